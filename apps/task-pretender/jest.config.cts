@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'task-pretender',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/apps/task-pretender',
+};

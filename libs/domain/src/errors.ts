@@ -1,0 +1,40 @@
+/**
+ * Domain errors carry a stable `code` that clients can rely on; the HTTP layer maps them
+ * to statuses in one exception filter. They never read request context.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that can never be valid. `field` is the JSON path of the offending field, e.g. `schedule.expression`. */
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(`${resource} ${id} not found`);
+  }
+}
+
+/** The request is well-formed but conflicts with the current state (e.g. resuming a completed schedule). */
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT';
+}

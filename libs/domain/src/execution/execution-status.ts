@@ -1,0 +1,15 @@
+/**
+ * An execution is one occurrence of a schedule.
+ *
+ *   pending ──fire: delivered──────────────▶ succeeded
+ *      │  ╰──fire: retryable, attempts left─▶ pending (due_at = retry time, lease released)
+ *      │  ╰──fire: permanent, or no attempts left ─▶ failed
+ *      ╰──schedule paused, deleted or edited before it was due ─▶ cancelled
+ *   (a missed one-shot under the `skip` misfire policy is recorded as skipped)
+ *
+ * Only `pending` executions are ever claimed; every other state is final.
+ */
+export const EXECUTION_STATUSES = ['pending', 'succeeded', 'failed', 'cancelled', 'skipped'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'cancelled', 'skipped'];

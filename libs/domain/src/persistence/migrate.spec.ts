@@ -1,0 +1,28 @@
+import { createTestDatabase, TestDatabase } from '../testing/test-database';
+import { createDataSource } from './data-source';
+import { runMigrations } from './migrate';
+
+describe('runMigrations', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('migrate');
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('applies every migration once when five processes start at the same moment', async () => {
+    const sources = Array.from({ length: 5 }, (_, i) => createDataSource({ url: db.url, applicationName: `migrator-${i}` }));
+    await Promise.all(sources.map((s) => s.initialize()));
+    try {
+      const applied = await Promise.all(sources.map((s) => runMigrations(s)));
+      expect(applied.flat()).toEqual(['InitialSchema1732700000000']);
+      const tables = await sources[0].query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['executions', 'migrations', 'schedules']);
+    } finally {
+      await Promise.all(sources.map((s) => s.destroy()));
+    }
+  });
+});
