@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './migrations';
 export * from './entities/schedule.entity';
 export * from './entities/execution.entity';
+export * from './notify';
