@@ -6,3 +6,4 @@ export * from './schedule/schedule-status';
 export * from './schedule/misfire-policy';
 export * from './execution/execution-status';
 export * from './trigger/trigger-spec';
+export * from './trigger/trigger-provider';

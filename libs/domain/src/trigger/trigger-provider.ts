@@ -1,0 +1,34 @@
+import type { TriggerSpec } from './trigger-spec';
+
+/** Everything a provider needs to initiate one attempt of one occurrence. */
+export interface FireRequest {
+  /** Deterministic per occurrence (same on every retry and duplicate): the idempotency key. */
+  executionId: string;
+  scheduleId: string;
+  scheduleName: string | null;
+  scheduledAt: Date;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** The stored trigger; the provider reads its own fields from it. */
+  trigger: TriggerSpec;
+}
+
+/**
+ * The result of one attempt. `retryable` failures go through the retry policy;
+ * `permanent` ones end the execution as failed at once.
+ */
+export type FireOutcome =
+  | { kind: 'delivered'; responseStatus?: number }
+  | { kind: 'retryable'; error: string; responseStatus?: number }
+  | { kind: 'permanent'; error: string; responseStatus?: number };
+
+/**
+ * Initiates work on an external system (webhook, queue, FaaS, workflow engine).
+ * Stateless; configured per call from the stored trigger. Expected failures are
+ * returned, not thrown. Must honour options.signal (abort = timeout).
+ */
+export interface TriggerProvider {
+  /** The `trigger.type` this provider handles, e.g. 'webhook'. */
+  readonly type: string;
+  fire(request: FireRequest, options: { signal: AbortSignal }): Promise<FireOutcome>;
+}
