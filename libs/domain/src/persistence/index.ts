@@ -6,3 +6,4 @@ export * from './migrations';
 export * from './entities/schedule.entity';
 export * from './entities/execution.entity';
 export * from './notify';
+export * from './claims.sql';

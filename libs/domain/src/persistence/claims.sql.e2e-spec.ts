@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { createTestDatabase, TestDatabase } from '../testing/test-database';
+import {
+  CLAIM_DUE,
+  COMPLETE_FIRES,
+  COUNT_DUE_BACKLOG,
+  INSERT_PLANNED_EXECUTIONS,
+  PLAN_DUE_SCHEDULES,
+  PRUNE_EXECUTIONS,
+  RELEASE_CLAIMS,
+  RENEW_LEASES,
+} from './claims.sql';
+
+// The statements, run as the scheduler runs them, against a real migrated database.
+// Times are fixed instants far from the host clock: every due-ness decision must come
+// from the "now" passed in.
+const T0 = new Date('2031-03-01T12:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+describe('claims.sql against PostgreSQL', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('claims_sql');
+    await (await db.dataSource()).destroy();
+    pool = new Pool({ connectionString: db.url, max: 8 });
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  beforeEach(async () => {
+    await pool.query('delete from schedules');
+  });
+
+  async function insertSchedule(nextRunAt: Date | null, status = 'active'): Promise<string> {
+    const id = randomUUID();
+    await pool.query(
+      `insert into schedules (id, name, schedule_type, schedule, trigger_type, trigger, status, next_run_at)
+       values ($1, 'n', 'at', '{"type":"at","at":"x"}', 'webhook', '{"type":"webhook","url":"http://x"}', $2, $3)`,
+      [id, status, nextRunAt],
+    );
+    return id;
+  }
+
+  let occurrence = 0;
+  async function insertExecution(
+    scheduleId: string,
+    fields: { dueAt: Date; scheduledAt?: Date; leaseOwner?: string; leaseExpiresAt?: Date; leaseVersion?: number; status?: string; finishedAt?: Date },
+  ): Promise<string> {
+    const id = randomUUID();
+    // scheduled_at only has to be unique per schedule here; due_at is what the claims read.
+    occurrence += 1;
+    await pool.query(
+      `insert into executions (id, schedule_id, scheduled_at, due_at, status, lease_owner, lease_expires_at, lease_version, finished_at)
+       values ($1, $2, $9, $3, $4, $5, $6, $7, $8)`,
+      [id, scheduleId, fields.dueAt, fields.status ?? 'pending', fields.leaseOwner ?? null, fields.leaseExpiresAt ?? null, fields.leaseVersion ?? 0, fields.finishedAt ?? null, fields.scheduledAt ?? at(-1e9 + occurrence)],
+    );
+    return id;
+  }
+
+  async function claim(owner: string, now: Date, limit = 100) {
+    const { rows } = await pool.query(CLAIM_DUE, [now, 1500, limit, owner, 4000]);
+    return rows.filter((r) => r.id !== null);
+  }
+
+  it('plans only active schedules due within the look-ahead, oldest first', async () => {
+    const late = await insertSchedule(at(-5000));
+    const soon = await insertSchedule(at(1000));
+    await insertSchedule(at(2000));
+    await insertSchedule(at(0), 'paused');
+    const { rows } = await pool.query(PLAN_DUE_SCHEDULES, [T0, 1500, 10]);
+    expect(rows.map((r) => r.id)).toEqual([late, soon]);
+  });
+
+  it('skips schedules another transaction is planning', async () => {
+    await insertSchedule(at(0));
+    await insertSchedule(at(1));
+    const a = await pool.connect();
+    try {
+      await a.query('begin');
+      const first = await a.query(PLAN_DUE_SCHEDULES, [T0, 1500, 1]);
+      const second = await pool.query(PLAN_DUE_SCHEDULES, [T0, 1500, 10]);
+      expect(second.rows.map((r) => r.id)).not.toContain(first.rows[0].id);
+      expect(second.rows).toHaveLength(1);
+      await a.query('rollback');
+    } finally {
+      a.release();
+    }
+  });
+
+  it('inserts planned executions leased to the planner and leaves existing occurrences alone', async () => {
+    const s = await insertSchedule(at(0));
+    const existing = await insertExecution(s, { dueAt: at(0), scheduledAt: at(0) });
+    const fresh = randomUUID();
+    const skipped = randomUUID();
+    const { rows } = await pool.query(INSERT_PLANNED_EXECUTIONS, [
+      [existing, fresh, skipped],
+      [s, s, s],
+      [at(0), at(1000), at(-60_000)],
+      ['pending', 'pending', 'skipped'],
+      [5, 5, 5],
+      'planner',
+      T0,
+      4000,
+    ]);
+    expect(rows.map((r) => r.id).sort()).toEqual([fresh, skipped].sort());
+    const stored = await pool.query('select id, status, lease_owner, lease_version, lease_expires_at, finished_at from executions where id = any($1)', [[fresh, skipped]]);
+    const byId = new Map(stored.rows.map((r) => [r.id, r]));
+    expect(byId.get(fresh)).toMatchObject({ status: 'pending', lease_owner: 'planner', lease_version: 1, lease_expires_at: at(4000), finished_at: null });
+    expect(byId.get(skipped)).toMatchObject({ status: 'skipped', lease_owner: null, lease_version: 0, finished_at: T0 });
+  });
+
+  it('claims unleased executions due within the look-ahead and expired leases, and nothing else', async () => {
+    const s = await insertSchedule(null);
+    const due = await insertExecution(s, { dueAt: at(-10) });
+    const soon = await insertExecution(s, { dueAt: at(1500) });
+    await insertExecution(s, { dueAt: at(1501) });
+    const expired = await insertExecution(s, { dueAt: at(-9000), leaseOwner: 'dead', leaseExpiresAt: at(-1), leaseVersion: 3 });
+    await insertExecution(s, { dueAt: at(-9000), leaseOwner: 'alive', leaseExpiresAt: at(1), leaseVersion: 1 });
+    await insertExecution(s, { dueAt: at(-9000), status: 'cancelled' });
+
+    const rows = await claim('me', T0);
+    expect(rows.map((r) => r.id).sort()).toEqual([due, soon, expired].sort());
+    const recovered = rows.find((r) => r.id === expired);
+    expect(recovered).toMatchObject({ previous_owner: 'dead', lease_version: 4, lease_expires_at: at(4000), schedule_name: 'n' });
+    expect(recovered.trigger).toEqual({ type: 'webhook', url: 'http://x' });
+    expect(rows.find((r) => r.id === due)).toMatchObject({ previous_owner: null, lease_version: 1 });
+    expect(await claim('other', T0)).toEqual([]);
+  });
+
+  it('returns the database clock even when nothing is claimed', async () => {
+    const { rows } = await pool.query(CLAIM_DUE, [T0, 1500, 10, 'me', 4000]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].id).toBeNull();
+    expect(rows[0].db_now).toBeInstanceOf(Date);
+  });
+
+  it('never hands one execution to two concurrent claimers', async () => {
+    const s = await insertSchedule(null);
+    const ids = await Promise.all(Array.from({ length: 200 }, (_, i) => insertExecution(s, { dueAt: at(-i) })));
+    const claimers = Array.from({ length: 6 }, (_, i) => `c${i}`);
+    const claimed: string[] = [];
+    for (let round = 0; round < 10 && claimed.length < ids.length; round++) {
+      const batches = await Promise.all(claimers.map((c) => claim(c, T0, 17)));
+      claimed.push(...batches.flat().map((r) => r.id));
+    }
+    expect(claimed.length).toBe(ids.length);
+    expect(new Set(claimed).size).toBe(ids.length);
+  });
+
+  it('fences renewals, outcomes and releases on owner and lease version', async () => {
+    const s = await insertSchedule(null);
+    const id = await insertExecution(s, { dueAt: at(0), leaseOwner: 'me', leaseExpiresAt: at(4000), leaseVersion: 2 });
+
+    const stale = await pool.query(RENEW_LEASES, [[id], [1], 'me', at(1000), 4000]);
+    expect(stale.rowCount).toBe(0);
+    const renewed = await pool.query(RENEW_LEASES, [[id], [2], 'me', at(1000), 4000]);
+    expect(renewed.rows).toEqual([{ id, lease_expires_at: at(5000) }]);
+
+    const outcome = (version: number, owner: string) =>
+      pool.query(COMPLETE_FIRES, [[id], [version], ['succeeded'], [1], [null], [at(5)], [at(50)], [200], [null], owner]);
+    expect((await outcome(1, 'me')).rowCount).toBe(0);
+    expect((await outcome(2, 'someone-else')).rowCount).toBe(0);
+    expect((await pool.query(RELEASE_CLAIMS, [[id], [1], 'me'])).rowCount).toBe(0);
+    const untouched = await pool.query('select status, attempts, lease_owner from executions where id = $1', [id]);
+    expect(untouched.rows[0]).toEqual({ status: 'pending', attempts: 0, lease_owner: 'me' });
+
+    expect((await outcome(2, 'me')).rows).toEqual([{ id }]);
+    const done = await pool.query('select status, attempts, fired_at, finished_at, scheduler_id, response_status, lease_owner from executions where id = $1', [id]);
+    expect(done.rows[0]).toEqual({ status: 'succeeded', attempts: 1, fired_at: at(5), finished_at: at(50), scheduler_id: 'me', response_status: 200, lease_owner: null });
+    expect((await outcome(2, 'me')).rowCount).toBe(0);
+  });
+
+  it('records a retry as unleased pending work due later, keeping the first fired_at', async () => {
+    const s = await insertSchedule(null);
+    const id = await insertExecution(s, { dueAt: at(0), leaseOwner: 'me', leaseExpiresAt: at(4000), leaseVersion: 1 });
+    await pool.query(COMPLETE_FIRES, [[id], [1], ['pending'], [1], [at(2000)], [at(3)], [null], [503], ['HTTP 503'], 'me']);
+    expect(await claim('other', at(0))).toEqual([]);
+    const [retry] = await claim('other', at(600));
+    expect(retry).toMatchObject({ id, attempts: 1, due_at: at(2000), lease_version: 2, fired_at: at(3) });
+    await pool.query(COMPLETE_FIRES, [[id], [2], ['failed'], [2], [null], [at(2001)], [at(2100)], [null], ['timeout'], 'other']);
+    const row = await pool.query('select status, attempts, fired_at, error, scheduler_id from executions where id = $1', [id]);
+    expect(row.rows[0]).toEqual({ status: 'failed', attempts: 2, fired_at: at(3), error: 'timeout', scheduler_id: 'other' });
+  });
+
+  it('releases held executions so that the next claim takes them at once', async () => {
+    const s = await insertSchedule(null);
+    const id = await insertExecution(s, { dueAt: at(0), leaseOwner: 'me', leaseExpiresAt: at(4000), leaseVersion: 1 });
+    expect(await claim('other', T0)).toEqual([]);
+    expect((await pool.query(RELEASE_CLAIMS, [[id], [1], 'me'])).rows).toEqual([{ id }]);
+    expect((await claim('other', T0)).map((r) => r.id)).toEqual([id]);
+  });
+
+  it('prunes finished executions older than the retention in bounded batches', async () => {
+    const s = await insertSchedule(null);
+    const old = await Promise.all([1, 2, 3].map((i) => insertExecution(s, { dueAt: at(-i), status: 'succeeded', finishedAt: at(-10_000 - i) })));
+    const recent = await insertExecution(s, { dueAt: at(-9), status: 'failed', finishedAt: at(-100) });
+    const pending = await insertExecution(s, { dueAt: at(-8) });
+    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(2);
+    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(1);
+    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(0);
+    const left = await pool.query('select id from executions where id = any($1)', [[...old, recent, pending]]);
+    expect(left.rows.map((r) => r.id).sort()).toEqual([recent, pending].sort());
+  });
+
+  it('counts the due backlog, capped, with the oldest due time', async () => {
+    await insertSchedule(at(-3000));
+    await insertSchedule(at(5000));
+    const s = await insertSchedule(null);
+    await insertExecution(s, { dueAt: at(-7000) });
+    await insertExecution(s, { dueAt: at(-1) });
+    await insertExecution(s, { dueAt: at(10) });
+    await insertExecution(s, { dueAt: at(-60_000), leaseOwner: 'dead', leaseExpiresAt: at(-1), leaseVersion: 1 });
+    await insertExecution(s, { dueAt: at(-90_000), leaseOwner: 'alive', leaseExpiresAt: at(1), leaseVersion: 1 });
+    const { rows } = await pool.query(COUNT_DUE_BACKLOG, [T0, 1000]);
+    expect(rows[0]).toEqual({ overdue_unleased: 2, expired_leases: 1, overdue_schedules: 1, oldest_due_at: at(-60_000) });
+    const capped = await pool.query(COUNT_DUE_BACKLOG, [T0, 1]);
+    expect(capped.rows[0].overdue_unleased).toBe(1);
+  });
+
+  describe('index use (so the cost follows the rows returned, not the table size)', () => {
+    async function plan(sql: string, params: unknown[]): Promise<string> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        // A near-empty table makes a sequential scan cheapest; forbid it to see which
+        // index the statement can use at scale.
+        await client.query('set local enable_seqscan = off');
+        const { rows } = await client.query(`explain ${sql}`, params);
+        await client.query('rollback');
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        client.release();
+      }
+    }
+
+    it('plans from schedules_due_idx', async () => {
+      expect(await plan(PLAN_DUE_SCHEDULES, [T0, 1500, 10])).toContain('schedules_due_idx');
+    });
+
+    it('claims from both partial indexes of executions', async () => {
+      const text = await plan(CLAIM_DUE, [T0, 1500, 10, 'me', 4000]);
+      expect(text).toContain('executions_unleased_due_idx');
+      expect(text).toContain('executions_lease_expiry_idx');
+    });
+
+    it('prunes from executions_finished_idx', async () => {
+      expect(await plan(PRUNE_EXECUTIONS, [T0, 5000, 10])).toContain('executions_finished_idx');
+    });
+
+    it('counts the backlog from the partial indexes only', async () => {
+      const text = await plan(COUNT_DUE_BACKLOG, [T0, 10]);
+      expect(text).toContain('executions_unleased_due_idx');
+      expect(text).toContain('executions_lease_expiry_idx');
+      expect(text).toContain('schedules_due_idx');
+      expect(text).not.toMatch(/Seq Scan/);
+    });
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * Every statement the scheduler runs on its hot path, in one place (the benchmark
+ * measures the same text). Conventions:
+ * - Due-ness is always decided against a `now` passed in as `$n::timestamptz` (the
+ *   scheduler's OffsetClock, which follows the database clock), never against the SQL
+ *   `now()`, so tests control both sides and every statement agrees on one instant.
+ * - Every write that follows a claim is fenced on `lease_owner` + `lease_version` +
+ *   `status = 'pending'`: the affected rows (returned) are the facts; a row missing from
+ *   the result means the lease was lost (taken over, cancelled, deleted).
+ * - Batches travel as parallel arrays through `unnest`, one round trip per batch.
+ * - Durations are milliseconds (`$n::int * interval '1 millisecond'`).
+ */
+
+/**
+ * Plan stage, step 1 (inside a transaction). Locks active schedules whose next_run_at
+ * falls within the look-ahead, oldest first. SKIP LOCKED: a schedule another scheduler
+ * is planning, or the API is editing, is simply left for the next round, so no two
+ * schedulers ever plan the same occurrence, and nobody waits. Uses schedules_due_idx.
+ * $1 now, $2 look-ahead ms, $3 batch size.
+ */
+export const PLAN_DUE_SCHEDULES = `
+select id, name, schedule, misfire_policy, max_attempts, next_run_at
+from schedules
+where status = 'active'
+and next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
+order by next_run_at
+limit $3::int
+for update skip locked
+`;
+
+/**
+ * Plan stage, step 2. One row per planned occurrence: 'pending' rows are born leased to
+ * the planner (lease_version 1) so they go straight into its timer queue; 'skipped' rows
+ * (a one-shot missed under the skip policy) are born final. The id is deterministic
+ * (executionIdFor), and an occurrence that already exists (e.g. a concurrent run-now at
+ * the same instant) is left alone: the planner holds exactly the rows returned.
+ * $1 ids, $2 schedule ids, $3 scheduled times, $4 statuses, $5 max attempts (arrays of
+ * one length), $6 owner, $7 now, $8 lease ms.
+ */
+export const INSERT_PLANNED_EXECUTIONS = `
+insert into executions (
+id, schedule_id, scheduled_at, due_at, status, max_attempts,
+lease_owner, lease_expires_at, lease_version, scheduler_id, finished_at
+)
+select o.id, o.schedule_id, o.scheduled_at, o.scheduled_at, o.status, o.max_attempts,
+case when o.status = 'pending' then $6::text end,
+case when o.status = 'pending' then $7::timestamptz + $8::int * interval '1 millisecond' end,
+case when o.status = 'pending' then 1 else 0 end,
+case when o.status = 'skipped' then $6::text end,
+case when o.status = 'skipped' then $7::timestamptz end
+from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::int[])
+as o (id, schedule_id, scheduled_at, status, max_attempts)
+on conflict (schedule_id, scheduled_at) do nothing
+returning id, schedule_id, scheduled_at, due_at, status, attempts, max_attempts, lease_version, lease_expires_at
+`;
+
+/**
+ * Plan stage, step 3, same transaction as step 1 (so the rows are still locked by us
+ * and no fence is needed). Moves each planned schedule past what was just planned; a
+ * schedule with no further occurrence becomes 'completed'. `version` is left alone: it
+ * is the API's optimistic-concurrency token for user edits, not for planning.
+ * $1 ids, $2 next run times (null when none), $3 statuses.
+ */
+export const ADVANCE_SCHEDULES = `
+update schedules s
+set next_run_at = a.next_run_at,
+status = a.status,
+updated_at = case when s.status = a.status then s.updated_at else now() end
+from unnest($1::uuid[], $2::timestamptz[], $3::text[]) as a (id, next_run_at, status)
+where s.id = a.id
+`;
+
+/**
+ * Fire stage: claims pending executions that nobody holds and that are due within the
+ * look-ahead (retries, run-now, released on shutdown; executions_unleased_due_idx), and
+ * pending executions whose holder let the lease expire (a dead or frozen scheduler;
+ * executions_lease_expiry_idx), expired first because they are already late. At most
+ * $3 rows in total.
+ * Both locking selects carry the full condition, so when SKIP LOCKED meets a row that
+ * another scheduler claimed and committed a moment ago, PostgreSQL re-checks it against
+ * the new version and drops it: a row is never claimed twice. Each claim bumps
+ * lease_version, which fences every later write by the previous holder.
+ * Always returns at least one row: all-null columns except db_now when nothing was
+ * claimed, so every round trip re-measures the database clock.
+ * $1 now, $2 look-ahead ms, $3 batch size, $4 owner, $5 lease ms.
+ */
+export const CLAIM_DUE = `
+with expired as (
+select id, lease_owner as previous_owner
+from executions
+where status = 'pending'
+and lease_owner is not null
+and lease_expires_at < $1::timestamptz
+order by lease_expires_at
+limit $3::int
+for update skip locked
+), unleased as (
+select id, null::text as previous_owner
+from executions
+where status = 'pending'
+and lease_owner is null
+and due_at <= $1::timestamptz + $2::int * interval '1 millisecond'
+order by due_at
+limit $3::int
+for update skip locked
+), picked as (
+select id, previous_owner from expired
+union all
+select id, previous_owner from unleased
+limit $3::int
+), claimed as (
+update executions e
+set lease_owner = $4::text,
+lease_expires_at = $1::timestamptz + $5::int * interval '1 millisecond',
+lease_version = e.lease_version + 1
+from picked p
+where e.id = p.id
+and e.status = 'pending'
+returning e.id, e.schedule_id, e.scheduled_at, e.due_at, e.attempts, e.max_attempts,
+e.lease_version, e.lease_expires_at, e.fired_at, p.previous_owner
+)
+select c.id, c.schedule_id, c.scheduled_at, c.due_at, c.attempts, c.max_attempts,
+c.lease_version, c.lease_expires_at, c.fired_at, c.previous_owner,
+s.name as schedule_name, s.trigger, clock_timestamp() as db_now
+from (select 1) as one
+left join (claimed c join schedules s on s.id = c.schedule_id) on true
+`;
+
+/**
+ * Extends the leases this scheduler still holds, fenced: a row another scheduler has
+ * claimed since (version bumped), or that the API cancelled or deleted, is not returned,
+ * and the caller stops holding it (drops it before firing, ignores its outcome).
+ * $1 ids, $2 lease versions (parallel arrays), $3 owner, $4 now, $5 lease ms.
+ */
+export const RENEW_LEASES = `
+update executions e
+set lease_expires_at = $4::timestamptz + $5::int * interval '1 millisecond'
+from unnest($1::uuid[], $2::int[]) as h (id, lease_version)
+where e.id = h.id
+and e.lease_owner = $3::text
+and e.lease_version = h.lease_version
+and e.status = 'pending'
+returning e.id, e.lease_expires_at
+`;
+
+/**
+ * Records attempt outcomes in one batch, fenced on the lease. Each row becomes
+ * 'succeeded' or 'failed' (finished_at set), or stays 'pending' with a new due_at for a
+ * retry; the lease is released in every case, so any scheduler claims the retry when it
+ * is due. fired_at keeps the first attempt's start. A row that is not returned was taken
+ * over or removed, and its outcome is dropped on purpose: the new holder owns it now.
+ * $1 ids, $2 lease versions, $3 statuses, $4 attempts, $5 retry due_at (null unless
+ * pending), $6 attempt start times, $7 finished_at (null when pending), $8 response
+ * statuses, $9 errors (all parallel arrays), $10 owner.
+ */
+export const COMPLETE_FIRES = `
+update executions e
+set status = r.status,
+attempts = r.attempts,
+due_at = coalesce(r.retry_at, e.due_at),
+fired_at = coalesce(e.fired_at, r.fired_at),
+finished_at = r.finished_at,
+scheduler_id = $10::text,
+response_status = r.response_status,
+error = r.error,
+lease_owner = null,
+lease_expires_at = null
+from unnest(
+$1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[],
+$6::timestamptz[], $7::timestamptz[], $8::int[], $9::text[]
+) as r (id, lease_version, status, attempts, retry_at, fired_at, finished_at, response_status, error)
+where e.id = r.id
+and e.lease_owner = $10::text
+and e.lease_version = r.lease_version
+and e.status = 'pending'
+returning e.id
+`;
+
+/**
+ * Graceful shutdown: gives back held executions that were not fired, fenced like every
+ * other write, so any scheduler claims them at its next round instead of waiting for the
+ * lease to run out.
+ * $1 ids, $2 lease versions (parallel arrays), $3 owner.
+ */
+export const RELEASE_CLAIMS = `
+update executions e
+set lease_owner = null,
+lease_expires_at = null
+from unnest($1::uuid[], $2::int[]) as h (id, lease_version)
+where e.id = h.id
+and e.lease_owner = $3::text
+and e.lease_version = h.lease_version
+and e.status = 'pending'
+returning e.id
+`;
+
+/**
+ * Deletes at most $3 finished executions older than the retention, oldest first
+ * (executions_finished_idx). Bounded so that one run never holds many locks or a long
+ * transaction; SKIP LOCKED so that two schedulers pruning at once do not queue up.
+ * $1 now, $2 retention ms, $3 batch size.
+ */
+export const PRUNE_EXECUTIONS = `
+with doomed as (
+select id
+from executions
+where finished_at is not null
+and finished_at < $1::timestamptz - $2::bigint * interval '1 millisecond'
+and status <> 'pending'
+order by finished_at
+limit $3::int
+for update skip locked
+)
+delete from executions e
+using doomed d
+where e.id = d.id
+`;
+
+/**
+ * The due backlog, for autoscaling metrics: work that should have started by $1 and has
+ * not. Counts overdue unleased executions, executions whose lease expired, and active
+ * schedules not yet planned, each capped at $2 so the cost stays bounded whatever the
+ * backlog (every branch reads one partial index); the oldest due time comes from the
+ * first entry of each index.
+ * $1 now, $2 cap per kind.
+ */
+export const COUNT_DUE_BACKLOG = `
+select
+(select count(*) from (
+select 1 from executions
+where status = 'pending' and lease_owner is null and due_at <= $1::timestamptz
+limit $2::int
+) u)::int as overdue_unleased,
+(select count(*) from (
+select 1 from executions
+where status = 'pending' and lease_owner is not null and lease_expires_at < $1::timestamptz
+limit $2::int
+) x)::int as expired_leases,
+(select count(*) from (
+select 1 from schedules
+where status = 'active' and next_run_at <= $1::timestamptz
+limit $2::int
+) s)::int as overdue_schedules,
+least(
+(select min(due_at) from executions where status = 'pending' and lease_owner is null),
+(select min(next_run_at) from schedules where status = 'active'),
+(select min(x.due_at) from (
+select due_at from executions
+where status = 'pending' and lease_owner is not null and lease_expires_at < $1::timestamptz
+order by lease_expires_at
+limit $2::int
+) x)
+) as oldest_due_at
+`;
+
+/** The database clock, read at the end of a round trip (OffsetClock calibration). */
+export const READ_DATABASE_CLOCK = `
+select clock_timestamp() as db_now
+`;
