@@ -56,6 +56,10 @@ function runWrapper() {
     } else if (now - firstSignalAt >= 1000) child.kill('SIGINT');
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, relay);
+  // `kill <npm pid>` makes npm signal the `sh -c` between it and us, which dies without passing
+  // the signal on: treat losing our parent like a SIGTERM.
+  const parentPid = process.ppid;
+  setInterval(() => process.ppid !== parentPid && relay(), 500).unref();
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
