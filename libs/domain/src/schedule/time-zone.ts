@@ -1,0 +1,63 @@
+import { ValidationError } from '../errors';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * Validates an IANA time zone name and returns the spelling we store. Only IANA names
+ * (and `UTC`) are accepted: a raw offset such as `+05:30` cannot follow daylight saving
+ * time, which is the whole point of giving a cron expression a zone.
+ */
+export function parseTimeZone(input: unknown, field: string): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new ValidationError(field, 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"');
+  }
+  const name = input.trim();
+  if (/^[+-−]?\d/.test(name) || /^(UTC|GMT)[+-]/i.test(name)) {
+    throw new ValidationError(
+      field,
+      `"${name}" is a raw UTC offset; only IANA time zone names are accepted (e.g. "Asia/Kolkata" instead of "+05:30")`,
+    );
+  }
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    throw new ValidationError(field, `unknown time zone "${name}"; expected an IANA name such as "Europe/Berlin" or "UTC"`);
+  }
+  // Keep the user's spelling when it is already exact; otherwise store the canonical
+  // spelling Intl resolved (fixes case, e.g. "europe/berlin" → "Europe/Berlin").
+  return isExactZoneName(name) ? name : resolved;
+}
+
+function isExactZoneName(name: string): boolean {
+  return name === 'UTC' || Intl.supportedValuesOf('timeZone').includes(name);
+}
+
+/** The zone's UTC offset in milliseconds at `instantMs` (wall clock minus UTC). */
+export function zoneOffsetMs(timeZone: string, instantMs: number): number {
+  if (timeZone === 'UTC') return 0;
+  const seconds = Math.floor(instantMs / 1000) * 1000;
+  const parts = formatterFor(timeZone).formatToParts(new Date(seconds));
+  const value = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find((part) => part.type === type)?.value ?? 0);
+  const wallMs = Date.UTC(value('year'), value('month') - 1, value('day'), value('hour'), value('minute'), value('second'));
+  return wallMs - seconds;
+}
