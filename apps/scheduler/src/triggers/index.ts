@@ -1,0 +1,3 @@
+export * from './trigger-registry';
+export * from './trigger-providers.token';
+export * from './triggers.module';

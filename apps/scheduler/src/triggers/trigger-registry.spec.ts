@@ -1,0 +1,39 @@
+import { Test } from '@nestjs/testing';
+import type { FireOutcome, TriggerProvider } from '@scheduleman/domain';
+import { TriggerRegistry } from './trigger-registry';
+import { TriggersModule } from './triggers.module';
+import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
+
+function fakeProvider(type: string): TriggerProvider {
+  return { type, fire: async (): Promise<FireOutcome> => ({ kind: 'delivered' }) };
+}
+
+describe('TriggerRegistry', () => {
+  it('finds a provider by its type', () => {
+    const queue = fakeProvider('queue');
+    const registry = new TriggerRegistry([fakeProvider('webhook'), queue]);
+
+    expect(registry.get('queue')).toBe(queue);
+    expect(registry.types()).toEqual(['webhook', 'queue']);
+  });
+
+  it('returns undefined for an unknown type instead of throwing', () => {
+    const registry = new TriggerRegistry([fakeProvider('webhook')]);
+
+    expect(registry.get('carrier-pigeon')).toBeUndefined();
+  });
+
+  it('refuses two providers for one type at boot', () => {
+    expect(() => new TriggerRegistry([fakeProvider('webhook'), fakeProvider('webhook')])).toThrow(/Two trigger providers.*webhook/);
+  });
+
+  it('is wired by TriggersModule with the webhook provider', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [TriggersModule] }).compile();
+    await moduleRef.init();
+
+    const registry = moduleRef.get(TriggerRegistry);
+
+    expect(registry.get('webhook')).toBeInstanceOf(WebhookTriggerProvider);
+    await moduleRef.close();
+  });
+});

@@ -1,0 +1,29 @@
+import { Module, type Type } from '@nestjs/common';
+import type { TriggerProvider } from '@scheduleman/domain';
+import { TriggerRegistry } from './trigger-registry';
+import { TRIGGER_PROVIDERS } from './trigger-providers.token';
+import { WebhookTriggerModule } from './webhook/webhook-trigger.module';
+import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
+
+/**
+ * Every trigger provider the scheduler can fire: a Nest module that exports the provider
+ * class. Adding one (a queue, a FaaS, a workflow engine) is a new folder next to
+ * webhook/ and one line here; see docs/triggers.md.
+ */
+const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] = [
+  { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
+];
+
+@Module({
+  imports: PROVIDERS.map((p) => p.module),
+  providers: [
+    {
+      provide: TRIGGER_PROVIDERS,
+      inject: PROVIDERS.map((p) => p.provider),
+      useFactory: (...providers: TriggerProvider[]) => providers,
+    },
+    TriggerRegistry,
+  ],
+  exports: [TriggerRegistry],
+})
+export class TriggersModule {}

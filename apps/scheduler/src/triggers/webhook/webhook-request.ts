@@ -1,0 +1,92 @@
+import type { FireRequest, WebhookTriggerSpec } from '@scheduleman/domain';
+
+/** What goes on the wire for one attempt, before a client sends it. */
+export interface WebhookCall {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/**
+ * Headers we set on every attempt, plus the framing headers that belong to the HTTP
+ * client. A stored user header with one of these names (in any case) is dropped: the API
+ * already rejects them, and the receiver must be able to trust ours, above all the
+ * Idempotency-Key. Checked here again because rows can predate a validation rule.
+ */
+const RESERVED_HEADERS = new Set([
+  'idempotency-key',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'host',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);
+const RESERVED_PREFIX = 'x-scheduleman-';
+
+const USER_AGENT = 'scheduleman-webhook';
+
+function isWebhookTrigger(trigger: FireRequest['trigger']): trigger is WebhookTriggerSpec {
+  return trigger.type === 'webhook' && typeof (trigger as Partial<WebhookTriggerSpec>).url === 'string';
+}
+
+/** The body of the contract when the trigger configures none. */
+export function defaultWebhookBody(request: FireRequest): Record<string, unknown> {
+  return {
+    scheduleId: request.scheduleId,
+    executionId: request.executionId,
+    scheduledAt: request.scheduledAt.toISOString(),
+    attempt: request.attempt,
+    name: request.scheduleName,
+  };
+}
+
+/**
+ * Builds the HTTP call for one attempt of a webhook trigger, or explains why the stored
+ * trigger can never be sent (a permanent failure, not worth retrying).
+ *
+ * Body rules: GET never carries a body (many servers and proxies reject or drop it);
+ * DELETE carries one only when configured; POST, PUT and PATCH carry the configured body
+ * or, when none is configured, the default body. Content-Type is sent with every body.
+ */
+export function buildWebhookCall(request: FireRequest): WebhookCall | { invalid: string } {
+  const trigger = request.trigger;
+  if (!isWebhookTrigger(trigger)) return { invalid: 'invalid webhook trigger: url is missing' };
+  let url: URL;
+  try {
+    url = new URL(trigger.url);
+  } catch {
+    return { invalid: 'invalid webhook url' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { invalid: `unsupported webhook url scheme ${url.protocol}` };
+  }
+  const method = (typeof trigger.method === 'string' ? trigger.method : 'POST').toUpperCase();
+
+  const configured = Object.prototype.hasOwnProperty.call(trigger, 'body') && trigger.body !== undefined;
+  let body: string | undefined;
+  if (method === 'GET') body = undefined;
+  else if (configured) body = JSON.stringify(trigger.body);
+  else if (method !== 'DELETE') body = JSON.stringify(defaultWebhookBody(request));
+
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+  for (const [name, value] of Object.entries(trigger.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (typeof value !== 'string' || RESERVED_HEADERS.has(lower) || lower.startsWith(RESERVED_PREFIX)) continue;
+    headers[lower] = value;
+  }
+  headers['idempotency-key'] = request.executionId;
+  headers['x-scheduleman-schedule-id'] = request.scheduleId;
+  headers['x-scheduleman-execution-id'] = request.executionId;
+  headers['x-scheduleman-scheduled-at'] = request.scheduledAt.toISOString();
+  headers['x-scheduleman-attempt'] = String(request.attempt);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+
+  return { url: url.toString(), method, headers, body };
+}
