@@ -1,0 +1,57 @@
+import { type DynamicModule, Logger, Module, type ModuleMetadata } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { buildDataSourceOptions, type DatabaseOptions, runMigrations } from '@scheduleman/domain/persistence';
+import { connectWithRetry, DEFAULT_STARTUP_RETRY_MS } from './connect-with-retry';
+
+export interface DatabaseModuleOptions extends DatabaseOptions {
+  /** How long to keep retrying the first connection, in milliseconds. Default 60 000. */
+  startupRetryMs?: number;
+}
+
+export interface DatabaseModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: unknown[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest factories take injected values of any type
+  useFactory: (...args: any[]) => DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
+}
+
+const logger = new Logger('Database');
+
+/**
+ * TypeORM on the shared data-source options, with start-up migrations.
+ *
+ * Nest resolves the DataSource provider before any controller exists, so by the time
+ * `app.listen()` runs the schema is current: migrations run under an advisory lock
+ * (see runMigrations) and many processes may start at once. Re-exports TypeOrmModule,
+ * so `@InjectDataSource()` and `TypeOrmModule.forFeature([...])` work in the app.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {
+    // The budget is known only once useFactory ran; dataSourceFactory runs right after it.
+    let startupRetryMs = DEFAULT_STARTUP_RETRY_MS;
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          imports: options.imports,
+          inject: options.inject,
+          useFactory: async (...args: unknown[]) => {
+            const resolved = await options.useFactory(...args);
+            startupRetryMs = resolved.startupRetryMs ?? DEFAULT_STARTUP_RETRY_MS;
+            // Our own bounded retry replaces TypeOrmModule's, which logs a stack per attempt.
+            return { ...buildDataSourceOptions(resolved), toRetry: () => false };
+          },
+          dataSourceFactory: async (dataSourceOptions) => {
+            if (!dataSourceOptions) throw new Error('DatabaseModule: no data source options');
+            const dataSource = await connectWithRetry(dataSourceOptions, startupRetryMs);
+            const applied = await runMigrations(dataSource);
+            logger.log({ msg: 'schema up to date', appliedMigrations: applied });
+            return dataSource;
+          },
+        }),
+      ],
+      exports: [TypeOrmModule],
+    };
+  }
+}

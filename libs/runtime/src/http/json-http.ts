@@ -1,0 +1,37 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpProblem } from './http-errors';
+
+/** Default cap on a request body, in bytes (256 KiB). */
+export const DEFAULT_REQUEST_BODY_LIMIT_BYTES = 262_144;
+
+export interface JsonHttpOptions {
+  /** Largest accepted request body in bytes; larger ones get 413. */
+  bodyLimitBytes?: number;
+}
+
+/**
+ * Makes an app JSON-only: bodies are parsed as JSON up to a size limit (413 beyond it),
+ * and a body in any other media type is refused with 415 instead of reaching a handler
+ * as `undefined`. The app must be created with `{ bodyParser: false }` so Nest does not
+ * install its own parsers (100 kB JSON, urlencoded) first.
+ */
+export function useJsonHttp(app: NestExpressApplication, options: JsonHttpOptions = {}): void {
+  app.use(rejectNonJsonBodies);
+  app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_REQUEST_BODY_LIMIT_BYTES });
+}
+
+function rejectNonJsonBodies(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+  if (!hasBody(req)) return next();
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType)) return next();
+  next(
+    new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type', `must be application/json (got ${mediaType === '' ? 'none' : JSON.stringify(mediaType)})`),
+  );
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(req.headers['content-length'] ?? 0);
+  return Number.isFinite(length) && length > 0;
+}

@@ -1,0 +1,44 @@
+import { type ArgumentMetadata, ValidationPipe, type ValidationError as ClassValidatorError } from '@nestjs/common';
+import { type FieldError, InvalidRequestError } from './http-errors';
+
+/**
+ * The production ValidationPipe: unknown properties are refused (not silently dropped),
+ * query strings are converted to the DTO's types, and every problem is reported with
+ * its field path in the shared error shape.
+ */
+export class RequestValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: true,
+      exceptionFactory: (errors) => new InvalidRequestError(flattenErrors(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A JSON array, string or number would reach class-validator as something other than
+    // an object and be reported confusingly (or not at all); name the real problem.
+    if (metadata.type === 'body' && isDtoClass(metadata.metatype) && !isJsonObject(value)) {
+      throw new InvalidRequestError([{ field: 'body', message: 'must be a JSON object (send Content-Type: application/json)' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export function flattenErrors(errors: ClassValidatorError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flattenErrors(error.children ?? [], field)];
+  });
+}
+
+function isJsonObject(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isDtoClass(metatype: unknown): boolean {
+  return typeof metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metatype as never);
+}
