@@ -17,3 +17,4 @@ export * from './trigger/trigger-spec';
 export * from './trigger/trigger-provider';
 export * from './trigger/trigger-validation';
 export * from './trigger/webhook.trigger-definition';
+export * from './contracts';

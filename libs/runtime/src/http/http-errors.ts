@@ -1,27 +1,13 @@
-/** One problem with a request, named by the JSON path of the field (`schedule.expression`, `limit`, `id`, `body`). */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import type { FieldProblem } from '@scheduleman/domain';
 
-/**
- * The body of every 4xx and 5xx answer:
- * `{ statusCode, error, code, message, errors: [{ field, message }] }`.
- * `code` is stable for clients; `message` is the first problem, for humans.
- */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  code: string;
-  message: string;
-  errors: FieldError[];
-}
+/** The error body and its field entries are part of the REST contract (libs/domain/src/contracts). */
+export type { ErrorResponse as ErrorBody, FieldProblem as FieldError } from '@scheduleman/domain';
 
 /** A request with one or more invalid fields (e.g. every class-validator problem of a DTO). */
 export class InvalidRequestError extends Error {
   readonly code = 'VALIDATION_FAILED';
 
-  constructor(readonly errors: FieldError[]) {
+  constructor(readonly errors: FieldProblem[]) {
     super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
     this.name = 'InvalidRequestError';
   }

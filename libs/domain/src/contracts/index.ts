@@ -1,0 +1,3 @@
+export * from './schedule.contract';
+export * from './execution.contract';
+export * from './error.contract';

@@ -1,0 +1,60 @@
+import type { MisfirePolicy } from '../schedule/misfire-policy';
+import type { ScheduleSpec, ScheduleSpecInput } from '../schedule/schedule-spec';
+import type { ScheduleStatus } from '../schedule/schedule-status';
+import type { TriggerSpec } from '../trigger/trigger-spec';
+
+/**
+ * The REST shapes of the schedule API (docs/api.md), as plain types that clients,
+ * tests and the benchmark can share. Times are ISO-8601 UTC strings with milliseconds.
+ */
+
+/** Body of `POST /schedules`. */
+export interface CreateScheduleRequest {
+  name?: string | null;
+  owner?: string | null;
+  /** A JSON object of at most 16 KiB, stored and returned as is. */
+  metadata?: Record<string, unknown> | null;
+  schedule: ScheduleSpecInput;
+  /** e.g. `{ type: 'webhook', url, method?, headers?, body? }`. */
+  trigger: { type: string; [field: string]: unknown };
+  /** Default `fire_once`. */
+  misfirePolicy?: MisfirePolicy;
+  /** Attempts per occurrence, 1..MAX_MAX_ATTEMPTS; default DEFAULT_MAX_ATTEMPTS. */
+  maxAttempts?: number;
+}
+
+/** Body of `PATCH /schedules/:id`: any subset; `null` clears name, owner or metadata. */
+export type UpdateScheduleRequest = Partial<CreateScheduleRequest>;
+
+/** A stored schedule, as every schedule endpoint returns it. */
+export interface ScheduleResponse {
+  id: string;
+  name: string | null;
+  owner: string | null;
+  metadata: Record<string, unknown> | null;
+  /** The stored spec: a delay carries the `at` it was fixed to when accepted. */
+  schedule: ScheduleSpec;
+  trigger: TriggerSpec;
+  status: ScheduleStatus;
+  /** The next occurrence not yet handed to a scheduler; null when paused or completed. */
+  nextRunAt: string | null;
+  misfirePolicy: MisfirePolicy;
+  maxAttempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A page of a keyset-paginated list; pass `nextCursor` back as `cursor` until it is null. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type ScheduleListResponse = Page<ScheduleResponse>;
+
+/** `GET /schedules/:id/upcoming`. */
+export interface UpcomingResponse {
+  scheduleId: string;
+  /** The next occurrence times, ascending (fewer than asked, or none, when the schedule ends). */
+  items: string[];
+}
