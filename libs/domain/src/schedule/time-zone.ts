@@ -30,25 +30,27 @@ export function parseTimeZone(input: unknown, field: string): string {
     throw new ValidationError(field, 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"');
   }
   const name = input.trim();
-  if (/^[+-−]?\d/.test(name) || /^(UTC|GMT)[+-]/i.test(name)) {
+  if (/^[+\-\u2212]?\d/.test(name) || /^(UTC|GMT)[+-]/i.test(name)) {
     throw new ValidationError(
       field,
       `"${name}" is a raw UTC offset; only IANA time zone names are accepted (e.g. "Asia/Kolkata" instead of "+05:30")`,
     );
   }
-  let resolved: string;
   try {
-    resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions();
   } catch {
     throw new ValidationError(field, `unknown time zone "${name}"; expected an IANA name such as "Europe/Berlin" or "UTC"`);
   }
-  // Keep the user's spelling when it is already exact; otherwise store the canonical
-  // spelling Intl resolved (fixes case, e.g. "europe/berlin" → "Europe/Berlin").
-  return isExactZoneName(name) ? name : resolved;
+  // Keep the user's spelling, fixing only its case when it matches a known name. (ICU's
+  // canonical names are the deprecated ones, e.g. "Asia/Katmandu" for "Asia/Kathmandu".)
+  return zoneNamesByLowerCase().get(name.toLowerCase()) ?? name;
 }
 
-function isExactZoneName(name: string): boolean {
-  return name === 'UTC' || Intl.supportedValuesOf('timeZone').includes(name);
+let zoneNames: Map<string, string> | undefined;
+
+function zoneNamesByLowerCase(): Map<string, string> {
+  zoneNames ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((zone) => [zone.toLowerCase(), zone]));
+  return zoneNames;
 }
 
 /** The zone's UTC offset in milliseconds at `instantMs` (wall clock minus UTC). */
