@@ -19,7 +19,7 @@
  * $1 now, $2 look-ahead ms, $3 batch size.
  */
 export const PLAN_DUE_SCHEDULES = `
-select id, name, schedule, misfire_policy, max_attempts, next_run_at
+select id, name, schedule, trigger, misfire_policy, max_attempts, next_run_at
 from schedules
 where status = 'active'
 and next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'

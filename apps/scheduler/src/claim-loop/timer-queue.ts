@@ -1,0 +1,276 @@
+import type { Clock } from '@scheduleman/domain';
+import type { Claim } from '../claims/claim';
+import type { HeldExecution } from './held-execution';
+import { MinHeap } from './min-heap';
+import { REAL_TIMERS, type Timers } from './timers';
+
+export type DropReason = 'lease_expired' | 'lease_lost';
+
+export interface TimerQueueOptions {
+  /** Database time (the scheduler's OffsetClock): due times and leases are database times. */
+  clock: Clock;
+  /** Most trigger calls in flight at once; later due executions wait in a ready line. */
+  maxInFlight: number;
+  /**
+   * Fire only while the lease, as known here, has at least this long left (ms). Covers
+   * the error of the clock offset and the moment between the check and the request.
+   */
+  leaseSafetyMarginMs: number;
+  /** Fires one execution; must not reject (errors are outcomes). */
+  fire: (held: HeldExecution) => Promise<void>;
+  onDrop?: (held: HeldExecution, reason: DropReason) => void;
+  onError?: (error: unknown) => void;
+  timers?: Timers;
+}
+
+interface HeapEntry {
+  dueAtMs: number;
+  /** Insertion order: executions due at the same instant fire in the order they came. */
+  seq: number;
+  held: HeldExecution;
+  generation: number;
+}
+
+/**
+ * Holds this scheduler's leased executions and fires each at its own due time.
+ *
+ * A min-heap by due time with ONE timer armed for the earliest entry: thousands of held
+ * executions cost one timer, and an execution fires when it is due, not at the next poll.
+ * Due times are database times; the delay is measured on the injected clock (the
+ * OffsetClock), which converts them to this host's time.
+ *
+ * Just before firing, an execution whose lease (as known here, minus a safety margin)
+ * has run out is dropped, never fired: a scheduler that was frozen (SIGSTOP, a long GC,
+ * a VM pause) for longer than its lease wakes up to find its work already taken over by
+ * a survivor, and firing it too would be a needless duplicate.
+ *
+ * Concurrency is bounded by `maxInFlight`; due executions beyond it wait in a FIFO
+ * "ready" line and fire as slots free up (lease re-checked then).
+ */
+export class TimerQueue {
+  private readonly held = new Map<string, HeldExecution>();
+  private readonly heap = new MinHeap<HeapEntry>((a, b) => a.dueAtMs - b.dueAtMs || a.seq - b.seq);
+  private seq = 0;
+  private ready: HeldExecution[] = [];
+  private readyHead = 0;
+  private inFlight = 0;
+  private timer: unknown;
+  private timerDueAtMs = Number.POSITIVE_INFINITY;
+  private firingEnabled = true;
+  private idleWaiters: (() => void)[] = [];
+  private readonly timers: Timers;
+
+  constructor(private readonly options: TimerQueueOptions) {
+    this.timers = options.timers ?? REAL_TIMERS;
+  }
+
+  /** Executions held (waiting, firing or recording). */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  /** Takes new claims. A claim for an execution already held updates its lease in place. */
+  add(claims: readonly Claim[]): void {
+    for (const claim of claims) {
+      const existing = this.held.get(claim.executionId);
+      if (existing) {
+        // We re-claimed our own row (our lease had expired in the database, e.g. during
+        // an outage). The newest lease is the one to present; an attempt in progress is
+        // recorded under it.
+        existing.leaseVersion = claim.leaseVersion;
+        existing.leaseExpiresAtMs = claim.leaseExpiresAt.getTime();
+        existing.lost = false;
+        if (existing.state === 'waiting') this.enqueue(existing, claim.dueAt.getTime());
+        continue;
+      }
+      const held: HeldExecution = {
+        claim,
+        leaseVersion: claim.leaseVersion,
+        leaseExpiresAtMs: claim.leaseExpiresAt.getTime(),
+        dueAtMs: claim.dueAt.getTime(),
+        state: 'waiting',
+        lost: false,
+        generation: 0,
+      };
+      this.held.set(claim.executionId, held);
+      this.enqueue(held, held.dueAtMs);
+    }
+    this.arm();
+  }
+
+  /** Held executions whose lease ends within `withinMs` (candidates for renewal). */
+  leasesEndingWithin(withinMs: number): HeldExecution[] {
+    const limit = this.options.clock.now().getTime() + withinMs;
+    return [...this.held.values()].filter((h) => !h.lost && h.leaseExpiresAtMs <= limit);
+  }
+
+  /** Records renewed lease expiries (execution id → new expiry). */
+  extendLeases(renewed: ReadonlyMap<string, Date>): void {
+    for (const [id, expiresAt] of renewed) {
+      const held = this.held.get(id);
+      if (held) held.leaseExpiresAtMs = Math.max(held.leaseExpiresAtMs, expiresAt.getTime());
+    }
+  }
+
+  /**
+   * Marks leases a renewal found gone (taken over, cancelled, deleted). Waiting ones are
+   * dropped now; one in flight finishes, and its write is fenced off in the database.
+   */
+  markLost(executionIds: readonly string[]): void {
+    for (const id of executionIds) {
+      const held = this.held.get(id);
+      if (!held) continue;
+      held.lost = true;
+      if (held.state === 'waiting') this.drop(held, 'lease_lost');
+    }
+  }
+
+  /** Stops holding an execution: its outcome was written, or found fenced off. */
+  settle(executionId: string): void {
+    this.held.delete(executionId);
+  }
+
+  /**
+   * Shutdown: stops firing and hands back every execution not fired yet (for
+   * RELEASE_CLAIMS). Calls in flight carry on; see whenIdle().
+   */
+  takeUnfired(): HeldExecution[] {
+    this.firingEnabled = false;
+    this.disarm();
+    this.heap.drain();
+    this.ready = [];
+    this.readyHead = 0;
+    const unfired = [...this.held.values()].filter((h) => h.state === 'waiting');
+    for (const held of unfired) this.held.delete(held.claim.executionId);
+    return unfired;
+  }
+
+  /** Resolves once no trigger call is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Re-arms the timer, e.g. after the clock offset changed. */
+  reschedule(): void {
+    this.disarm();
+    this.arm();
+  }
+
+  /** Stops the timer for good (after takeUnfired, or in tests). */
+  close(): void {
+    this.firingEnabled = false;
+    this.disarm();
+  }
+
+  private enqueue(held: HeldExecution, dueAtMs: number): void {
+    held.dueAtMs = dueAtMs;
+    held.generation += 1;
+    this.heap.push({ dueAtMs, seq: this.seq++, held, generation: held.generation });
+  }
+
+  /** The earliest heap entry that is still current, discarding superseded ones. */
+  private peekCurrent(): HeapEntry | undefined {
+    for (;;) {
+      const top = this.heap.peek();
+      if (!top) return undefined;
+      const { held } = top;
+      if (held.generation === top.generation && held.state === 'waiting' && this.held.get(held.claim.executionId) === held) return top;
+      this.heap.pop();
+    }
+  }
+
+  private arm(): void {
+    if (!this.firingEnabled) return;
+    const top = this.peekCurrent();
+    if (!top || top.dueAtMs >= this.timerDueAtMs) return;
+    this.disarm();
+    this.timerDueAtMs = top.dueAtMs;
+    const delayMs = top.dueAtMs - this.options.clock.now().getTime();
+    this.timer = this.timers.setTimeout(() => this.onTimer(), Math.max(0, delayMs));
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDueAtMs = Number.POSITIVE_INFINITY;
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.timerDueAtMs = Number.POSITIVE_INFINITY;
+    try {
+      const nowMs = this.options.clock.now().getTime();
+      for (let top = this.peekCurrent(); top && top.dueAtMs <= nowMs; top = this.peekCurrent()) {
+        this.heap.pop();
+        // Out of the heap but still 'waiting': a stale heap entry for it is now ignored.
+        top.held.generation += 1;
+        this.ready.push(top.held);
+      }
+      this.pump();
+    } catch (error) {
+      this.options.onError?.(error);
+    } finally {
+      this.arm();
+    }
+  }
+
+  /** Starts ready executions while in-flight slots are free. */
+  private pump(): void {
+    while (this.firingEnabled && this.inFlight < this.options.maxInFlight && this.readyHead < this.ready.length) {
+      const held = this.ready[this.readyHead++];
+      if (held.state !== 'waiting' || this.held.get(held.claim.executionId) !== held) continue;
+      if (held.lost) {
+        this.drop(held, 'lease_lost');
+      } else if (held.leaseExpiresAtMs - this.options.leaseSafetyMarginMs <= this.options.clock.now().getTime()) {
+        this.drop(held, 'lease_expired');
+      } else {
+        this.dispatch(held);
+      }
+    }
+    if (this.readyHead === this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+    } else if (this.readyHead > 1024) {
+      this.ready = this.ready.slice(this.readyHead);
+      this.readyHead = 0;
+    }
+  }
+
+  private dispatch(held: HeldExecution): void {
+    held.state = 'firing';
+    this.inFlight += 1;
+    let fired: Promise<void>;
+    try {
+      fired = this.options.fire(held);
+    } catch (error) {
+      fired = Promise.reject(error);
+    }
+    void fired
+      .catch((error: unknown) => {
+        // No outcome will come for it: stop holding (and renewing) it, so the lease runs
+        // out and the execution is claimed and fired again.
+        if (this.held.get(held.claim.executionId) === held) this.held.delete(held.claim.executionId);
+        this.options.onError?.(error);
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        if (held.state === 'firing' && this.held.get(held.claim.executionId) === held) held.state = 'recording';
+        this.pump();
+        if (this.inFlight === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const resolve of waiters) resolve();
+        }
+      });
+  }
+
+  private drop(held: HeldExecution, reason: DropReason): void {
+    this.held.delete(held.claim.executionId);
+    this.options.onDrop?.(held, reason);
+  }
+}

@@ -1,0 +1,67 @@
+import type { ExecutionStatus, TriggerSpec } from '@scheduleman/domain';
+
+/**
+ * A pending execution this scheduler holds a lease on, as the claims repository returns
+ * it (from the plan stage or from CLAIM_DUE). Times are database times.
+ */
+export interface Claim {
+  executionId: string;
+  scheduleId: string;
+  scheduleName: string | null;
+  scheduledAt: Date;
+  /** When to fire: the scheduled time, a retry time, or the run-now time. */
+  dueAt: Date;
+  /** Attempts already made; this fire is attempt `attempts + 1`. */
+  attempts: number;
+  maxAttempts: number;
+  /** The fencing token every later write must present. */
+  leaseVersion: number;
+  leaseExpiresAt: Date;
+  trigger: TriggerSpec;
+  /** The previous holder when this claim took over an expired lease, else null. */
+  recoveredFrom: string | null;
+}
+
+/** What one attempt changed, written by COMPLETE_FIRES under the lease it was fired with. */
+export interface FireRecord {
+  executionId: string;
+  leaseVersion: number;
+  /** 'succeeded' and 'failed' are final; 'pending' means retry at `retryAt`. */
+  status: Extract<ExecutionStatus, 'succeeded' | 'failed' | 'pending'>;
+  /** Attempts made including this one. */
+  attempts: number;
+  retryAt: Date | null;
+  /** When this attempt started (fired_at keeps the first attempt's). */
+  firedAt: Date;
+  /** Null while a retry is pending. */
+  finishedAt: Date | null;
+  responseStatus: number | null;
+  error: string | null;
+}
+
+/** The outcome of one plan batch. */
+export interface PlanResult {
+  /** Schedules locked and advanced; equal to the batch size means "there may be more". */
+  schedules: number;
+  /** Executions inserted and leased to this scheduler. */
+  claims: Claim[];
+  /** Occurrences recorded as 'skipped' (one-shots missed under the skip policy). */
+  skippedExecutions: number;
+  /** Missed occurrences of crons not fired under their misfire policy (not recorded). */
+  skippedOccurrences: number;
+}
+
+/** The outcome of one CLAIM_DUE round trip. */
+export interface ClaimResult {
+  claims: Claim[];
+  /** The database clock at the end of the statement. */
+  databaseNow: Date;
+}
+
+/** The due backlog (see COUNT_DUE_BACKLOG). */
+export interface DueBacklog {
+  overdueExecutions: number;
+  expiredLeases: number;
+  overdueSchedules: number;
+  oldestDueAt: Date | null;
+}

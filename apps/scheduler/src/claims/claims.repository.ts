@@ -1,0 +1,296 @@
+import { Logger } from '@nestjs/common';
+import { executionIdFor, isOneShot, type MisfirePolicy, planOccurrences, type ScheduleSpec, type TriggerSpec } from '@scheduleman/domain';
+import {
+  ADVANCE_SCHEDULES,
+  CLAIM_DUE,
+  COMPLETE_FIRES,
+  COUNT_DUE_BACKLOG,
+  INSERT_PLANNED_EXECUTIONS,
+  PLAN_DUE_SCHEDULES,
+  PRUNE_EXECUTIONS,
+  READ_DATABASE_CLOCK,
+  RELEASE_CLAIMS,
+  RENEW_LEASES,
+} from '@scheduleman/domain/persistence';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { Claim, ClaimResult, DueBacklog, FireRecord, PlanResult } from './claim';
+
+/** Who claims and for how long: the same for every claim a scheduler makes. */
+export interface LeaseTerms {
+  owner: string;
+  leaseDurationMs: number;
+}
+
+export interface ClaimWindow {
+  /** The scheduler's database-clock "now". */
+  now: Date;
+  /** Work due up to now + lookaheadMs is taken. */
+  lookaheadMs: number;
+  limit: number;
+}
+
+/** The lease a write is fenced on. */
+export interface HeldLease {
+  executionId: string;
+  leaseVersion: number;
+}
+
+interface ScheduleRow {
+  id: string;
+  name: string | null;
+  schedule: ScheduleSpec;
+  trigger: TriggerSpec;
+  misfire_policy: MisfirePolicy;
+  max_attempts: number;
+  next_run_at: Date;
+}
+
+interface ExecutionRow {
+  id: string;
+  schedule_id: string;
+  scheduled_at: Date;
+  due_at: Date;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  lease_version: number;
+  lease_expires_at: Date;
+}
+
+interface ClaimRow {
+  id: string | null;
+  schedule_id: string;
+  scheduled_at: Date;
+  due_at: Date;
+  attempts: number;
+  max_attempts: number;
+  lease_version: number;
+  lease_expires_at: Date;
+  previous_owner: string | null;
+  schedule_name: string | null;
+  trigger: TriggerSpec;
+  db_now: Date;
+}
+
+interface BacklogRow {
+  overdue_unleased: number;
+  expired_leases: number;
+  overdue_schedules: number;
+  oldest_due_at: Date | null;
+}
+
+interface Outcome<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/**
+ * Runs the statements of claims.sql.ts and maps their snake_case rows to domain objects.
+ * Affected rows are facts: a fenced write that returns no row for an execution means the
+ * lease was lost, and callers act on exactly the ids returned.
+ */
+export class ClaimsRepository {
+  private readonly logger = new Logger(ClaimsRepository.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly terms: LeaseTerms,
+  ) {}
+
+  /** The database clock (OffsetClock calibration before the first round). */
+  async readDatabaseClock(): Promise<Date> {
+    const { rows } = await this.run<{ db_now: Date }>(READ_DATABASE_CLOCK, []);
+    return rows[0].db_now;
+  }
+
+  /**
+   * Plan stage, one short transaction: lock due schedules, compute their occurrences in
+   * JS (planOccurrences, with the misfire policy), insert the executions leased to us,
+   * advance the schedules. Nothing slow happens while the locks are held.
+   */
+  async planDue(window: ClaimWindow): Promise<PlanResult> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      try {
+        const result = await this.planInTransaction(runner, window);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async planInTransaction(runner: QueryRunner, { now, lookaheadMs, limit }: ClaimWindow): Promise<PlanResult> {
+    const { rows: schedules } = await this.run<ScheduleRow>(PLAN_DUE_SCHEDULES, [now, lookaheadMs, limit], runner);
+    if (schedules.length === 0) return { schedules: 0, claims: [], skippedExecutions: 0, skippedOccurrences: 0 };
+
+    const horizon = new Date(now.getTime() + lookaheadMs);
+    const occurrences = { id: [] as string[], scheduleId: [] as string[], scheduledAt: [] as Date[], status: [] as string[], maxAttempts: [] as number[] };
+    const advance = { id: [] as string[], nextRunAt: [] as (Date | null)[], status: [] as string[] };
+    let skippedOccurrences = 0;
+
+    for (const schedule of schedules) {
+      let plan: ReturnType<typeof planOccurrences>;
+      try {
+        plan = planOccurrences({ spec: schedule.schedule, nextRunAt: schedule.next_run_at, now, horizon, misfirePolicy: schedule.misfire_policy });
+      } catch (error) {
+        // A stored spec the domain cannot read (the API validates, so this is corruption
+        // or a version mismatch) must not wedge the plan stage by being first in every
+        // batch: pause it, visibly, and carry on with the others.
+        this.logger.error({ msg: 'schedule cannot be planned; pausing it', scheduleId: schedule.id, error: String(error) });
+        advance.id.push(schedule.id);
+        advance.nextRunAt.push(null);
+        advance.status.push('paused');
+        continue;
+      }
+      const oneShot = isOneShot(schedule.schedule);
+      for (const at of plan.fire) pushOccurrence(schedule, at, 'pending');
+      if (oneShot) for (const at of plan.skipped) pushOccurrence(schedule, at, 'skipped');
+      else skippedOccurrences += plan.skipped.length;
+      advance.id.push(schedule.id);
+      advance.nextRunAt.push(plan.nextRunAt);
+      advance.status.push(plan.nextRunAt === null ? 'completed' : 'active');
+    }
+
+    function pushOccurrence(schedule: ScheduleRow, at: Date, status: 'pending' | 'skipped'): void {
+      occurrences.id.push(executionIdFor(schedule.id, at));
+      occurrences.scheduleId.push(schedule.id);
+      occurrences.scheduledAt.push(at);
+      occurrences.status.push(status);
+      occurrences.maxAttempts.push(schedule.max_attempts);
+    }
+
+    let inserted: ExecutionRow[] = [];
+    if (occurrences.id.length > 0) {
+      const { owner, leaseDurationMs } = this.terms;
+      ({ rows: inserted } = await this.run<ExecutionRow>(
+        INSERT_PLANNED_EXECUTIONS,
+        [occurrences.id, occurrences.scheduleId, occurrences.scheduledAt, occurrences.status, occurrences.maxAttempts, owner, now, leaseDurationMs],
+        runner,
+      ));
+    }
+    const advanced = await this.run(ADVANCE_SCHEDULES, [advance.id, advance.nextRunAt, advance.status], runner);
+    if (advanced.rowCount !== advance.id.length) {
+      throw new Error(`plan: advanced ${advanced.rowCount} of ${advance.id.length} locked schedules`);
+    }
+
+    const byId = new Map(schedules.map((s) => [s.id, s]));
+    const claims = inserted
+      .filter((row) => row.status === 'pending')
+      .map((row): Claim => {
+        const schedule = byId.get(row.schedule_id) as ScheduleRow;
+        return {
+          executionId: row.id,
+          scheduleId: row.schedule_id,
+          scheduleName: schedule.name,
+          scheduledAt: row.scheduled_at,
+          dueAt: row.due_at,
+          attempts: row.attempts,
+          maxAttempts: row.max_attempts,
+          leaseVersion: row.lease_version,
+          leaseExpiresAt: row.lease_expires_at,
+          trigger: schedule.trigger,
+          recoveredFrom: null,
+        };
+      });
+    return { schedules: schedules.length, claims, skippedExecutions: inserted.length - claims.length, skippedOccurrences };
+  }
+
+  /** Fire stage: claims unleased due executions and expired leases (CLAIM_DUE). */
+  async claimDue({ now, lookaheadMs, limit }: ClaimWindow): Promise<ClaimResult> {
+    const { owner, leaseDurationMs } = this.terms;
+    const { rows } = await this.run<ClaimRow>(CLAIM_DUE, [now, lookaheadMs, limit, owner, leaseDurationMs]);
+    const claims = rows
+      .filter((row): row is ClaimRow & { id: string } => row.id !== null)
+      .map((row) => ({
+        executionId: row.id,
+        scheduleId: row.schedule_id,
+        scheduleName: row.schedule_name,
+        scheduledAt: row.scheduled_at,
+        dueAt: row.due_at,
+        attempts: row.attempts,
+        maxAttempts: row.max_attempts,
+        leaseVersion: row.lease_version,
+        leaseExpiresAt: row.lease_expires_at,
+        trigger: row.trigger,
+        recoveredFrom: row.previous_owner,
+      }));
+    return { claims, databaseNow: rows[rows.length - 1].db_now };
+  }
+
+  /** Extends the given leases; returns the new expiry of each one still held. */
+  async renewLeases(leases: readonly HeldLease[], now: Date): Promise<Map<string, Date>> {
+    if (leases.length === 0) return new Map();
+    const { owner, leaseDurationMs } = this.terms;
+    const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(RENEW_LEASES, [
+      leases.map((l) => l.executionId),
+      leases.map((l) => l.leaseVersion),
+      owner,
+      now,
+      leaseDurationMs,
+    ]);
+    return new Map(rows.map((r) => [r.id, r.lease_expires_at]));
+  }
+
+  /** Records outcomes under their leases; returns the ids actually written. */
+  async completeFires(records: readonly FireRecord[]): Promise<Set<string>> {
+    if (records.length === 0) return new Set();
+    const { rows } = await this.run<{ id: string }>(COMPLETE_FIRES, [
+      records.map((r) => r.executionId),
+      records.map((r) => r.leaseVersion),
+      records.map((r) => r.status),
+      records.map((r) => r.attempts),
+      records.map((r) => r.retryAt),
+      records.map((r) => r.firedAt),
+      records.map((r) => r.finishedAt),
+      records.map((r) => r.responseStatus),
+      records.map((r) => r.error),
+      this.terms.owner,
+    ]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Gives back unfired executions (shutdown); returns the ids released. */
+  async releaseClaims(leases: readonly HeldLease[]): Promise<Set<string>> {
+    if (leases.length === 0) return new Set();
+    const { rows } = await this.run<{ id: string }>(RELEASE_CLAIMS, [leases.map((l) => l.executionId), leases.map((l) => l.leaseVersion), this.terms.owner]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Deletes up to `limit` finished executions older than the retention; returns how many. */
+  async pruneExecutions(now: Date, retentionMs: number, limit: number): Promise<number> {
+    const { rowCount } = await this.run(PRUNE_EXECUTIONS, [now, retentionMs, limit]);
+    return rowCount;
+  }
+
+  /** The due backlog, each count capped at `cap`. */
+  async countDueBacklog(now: Date, cap: number): Promise<DueBacklog> {
+    const { rows } = await this.run<BacklogRow>(COUNT_DUE_BACKLOG, [now, cap]);
+    const row = rows[0];
+    return {
+      overdueExecutions: row.overdue_unleased,
+      expiredLeases: row.expired_leases,
+      overdueSchedules: row.overdue_schedules,
+      oldestDueAt: row.oldest_due_at,
+    };
+  }
+
+  // TypeORM's plain query() returns [rows, count] for UPDATE/DELETE and rows otherwise;
+  // the structured result gives both shapes the same fields.
+  private async run<T>(sql: string, params: unknown[], runner?: QueryRunner): Promise<Outcome<T>> {
+    const queryRunner = runner ?? this.dataSource.createQueryRunner();
+    try {
+      const result = await queryRunner.query(sql, params, true);
+      const rows = (result.records ?? []) as T[];
+      return { rows, rowCount: result.affected ?? rows.length };
+    } finally {
+      if (!runner) await queryRunner.release();
+    }
+  }
+}
