@@ -5,7 +5,13 @@
  *
  * - `fire_once` (default): fire the most recent missed occurrence once, then continue.
  * - `skip`: fire none of the missed occurrences; continue with the next future one.
- * - `fire_all`: fire every missed occurrence, oldest first, at most `MAX_CATCH_UP_OCCURRENCES`.
+ * - `fire_all`: fire every missed occurrence, oldest first; when more than
+ *   `MAX_CATCH_UP_OCCURRENCES` were missed, only the most recent that many fire and the
+ *   older ones are skipped (a per-second cron down for a week must not send 604 800 calls).
+ *
+ * A missed one-shot fires under `fire_once` and `fire_all` and is recorded as a skipped
+ * execution under `skip`. Missed occurrences that fire keep their scheduled time (and so
+ * their execution id) but are due at once. See plan-occurrences.ts.
  */
 export const MISFIRE_POLICIES = ['fire_once', 'skip', 'fire_all'] as const;
 export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];

@@ -1,0 +1,143 @@
+import { ValidationError } from '../errors';
+import { isReservedWebhookHeader, WEBHOOK_LIMITS, WEBHOOK_TRIGGER } from './webhook.trigger-definition';
+
+const URL = 'https://example.com/hook';
+
+function parse(input: Record<string, unknown>) {
+  return WEBHOOK_TRIGGER.parse({ type: 'webhook', ...input }, 'trigger');
+}
+
+function errorOf(input: Record<string, unknown>): ValidationError {
+  try {
+    parse(input);
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
+}
+
+describe('WEBHOOK_TRIGGER', () => {
+  describe('url', () => {
+    it('accepts absolute http and https URLs', () => {
+      expect(parse({ url: 'http://localhost:3100/tasks?x=1' }).url).toBe('http://localhost:3100/tasks?x=1');
+      expect(parse({ url: URL }).url).toBe(URL);
+    });
+
+    it.each([
+      [undefined, 'is required'],
+      [42, 'must be a string'],
+      ['/relative/path', 'is not an absolute URL'],
+      ['ftp://example.com/file', 'scheme "ftp" is not allowed'],
+      ['javascript:alert(1)', 'scheme "javascript" is not allowed'],
+      ['https://user:secret@example.com/', 'must not contain credentials'],
+      [`https://example.com/${'a'.repeat(WEBHOOK_LIMITS.maxUrlLength)}`, `at most ${WEBHOOK_LIMITS.maxUrlLength} characters`],
+    ])('rejects %p naming trigger.url', (url, message) => {
+      const error = errorOf({ url });
+      expect(error.field).toBe('trigger.url');
+      expect(error.message).toContain(message);
+    });
+  });
+
+  describe('method', () => {
+    it('defaults to POST and upper-cases what it is given', () => {
+      expect(parse({ url: URL }).method).toBe('POST');
+      expect(parse({ url: URL, method: 'put' }).method).toBe('PUT');
+    });
+
+    it.each(['TRACE', 'CONNECT', 7, ''])('rejects %p naming trigger.method and the allowed methods', (method) => {
+      const error = errorOf({ url: URL, method });
+      expect(error.field).toBe('trigger.method');
+      expect(error.message).toContain('must be one of GET, POST, PUT, PATCH, DELETE');
+    });
+  });
+
+  describe('headers', () => {
+    it('keeps valid headers as given', () => {
+      expect(parse({ url: URL, headers: { Authorization: 'Bearer x', 'X-Trace': 'a b\tc' } }).headers).toEqual({
+        Authorization: 'Bearer x',
+        'X-Trace': 'a b\tc',
+      });
+    });
+
+    it.each([
+      ['Idempotency-Key', 'k'],
+      ['idempotency-key', 'k'],
+      ['X-Scheduleman-Attempt', '9'],
+      ['x-scheduleman-anything', 'v'],
+      ['Host', 'evil.example'],
+      ['Content-Length', '0'],
+      ['Transfer-Encoding', 'chunked'],
+      ['Connection', 'close'],
+    ])('refuses to let a user override the reserved header %s', (name, value) => {
+      const error = errorOf({ url: URL, headers: { [name]: value } });
+      expect(error.field).toBe(`trigger.headers.${name}`);
+      expect(error.message).toContain('cannot be overridden');
+    });
+
+    it.each([
+      ['X Foo', 'v', 'is not a valid header name'],
+      ['X-Foo:', 'v', 'is not a valid header name'],
+      ['', 'v', 'is not a valid header name'],
+      ['X-Foo', 5, 'must be a string'],
+      ['X-Foo', 'a\r\nInjected: yes', 'contains characters not allowed'],
+      ['X-Foo', 'snow ☃', 'contains characters not allowed'],
+    ])('rejects header %p with value %p naming it', (name, value, message) => {
+      const error = errorOf({ url: URL, headers: { [name]: value } });
+      expect(error.field).toBe(`trigger.headers.${name}`);
+      expect(error.message).toContain(message);
+    });
+
+    it('rejects two headers whose names differ only in case', () => {
+      expect(errorOf({ url: URL, headers: { 'X-Foo': 'a', 'x-foo': 'b' } }).field).toBe('trigger.headers.x-foo');
+    });
+
+    it('rejects headers that are not an object', () => {
+      expect(errorOf({ url: URL, headers: ['X-Foo: a'] }).field).toBe('trigger.headers');
+      expect(errorOf({ url: URL, headers: 'X-Foo: a' }).field).toBe('trigger.headers');
+    });
+
+    it('enforces the header count and size limits', () => {
+      const many = Object.fromEntries(Array.from({ length: WEBHOOK_LIMITS.maxHeaders + 1 }, (_, i) => [`X-H${i}`, 'v']));
+      expect(errorOf({ url: URL, headers: many }).message).toContain(`at most ${WEBHOOK_LIMITS.maxHeaders}`);
+      const big = { 'X-A': 'a'.repeat(5000), 'X-B': 'b'.repeat(5000) };
+      expect(errorOf({ url: URL, headers: big }).message).toContain(`at most ${WEBHOOK_LIMITS.maxHeaderBytes} are allowed`);
+    });
+  });
+
+  describe('body', () => {
+    it('accepts any JSON value and leaves it out when absent', () => {
+      for (const body of [{ a: [1, 'x', null] }, 'text', 0, false, null, []]) {
+        expect(parse({ url: URL, body }).body).toEqual(body);
+      }
+      expect('body' in parse({ url: URL })).toBe(false);
+    });
+
+    it('measures the body as UTF-8 JSON against the size limit', () => {
+      const fits = 'x'.repeat(WEBHOOK_LIMITS.maxBodyBytes - 2);
+      expect(parse({ url: URL, body: fits }).body).toBe(fits);
+      const error = errorOf({ url: URL, body: 'é'.repeat(WEBHOOK_LIMITS.maxBodyBytes / 2) });
+      expect(error.field).toBe('trigger.body');
+      expect(error.message).toContain(`at most ${WEBHOOK_LIMITS.maxBodyBytes} are allowed`);
+    });
+
+    it('rejects a body on a GET webhook', () => {
+      expect(errorOf({ url: URL, method: 'GET', body: { a: 1 } }).field).toBe('trigger.body');
+    });
+  });
+
+  it('rejects unknown fields by name', () => {
+    const error = errorOf({ url: URL, timeout: 5 });
+    expect(error.field).toBe('trigger.timeout');
+    expect(error.message).toContain('unknown field');
+  });
+});
+
+describe('isReservedWebhookHeader', () => {
+  it('matches case-insensitively and by the X-Scheduleman- prefix', () => {
+    expect(isReservedWebhookHeader('IDEMPOTENCY-KEY')).toBe(true);
+    expect(isReservedWebhookHeader('X-Scheduleman-Schedule-Id')).toBe(true);
+    expect(isReservedWebhookHeader('X-Schedule')).toBe(false);
+    expect(isReservedWebhookHeader('Authorization')).toBe(false);
+  });
+});
