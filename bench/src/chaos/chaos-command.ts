@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { ApiClient } from '../infra/api-client';
+import { Cluster } from '../infra/cluster';
+import { sleep } from '../infra/wait';
+import { resultsDir, workspaceRoot } from '../infra/workspace';
+import type { HarnessOptions } from '../options';
+import { writeReport } from '../report/bench-report';
+import { fmtMs, markdownTable } from '../report/table';
+import { Harness } from '../runner/harness';
+import { everyNSecondsCron, everyNSecondsOccurrences } from '../stats/cron-occurrences';
+import { brokePromise, Evaluation, evaluate, Expectation } from '../stats/evaluate';
+import { iso, webhookTrigger } from '../workloads/workload';
+import { ChaosEvent, runChaosEvents } from './chaos-events';
+import { ChaosPlan, FULL_CHAOS, SMOKE_CHAOS } from './chaos-plan';
+
+/** The issue's target for a run with kills: no occurrence later than this. */
+const KILL_MAX_LATENESS_TARGET_MS = 6_000;
+
+const SKEWED_SCHEDULER = 3;
+
+function summaryTable(e: Evaluation, requests: number): string {
+  const l = e.latenessMs;
+  return markdownTable(
+    ['expected', 'received', 'missed', 'deliveries', 'duplicates', 'dup. under another key', 'unexpected', 'p50', 'p99', 'max', 'min', 'outside ±10 s'],
+    [[String(e.expected), String(e.received), String(e.missing), String(requests), String(e.duplicateDeliveries), String(e.duplicatesWithDifferentKeys), String(e.unexpected), fmtMs(l.p50), fmtMs(l.p99), fmtMs(l.max), fmtMs(l.min), String(e.outsideBound)]],
+  );
+}
+
+async function createWorkload(api: ApiClient, hookUrl: string, plan: ChaosPlan, nowMs: () => number): Promise<Expectation> {
+  // The window opens once creation is surely over (at a deliberately slow 500/s).
+  const fromMs = Math.ceil((nowMs() + ((plan.everySecondCrons + plan.oneShots) / 500) * 1000 + 3_000) / 1000) * 1000;
+  const toMs = fromMs + plan.windowMs;
+  const occurrences = new Map<string, number[]>();
+  const crons = await api.createMany(Array.from({ length: plan.everySecondCrons }, (_, i) => i), (i) => ({
+    name: `chaos-cron-${i}`,
+    schedule: { type: 'cron', expression: everyNSecondsCron(1) },
+    trigger: webhookTrigger(hookUrl),
+  }));
+  for (const { schedule } of crons.created) occurrences.set(schedule.id, everyNSecondsOccurrences(1, fromMs, toMs));
+  const times = Array.from({ length: plan.oneShots }, (_, i) => fromMs + Math.floor((i * plan.windowMs) / plan.oneShots));
+  const shots = await api.createMany(times, (at) => ({ name: `chaos-at-${at}`, schedule: { type: 'at', at: iso(at) }, trigger: webhookTrigger(hookUrl) }));
+  for (const { schedule, input } of shots.created) occurrences.set(schedule.id, [input]);
+  const failures = [...crons.failures, ...shots.failures];
+  if (failures.length) throw new Error(`${failures.length} creations failed, e.g. ${failures[0]}`);
+  if (nowMs() > fromMs) throw new Error('creating the chaos workload overran the start of its window');
+  return { occurrences, window: { fromMs, toMs } };
+}
+
+/**
+ * `npm run chaos`: three schedulers (one with its clock 60 s ahead), the API and the
+ * receiver; cron-every-second and spread one-shot schedules; scheduler kills, one
+ * database restart and one freeze longer than the lease. Exits non-zero when a promise
+ * broke: a missed occurrence, one outside ±10 s, or a duplicate under another key.
+ */
+export async function runChaosCommand(options: HarnessOptions): Promise<number> {
+  const plan = options.smoke ? SMOKE_CHAOS : FULL_CHAOS;
+  const harness = await Harness.start('chaos', options.externalDatabaseUrl);
+  const { log, clock } = harness;
+  const nowMs = () => clock.now().getTime();
+  let databaseUrl: string | undefined;
+  let cluster: Cluster | undefined;
+  let api: ApiClient | undefined;
+  let events: ChaosEvent[] = [];
+  let evaluation: Evaluation;
+  let requests = 0;
+  const machine = await harness.machine();
+  try {
+    databaseUrl = await harness.server.createDatabase('chaos');
+    cluster = await Cluster.start({
+      databaseUrl,
+      schedulerCount: 3,
+      logDir: harness.logRoot,
+      logLevel: options.logLevel,
+      schedulerEnv: options.schedulerEnv,
+      perScheduler: (i) =>
+        i === SKEWED_SCHEDULER
+          ? { nodeArgs: ['-r', join(workspaceRoot(), 'bench', 'tools', 'skew-clock.cjs')], env: { BENCH_CLOCK_SKEW_MS: String(plan.skewMs) } }
+          : undefined,
+    });
+    log(`API and 3 schedulers ready (scheduler-${SKEWED_SCHEDULER} runs ${plan.skewMs / 1000} s ahead); logs in ${harness.logRoot}`);
+    api = new ApiClient(cluster.apiUrl);
+    const expectation = await createWorkload(api, harness.receiverClient.hookUrl, plan, nowMs);
+    const window = expectation.window ?? { fromMs: 0, toMs: 0 };
+    log(`created ${plan.everySecondCrons} every-second crons and ${plan.oneShots} one-shots; window ${iso(window.fromMs)} .. ${iso(window.toMs)}`);
+    await sleep(window.fromMs - nowMs());
+    const progress = setInterval(() => {
+      harness.receiverClient.count().then(
+        (c) => log(`progress: ${c.requests} deliveries, ${c.occurrences} distinct occurrences`),
+        () => undefined,
+      );
+    }, 10_000);
+    try {
+      events = await runChaosEvents(plan, cluster, harness.server, log);
+    } finally {
+      clearInterval(progress);
+    }
+    if (nowMs() < window.toMs) await sleep(window.toMs - nowMs());
+    for (;;) {
+      const stats = await harness.receiverClient.stats();
+      evaluation = evaluate(expectation, stats);
+      requests = stats.requests;
+      if (evaluation.missing === 0 || nowMs() > window.toMs + plan.stragglerWaitMs) break;
+      await sleep(1_000);
+    }
+  } finally {
+    await api?.close();
+    await cluster?.stop();
+    if (databaseUrl) await harness.server.dropDatabase(databaseUrl).catch(() => undefined);
+    await harness.close();
+  }
+  const crashes = cluster?.unexpectedExits() ?? [];
+  const broken = brokePromise(evaluation) || crashes.length > 0;
+  const maxLateness = evaluation.latenessMs.max ?? 0;
+  const verdict = [
+    `missed: ${evaluation.missing} (must be 0)${evaluation.missingSample.length ? `, e.g. ${evaluation.missingSample.join(', ')}` : ''}`,
+    `outside ±10 s: ${evaluation.outsideBound} (must be 0)`,
+    `duplicates: ${evaluation.duplicateDeliveries} extra deliveries; ${evaluation.duplicatesWithDifferentKeys} occurrences under more than one key (must be 0)`,
+    `max lateness ${fmtMs(maxLateness)}: target ≤ ${KILL_MAX_LATENESS_TARGET_MS / 1000} s ${maxLateness <= KILL_MAX_LATENESS_TARGET_MS ? 'met' : 'missed'}`,
+    `crashes (exits nobody asked for): ${crashes.length ? crashes.join('; ') : 'none'}`,
+  ];
+  const table = summaryTable(evaluation, requests);
+  const eventsText = events.map((e) => `- t=${e.atSeconds}s ${e.what}`).join('\n');
+  const markdown = [
+    `# scheduleman chaos run, ${harness.startedAt}`,
+    Object.entries(machine).map(([k, v]) => `- ${k}: ${v}`).join('\n'),
+    `Plan: ${JSON.stringify(plan)}`,
+    `## Result\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`,
+    `## Events\n\n${eventsText}`,
+  ].join('\n\n');
+  const files = writeReport(resultsDir(), `chaos${options.smoke ? '-smoke' : ''}-${harness.stamp}`, { startedAt: harness.startedAt, machine, plan, events, evaluation, requests, crashes }, markdown);
+  console.log(`\n${table}\n\n${verdict.join('\n')}\nwritten: ${files.join(', ')}`);
+  console.log(broken ? 'chaos: a promise was BROKEN' : 'chaos: every promise kept');
+  return broken ? 1 : 0;
+}

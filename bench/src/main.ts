@@ -1,0 +1,35 @@
+import { runBenchCommand } from './bench-command';
+import { runChaosCommand } from './chaos/chaos-command';
+import { parseOptions } from './options';
+import { startReceiverServer } from './receiver/receiver-server';
+
+/**
+ * scheduleman's benchmark and chaos harness, one bundle with three roles:
+ *   node dist/bench/main.js bench [--smoke] [...]   (npm run bench)
+ *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
+ *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
+ * See options.ts for the flags.
+ */
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'receiver') {
+    const port = Number(/^--port=(\d+)$/.exec(args[0] ?? '')?.[1]);
+    if (!port) throw new Error('usage: receiver --port=N');
+    await startReceiverServer(port);
+    process.on('SIGTERM', () => process.exit(0));
+    return -1;
+  }
+  if (command === 'bench') return runBenchCommand(parseOptions(args));
+  if (command === 'chaos') return runChaosCommand(parseOptions(args));
+  throw new Error(`usage: main.js bench|chaos [--smoke] (got '${command ?? ''}')`);
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(2);
+  },
+);

@@ -1,0 +1,56 @@
+/**
+ * Command-line options of `npm run bench` / `npm run chaos` (after the command name):
+ *   --smoke                seconds instead of minutes: the correctness checks run by `npm test`
+ *   --only=burst,cron      run only these workloads (bench) or ceilings (`--only=ceilings`)
+ *   --schedulers=1,3       scheduler counts to run each workload with (bench; default 1,3)
+ *   --log-level=info       LOG_LEVEL of the apps (default info, as deployed)
+ *   --cpu-prof             run schedulers under `node --cpu-prof` (profiles in bench-results/profiles)
+ *   --own-db               start an embedded PostgreSQL even when TEST_DATABASE_URL is set
+ * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
+ * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
+ * BENCH_SCHEDULER_WEBHOOK_HTTP_CLIENT=axios). This is the only module that reads
+ * process.env.
+ */
+export interface HarnessOptions {
+  smoke: boolean;
+  only: string[] | undefined;
+  schedulerCounts: number[];
+  logLevel: string;
+  cpuProfile: boolean;
+  /** The server to use instead of an embedded one, if any. */
+  externalDatabaseUrl: string | undefined;
+  /** Extra environment for every scheduler. */
+  schedulerEnv: Record<string, string>;
+}
+
+const SCHEDULER_ENV_PREFIX = 'BENCH_SCHEDULER_';
+
+export function parseOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): HarnessOptions {
+  const flags = new Map<string, string>();
+  for (const arg of args) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument '${arg}' (see bench/src/options.ts)`);
+    flags.set(match[1], match[2] ?? 'true');
+  }
+  const known = ['smoke', 'only', 'schedulers', 'log-level', 'cpu-prof', 'own-db'];
+  for (const name of flags.keys()) {
+    if (!known.includes(name)) throw new Error(`unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`);
+  }
+  const schedulerCounts = (flags.get('schedulers') ?? '1,3').split(',').map(Number);
+  if (schedulerCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) {
+    throw new Error(`--schedulers must list counts between 1 and 16, got '${flags.get('schedulers')}'`);
+  }
+  const schedulerEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(SCHEDULER_ENV_PREFIX) && value !== undefined) schedulerEnv[name.slice(SCHEDULER_ENV_PREFIX.length)] = value;
+  }
+  return {
+    smoke: flags.has('smoke'),
+    only: flags.get('only')?.split(','),
+    schedulerCounts,
+    logLevel: flags.get('log-level') ?? 'info',
+    cpuProfile: flags.has('cpu-prof'),
+    externalDatabaseUrl: flags.has('own-db') ? undefined : env['TEST_DATABASE_URL'] || undefined,
+    schedulerEnv,
+  };
+}

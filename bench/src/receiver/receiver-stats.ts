@@ -1,0 +1,23 @@
+/**
+ * What the receiver saw, per occurrence (schedule id + scheduled time, from the
+ * contract's headers): compact tuples, because a run can deliver tens of thousands.
+ */
+export interface ReceiverStats {
+  /** Every request, including repeats and malformed ones. */
+  requests: number;
+  /** Requests without the contract's Idempotency-Key / schedule / scheduled-at headers. */
+  malformed: number;
+  occurrences: OccurrenceTuple[];
+}
+
+/**
+ * [scheduleId, scheduledAtMs, firstArrivalMs, deliveries, distinctKeys]. A duplicate
+ * delivery is `deliveries > 1`; it is harmless only when `distinctKeys === 1` (promise 4:
+ * every delivery of one occurrence carries the same Idempotency-Key).
+ */
+export type OccurrenceTuple = [string, number, number, number, number];
+
+export interface ReceiverCount {
+  requests: number;
+  occurrences: number;
+}

@@ -1,0 +1,83 @@
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Clock, SystemClock } from '@scheduleman/domain';
+import { Client } from 'pg';
+import { DatabaseServer, startDatabaseServer } from '../infra/database-server';
+import { ManagedProcess } from '../infra/managed-process';
+import { freePort } from '../infra/ports';
+import { monotonicMs } from '../infra/wait';
+import { benchMain, resultsDir } from '../infra/workspace';
+import { ReceiverClient } from '../receiver/receiver-client';
+
+/**
+ * What both commands share: a clock, a log with elapsed seconds, the database server and
+ * the receiver process. `close()` stops what was started, in reverse order.
+ */
+export class Harness {
+  readonly clock: Clock = new SystemClock();
+  readonly startedAt = this.clock.now().toISOString();
+  readonly stamp = this.startedAt.replace(/[:.]/g, '-');
+  private readonly started = monotonicMs();
+
+  private constructor(
+    readonly name: string,
+    readonly server: DatabaseServer,
+    readonly receiver: ManagedProcess,
+    readonly receiverClient: ReceiverClient,
+    readonly logRoot: string,
+  ) {}
+
+  static async start(name: string, externalDatabaseUrl: string | undefined): Promise<Harness> {
+    const logRoot = resultsDir('logs', `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`);
+    const server = await startDatabaseServer(externalDatabaseUrl);
+    const port = await freePort();
+    const receiver = new ManagedProcess({
+      name: 'receiver',
+      nodeArgs: [benchMain(), 'receiver', `--port=${port}`],
+      env: {},
+      port,
+      readyPath: '/health',
+      logFile: join(logRoot, 'receiver.log'),
+    });
+    try {
+      await receiver.start().waitReady();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return new Harness(name, server, receiver, new ReceiverClient(`http://127.0.0.1:${port}`), logRoot);
+  }
+
+  elapsedSeconds(): number {
+    return (monotonicMs() - this.started) / 1000;
+  }
+
+  log = (line: string): void => {
+    console.log(`[${this.name} +${this.elapsedSeconds().toFixed(0).padStart(3)}s] ${line}`);
+  };
+
+  async machine(): Promise<Record<string, string>> {
+    const client = new Client({ connectionString: this.server.url });
+    await client.connect();
+    let pg = 'unknown';
+    try {
+      pg = (await client.query<{ v: string }>('select version() as v')).rows[0].v.split(' on ')[0];
+    } finally {
+      await client.end();
+    }
+    return {
+      cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+      memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+      node: process.version,
+      // Others' work on a shared machine skews every figure: the load at the start says how much.
+      'load average at start (1/5/15 min)': loadavg().map((l) => l.toFixed(2)).join(' / '),
+      postgres: `${pg}${this.server.embedded ? ' (embedded, fsync off)' : ' (TEST_DATABASE_URL)'}`,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.receiver.stop();
+    this.receiver.closeLog();
+    await this.server.stop();
+  }
+}

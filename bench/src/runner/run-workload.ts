@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import { Clock } from '@scheduleman/domain';
+import { createDataSource, runMigrations } from '@scheduleman/domain/persistence';
+import { ApiClient } from '../infra/api-client';
+import { Cluster } from '../infra/cluster';
+import type { DatabaseServer } from '../infra/database-server';
+import type { ManagedProcess, ProcessUsage } from '../infra/managed-process';
+import { treeCpuSeconds } from '../infra/proc-stats';
+import { StatementStats, StatementSummary } from '../infra/statement-stats';
+import { monotonicMs, sleep } from '../infra/wait';
+import type { ReceiverClient } from '../receiver/receiver-client';
+import { Evaluation, evaluate } from '../stats/evaluate';
+import type { CreationStats, Workload } from '../workloads/workload';
+
+/** Everything shared by the runs of one command. */
+export interface RunEnvironment {
+  server: DatabaseServer;
+  receiver: ManagedProcess;
+  receiverClient: ReceiverClient;
+  clock: Clock;
+  logRoot: string;
+  logLevel: string;
+  schedulerEnv: Record<string, string>;
+  cpuProfile: boolean;
+  creationRate: { perSecond: number };
+  /** Prepared databases of workloads with `reuseDatabase`, by workload name. */
+  preparedDatabases: Map<string, string>;
+  log: (line: string) => void;
+}
+
+export interface RunResult {
+  workload: string;
+  description: string;
+  schedulers: number;
+  creation: CreationStats;
+  evaluation: Evaluation;
+  /** Judged fires per second between the first and the last arrival. */
+  firesPerSecond?: number;
+  /** From the first due time to the last arrival, in ms. */
+  drainMs?: number;
+  /** pg_stat_statements over the measured interval, when available. */
+  statements?: StatementSummary;
+  statementsPerFire?: number;
+  /** CPU over the measured interval; peak RSS over the process's life. */
+  processes: ProcessUsage[];
+  unexpectedExits: string[];
+}
+
+/** How long after the last due time the harness keeps waiting for stragglers. */
+const STRAGGLER_WAIT_MS = 15_000;
+
+/** A fresh database with the schema applied the way the apps apply it. */
+export async function createMigratedDatabase(server: DatabaseServer, name: string): Promise<string> {
+  const url = await server.createDatabase(name);
+  const dataSource = createDataSource({ url, applicationName: 'bench:migrate' });
+  await dataSource.initialize();
+  try {
+    await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+  return url;
+}
+
+async function migratedDatabase(env: RunEnvironment, workload: Workload): Promise<{ url: string; drop: boolean }> {
+  const reused = env.preparedDatabases.get(workload.name);
+  if (reused) return { url: reused, drop: false };
+  const url = await createMigratedDatabase(env.server, `bench_${workload.name}`);
+  await workload.prepareDatabase?.(url, env.log);
+  if (workload.reuseDatabase) env.preparedDatabases.set(workload.name, url);
+  return { url, drop: !workload.reuseDatabase };
+}
+
+/** Waits past the last due time until nothing is missing, or the straggler wait ends. */
+async function awaitArrivals(env: RunEnvironment, workload: { lastDueMs: number; expectation: Parameters<typeof evaluate>[0] }): Promise<Evaluation> {
+  const nowMs = () => env.clock.now().getTime();
+  while (nowMs() < workload.lastDueMs + 500) await sleep(Math.min(1_000, workload.lastDueMs + 500 - nowMs()));
+  for (;;) {
+    const evaluation = evaluate(workload.expectation, await env.receiverClient.stats());
+    if (evaluation.missing === 0 || nowMs() > workload.lastDueMs + STRAGGLER_WAIT_MS) return evaluation;
+    await sleep(1_000);
+  }
+}
+
+/**
+ * One run: a database, the API and N schedulers started fresh, then `measureWorkload`.
+ */
+export async function runWorkload(env: RunEnvironment, workload: Workload, schedulerCount: number): Promise<RunResult> {
+  const database = await migratedDatabase(env, workload);
+  try {
+    const cluster = await Cluster.start({
+      databaseUrl: database.url,
+      schedulerCount,
+      logDir: join(env.logRoot, `${workload.name}-${schedulerCount}`),
+      logLevel: env.logLevel,
+      schedulerEnv: env.schedulerEnv,
+      cpuProfile: env.cpuProfile,
+    });
+    try {
+      return await measureWorkload(env, cluster, database.url, workload);
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    if (database.drop) await env.server.dropDatabase(database.url).catch(() => undefined);
+  }
+}
+
+/**
+ * The workload created through the API of a running cluster, then measured from the
+ * moment creation ended until every expected occurrence arrived (or the straggler wait
+ * ran out): CPU, pg_stat_statements and deliveries over that interval.
+ */
+export async function measureWorkload(env: RunEnvironment, cluster: Cluster, databaseUrl: string, workload: Workload): Promise<RunResult> {
+  const schedulerCount = cluster.schedulers.length;
+  const runName = `${workload.name}-${schedulerCount}`;
+  const statements = await StatementStats.open(databaseUrl);
+  await env.receiverClient.reset();
+  const api = new ApiClient(cluster.apiUrl);
+  try {
+    const created = await workload.create({ api, hookUrl: env.receiverClient.hookUrl, clock: env.clock, creationRate: env.creationRate, log: env.log });
+    env.log(
+      `${runName}: created ${created.creation.count} schedules at ${created.creation.perSecond.toFixed(0)}/s` +
+        (created.creation.failures ? ` (${created.creation.failures} failed: ${created.creation.firstFailure})` : '') +
+        (created.creation.overranDue ? ' (creation overran the first due time)' : ''),
+    );
+    // The measured interval starts here: CPU, statements and deliveries from now on.
+    await statements?.reset();
+    cluster.markCpu();
+    env.receiver.markCpu();
+    const postmaster = env.server.postmasterPid();
+    const pgCpuBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
+    const requestsBefore = (await env.receiverClient.count()).requests;
+    const started = monotonicMs();
+
+    const evaluation = await awaitArrivals(env, created);
+
+    const requestsDuring = (await env.receiverClient.count()).requests - requestsBefore;
+    const pgCpuAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
+    const processes = [...cluster.usage(), env.receiver.usage()];
+    if (pgCpuBefore !== undefined && pgCpuAfter !== undefined) processes.push({ name: 'postgres', cpuSeconds: pgCpuAfter - pgCpuBefore, peakRssMb: 0 });
+    const statementSummary = await statements?.summary();
+    const { firstDueMs, firstArrivalMs, lastArrivalMs } = evaluation;
+    const activeSeconds = firstArrivalMs !== undefined && lastArrivalMs !== undefined ? (lastArrivalMs - firstArrivalMs) / 1000 : 0;
+    env.log(`${runName}: measured for ${((monotonicMs() - started) / 1000).toFixed(1)} s, ${evaluation.received}/${evaluation.expected} received, ${evaluation.missing} missing`);
+    return {
+      workload: workload.name,
+      description: workload.description,
+      schedulers: schedulerCount,
+      creation: created.creation,
+      evaluation,
+      firesPerSecond: activeSeconds > 0 ? evaluation.received / activeSeconds : undefined,
+      drainMs: firstDueMs !== undefined && lastArrivalMs !== undefined ? lastArrivalMs - firstDueMs : undefined,
+      statements: statementSummary,
+      statementsPerFire: statementSummary && requestsDuring > 0 ? statementSummary.calls / requestsDuring : undefined,
+      processes,
+      unexpectedExits: cluster.unexpectedExits(),
+    };
+  } finally {
+    await api.close();
+  }
+}
