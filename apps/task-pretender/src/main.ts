@@ -1,15 +1,15 @@
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
+import { bootstrapApp, loadConfigOrExit } from '@scheduleman/runtime';
+import { AppModule } from './app.module';
+import { loadPretenderConfig } from './config/pretender.config';
+import { configurePretender } from './configure-pretender';
 
-@Module({})
-class AppModule {}
+const config = loadConfigOrExit('task-pretender', () => loadPretenderConfig(process.env));
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const port = Number(process.env['PORT'] ?? 3000);
-  await app.listen(port);
-  Logger.log('task-pretender listening on ' + port);
-}
-
-void bootstrap();
+void bootstrapApp(AppModule.forRoot(config), {
+  app: 'task-pretender',
+  port: config.port,
+  logLevel: config.logLevel,
+  // Webhook bodies are read by the receiver itself; no Nest route takes a body.
+  nestOptions: { bodyParser: false },
+  configure: (app) => configurePretender(app),
+});

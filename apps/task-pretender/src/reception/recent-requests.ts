@@ -1,0 +1,46 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** One webhook kept in full, for tests and for humans checking what a scheduler sends. */
+export interface RecentRequest {
+  arrivedAt: string;
+  method: string;
+  path: string;
+  key: string | null;
+  /** The status the pretender answered (or will answer, for a stalled request). */
+  status: number;
+  latenessMs: number | null;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A fixed-size ring of the latest webhooks: memory stays bounded whatever the load. */
+export class RecentRequests {
+  private readonly ring: (RecentRequest | undefined)[];
+  private next = 0;
+
+  constructor(private readonly capacity: number) {
+    this.ring = new Array<RecentRequest | undefined>(capacity);
+  }
+
+  add(request: RecentRequest): void {
+    if (this.capacity === 0) return;
+    this.ring[this.next] = request;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Newest first, optionally only those carrying `key`. */
+  list(limit: number, key?: string): RecentRequest[] {
+    const out: RecentRequest[] = [];
+    for (let i = 1; i <= this.capacity && out.length < limit; i++) {
+      const entry = this.ring[(this.next - i + this.capacity) % this.capacity];
+      if (entry === undefined) break;
+      if (key === undefined || entry.key === key) out.push(entry);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.ring.fill(undefined);
+    this.next = 0;
+  }
+}
