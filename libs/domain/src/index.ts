@@ -7,7 +7,10 @@ export * from './schedule/misfire-policy';
 export * from './schedule/parse-schedule-spec';
 export * from './schedule/next-occurrence';
 export * from './schedule/plan-occurrences';
-export { parseCronExpression, MAX_CRON_EXPRESSION_LENGTH } from './schedule/cron-expression';
+export {
+  parseCronExpression,
+  MAX_CRON_EXPRESSION_LENGTH,
+} from './schedule/cron-expression';
 export { parseTimeZone } from './schedule/time-zone';
 export { parseIsoInstant, parseIsoDuration } from './schedule/iso-time';
 export * from './execution/execution-status';

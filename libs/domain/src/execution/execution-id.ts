@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
  */
 export const EXECUTION_ID_NAMESPACE = '3a48a6af-bab9-4ac1-9f94-a3ac1d7d737f';
 
-const NAMESPACE_BYTES = Buffer.from(EXECUTION_ID_NAMESPACE.replace(/-/g, ''), 'hex');
+const NAMESPACE_BYTES = Buffer.from(
+  EXECUTION_ID_NAMESPACE.replace(/-/g, ''),
+  'hex',
+);
 
 /**
  * Deterministic execution id (a UUID, name-based v5 over scheduleId + scheduledAt ISO
@@ -15,9 +18,14 @@ const NAMESPACE_BYTES = Buffer.from(EXECUTION_ID_NAMESPACE.replace(/-/g, ''), 'h
  * creating a second execution.
  */
 export function executionIdFor(scheduleId: string, scheduledAt: Date): string {
-  if (Number.isNaN(scheduledAt.getTime())) throw new RangeError('executionIdFor: scheduledAt is an invalid date');
+  if (Number.isNaN(scheduledAt.getTime()))
+    throw new RangeError('executionIdFor: scheduledAt is an invalid date');
   const name = `${scheduleId}@${scheduledAt.toISOString()}`;
-  const bytes = createHash('sha1').update(NAMESPACE_BYTES).update(name, 'utf8').digest().subarray(0, 16);
+  const bytes = createHash('sha1')
+    .update(NAMESPACE_BYTES)
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');

@@ -1,12 +1,30 @@
 import { ValidationError } from '../errors';
-import { canRetry, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_POLICY, MAX_MAX_ATTEMPTS, parseMaxAttempts, retryDelayMs, type RetryPolicy } from './retry-policy';
+import {
+  canRetry,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_POLICY,
+  MAX_MAX_ATTEMPTS,
+  parseMaxAttempts,
+  retryDelayMs,
+  type RetryPolicy,
+} from './retry-policy';
 
-const policy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 10_000 };
+const policy: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 10_000,
+};
 
 describe('retryDelayMs', () => {
   it('doubles the nominal delay per attempt and stays within its upper half', () => {
-    expect([1, 2, 3, 4].map((attempt) => retryDelayMs(policy, attempt, () => 0))).toEqual([500, 1000, 2000, 4000]);
-    expect([1, 2, 3, 4].map((attempt) => retryDelayMs(policy, attempt, () => 0.999999))).toEqual([1000, 2000, 4000, 8000]);
+    expect(
+      [1, 2, 3, 4].map((attempt) => retryDelayMs(policy, attempt, () => 0)),
+    ).toEqual([500, 1000, 2000, 4000]);
+    expect(
+      [1, 2, 3, 4].map((attempt) =>
+        retryDelayMs(policy, attempt, () => 0.999999),
+      ),
+    ).toEqual([1000, 2000, 4000, 8000]);
   });
 
   it('caps the delay at maxDelayMs however many attempts failed', () => {
@@ -16,7 +34,11 @@ describe('retryDelayMs', () => {
   });
 
   it('spreads retries that fail together across the jitter range', () => {
-    const delays = new Set(Array.from({ length: 50 }, (_, i) => retryDelayMs(policy, 3, () => i / 50)));
+    const delays = new Set(
+      Array.from({ length: 50 }, (_, i) =>
+        retryDelayMs(policy, 3, () => i / 50),
+      ),
+    );
     expect(delays.size).toBe(50);
     for (const delay of delays) {
       expect(delay).toBeGreaterThanOrEqual(2000);
@@ -32,7 +54,9 @@ describe('retryDelayMs', () => {
   });
 
   it('uses whole milliseconds', () => {
-    expect(Number.isInteger(retryDelayMs(policy, 2, () => 0.123456))).toBe(true);
+    expect(Number.isInteger(retryDelayMs(policy, 2, () => 0.123456))).toBe(
+      true,
+    );
   });
 });
 
@@ -51,7 +75,15 @@ describe('parseMaxAttempts', () => {
     expect(parseMaxAttempts(MAX_MAX_ATTEMPTS)).toBe(MAX_MAX_ATTEMPTS);
   });
 
-  it.each([0, MAX_MAX_ATTEMPTS + 1, 2.5, '3', null])('rejects %p naming the field', (input) => {
-    expect(() => parseMaxAttempts(input, 'retry.maxAttempts')).toThrow(new ValidationError('retry.maxAttempts', `must be an integer from 1 to ${MAX_MAX_ATTEMPTS}`));
-  });
+  it.each([0, MAX_MAX_ATTEMPTS + 1, 2.5, '3', null])(
+    'rejects %p naming the field',
+    (input) => {
+      expect(() => parseMaxAttempts(input, 'retry.maxAttempts')).toThrow(
+        new ValidationError(
+          'retry.maxAttempts',
+          `must be an integer from 1 to ${MAX_MAX_ATTEMPTS}`,
+        ),
+      );
+    },
+  );
 });

@@ -15,7 +15,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: DEFAULT_MAX_ATTEMPTS, baseDelayMs: 1000, maxDelayMs: 60_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: DEFAULT_MAX_ATTEMPTS,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+};
 
 /**
  * Delay before attempt `attempt + 1` after attempt `attempt` (1-based) failed:
@@ -24,10 +28,17 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: DEFAULT_MAX_ATTE
  * of many executions that failed together (a receiver outage); keeping the lower half
  * guarantees the receiver at least half the nominal pause.
  */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const step = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
   // 2^(step - 1) overflows to Infinity for absurd attempts; min() then yields the cap.
-  const nominal = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (step - 1));
+  const nominal = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * 2 ** (step - 1),
+  );
   const r = Math.min(Math.max(random(), 0), 1 - Number.EPSILON);
   return Math.round(nominal / 2 + (nominal / 2) * r);
 }
@@ -38,9 +49,20 @@ export function canRetry(policy: RetryPolicy, attempts: number): boolean {
 }
 
 /** Validates a client-supplied attempt limit (an integer 1..MAX_MAX_ATTEMPTS). */
-export function parseMaxAttempts(input: unknown, field = 'maxAttempts'): number {
-  if (typeof input !== 'number' || !Number.isInteger(input) || input < 1 || input > MAX_MAX_ATTEMPTS) {
-    throw new ValidationError(field, `must be an integer from 1 to ${MAX_MAX_ATTEMPTS}`);
+export function parseMaxAttempts(
+  input: unknown,
+  field = 'maxAttempts',
+): number {
+  if (
+    typeof input !== 'number' ||
+    !Number.isInteger(input) ||
+    input < 1 ||
+    input > MAX_MAX_ATTEMPTS
+  ) {
+    throw new ValidationError(
+      field,
+      `must be an integer from 1 to ${MAX_MAX_ATTEMPTS}`,
+    );
   }
   return input;
 }

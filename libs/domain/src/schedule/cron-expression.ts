@@ -1,10 +1,17 @@
 import { CronExpressionParser } from 'cron-parser';
 import { ValidationError } from '../errors';
+import { compileCron, nextMatch } from './cron-matcher';
 
 /** Longest cron expression accepted; real ones are a few dozen characters. */
 export const MAX_CRON_EXPRESSION_LENGTH = 256;
 
-const FIVE_FIELD_NAMES = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'] as const;
+const FIVE_FIELD_NAMES = [
+  'minute',
+  'hour',
+  'day-of-month',
+  'month',
+  'day-of-week',
+] as const;
 const SIX_FIELD_NAMES = ['second', ...FIVE_FIELD_NAMES] as const;
 
 /**
@@ -19,16 +26,29 @@ const NEVER_FIRES_WINDOW_MS = (8 * 366 + 1) * 86_400_000;
  * spaces, as many fields as the user sent (5, or 6 with seconds first). `now` anchors the
  * "can it ever fire?" check.
  */
-export function parseCronExpression(input: unknown, now: Date, field: string): string {
+export function parseCronExpression(
+  input: unknown,
+  now: Date,
+  field: string,
+): string {
   if (typeof input !== 'string') {
-    throw new ValidationError(field, 'must be a string with 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first');
+    throw new ValidationError(
+      field,
+      'must be a string with 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first',
+    );
   }
   if (input.length > MAX_CRON_EXPRESSION_LENGTH) {
-    throw new ValidationError(field, `must be at most ${MAX_CRON_EXPRESSION_LENGTH} characters`);
+    throw new ValidationError(
+      field,
+      `must be at most ${MAX_CRON_EXPRESSION_LENGTH} characters`,
+    );
   }
   const fields = input.trim() === '' ? [] : input.trim().split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) {
-    const hint = fields.length === 1 && fields[0]?.startsWith('@') ? ' (macros such as @daily are not supported)' : '';
+    const hint =
+      fields.length === 1 && fields[0]?.startsWith('@')
+        ? ' (macros such as @daily are not supported)'
+        : '';
     throw new ValidationError(
       field,
       `expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got ${fields.length}${hint}`,
@@ -38,33 +58,71 @@ export function parseCronExpression(input: unknown, now: Date, field: string): s
   fields.forEach((value, index) => {
     // cron-parser reads H as "hashed": a value derived from a seed that would differ
     // between processes unless pinned, so two schedulers could disagree on the time.
-    if (/h/i.test(value.replace(/[a-z]{3}/gi, (word) => (isName(word) ? '' : word)))) {
-      throw new ValidationError(field, `${names[index]} field "${value}": the hashed value H is not supported`);
+    if (
+      /h/i.test(
+        value.replace(/[a-z]{3}/gi, (word) => (isName(word) ? '' : word)),
+      )
+    ) {
+      throw new ValidationError(
+        field,
+        `${names[index]} field "${value}": the hashed value H is not supported`,
+      );
     }
     const error = fieldError(fields.length, index, value);
-    if (error) throw new ValidationError(field, `${names[index]} field "${value}" ${error}`);
+    if (error)
+      throw new ValidationError(
+        field,
+        `${names[index]} field "${value}" ${error}`,
+      );
   });
   const expression = fields.join(' ');
-  let first: Date;
+  let first: number | null;
   try {
-    first = CronExpressionParser.parse(expression, { tz: 'UTC', currentDate: now }).next().toDate();
+    first = nextMatch(compileCron(expression), now.getTime());
   } catch (error) {
-    throw new ValidationError(field, `"${expression}" can never fire (${describe(error)})`);
+    throw new ValidationError(
+      field,
+      `"${expression}" can never fire (${describe(error)})`,
+    );
   }
-  if (first.getTime() - now.getTime() > NEVER_FIRES_WINDOW_MS) {
+  if (first === null || first - now.getTime() > NEVER_FIRES_WINDOW_MS) {
     throw new ValidationError(field, `"${expression}" can never fire`);
   }
   return expression;
 }
 
-const NAMES = new Set(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec', 'sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
+const NAMES = new Set([
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'may',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'oct',
+  'nov',
+  'dec',
+  'sun',
+  'mon',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+]);
 
 function isName(word: string): boolean {
   return NAMES.has(word.toLowerCase());
 }
 
 /** Parses one field on its own (every other field `*`) so an error can name the field. */
-function fieldError(fieldCount: number, index: number, value: string): string | null {
+function fieldError(
+  fieldCount: number,
+  index: number,
+  value: string,
+): string | null {
   const sixIndex = fieldCount === 6 ? index : index + 1;
   const probe = ['0', '*', '*', '*', '*', '*'];
   probe[sixIndex] = value;
@@ -82,13 +140,16 @@ function mapParserMessage(message: string): string {
   if (match) return `is out of range ${match[2]}-${match[3]}`;
   match = /got range (\S+) expected range (\d+)-(\d+)/.exec(message);
   if (match) return `has range ${match[1]} outside ${match[2]}-${match[3]}`;
-  if (/cannot repeat at every 0/.test(message)) return 'has a step of 0; steps must be at least 1';
+  if (/cannot repeat at every 0/.test(message))
+    return 'has a step of 0; steps must be at least 1';
   match = /Invalid range: (\S+), min\((\d+)\) > max\((\d+)\)/.exec(message);
   if (match) return `has range ${match[1]} whose start is greater than its end`;
   if (/Invalid characters/.test(message)) return 'contains invalid characters';
   if (/Invalid list value format/.test(message)) return 'is a malformed list';
-  if (/occurrence number/.test(message)) return 'has a # occurrence outside 1-5';
-  if (/standalone L/.test(message)) return 'uses L without a weekday (e.g. 5L for the last Friday)';
+  if (/occurrence number/.test(message))
+    return 'has a # occurrence outside 1-5';
+  if (/standalone L/.test(message))
+    return 'uses L without a weekday (e.g. 5L for the last Friday)';
   return `is invalid (${message})`;
 }
 

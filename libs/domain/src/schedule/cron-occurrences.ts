@@ -1,13 +1,18 @@
-import { CronExpression, CronExpressionParser } from 'cron-parser';
+import {
+  compileCron,
+  type CronMatcher,
+  nextMatch,
+  previousMatch,
+} from './cron-matcher';
 import { zoneOffsetMs } from './time-zone';
 
 /**
  * Occurrences of a cron expression in a time zone, with daylight saving time handled
  * here rather than by cron-parser (whose gap handling shifts `30 2 * * *` to 03:30).
  *
- * cron-parser is only ever used in UTC, where it does pure calendar matching on "wall
- * clock" times (a wall time is represented as the UTC instant with the same digits).
- * This module maps wall times to real instants. Two modes, as in Vixie cron:
+ * Calendar matching happens on "wall clock" times in cron-matcher.ts (a wall time is
+ * represented as the UTC instant with the same digits); this module maps wall times to
+ * real instants. Two modes, as in Vixie cron:
  *
  * - Fixed-time expressions (the hour field does not start with `*`), e.g. `30 2 * * *`:
  *   an occurrence is a wall time. A wall time inside a spring-forward gap fires once, at
@@ -26,42 +31,26 @@ const MAX_OFFSET_MS = 15 * 3_600_000;
 /** Each step crosses at least one offset change; zones have a few per year. */
 const MAX_STEPS = 64;
 
-const parsed = new Map<string, CronExpression>();
-const MAX_CACHED = 1000;
+const compiled = new Map<string, CronMatcher>();
+const MAX_CACHED = 10_000;
 
-/**
- * cron-parser takes ~0.3 ms to parse but ~0.05 ms to step, so parsed expressions are
- * cached. The objects are stateful (a cursor), which is safe because every use resets the
- * cursor and finishes synchronously.
- */
-function wallExpression(expression: string): CronExpression {
-  let cron = parsed.get(expression);
+/** Compiling parses with cron-parser (~0.3 ms), so compiled expressions are cached. */
+function matcherFor(expression: string): CronMatcher {
+  let cron = compiled.get(expression);
   if (!cron) {
-    cron = CronExpressionParser.parse(expression, { tz: 'UTC' });
-    if (parsed.size >= MAX_CACHED) parsed.clear();
-    parsed.set(expression, cron);
+    cron = compileCron(expression);
+    if (compiled.size >= MAX_CACHED) compiled.clear();
+    compiled.set(expression, cron);
   }
   return cron;
 }
 
 function nextWall(expression: string, afterWallMs: number): number | null {
-  const cron = wallExpression(expression);
-  try {
-    cron.reset(new Date(afterWallMs));
-    return cron.next().getTime();
-  } catch {
-    return null;
-  }
+  return nextMatch(matcherFor(expression), afterWallMs);
 }
 
 function previousWall(expression: string, beforeWallMs: number): number | null {
-  const cron = wallExpression(expression);
-  try {
-    cron.reset(new Date(beforeWallMs));
-    return cron.prev().getTime();
-  } catch {
-    return null;
-  }
+  return previousMatch(matcherFor(expression), beforeWallMs);
 }
 
 /** True when the hour field starts with `*`: the expression describes an interval. */
@@ -72,7 +61,11 @@ export function isIntervalExpression(expression: string): boolean {
 }
 
 /** First occurrence strictly after `after`, or null if there is none. */
-export function nextCronOccurrence(expression: string, timeZone: string, after: Date): Date | null {
+export function nextCronOccurrence(
+  expression: string,
+  timeZone: string,
+  after: Date,
+): Date | null {
   const afterMs = after.getTime();
   const result =
     timeZone === 'UTC'
@@ -84,7 +77,11 @@ export function nextCronOccurrence(expression: string, timeZone: string, after: 
 }
 
 /** Last occurrence strictly before `before`, or null if there is none. */
-export function previousCronOccurrence(expression: string, timeZone: string, before: Date): Date | null {
+export function previousCronOccurrence(
+  expression: string,
+  timeZone: string,
+  before: Date,
+): Date | null {
   const beforeMs = before.getTime();
   const result =
     timeZone === 'UTC'
@@ -99,7 +96,11 @@ export function previousCronOccurrence(expression: string, timeZone: string, bef
 // that offset, so cron-parser's UTC answer shifted by the offset is right until the next
 // offset change; past a change, start over with the new offset.
 
-function nextInterval(expression: string, zone: string, afterMs: number): number | null {
+function nextInterval(
+  expression: string,
+  zone: string,
+  afterMs: number,
+): number | null {
   let cursor = afterMs;
   let offset = zoneOffsetMs(zone, cursor);
   for (let step = 0; step < MAX_STEPS; step++) {
@@ -114,7 +115,11 @@ function nextInterval(expression: string, zone: string, afterMs: number): number
   return null;
 }
 
-function previousInterval(expression: string, zone: string, beforeMs: number): number | null {
+function previousInterval(
+  expression: string,
+  zone: string,
+  beforeMs: number,
+): number | null {
   let cursor = beforeMs;
   let offset = zoneOffsetMs(zone, cursor - 1);
   for (let step = 0; step < MAX_STEPS; step++) {
@@ -133,7 +138,11 @@ function previousInterval(expression: string, zone: string, beforeMs: number): n
 // end of the gap it falls in), and that mapping never goes backwards as wall time goes
 // forwards, so the first wall time that maps after `after` is the answer.
 
-function nextFixed(expression: string, zone: string, afterMs: number): number | null {
+function nextFixed(
+  expression: string,
+  zone: string,
+  afterMs: number,
+): number | null {
   let wall = afterMs + zoneOffsetMs(zone, afterMs);
   for (let step = 0; step < MAX_STEPS; step++) {
     const next = nextWall(expression, wall);
@@ -143,19 +152,33 @@ function nextFixed(expression: string, zone: string, afterMs: number): number | 
     // `next` is a repeated wall time whose first instant has passed: `after` lies in the
     // second pass of a fall-back overlap. Every wall time up to the end of the overlap
     // maps into the first pass, so continue from there.
-    const change = firstOffsetChange(zone, instant, afterMs, zoneOffsetMs(zone, instant));
+    const change = firstOffsetChange(
+      zone,
+      instant,
+      afterMs,
+      zoneOffsetMs(zone, instant),
+    );
     wall = change === null ? next : change + zoneOffsetMs(zone, instant) - 1;
   }
   return null;
 }
 
-function previousFixed(expression: string, zone: string, beforeMs: number): number | null {
+function previousFixed(
+  expression: string,
+  zone: string,
+  beforeMs: number,
+): number | null {
   let wall = beforeMs + zoneOffsetMs(zone, beforeMs);
   const [first] = instantsOfWall(zone, wall);
   if (first !== undefined && first < beforeMs) {
     // `before` is in the second pass of an overlap: wall times up to the end of the
     // overlap map to first-pass instants, which are all earlier than `before`.
-    const change = firstOffsetChange(zone, first, beforeMs, zoneOffsetMs(zone, first));
+    const change = firstOffsetChange(
+      zone,
+      first,
+      beforeMs,
+      zoneOffsetMs(zone, first),
+    );
     if (change !== null) wall = change + zoneOffsetMs(zone, first);
   }
   for (let step = 0; step < MAX_STEPS; step++) {
@@ -171,7 +194,10 @@ function previousFixed(expression: string, zone: string, beforeMs: number): numb
 
 /** Every instant whose wall time in `zone` is `wallMs`: none (gap), one, or two (overlap), ascending. */
 export function instantsOfWall(zone: string, wallMs: number): number[] {
-  const offsets = new Set([zoneOffsetMs(zone, wallMs - MAX_OFFSET_MS), zoneOffsetMs(zone, wallMs + MAX_OFFSET_MS)]);
+  const offsets = new Set([
+    zoneOffsetMs(zone, wallMs - MAX_OFFSET_MS),
+    zoneOffsetMs(zone, wallMs + MAX_OFFSET_MS),
+  ]);
   const instants: number[] = [];
   for (const offset of offsets) {
     const candidate = wallMs - offset;
@@ -188,7 +214,10 @@ function instantOfWall(zone: string, wallMs: number): number {
   const after = zoneOffsetMs(zone, wallMs + MAX_OFFSET_MS);
   // In a gap the offset grew: read with the new offset the wall time lies before the
   // change, read with the old one after it. The change itself is the first instant after the gap.
-  return firstOffsetChange(zone, wallMs - after, wallMs - before, before) ?? wallMs - before;
+  return (
+    firstOffsetChange(zone, wallMs - after, wallMs - before, before) ??
+    wallMs - before
+  );
 }
 
 /**
@@ -196,10 +225,19 @@ function instantOfWall(zone: string, wallMs: number): number {
  * fromMs), or null. Offsets are sampled daily, which finds every change because no zone
  * changes its offset twice within a day.
  */
-function firstOffsetChange(zone: string, fromMs: number, toMs: number, offset: number): number | null {
+function firstOffsetChange(
+  zone: string,
+  fromMs: number,
+  toMs: number,
+  offset: number,
+): number | null {
   let low = fromMs;
   let high: number | null = null;
-  for (let probe = Math.min(fromMs + DAY_MS, toMs); ; probe = Math.min(probe + DAY_MS, toMs)) {
+  for (
+    let probe = Math.min(fromMs + DAY_MS, toMs);
+    ;
+    probe = Math.min(probe + DAY_MS, toMs)
+  ) {
     if (zoneOffsetMs(zone, probe) !== offset) {
       high = probe;
       break;
@@ -219,10 +257,19 @@ function firstOffsetChange(zone: string, fromMs: number, toMs: number, offset: n
  * The start of the stretch ending at toMs in which the offset is `offset` (the offset
  * just before toMs), if that stretch starts after fromMs; otherwise null.
  */
-function lastOffsetChange(zone: string, fromMs: number, toMs: number, offset: number): number | null {
+function lastOffsetChange(
+  zone: string,
+  fromMs: number,
+  toMs: number,
+  offset: number,
+): number | null {
   let high = toMs - 1;
   let low: number | null = null;
-  for (let probe = Math.max(high - DAY_MS, fromMs); ; probe = Math.max(probe - DAY_MS, fromMs)) {
+  for (
+    let probe = Math.max(high - DAY_MS, fromMs);
+    ;
+    probe = Math.max(probe - DAY_MS, fromMs)
+  ) {
     if (zoneOffsetMs(zone, probe) !== offset) {
       low = probe;
       break;

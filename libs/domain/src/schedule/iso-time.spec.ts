@@ -28,7 +28,12 @@ describe('parseIsoInstant', () => {
   });
 
   it('rejects a local time without an offset, saying why', () => {
-    expect(messageOf(() => parseIsoInstant('2030-01-01T09:00:00', 'schedule.at'), 'schedule.at')).toContain('has no UTC offset');
+    expect(
+      messageOf(
+        () => parseIsoInstant('2030-01-01T09:00:00', 'schedule.at'),
+        'schedule.at',
+      ),
+    ).toContain('has no UTC offset');
   });
 
   it.each([
@@ -42,11 +47,18 @@ describe('parseIsoInstant', () => {
     ['tomorrow', 'is not an ISO-8601 date-time'],
     ['2030-01-01', 'is not an ISO-8601 date-time'],
   ])('rejects %s naming the problem', (input, message) => {
-    expect(messageOf(() => parseIsoInstant(input, 'schedule.at'), 'schedule.at')).toContain(message);
+    expect(
+      messageOf(() => parseIsoInstant(input, 'schedule.at'), 'schedule.at'),
+    ).toContain(message);
   });
 
   it('rejects numbers', () => {
-    expect(messageOf(() => parseIsoInstant(1893456000000, 'schedule.at'), 'schedule.at')).toContain('must be an ISO-8601 date-time string');
+    expect(
+      messageOf(
+        () => parseIsoInstant(1893456000000, 'schedule.at'),
+        'schedule.at',
+      ),
+    ).toContain('must be an ISO-8601 date-time string');
   });
 });
 
@@ -67,8 +79,18 @@ describe('parseIsoDuration', () => {
   });
 
   it('rejects years and months because their length varies', () => {
-    expect(messageOf(() => parseIsoDuration('P1M', 'schedule.delay'), 'schedule.delay')).toContain('years or months');
-    expect(messageOf(() => parseIsoDuration('P1Y', 'schedule.delay'), 'schedule.delay')).toContain('years or months');
+    expect(
+      messageOf(
+        () => parseIsoDuration('P1M', 'schedule.delay'),
+        'schedule.delay',
+      ),
+    ).toContain('years or months');
+    expect(
+      messageOf(
+        () => parseIsoDuration('P1Y', 'schedule.delay'),
+        'schedule.delay',
+      ),
+    ).toContain('years or months');
   });
 
   it('reads PT1M as one minute, not one month', () => {
@@ -76,10 +98,23 @@ describe('parseIsoDuration', () => {
   });
 
   it('rejects negative durations', () => {
-    expect(messageOf(() => parseIsoDuration('-PT5S', 'schedule.delay'), 'schedule.delay')).toContain('is negative');
+    expect(
+      messageOf(
+        () => parseIsoDuration('-PT5S', 'schedule.delay'),
+        'schedule.delay',
+      ),
+    ).toContain('is negative');
   });
 
-  it.each(['P', 'PT', '90s', 'PT5', 'P1H', 'PT1S2M', ''])('rejects the malformed duration "%s"', (input) => {
-    expect(messageOf(() => parseIsoDuration(input, 'schedule.delay'), 'schedule.delay')).toContain('is not an ISO-8601 duration');
-  });
+  it.each(['P', 'PT', '90s', 'PT5', 'P1H', 'PT1S2M', ''])(
+    'rejects the malformed duration "%s"',
+    (input) => {
+      expect(
+        messageOf(
+          () => parseIsoDuration(input, 'schedule.delay'),
+          'schedule.delay',
+        ),
+      ).toContain('is not an ISO-8601 duration');
+    },
+  );
 });

@@ -11,7 +11,10 @@ const DATE_TIME =
  */
 export function parseIsoInstant(input: unknown, field: string): Date {
   if (typeof input !== 'string') {
-    throw new ValidationError(field, 'must be an ISO-8601 date-time string with an offset, e.g. "2030-01-01T09:00:00+01:00"');
+    throw new ValidationError(
+      field,
+      'must be an ISO-8601 date-time string with an offset, e.g. "2030-01-01T09:00:00+01:00"',
+    );
   }
   const match = DATE_TIME.exec(input.trim());
   if (!match) {
@@ -20,31 +23,59 @@ export function parseIsoInstant(input: unknown, field: string): Date {
       `"${input}" is not an ISO-8601 date-time; expected e.g. "2030-01-01T09:00:00+01:00" or "2030-01-01T08:00:00Z"`,
     );
   }
-  const [, y, mo, d, h, mi, s = '0', fraction = '0', zulu, sign, offH, offM] = match;
+  const [, y, mo, d, h, mi, s = '0', fraction = '0', zulu, sign, offH, offM] =
+    match;
   if (!zulu && !sign) {
     throw new ValidationError(
       field,
       `"${input}" has no UTC offset; add "Z" or an offset such as "+01:00" (local times are ambiguous)`,
     );
   }
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12) throw new ValidationError(field, `"${input}" has month ${month}; expected 01-12`);
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(
+    Number,
+  ) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12)
+    throw new ValidationError(
+      field,
+      `"${input}" has month ${month}; expected 01-12`,
+    );
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day < 1 || day > daysInMonth) {
-    throw new ValidationError(field, `"${input}" has day ${day}, but ${year}-${mo} has ${daysInMonth} days`);
+    throw new ValidationError(
+      field,
+      `"${input}" has day ${day}, but ${year}-${mo} has ${daysInMonth} days`,
+    );
   }
-  if (hour > 23) throw new ValidationError(field, `"${input}" has hour ${hour}; expected 00-23`);
-  if (minute > 59) throw new ValidationError(field, `"${input}" has minute ${minute}; expected 00-59`);
-  if (second > 59) throw new ValidationError(field, `"${input}" has second ${second}; expected 00-59 (leap seconds are not supported)`);
+  if (hour > 23)
+    throw new ValidationError(
+      field,
+      `"${input}" has hour ${hour}; expected 00-23`,
+    );
+  if (minute > 59)
+    throw new ValidationError(
+      field,
+      `"${input}" has minute ${minute}; expected 00-59`,
+    );
+  if (second > 59)
+    throw new ValidationError(
+      field,
+      `"${input}" has second ${second}; expected 00-59 (leap seconds are not supported)`,
+    );
   let offsetMinutes = 0;
   if (sign) {
     const oh = Number(offH);
     const om = Number(offM);
-    if (oh > 23 || om > 59) throw new ValidationError(field, `"${input}" has an invalid UTC offset ${sign}${offH}:${offM}`);
+    if (oh > 23 || om > 59)
+      throw new ValidationError(
+        field,
+        `"${input}" has an invalid UTC offset ${sign}${offH}:${offM}`,
+      );
     offsetMinutes = (sign === '-' ? -1 : 1) * (oh * 60 + om);
   }
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  const utc =
+    Date.UTC(year, month - 1, day, hour, minute, second, millis) -
+    offsetMinutes * 60_000;
   // Date.UTC maps years 0-99 to 1900-1999; such dates are far in the past anyway.
   return new Date(utc);
 }
@@ -52,7 +83,13 @@ export function parseIsoInstant(input: unknown, field: string): Date {
 const DURATION =
   /^P(?!$)(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?!$)(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/i;
 
-const UNIT_MS = { W: 604_800_000, D: 86_400_000, H: 3_600_000, M: 60_000, S: 1000 } as const;
+const UNIT_MS = {
+  W: 604_800_000,
+  D: 86_400_000,
+  H: 3_600_000,
+  M: 60_000,
+  S: 1000,
+} as const;
 
 /**
  * Parses an ISO-8601 duration into milliseconds. Weeks, days, hours, minutes and seconds
@@ -62,17 +99,30 @@ const UNIT_MS = { W: 604_800_000, D: 86_400_000, H: 3_600_000, M: 60_000, S: 100
  */
 export function parseIsoDuration(input: unknown, field: string): number {
   if (typeof input !== 'string') {
-    throw new ValidationError(field, 'must be an ISO-8601 duration string, e.g. "PT90S" or "P1DT2H"');
+    throw new ValidationError(
+      field,
+      'must be an ISO-8601 duration string, e.g. "PT90S" or "P1DT2H"',
+    );
   }
   const text = input.trim();
-  if (/^-/.test(text)) throw new ValidationError(field, `"${input}" is negative; a delay must be positive`);
+  if (/^-/.test(text))
+    throw new ValidationError(
+      field,
+      `"${input}" is negative; a delay must be positive`,
+    );
   const match = DURATION.exec(text);
   if (!match) {
-    throw new ValidationError(field, `"${input}" is not an ISO-8601 duration; expected e.g. "PT90S", "PT1.5S" or "P1DT2H"`);
+    throw new ValidationError(
+      field,
+      `"${input}" is not an ISO-8601 duration; expected e.g. "PT90S", "PT1.5S" or "P1DT2H"`,
+    );
   }
   const [, years, months, weeks, days, hours, minutes, seconds] = match;
   if (years !== undefined || months !== undefined) {
-    throw new ValidationError(field, `"${input}" uses years or months, whose length varies; use days instead (e.g. "P30D")`);
+    throw new ValidationError(
+      field,
+      `"${input}" uses years or months, whose length varies; use days instead (e.g. "P30D")`,
+    );
   }
   const parts: [string | undefined, number][] = [
     [weeks, UNIT_MS.W],

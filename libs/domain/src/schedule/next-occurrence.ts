@@ -15,7 +15,10 @@ export function nextOccurrence(spec: ScheduleSpec, after: Date): Date | null {
 }
 
 /** Last occurrence strictly before `before`; for one-shots their `at` if it is before `before`, else null. */
-export function previousOccurrence(spec: ScheduleSpec, before: Date): Date | null {
+export function previousOccurrence(
+  spec: ScheduleSpec,
+  before: Date,
+): Date | null {
   if (isOneShot(spec)) {
     const at = new Date(spec.at);
     return at.getTime() < before.getTime() ? at : null;
@@ -34,9 +37,16 @@ export function firstRunAt(spec: ScheduleSpec, now: Date): Date | null {
 }
 
 /** Up to `count` occurrences strictly after `after` (fewer for one-shots / exhausted crons). count is 1..100. */
-export function upcomingOccurrences(spec: ScheduleSpec, after: Date, count: number): Date[] {
+export function upcomingOccurrences(
+  spec: ScheduleSpec,
+  after: Date,
+  count: number,
+): Date[] {
   if (!Number.isInteger(count) || count < 1 || count > MAX_UPCOMING_COUNT) {
-    throw new ValidationError('count', `must be an integer from 1 to ${MAX_UPCOMING_COUNT}`);
+    throw new ValidationError(
+      'count',
+      `must be an integer from 1 to ${MAX_UPCOMING_COUNT}`,
+    );
   }
   const occurrences: Date[] = [];
   let cursor: Date | null = after;

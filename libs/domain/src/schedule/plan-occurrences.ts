@@ -1,4 +1,8 @@
-import { MAX_CATCH_UP_OCCURRENCES, MISFIRE_THRESHOLD_MS, type MisfirePolicy } from './misfire-policy';
+import {
+  MAX_CATCH_UP_OCCURRENCES,
+  MISFIRE_THRESHOLD_MS,
+  type MisfirePolicy,
+} from './misfire-policy';
 import { nextOccurrence, previousOccurrence } from './next-occurrence';
 import { isOneShot, type ScheduleSpec } from './schedule-spec';
 
@@ -50,13 +54,15 @@ export interface PlanOccurrencesArgs {
  */
 export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
   const { spec, nextRunAt, now, horizon, misfirePolicy } = args;
-  if (nextRunAt.getTime() > horizon.getTime()) return { fire: [], skipped: [], nextRunAt };
+  if (nextRunAt.getTime() > horizon.getTime())
+    return { fire: [], skipped: [], nextRunAt };
   const cutoffMs = now.getTime() - MISFIRE_THRESHOLD_MS;
 
   if (isOneShot(spec)) {
     // The stored next_run_at is the one-shot's time (see firstRunAt).
     const missed = nextRunAt.getTime() < cutoffMs;
-    if (missed && misfirePolicy === 'skip') return { fire: [], skipped: [nextRunAt], nextRunAt: null };
+    if (missed && misfirePolicy === 'skip')
+      return { fire: [], skipped: [nextRunAt], nextRunAt: null };
     return { fire: [nextRunAt], skipped: [], nextRunAt: null };
   }
 
@@ -68,14 +74,31 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
   if (cursor !== null && cursor.getTime() < cutoffMs) {
     const cutoff = new Date(cutoffMs);
     const firstMissed = cursor;
-    const refired = misfirePolicy === 'skip' ? [] : mostRecentBefore(spec, cutoff, firstMissed, misfirePolicy === 'fire_once' ? 1 : MAX_CATCH_UP_OCCURRENCES);
+    const refired =
+      misfirePolicy === 'skip'
+        ? []
+        : mostRecentBefore(
+            spec,
+            cutoff,
+            firstMissed,
+            misfirePolicy === 'fire_once' ? 1 : MAX_CATCH_UP_OCCURRENCES,
+          );
     fire.push(...refired);
-    skipped = occurrencesFrom(spec, firstMissed, refired[0] ?? cutoff, MAX_CATCH_UP_OCCURRENCES);
+    skipped = occurrencesFrom(
+      spec,
+      firstMissed,
+      refired[0] ?? cutoff,
+      MAX_CATCH_UP_OCCURRENCES,
+    );
     cursor = nextOccurrence(spec, new Date(cutoffMs - 1));
   }
 
   let planned = 0;
-  while (cursor !== null && cursor.getTime() <= horizon.getTime() && planned < MAX_PLANNED_OCCURRENCES) {
+  while (
+    cursor !== null &&
+    cursor.getTime() <= horizon.getTime() &&
+    planned < MAX_PLANNED_OCCURRENCES
+  ) {
     fire.push(cursor);
     planned++;
     cursor = nextOccurrence(spec, cursor);
@@ -84,7 +107,12 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
 }
 
 /** Up to `limit` occurrences before `before` and not before `earliest`, ascending. */
-function mostRecentBefore(spec: ScheduleSpec, before: Date, earliest: Date, limit: number): Date[] {
+function mostRecentBefore(
+  spec: ScheduleSpec,
+  before: Date,
+  earliest: Date,
+  limit: number,
+): Date[] {
   const found: Date[] = [];
   let cursor: Date | null = before;
   while (found.length < limit) {
@@ -96,10 +124,19 @@ function mostRecentBefore(spec: ScheduleSpec, before: Date, earliest: Date, limi
 }
 
 /** Up to `limit` occurrences from `first` (an occurrence, included) to before `before`, ascending. */
-function occurrencesFrom(spec: ScheduleSpec, first: Date, before: Date, limit: number): Date[] {
+function occurrencesFrom(
+  spec: ScheduleSpec,
+  first: Date,
+  before: Date,
+  limit: number,
+): Date[] {
   const found: Date[] = [];
   let cursor: Date | null = first;
-  while (cursor !== null && cursor.getTime() < before.getTime() && found.length < limit) {
+  while (
+    cursor !== null &&
+    cursor.getTime() < before.getTime() &&
+    found.length < limit
+  ) {
     found.push(cursor);
     cursor = nextOccurrence(spec, cursor);
   }

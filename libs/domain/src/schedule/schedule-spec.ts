@@ -28,7 +28,10 @@ export interface DelayScheduleSpec {
   at: string;
 }
 
-export type ScheduleSpec = CronScheduleSpec | AtScheduleSpec | DelayScheduleSpec;
+export type ScheduleSpec =
+  | CronScheduleSpec
+  | AtScheduleSpec
+  | DelayScheduleSpec;
 
 /** What a client may send: the timezone is optional and a delay has no `at` yet. */
 export type ScheduleSpecInput =
@@ -38,6 +41,8 @@ export type ScheduleSpecInput =
 
 export const DEFAULT_TIMEZONE = 'UTC';
 
-export function isOneShot(spec: ScheduleSpec): spec is AtScheduleSpec | DelayScheduleSpec {
+export function isOneShot(
+  spec: ScheduleSpec,
+): spec is AtScheduleSpec | DelayScheduleSpec {
   return spec.type !== 'cron';
 }

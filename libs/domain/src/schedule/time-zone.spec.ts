@@ -27,23 +27,36 @@ describe('parseTimeZone', () => {
     expect(() => parseTimeZone('US/Eastern', 'tz')).not.toThrow();
   });
 
-  it.each(['+05:30', '-03:00', 'UTC+2', 'GMT-5', '0530'])('rejects the raw offset %s and says only IANA names are accepted', (zone) => {
-    const error = errorOf(() => parseTimeZone(zone, 'schedule.timezone'));
-    expect(error.field).toBe('schedule.timezone');
-    expect(error.message).toContain('only IANA time zone names');
-  });
+  it.each(['+05:30', '-03:00', 'UTC+2', 'GMT-5', '0530'])(
+    'rejects the raw offset %s and says only IANA names are accepted',
+    (zone) => {
+      const error = errorOf(() => parseTimeZone(zone, 'schedule.timezone'));
+      expect(error.field).toBe('schedule.timezone');
+      expect(error.message).toContain('only IANA time zone names');
+    },
+  );
 
   it('rejects unknown names, empty strings and non-strings naming the field', () => {
-    expect(errorOf(() => parseTimeZone('Mars/Olympus', 'schedule.timezone')).message).toContain('unknown time zone "Mars/Olympus"');
-    expect(errorOf(() => parseTimeZone('', 'schedule.timezone')).field).toBe('schedule.timezone');
-    expect(errorOf(() => parseTimeZone(5, 'schedule.timezone')).field).toBe('schedule.timezone');
+    expect(
+      errorOf(() => parseTimeZone('Mars/Olympus', 'schedule.timezone')).message,
+    ).toContain('unknown time zone "Mars/Olympus"');
+    expect(errorOf(() => parseTimeZone('', 'schedule.timezone')).field).toBe(
+      'schedule.timezone',
+    );
+    expect(errorOf(() => parseTimeZone(5, 'schedule.timezone')).field).toBe(
+      'schedule.timezone',
+    );
   });
 });
 
 describe('zoneOffsetMs', () => {
   it('knows fractional offsets: +05:45 in Kathmandu and +13:45 in Chatham summer', () => {
-    expect(zoneOffsetMs('Asia/Kathmandu', Date.parse('2030-01-01T00:00:00Z'))).toBe((5 * 60 + 45) * 60_000);
-    expect(zoneOffsetMs('Pacific/Chatham', Date.parse('2030-01-01T00:00:00Z'))).toBe((13 * 60 + 45) * 60_000);
+    expect(
+      zoneOffsetMs('Asia/Kathmandu', Date.parse('2030-01-01T00:00:00Z')),
+    ).toBe((5 * 60 + 45) * 60_000);
+    expect(
+      zoneOffsetMs('Pacific/Chatham', Date.parse('2030-01-01T00:00:00Z')),
+    ).toBe((13 * 60 + 45) * 60_000);
   });
 
   it('changes exactly at a daylight saving transition', () => {

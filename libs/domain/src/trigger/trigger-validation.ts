@@ -12,7 +12,9 @@ export interface TriggerDefinition<T extends TriggerSpec = TriggerSpec> {
   parse(input: Record<string, unknown>, field: string): T;
 }
 
-export const TRIGGER_DEFINITIONS: readonly TriggerDefinition[] = [WEBHOOK_TRIGGER];
+export const TRIGGER_DEFINITIONS: readonly TriggerDefinition[] = [
+  WEBHOOK_TRIGGER,
+];
 
 /** Validates a trigger against the definition registered for its type (webhook built in). */
 export function parseTriggerSpec(
@@ -21,11 +23,18 @@ export function parseTriggerSpec(
   definitions: readonly TriggerDefinition[] = TRIGGER_DEFINITIONS,
 ): TriggerSpec {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ValidationError(field, `must be an object with a "type" (${knownTypes(definitions)})`);
+    throw new ValidationError(
+      field,
+      `must be an object with a "type" (${knownTypes(definitions)})`,
+    );
   }
   const trigger = input as Record<string, unknown>;
   const type = trigger['type'];
-  if (type === undefined || type === null) throw new ValidationError(`${field}.type`, `is required; known: ${knownTypes(definitions)}`);
+  if (type === undefined || type === null)
+    throw new ValidationError(
+      `${field}.type`,
+      `is required; known: ${knownTypes(definitions)}`,
+    );
   const definition = definitions.find((candidate) => candidate.type === type);
   if (!definition) {
     throw new ValidationError(

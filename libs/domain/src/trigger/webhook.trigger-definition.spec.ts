@@ -1,5 +1,9 @@
 import { ValidationError } from '../errors';
-import { isReservedWebhookHeader, WEBHOOK_LIMITS, WEBHOOK_TRIGGER } from './webhook.trigger-definition';
+import {
+  isReservedWebhookHeader,
+  WEBHOOK_LIMITS,
+  WEBHOOK_TRIGGER,
+} from './webhook.trigger-definition';
 
 const URL = 'https://example.com/hook';
 
@@ -20,7 +24,9 @@ function errorOf(input: Record<string, unknown>): ValidationError {
 describe('WEBHOOK_TRIGGER', () => {
   describe('url', () => {
     it('accepts absolute http and https URLs', () => {
-      expect(parse({ url: 'http://localhost:3100/tasks?x=1' }).url).toBe('http://localhost:3100/tasks?x=1');
+      expect(parse({ url: 'http://localhost:3100/tasks?x=1' }).url).toBe(
+        'http://localhost:3100/tasks?x=1',
+      );
       expect(parse({ url: URL }).url).toBe(URL);
     });
 
@@ -31,7 +37,10 @@ describe('WEBHOOK_TRIGGER', () => {
       ['ftp://example.com/file', 'scheme "ftp" is not allowed'],
       ['javascript:alert(1)', 'scheme "javascript" is not allowed'],
       ['https://user:secret@example.com/', 'must not contain credentials'],
-      [`https://example.com/${'a'.repeat(WEBHOOK_LIMITS.maxUrlLength)}`, `at most ${WEBHOOK_LIMITS.maxUrlLength} characters`],
+      [
+        `https://example.com/${'a'.repeat(WEBHOOK_LIMITS.maxUrlLength)}`,
+        `at most ${WEBHOOK_LIMITS.maxUrlLength} characters`,
+      ],
     ])('rejects %p naming trigger.url', (url, message) => {
       const error = errorOf({ url });
       expect(error.field).toBe('trigger.url');
@@ -45,16 +54,26 @@ describe('WEBHOOK_TRIGGER', () => {
       expect(parse({ url: URL, method: 'put' }).method).toBe('PUT');
     });
 
-    it.each(['TRACE', 'CONNECT', 7, ''])('rejects %p naming trigger.method and the allowed methods', (method) => {
-      const error = errorOf({ url: URL, method });
-      expect(error.field).toBe('trigger.method');
-      expect(error.message).toContain('must be one of GET, POST, PUT, PATCH, DELETE');
-    });
+    it.each(['TRACE', 'CONNECT', 7, ''])(
+      'rejects %p naming trigger.method and the allowed methods',
+      (method) => {
+        const error = errorOf({ url: URL, method });
+        expect(error.field).toBe('trigger.method');
+        expect(error.message).toContain(
+          'must be one of GET, POST, PUT, PATCH, DELETE',
+        );
+      },
+    );
   });
 
   describe('headers', () => {
     it('keeps valid headers as given', () => {
-      expect(parse({ url: URL, headers: { Authorization: 'Bearer x', 'X-Trace': 'a b\tc' } }).headers).toEqual({
+      expect(
+        parse({
+          url: URL,
+          headers: { Authorization: 'Bearer x', 'X-Trace': 'a b\tc' },
+        }).headers,
+      ).toEqual({
         Authorization: 'Bearer x',
         'X-Trace': 'a b\tc',
       });
@@ -69,11 +88,14 @@ describe('WEBHOOK_TRIGGER', () => {
       ['Content-Length', '0'],
       ['Transfer-Encoding', 'chunked'],
       ['Connection', 'close'],
-    ])('refuses to let a user override the reserved header %s', (name, value) => {
-      const error = errorOf({ url: URL, headers: { [name]: value } });
-      expect(error.field).toBe(`trigger.headers.${name}`);
-      expect(error.message).toContain('cannot be overridden');
-    });
+    ])(
+      'refuses to let a user override the reserved header %s',
+      (name, value) => {
+        const error = errorOf({ url: URL, headers: { [name]: value } });
+        expect(error.field).toBe(`trigger.headers.${name}`);
+        expect(error.message).toContain('cannot be overridden');
+      },
+    );
 
     it.each([
       ['X Foo', 'v', 'is not a valid header name'],
@@ -89,19 +111,34 @@ describe('WEBHOOK_TRIGGER', () => {
     });
 
     it('rejects two headers whose names differ only in case', () => {
-      expect(errorOf({ url: URL, headers: { 'X-Foo': 'a', 'x-foo': 'b' } }).field).toBe('trigger.headers.x-foo');
+      expect(
+        errorOf({ url: URL, headers: { 'X-Foo': 'a', 'x-foo': 'b' } }).field,
+      ).toBe('trigger.headers.x-foo');
     });
 
     it('rejects headers that are not an object', () => {
-      expect(errorOf({ url: URL, headers: ['X-Foo: a'] }).field).toBe('trigger.headers');
-      expect(errorOf({ url: URL, headers: 'X-Foo: a' }).field).toBe('trigger.headers');
+      expect(errorOf({ url: URL, headers: ['X-Foo: a'] }).field).toBe(
+        'trigger.headers',
+      );
+      expect(errorOf({ url: URL, headers: 'X-Foo: a' }).field).toBe(
+        'trigger.headers',
+      );
     });
 
     it('enforces the header count and size limits', () => {
-      const many = Object.fromEntries(Array.from({ length: WEBHOOK_LIMITS.maxHeaders + 1 }, (_, i) => [`X-H${i}`, 'v']));
-      expect(errorOf({ url: URL, headers: many }).message).toContain(`at most ${WEBHOOK_LIMITS.maxHeaders}`);
+      const many = Object.fromEntries(
+        Array.from({ length: WEBHOOK_LIMITS.maxHeaders + 1 }, (_, i) => [
+          `X-H${i}`,
+          'v',
+        ]),
+      );
+      expect(errorOf({ url: URL, headers: many }).message).toContain(
+        `at most ${WEBHOOK_LIMITS.maxHeaders}`,
+      );
       const big = { 'X-A': 'a'.repeat(5000), 'X-B': 'b'.repeat(5000) };
-      expect(errorOf({ url: URL, headers: big }).message).toContain(`at most ${WEBHOOK_LIMITS.maxHeaderBytes} are allowed`);
+      expect(errorOf({ url: URL, headers: big }).message).toContain(
+        `at most ${WEBHOOK_LIMITS.maxHeaderBytes} are allowed`,
+      );
     });
   });
 
@@ -116,13 +153,20 @@ describe('WEBHOOK_TRIGGER', () => {
     it('measures the body as UTF-8 JSON against the size limit', () => {
       const fits = 'x'.repeat(WEBHOOK_LIMITS.maxBodyBytes - 2);
       expect(parse({ url: URL, body: fits }).body).toBe(fits);
-      const error = errorOf({ url: URL, body: 'é'.repeat(WEBHOOK_LIMITS.maxBodyBytes / 2) });
+      const error = errorOf({
+        url: URL,
+        body: 'é'.repeat(WEBHOOK_LIMITS.maxBodyBytes / 2),
+      });
       expect(error.field).toBe('trigger.body');
-      expect(error.message).toContain(`at most ${WEBHOOK_LIMITS.maxBodyBytes} are allowed`);
+      expect(error.message).toContain(
+        `at most ${WEBHOOK_LIMITS.maxBodyBytes} are allowed`,
+      );
     });
 
     it('rejects a body on a GET webhook', () => {
-      expect(errorOf({ url: URL, method: 'GET', body: { a: 1 } }).field).toBe('trigger.body');
+      expect(errorOf({ url: URL, method: 'GET', body: { a: 1 } }).field).toBe(
+        'trigger.body',
+      );
     });
   });
 

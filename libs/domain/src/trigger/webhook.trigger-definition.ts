@@ -1,6 +1,10 @@
 import { ValidationError } from '../errors';
 import type { TriggerDefinition } from './trigger-validation';
-import { WEBHOOK_METHODS, type WebhookMethod, type WebhookTriggerSpec } from './trigger-spec';
+import {
+  WEBHOOK_METHODS,
+  type WebhookMethod,
+  type WebhookTriggerSpec,
+} from './trigger-spec';
 
 export const WEBHOOK_LIMITS = {
   maxUrlLength: 2048,
@@ -42,7 +46,9 @@ export function isReservedWebhookHeader(name: string): boolean {
   const lower = name.toLowerCase();
   return RESERVED_WEBHOOK_HEADERS.some((reserved) => {
     const pattern = reserved.toLowerCase();
-    return pattern.endsWith('*') ? lower.startsWith(pattern.slice(0, -1)) : lower === pattern;
+    return pattern.endsWith('*')
+      ? lower.startsWith(pattern.slice(0, -1))
+      : lower === pattern;
   });
 }
 
@@ -51,7 +57,10 @@ export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
   parse(input, field) {
     for (const key of Object.keys(input)) {
       if (!ALLOWED_FIELDS.includes(key)) {
-        throw new ValidationError(`${field}.${key}`, `unknown field (a webhook trigger has ${ALLOWED_FIELDS.join(', ')})`);
+        throw new ValidationError(
+          `${field}.${key}`,
+          `unknown field (a webhook trigger has ${ALLOWED_FIELDS.join(', ')})`,
+        );
       }
     }
     const method = parseMethod(input['method'], `${field}.method`);
@@ -61,40 +70,62 @@ export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
       method,
       headers: parseHeaders(input['headers'], `${field}.headers`),
     };
-    if (input['body'] !== undefined) spec.body = parseBody(input['body'], method, `${field}.body`);
+    if (input['body'] !== undefined)
+      spec.body = parseBody(input['body'], method, `${field}.body`);
     return spec;
   },
 };
 
 function parseUrl(input: unknown, field: string): string {
-  if (input === undefined || input === null) throw new ValidationError(field, 'is required');
-  if (typeof input !== 'string') throw new ValidationError(field, 'must be a string');
+  if (input === undefined || input === null)
+    throw new ValidationError(field, 'is required');
+  if (typeof input !== 'string')
+    throw new ValidationError(field, 'must be a string');
   const text = input.trim();
   if (text.length > WEBHOOK_LIMITS.maxUrlLength) {
-    throw new ValidationError(field, `must be at most ${WEBHOOK_LIMITS.maxUrlLength} characters`);
+    throw new ValidationError(
+      field,
+      `must be at most ${WEBHOOK_LIMITS.maxUrlLength} characters`,
+    );
   }
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ValidationError(field, `"${text}" is not an absolute URL; expected e.g. "https://example.com/hook"`);
+    throw new ValidationError(
+      field,
+      `"${text}" is not an absolute URL; expected e.g. "https://example.com/hook"`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ValidationError(field, `scheme "${url.protocol.slice(0, -1)}" is not allowed; use http or https`);
+    throw new ValidationError(
+      field,
+      `scheme "${url.protocol.slice(0, -1)}" is not allowed; use http or https`,
+    );
   }
   if (url.hostname === '') throw new ValidationError(field, 'must name a host');
   if (url.username !== '' || url.password !== '') {
     // Credentials in a URL end up in logs and in every GET of the schedule.
-    throw new ValidationError(field, 'must not contain credentials; send them in a header such as Authorization');
+    throw new ValidationError(
+      field,
+      'must not contain credentials; send them in a header such as Authorization',
+    );
   }
   return text;
 }
 
 function parseMethod(input: unknown, field: string): WebhookMethod {
   if (input === undefined || input === null) return 'POST';
-  const method = typeof input === 'string' ? input.trim().toUpperCase() : undefined;
-  if (method === undefined || !(WEBHOOK_METHODS as readonly string[]).includes(method)) {
-    throw new ValidationError(field, `must be one of ${WEBHOOK_METHODS.join(', ')}; got ${JSON.stringify(input)}`);
+  const method =
+    typeof input === 'string' ? input.trim().toUpperCase() : undefined;
+  if (
+    method === undefined ||
+    !(WEBHOOK_METHODS as readonly string[]).includes(method)
+  ) {
+    throw new ValidationError(
+      field,
+      `must be one of ${WEBHOOK_METHODS.join(', ')}; got ${JSON.stringify(input)}`,
+    );
   }
   return method as WebhookMethod;
 }
@@ -102,48 +133,84 @@ function parseMethod(input: unknown, field: string): WebhookMethod {
 function parseHeaders(input: unknown, field: string): Record<string, string> {
   if (input === undefined || input === null) return {};
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new ValidationError(field, 'must be an object of header names to string values');
+    throw new ValidationError(
+      field,
+      'must be an object of header names to string values',
+    );
   }
   const entries = Object.entries(input as Record<string, unknown>);
   if (entries.length > WEBHOOK_LIMITS.maxHeaders) {
-    throw new ValidationError(field, `has ${entries.length} headers; at most ${WEBHOOK_LIMITS.maxHeaders} are allowed`);
+    throw new ValidationError(
+      field,
+      `has ${entries.length} headers; at most ${WEBHOOK_LIMITS.maxHeaders} are allowed`,
+    );
   }
   const seen = new Set<string>();
   const headers: Record<string, string> = {};
   let bytes = 0;
   for (const [name, value] of entries) {
     const path = `${field}.${name}`;
-    if (!HEADER_NAME.test(name)) throw new ValidationError(path, 'is not a valid header name (RFC 7230 token)');
+    if (!HEADER_NAME.test(name))
+      throw new ValidationError(
+        path,
+        'is not a valid header name (RFC 7230 token)',
+      );
     if (isReservedWebhookHeader(name)) {
-      throw new ValidationError(path, `is set by scheduleman and cannot be overridden (reserved: ${RESERVED_WEBHOOK_HEADERS.join(', ')})`);
+      throw new ValidationError(
+        path,
+        `is set by scheduleman and cannot be overridden (reserved: ${RESERVED_WEBHOOK_HEADERS.join(', ')})`,
+      );
     }
-    if (seen.has(name.toLowerCase())) throw new ValidationError(path, 'duplicates another header (names are case-insensitive)');
+    if (seen.has(name.toLowerCase()))
+      throw new ValidationError(
+        path,
+        'duplicates another header (names are case-insensitive)',
+      );
     seen.add(name.toLowerCase());
-    if (typeof value !== 'string') throw new ValidationError(path, 'must be a string');
+    if (typeof value !== 'string')
+      throw new ValidationError(path, 'must be a string');
     if (!HEADER_VALUE.test(value)) {
-      throw new ValidationError(path, 'contains characters not allowed in a header value (control characters such as CR/LF, or non-Latin-1)');
+      throw new ValidationError(
+        path,
+        'contains characters not allowed in a header value (control characters such as CR/LF, or non-Latin-1)',
+      );
     }
-    bytes += Buffer.byteLength(name, 'latin1') + Buffer.byteLength(value, 'latin1') + 4;
+    bytes +=
+      Buffer.byteLength(name, 'latin1') +
+      Buffer.byteLength(value, 'latin1') +
+      4;
     headers[name] = value;
   }
   if (bytes > WEBHOOK_LIMITS.maxHeaderBytes) {
-    throw new ValidationError(field, `total ${bytes} bytes; at most ${WEBHOOK_LIMITS.maxHeaderBytes} are allowed`);
+    throw new ValidationError(
+      field,
+      `total ${bytes} bytes; at most ${WEBHOOK_LIMITS.maxHeaderBytes} are allowed`,
+    );
   }
   return headers;
 }
 
-function parseBody(input: unknown, method: WebhookMethod, field: string): unknown {
-  if (method === 'GET') throw new ValidationError(field, 'is not allowed with method GET');
+function parseBody(
+  input: unknown,
+  method: WebhookMethod,
+  field: string,
+): unknown {
+  if (method === 'GET')
+    throw new ValidationError(field, 'is not allowed with method GET');
   let json: string | undefined;
   try {
     json = JSON.stringify(input);
   } catch {
     json = undefined;
   }
-  if (json === undefined) throw new ValidationError(field, 'must be a JSON value');
+  if (json === undefined)
+    throw new ValidationError(field, 'must be a JSON value');
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > WEBHOOK_LIMITS.maxBodyBytes) {
-    throw new ValidationError(field, `is ${bytes} bytes as JSON; at most ${WEBHOOK_LIMITS.maxBodyBytes} are allowed`);
+    throw new ValidationError(
+      field,
+      `is ${bytes} bytes as JSON; at most ${WEBHOOK_LIMITS.maxBodyBytes} are allowed`,
+    );
   }
   return input;
 }
