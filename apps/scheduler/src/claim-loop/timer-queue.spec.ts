@@ -101,7 +101,7 @@ describe('TimerQueue', () => {
   it('drops a waiting execution whose lease a renewal found lost, and only that one', async () => {
     const { timers, queue, fired, dropped } = setup();
     queue.add([claimOf('lost', 200), claimOf('kept', 200)]);
-    queue.markLost(['lost']);
+    queue.markLost([{ executionId: 'lost', leaseVersion: 1 }, { executionId: 'kept', leaseVersion: 0 }]);
     await timers.advance(200);
     expect(fired.map((f) => f.id)).toEqual(['kept']);
     expect(dropped).toEqual([{ id: 'lost', reason: 'lease_lost' }]);
@@ -110,7 +110,7 @@ describe('TimerQueue', () => {
   it('fires with a renewed lease that would otherwise have expired', async () => {
     const { timers, queue, fired } = setup();
     queue.add([claimOf('long', 3_000, 2_000)]);
-    queue.extendLeases(new Map([['long', new Date(T0.getTime() + 6_000)]]));
+    queue.extendLeases([{ executionId: 'long', leaseVersion: 1, expiresAt: new Date(T0.getTime() + 6_000) }]);
     await timers.advance(3_000);
     expect(fired.map((f) => f.id)).toEqual(['long']);
   });

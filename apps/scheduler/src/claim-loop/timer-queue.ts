@@ -6,6 +6,12 @@ import { REAL_TIMERS, type Timers } from './timers';
 
 export type DropReason = 'lease_expired' | 'lease_lost';
 
+export interface RenewedLease {
+  executionId: string;
+  leaseVersion: number;
+  expiresAt: Date;
+}
+
 export interface TimerQueueOptions {
   /** Database time (the scheduler's OffsetClock): due times and leases are database times. */
   clock: Clock;
@@ -108,11 +114,14 @@ export class TimerQueue {
     return [...this.held.values()].filter((h) => !h.lost && h.leaseExpiresAtMs <= limit);
   }
 
-  /** Records renewed lease expiries (execution id → new expiry). */
-  extendLeases(renewed: ReadonlyMap<string, Date>): void {
-    for (const [id, expiresAt] of renewed) {
-      const held = this.held.get(id);
-      if (held) held.leaseExpiresAtMs = Math.max(held.leaseExpiresAtMs, expiresAt.getTime());
+  /**
+   * Records renewed lease expiries. Only for the lease version that was renewed: if the
+   * execution was re-claimed meanwhile, the newer claim's expiry stands.
+   */
+  extendLeases(renewed: readonly RenewedLease[]): void {
+    for (const lease of renewed) {
+      const held = this.held.get(lease.executionId);
+      if (held && held.leaseVersion === lease.leaseVersion) held.leaseExpiresAtMs = Math.max(held.leaseExpiresAtMs, lease.expiresAt.getTime());
     }
   }
 
@@ -120,10 +129,10 @@ export class TimerQueue {
    * Marks leases a renewal found gone (taken over, cancelled, deleted). Waiting ones are
    * dropped now; one in flight finishes, and its write is fenced off in the database.
    */
-  markLost(executionIds: readonly string[]): void {
-    for (const id of executionIds) {
-      const held = this.held.get(id);
-      if (!held) continue;
+  markLost(leases: readonly { executionId: string; leaseVersion: number }[]): void {
+    for (const lease of leases) {
+      const held = this.held.get(lease.executionId);
+      if (!held || held.leaseVersion !== lease.leaseVersion) continue;
       held.lost = true;
       if (held.state === 'waiting') this.drop(held, 'lease_lost');
     }

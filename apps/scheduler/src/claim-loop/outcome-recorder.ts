@@ -1,0 +1,154 @@
+import type { LoggerService } from '@nestjs/common';
+import type { FireRecord } from '../claims/claim';
+import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
+import { backoffDelayMs } from './backoff';
+import { FailureLog } from './failure-log';
+import { REAL_TIMERS, type Timers } from './timers';
+
+export const DEFAULT_FLUSH_INTERVAL_MS = 25;
+export const DEFAULT_MAX_BATCH_SIZE = 500;
+export const DEFAULT_MAX_QUEUED_OUTCOMES = 50_000;
+
+export interface OutcomeRecorderOptions {
+  /** Writes a batch fenced on each lease; returns the ids written (COMPLETE_FIRES). */
+  write: (records: readonly FireRecord[]) => Promise<Set<string>>;
+  /** Called once per record: written, or not (fenced off, or dropped from a full queue). */
+  onSettled: (record: FireRecord, written: boolean) => void;
+  /** Longest an outcome waits for company before its batch is written, ms. */
+  flushIntervalMs?: number;
+  maxBatchSize?: number;
+  /** Most outcomes kept in memory while the database is away. */
+  maxQueued?: number;
+  timers?: Timers;
+  logger?: LoggerService;
+  metrics?: SchedulerMetrics;
+  random?: () => number;
+}
+
+/**
+ * Writes attempt outcomes in batches: one round trip per ~25 ms or per 500 outcomes,
+ * whichever comes first, instead of one per fire.
+ *
+ * While the database is unreachable, outcomes stay queued (bounded) and the write is
+ * retried with jittered backoff; the scheduler keeps firing what it holds meanwhile.
+ * When the queue is full the oldest outcome is dropped: that execution's lease runs out
+ * and another attempt fires it again with the same idempotency key (at-least-once), which
+ * is better than growing without bound.
+ */
+export class OutcomeRecorder {
+  private queue: FireRecord[] = [];
+  private timer: unknown;
+  private flushing: Promise<void> | undefined;
+  private readonly failures: FailureLog;
+  private readonly timers: Timers;
+  private readonly flushIntervalMs: number;
+  private readonly maxBatchSize: number;
+  private readonly maxQueued: number;
+
+  constructor(private readonly options: OutcomeRecorderOptions) {
+    this.timers = options.timers ?? REAL_TIMERS;
+    this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_OUTCOMES;
+    this.failures = new FailureLog('recording outcomes', options.logger, options.metrics);
+  }
+
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  /** True when the last write failed (the database is probably away). */
+  get failing(): boolean {
+    return this.failures.consecutiveFailures > 0;
+  }
+
+  enqueue(record: FireRecord): void {
+    if (this.queue.length >= this.maxQueued) {
+      const dropped = this.queue.shift() as FireRecord;
+      this.options.logger?.error({ msg: 'outcome queue full; dropping the oldest outcome (it will be fired again)', executionId: dropped.executionId }, 'OutcomeRecorder');
+      this.options.onSettled(dropped, false);
+    }
+    this.queue.push(record);
+    if (this.timer === undefined && this.flushing === undefined) {
+      this.schedule(this.queue.length >= this.maxBatchSize ? 0 : this.flushIntervalMs);
+    }
+  }
+
+  /**
+   * Writes everything queued, retrying with backoff for at most `timeoutMs` (shutdown).
+   * Returns true when nothing is left.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let remainingMs = timeoutMs;
+    while (this.queue.length > 0 || this.flushing) {
+      this.cancelTimer();
+      if (this.flushing) {
+        await this.flushing;
+        continue;
+      }
+      await this.flushOnce(false);
+      if (this.queue.length === 0) break;
+      if (!this.failing) continue;
+      const waitMs = Math.min(backoffDelayMs(this.failures.consecutiveFailures, undefined, this.options.random), remainingMs);
+      if (waitMs <= 0) break;
+      remainingMs -= waitMs;
+      await new Promise<void>((resolve) => this.timers.setTimeout(resolve, waitMs));
+    }
+    return this.queue.length === 0;
+  }
+
+  /** Stops the background flushing (after drain). */
+  close(): void {
+    this.cancelTimer();
+  }
+
+  private schedule(delayMs: number): void {
+    this.cancelTimer();
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      void this.flushOnce(true);
+    }, delayMs);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private flushOnce(scheduleNext: boolean): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const batch = this.queue.splice(0, this.maxBatchSize);
+    if (batch.length === 0) return Promise.resolve();
+    this.flushing = this.write(batch).finally(() => {
+      this.flushing = undefined;
+      if (scheduleNext && this.queue.length > 0) {
+        const delayMs = this.failing
+          ? backoffDelayMs(this.failures.consecutiveFailures, undefined, this.options.random)
+          : this.queue.length >= this.maxBatchSize
+            ? 0
+            : this.flushIntervalMs;
+        this.schedule(delayMs);
+      }
+    });
+    return this.flushing;
+  }
+
+  private async write(batch: FireRecord[]): Promise<void> {
+    let written: Set<string>;
+    try {
+      written = await this.options.write(batch);
+    } catch (error) {
+      this.failures.failed(error, { queued: this.queue.length + batch.length });
+      // Back to the front, oldest first, unless newer outcomes already filled the queue.
+      this.queue = [...batch, ...this.queue];
+      while (this.queue.length > this.maxQueued) this.options.onSettled(this.queue.shift() as FireRecord, false);
+      return;
+    }
+    this.failures.succeeded();
+    for (const record of batch) {
+      const ok = written.has(record.executionId);
+      if (!ok) this.options.metrics?.outcomesDiscardedTotal.inc();
+      this.options.onSettled(record, ok);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { ConfigError } from '@scheduleman/runtime';
+import { DEFAULT_EXECUTION_RETENTION_MS, loadSchedulerConfig } from './scheduler.config';
+
+const URL = 'postgres://u@db:5432/scheduleman';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadSchedulerConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadSchedulerConfig', () => {
+  it('runs with just DATABASE_URL, on documented defaults', () => {
+    const config = loadSchedulerConfig({ DATABASE_URL: URL }, () => 'abc123');
+    expect(config).toMatchObject({
+      databaseUrl: URL,
+      port: 3001,
+      logLevel: 'info',
+      leaseDurationMs: 4_000,
+      pollIntervalMs: 500,
+      lookaheadMs: 1_500,
+      claimBatchSize: 500,
+      maxInFlight: 256,
+      triggerTimeoutMs: 3_000,
+      executionRetentionMs: DEFAULT_EXECUTION_RETENTION_MS,
+      shutdownGraceMs: 5_000,
+      dbPoolSize: 10,
+    });
+    expect(config.schedulerId).toMatch(new RegExp(`-${process.pid}-abc123$`));
+  });
+
+  it('takes SCHEDULER_ID, PORT and durations with units from the environment', () => {
+    const config = loadSchedulerConfig({ DATABASE_URL: URL, SCHEDULER_ID: 's-1', PORT: '3002', LEASE_DURATION_MS: '5s', TRIGGER_TIMEOUT_MS: '2500' });
+    expect(config).toMatchObject({ schedulerId: 's-1', port: 3002, leaseDurationMs: 5_000, triggerTimeoutMs: 2_500 });
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({ PORT: 'x', LOOKAHEAD_MS: '2500', TRIGGER_TIMEOUT_MS: '5000', CLAIM_BATCH_SIZE: '0' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'PORT', 'LOOKAHEAD_MS', 'CLAIM_BATCH_SIZE', 'TRIGGER_TIMEOUT_MS']);
+  });
+
+  it('refuses a look-ahead as long as the lease', () => {
+    expect(problemsOf({ DATABASE_URL: URL, LEASE_DURATION_MS: '1500', LOOKAHEAD_MS: '1500' })).toEqual([
+      'LOOKAHEAD_MS: must be less than LEASE_DURATION_MS (got 1500 and 1500)',
+    ]);
+  });
+});

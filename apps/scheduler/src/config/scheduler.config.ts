@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type Env, EnvReader, LOG_LEVELS, type LogLevel } from '@scheduleman/runtime';
+
+/** Default HTTP port of a scheduler (health, metrics); run more schedulers on 3002, 3003, … */
+export const DEFAULT_PORT = 3001;
+/** How long a claim stays valid without renewal, ms. Bounds the delay a dead scheduler causes. */
+export const DEFAULT_LEASE_DURATION_MS = 4_000;
+/** Time between claim rounds when nothing wakes the loop, ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 500;
+/** How far ahead of due time work is claimed and held in memory, ms. */
+export const DEFAULT_LOOKAHEAD_MS = 1_500;
+/**
+ * Upper bound of the look-ahead. After a pause or delete returns, the API cancels pending
+ * executions due more than 2 s later; anything due sooner may already be held and fire.
+ */
+export const MAX_LOOKAHEAD_MS = 2_000;
+/** Schedules planned, or executions claimed, per round trip. */
+export const DEFAULT_CLAIM_BATCH_SIZE = 500;
+/** Trigger calls in flight at once per scheduler. */
+export const DEFAULT_MAX_IN_FLIGHT = 256;
+/** Longest a trigger call may take, ms. */
+export const DEFAULT_TRIGGER_TIMEOUT_MS = 3_000;
+/** Initiating a task may take at most 3 s (the seed's constraint). */
+export const MAX_TRIGGER_TIMEOUT_MS = 3_000;
+/** How long finished executions are kept before pruning, ms (7 days). */
+export const DEFAULT_EXECUTION_RETENTION_MS = 7 * 24 * 3_600_000;
+/** On SIGTERM, how long calls in flight may take to finish before they are aborted, ms. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+/** Database connections in this scheduler's pool (the LISTEN connection is extra). */
+export const DEFAULT_DB_POOL_SIZE = 10;
+
+export interface SchedulerConfig {
+  /** `DATABASE_URL` (required): PostgreSQL connection URL. */
+  databaseUrl: string;
+  /** `PORT`: HTTP port for /health and /metrics. Default 3001. */
+  port: number;
+  /**
+   * `SCHEDULER_ID`: this scheduler's lease owner name, shown as executions' schedulerId.
+   * Must be unique among running schedulers. Default `<hostname>-<pid>-<random>`.
+   */
+  schedulerId: string;
+  /** `LOG_LEVEL`: error, warn, info or debug. Default info. */
+  logLevel: LogLevel;
+  /** `LEASE_DURATION_MS`: lease length in ms, 1000..60000. Default 4000. */
+  leaseDurationMs: number;
+  /** `POLL_INTERVAL_MS`: ms between claim rounds, 50..10000. Default 500. */
+  pollIntervalMs: number;
+  /** `LOOKAHEAD_MS`: claim work due within this many ms, 0..2000 and below the lease. Default 1500. */
+  lookaheadMs: number;
+  /** `CLAIM_BATCH_SIZE`: rows per plan or claim round trip, 1..5000. Default 500. */
+  claimBatchSize: number;
+  /** `MAX_IN_FLIGHT`: concurrent trigger calls, 1..10000. Default 256. */
+  maxInFlight: number;
+  /** `TRIGGER_TIMEOUT_MS`: per-call timeout in ms, 100..3000. Default 3000. */
+  triggerTimeoutMs: number;
+  /** `EXECUTION_RETENTION_MS`: keep finished executions this long, ms (≥ 1 minute). Default 7 days. */
+  executionRetentionMs: number;
+  /** `SHUTDOWN_GRACE_MS`: wait this long for calls in flight on SIGTERM, ms, 0..60000. Default 5000. */
+  shutdownGraceMs: number;
+  /** `DB_POOL_SIZE`: pooled database connections, 2..100. Default 10. */
+  dbPoolSize: number;
+}
+
+/** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
+export function loadSchedulerConfig(env: Env, random: () => string = () => randomBytes(3).toString('hex')): SchedulerConfig {
+  const read = new EnvReader(env);
+  const config: SchedulerConfig = {
+    databaseUrl: read.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] }),
+    port: read.int('PORT', { default: DEFAULT_PORT, min: 1, max: 65_535 }),
+    schedulerId: read.string('SCHEDULER_ID', { default: `${hostname()}-${process.pid}-${random()}`, maxLength: 200 }),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
+    leaseDurationMs: read.durationMs('LEASE_DURATION_MS', { default: DEFAULT_LEASE_DURATION_MS, min: 1_000, max: 60_000 }),
+    pollIntervalMs: read.durationMs('POLL_INTERVAL_MS', { default: DEFAULT_POLL_INTERVAL_MS, min: 50, max: 10_000 }),
+    lookaheadMs: read.durationMs('LOOKAHEAD_MS', { default: DEFAULT_LOOKAHEAD_MS, min: 0, max: MAX_LOOKAHEAD_MS }),
+    claimBatchSize: read.int('CLAIM_BATCH_SIZE', { default: DEFAULT_CLAIM_BATCH_SIZE, min: 1, max: 5_000 }),
+    maxInFlight: read.int('MAX_IN_FLIGHT', { default: DEFAULT_MAX_IN_FLIGHT, min: 1, max: 10_000 }),
+    triggerTimeoutMs: read.durationMs('TRIGGER_TIMEOUT_MS', { default: DEFAULT_TRIGGER_TIMEOUT_MS, min: 100, max: MAX_TRIGGER_TIMEOUT_MS }),
+    executionRetentionMs: read.durationMs('EXECUTION_RETENTION_MS', { default: DEFAULT_EXECUTION_RETENTION_MS, min: 60_000 }),
+    shutdownGraceMs: read.durationMs('SHUTDOWN_GRACE_MS', { default: DEFAULT_SHUTDOWN_GRACE_MS, min: 0, max: 60_000 }),
+    dbPoolSize: read.int('DB_POOL_SIZE', { default: DEFAULT_DB_POOL_SIZE, min: 2, max: 100 }),
+  };
+  // Held work must be fired before its lease could lapse between two renewals.
+  if (config.lookaheadMs >= config.leaseDurationMs) {
+    read.addProblem(`LOOKAHEAD_MS: must be less than LEASE_DURATION_MS (got ${config.lookaheadMs} and ${config.leaseDurationMs})`);
+  }
+  return read.finish(config);
+}
