@@ -24,6 +24,8 @@ const EXPRESSIONS = [
   '0 0 * * 7',
   '59 59 23 31 12 *',
   '0 0 1-7 * SUN',
+  '0-30/10 5/10 * * * *',
+  '0 0 * 2 ?',
 ];
 
 /** A seeded generator, so a failure reproduces. */

@@ -23,8 +23,12 @@ describe('parseTimeZone', () => {
     expect(parseTimeZone('utc', 'tz')).toBe('UTC');
   });
 
-  it('accepts IANA links such as US/Eastern', () => {
-    expect(() => parseTimeZone('US/Eastern', 'tz')).not.toThrow();
+  it('accepts IANA links such as US/Eastern and fixed-offset Etc/ zones', () => {
+    expect(parseTimeZone('US/Eastern', 'tz')).toBe('US/Eastern');
+    expect(parseTimeZone('Etc/GMT-2', 'tz')).toBe('Etc/GMT-2');
+    expect(zoneOffsetMs('Etc/GMT-2', Date.parse('2030-07-01T00:00:00Z'))).toBe(
+      7_200_000,
+    );
   });
 
   it.each(['+05:30', '-03:00', 'UTC+2', 'GMT-5', '0530'])(
