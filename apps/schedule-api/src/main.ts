@@ -1,15 +1,14 @@
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
+import { bootstrapApp, loadConfigOrExit } from '@scheduleman/runtime';
+import { AppModule } from './app.module';
+import { loadApiConfig } from './config/api.config';
+import { configureApp } from './configure-app';
 
-@Module({})
-class AppModule {}
+const config = loadConfigOrExit('schedule-api', () => loadApiConfig(process.env));
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const port = Number(process.env['PORT'] ?? 3000);
-  await app.listen(port);
-  Logger.log('schedule-api listening on ' + port);
-}
-
-void bootstrap();
+void bootstrapApp(AppModule.forRoot(config), {
+  app: 'schedule-api',
+  port: config.port,
+  logLevel: config.logLevel,
+  nestOptions: { bodyParser: false },
+  configure: (app) => configureApp(app, config),
+});

@@ -33,8 +33,9 @@ export async function bootstrapApp(module: Type | DynamicModule, options: Bootst
   try {
     const app = await NestFactory.create<NestExpressApplication>(module, { ...options.nestOptions, logger, abortOnError: false });
     // SIGTERM/SIGINT run every onModuleDestroy/onApplicationShutdown hook (release leases,
-    // close pools) before the process exits.
-    app.enableShutdownHooks();
+    // close pools) before the process exits. useProcessExit: exit 0 after a clean shutdown
+    // (by default Nest re-raises the signal, and the process then dies "killed by SIGTERM").
+    app.enableShutdownHooks([], { useProcessExit: true });
     await options.configure?.(app, logger);
     await app.listen(options.port, options.host ?? '0.0.0.0');
     logger.log({ msg: `${options.app} listening`, url: `http://localhost:${options.port}`, port: options.port }, 'Bootstrap');

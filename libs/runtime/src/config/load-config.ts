@@ -1,3 +1,4 @@
+import { SystemClock } from '@scheduleman/domain';
 import { ConfigError } from './env-reader';
 
 /**
@@ -12,7 +13,7 @@ export function loadConfigOrExit<T>(app: string, load: () => T): T {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stdout.write(
-      `${JSON.stringify({ level: 'error', app, context: 'Config', msg: 'invalid configuration', problems: error.problems })}\n`,
+      `${JSON.stringify({ time: new SystemClock().now().toISOString(), level: 'error', app, context: 'Config', msg: 'invalid configuration', problems: error.problems })}\n`,
     );
     process.stderr.write(`${app}: ${error.message}\n`);
     process.exit(1);

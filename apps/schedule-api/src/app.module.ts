@@ -1,0 +1,41 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ClockModule, DatabaseModule, HealthModule, HttpErrorFilter, MetricsModule, RequestValidationPipe } from '@scheduleman/runtime';
+import type { ApiConfig } from './config/api.config';
+import { SchedulesModule } from './schedules/schedules.module';
+
+export const API_CONFIG = Symbol('API_CONFIG');
+
+/**
+ * The schedule API. The validation pipe and the error filter are providers (APP_PIPE,
+ * APP_FILTER), not `app.useGlobal*` calls, so tests that build the module get exactly
+ * the production behaviour.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ClockModule,
+        DatabaseModule.forRootAsync({
+          useFactory: () => ({
+            url: config.databaseUrl,
+            applicationName: 'schedule-api',
+            poolSize: config.dbPoolSize,
+            statementTimeoutMs: config.dbStatementTimeoutMs,
+            startupRetryMs: config.dbStartupRetryMs,
+          }),
+        }),
+        HealthModule,
+        MetricsModule,
+        SchedulesModule,
+      ],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}

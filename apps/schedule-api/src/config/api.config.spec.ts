@@ -1,0 +1,27 @@
+import { ConfigError } from '@scheduleman/runtime';
+import { loadApiConfig } from './api.config';
+
+describe('loadApiConfig', () => {
+  it('needs only DATABASE_URL and fills in documented defaults', () => {
+    expect(loadApiConfig({ DATABASE_URL: 'postgres://u@db:5432/scheduleman' })).toEqual({
+      databaseUrl: 'postgres://u@db:5432/scheduleman',
+      port: 3000,
+      logLevel: 'info',
+      dbPoolSize: 10,
+      dbStatementTimeoutMs: 10_000,
+      dbStartupRetryMs: 60_000,
+      requestBodyLimitBytes: 262_144,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadApiConfig({ PORT: 'http', LOG_LEVEL: 'chatty', REQUEST_BODY_LIMIT_BYTES: '10' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'REQUEST_BODY_LIMIT_BYTES']);
+  });
+});

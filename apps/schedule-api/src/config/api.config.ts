@@ -1,0 +1,36 @@
+import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from '@scheduleman/domain/persistence';
+import { DEFAULT_REQUEST_BODY_LIMIT_BYTES, DEFAULT_STARTUP_RETRY_MS, type Env, EnvReader, LOG_LEVELS, type LogLevel } from '@scheduleman/runtime';
+
+/** Configuration of the schedule API, read once at boot from environment variables. */
+export interface ApiConfig {
+  /** `DATABASE_URL` (required): PostgreSQL connection URL, `postgres://user:pass@host:5432/db`. */
+  databaseUrl: string;
+  /** `PORT`: TCP port of the HTTP server. Default 3000. */
+  port: number;
+  /** `LOG_LEVEL`: error | warn | info | debug. Default info. */
+  logLevel: LogLevel;
+  /** `DB_POOL_SIZE`: connections in the pool. Default 10. */
+  dbPoolSize: number;
+  /** `DB_STATEMENT_TIMEOUT_MS`: server-side cap on any statement, in ms. Default 10 000. */
+  dbStatementTimeoutMs: number;
+  /** `DB_STARTUP_RETRY_MS`: how long to keep retrying the first database connection at start-up, in ms. Default 60 000. */
+  dbStartupRetryMs: number;
+  /** `REQUEST_BODY_LIMIT_BYTES`: largest accepted request body, in bytes; larger ones get 413. Default 262 144 (256 KiB). */
+  requestBodyLimitBytes: number;
+}
+
+export const DEFAULT_API_PORT = 3000;
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadApiConfig(env: Env): ApiConfig {
+  const reader = new EnvReader(env);
+  return reader.finish({
+    databaseUrl: reader.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] }),
+    port: reader.int('PORT', { default: DEFAULT_API_PORT, min: 0, max: 65_535 }),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
+    dbPoolSize: reader.int('DB_POOL_SIZE', { default: DEFAULT_POOL_SIZE, min: 1, max: 200 }),
+    dbStatementTimeoutMs: reader.durationMs('DB_STATEMENT_TIMEOUT_MS', { default: DEFAULT_STATEMENT_TIMEOUT_MS, min: 100, max: 600_000 }),
+    dbStartupRetryMs: reader.durationMs('DB_STARTUP_RETRY_MS', { default: DEFAULT_STARTUP_RETRY_MS, min: 0, max: 3_600_000 }),
+    requestBodyLimitBytes: reader.int('REQUEST_BODY_LIMIT_BYTES', { default: DEFAULT_REQUEST_BODY_LIMIT_BYTES, min: 1024, max: 10 * 1024 * 1024 }),
+  });
+}

@@ -1,0 +1,25 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { useJsonHttp } from '@scheduleman/runtime';
+import type { ApiConfig } from './config/api.config';
+
+/**
+ * What the module alone cannot set up: JSON body parsing with the configured limit and
+ * Swagger (`/docs`, `/docs-json`). main.ts and the e2e tests both call this, on an app
+ * created with `{ bodyParser: false }`.
+ */
+export function configureApp(app: NestExpressApplication, config: Pick<ApiConfig, 'requestBodyLimitBytes'>): void {
+  useJsonHttp(app, { bodyLimitBytes: config.requestBodyLimitBytes });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('scheduleman schedule API')
+      .setDescription(
+        'Register schedules (cron, at, delay) that trigger webhooks. Every error has the shape ' +
+          '`{ statusCode, error, code, message, errors: [{ field, message }] }`. See docs/api.md.',
+      )
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

@@ -1,0 +1,167 @@
+import { type ApiHarness, cronBody, startApi } from './api-harness';
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+describe('schedule API: create, read, update, delete', () => {
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await startApi('api_crud');
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('creates a cron schedule, commits it before answering 201, and returns the stored shape', async () => {
+    const res = await api.request('POST', '/schedules', cronBody({ metadata: { ticket: 'OPS-1' }, schedule: { type: 'cron', expression: '0 9 * * 1-5', timezone: 'Europe/Berlin' } }));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: 'every five seconds',
+      owner: 'team-a',
+      metadata: { ticket: 'OPS-1' },
+      schedule: { type: 'cron', expression: '0 9 * * 1-5', timezone: 'Europe/Berlin' },
+      trigger: { type: 'webhook', url: 'http://127.0.0.1:3100/tasks', method: 'POST', headers: {} },
+      status: 'active',
+      nextRunAt: expect.any(String),
+      misfirePolicy: 'fire_once',
+      maxAttempts: 5,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    // 09:00 in Berlin is 07:00 or 08:00 UTC depending on daylight saving time.
+    expect(res.body.nextRunAt).toMatch(/T0[78]:00:00\.000Z$/);
+    const rows: { status: string; next_run_at: Date }[] = await api.sql.query('select status, next_run_at from schedules where id = $1', [res.body.id]);
+    expect(rows).toEqual([{ status: 'active', next_run_at: new Date(res.body.nextRunAt) }]);
+  });
+
+  it('creates an at schedule from a time with an offset, stored in UTC', async () => {
+    const at = new Date(Date.now() + 3_600_000);
+    at.setUTCMilliseconds(0);
+    const withOffset = `${new Date(at.getTime() + 2 * 3_600_000).toISOString().slice(0, 19)}+02:00`;
+    const res = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'at', at: withOffset }, misfirePolicy: 'skip', maxAttempts: 2 }));
+    expect(res.status).toBe(201);
+    expect(res.body.schedule).toEqual({ type: 'at', at: at.toISOString() });
+    expect(res.body.nextRunAt).toBe(at.toISOString());
+    expect(res.body).toMatchObject({ misfirePolicy: 'skip', maxAttempts: 2 });
+  });
+
+  it('fixes a delay to an absolute time when it accepts it', async () => {
+    const before = Date.now();
+    const res = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'delay', delay: 'PT90S' } }));
+    const after = Date.now();
+    expect(res.status).toBe(201);
+    expect(res.body.schedule.type).toBe('delay');
+    expect(res.body.schedule.delay).toBe('PT90S');
+    const at = Date.parse(res.body.schedule.at);
+    expect(at).toBeGreaterThanOrEqual(before + 90_000);
+    expect(at).toBeLessThanOrEqual(after + 90_000);
+    expect(res.body.nextRunAt).toBe(res.body.schedule.at);
+  });
+
+  it('stores a webhook trigger with method, headers and body', async () => {
+    const trigger = { type: 'webhook', url: 'https://example.com/hook?x=1', method: 'put', headers: { Authorization: 'Bearer t' }, body: { a: [1, 2] } };
+    const res = await api.request('POST', '/schedules', cronBody({ trigger, name: null, owner: null }));
+    expect(res.status).toBe(201);
+    expect(res.body.trigger).toEqual({ ...trigger, method: 'PUT' });
+    expect(res.body).toMatchObject({ name: null, owner: null, metadata: null });
+  });
+
+  it('gets a schedule by id, and answers 404 naming the id for an unknown one', async () => {
+    const created = await api.request('POST', '/schedules', cronBody());
+    const got = await api.request('GET', `/schedules/${created.body.id}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(created.body);
+    const upper = await api.request('GET', `/schedules/${created.body.id.toUpperCase()}`);
+    expect(upper.body.id).toBe(created.body.id);
+    const missing = await api.request('GET', `/schedules/${UNKNOWN_ID}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', errors: [{ field: 'id' }] });
+  });
+
+  it('patches plain fields without touching the timing, and bumps updatedAt and version', async () => {
+    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '0 0 1 1 *' } }));
+    const res = await api.request('PATCH', `/schedules/${created.body.id}`, { name: 'renamed', owner: null, metadata: { v: 2 }, maxAttempts: 7, misfirePolicy: 'fire_all' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'renamed', owner: null, metadata: { v: 2 }, maxAttempts: 7, misfirePolicy: 'fire_all', nextRunAt: created.body.nextRunAt });
+    expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.body.updatedAt));
+    const rows: { version: number }[] = await api.sql.query('select version from schedules where id = $1', [created.body.id]);
+    expect(rows[0].version).toBe(2);
+  });
+
+  it('patches the trigger and the schedule, recomputing nextRunAt', async () => {
+    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '0 0 1 1 *' } }));
+    const res = await api.request('PATCH', `/schedules/${created.body.id}`, {
+      schedule: { type: 'cron', expression: '*/10 * * * * *' },
+      trigger: { type: 'webhook', url: 'http://127.0.0.1:3100/other', method: 'GET' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.trigger).toEqual({ type: 'webhook', url: 'http://127.0.0.1:3100/other', method: 'GET', headers: {} });
+    expect(res.body.schedule).toEqual({ type: 'cron', expression: '*/10 * * * * *', timezone: 'UTC' });
+    expect(Date.parse(res.body.nextRunAt) - Date.now()).toBeLessThanOrEqual(10_000);
+    expect(new Date(res.body.nextRunAt).getUTCSeconds() % 10).toBe(0);
+  });
+
+  it('treats an empty PATCH as a no-op and answers 404 for an unknown id', async () => {
+    const created = await api.request('POST', '/schedules', cronBody());
+    const res = await api.request('PATCH', `/schedules/${created.body.id}`, {});
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(created.body);
+    expect((await api.request('PATCH', `/schedules/${UNKNOWN_ID}`, { name: 'x' })).status).toBe(404);
+  });
+
+  it('deletes a schedule with its executions (204), then answers 404', async () => {
+    const created = await api.request('POST', '/schedules', cronBody());
+    await api.sql.query(`insert into executions (id, schedule_id, scheduled_at, due_at) values (gen_random_uuid(), $1, now(), now())`, [created.body.id]);
+    const res = await api.request('DELETE', `/schedules/${created.body.id}`);
+    expect(res.status).toBe(204);
+    expect(res.body).toBe('');
+    expect((await api.request('GET', `/schedules/${created.body.id}`)).status).toBe(404);
+    expect((await api.request('DELETE', `/schedules/${created.body.id}`)).status).toBe(404);
+    const left: unknown[] = await api.sql.query('select 1 from executions where schedule_id = $1', [created.body.id]);
+    expect(left).toEqual([]);
+  });
+
+  it('lists upcoming occurrences (default 10, ?count up to 100)', async () => {
+    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '30 2 * * *', timezone: 'UTC' } }));
+    const res = await api.request('GET', `/schedules/${created.body.id}/upcoming`);
+    expect(res.status).toBe(200);
+    expect(res.body.scheduleId).toBe(created.body.id);
+    expect(res.body.items).toHaveLength(10);
+    expect(res.body.items[0]).toBe(created.body.nextRunAt);
+    for (let i = 1; i < 10; i++) expect(Date.parse(res.body.items[i]) - Date.parse(res.body.items[i - 1])).toBe(86_400_000);
+    const many = await api.request('GET', `/schedules/${created.body.id}/upcoming?count=100`);
+    expect(many.body.items).toHaveLength(100);
+    expect((await api.request('GET', `/schedules/${UNKNOWN_ID}/upcoming`)).status).toBe(404);
+  });
+
+  it('lists the single upcoming occurrence of a one-shot', async () => {
+    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'delay', delay: 'PT1H' } }));
+    const res = await api.request('GET', `/schedules/${created.body.id}/upcoming?count=5`);
+    expect(res.body.items).toEqual([created.body.schedule.at]);
+  });
+
+  it('serves Swagger UI at /docs and the OpenAPI document at /docs-json with an example per schedule type', async () => {
+    const ui = await api.request('GET', '/docs');
+    expect(ui.status).toBe(200);
+    expect(String(ui.body)).toContain('swagger');
+    const doc = await api.request('GET', '/docs-json');
+    expect(doc.status).toBe(200);
+    const post = doc.body.paths['/schedules'].post;
+    expect(Object.keys(post.requestBody.content['application/json'].examples)).toEqual(['cron', 'at', 'delay']);
+    expect(post.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorResponseDto');
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/schedules', '/schedules/{id}', '/schedules/{id}/upcoming', '/schedules/{id}/pause', '/schedules/{id}/resume', '/schedules/{id}/trigger', '/schedules/{id}/executions']),
+    );
+  });
+
+  it('answers health, readiness, liveness and metrics', async () => {
+    expect((await api.request('GET', '/health')).body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    expect((await api.request('GET', '/health/ready')).status).toBe(200);
+    expect((await api.request('GET', '/health/live')).status).toBe(200);
+    const metrics = await api.request('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(String(metrics.body)).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/schedules",status_code="201"\} [1-9]/);
+  });
+});

@@ -1,0 +1,39 @@
+/** Request examples shown in Swagger UI, one per schedule type. */
+export const CREATE_SCHEDULE_EXAMPLES = {
+  cron: {
+    summary: 'Every 5 seconds (cron with seconds), Berlin time',
+    value: {
+      name: 'heartbeat',
+      owner: 'team-platform',
+      metadata: { ticket: 'OPS-42' },
+      schedule: { type: 'cron', expression: '*/5 * * * * *', timezone: 'Europe/Berlin' },
+      trigger: { type: 'webhook', url: 'http://localhost:3100/tasks', method: 'POST', headers: { 'X-Team': 'platform' } },
+    },
+  },
+  at: {
+    summary: 'Once, at a given instant',
+    value: {
+      name: 'new-year mail',
+      schedule: { type: 'at', at: '2030-01-01T00:00:00+01:00' },
+      trigger: { type: 'webhook', url: 'https://example.com/hooks/new-year', body: { campaign: 'ny-2030' } },
+      misfirePolicy: 'skip',
+    },
+  },
+  delay: {
+    summary: 'Once, 90 seconds from now',
+    value: {
+      name: 'reminder',
+      schedule: { type: 'delay', delay: 'PT90S' },
+      trigger: { type: 'webhook', url: 'http://localhost:3100/tasks' },
+      maxAttempts: 3,
+    },
+  },
+};
+
+export const ERROR_EXAMPLE = {
+  statusCode: 400,
+  error: 'Bad Request',
+  code: 'VALIDATION_FAILED',
+  message: 'schedule.expression: must have 5 fields, or 6 with seconds first',
+  errors: [{ field: 'schedule.expression', message: 'must have 5 fields, or 6 with seconds first' }],
+};

@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { RESERVED_WEBHOOK_HEADERS, WEBHOOK_METHODS } from '@scheduleman/domain';
+
+/*
+ * Documentation-only models of the polymorphic `schedule` and `trigger` objects. They are
+ * validated by the domain parsers (parseScheduleSpec, parseTriggerSpec), not by
+ * class-validator, so the rules live in one place; these classes only feed OpenAPI.
+ */
+
+export class CronScheduleDoc {
+  @ApiProperty({ enum: ['cron'] })
+  type: 'cron';
+
+  @ApiProperty({ example: '*/5 * * * * *', description: '5 fields, or 6 with seconds first.' })
+  expression: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin', default: 'UTC', description: 'IANA time zone the expression is read in.' })
+  timezone?: string;
+}
+
+export class AtScheduleDoc {
+  @ApiProperty({ enum: ['at'] })
+  type: 'at';
+
+  @ApiProperty({
+    example: '2030-01-01T09:00:00+01:00',
+    description: 'ISO-8601 date-time with an offset (Z or ±hh:mm), at most 5 s in the past and 366 days ahead. Stored in UTC.',
+  })
+  at: string;
+}
+
+export class DelayScheduleDoc {
+  @ApiProperty({ enum: ['delay'] })
+  type: 'delay';
+
+  @ApiProperty({ example: 'PT90S', description: 'ISO-8601 duration, > 0 and at most P366D. Fixed to an absolute `at` when accepted.' })
+  delay: string;
+
+  @ApiPropertyOptional({ description: 'Response only: the instant the delay was fixed to.', readOnly: true })
+  at?: string;
+}
+
+export class WebhookTriggerDoc {
+  @ApiProperty({ enum: ['webhook'] })
+  type: 'webhook';
+
+  @ApiProperty({ example: 'https://example.com/hooks/report', description: 'http or https, absolute, no credentials.' })
+  url: string;
+
+  @ApiPropertyOptional({ enum: WEBHOOK_METHODS, default: 'POST' })
+  method?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { Authorization: 'Bearer …' },
+    description: `Extra request headers. Reserved (set by scheduleman): ${RESERVED_WEBHOOK_HEADERS.join(', ')}.`,
+  })
+  headers?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description: 'Any JSON value sent as the request body; when absent, { scheduleId, executionId, scheduledAt, attempt, name } is sent.',
+  })
+  body?: unknown;
+}

@@ -1,0 +1,47 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_MAX_ATTEMPTS, MISFIRE_POLICIES, type MisfirePolicy } from '@scheduleman/domain';
+import { Allow, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { MAX_NAME_LENGTH, MAX_OWNER_LENGTH, SCHEDULE_SCHEMA, TRIGGER_SCHEMA } from './create-schedule.dto';
+
+/**
+ * Body of PATCH /schedules/:id: any subset of the create fields. Absent means unchanged;
+ * `null` clears name, owner or metadata and is refused for the others.
+ */
+export class UpdateScheduleDto {
+  @ApiPropertyOptional({ maxLength: MAX_NAME_LENGTH, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_NAME_LENGTH)
+  name?: string | null;
+
+  @ApiPropertyOptional({ maxLength: MAX_OWNER_LENGTH, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_OWNER_LENGTH)
+  owner?: string | null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ ...SCHEDULE_SCHEMA, description: 'A new timing: next run time recomputed from now; pending executions due > 2 s from now are cancelled.' })
+  @Allow()
+  schedule?: unknown;
+
+  @ApiPropertyOptional(TRIGGER_SCHEMA)
+  @Allow()
+  trigger?: unknown;
+
+  @ApiPropertyOptional({ enum: MISFIRE_POLICIES })
+  @ValidateIf((dto: UpdateScheduleDto) => dto.misfirePolicy !== undefined)
+  @IsIn(MISFIRE_POLICIES)
+  misfirePolicy?: MisfirePolicy;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_MAX_ATTEMPTS })
+  @ValidateIf((dto: UpdateScheduleDto) => dto.maxAttempts !== undefined)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_MAX_ATTEMPTS)
+  maxAttempts?: number;
+}

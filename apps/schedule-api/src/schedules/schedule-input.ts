@@ -1,0 +1,75 @@
+import {
+  type Clock,
+  firstRunAt,
+  parseScheduleSpec,
+  parseTriggerSpec,
+  type ScheduleSpec,
+  type TriggerSpec,
+  ValidationError,
+} from '@scheduleman/domain';
+import { InvalidRequestError } from '@scheduleman/runtime';
+import { MAX_METADATA_BYTES } from './dto/create-schedule.dto';
+
+/**
+ * The checks class-validator cannot express, run before any transaction opens so a bad
+ * request never touches the database: the polymorphic `schedule` and `trigger` (by the
+ * domain parsers), the size of `metadata`, and "this schedule fires at least once".
+ * Every problem is reported, not just the first.
+ */
+export interface ParsedInput {
+  schedule?: ScheduleSpec;
+  /** First run of `schedule`, from `now`. */
+  firstRunAt?: Date;
+  trigger?: TriggerSpec;
+}
+
+export function parseScheduleInput(
+  input: { schedule?: unknown; trigger?: unknown; metadata?: Record<string, unknown> | null },
+  clock: Clock,
+): ParsedInput {
+  const now = clock.now();
+  const problems: ValidationError[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        problems.push(error);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  const result: ParsedInput = {};
+  if (input.metadata !== undefined && input.metadata !== null) {
+    const metadata = input.metadata;
+    attempt(() => checkMetadataSize(metadata));
+  }
+  if (input.schedule !== undefined) {
+    result.schedule = attempt(() => parseScheduleSpec(input.schedule, now));
+    const spec = result.schedule;
+    if (spec) result.firstRunAt = attempt(() => requireFirstRun(spec, now));
+  }
+  if (input.trigger !== undefined) result.trigger = attempt(() => parseTriggerSpec(input.trigger));
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    throw new InvalidRequestError(problems.map((p) => ({ field: p.field, message: p.message.slice(p.field.length + 2) })));
+  }
+  return result;
+}
+
+function checkMetadataSize(metadata: Record<string, unknown>): void {
+  const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new ValidationError('metadata', `is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`);
+  }
+}
+
+function requireFirstRun(spec: ScheduleSpec, now: Date): Date {
+  const next = firstRunAt(spec, now);
+  if (next === null) {
+    throw new ValidationError(spec.type === 'cron' ? 'schedule.expression' : 'schedule', 'never fires: it has no occurrence after now');
+  }
+  return next;
+}
+

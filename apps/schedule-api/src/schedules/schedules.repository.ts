@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CursorKey } from './cursor';
+import type { ExecutionRow, ScheduleRow, ScheduleState } from './schedule-rows';
+import * as sql from './schedules.sql';
+
+/** Anything that runs SQL: the DataSource, or the manager of an open transaction. */
+export type Queryable = Pick<EntityManager, 'query'>;
+
+/** PostgreSQL errors worth retrying the whole transaction for (graphile-worker's list, minus connection loss mid-commit). */
+const TRANSIENT_CODES = new Set(['40001', '40P01', '57P03', '08006', '08001', '08003', '08004']);
+const MAX_TRANSACTION_ATTEMPTS = 3;
+
+export interface ListSchedulesQuery {
+  owner?: string;
+  status?: string;
+  cursor?: CursorKey;
+  limit: number;
+}
+
+/**
+ * Runs schedules.sql.ts through the DataSource and returns rows as they are. Methods
+ * that write take the transaction's Queryable: the service decides what is atomic.
+ */
+@Injectable()
+export class SchedulesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs `work` in one transaction, retrying it from the start on a serialization
+   * failure or deadlock (rare at read committed, but an edit racing a plan transaction
+   * and a cancellation racing a scheduler's batch can meet in the executions table).
+   */
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction('READ COMMITTED', (manager) => work(manager));
+      } catch (error) {
+        const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || typeof code !== 'string' || !TRANSIENT_CODES.has(code)) throw error;
+        await sleep(20 * attempt + Math.random() * 30);
+      }
+    }
+  }
+
+  async insert(tx: Queryable, id: string, state: ScheduleState): Promise<ScheduleRow> {
+    const rows: ScheduleRow[] = await tx.query(sql.INSERT_SCHEDULE, [id, ...stateParams(state)]);
+    return rows[0];
+  }
+
+  async find(id: string, db: Queryable = this.dataSource): Promise<ScheduleRow | undefined> {
+    const rows: ScheduleRow[] = await db.query(sql.SELECT_SCHEDULE, [id]);
+    return rows[0];
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(sql.SCHEDULE_EXISTS, [id]);
+    return rows.length > 0;
+  }
+
+  /** SELECT … FOR UPDATE; see LOCK_SCHEDULE. */
+  async lock(tx: Queryable, id: string): Promise<ScheduleRow | undefined> {
+    const rows: ScheduleRow[] = await tx.query(sql.LOCK_SCHEDULE, [id]);
+    return rows[0];
+  }
+
+  async update(tx: Queryable, id: string, state: ScheduleState): Promise<ScheduleRow> {
+    const result: unknown[] = await tx.query(sql.UPDATE_SCHEDULE, [id, ...stateParams(state)]);
+    return firstResult(result)[0] as ScheduleRow;
+  }
+
+  /** True when a row was deleted. */
+  async delete(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(sql.DELETE_SCHEDULE, [id]);
+    return firstResult(rows).length > 0;
+  }
+
+  /** Returns how many pending executions were cancelled. */
+  async cancelLaterPendingExecutions(tx: Queryable, scheduleId: string, reason: string): Promise<number> {
+    const result: unknown = await tx.query(sql.CANCEL_LATER_PENDING_EXECUTIONS, [scheduleId, reason]);
+    // TypeORM returns [rows, affected] for an UPDATE on PostgreSQL.
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+  }
+
+  async lockForRunNow(tx: Queryable, scheduleId: string): Promise<{ maxAttempts: number; now: Date } | undefined> {
+    const rows: { max_attempts: number; now: Date }[] = await tx.query(sql.SELECT_FOR_RUN_NOW, [scheduleId]);
+    return rows[0] && { maxAttempts: rows[0].max_attempts, now: rows[0].now };
+  }
+
+  /** Inserts a run-now execution, or returns the one that already has this instant. */
+  async insertRunNowExecution(tx: Queryable, id: string, scheduleId: string, at: Date, maxAttempts: number): Promise<ExecutionRow> {
+    const inserted: ExecutionRow[] = await tx.query(sql.INSERT_RUN_NOW_EXECUTION, [id, scheduleId, at, maxAttempts]);
+    if (inserted[0]) return inserted[0];
+    const existing: ExecutionRow[] = await tx.query(sql.SELECT_EXECUTION, [id]);
+    return existing[0];
+  }
+
+  /** NOTIFY on WAKEUP_CHANNEL; inside a transaction it is delivered at commit. */
+  async notifyWakeup(tx: Queryable, payload: Record<string, unknown>): Promise<void> {
+    await tx.query(sql.NOTIFY, [WAKEUP_CHANNEL, JSON.stringify(payload)]);
+  }
+
+  async list(query: ListSchedulesQuery): Promise<ScheduleRow[]> {
+    const { sql: text, params } = sql.listSchedulesSql({ owner: query.owner !== undefined, status: query.status !== undefined, cursor: query.cursor !== undefined });
+    const values: Record<string, unknown> = {
+      owner: query.owner,
+      status: query.status,
+      cursorAt: query.cursor?.at,
+      cursorId: query.cursor?.id,
+      limit: query.limit + 1,
+    };
+    return this.dataSource.query(text, params.map((name) => values[name]));
+  }
+
+  async listExecutions(scheduleId: string, limit: number, cursor?: CursorKey): Promise<ExecutionRow[]> {
+    const params: unknown[] = [scheduleId, limit + 1];
+    if (cursor) params.push(cursor.at);
+    return this.dataSource.query(sql.listExecutionsSql(cursor !== undefined), params);
+  }
+}
+
+function stateParams(state: ScheduleState): unknown[] {
+  return [
+    state.name,
+    state.owner,
+    state.metadata === null ? null : JSON.stringify(state.metadata),
+    state.schedule.type,
+    JSON.stringify(state.schedule),
+    state.trigger.type,
+    JSON.stringify(state.trigger),
+    state.misfirePolicy,
+    state.maxAttempts,
+    state.status,
+    state.nextRunAt,
+  ];
+}
+
+/** For UPDATE and DELETE, TypeORM's PostgreSQL driver returns [rows, affected] instead of rows. */
+function firstResult(result: unknown[]): unknown[] {
+  return Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
+}

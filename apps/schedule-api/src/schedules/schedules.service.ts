@@ -1,0 +1,216 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type Clock,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MISFIRE_POLICY,
+  executionIdFor,
+  type ExecutionListResponse,
+  type ExecutionResponse,
+  firstRunAt,
+  NotFoundError,
+  type ScheduleListResponse,
+  type ScheduleResponse,
+  type UpcomingResponse,
+  upcomingOccurrences,
+} from '@scheduleman/domain';
+import { CLOCK } from '@scheduleman/runtime';
+import { randomUUID } from 'node:crypto';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { CreateScheduleDto } from './dto/create-schedule.dto';
+import { DEFAULT_PAGE_LIMIT, DEFAULT_UPCOMING_COUNT, type ListSchedulesQueryDto, type PageQueryDto } from './dto/queries.dto';
+import type { UpdateScheduleDto } from './dto/update-schedule.dto';
+import { ScheduleConflictError } from './schedule-conflict.error';
+import { parseScheduleInput } from './schedule-input';
+import { type ScheduleRow, type ScheduleState, stateOf, toExecutionResponse, toScheduleResponse } from './schedule-rows';
+import { type Queryable, SchedulesRepository } from './schedules.repository';
+
+/**
+ * A schedule whose next run is at most this far away wakes the schedulers (NOTIFY)
+ * instead of waiting for their next poll: a 2-second delay then fires on time.
+ */
+export const NOTIFY_WITHIN_MS = 5_000;
+
+/**
+ * The schedule API's use cases. Validation happens before any transaction opens; every
+ * write that can change when a schedule fires locks the schedule row first (see
+ * LOCK_SCHEDULE) and commits before the answer, so an accepted change is durable.
+ */
+@Injectable()
+export class SchedulesService {
+  private readonly logger = new Logger(SchedulesService.name);
+
+  constructor(
+    private readonly repo: SchedulesRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(dto: CreateScheduleDto): Promise<ScheduleResponse> {
+    const parsed = parseScheduleInput(dto, this.clock);
+    if (!parsed.schedule || !parsed.firstRunAt || !parsed.trigger) throw new Error('unreachable: schedule and trigger are required by the DTO');
+    const state: ScheduleState = {
+      name: dto.name ?? null,
+      owner: dto.owner ?? null,
+      metadata: dto.metadata ?? null,
+      schedule: parsed.schedule,
+      trigger: parsed.trigger,
+      misfirePolicy: dto.misfirePolicy ?? DEFAULT_MISFIRE_POLICY,
+      maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      status: 'active',
+      nextRunAt: parsed.firstRunAt,
+    };
+    const row = await this.repo.transaction(async (tx) => {
+      const inserted = await this.repo.insert(tx, randomUUID(), state);
+      await this.wakeIfDueSoon(tx, inserted, 'created');
+      return inserted;
+    });
+    this.logger.log({ msg: 'schedule created', scheduleId: row.id, type: row.schedule.type, nextRunAt: row.next_run_at });
+    return toScheduleResponse(row);
+  }
+
+  async get(id: string): Promise<ScheduleResponse> {
+    return toScheduleResponse(await this.findOrFail(id));
+  }
+
+  async list(query: ListSchedulesQueryDto): Promise<ScheduleListResponse> {
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
+    const rows = await this.repo.list({ owner: query.owner, status: query.status, cursor, limit });
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toScheduleResponse),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.created_at_key, id: last.id }) : null,
+    };
+  }
+
+  /**
+   * A new `schedule` recomputes next_run_at from now (a paused schedule stays paused;
+   * a completed one becomes active again) and cancels pending executions due more than
+   * 2 s from now, which belonged to the old timing. Other fields change nothing else.
+   */
+  async update(id: string, dto: UpdateScheduleDto): Promise<ScheduleResponse> {
+    const parsed = parseScheduleInput(dto, this.clock);
+    if (Object.values(dto).every((value) => value === undefined)) return this.get(id);
+    const row = await this.repo.transaction(async (tx) => {
+      const current = await this.lockOrFail(tx, id);
+      const next = stateOf(current);
+      if (dto.name !== undefined) next.name = dto.name;
+      if (dto.owner !== undefined) next.owner = dto.owner;
+      if (dto.metadata !== undefined) next.metadata = dto.metadata;
+      if (dto.misfirePolicy !== undefined) next.misfirePolicy = dto.misfirePolicy;
+      if (dto.maxAttempts !== undefined) next.maxAttempts = dto.maxAttempts;
+      if (parsed.trigger) next.trigger = parsed.trigger;
+      if (parsed.schedule && parsed.firstRunAt) {
+        next.schedule = parsed.schedule;
+        if (current.status !== 'paused') {
+          next.status = 'active';
+          next.nextRunAt = parsed.firstRunAt;
+        }
+        await this.repo.cancelLaterPendingExecutions(tx, id, 'cancelled: the schedule was edited');
+      }
+      const updated = await this.repo.update(tx, id, next);
+      if (parsed.schedule) await this.wakeIfDueSoon(tx, updated, 'edited');
+      return updated;
+    });
+    return toScheduleResponse(row);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.repo.delete(id))) throw new NotFoundError('schedule', id);
+    this.logger.log({ msg: 'schedule deleted', scheduleId: id });
+  }
+
+  /** Idempotent. Pending executions due more than 2 s from now are cancelled. */
+  async pause(id: string): Promise<ScheduleResponse> {
+    const row = await this.repo.transaction(async (tx) => {
+      const current = await this.lockOrFail(tx, id);
+      if (current.status === 'paused') return current;
+      if (current.status === 'completed') {
+        throw new ScheduleConflictError('status', 'the schedule is completed, there is nothing left to pause (PATCH a new schedule to reactivate it)');
+      }
+      await this.repo.cancelLaterPendingExecutions(tx, id, 'cancelled: the schedule was paused');
+      return this.repo.update(tx, id, { ...stateOf(current), status: 'paused', nextRunAt: null });
+    });
+    return toScheduleResponse(row);
+  }
+
+  /**
+   * Idempotent for an active schedule. A paused one restarts from now: a cron at its
+   * next occurrence; a one-shot at its `at`, even when that passed while paused, so the
+   * scheduler's misfire policy decides whether it still fires.
+   */
+  async resume(id: string): Promise<ScheduleResponse> {
+    const row = await this.repo.transaction(async (tx) => {
+      const current = await this.lockOrFail(tx, id);
+      if (current.status === 'active') return current;
+      if (current.status === 'completed') {
+        throw new ScheduleConflictError('status', 'the schedule is completed and cannot be resumed (PATCH a new schedule to reactivate it)');
+      }
+      const nextRunAt = firstRunAt(current.schedule, this.clock.now());
+      const updated = await this.repo.update(tx, id, { ...stateOf(current), status: nextRunAt ? 'active' : 'completed', nextRunAt });
+      await this.wakeIfDueSoon(tx, updated, 'resumed');
+      return updated;
+    });
+    return toScheduleResponse(row);
+  }
+
+  /**
+   * Run now: one pending, unleased execution due at once (database clock), whatever
+   * the schedule's status; its regular occurrences are unaffected.
+   */
+  async runNow(id: string): Promise<ExecutionResponse> {
+    const execution = await this.repo.transaction(async (tx) => {
+      const target = await this.repo.lockForRunNow(tx, id);
+      if (!target) throw new NotFoundError('schedule', id);
+      const inserted = await this.repo.insertRunNowExecution(tx, executionIdFor(id, target.now), id, target.now, target.maxAttempts);
+      await this.repo.notifyWakeup(tx, { scheduleId: id, reason: 'run-now', executionId: inserted.id });
+      return inserted;
+    });
+    this.logger.log({ msg: 'schedule run now', scheduleId: id, executionId: execution.id });
+    return toExecutionResponse(execution);
+  }
+
+  /**
+   * The next `count` occurrences. For an active schedule they start at its next_run_at
+   * when that is already due (a one-shot about to fire); completed schedules have none.
+   */
+  async upcoming(id: string, count = DEFAULT_UPCOMING_COUNT): Promise<UpcomingResponse> {
+    const row = await this.findOrFail(id);
+    if (row.status === 'completed') return { scheduleId: id, items: [] };
+    const now = this.clock.now();
+    const pending = row.status === 'active' && row.next_run_at !== null && row.next_run_at.getTime() <= now.getTime();
+    const after = pending && row.next_run_at ? new Date(row.next_run_at.getTime() - 1) : now;
+    return { scheduleId: id, items: upcomingOccurrences(row.schedule, after, count).map((d) => d.toISOString()) };
+  }
+
+  async listExecutions(id: string, query: PageQueryDto): Promise<ExecutionListResponse> {
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const cursor = query.cursor ? decodeCursor(query.cursor, false) : undefined;
+    if (!(await this.repo.exists(id))) throw new NotFoundError('schedule', id);
+    const rows = await this.repo.listExecutions(id, limit, cursor);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toExecutionResponse),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.scheduled_at_key }) : null,
+    };
+  }
+
+  private async findOrFail(id: string): Promise<ScheduleRow> {
+    const row = await this.repo.find(id);
+    if (!row) throw new NotFoundError('schedule', id);
+    return row;
+  }
+
+  private async lockOrFail(tx: Queryable, id: string): Promise<ScheduleRow> {
+    const row = await this.repo.lock(tx, id);
+    if (!row) throw new NotFoundError('schedule', id);
+    return row;
+  }
+
+  private async wakeIfDueSoon(tx: Queryable, row: ScheduleRow, reason: string): Promise<void> {
+    if (row.status !== 'active' || row.next_run_at === null) return;
+    if (row.next_run_at.getTime() - this.clock.now().getTime() > NOTIFY_WITHIN_MS) return;
+    await this.repo.notifyWakeup(tx, { scheduleId: row.id, reason, nextRunAt: row.next_run_at.toISOString() });
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Every statement of the schedule API, in one place. Conventions as in
+ * libs/domain/src/persistence/claims.sql.ts: lowercase, explicit casts, one comment per
+ * statement stating what it relies on. Keyset pagination reads its sort keys as UTC
+ * text with microseconds (`*_key` columns) so cursors are exact (see cursor.ts).
+ */
+
+const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, next_run_at, misfire_policy, max_attempts,
+created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key`;
+
+const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
+scheduler_id, response_status, error, to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
+
+/** Creates a schedule. jsonb values arrive as JSON text. */
+export const INSERT_SCHEDULE = `
+insert into schedules (
+id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
+misfire_policy, max_attempts, status, next_run_at
+)
+values (
+$1::uuid, $2::text, $3::text, $4::jsonb, $5::text, $6::jsonb, $7::text, $8::jsonb,
+$9::text, $10::int, $11::text, $12::timestamptz
+)
+returning ${SCHEDULE_COLUMNS}
+`;
+
+export const SELECT_SCHEDULE = `
+select ${SCHEDULE_COLUMNS}
+from schedules
+where id = $1::uuid
+`;
+
+/**
+ * Every write that may change when a schedule fires starts with this, inside its
+ * transaction. A scheduler's plan transaction locks the same row with SKIP LOCKED, so
+ * while we hold it the planner skips the schedule, and once we commit it reads our
+ * next_run_at: an edit never interleaves with planning.
+ */
+export const LOCK_SCHEDULE = `
+select ${SCHEDULE_COLUMNS}
+from schedules
+where id = $1::uuid
+for update
+`;
+
+/** Writes the new state of a schedule locked by LOCK_SCHEDULE; `version` counts user edits. */
+export const UPDATE_SCHEDULE = `
+update schedules
+set name = $2::text,
+owner = $3::text,
+metadata = $4::jsonb,
+schedule_type = $5::text,
+schedule = $6::jsonb,
+trigger_type = $7::text,
+trigger = $8::jsonb,
+misfire_policy = $9::text,
+max_attempts = $10::int,
+status = $11::text,
+next_run_at = $12::timestamptz,
+version = version + 1,
+updated_at = now()
+where id = $1::uuid
+returning ${SCHEDULE_COLUMNS}
+`;
+
+/** Executions cascade (executions.schedule_id references schedules on delete cascade). */
+export const DELETE_SCHEDULE = `
+delete from schedules
+where id = $1::uuid
+returning id
+`;
+
+/**
+ * After pause or an edit of the timing: pending executions due more than 2 s from now
+ * will never fire. Those due sooner may already sit in a scheduler's timer queue
+ * (look-ahead <= 2 s) and are left to fire: that is the documented 2-second window.
+ * Uses the database clock, like every due-ness decision. A scheduler that still holds
+ * one of them loses it at its next fenced write (status is no longer 'pending').
+ * $1 schedule id, $2 reason.
+ */
+export const CANCEL_LATER_PENDING_EXECUTIONS = `
+update executions
+set status = 'cancelled',
+finished_at = now(),
+error = $2::text
+where schedule_id = $1::uuid
+and status = 'pending'
+and due_at > now() + interval '2 seconds'
+`;
+
+/**
+ * Run-now: locks the schedule against a concurrent delete (key share: edits and
+ * planning are not blocked) and reads the database clock, truncated to milliseconds so
+ * the stored scheduled_at equals the instant the execution id is derived from.
+ */
+export const SELECT_FOR_RUN_NOW = `
+select max_attempts, date_trunc('milliseconds', now()) as now
+from schedules
+where id = $1::uuid
+for key share
+`;
+
+/**
+ * Run-now: an unleased pending execution due at once; any scheduler claims it (through
+ * executions_unleased_due_idx). A second run-now in the same millisecond is the same
+ * occurrence: nothing is inserted and the caller reads the existing row.
+ * $1 id, $2 schedule id, $3 scheduled/due time, $4 max attempts.
+ */
+export const INSERT_RUN_NOW_EXECUTION = `
+insert into executions (id, schedule_id, scheduled_at, due_at, status, max_attempts)
+values ($1::uuid, $2::uuid, $3::timestamptz, $3::timestamptz, 'pending', $4::int)
+on conflict (schedule_id, scheduled_at) do nothing
+returning ${EXECUTION_COLUMNS}
+`;
+
+export const SELECT_EXECUTION = `
+select ${EXECUTION_COLUMNS}
+from executions
+where id = $1::uuid
+`;
+
+/** Wakes every listening scheduler; delivered when the transaction commits. */
+export const NOTIFY = `select pg_notify($1::text, $2::text)`;
+
+export const SCHEDULE_EXISTS = `select 1 from schedules where id = $1::uuid`;
+
+/**
+ * One page of GET /schedules, oldest first, by keyset on (created_at, id). Rows that
+ * existed when a client started paging never move, so each is returned exactly once
+ * however many rows are inserted meanwhile. Each filter combination has a fixed text
+ * so every variant gets a plan on its own index:
+ * schedules_list_idx, schedules_owner_list_idx, schedules_status_list_idx.
+ * Fetches limit + 1 rows: the extra one only says whether a next page exists.
+ */
+export function listSchedulesSql(filter: { owner: boolean; status: boolean; cursor: boolean }): { sql: string; params: string[] } {
+  const where: string[] = [];
+  const params: string[] = [];
+  const param = (name: string, cast: string) => {
+    params.push(name);
+    return `$${params.length}::${cast}`;
+  };
+  if (filter.owner) where.push(`owner = ${param('owner', 'text')}`);
+  if (filter.status) where.push(`status = ${param('status', 'text')}`);
+  if (filter.cursor) {
+    where.push(`(created_at, id) > (${param('cursorAt', 'timestamp')} at time zone 'UTC', ${param('cursorId', 'uuid')})`);
+  }
+  const limit = param('limit', 'int');
+  const sql = `
+select ${SCHEDULE_COLUMNS}
+from schedules${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
+order by created_at, id
+limit ${limit}
+`;
+  return { sql, params };
+}
+
+/**
+ * One page of a schedule's history, newest scheduled first. scheduled_at is unique per
+ * schedule (executions_occurrence_key), so it alone is the keyset, read backwards
+ * through that same index. Two texts rather than `$2 is null or …`, so the cursor is an
+ * index condition, not a filter. $1 schedule id, $2 limit + 1, $3 cursor.
+ */
+export function listExecutionsSql(afterCursor: boolean): string {
+  return `
+select ${EXECUTION_COLUMNS}
+from executions
+where schedule_id = $1::uuid${afterCursor ? `\nand scheduled_at < $3::timestamp at time zone 'UTC'` : ''}
+order by scheduled_at desc
+limit $2::int
+`;
+}
