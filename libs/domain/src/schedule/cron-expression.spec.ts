@@ -86,8 +86,13 @@ describe('parseCronExpression', () => {
     );
   });
 
-  it('does not mistake the H in THU for a hashed value', () => {
+  it('does not mistake the H in THU or MARCH for a hashed value', () => {
     expect(parseCronExpression('0 0 * * THU', now, FIELD)).toBe('0 0 * * THU');
+    expect(messageOf('0 0 1 MARCH *')).toContain(
+      'month field "MARCH" contains invalid characters',
+    );
+    expect(messageOf('H/5 * * * *')).toContain('hashed value H');
+    expect(messageOf('0 0 * * 1,H')).toContain('hashed value H');
   });
 
   it.each(['0 0 30 2 *', '0 0 31 4,6 *', '0 0 0 30 2 *'])(

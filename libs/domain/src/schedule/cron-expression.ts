@@ -58,28 +58,29 @@ export function parseCronExpression(
   fields.forEach((value, index) => {
     // cron-parser reads H as "hashed": a value derived from a seed that would differ
     // between processes unless pinned, so two schedulers could disagree on the time.
-    if (
-      /h/i.test(
-        value.replace(/[a-z]{3}/gi, (word) => (isName(word) ? '' : word)),
-      )
-    ) {
+    if (/(^|[^a-z])h([^a-z]|$)/i.test(value)) {
       throw new ValidationError(
         field,
         `${names[index]} field "${value}": the hashed value H is not supported`,
       );
     }
-    const error = fieldError(fields.length, index, value);
-    if (error)
-      throw new ValidationError(
-        field,
-        `${names[index]} field "${value}" ${error}`,
-      );
   });
   const expression = fields.join(' ');
   let first: number | null;
   try {
     first = nextMatch(compileCron(expression), now.getTime());
   } catch (error) {
+    // cron-parser's messages do not say which field is wrong: parse the fields one at a
+    // time to find it. Only if each is fine alone is the combination impossible.
+    fields.forEach((value, index) => {
+      const problem = fieldError(fields.length, index, value);
+      if (problem) {
+        throw new ValidationError(
+          field,
+          `${names[index]} field "${value}" ${problem}`,
+        );
+      }
+    });
     throw new ValidationError(
       field,
       `"${expression}" can never fire (${describe(error)})`,
@@ -89,32 +90,6 @@ export function parseCronExpression(
     throw new ValidationError(field, `"${expression}" can never fire`);
   }
   return expression;
-}
-
-const NAMES = new Set([
-  'jan',
-  'feb',
-  'mar',
-  'apr',
-  'may',
-  'jun',
-  'jul',
-  'aug',
-  'sep',
-  'oct',
-  'nov',
-  'dec',
-  'sun',
-  'mon',
-  'tue',
-  'wed',
-  'thu',
-  'fri',
-  'sat',
-]);
-
-function isName(word: string): boolean {
-  return NAMES.has(word.toLowerCase());
 }
 
 /** Parses one field on its own (every other field `*`) so an error can name the field. */
