@@ -3,10 +3,17 @@
 'use strict';
 
 // Each app's default PORT, used when the container does not set PORT explicitly.
-const DEFAULT_PORTS = { 'schedule-api': 3000, scheduler: 3001, 'task-pretender': 3100 };
+const DEFAULT_PORTS = {
+  'schedule-api': 3000,
+  scheduler: 3001,
+  'task-pretender': 3100,
+};
 
-const port = process.env.PORT || DEFAULT_PORTS[process.env.SCHEDULEMAN_APP] || 3000;
+const port =
+  process.env.PORT || DEFAULT_PORTS[process.env.SCHEDULEMAN_APP] || 3000;
 
-fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(2000) })
+fetch(`http://127.0.0.1:${port}/health/live`, {
+  signal: AbortSignal.timeout(2000),
+})
   .then((response) => process.exit(response.ok ? 0 : 1))
   .catch(() => process.exit(1));

