@@ -1,3 +1,5 @@
+import { EnvReader, type Env } from '@scheduleman/runtime';
+
 /** Which HttpClient implementation sends webhooks. */
 export const WEBHOOK_HTTP_CLIENT_NAMES = ['axios', 'undici'] as const;
 export type WebhookHttpClientName = (typeof WEBHOOK_HTTP_CLIENT_NAMES)[number];
@@ -18,23 +20,12 @@ export interface WebhookConfig {
 
 export const WEBHOOK_CONFIG = Symbol('WEBHOOK_CONFIG');
 
-function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
-
-/** Reads and validates the webhook options; throws naming the variable when one is wrong. */
-export function loadWebhookConfig(env: Record<string, string | undefined> = process.env): WebhookConfig {
-  const client = env['WEBHOOK_HTTP_CLIENT'] || DEFAULT_WEBHOOK_HTTP_CLIENT;
-  if (!(WEBHOOK_HTTP_CLIENT_NAMES as readonly string[]).includes(client)) {
-    throw new Error(`WEBHOOK_HTTP_CLIENT must be one of ${WEBHOOK_HTTP_CLIENT_NAMES.join(', ')}, got '${client}'`);
-  }
-  return {
-    httpClient: client as WebhookHttpClientName,
-    maxSockets: positiveInt(env, 'WEBHOOK_MAX_SOCKETS', DEFAULT_WEBHOOK_MAX_SOCKETS),
-    keepAliveMs: positiveInt(env, 'WEBHOOK_KEEP_ALIVE_MS', DEFAULT_WEBHOOK_KEEP_ALIVE_MS),
-  };
+/** Reads and validates the webhook options; throws a ConfigError naming every bad variable. */
+export function loadWebhookConfig(vars: Env = process.env): WebhookConfig {
+  const env = new EnvReader(vars);
+  return env.finish({
+    httpClient: env.oneOf('WEBHOOK_HTTP_CLIENT', WEBHOOK_HTTP_CLIENT_NAMES, { default: DEFAULT_WEBHOOK_HTTP_CLIENT }),
+    maxSockets: env.int('WEBHOOK_MAX_SOCKETS', { default: DEFAULT_WEBHOOK_MAX_SOCKETS, min: 1, max: 100_000 }),
+    keepAliveMs: env.durationMs('WEBHOOK_KEEP_ALIVE_MS', { default: DEFAULT_WEBHOOK_KEEP_ALIVE_MS, min: 1, max: 600_000 }),
+  });
 }
