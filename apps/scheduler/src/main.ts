@@ -1,15 +1,16 @@
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
+import { bootstrapApp, loadConfigOrExit } from '@scheduleman/runtime';
+import { loadSchedulerConfig } from './config/scheduler.config';
+import { SchedulerModule } from './scheduler.module';
 
-@Module({})
-class AppModule {}
+// `node dist/apps/scheduler/main.js`: one scheduler. Run as many as you like, each with
+// its own PORT and SCHEDULER_ID; they coordinate only through the database.
+const config = loadConfigOrExit('scheduler', () =>
+  loadSchedulerConfig(process.env),
+);
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const port = Number(process.env['PORT'] ?? 3000);
-  await app.listen(port);
-  Logger.log('scheduler listening on ' + port);
-}
-
-void bootstrap();
+void bootstrapApp(SchedulerModule.forRoot(config), {
+  app: 'scheduler',
+  port: config.port,
+  logLevel: config.logLevel,
+  logFields: { schedulerId: config.schedulerId },
+});

@@ -19,14 +19,30 @@ describe('backoffDelayMs', () => {
 
 describe('isTransientDatabaseError', () => {
   it('recognises lost connections and lock conflicts, also when wrapped by TypeORM', () => {
-    expect(isTransientDatabaseError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(isTransientDatabaseError({ message: 'query failed', driverError: { code: '40P01' } })).toBe(true);
-    expect(isTransientDatabaseError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(
+      isTransientDatabaseError(
+        Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+      ),
+    ).toBe(true);
+    expect(
+      isTransientDatabaseError({
+        message: 'query failed',
+        driverError: { code: '40P01' },
+      }),
+    ).toBe(true);
+    expect(
+      isTransientDatabaseError(new Error('Connection terminated unexpectedly')),
+    ).toBe(true);
     expect(isTransientDatabaseError({ code: '08006' })).toBe(true);
   });
 
   it('does not call a syntax error transient', () => {
-    expect(isTransientDatabaseError({ message: 'syntax error', driverError: { code: '42601' } })).toBe(false);
+    expect(
+      isTransientDatabaseError({
+        message: 'syntax error',
+        driverError: { code: '42601' },
+      }),
+    ).toBe(false);
     expect(isTransientDatabaseError(undefined)).toBe(false);
   });
 });

@@ -1,6 +1,15 @@
-import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
 import type { DataSource } from 'typeorm';
-import { createTestEngine, insertOneShots, RecordingProvider, type TestEngine, waitFor } from './testing/engine-fixtures';
+import {
+  createTestEngine,
+  insertOneShots,
+  RecordingProvider,
+  type TestEngine,
+  waitFor,
+} from './testing/engine-fixtures';
 
 // Several schedulers in one process against one real PostgreSQL, in real time.
 describe('claim loop against PostgreSQL', () => {
@@ -28,14 +37,20 @@ describe('claim loop against PostgreSQL', () => {
     expect(leftRunning).toBe(0);
   });
 
-  function engine(id: string, provider: RecordingProvider, settings = {}): TestEngine {
+  function engine(
+    id: string,
+    provider: RecordingProvider,
+    settings = {},
+  ): TestEngine {
     const created = createTestEngine(ds, id, provider, settings);
     engines.push(created);
     return created;
   }
 
   async function statuses(): Promise<Record<string, number>> {
-    const rows: { status: string; n: number }[] = await ds.query('select status, count(*)::int as n from executions group by status');
+    const rows: { status: string; n: number }[] = await ds.query(
+      'select status, count(*)::int as n from executions group by status',
+    );
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
@@ -47,11 +62,18 @@ describe('claim loop against PostgreSQL', () => {
     a.engine.start();
     b.engine.start();
 
-    await waitFor('300 executions succeeded', async () => (await statuses())['succeeded'] === 300);
+    await waitFor(
+      '300 executions succeeded',
+      async () => (await statuses())['succeeded'] === 300,
+    );
     await Promise.all([a.engine.stop(), b.engine.stop()]);
 
     const perSchedule = new Map<string, number>();
-    for (const call of provider.calls) perSchedule.set(call.scheduleId, (perSchedule.get(call.scheduleId) ?? 0) + 1);
+    for (const call of provider.calls)
+      perSchedule.set(
+        call.scheduleId,
+        (perSchedule.get(call.scheduleId) ?? 0) + 1,
+      );
     expect(provider.calls).toHaveLength(300);
     expect([...perSchedule.keys()].sort()).toEqual([...ids].sort());
     expect(new Set(perSchedule.values())).toEqual(new Set([1]));
@@ -59,7 +81,9 @@ describe('claim loop against PostgreSQL', () => {
       `select count(*)::int as n, count(*) filter (where status = 'completed')::int as completed from schedules`,
     );
     expect(rows[0]).toEqual({ n: 300, completed: 300 });
-    const holders: { lease_owner: string | null }[] = await ds.query('select distinct lease_owner from executions');
+    const holders: { lease_owner: string | null }[] = await ds.query(
+      'select distinct lease_owner from executions',
+    );
     expect(holders).toEqual([{ lease_owner: null }]);
   });
 
@@ -71,17 +95,30 @@ describe('claim loop against PostgreSQL', () => {
     expect(round.planned).toBe(20);
     // kill -9: its timers never run, it releases nothing, its leases stop being renewed.
     dead.engine.queue.close();
-    const held: { id: string; lease_version: number }[] = await ds.query(`select id, lease_version from executions where lease_owner = 'sched-dead'`);
+    const held: { id: string; lease_version: number }[] = await ds.query(
+      `select id, lease_version from executions where lease_owner = 'sched-dead'`,
+    );
     expect(held).toHaveLength(20);
-    await ds.query(`update executions set lease_expires_at = now() - interval '1 second' where lease_owner = 'sched-dead'`);
+    await ds.query(
+      `update executions set lease_expires_at = now() - interval '1 second' where lease_owner = 'sched-dead'`,
+    );
 
     const survivor = engine('sched-survivor', provider);
     survivor.engine.start();
-    await waitFor('20 executions succeeded', async () => (await statuses())['succeeded'] === 20);
+    await waitFor(
+      '20 executions succeeded',
+      async () => (await statuses())['succeeded'] === 20,
+    );
     await survivor.engine.stop();
 
-    expect(provider.calls.map((c) => c.schedulerId)).toEqual(Array(20).fill('sched-survivor'));
-    expect(await survivor.registry.getSingleMetricAsString('scheduleman_leases_recovered_total')).toMatch(/ 20$/m);
+    expect(provider.calls.map((c) => c.schedulerId)).toEqual(
+      Array(20).fill('sched-survivor'),
+    );
+    expect(
+      await survivor.registry.getSingleMetricAsString(
+        'scheduleman_leases_recovered_total',
+      ),
+    ).toMatch(/ 20$/m);
 
     // The dead scheduler comes back with an outcome for its old lease: nothing changes.
     const stale = await dead.engine.repository.completeFires(
@@ -99,26 +136,42 @@ describe('claim loop against PostgreSQL', () => {
     );
     expect(stale.size).toBe(0);
     expect(await statuses()).toEqual({ succeeded: 20 });
-    const who: { scheduler_id: string }[] = await ds.query('select distinct scheduler_id from executions');
+    const who: { scheduler_id: string }[] = await ds.query(
+      'select distinct scheduler_id from executions',
+    );
     expect(who).toEqual([{ scheduler_id: 'sched-survivor' }]);
   });
 
   it('retries a retryable failure under the same execution id until it succeeds', async () => {
     let failuresLeft = 1;
-    const provider = new RecordingProvider('recording', () => (failuresLeft-- > 0 ? { kind: 'retryable', error: 'HTTP 503', responseStatus: 503 } : { kind: 'delivered', responseStatus: 200 }));
+    const provider = new RecordingProvider('recording', () =>
+      failuresLeft-- > 0
+        ? { kind: 'retryable', error: 'HTTP 503', responseStatus: 503 }
+        : { kind: 'delivered', responseStatus: 200 },
+    );
     const a = engine('sched-a', provider);
     await insertOneShots(ds, 1, () => 0);
     a.engine.start();
-    await waitFor('the execution succeeded', async () => (await statuses())['succeeded'] === 1);
+    await waitFor(
+      'the execution succeeded',
+      async () => (await statuses())['succeeded'] === 1,
+    );
     await a.engine.stop();
 
     expect(provider.calls.map((c) => c.attempt)).toEqual([1, 2]);
     expect(new Set(provider.calls.map((c) => c.executionId)).size).toBe(1);
-    const [row]: { attempts: number; error: string | null; fired_at: Date; scheduled_at: Date }[] = await ds.query(
+    const [row]: {
+      attempts: number;
+      error: string | null;
+      fired_at: Date;
+      scheduled_at: Date;
+    }[] = await ds.query(
       'select attempts, error, fired_at, scheduled_at from executions',
     );
     expect(row).toMatchObject({ attempts: 2, error: null });
-    expect(row.fired_at.getTime()).toBeGreaterThanOrEqual(row.scheduled_at.getTime());
+    expect(row.fired_at.getTime()).toBeGreaterThanOrEqual(
+      row.scheduled_at.getTime(),
+    );
   });
 
   it('records an unknown trigger type as a failed execution and keeps going', async () => {
@@ -132,8 +185,13 @@ describe('claim loop against PostgreSQL', () => {
       return s['failed'] === 1 && s['succeeded'] === 1;
     });
     await a.engine.stop();
-    const [failed]: { error: string; attempts: number }[] = await ds.query(`select error, attempts from executions where status = 'failed'`);
-    expect(failed).toEqual({ error: 'unknown trigger type "carrier-pigeon"', attempts: 1 });
+    const [failed]: { error: string; attempts: number }[] = await ds.query(
+      `select error, attempts from executions where status = 'failed'`,
+    );
+    expect(failed).toEqual({
+      error: 'unknown trigger type "carrier-pigeon"',
+      attempts: 1,
+    });
   });
 
   it('fires nothing scheduled more than 2 s after a pause', async () => {
@@ -149,16 +207,25 @@ describe('claim loop against PostgreSQL', () => {
     await waitFor('two occurrences fired', () => provider.calls.length >= 2);
 
     // What the API does on pause, in one transaction.
-    const [{ paused_at: pausedAt }]: { paused_at: Date }[] = await ds.transaction(async (m) => {
-      await m.query(`update schedules set status = 'paused', next_run_at = null where id = $1`, [id.id]);
-      await m.query(`update executions set status = 'cancelled' where schedule_id = $1 and status = 'pending' and due_at > now() + interval '2 seconds'`, [id.id]);
-      return m.query('select now() as paused_at');
-    });
+    const [{ paused_at: pausedAt }]: { paused_at: Date }[] =
+      await ds.transaction(async (m) => {
+        await m.query(
+          `update schedules set status = 'paused', next_run_at = null where id = $1`,
+          [id.id],
+        );
+        await m.query(
+          `update executions set status = 'cancelled' where schedule_id = $1 and status = 'pending' and due_at > now() + interval '2 seconds'`,
+          [id.id],
+        );
+        return m.query('select now() as paused_at');
+      });
     const firedBefore = provider.calls.length;
     // Nothing to wait for but time: anything held at the pause is due within the 1.5 s look-ahead.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await a.engine.stop();
-    const late = provider.calls.filter((c) => c.scheduledAt.getTime() > pausedAt.getTime() + 2_000);
+    const late = provider.calls.filter(
+      (c) => c.scheduledAt.getTime() > pausedAt.getTime() + 2_000,
+    );
     expect(late).toEqual([]);
     expect(provider.calls.length - firedBefore).toBeLessThanOrEqual(2);
   });
@@ -168,18 +235,29 @@ describe('claim loop against PostgreSQL', () => {
     const leaving = engine('sched-leaving', provider, { lookaheadMs: 2_000 });
     await insertOneShots(ds, 5, () => 1_900);
     leaving.engine.start();
-    await waitFor('the five executions are held', () => leaving.engine.queue.heldCount === 5);
+    await waitFor(
+      'the five executions are held',
+      () => leaving.engine.queue.heldCount === 5,
+    );
     await leaving.engine.stop();
 
-    const rows: { status: string; lease_owner: string | null }[] = await ds.query('select status, lease_owner from executions');
-    expect(rows).toEqual(Array(5).fill({ status: 'pending', lease_owner: null }));
+    const rows: { status: string; lease_owner: string | null }[] =
+      await ds.query('select status, lease_owner from executions');
+    expect(rows).toEqual(
+      Array(5).fill({ status: 'pending', lease_owner: null }),
+    );
     expect(provider.calls).toEqual([]);
 
     const staying = engine('sched-staying', provider);
     staying.engine.start();
-    await waitFor('5 executions succeeded', async () => (await statuses())['succeeded'] === 5);
+    await waitFor(
+      '5 executions succeeded',
+      async () => (await statuses())['succeeded'] === 5,
+    );
     await staying.engine.stop();
-    expect(provider.calls.map((c) => c.schedulerId)).toEqual(Array(5).fill('sched-staying'));
+    expect(provider.calls.map((c) => c.schedulerId)).toEqual(
+      Array(5).fill('sched-staying'),
+    );
   });
 
   it('reports ready once a round succeeded and not after stop', async () => {

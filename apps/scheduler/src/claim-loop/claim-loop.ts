@@ -49,7 +49,10 @@ const MAX_CLOCK_READING_RTT_MS = 1_000;
 const OFFSET_CHANGE_REARM_MS = 5;
 
 export interface ClaimLoopOptions {
-  repository: Pick<ClaimsRepository, 'planDue' | 'claimDue' | 'readDatabaseClock'>;
+  repository: Pick<
+    ClaimsRepository,
+    'planDue' | 'claimDue' | 'readDatabaseClock'
+  >;
   queue: TimerQueue;
   /** Database time: the host clock plus an offset measured on every claim round trip. */
   clock: OffsetClock;
@@ -91,7 +94,11 @@ export class ClaimLoop {
 
   constructor(private readonly options: ClaimLoopOptions) {
     this.random = options.random ?? Math.random;
-    this.failures = new FailureLog('claim round', options.logger, options.metrics);
+    this.failures = new FailureLog(
+      'claim round',
+      options.logger,
+      options.metrics,
+    );
   }
 
   get running(): boolean {
@@ -129,12 +136,29 @@ export class ClaimLoop {
   /** One round: plan, claim, hand over to the timer queue. Throws on database errors. */
   async runOnce(): Promise<RoundResult> {
     if (!this.calibrated) await this.calibrate();
-    const { repository, queue, clock, lookaheadMs, claimBatchSize: limit, metrics } = this.options;
-    const result: RoundResult = { planned: 0, skipped: 0, claimed: 0, recovered: 0, more: false };
+    const {
+      repository,
+      queue,
+      clock,
+      lookaheadMs,
+      claimBatchSize: limit,
+      metrics,
+    } = this.options;
+    const result: RoundResult = {
+      planned: 0,
+      skipped: 0,
+      claimed: 0,
+      recovered: 0,
+      more: false,
+    };
 
     for (let batch = 0; ; batch++) {
       if (this.atCapacity()) return result;
-      const plan = await repository.planDue({ now: clock.now(), lookaheadMs, limit });
+      const plan = await repository.planDue({
+        now: clock.now(),
+        lookaheadMs,
+        limit,
+      });
       metrics?.claimBatchSize.observe({ stage: 'plan' }, plan.claims.length);
       queue.add(plan.claims);
       result.planned += plan.claims.length;
@@ -149,9 +173,20 @@ export class ClaimLoop {
     for (let batch = 0; ; batch++) {
       if (this.atCapacity()) return result;
       const sentAt = this.options.hostClock.now();
-      const claimed = await repository.claimDue({ now: clock.now(), lookaheadMs, limit });
-      this.observeClock(claimed.databaseNow, sentAt, this.options.hostClock.now());
-      metrics?.claimBatchSize.observe({ stage: 'claim' }, claimed.claims.length);
+      const claimed = await repository.claimDue({
+        now: clock.now(),
+        lookaheadMs,
+        limit,
+      });
+      this.observeClock(
+        claimed.databaseNow,
+        sentAt,
+        this.options.hostClock.now(),
+      );
+      metrics?.claimBatchSize.observe(
+        { stage: 'claim' },
+        claimed.claims.length,
+      );
       queue.add(claimed.claims);
       result.claimed += claimed.claims.length;
       const recovered = claimed.claims.filter((c) => c.recoveredFrom !== null);
@@ -159,7 +194,14 @@ export class ClaimLoop {
         result.recovered += recovered.length;
         metrics?.leasesRecoveredTotal.inc(recovered.length);
         const from = [...new Set(recovered.map((c) => c.recoveredFrom))];
-        this.options.logger?.log({ msg: 'took over executions whose lease expired', count: recovered.length, from }, 'ClaimLoop');
+        this.options.logger?.log(
+          {
+            msg: 'took over executions whose lease expired',
+            count: recovered.length,
+            from,
+          },
+          'ClaimLoop',
+        );
       }
       if (claimed.claims.length < limit) break;
       if (batch + 1 >= MAX_BATCHES_PER_ROUND) {
@@ -179,18 +221,25 @@ export class ClaimLoop {
         this.lastSuccess = this.options.hostClock.now();
       } catch (error) {
         const failures = this.failures.failed(error);
-        await this.sleep.sleep(backoffDelayMs(failures, undefined, this.random));
+        await this.sleep.sleep(
+          backoffDelayMs(failures, undefined, this.random),
+        );
         continue;
       }
       if (!more) {
         // ±10 % so that schedulers started together do not poll in lockstep.
-        await this.sleep.sleep(this.options.pollIntervalMs * (0.9 + 0.2 * this.random()));
+        await this.sleep.sleep(
+          this.options.pollIntervalMs * (0.9 + 0.2 * this.random()),
+        );
       }
     }
   }
 
   private atCapacity(): boolean {
-    return this.options.queue.heldCount >= this.options.maxHeld || (this.options.isBackpressured?.() ?? false);
+    return (
+      this.options.queue.heldCount >= this.options.maxHeld ||
+      (this.options.isBackpressured?.() ?? false)
+    );
   }
 
   /** The first reading, before anything is decided on the database clock. */
@@ -199,15 +248,31 @@ export class ClaimLoop {
     const databaseNow = await this.options.repository.readDatabaseClock();
     this.calibrated = true;
     this.observeClock(databaseNow, sentAt, this.options.hostClock.now(), true);
-    this.options.logger?.log({ msg: 'database clock measured', offsetMs: Math.round(this.options.clock.getOffsetMs()) }, 'ClaimLoop');
+    this.options.logger?.log(
+      {
+        msg: 'database clock measured',
+        offsetMs: Math.round(this.options.clock.getOffsetMs()),
+      },
+      'ClaimLoop',
+    );
   }
 
-  private observeClock(databaseNow: Date, sentAt: Date, receivedAt: Date, force = false): void {
-    if (!force && receivedAt.getTime() - sentAt.getTime() > MAX_CLOCK_READING_RTT_MS) return;
+  private observeClock(
+    databaseNow: Date,
+    sentAt: Date,
+    receivedAt: Date,
+    force = false,
+  ): void {
+    if (
+      !force &&
+      receivedAt.getTime() - sentAt.getTime() > MAX_CLOCK_READING_RTT_MS
+    )
+      return;
     const before = this.options.clock.getOffsetMs();
     this.options.clock.observe(databaseNow, sentAt, receivedAt);
     const after = this.options.clock.getOffsetMs();
     this.options.metrics?.clockOffsetSeconds.set(after / 1_000);
-    if (Math.abs(after - before) > OFFSET_CHANGE_REARM_MS) this.options.queue.reschedule();
+    if (Math.abs(after - before) > OFFSET_CHANGE_REARM_MS)
+      this.options.queue.reschedule();
   }
 }

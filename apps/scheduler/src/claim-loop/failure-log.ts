@@ -29,15 +29,38 @@ export class FailureLog {
     this.metrics?.databaseErrorsTotal.inc({ operation: this.operation });
     const transient = isTransientDatabaseError(error);
     if (!transient) {
-      this.logger?.error({ msg: `${this.operation} failed; will retry`, failures: this.failures, error: describe(error), ...fields }, 'ClaimLoop');
-    } else if (this.failures === 1 || this.failures % LOG_EVERY_NTH_FAILURE === 0) {
-      this.logger?.warn({ msg: `${this.operation} failed (database unreachable?); will retry`, failures: this.failures, error: describe(error), ...fields }, 'ClaimLoop');
+      this.logger?.error(
+        {
+          msg: `${this.operation} failed; will retry`,
+          failures: this.failures,
+          error: describe(error),
+          ...fields,
+        },
+        'ClaimLoop',
+      );
+    } else if (
+      this.failures === 1 ||
+      this.failures % LOG_EVERY_NTH_FAILURE === 0
+    ) {
+      this.logger?.warn(
+        {
+          msg: `${this.operation} failed (database unreachable?); will retry`,
+          failures: this.failures,
+          error: describe(error),
+          ...fields,
+        },
+        'ClaimLoop',
+      );
     }
     return this.failures;
   }
 
   succeeded(): void {
-    if (this.failures > 0) this.logger?.log({ msg: `${this.operation} works again`, afterFailures: this.failures }, 'ClaimLoop');
+    if (this.failures > 0)
+      this.logger?.log(
+        { msg: `${this.operation} works again`, afterFailures: this.failures },
+        'ClaimLoop',
+      );
     this.failures = 0;
   }
 }

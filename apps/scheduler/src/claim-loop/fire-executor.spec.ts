@@ -1,4 +1,8 @@
-import type { FireOutcome, FireRequest, TriggerProvider } from '@scheduleman/domain';
+import type {
+  FireOutcome,
+  FireRequest,
+  TriggerProvider,
+} from '@scheduleman/domain';
 import { FakeClock } from '@scheduleman/domain/testing';
 import { Registry } from 'prom-client';
 import type { FireRecord } from '../claims/claim';
@@ -33,7 +37,12 @@ function heldOf(type: string, attempts = 0): HeldExecution {
   };
 }
 
-function setup(fire: (request: FireRequest, options: { signal: AbortSignal }) => Promise<FireOutcome>) {
+function setup(
+  fire: (
+    request: FireRequest,
+    options: { signal: AbortSignal },
+  ) => Promise<FireOutcome>,
+) {
   const clock = new FakeClock(T0);
   const timers = new ManualTimers(clock);
   const records: FireRecord[] = [];
@@ -62,19 +71,41 @@ function setup(fire: (request: FireRequest, options: { signal: AbortSignal }) =>
 
 describe('FireExecutor', () => {
   it('sends the attempt number and execution id, and records success under the current lease', async () => {
-    const { executor, records, requests, clock } = setup(async () => ({ kind: 'delivered', responseStatus: 200 }));
+    const { executor, records, requests, clock } = setup(async () => ({
+      kind: 'delivered',
+      responseStatus: 200,
+    }));
     const held = heldOf('webhook', 1);
     held.leaseVersion = 5;
     clock.advance(3);
     await executor.fire(held);
-    expect(requests[0]).toMatchObject({ executionId: 'exec-1', scheduleId: 'sched-1', scheduleName: 'nightly', attempt: 2 });
-    expect(records).toEqual([expect.objectContaining({ executionId: 'exec-1', leaseVersion: 5, status: 'succeeded', attempts: 2, responseStatus: 200 })]);
+    expect(requests[0]).toMatchObject({
+      executionId: 'exec-1',
+      scheduleId: 'sched-1',
+      scheduleName: 'nightly',
+      attempt: 2,
+    });
+    expect(records).toEqual([
+      expect.objectContaining({
+        executionId: 'exec-1',
+        leaseVersion: 5,
+        status: 'succeeded',
+        attempts: 2,
+        responseStatus: 200,
+      }),
+    ]);
   });
 
   it('records an unknown trigger type as a permanent failure instead of throwing', async () => {
     const { executor, records } = setup(async () => ({ kind: 'delivered' }));
     await executor.fire(heldOf('carrier-pigeon'));
-    expect(records).toEqual([expect.objectContaining({ status: 'failed', attempts: 1, error: 'unknown trigger type "carrier-pigeon"' })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        attempts: 1,
+        error: 'unknown trigger type "carrier-pigeon"',
+      }),
+    ]);
   });
 
   it('gives up on a provider that ignores the abort signal once the timeout passes, and retries later', async () => {
@@ -89,7 +120,12 @@ describe('FireExecutor', () => {
     await timers.advance(1);
     await done;
     expect(signal?.aborted).toBe(true);
-    expect(records).toEqual([expect.objectContaining({ status: 'pending', error: 'trigger timed out after 3000 ms' })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        status: 'pending',
+        error: 'trigger timed out after 3000 ms',
+      }),
+    ]);
     expect(records[0].retryAt).toEqual(new Date(T0.getTime() + 3_000 + 500));
   });
 
@@ -98,16 +134,31 @@ describe('FireExecutor', () => {
       throw new Error('socket hang up');
     });
     await executor.fire(heldOf('webhook'));
-    expect(records).toEqual([expect.objectContaining({ status: 'pending', error: 'trigger provider "webhook" threw: socket hang up' })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        status: 'pending',
+        error: 'trigger provider "webhook" threw: socket hang up',
+      }),
+    ]);
   });
 
   it('aborts calls in flight at the end of a shutdown and records them as retryable', async () => {
-    const { executor, records, timers } = setup((_r, { signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))));
+    const { executor, records, timers } = setup(
+      (_r, { signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        ),
+    );
     const done = executor.fire(heldOf('webhook'));
     await timers.advance(10);
     executor.abortAll();
     await done;
-    expect(records).toEqual([expect.objectContaining({ status: 'pending', error: 'scheduler shutting down' })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        status: 'pending',
+        error: 'scheduler shutting down',
+      }),
+    ]);
   });
 
   it('measures the lateness of first attempts against the scheduled time', async () => {
@@ -117,7 +168,11 @@ describe('FireExecutor', () => {
     const text = await registry.metrics();
     expect(text).toMatch(/^scheduleman_fire_lateness_seconds_count 1$/m);
     expect(text).toMatch(/^scheduleman_fire_lateness_seconds_sum 0\.02$/m);
-    expect(text).toMatch(/^scheduleman_fire_lateness_seconds_bucket\{le="0\.01"\} 0$/m);
-    expect(text).toMatch(/^scheduleman_fire_lateness_seconds_bucket\{le="0\.025"\} 1$/m);
+    expect(text).toMatch(
+      /^scheduleman_fire_lateness_seconds_bucket\{le="0\.01"\} 0$/m,
+    );
+    expect(text).toMatch(
+      /^scheduleman_fire_lateness_seconds_bucket\{le="0\.025"\} 1$/m,
+    );
   });
 });

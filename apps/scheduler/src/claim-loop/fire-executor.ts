@@ -1,5 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
-import { type Clock, DEFAULT_RETRY_POLICY, type FireOutcome, type FireRequest, type RetryPolicy, type TriggerProvider } from '@scheduleman/domain';
+import {
+  type Clock,
+  DEFAULT_RETRY_POLICY,
+  type FireOutcome,
+  type FireRequest,
+  type RetryPolicy,
+  type TriggerProvider,
+} from '@scheduleman/domain';
 import type { FireRecord } from '../claims/claim';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { toFireRecord } from './fire-outcome';
@@ -58,7 +65,9 @@ export class FireExecutor {
     const attempt = claim.attempts + 1;
     const startedAt = this.options.clock.now();
     if (attempt === 1) {
-      this.options.metrics?.fireLatenessSeconds.observe((startedAt.getTime() - claim.scheduledAt.getTime()) / 1_000);
+      this.options.metrics?.fireLatenessSeconds.observe(
+        (startedAt.getTime() - claim.scheduledAt.getTime()) / 1_000,
+      );
     }
     const type = claim.trigger.type;
     const provider = this.options.triggers.get(type);
@@ -72,7 +81,9 @@ export class FireExecutor {
         attempt,
         trigger: claim.trigger,
       };
-      const endTimer = this.options.metrics?.triggerDurationSeconds.startTimer({ trigger_type: type });
+      const endTimer = this.options.metrics?.triggerDurationSeconds.startTimer({
+        trigger_type: type,
+      });
       outcome = await this.call(provider, request);
       endTimer?.();
     } else {
@@ -81,18 +92,43 @@ export class FireExecutor {
     const finishedAt = this.options.clock.now();
     // Read the lease version now, not before the call: a re-claim during the call moved it.
     const record = toFireRecord(
-      { executionId: claim.executionId, leaseVersion: held.leaseVersion, attempt, outcome, startedAt, finishedAt },
-      { ...DEFAULT_RETRY_POLICY, ...this.options.retryPolicy, maxAttempts: claim.maxAttempts },
+      {
+        executionId: claim.executionId,
+        leaseVersion: held.leaseVersion,
+        attempt,
+        outcome,
+        startedAt,
+        finishedAt,
+      },
+      {
+        ...DEFAULT_RETRY_POLICY,
+        ...this.options.retryPolicy,
+        maxAttempts: claim.maxAttempts,
+      },
       this.random,
     );
-    this.options.metrics?.firesTotal.inc({ outcome: record.status === 'pending' ? 'retry' : record.status });
+    this.options.metrics?.firesTotal.inc({
+      outcome: record.status === 'pending' ? 'retry' : record.status,
+    });
     if (record.status !== 'succeeded') {
-      this.options.logger?.debug?.({ msg: 'trigger attempt failed', executionId: claim.executionId, attempt, status: record.status, error: record.error }, 'FireExecutor');
+      this.options.logger?.debug?.(
+        {
+          msg: 'trigger attempt failed',
+          executionId: claim.executionId,
+          attempt,
+          status: record.status,
+          error: record.error,
+        },
+        'FireExecutor',
+      );
     }
     this.options.record(record);
   }
 
-  private async call(provider: TriggerProvider, request: FireRequest): Promise<FireOutcome> {
+  private async call(
+    provider: TriggerProvider,
+    request: FireRequest,
+  ): Promise<FireOutcome> {
     const { triggerTimeoutMs } = this.options;
     const controller = new AbortController();
     let rejectAbort: (error: Error) => void = () => undefined;
@@ -101,16 +137,31 @@ export class FireExecutor {
       controller.abort(new CallAbortedError(reason));
       rejectAbort(new CallAbortedError(reason));
     };
-    const timer = this.timers.setTimeout(() => abort(`trigger timed out after ${triggerTimeoutMs} ms`), triggerTimeoutMs);
+    const timer = this.timers.setTimeout(
+      () => abort(`trigger timed out after ${triggerTimeoutMs} ms`),
+      triggerTimeoutMs,
+    );
     this.inFlight.add(abort);
     if (this.shuttingDown) abort('scheduler shutting down');
     try {
       // The race ends our wait even if a provider ignores the signal.
-      return await Promise.race([provider.fire(request, { signal: controller.signal }), aborted]);
+      return await Promise.race([
+        provider.fire(request, { signal: controller.signal }),
+        aborted,
+      ]);
     } catch (error) {
-      if (error instanceof CallAbortedError) return { kind: 'retryable', error: error.message };
-      const reason = controller.signal.reason instanceof CallAbortedError ? controller.signal.reason.message : undefined;
-      return { kind: 'retryable', error: reason ?? `trigger provider "${provider.type}" threw: ${describe(error)}` };
+      if (error instanceof CallAbortedError)
+        return { kind: 'retryable', error: error.message };
+      const reason =
+        controller.signal.reason instanceof CallAbortedError
+          ? controller.signal.reason.message
+          : undefined;
+      return {
+        kind: 'retryable',
+        error:
+          reason ??
+          `trigger provider "${provider.type}" threw: ${describe(error)}`,
+      };
     } finally {
       this.timers.clearTimeout(timer);
       this.inFlight.delete(abort);

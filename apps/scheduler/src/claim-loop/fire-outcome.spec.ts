@@ -1,17 +1,35 @@
 import { DEFAULT_RETRY_POLICY, type FireOutcome } from '@scheduleman/domain';
-import { type AttemptResult, MAX_ERROR_LENGTH, toFireRecord } from './fire-outcome';
+import {
+  type AttemptResult,
+  MAX_ERROR_LENGTH,
+  toFireRecord,
+} from './fire-outcome';
 
 const startedAt = new Date('2031-01-01T00:00:00.010Z');
 const finishedAt = new Date('2031-01-01T00:00:00.060Z');
-const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+const policy = {
+  ...DEFAULT_RETRY_POLICY,
+  maxAttempts: 3,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+};
 
 function attempt(outcome: FireOutcome, n = 1): AttemptResult {
-  return { executionId: 'e', leaseVersion: 7, attempt: n, outcome, startedAt, finishedAt };
+  return {
+    executionId: 'e',
+    leaseVersion: 7,
+    attempt: n,
+    outcome,
+    startedAt,
+    finishedAt,
+  };
 }
 
 describe('toFireRecord', () => {
   it('records a delivered trigger as succeeded, finished, under the lease it was fired with', () => {
-    expect(toFireRecord(attempt({ kind: 'delivered', responseStatus: 202 }), policy)).toEqual({
+    expect(
+      toFireRecord(attempt({ kind: 'delivered', responseStatus: 202 }), policy),
+    ).toEqual({
       executionId: 'e',
       leaseVersion: 7,
       status: 'succeeded',
@@ -25,29 +43,63 @@ describe('toFireRecord', () => {
   });
 
   it('schedules a retryable failure again after the policy delay, as unfinished pending work', () => {
-    const record = toFireRecord(attempt({ kind: 'retryable', error: 'HTTP 503', responseStatus: 503 }, 2), policy, () => 0);
+    const record = toFireRecord(
+      attempt({ kind: 'retryable', error: 'HTTP 503', responseStatus: 503 }, 2),
+      policy,
+      () => 0,
+    );
     // Attempt 2 failed: nominal delay 2 × base = 2 s, equal jitter with random 0 → 1 s.
-    expect(record).toMatchObject({ status: 'pending', attempts: 2, finishedAt: null, error: 'HTTP 503', responseStatus: 503 });
+    expect(record).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      finishedAt: null,
+      error: 'HTTP 503',
+      responseStatus: 503,
+    });
     expect(record.retryAt).toEqual(new Date(finishedAt.getTime() + 1_000));
   });
 
   it('fails a retryable failure once the attempts are used up', () => {
-    const record = toFireRecord(attempt({ kind: 'retryable', error: 'timeout' }, 3), policy);
-    expect(record).toMatchObject({ status: 'failed', attempts: 3, retryAt: null, finishedAt, error: 'timeout', responseStatus: null });
+    const record = toFireRecord(
+      attempt({ kind: 'retryable', error: 'timeout' }, 3),
+      policy,
+    );
+    expect(record).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      retryAt: null,
+      finishedAt,
+      error: 'timeout',
+      responseStatus: null,
+    });
   });
 
   it('fails a permanent failure at once, whatever attempts are left', () => {
-    const record = toFireRecord(attempt({ kind: 'permanent', error: 'unknown trigger type "ftp"' }), policy);
-    expect(record).toMatchObject({ status: 'failed', attempts: 1, retryAt: null, error: 'unknown trigger type "ftp"' });
+    const record = toFireRecord(
+      attempt({ kind: 'permanent', error: 'unknown trigger type "ftp"' }),
+      policy,
+    );
+    expect(record).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      retryAt: null,
+      error: 'unknown trigger type "ftp"',
+    });
   });
 
   it('never retries when the execution allows a single attempt', () => {
-    const record = toFireRecord(attempt({ kind: 'retryable', error: 'x' }), { ...policy, maxAttempts: 1 });
+    const record = toFireRecord(attempt({ kind: 'retryable', error: 'x' }), {
+      ...policy,
+      maxAttempts: 1,
+    });
     expect(record.status).toBe('failed');
   });
 
   it('truncates long error texts', () => {
-    const record = toFireRecord(attempt({ kind: 'permanent', error: 'x'.repeat(5_000) }), policy);
+    const record = toFireRecord(
+      attempt({ kind: 'permanent', error: 'x'.repeat(5_000) }),
+      policy,
+    );
     expect(record.error).toHaveLength(MAX_ERROR_LENGTH);
   });
 });

@@ -1,4 +1,9 @@
-import { canRetry, type FireOutcome, type RetryPolicy, retryDelayMs } from '@scheduleman/domain';
+import {
+  canRetry,
+  type FireOutcome,
+  type RetryPolicy,
+  retryDelayMs,
+} from '@scheduleman/domain';
 import type { FireRecord } from '../claims/claim';
 
 /** Longest error text stored per execution; a receiver's error page must not bloat the table. */
@@ -21,20 +26,41 @@ export interface AttemptResult {
  *   retryable with none left, or permanent → failed
  * The retry policy is a value (attempt limit per execution, delays), not branches here.
  */
-export function toFireRecord(result: AttemptResult, policy: RetryPolicy, random: () => number = Math.random): FireRecord {
-  const { executionId, leaseVersion, attempt, outcome, startedAt, finishedAt } = result;
-  const base = { executionId, leaseVersion, attempts: attempt, firedAt: startedAt, responseStatus: outcome.responseStatus ?? null };
+export function toFireRecord(
+  result: AttemptResult,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): FireRecord {
+  const { executionId, leaseVersion, attempt, outcome, startedAt, finishedAt } =
+    result;
+  const base = {
+    executionId,
+    leaseVersion,
+    attempts: attempt,
+    firedAt: startedAt,
+    responseStatus: outcome.responseStatus ?? null,
+  };
   if (outcome.kind === 'delivered') {
-    return { ...base, status: 'succeeded', retryAt: null, finishedAt, error: null };
+    return {
+      ...base,
+      status: 'succeeded',
+      retryAt: null,
+      finishedAt,
+      error: null,
+    };
   }
   const error = truncate(outcome.error);
   if (outcome.kind === 'retryable' && canRetry(policy, attempt)) {
-    const retryAt = new Date(finishedAt.getTime() + retryDelayMs(policy, attempt, random));
+    const retryAt = new Date(
+      finishedAt.getTime() + retryDelayMs(policy, attempt, random),
+    );
     return { ...base, status: 'pending', retryAt, finishedAt: null, error };
   }
   return { ...base, status: 'failed', retryAt: null, finishedAt, error };
 }
 
 function truncate(text: string): string {
-  return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH - 1)}…`;
+  return text.length <= MAX_ERROR_LENGTH
+    ? text
+    : `${text.slice(0, MAX_ERROR_LENGTH - 1)}…`;
 }

@@ -21,7 +21,10 @@ export function renewIntervalFor(leaseDurationMs: number): number {
 export interface LeaseKeeperOptions {
   queue: TimerQueue;
   /** RENEW_LEASES: the new expiry of each lease still held. */
-  renew: (leases: readonly HeldLease[], now: Date) => Promise<Map<string, Date>>;
+  renew: (
+    leases: readonly HeldLease[],
+    now: Date,
+  ) => Promise<Map<string, Date>>;
   /** Database time. */
   clock: Clock;
   leaseDurationMs: number;
@@ -50,8 +53,13 @@ export class LeaseKeeper {
 
   constructor(private readonly options: LeaseKeeperOptions) {
     this.timers = options.timers ?? REAL_TIMERS;
-    this.intervalMs = options.intervalMs ?? renewIntervalFor(options.leaseDurationMs);
-    this.failures = new FailureLog('renewing leases', options.logger, options.metrics);
+    this.intervalMs =
+      options.intervalMs ?? renewIntervalFor(options.leaseDurationMs);
+    this.failures = new FailureLog(
+      'renewing leases',
+      options.logger,
+      options.metrics,
+    );
   }
 
   start(): void {
@@ -69,21 +77,34 @@ export class LeaseKeeper {
 
   /** One renewal pass; returns how many leases were renewed and which were lost. */
   async renewOnce(): Promise<{ renewed: number; lost: HeldLease[] }> {
-    const due = this.options.queue.leasesEndingWithin(this.options.leaseDurationMs - this.intervalMs);
+    const due = this.options.queue.leasesEndingWithin(
+      this.options.leaseDurationMs - this.intervalMs,
+    );
     let renewed = 0;
     const lost: HeldLease[] = [];
     for (let i = 0; i < due.length; i += RENEW_BATCH_SIZE) {
-      const leases = due.slice(i, i + RENEW_BATCH_SIZE).map((h) => ({ executionId: h.claim.executionId, leaseVersion: h.leaseVersion }));
+      const leases = due
+        .slice(i, i + RENEW_BATCH_SIZE)
+        .map((h) => ({
+          executionId: h.claim.executionId,
+          leaseVersion: h.leaseVersion,
+        }));
       const result = await this.options.renew(leases, this.options.clock.now());
       this.options.queue.extendLeases(
-        leases.filter((l) => result.has(l.executionId)).map((l) => ({ ...l, expiresAt: result.get(l.executionId) as Date })),
+        leases
+          .filter((l) => result.has(l.executionId))
+          .map((l) => ({ ...l, expiresAt: result.get(l.executionId) as Date })),
       );
       const gone = leases.filter((l) => !result.has(l.executionId));
       this.options.queue.markLost(gone);
       renewed += result.size;
       lost.push(...gone);
     }
-    if (lost.length > 0) this.options.logger?.debug?.({ msg: 'leases lost', count: lost.length }, 'LeaseKeeper');
+    if (lost.length > 0)
+      this.options.logger?.debug?.(
+        { msg: 'leases lost', count: lost.length },
+        'LeaseKeeper',
+      );
     return { renewed, lost };
   }
 

@@ -55,8 +55,10 @@ export class MinHeap<T> {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < n && this.compare(items[left], items[smallest]) < 0) smallest = left;
-      if (right < n && this.compare(items[right], items[smallest]) < 0) smallest = right;
+      if (left < n && this.compare(items[left], items[smallest]) < 0)
+        smallest = left;
+      if (right < n && this.compare(items[right], items[smallest]) < 0)
+        smallest = right;
       if (smallest === i) return;
       [items[smallest], items[i]] = [items[i], items[smallest]];
       i = smallest;

@@ -50,7 +50,11 @@ export class OutcomeRecorder {
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_OUTCOMES;
-    this.failures = new FailureLog('recording outcomes', options.logger, options.metrics);
+    this.failures = new FailureLog(
+      'recording outcomes',
+      options.logger,
+      options.metrics,
+    );
   }
 
   get queuedCount(): number {
@@ -65,13 +69,23 @@ export class OutcomeRecorder {
   enqueue(record: FireRecord): void {
     if (this.queue.length >= this.maxQueued) {
       const dropped = this.queue.shift() as FireRecord;
-      this.options.logger?.error({ msg: 'outcome queue full; dropping the oldest outcome (it will be fired again)', executionId: dropped.executionId }, 'OutcomeRecorder');
+      this.options.logger?.error(
+        {
+          msg: 'outcome queue full; dropping the oldest outcome (it will be fired again)',
+          executionId: dropped.executionId,
+        },
+        'OutcomeRecorder',
+      );
       this.options.onSettled(dropped, false);
     }
     this.queue.push(record);
-    if (this.timer === undefined && this.flushing === undefined) {
-      this.schedule(this.queue.length >= this.maxBatchSize ? 0 : this.flushIntervalMs);
-    }
+    if (this.flushing !== undefined) return; // its completion schedules the next write
+    if (this.timer === undefined)
+      this.schedule(
+        this.queue.length >= this.maxBatchSize ? 0 : this.flushIntervalMs,
+      );
+    else if (this.queue.length === this.maxBatchSize && !this.failing)
+      this.schedule(0);
   }
 
   /**
@@ -89,10 +103,19 @@ export class OutcomeRecorder {
       await this.flushOnce(false);
       if (this.queue.length === 0) break;
       if (!this.failing) continue;
-      const waitMs = Math.min(backoffDelayMs(this.failures.consecutiveFailures, undefined, this.options.random), remainingMs);
+      const waitMs = Math.min(
+        backoffDelayMs(
+          this.failures.consecutiveFailures,
+          undefined,
+          this.options.random,
+        ),
+        remainingMs,
+      );
       if (waitMs <= 0) break;
       remainingMs -= waitMs;
-      await new Promise<void>((resolve) => this.timers.setTimeout(resolve, waitMs));
+      await new Promise<void>((resolve) =>
+        this.timers.setTimeout(resolve, waitMs),
+      );
     }
     return this.queue.length === 0;
   }
@@ -123,7 +146,11 @@ export class OutcomeRecorder {
       this.flushing = undefined;
       if (scheduleNext && this.queue.length > 0) {
         const delayMs = this.failing
-          ? backoffDelayMs(this.failures.consecutiveFailures, undefined, this.options.random)
+          ? backoffDelayMs(
+              this.failures.consecutiveFailures,
+              undefined,
+              this.options.random,
+            )
           : this.queue.length >= this.maxBatchSize
             ? 0
             : this.flushIntervalMs;
@@ -141,7 +168,8 @@ export class OutcomeRecorder {
       this.failures.failed(error, { queued: this.queue.length + batch.length });
       // Back to the front, oldest first, unless newer outcomes already filled the queue.
       this.queue = [...batch, ...this.queue];
-      while (this.queue.length > this.maxQueued) this.options.onSettled(this.queue.shift() as FireRecord, false);
+      while (this.queue.length > this.maxQueued)
+        this.options.onSettled(this.queue.shift() as FireRecord, false);
       return;
     }
     this.failures.succeeded();

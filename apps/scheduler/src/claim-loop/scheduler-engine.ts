@@ -8,7 +8,10 @@ import { ClaimLoop } from './claim-loop';
 import { describe } from './failure-log';
 import { FireExecutor, type TriggerLookup } from './fire-executor';
 import { LeaseKeeper } from './lease-keeper';
-import { DEFAULT_MAX_QUEUED_OUTCOMES, OutcomeRecorder } from './outcome-recorder';
+import {
+  DEFAULT_MAX_QUEUED_OUTCOMES,
+  OutcomeRecorder,
+} from './outcome-recorder';
 import { TimerQueue } from './timer-queue';
 import { WakeupListener } from './wakeup-listener';
 
@@ -73,12 +76,22 @@ export class SchedulerEngine {
     const { settings, metrics, logger } = options;
     this.hostClock = options.hostClock ?? new SystemClock();
     this.clock = new OffsetClock(this.hostClock);
-    this.repository = new ClaimsRepository(options.dataSource, { owner: settings.schedulerId, leaseDurationMs: settings.leaseDurationMs });
+    this.repository = new ClaimsRepository(options.dataSource, {
+      owner: settings.schedulerId,
+      leaseDurationMs: settings.leaseDurationMs,
+    });
     this.recorder = new OutcomeRecorder({
       write: (records) => this.repository.completeFires(records),
       onSettled: (record, written) => {
         this.queue.settle(record.executionId);
-        if (!written) logger?.debug?.({ msg: 'outcome not written: lease gone', executionId: record.executionId }, 'OutcomeRecorder');
+        if (!written)
+          logger?.debug?.(
+            {
+              msg: 'outcome not written: lease gone',
+              executionId: record.executionId,
+            },
+            'OutcomeRecorder',
+          );
       },
       logger,
       metrics,
@@ -97,13 +110,27 @@ export class SchedulerEngine {
       clock: this.clock,
       maxInFlight: settings.maxInFlight,
       // Generous against clock-offset error, small against the 2 s+ left in normal operation.
-      leaseSafetyMarginMs: Math.min(500, Math.floor(settings.leaseDurationMs / 8)),
+      leaseSafetyMarginMs: Math.min(
+        500,
+        Math.floor(settings.leaseDurationMs / 8),
+      ),
       fire: (held) => this.executor.fire(held),
       onDrop: (held, reason) => {
         metrics?.droppedTotal.inc({ reason });
-        logger?.warn({ msg: 'not firing: lease no longer held', executionId: held.claim.executionId, reason }, 'TimerQueue');
+        logger?.warn(
+          {
+            msg: 'not firing: lease no longer held',
+            executionId: held.claim.executionId,
+            reason,
+          },
+          'TimerQueue',
+        );
       },
-      onError: (error) => logger?.error({ msg: 'unexpected error while firing', error: describe(error) }, 'TimerQueue'),
+      onError: (error) =>
+        logger?.error(
+          { msg: 'unexpected error while firing', error: describe(error) },
+          'TimerQueue',
+        ),
     });
     this.leaseKeeper = new LeaseKeeper({
       queue: this.queue,
@@ -148,7 +175,13 @@ export class SchedulerEngine {
     this.leaseKeeper.start();
     this.loop.start();
     this.listener?.start();
-    this.options.logger?.log({ msg: 'scheduler started', schedulerId: this.options.settings.schedulerId }, 'SchedulerEngine');
+    this.options.logger?.log(
+      {
+        msg: 'scheduler started',
+        schedulerId: this.options.settings.schedulerId,
+      },
+      'SchedulerEngine',
+    );
   }
 
   /**
@@ -164,10 +197,13 @@ export class SchedulerEngine {
 
   readiness(): EngineReadiness {
     const last = this.loop.lastSuccessAt;
-    const sinceMs = last ? this.hostClock.now().getTime() - last.getTime() : undefined;
+    const sinceMs = last
+      ? this.hostClock.now().getTime() - last.getTime()
+      : undefined;
     // A round normally ends every poll interval; allow a few missed ones (a slow round).
     const freshMs = Math.max(5_000, 10 * this.options.settings.pollIntervalMs);
-    const ready = this.loop.running && sinceMs !== undefined && sinceMs <= freshMs;
+    const ready =
+      this.loop.running && sinceMs !== undefined && sinceMs <= freshMs;
     return {
       ready,
       details: {
@@ -194,10 +230,24 @@ export class SchedulerEngine {
     let released = 0;
     if (unfired.length > 0) {
       try {
-        released = (await this.repository.releaseClaims(unfired.map((h) => ({ executionId: h.claim.executionId, leaseVersion: h.leaseVersion })))).size;
+        released = (
+          await this.repository.releaseClaims(
+            unfired.map((h) => ({
+              executionId: h.claim.executionId,
+              leaseVersion: h.leaseVersion,
+            })),
+          )
+        ).size;
       } catch (error) {
         // Their leases run out instead, and another scheduler takes them then.
-        logger?.warn({ msg: 'could not release held executions', count: unfired.length, error: describe(error) }, 'SchedulerEngine');
+        logger?.warn(
+          {
+            msg: 'could not release held executions',
+            count: unfired.length,
+            error: describe(error),
+          },
+          'SchedulerEngine',
+        );
       }
     }
 
@@ -206,20 +256,35 @@ export class SchedulerEngine {
       this.executor.abortAll();
       await this.within(this.queue.whenIdle(), ABORT_SETTLE_MS);
     }
-    const flushed = await this.recorder.drain(Math.max(MIN_FINAL_FLUSH_MS, settings.shutdownGraceMs - elapsed()));
+    const flushed = await this.recorder.drain(
+      Math.max(MIN_FINAL_FLUSH_MS, settings.shutdownGraceMs - elapsed()),
+    );
     this.recorder.close();
     await this.leaseKeeper.stop();
     this.queue.close();
     logger?.log(
-      { msg: 'scheduler stopped', released, unfired: unfired.length, inFlightAtStop: inFlight, outcomesLeft: this.recorder.queuedCount, flushed, tookMs: elapsed() },
+      {
+        msg: 'scheduler stopped',
+        released,
+        unfired: unfired.length,
+        inFlightAtStop: inFlight,
+        outcomesLeft: this.recorder.queuedCount,
+        flushed,
+        tookMs: elapsed(),
+      },
       'SchedulerEngine',
     );
   }
 
   /** Waits for `promise` at most `ms`; true when it settled in time. */
-  private async within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  private async within(
+    promise: Promise<unknown>,
+    ms: number,
+  ): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const timeout = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), ms)),
+    );
     try {
       return await Promise.race([promise.then(() => true as const), timeout]);
     } finally {

@@ -6,7 +6,12 @@ import { type DropReason, TimerQueue } from './timer-queue';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');
 
-function claimOf(id: string, dueInMs: number, leaseForMs = 4_000, leaseVersion = 1): Claim {
+function claimOf(
+  id: string,
+  dueInMs: number,
+  leaseForMs = 4_000,
+  leaseVersion = 1,
+): Claim {
   return {
     executionId: id,
     scheduleId: `schedule-${id}`,
@@ -34,11 +39,18 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
     maxInFlight: options.maxInFlight ?? 256,
     leaseSafetyMarginMs: 100,
     fire: (held: HeldExecution) => {
-      fired.push({ id: held.claim.executionId, atMs: clock.now().getTime() - T0.getTime(), version: held.leaseVersion });
+      fired.push({
+        id: held.claim.executionId,
+        atMs: clock.now().getTime() - T0.getTime(),
+        version: held.leaseVersion,
+      });
       if (!options.hold) return Promise.resolve();
-      return new Promise<void>((resolve) => inFlight.set(held.claim.executionId, resolve));
+      return new Promise<void>((resolve) =>
+        inFlight.set(held.claim.executionId, resolve),
+      );
     },
-    onDrop: (held, reason) => dropped.push({ id: held.claim.executionId, reason }),
+    onDrop: (held, reason) =>
+      dropped.push({ id: held.claim.executionId, reason }),
   });
   return { clock, timers, queue, fired, dropped, inFlight };
 }
@@ -69,7 +81,9 @@ describe('TimerQueue', () => {
 
   it('keeps one timer however many executions it holds, re-armed for an earlier arrival', async () => {
     const { timers, queue, fired } = setup();
-    queue.add(Array.from({ length: 1_000 }, (_, i) => claimOf(`e${i}`, 1_000 + i)));
+    queue.add(
+      Array.from({ length: 1_000 }, (_, i) => claimOf(`e${i}`, 1_000 + i)),
+    );
     expect(timers.pendingCount).toBe(1);
     queue.add([claimOf('early', 10)]);
     expect(timers.pendingCount).toBe(1);
@@ -101,7 +115,10 @@ describe('TimerQueue', () => {
   it('drops a waiting execution whose lease a renewal found lost, and only that one', async () => {
     const { timers, queue, fired, dropped } = setup();
     queue.add([claimOf('lost', 200), claimOf('kept', 200)]);
-    queue.markLost([{ executionId: 'lost', leaseVersion: 1 }, { executionId: 'kept', leaseVersion: 0 }]);
+    queue.markLost([
+      { executionId: 'lost', leaseVersion: 1 },
+      { executionId: 'kept', leaseVersion: 0 },
+    ]);
     await timers.advance(200);
     expect(fired.map((f) => f.id)).toEqual(['kept']);
     expect(dropped).toEqual([{ id: 'lost', reason: 'lease_lost' }]);
@@ -110,13 +127,22 @@ describe('TimerQueue', () => {
   it('fires with a renewed lease that would otherwise have expired', async () => {
     const { timers, queue, fired } = setup();
     queue.add([claimOf('long', 3_000, 2_000)]);
-    queue.extendLeases([{ executionId: 'long', leaseVersion: 1, expiresAt: new Date(T0.getTime() + 6_000) }]);
+    queue.extendLeases([
+      {
+        executionId: 'long',
+        leaseVersion: 1,
+        expiresAt: new Date(T0.getTime() + 6_000),
+      },
+    ]);
     await timers.advance(3_000);
     expect(fired.map((f) => f.id)).toEqual(['long']);
   });
 
   it('bounds the calls in flight and starts the next one as soon as a slot frees', async () => {
-    const { timers, queue, fired, inFlight } = setup({ maxInFlight: 2, hold: true });
+    const { timers, queue, fired, inFlight } = setup({
+      maxInFlight: 2,
+      hold: true,
+    });
     queue.add(['a', 'b', 'c', 'd'].map((id) => claimOf(id, 100)));
     await timers.advance(100);
     expect(fired.map((f) => f.id)).toEqual(['a', 'b']);
@@ -144,7 +170,11 @@ describe('TimerQueue', () => {
     queue.add([claimOf('x', 100)]);
     await timers.advance(100);
     expect(queue.heldCount).toBe(1);
-    expect(queue.leasesEndingWithin(4_000).map((h) => [h.claim.executionId, h.state])).toEqual([['x', 'recording']]);
+    expect(
+      queue
+        .leasesEndingWithin(4_000)
+        .map((h) => [h.claim.executionId, h.state]),
+    ).toEqual([['x', 'recording']]);
     queue.settle('x');
     expect(queue.heldCount).toBe(0);
   });
@@ -153,7 +183,14 @@ describe('TimerQueue', () => {
     const clock = new FakeClock(T0);
     const timers = new ManualTimers(clock);
     const errors: unknown[] = [];
-    const queue = new TimerQueue({ clock, timers, maxInFlight: 1, leaseSafetyMarginMs: 100, fire: () => Promise.reject(new Error('bug')), onError: (e) => errors.push(e) });
+    const queue = new TimerQueue({
+      clock,
+      timers,
+      maxInFlight: 1,
+      leaseSafetyMarginMs: 100,
+      fire: () => Promise.reject(new Error('bug')),
+      onError: (e) => errors.push(e),
+    });
     queue.add([claimOf('x', 0)]);
     await timers.advance(0);
     expect(errors).toHaveLength(1);
@@ -163,7 +200,9 @@ describe('TimerQueue', () => {
   it('lists only leases ending within the window for renewal', () => {
     const { queue } = setup();
     queue.add([claimOf('soon', 5_000, 1_000), claimOf('later', 5_000, 3_500)]);
-    expect(queue.leasesEndingWithin(3_000).map((h) => h.claim.executionId)).toEqual(['soon']);
+    expect(
+      queue.leasesEndingWithin(3_000).map((h) => h.claim.executionId),
+    ).toEqual(['soon']);
   });
 
   it('hands back unfired executions on shutdown and lets calls in flight finish', async () => {

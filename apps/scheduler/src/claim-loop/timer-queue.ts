@@ -55,7 +55,9 @@ interface HeapEntry {
  */
 export class TimerQueue {
   private readonly held = new Map<string, HeldExecution>();
-  private readonly heap = new MinHeap<HeapEntry>((a, b) => a.dueAtMs - b.dueAtMs || a.seq - b.seq);
+  private readonly heap = new MinHeap<HeapEntry>(
+    (a, b) => a.dueAtMs - b.dueAtMs || a.seq - b.seq,
+  );
   private seq = 0;
   private ready: HeldExecution[] = [];
   private readyHead = 0;
@@ -90,7 +92,8 @@ export class TimerQueue {
         existing.leaseVersion = claim.leaseVersion;
         existing.leaseExpiresAtMs = claim.leaseExpiresAt.getTime();
         existing.lost = false;
-        if (existing.state === 'waiting') this.enqueue(existing, claim.dueAt.getTime());
+        if (existing.state === 'waiting')
+          this.enqueue(existing, claim.dueAt.getTime());
         continue;
       }
       const held: HeldExecution = {
@@ -111,7 +114,9 @@ export class TimerQueue {
   /** Held executions whose lease ends within `withinMs` (candidates for renewal). */
   leasesEndingWithin(withinMs: number): HeldExecution[] {
     const limit = this.options.clock.now().getTime() + withinMs;
-    return [...this.held.values()].filter((h) => !h.lost && h.leaseExpiresAtMs <= limit);
+    return [...this.held.values()].filter(
+      (h) => !h.lost && h.leaseExpiresAtMs <= limit,
+    );
   }
 
   /**
@@ -121,7 +126,11 @@ export class TimerQueue {
   extendLeases(renewed: readonly RenewedLease[]): void {
     for (const lease of renewed) {
       const held = this.held.get(lease.executionId);
-      if (held && held.leaseVersion === lease.leaseVersion) held.leaseExpiresAtMs = Math.max(held.leaseExpiresAtMs, lease.expiresAt.getTime());
+      if (held && held.leaseVersion === lease.leaseVersion)
+        held.leaseExpiresAtMs = Math.max(
+          held.leaseExpiresAtMs,
+          lease.expiresAt.getTime(),
+        );
     }
   }
 
@@ -129,7 +138,9 @@ export class TimerQueue {
    * Marks leases a renewal found gone (taken over, cancelled, deleted). Waiting ones are
    * dropped now; one in flight finishes, and its write is fenced off in the database.
    */
-  markLost(leases: readonly { executionId: string; leaseVersion: number }[]): void {
+  markLost(
+    leases: readonly { executionId: string; leaseVersion: number }[],
+  ): void {
     for (const lease of leases) {
       const held = this.held.get(lease.executionId);
       if (!held || held.leaseVersion !== lease.leaseVersion) continue;
@@ -153,7 +164,9 @@ export class TimerQueue {
     this.heap.drain();
     this.ready = [];
     this.readyHead = 0;
-    const unfired = [...this.held.values()].filter((h) => h.state === 'waiting');
+    const unfired = [...this.held.values()].filter(
+      (h) => h.state === 'waiting',
+    );
     for (const held of unfired) this.held.delete(held.claim.executionId);
     return unfired;
   }
@@ -179,7 +192,12 @@ export class TimerQueue {
   private enqueue(held: HeldExecution, dueAtMs: number): void {
     held.dueAtMs = dueAtMs;
     held.generation += 1;
-    this.heap.push({ dueAtMs, seq: this.seq++, held, generation: held.generation });
+    this.heap.push({
+      dueAtMs,
+      seq: this.seq++,
+      held,
+      generation: held.generation,
+    });
   }
 
   /** The earliest heap entry that is still current, discarding superseded ones. */
@@ -188,7 +206,12 @@ export class TimerQueue {
       const top = this.heap.peek();
       if (!top) return undefined;
       const { held } = top;
-      if (held.generation === top.generation && held.state === 'waiting' && this.held.get(held.claim.executionId) === held) return top;
+      if (
+        held.generation === top.generation &&
+        held.state === 'waiting' &&
+        this.held.get(held.claim.executionId) === held
+      )
+        return top;
       this.heap.pop();
     }
   }
@@ -200,7 +223,10 @@ export class TimerQueue {
     this.disarm();
     this.timerDueAtMs = top.dueAtMs;
     const delayMs = top.dueAtMs - this.options.clock.now().getTime();
-    this.timer = this.timers.setTimeout(() => this.onTimer(), Math.max(0, delayMs));
+    this.timer = this.timers.setTimeout(
+      () => this.onTimer(),
+      Math.max(0, delayMs),
+    );
   }
 
   private disarm(): void {
@@ -214,7 +240,11 @@ export class TimerQueue {
     this.timerDueAtMs = Number.POSITIVE_INFINITY;
     try {
       const nowMs = this.options.clock.now().getTime();
-      for (let top = this.peekCurrent(); top && top.dueAtMs <= nowMs; top = this.peekCurrent()) {
+      for (
+        let top = this.peekCurrent();
+        top && top.dueAtMs <= nowMs;
+        top = this.peekCurrent()
+      ) {
         this.heap.pop();
         // Out of the heap but still 'waiting': a stale heap entry for it is now ignored.
         top.held.generation += 1;
@@ -230,12 +260,23 @@ export class TimerQueue {
 
   /** Starts ready executions while in-flight slots are free. */
   private pump(): void {
-    while (this.firingEnabled && this.inFlight < this.options.maxInFlight && this.readyHead < this.ready.length) {
+    while (
+      this.firingEnabled &&
+      this.inFlight < this.options.maxInFlight &&
+      this.readyHead < this.ready.length
+    ) {
       const held = this.ready[this.readyHead++];
-      if (held.state !== 'waiting' || this.held.get(held.claim.executionId) !== held) continue;
+      if (
+        held.state !== 'waiting' ||
+        this.held.get(held.claim.executionId) !== held
+      )
+        continue;
       if (held.lost) {
         this.drop(held, 'lease_lost');
-      } else if (held.leaseExpiresAtMs - this.options.leaseSafetyMarginMs <= this.options.clock.now().getTime()) {
+      } else if (
+        held.leaseExpiresAtMs - this.options.leaseSafetyMarginMs <=
+        this.options.clock.now().getTime()
+      ) {
         this.drop(held, 'lease_expired');
       } else {
         this.dispatch(held);
@@ -263,12 +304,17 @@ export class TimerQueue {
       .catch((error: unknown) => {
         // No outcome will come for it: stop holding (and renewing) it, so the lease runs
         // out and the execution is claimed and fired again.
-        if (this.held.get(held.claim.executionId) === held) this.held.delete(held.claim.executionId);
+        if (this.held.get(held.claim.executionId) === held)
+          this.held.delete(held.claim.executionId);
         this.options.onError?.(error);
       })
       .finally(() => {
         this.inFlight -= 1;
-        if (held.state === 'firing' && this.held.get(held.claim.executionId) === held) held.state = 'recording';
+        if (
+          held.state === 'firing' &&
+          this.held.get(held.claim.executionId) === held
+        )
+          held.state = 'recording';
         this.pump();
         if (this.inFlight === 0) {
           const waiters = this.idleWaiters;

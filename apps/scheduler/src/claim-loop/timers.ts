@@ -11,6 +11,7 @@ export interface Timers {
 const MAX_DELAY_MS = 2_147_483_647;
 
 export const REAL_TIMERS: Timers = {
-  setTimeout: (callback, delayMs) => setTimeout(callback, Math.min(Math.max(delayMs, 0), MAX_DELAY_MS)),
+  setTimeout: (callback, delayMs) =>
+    setTimeout(callback, Math.min(Math.max(delayMs, 0), MAX_DELAY_MS)),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

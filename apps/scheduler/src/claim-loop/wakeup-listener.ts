@@ -61,10 +61,20 @@ export class WakeupListener {
       } catch (error) {
         failures += 1;
         if (failures === 1 || failures % 20 === 0) {
-          this.options.logger?.warn({ msg: 'wake-up listener disconnected; relying on polling until it reconnects', failures, error: describe(error) }, 'WakeupListener');
+          this.options.logger?.warn(
+            {
+              msg: 'wake-up listener disconnected; relying on polling until it reconnects',
+              failures,
+              error: describe(error),
+            },
+            'WakeupListener',
+          );
         }
       }
-      if (!this.stopped) await this.sleep.sleep(backoffDelayMs(Math.max(failures, 1), undefined, this.options.random));
+      if (!this.stopped)
+        await this.sleep.sleep(
+          backoffDelayMs(Math.max(failures, 1), undefined, this.options.random),
+        );
     }
   }
 
@@ -92,11 +102,17 @@ export class WakeupListener {
       client.on('notification', (message) => {
         if (message.channel === this.options.channel) this.options.onWake();
       });
-      await client.query(`listen ${client.escapeIdentifier(this.options.channel)}`);
+      await client.query(
+        `listen ${client.escapeIdentifier(this.options.channel)}`,
+      );
       if (this.stopped) return;
       this.client = client;
       ping = setInterval(() => {
-        client.query('select 1').catch((error: unknown) => fail(error instanceof Error ? error : new Error(String(error))));
+        client
+          .query('select 1')
+          .catch((error: unknown) =>
+            fail(error instanceof Error ? error : new Error(String(error))),
+          );
       }, LISTEN_PING_INTERVAL_MS);
       this.options.onWake();
       await broken;

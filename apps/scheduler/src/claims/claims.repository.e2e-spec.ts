@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { executionIdFor } from '@scheduleman/domain';
-import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
 import type { DataSource } from 'typeorm';
 import { ClaimsRepository } from './claims.repository';
 
@@ -18,7 +21,10 @@ describe('ClaimsRepository.planDue', () => {
   beforeAll(async () => {
     db = await createTestDatabase('claims_repo');
     ds = await db.dataSource();
-    repository = new ClaimsRepository(ds, { owner: 'planner', leaseDurationMs: 4_000 });
+    repository = new ClaimsRepository(ds, {
+      owner: 'planner',
+      leaseDurationMs: 4_000,
+    });
   });
 
   afterAll(async () => {
@@ -29,100 +35,214 @@ describe('ClaimsRepository.planDue', () => {
     await ds.query('delete from schedules');
   });
 
-  async function insertSchedule(fields: { schedule: object; nextRunAt: Date; misfirePolicy: string; status?: string }): Promise<string> {
+  async function insertSchedule(fields: {
+    schedule: object;
+    nextRunAt: Date;
+    misfirePolicy: string;
+    status?: string;
+  }): Promise<string> {
     const id = randomUUID();
     const type = (fields.schedule as { type: string }).type;
     await ds.query(
       `insert into schedules (id, schedule_type, schedule, trigger_type, trigger, misfire_policy, status, next_run_at)
        values ($1, $2, $3, 'webhook', '{"type":"webhook","url":"http://x"}', $4, $5, $6)`,
-      [id, type, JSON.stringify(fields.schedule), fields.misfirePolicy, fields.status ?? 'active', fields.nextRunAt],
+      [
+        id,
+        type,
+        JSON.stringify(fields.schedule),
+        fields.misfirePolicy,
+        fields.status ?? 'active',
+        fields.nextRunAt,
+      ],
     );
     return id;
   }
 
   // Every minute at second 0; the last 10 occurrences were missed (the newest by 60 s,
   // beyond the 10 s misfire threshold) and one is due exactly now.
-  const everyMinute = { type: 'cron', expression: '0 * * * * *', timezone: 'UTC' };
+  const everyMinute = {
+    type: 'cron',
+    expression: '0 * * * * *',
+    timezone: 'UTC',
+  };
 
-  async function executionsOf(scheduleId: string): Promise<{ scheduled_at: Date; status: string; lease_owner: string | null }[]> {
-    return ds.query('select scheduled_at, status, lease_owner from executions where schedule_id = $1 order by scheduled_at', [scheduleId]);
+  async function executionsOf(
+    scheduleId: string,
+  ): Promise<
+    { scheduled_at: Date; status: string; lease_owner: string | null }[]
+  > {
+    return ds.query(
+      'select scheduled_at, status, lease_owner from executions where schedule_id = $1 order by scheduled_at',
+      [scheduleId],
+    );
   }
 
-  async function scheduleRow(id: string): Promise<{ status: string; next_run_at: Date | null }> {
-    const [row] = await ds.query('select status, next_run_at from schedules where id = $1', [id]);
+  async function scheduleRow(
+    id: string,
+  ): Promise<{ status: string; next_run_at: Date | null }> {
+    const [row] = await ds.query(
+      'select status, next_run_at from schedules where id = $1',
+      [id],
+    );
     return row;
   }
 
   it('fire_once: fires the most recent missed occurrence once, then continues on time', async () => {
-    const id = await insertSchedule({ schedule: everyMinute, nextRunAt: minutes(-10), misfirePolicy: 'fire_once' });
+    const id = await insertSchedule({
+      schedule: everyMinute,
+      nextRunAt: minutes(-10),
+      misfirePolicy: 'fire_once',
+    });
     const result = await repository.planDue(WINDOW);
     expect(result.claims.map((c) => c.scheduledAt)).toEqual([minutes(-1), NOW]);
     expect(result.skippedOccurrences).toBe(9);
-    expect((await executionsOf(id)).map((e) => [e.scheduled_at, e.status, e.lease_owner])).toEqual([
+    expect(
+      (await executionsOf(id)).map((e) => [
+        e.scheduled_at,
+        e.status,
+        e.lease_owner,
+      ]),
+    ).toEqual([
       [minutes(-1), 'pending', 'planner'],
       [NOW, 'pending', 'planner'],
     ]);
-    expect(await scheduleRow(id)).toEqual({ status: 'active', next_run_at: minutes(1) });
+    expect(await scheduleRow(id)).toEqual({
+      status: 'active',
+      next_run_at: minutes(1),
+    });
   });
 
   it('skip: fires none of the missed occurrences', async () => {
-    const id = await insertSchedule({ schedule: everyMinute, nextRunAt: minutes(-10), misfirePolicy: 'skip' });
+    const id = await insertSchedule({
+      schedule: everyMinute,
+      nextRunAt: minutes(-10),
+      misfirePolicy: 'skip',
+    });
     const result = await repository.planDue(WINDOW);
     expect(result.claims.map((c) => c.scheduledAt)).toEqual([NOW]);
     expect(result.skippedOccurrences).toBe(10);
-    expect(await scheduleRow(id)).toEqual({ status: 'active', next_run_at: minutes(1) });
+    expect(await scheduleRow(id)).toEqual({
+      status: 'active',
+      next_run_at: minutes(1),
+    });
   });
 
   it('fire_all: fires every missed occurrence, oldest first, with its own execution id', async () => {
-    const id = await insertSchedule({ schedule: everyMinute, nextRunAt: minutes(-10), misfirePolicy: 'fire_all' });
+    const id = await insertSchedule({
+      schedule: everyMinute,
+      nextRunAt: minutes(-10),
+      misfirePolicy: 'fire_all',
+    });
     const result = await repository.planDue(WINDOW);
     const expected = Array.from({ length: 11 }, (_, i) => minutes(i - 10));
     expect(result.claims.map((c) => c.scheduledAt)).toEqual(expected);
-    expect(result.claims.map((c) => c.executionId)).toEqual(expected.map((at) => executionIdFor(id, at)));
+    expect(result.claims.map((c) => c.executionId)).toEqual(
+      expected.map((at) => executionIdFor(id, at)),
+    );
   });
 
   it('records a one-shot missed under skip as a skipped execution and completes it', async () => {
     const at = minutes(-5);
-    const id = await insertSchedule({ schedule: { type: 'at', at: at.toISOString() }, nextRunAt: at, misfirePolicy: 'skip' });
+    const id = await insertSchedule({
+      schedule: { type: 'at', at: at.toISOString() },
+      nextRunAt: at,
+      misfirePolicy: 'skip',
+    });
     const result = await repository.planDue(WINDOW);
     expect(result.claims).toEqual([]);
     expect(result.skippedExecutions).toBe(1);
-    expect((await executionsOf(id)).map((e) => [e.scheduled_at, e.status, e.lease_owner])).toEqual([[at, 'skipped', null]]);
-    expect(await scheduleRow(id)).toEqual({ status: 'completed', next_run_at: null });
+    expect(
+      (await executionsOf(id)).map((e) => [
+        e.scheduled_at,
+        e.status,
+        e.lease_owner,
+      ]),
+    ).toEqual([[at, 'skipped', null]]);
+    expect(await scheduleRow(id)).toEqual({
+      status: 'completed',
+      next_run_at: null,
+    });
   });
 
   it('fires a missed one-shot under fire_once and completes it', async () => {
     const at = minutes(-5);
-    const id = await insertSchedule({ schedule: { type: 'at', at: at.toISOString() }, nextRunAt: at, misfirePolicy: 'fire_once' });
+    const id = await insertSchedule({
+      schedule: { type: 'at', at: at.toISOString() },
+      nextRunAt: at,
+      misfirePolicy: 'fire_once',
+    });
     const result = await repository.planDue(WINDOW);
     expect(result.claims).toEqual([
-      expect.objectContaining({ executionId: executionIdFor(id, at), scheduledAt: at, dueAt: at, attempts: 0, leaseVersion: 1, trigger: { type: 'webhook', url: 'http://x' } }),
+      expect.objectContaining({
+        executionId: executionIdFor(id, at),
+        scheduledAt: at,
+        dueAt: at,
+        attempts: 0,
+        leaseVersion: 1,
+        trigger: { type: 'webhook', url: 'http://x' },
+      }),
     ]);
-    expect(await scheduleRow(id)).toEqual({ status: 'completed', next_run_at: null });
+    expect(await scheduleRow(id)).toEqual({
+      status: 'completed',
+      next_run_at: null,
+    });
   });
 
   it('leaves paused schedules and schedules beyond the look-ahead alone', async () => {
-    const paused = await insertSchedule({ schedule: everyMinute, nextRunAt: minutes(-1), misfirePolicy: 'fire_once', status: 'paused' });
-    const later = await insertSchedule({ schedule: { type: 'at', at: '2031-01-01T00:00:01.501Z' }, nextRunAt: new Date('2031-01-01T00:00:01.501Z'), misfirePolicy: 'fire_once' });
-    expect(await repository.planDue(WINDOW)).toMatchObject({ schedules: 0, claims: [] });
+    const paused = await insertSchedule({
+      schedule: everyMinute,
+      nextRunAt: minutes(-1),
+      misfirePolicy: 'fire_once',
+      status: 'paused',
+    });
+    const later = await insertSchedule({
+      schedule: { type: 'at', at: '2031-01-01T00:00:01.501Z' },
+      nextRunAt: new Date('2031-01-01T00:00:01.501Z'),
+      misfirePolicy: 'fire_once',
+    });
+    expect(await repository.planDue(WINDOW)).toMatchObject({
+      schedules: 0,
+      claims: [],
+    });
     expect(await executionsOf(paused)).toEqual([]);
     expect(await executionsOf(later)).toEqual([]);
   });
 
   it('does not plan an occurrence twice when an execution for it already exists', async () => {
-    const id = await insertSchedule({ schedule: { type: 'at', at: NOW.toISOString() }, nextRunAt: NOW, misfirePolicy: 'fire_once' });
-    await ds.query(`insert into executions (id, schedule_id, scheduled_at, due_at) values ($1, $2, $3, $3)`, [executionIdFor(id, NOW), id, NOW]);
+    const id = await insertSchedule({
+      schedule: { type: 'at', at: NOW.toISOString() },
+      nextRunAt: NOW,
+      misfirePolicy: 'fire_once',
+    });
+    await ds.query(
+      `insert into executions (id, schedule_id, scheduled_at, due_at) values ($1, $2, $3, $3)`,
+      [executionIdFor(id, NOW), id, NOW],
+    );
     const result = await repository.planDue(WINDOW);
     expect(result.claims).toEqual([]);
     expect(await executionsOf(id)).toHaveLength(1);
-    expect(await scheduleRow(id)).toEqual({ status: 'completed', next_run_at: null });
+    expect(await scheduleRow(id)).toEqual({
+      status: 'completed',
+      next_run_at: null,
+    });
   });
 
   it('pauses a schedule whose stored spec cannot be read instead of failing every batch', async () => {
-    const broken = await insertSchedule({ schedule: { type: 'cron', expression: 'not a cron', timezone: 'UTC' }, nextRunAt: minutes(-1), misfirePolicy: 'fire_once' });
-    const fine = await insertSchedule({ schedule: { type: 'at', at: NOW.toISOString() }, nextRunAt: NOW, misfirePolicy: 'fire_once' });
+    const broken = await insertSchedule({
+      schedule: { type: 'cron', expression: 'not a cron', timezone: 'UTC' },
+      nextRunAt: minutes(-1),
+      misfirePolicy: 'fire_once',
+    });
+    const fine = await insertSchedule({
+      schedule: { type: 'at', at: NOW.toISOString() },
+      nextRunAt: NOW,
+      misfirePolicy: 'fire_once',
+    });
     const result = await repository.planDue(WINDOW);
     expect(result.claims.map((c) => c.scheduleId)).toEqual([fine]);
-    expect(await scheduleRow(broken)).toEqual({ status: 'paused', next_run_at: null });
+    expect(await scheduleRow(broken)).toEqual({
+      status: 'paused',
+      next_run_at: null,
+    });
   });
 });

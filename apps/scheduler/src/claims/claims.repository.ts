@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { executionIdFor, isOneShot, type MisfirePolicy, planOccurrences, type ScheduleSpec, type TriggerSpec } from '@scheduleman/domain';
+import {
+  executionIdFor,
+  isOneShot,
+  type MisfirePolicy,
+  planOccurrences,
+  type ScheduleSpec,
+  type TriggerSpec,
+} from '@scheduleman/domain';
 import {
   ADVANCE_SCHEDULES,
   CLAIM_DUE,
@@ -13,7 +20,13 @@ import {
   RENEW_LEASES,
 } from '@scheduleman/domain/persistence';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { Claim, ClaimResult, DueBacklog, FireRecord, PlanResult } from './claim';
+import type {
+  Claim,
+  ClaimResult,
+  DueBacklog,
+  FireRecord,
+  PlanResult,
+} from './claim';
 
 /** Who claims and for how long: the same for every claim a scheduler makes. */
 export interface LeaseTerms {
@@ -126,24 +139,57 @@ export class ClaimsRepository {
     }
   }
 
-  private async planInTransaction(runner: QueryRunner, { now, lookaheadMs, limit }: ClaimWindow): Promise<PlanResult> {
-    const { rows: schedules } = await this.run<ScheduleRow>(PLAN_DUE_SCHEDULES, [now, lookaheadMs, limit], runner);
-    if (schedules.length === 0) return { schedules: 0, claims: [], skippedExecutions: 0, skippedOccurrences: 0 };
+  private async planInTransaction(
+    runner: QueryRunner,
+    { now, lookaheadMs, limit }: ClaimWindow,
+  ): Promise<PlanResult> {
+    const { rows: schedules } = await this.run<ScheduleRow>(
+      PLAN_DUE_SCHEDULES,
+      [now, lookaheadMs, limit],
+      runner,
+    );
+    if (schedules.length === 0)
+      return {
+        schedules: 0,
+        claims: [],
+        skippedExecutions: 0,
+        skippedOccurrences: 0,
+      };
 
     const horizon = new Date(now.getTime() + lookaheadMs);
-    const occurrences = { id: [] as string[], scheduleId: [] as string[], scheduledAt: [] as Date[], status: [] as string[], maxAttempts: [] as number[] };
-    const advance = { id: [] as string[], nextRunAt: [] as (Date | null)[], status: [] as string[] };
+    const occurrences = {
+      id: [] as string[],
+      scheduleId: [] as string[],
+      scheduledAt: [] as Date[],
+      status: [] as string[],
+      maxAttempts: [] as number[],
+    };
+    const advance = {
+      id: [] as string[],
+      nextRunAt: [] as (Date | null)[],
+      status: [] as string[],
+    };
     let skippedOccurrences = 0;
 
     for (const schedule of schedules) {
       let plan: ReturnType<typeof planOccurrences>;
       try {
-        plan = planOccurrences({ spec: schedule.schedule, nextRunAt: schedule.next_run_at, now, horizon, misfirePolicy: schedule.misfire_policy });
+        plan = planOccurrences({
+          spec: schedule.schedule,
+          nextRunAt: schedule.next_run_at,
+          now,
+          horizon,
+          misfirePolicy: schedule.misfire_policy,
+        });
       } catch (error) {
         // A stored spec the domain cannot read (the API validates, so this is corruption
         // or a version mismatch) must not wedge the plan stage by being first in every
         // batch: pause it, visibly, and carry on with the others.
-        this.logger.error({ msg: 'schedule cannot be planned; pausing it', scheduleId: schedule.id, error: String(error) });
+        this.logger.error({
+          msg: 'schedule cannot be planned; pausing it',
+          scheduleId: schedule.id,
+          error: String(error),
+        });
         advance.id.push(schedule.id);
         advance.nextRunAt.push(null);
         advance.status.push('paused');
@@ -151,14 +197,19 @@ export class ClaimsRepository {
       }
       const oneShot = isOneShot(schedule.schedule);
       for (const at of plan.fire) pushOccurrence(schedule, at, 'pending');
-      if (oneShot) for (const at of plan.skipped) pushOccurrence(schedule, at, 'skipped');
+      if (oneShot)
+        for (const at of plan.skipped) pushOccurrence(schedule, at, 'skipped');
       else skippedOccurrences += plan.skipped.length;
       advance.id.push(schedule.id);
       advance.nextRunAt.push(plan.nextRunAt);
       advance.status.push(plan.nextRunAt === null ? 'completed' : 'active');
     }
 
-    function pushOccurrence(schedule: ScheduleRow, at: Date, status: 'pending' | 'skipped'): void {
+    function pushOccurrence(
+      schedule: ScheduleRow,
+      at: Date,
+      status: 'pending' | 'skipped',
+    ): void {
       occurrences.id.push(executionIdFor(schedule.id, at));
       occurrences.scheduleId.push(schedule.id);
       occurrences.scheduledAt.push(at);
@@ -171,13 +222,28 @@ export class ClaimsRepository {
       const { owner, leaseDurationMs } = this.terms;
       ({ rows: inserted } = await this.run<ExecutionRow>(
         INSERT_PLANNED_EXECUTIONS,
-        [occurrences.id, occurrences.scheduleId, occurrences.scheduledAt, occurrences.status, occurrences.maxAttempts, owner, now, leaseDurationMs],
+        [
+          occurrences.id,
+          occurrences.scheduleId,
+          occurrences.scheduledAt,
+          occurrences.status,
+          occurrences.maxAttempts,
+          owner,
+          now,
+          leaseDurationMs,
+        ],
         runner,
       ));
     }
-    const advanced = await this.run(ADVANCE_SCHEDULES, [advance.id, advance.nextRunAt, advance.status], runner);
+    const advanced = await this.run(
+      ADVANCE_SCHEDULES,
+      [advance.id, advance.nextRunAt, advance.status],
+      runner,
+    );
     if (advanced.rowCount !== advance.id.length) {
-      throw new Error(`plan: advanced ${advanced.rowCount} of ${advance.id.length} locked schedules`);
+      throw new Error(
+        `plan: advanced ${advanced.rowCount} of ${advance.id.length} locked schedules`,
+      );
     }
 
     const byId = new Map(schedules.map((s) => [s.id, s]));
@@ -199,13 +265,28 @@ export class ClaimsRepository {
           recoveredFrom: null,
         };
       });
-    return { schedules: schedules.length, claims, skippedExecutions: inserted.length - claims.length, skippedOccurrences };
+    return {
+      schedules: schedules.length,
+      claims,
+      skippedExecutions: inserted.length - claims.length,
+      skippedOccurrences,
+    };
   }
 
   /** Fire stage: claims unleased due executions and expired leases (CLAIM_DUE). */
-  async claimDue({ now, lookaheadMs, limit }: ClaimWindow): Promise<ClaimResult> {
+  async claimDue({
+    now,
+    lookaheadMs,
+    limit,
+  }: ClaimWindow): Promise<ClaimResult> {
     const { owner, leaseDurationMs } = this.terms;
-    const { rows } = await this.run<ClaimRow>(CLAIM_DUE, [now, lookaheadMs, limit, owner, leaseDurationMs]);
+    const { rows } = await this.run<ClaimRow>(CLAIM_DUE, [
+      now,
+      lookaheadMs,
+      limit,
+      owner,
+      leaseDurationMs,
+    ]);
     const claims = rows
       .filter((row): row is ClaimRow & { id: string } => row.id !== null)
       .map((row) => ({
@@ -225,16 +306,22 @@ export class ClaimsRepository {
   }
 
   /** Extends the given leases; returns the new expiry of each one still held. */
-  async renewLeases(leases: readonly HeldLease[], now: Date): Promise<Map<string, Date>> {
+  async renewLeases(
+    leases: readonly HeldLease[],
+    now: Date,
+  ): Promise<Map<string, Date>> {
     if (leases.length === 0) return new Map();
     const { owner, leaseDurationMs } = this.terms;
-    const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(RENEW_LEASES, [
-      leases.map((l) => l.executionId),
-      leases.map((l) => l.leaseVersion),
-      owner,
-      now,
-      leaseDurationMs,
-    ]);
+    const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(
+      RENEW_LEASES,
+      [
+        leases.map((l) => l.executionId),
+        leases.map((l) => l.leaseVersion),
+        owner,
+        now,
+        leaseDurationMs,
+      ],
+    );
     return new Map(rows.map((r) => [r.id, r.lease_expires_at]));
   }
 
@@ -259,13 +346,25 @@ export class ClaimsRepository {
   /** Gives back unfired executions (shutdown); returns the ids released. */
   async releaseClaims(leases: readonly HeldLease[]): Promise<Set<string>> {
     if (leases.length === 0) return new Set();
-    const { rows } = await this.run<{ id: string }>(RELEASE_CLAIMS, [leases.map((l) => l.executionId), leases.map((l) => l.leaseVersion), this.terms.owner]);
+    const { rows } = await this.run<{ id: string }>(RELEASE_CLAIMS, [
+      leases.map((l) => l.executionId),
+      leases.map((l) => l.leaseVersion),
+      this.terms.owner,
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 
   /** Deletes up to `limit` finished executions older than the retention; returns how many. */
-  async pruneExecutions(now: Date, retentionMs: number, limit: number): Promise<number> {
-    const { rowCount } = await this.run(PRUNE_EXECUTIONS, [now, retentionMs, limit]);
+  async pruneExecutions(
+    now: Date,
+    retentionMs: number,
+    limit: number,
+  ): Promise<number> {
+    const { rowCount } = await this.run(PRUNE_EXECUTIONS, [
+      now,
+      retentionMs,
+      limit,
+    ]);
     return rowCount;
   }
 
@@ -283,7 +382,11 @@ export class ClaimsRepository {
 
   // TypeORM's plain query() returns [rows, count] for UPDATE/DELETE and rows otherwise;
   // the structured result gives both shapes the same fields.
-  private async run<T>(sql: string, params: unknown[], runner?: QueryRunner): Promise<Outcome<T>> {
+  private async run<T>(
+    sql: string,
+    params: unknown[],
+    runner?: QueryRunner,
+  ): Promise<Outcome<T>> {
     const queryRunner = runner ?? this.dataSource.createQueryRunner();
     try {
       const result = await queryRunner.query(sql, params, true);

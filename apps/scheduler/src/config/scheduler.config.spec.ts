@@ -1,5 +1,8 @@
 import { ConfigError } from '@scheduleman/runtime';
-import { DEFAULT_EXECUTION_RETENTION_MS, loadSchedulerConfig } from './scheduler.config';
+import {
+  DEFAULT_EXECUTION_RETENTION_MS,
+  loadSchedulerConfig,
+} from './scheduler.config';
 
 const URL = 'postgres://u@db:5432/scheduleman';
 
@@ -34,17 +37,45 @@ describe('loadSchedulerConfig', () => {
   });
 
   it('takes SCHEDULER_ID, PORT and durations with units from the environment', () => {
-    const config = loadSchedulerConfig({ DATABASE_URL: URL, SCHEDULER_ID: 's-1', PORT: '3002', LEASE_DURATION_MS: '5s', TRIGGER_TIMEOUT_MS: '2500' });
-    expect(config).toMatchObject({ schedulerId: 's-1', port: 3002, leaseDurationMs: 5_000, triggerTimeoutMs: 2_500 });
+    const config = loadSchedulerConfig({
+      DATABASE_URL: URL,
+      SCHEDULER_ID: 's-1',
+      PORT: '3002',
+      LEASE_DURATION_MS: '5s',
+      TRIGGER_TIMEOUT_MS: '2500',
+    });
+    expect(config).toMatchObject({
+      schedulerId: 's-1',
+      port: 3002,
+      leaseDurationMs: 5_000,
+      triggerTimeoutMs: 2_500,
+    });
   });
 
   it('names every bad variable at once', () => {
-    const problems = problemsOf({ PORT: 'x', LOOKAHEAD_MS: '2500', TRIGGER_TIMEOUT_MS: '5000', CLAIM_BATCH_SIZE: '0' });
-    expect(problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'PORT', 'LOOKAHEAD_MS', 'CLAIM_BATCH_SIZE', 'TRIGGER_TIMEOUT_MS']);
+    const problems = problemsOf({
+      PORT: 'x',
+      LOOKAHEAD_MS: '2500',
+      TRIGGER_TIMEOUT_MS: '5000',
+      CLAIM_BATCH_SIZE: '0',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'DATABASE_URL',
+      'PORT',
+      'LOOKAHEAD_MS',
+      'CLAIM_BATCH_SIZE',
+      'TRIGGER_TIMEOUT_MS',
+    ]);
   });
 
   it('refuses a look-ahead as long as the lease', () => {
-    expect(problemsOf({ DATABASE_URL: URL, LEASE_DURATION_MS: '1500', LOOKAHEAD_MS: '1500' })).toEqual([
+    expect(
+      problemsOf({
+        DATABASE_URL: URL,
+        LEASE_DURATION_MS: '1500',
+        LOOKAHEAD_MS: '1500',
+      }),
+    ).toEqual([
       'LOOKAHEAD_MS: must be less than LEASE_DURATION_MS (got 1500 and 1500)',
     ]);
   });

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Env, EnvReader, LOG_LEVELS, type LogLevel } from '@scheduleman/runtime';
+import {
+  type Env,
+  EnvReader,
+  LOG_LEVELS,
+  type LogLevel,
+} from '@scheduleman/runtime';
 
 /** Default HTTP port of a scheduler (health, metrics); run more schedulers on 3002, 3003, … */
 export const DEFAULT_PORT = 3001;
@@ -63,26 +68,71 @@ export interface SchedulerConfig {
 }
 
 /** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
-export function loadSchedulerConfig(env: Env, random: () => string = () => randomBytes(3).toString('hex')): SchedulerConfig {
+export function loadSchedulerConfig(
+  env: Env,
+  random: () => string = () => randomBytes(3).toString('hex'),
+): SchedulerConfig {
   const read = new EnvReader(env);
   const config: SchedulerConfig = {
-    databaseUrl: read.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] }),
+    databaseUrl: read.url('DATABASE_URL', {
+      protocols: ['postgres:', 'postgresql:'],
+    }),
     port: read.int('PORT', { default: DEFAULT_PORT, min: 1, max: 65_535 }),
-    schedulerId: read.string('SCHEDULER_ID', { default: `${hostname()}-${process.pid}-${random()}`, maxLength: 200 }),
+    schedulerId: read.string('SCHEDULER_ID', {
+      default: `${hostname()}-${process.pid}-${random()}`,
+      maxLength: 200,
+    }),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
-    leaseDurationMs: read.durationMs('LEASE_DURATION_MS', { default: DEFAULT_LEASE_DURATION_MS, min: 1_000, max: 60_000 }),
-    pollIntervalMs: read.durationMs('POLL_INTERVAL_MS', { default: DEFAULT_POLL_INTERVAL_MS, min: 50, max: 10_000 }),
-    lookaheadMs: read.durationMs('LOOKAHEAD_MS', { default: DEFAULT_LOOKAHEAD_MS, min: 0, max: MAX_LOOKAHEAD_MS }),
-    claimBatchSize: read.int('CLAIM_BATCH_SIZE', { default: DEFAULT_CLAIM_BATCH_SIZE, min: 1, max: 5_000 }),
-    maxInFlight: read.int('MAX_IN_FLIGHT', { default: DEFAULT_MAX_IN_FLIGHT, min: 1, max: 10_000 }),
-    triggerTimeoutMs: read.durationMs('TRIGGER_TIMEOUT_MS', { default: DEFAULT_TRIGGER_TIMEOUT_MS, min: 100, max: MAX_TRIGGER_TIMEOUT_MS }),
-    executionRetentionMs: read.durationMs('EXECUTION_RETENTION_MS', { default: DEFAULT_EXECUTION_RETENTION_MS, min: 60_000 }),
-    shutdownGraceMs: read.durationMs('SHUTDOWN_GRACE_MS', { default: DEFAULT_SHUTDOWN_GRACE_MS, min: 0, max: 60_000 }),
-    dbPoolSize: read.int('DB_POOL_SIZE', { default: DEFAULT_DB_POOL_SIZE, min: 2, max: 100 }),
+    leaseDurationMs: read.durationMs('LEASE_DURATION_MS', {
+      default: DEFAULT_LEASE_DURATION_MS,
+      min: 1_000,
+      max: 60_000,
+    }),
+    pollIntervalMs: read.durationMs('POLL_INTERVAL_MS', {
+      default: DEFAULT_POLL_INTERVAL_MS,
+      min: 50,
+      max: 10_000,
+    }),
+    lookaheadMs: read.durationMs('LOOKAHEAD_MS', {
+      default: DEFAULT_LOOKAHEAD_MS,
+      min: 0,
+      max: MAX_LOOKAHEAD_MS,
+    }),
+    claimBatchSize: read.int('CLAIM_BATCH_SIZE', {
+      default: DEFAULT_CLAIM_BATCH_SIZE,
+      min: 1,
+      max: 5_000,
+    }),
+    maxInFlight: read.int('MAX_IN_FLIGHT', {
+      default: DEFAULT_MAX_IN_FLIGHT,
+      min: 1,
+      max: 10_000,
+    }),
+    triggerTimeoutMs: read.durationMs('TRIGGER_TIMEOUT_MS', {
+      default: DEFAULT_TRIGGER_TIMEOUT_MS,
+      min: 100,
+      max: MAX_TRIGGER_TIMEOUT_MS,
+    }),
+    executionRetentionMs: read.durationMs('EXECUTION_RETENTION_MS', {
+      default: DEFAULT_EXECUTION_RETENTION_MS,
+      min: 60_000,
+    }),
+    shutdownGraceMs: read.durationMs('SHUTDOWN_GRACE_MS', {
+      default: DEFAULT_SHUTDOWN_GRACE_MS,
+      min: 0,
+      max: 60_000,
+    }),
+    dbPoolSize: read.int('DB_POOL_SIZE', {
+      default: DEFAULT_DB_POOL_SIZE,
+      min: 2,
+      max: 100,
+    }),
   };
   // Held work must be fired before its lease could lapse between two renewals.
   if (config.lookaheadMs >= config.leaseDurationMs) {
-    read.addProblem(`LOOKAHEAD_MS: must be less than LEASE_DURATION_MS (got ${config.lookaheadMs} and ${config.leaseDurationMs})`);
+    read.addProblem(
+      `LOOKAHEAD_MS: must be less than LEASE_DURATION_MS (got ${config.lookaheadMs} and ${config.leaseDurationMs})`,
+    );
   }
   return read.finish(config);
 }

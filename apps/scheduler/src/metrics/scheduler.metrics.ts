@@ -1,12 +1,20 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Fire start minus scheduled time: 1 ms (the healthy target is p99 < 100 ms) to 30 s (the ±10 s promise and beyond). */
-export const LATENESS_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const TRIGGER_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
+export const LATENESS_BUCKETS_SECONDS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+const TRIGGER_DURATION_BUCKETS_SECONDS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5,
+];
 const BATCH_SIZE_BUCKETS = [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
 
-export type FireMetricOutcome = 'succeeded' | 'retry' | 'failed';
-export type DropReason = 'lease_expired' | 'lease_lost';
+/** Live values read when /metrics is scraped. */
+export interface SchedulerState {
+  held: number;
+  inFlight: number;
+  queuedOutcomes: number;
+}
 
 /**
  * The scheduler's Prometheus metrics, registered in the app's Registry (one per app
@@ -33,9 +41,11 @@ export class SchedulerMetrics {
   /** Database clock minus host clock, as last measured. */
   readonly clockOffsetSeconds: Gauge;
   readonly databaseErrorsTotal: Counter<'operation'>;
+  private state: (() => SchedulerState) | undefined;
 
   constructor(registry: Registry) {
     const registers = [registry];
+
     this.dueBacklog = new Gauge({
       name: 'scheduleman_due_backlog',
       help: 'Overdue work not started yet: unleased pending executions due, executions whose lease expired, active schedules not planned (each capped).',
@@ -89,9 +99,25 @@ export class SchedulerMetrics {
       buckets: BATCH_SIZE_BUCKETS,
       registers,
     });
-    this.heldExecutions = new Gauge({ name: 'scheduleman_held_executions', help: 'Executions this scheduler holds a lease on.', registers });
-    this.inFlightTriggers = new Gauge({ name: 'scheduleman_in_flight_triggers', help: 'Trigger calls in progress.', registers });
-    this.queuedOutcomes = new Gauge({ name: 'scheduleman_queued_outcomes', help: 'Outcomes waiting to be written to the database.', registers });
+    this.heldExecutions = new Gauge({
+      name: 'scheduleman_held_executions',
+      help: 'Executions this scheduler holds a lease on.',
+      registers,
+      collect: () => this.collect((s) => this.heldExecutions.set(s.held)),
+    });
+    this.inFlightTriggers = new Gauge({
+      name: 'scheduleman_in_flight_triggers',
+      help: 'Trigger calls in progress.',
+      registers,
+      collect: () => this.collect((s) => this.inFlightTriggers.set(s.inFlight)),
+    });
+    this.queuedOutcomes = new Gauge({
+      name: 'scheduleman_queued_outcomes',
+      help: 'Outcomes waiting to be written to the database.',
+      registers,
+      collect: () =>
+        this.collect((s) => this.queuedOutcomes.set(s.queuedOutcomes)),
+    });
     this.clockOffsetSeconds = new Gauge({
       name: 'scheduleman_clock_offset_seconds',
       help: 'Database clock minus this host clock, in seconds, as last measured.',
@@ -103,5 +129,16 @@ export class SchedulerMetrics {
       labelNames: ['operation'],
       registers,
     });
+  }
+
+  // Gauges of live state are read when /metrics is scraped, not kept up to date by hand.
+  private collect(apply: (state: SchedulerState) => void): void {
+    const state = this.state?.();
+    if (state) apply(state);
+  }
+
+  /** Where the live-state gauges read from (the running engine). */
+  bindState(state: () => SchedulerState): void {
+    this.state = state;
   }
 }

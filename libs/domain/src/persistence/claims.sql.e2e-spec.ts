@@ -37,7 +37,10 @@ describe('claims.sql against PostgreSQL', () => {
     await pool.query('delete from schedules');
   });
 
-  async function insertSchedule(nextRunAt: Date | null, status = 'active'): Promise<string> {
+  async function insertSchedule(
+    nextRunAt: Date | null,
+    status = 'active',
+  ): Promise<string> {
     const id = randomUUID();
     await pool.query(
       `insert into schedules (id, name, schedule_type, schedule, trigger_type, trigger, status, next_run_at)
@@ -50,7 +53,15 @@ describe('claims.sql against PostgreSQL', () => {
   let occurrence = 0;
   async function insertExecution(
     scheduleId: string,
-    fields: { dueAt: Date; scheduledAt?: Date; leaseOwner?: string; leaseExpiresAt?: Date; leaseVersion?: number; status?: string; finishedAt?: Date },
+    fields: {
+      dueAt: Date;
+      scheduledAt?: Date;
+      leaseOwner?: string;
+      leaseExpiresAt?: Date;
+      leaseVersion?: number;
+      status?: string;
+      finishedAt?: Date;
+    },
   ): Promise<string> {
     const id = randomUUID();
     // scheduled_at only has to be unique per schedule here; due_at is what the claims read.
@@ -58,13 +69,29 @@ describe('claims.sql against PostgreSQL', () => {
     await pool.query(
       `insert into executions (id, schedule_id, scheduled_at, due_at, status, lease_owner, lease_expires_at, lease_version, finished_at)
        values ($1, $2, $9, $3, $4, $5, $6, $7, $8)`,
-      [id, scheduleId, fields.dueAt, fields.status ?? 'pending', fields.leaseOwner ?? null, fields.leaseExpiresAt ?? null, fields.leaseVersion ?? 0, fields.finishedAt ?? null, fields.scheduledAt ?? at(-1e9 + occurrence)],
+      [
+        id,
+        scheduleId,
+        fields.dueAt,
+        fields.status ?? 'pending',
+        fields.leaseOwner ?? null,
+        fields.leaseExpiresAt ?? null,
+        fields.leaseVersion ?? 0,
+        fields.finishedAt ?? null,
+        fields.scheduledAt ?? at(-1e9 + occurrence),
+      ],
     );
     return id;
   }
 
   async function claim(owner: string, now: Date, limit = 100) {
-    const { rows } = await pool.query(CLAIM_DUE, [now, 1500, limit, owner, 4000]);
+    const { rows } = await pool.query(CLAIM_DUE, [
+      now,
+      1500,
+      limit,
+      owner,
+      4000,
+    ]);
     return rows.filter((r) => r.id !== null);
   }
 
@@ -95,7 +122,10 @@ describe('claims.sql against PostgreSQL', () => {
 
   it('inserts planned executions leased to the planner and leaves existing occurrences alone', async () => {
     const s = await insertSchedule(at(0));
-    const existing = await insertExecution(s, { dueAt: at(0), scheduledAt: at(0) });
+    const existing = await insertExecution(s, {
+      dueAt: at(0),
+      scheduledAt: at(0),
+    });
     const fresh = randomUUID();
     const skipped = randomUUID();
     const { rows } = await pool.query(INSERT_PLANNED_EXECUTIONS, [
@@ -109,10 +139,24 @@ describe('claims.sql against PostgreSQL', () => {
       4000,
     ]);
     expect(rows.map((r) => r.id).sort()).toEqual([fresh, skipped].sort());
-    const stored = await pool.query('select id, status, lease_owner, lease_version, lease_expires_at, finished_at from executions where id = any($1)', [[fresh, skipped]]);
+    const stored = await pool.query(
+      'select id, status, lease_owner, lease_version, lease_expires_at, finished_at from executions where id = any($1)',
+      [[fresh, skipped]],
+    );
     const byId = new Map(stored.rows.map((r) => [r.id, r]));
-    expect(byId.get(fresh)).toMatchObject({ status: 'pending', lease_owner: 'planner', lease_version: 1, lease_expires_at: at(4000), finished_at: null });
-    expect(byId.get(skipped)).toMatchObject({ status: 'skipped', lease_owner: null, lease_version: 0, finished_at: T0 });
+    expect(byId.get(fresh)).toMatchObject({
+      status: 'pending',
+      lease_owner: 'planner',
+      lease_version: 1,
+      lease_expires_at: at(4000),
+      finished_at: null,
+    });
+    expect(byId.get(skipped)).toMatchObject({
+      status: 'skipped',
+      lease_owner: null,
+      lease_version: 0,
+      finished_at: T0,
+    });
   });
 
   it('claims unleased executions due within the look-ahead and expired leases, and nothing else', async () => {
@@ -120,16 +164,34 @@ describe('claims.sql against PostgreSQL', () => {
     const due = await insertExecution(s, { dueAt: at(-10) });
     const soon = await insertExecution(s, { dueAt: at(1500) });
     await insertExecution(s, { dueAt: at(1501) });
-    const expired = await insertExecution(s, { dueAt: at(-9000), leaseOwner: 'dead', leaseExpiresAt: at(-1), leaseVersion: 3 });
-    await insertExecution(s, { dueAt: at(-9000), leaseOwner: 'alive', leaseExpiresAt: at(1), leaseVersion: 1 });
+    const expired = await insertExecution(s, {
+      dueAt: at(-9000),
+      leaseOwner: 'dead',
+      leaseExpiresAt: at(-1),
+      leaseVersion: 3,
+    });
+    await insertExecution(s, {
+      dueAt: at(-9000),
+      leaseOwner: 'alive',
+      leaseExpiresAt: at(1),
+      leaseVersion: 1,
+    });
     await insertExecution(s, { dueAt: at(-9000), status: 'cancelled' });
 
     const rows = await claim('me', T0);
     expect(rows.map((r) => r.id).sort()).toEqual([due, soon, expired].sort());
     const recovered = rows.find((r) => r.id === expired);
-    expect(recovered).toMatchObject({ previous_owner: 'dead', lease_version: 4, lease_expires_at: at(4000), schedule_name: 'n' });
+    expect(recovered).toMatchObject({
+      previous_owner: 'dead',
+      lease_version: 4,
+      lease_expires_at: at(4000),
+      schedule_name: 'n',
+    });
     expect(recovered.trigger).toEqual({ type: 'webhook', url: 'http://x' });
-    expect(rows.find((r) => r.id === due)).toMatchObject({ previous_owner: null, lease_version: 1 });
+    expect(rows.find((r) => r.id === due)).toMatchObject({
+      previous_owner: null,
+      lease_version: 1,
+    });
     expect(await claim('other', T0)).toEqual([]);
   });
 
@@ -142,7 +204,11 @@ describe('claims.sql against PostgreSQL', () => {
 
   it('never hands one execution to two concurrent claimers', async () => {
     const s = await insertSchedule(null);
-    const ids = await Promise.all(Array.from({ length: 200 }, (_, i) => insertExecution(s, { dueAt: at(-i) })));
+    const ids = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        insertExecution(s, { dueAt: at(-i) }),
+      ),
+    );
     const claimers = Array.from({ length: 6 }, (_, i) => `c${i}`);
     const claimed: string[] = [];
     for (let round = 0; round < 10 && claimed.length < ids.length; round++) {
@@ -155,56 +221,174 @@ describe('claims.sql against PostgreSQL', () => {
 
   it('fences renewals, outcomes and releases on owner and lease version', async () => {
     const s = await insertSchedule(null);
-    const id = await insertExecution(s, { dueAt: at(0), leaseOwner: 'me', leaseExpiresAt: at(4000), leaseVersion: 2 });
+    const id = await insertExecution(s, {
+      dueAt: at(0),
+      leaseOwner: 'me',
+      leaseExpiresAt: at(4000),
+      leaseVersion: 2,
+    });
 
-    const stale = await pool.query(RENEW_LEASES, [[id], [1], 'me', at(1000), 4000]);
+    const stale = await pool.query(RENEW_LEASES, [
+      [id],
+      [1],
+      'me',
+      at(1000),
+      4000,
+    ]);
     expect(stale.rowCount).toBe(0);
-    const renewed = await pool.query(RENEW_LEASES, [[id], [2], 'me', at(1000), 4000]);
+    const renewed = await pool.query(RENEW_LEASES, [
+      [id],
+      [2],
+      'me',
+      at(1000),
+      4000,
+    ]);
     expect(renewed.rows).toEqual([{ id, lease_expires_at: at(5000) }]);
 
     const outcome = (version: number, owner: string) =>
-      pool.query(COMPLETE_FIRES, [[id], [version], ['succeeded'], [1], [null], [at(5)], [at(50)], [200], [null], owner]);
+      pool.query(COMPLETE_FIRES, [
+        [id],
+        [version],
+        ['succeeded'],
+        [1],
+        [null],
+        [at(5)],
+        [at(50)],
+        [200],
+        [null],
+        owner,
+      ]);
     expect((await outcome(1, 'me')).rowCount).toBe(0);
     expect((await outcome(2, 'someone-else')).rowCount).toBe(0);
-    expect((await pool.query(RELEASE_CLAIMS, [[id], [1], 'me'])).rowCount).toBe(0);
-    const untouched = await pool.query('select status, attempts, lease_owner from executions where id = $1', [id]);
-    expect(untouched.rows[0]).toEqual({ status: 'pending', attempts: 0, lease_owner: 'me' });
+    expect((await pool.query(RELEASE_CLAIMS, [[id], [1], 'me'])).rowCount).toBe(
+      0,
+    );
+    const untouched = await pool.query(
+      'select status, attempts, lease_owner from executions where id = $1',
+      [id],
+    );
+    expect(untouched.rows[0]).toEqual({
+      status: 'pending',
+      attempts: 0,
+      lease_owner: 'me',
+    });
 
     expect((await outcome(2, 'me')).rows).toEqual([{ id }]);
-    const done = await pool.query('select status, attempts, fired_at, finished_at, scheduler_id, response_status, lease_owner from executions where id = $1', [id]);
-    expect(done.rows[0]).toEqual({ status: 'succeeded', attempts: 1, fired_at: at(5), finished_at: at(50), scheduler_id: 'me', response_status: 200, lease_owner: null });
+    const done = await pool.query(
+      'select status, attempts, fired_at, finished_at, scheduler_id, response_status, lease_owner from executions where id = $1',
+      [id],
+    );
+    expect(done.rows[0]).toEqual({
+      status: 'succeeded',
+      attempts: 1,
+      fired_at: at(5),
+      finished_at: at(50),
+      scheduler_id: 'me',
+      response_status: 200,
+      lease_owner: null,
+    });
     expect((await outcome(2, 'me')).rowCount).toBe(0);
   });
 
   it('records a retry as unleased pending work due later, keeping the first fired_at', async () => {
     const s = await insertSchedule(null);
-    const id = await insertExecution(s, { dueAt: at(0), leaseOwner: 'me', leaseExpiresAt: at(4000), leaseVersion: 1 });
-    await pool.query(COMPLETE_FIRES, [[id], [1], ['pending'], [1], [at(2000)], [at(3)], [null], [503], ['HTTP 503'], 'me']);
+    const id = await insertExecution(s, {
+      dueAt: at(0),
+      leaseOwner: 'me',
+      leaseExpiresAt: at(4000),
+      leaseVersion: 1,
+    });
+    await pool.query(COMPLETE_FIRES, [
+      [id],
+      [1],
+      ['pending'],
+      [1],
+      [at(2000)],
+      [at(3)],
+      [null],
+      [503],
+      ['HTTP 503'],
+      'me',
+    ]);
     expect(await claim('other', at(0))).toEqual([]);
     const [retry] = await claim('other', at(600));
-    expect(retry).toMatchObject({ id, attempts: 1, due_at: at(2000), lease_version: 2, fired_at: at(3) });
-    await pool.query(COMPLETE_FIRES, [[id], [2], ['failed'], [2], [null], [at(2001)], [at(2100)], [null], ['timeout'], 'other']);
-    const row = await pool.query('select status, attempts, fired_at, error, scheduler_id from executions where id = $1', [id]);
-    expect(row.rows[0]).toEqual({ status: 'failed', attempts: 2, fired_at: at(3), error: 'timeout', scheduler_id: 'other' });
+    expect(retry).toMatchObject({
+      id,
+      attempts: 1,
+      due_at: at(2000),
+      lease_version: 2,
+      fired_at: at(3),
+    });
+    await pool.query(COMPLETE_FIRES, [
+      [id],
+      [2],
+      ['failed'],
+      [2],
+      [null],
+      [at(2001)],
+      [at(2100)],
+      [null],
+      ['timeout'],
+      'other',
+    ]);
+    const row = await pool.query(
+      'select status, attempts, fired_at, error, scheduler_id from executions where id = $1',
+      [id],
+    );
+    expect(row.rows[0]).toEqual({
+      status: 'failed',
+      attempts: 2,
+      fired_at: at(3),
+      error: 'timeout',
+      scheduler_id: 'other',
+    });
   });
 
   it('releases held executions so that the next claim takes them at once', async () => {
     const s = await insertSchedule(null);
-    const id = await insertExecution(s, { dueAt: at(0), leaseOwner: 'me', leaseExpiresAt: at(4000), leaseVersion: 1 });
+    const id = await insertExecution(s, {
+      dueAt: at(0),
+      leaseOwner: 'me',
+      leaseExpiresAt: at(4000),
+      leaseVersion: 1,
+    });
     expect(await claim('other', T0)).toEqual([]);
-    expect((await pool.query(RELEASE_CLAIMS, [[id], [1], 'me'])).rows).toEqual([{ id }]);
+    expect((await pool.query(RELEASE_CLAIMS, [[id], [1], 'me'])).rows).toEqual([
+      { id },
+    ]);
     expect((await claim('other', T0)).map((r) => r.id)).toEqual([id]);
   });
 
   it('prunes finished executions older than the retention in bounded batches', async () => {
     const s = await insertSchedule(null);
-    const old = await Promise.all([1, 2, 3].map((i) => insertExecution(s, { dueAt: at(-i), status: 'succeeded', finishedAt: at(-10_000 - i) })));
-    const recent = await insertExecution(s, { dueAt: at(-9), status: 'failed', finishedAt: at(-100) });
+    const old = await Promise.all(
+      [1, 2, 3].map((i) =>
+        insertExecution(s, {
+          dueAt: at(-i),
+          status: 'succeeded',
+          finishedAt: at(-10_000 - i),
+        }),
+      ),
+    );
+    const recent = await insertExecution(s, {
+      dueAt: at(-9),
+      status: 'failed',
+      finishedAt: at(-100),
+    });
     const pending = await insertExecution(s, { dueAt: at(-8) });
-    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(2);
-    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(1);
-    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(0);
-    const left = await pool.query('select id from executions where id = any($1)', [[...old, recent, pending]]);
+    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(
+      2,
+    );
+    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(
+      1,
+    );
+    expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(
+      0,
+    );
+    const left = await pool.query(
+      'select id from executions where id = any($1)',
+      [[...old, recent, pending]],
+    );
     expect(left.rows.map((r) => r.id).sort()).toEqual([recent, pending].sort());
   });
 
@@ -215,10 +399,25 @@ describe('claims.sql against PostgreSQL', () => {
     await insertExecution(s, { dueAt: at(-7000) });
     await insertExecution(s, { dueAt: at(-1) });
     await insertExecution(s, { dueAt: at(10) });
-    await insertExecution(s, { dueAt: at(-60_000), leaseOwner: 'dead', leaseExpiresAt: at(-1), leaseVersion: 1 });
-    await insertExecution(s, { dueAt: at(-90_000), leaseOwner: 'alive', leaseExpiresAt: at(1), leaseVersion: 1 });
+    await insertExecution(s, {
+      dueAt: at(-60_000),
+      leaseOwner: 'dead',
+      leaseExpiresAt: at(-1),
+      leaseVersion: 1,
+    });
+    await insertExecution(s, {
+      dueAt: at(-90_000),
+      leaseOwner: 'alive',
+      leaseExpiresAt: at(1),
+      leaseVersion: 1,
+    });
     const { rows } = await pool.query(COUNT_DUE_BACKLOG, [T0, 1000]);
-    expect(rows[0]).toEqual({ overdue_unleased: 2, expired_leases: 1, overdue_schedules: 1, oldest_due_at: at(-60_000) });
+    expect(rows[0]).toEqual({
+      overdue_unleased: 2,
+      expired_leases: 1,
+      overdue_schedules: 1,
+      oldest_due_at: at(-60_000),
+    });
     const capped = await pool.query(COUNT_DUE_BACKLOG, [T0, 1]);
     expect(capped.rows[0].overdue_unleased).toBe(1);
   });
@@ -240,7 +439,9 @@ describe('claims.sql against PostgreSQL', () => {
     }
 
     it('plans from schedules_due_idx', async () => {
-      expect(await plan(PLAN_DUE_SCHEDULES, [T0, 1500, 10])).toContain('schedules_due_idx');
+      expect(await plan(PLAN_DUE_SCHEDULES, [T0, 1500, 10])).toContain(
+        'schedules_due_idx',
+      );
     });
 
     it('claims from both partial indexes of executions', async () => {
@@ -250,7 +451,9 @@ describe('claims.sql against PostgreSQL', () => {
     });
 
     it('prunes from executions_finished_idx', async () => {
-      expect(await plan(PRUNE_EXECUTIONS, [T0, 5000, 10])).toContain('executions_finished_idx');
+      expect(await plan(PRUNE_EXECUTIONS, [T0, 5000, 10])).toContain(
+        'executions_finished_idx',
+      );
     });
 
     it('counts the backlog from the partial indexes only', async () => {

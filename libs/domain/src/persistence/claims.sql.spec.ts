@@ -25,19 +25,29 @@ describe('claims.sql', () => {
     expect(bare).toEqual([]);
   });
 
-  it.each(entries)('%s numbers its placeholders from $1 without gaps', (_name, sql) => {
-    const used = [...new Set((sql.match(/\$(\d+)/g) ?? []).map((p) => Number(p.slice(1))))].sort((a, b) => a - b);
-    expect(used).toEqual(used.map((_, i) => i + 1));
-  });
+  it.each(entries)(
+    '%s numbers its placeholders from $1 without gaps',
+    (_name, sql) => {
+      const used = [
+        ...new Set(
+          (sql.match(/\$(\d+)/g) ?? []).map((p) => Number(p.slice(1))),
+        ),
+      ].sort((a, b) => a - b);
+      expect(used).toEqual(used.map((_, i) => i + 1));
+    },
+  );
 
   it.each(entries)('%s is lowercase and flush-left', (_name, sql) => {
     expect(sql).toBe(sql.toLowerCase());
     expect(sql.split('\n').filter((line) => /^\s/.test(line))).toEqual([]);
   });
 
-  it.each(entries)('%s never decides due-ness on the SQL clock', (_name, sql) => {
-    // now() may stamp updated_at, but every due/lease comparison uses the $n "now" passed in.
-    expect(sql).not.toMatch(/[<>=]\s*now\(\)/);
-    expect(sql).not.toMatch(/now\(\)\s*[<>=+-]/);
-  });
+  it.each(entries)(
+    '%s never decides due-ness on the SQL clock',
+    (_name, sql) => {
+      // now() may stamp updated_at, but every due/lease comparison uses the $n "now" passed in.
+      expect(sql).not.toMatch(/[<>=]\s*now\(\)/);
+      expect(sql).not.toMatch(/now\(\)\s*[<>=+-]/);
+    },
+  );
 });

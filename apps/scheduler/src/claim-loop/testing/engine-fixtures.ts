@@ -1,4 +1,8 @@
-import type { FireOutcome, FireRequest, TriggerProvider } from '@scheduleman/domain';
+import type {
+  FireOutcome,
+  FireRequest,
+  TriggerProvider,
+} from '@scheduleman/domain';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { SchedulerMetrics } from '../../metrics/scheduler.metrics';
@@ -10,7 +14,12 @@ export class RecordingProvider {
 
   constructor(
     readonly type = 'recording',
-    private readonly respond: (request: FireRequest) => FireOutcome | Promise<FireOutcome> = () => ({ kind: 'delivered', responseStatus: 200 }),
+    private readonly respond: (
+      request: FireRequest,
+    ) => FireOutcome | Promise<FireOutcome> = () => ({
+      kind: 'delivered',
+      responseStatus: 200,
+    }),
   ) {}
 
   /** The provider as seen by one scheduler, so each call records who fired it. */
@@ -42,7 +51,12 @@ export interface TestEngine {
 }
 
 /** A SchedulerEngine on its own metrics registry, firing through `provider`. */
-export function createTestEngine(dataSource: DataSource, schedulerId: string, provider: RecordingProvider, settings: Partial<EngineSettings> = {}): TestEngine {
+export function createTestEngine(
+  dataSource: DataSource,
+  schedulerId: string,
+  provider: RecordingProvider,
+  settings: Partial<EngineSettings> = {},
+): TestEngine {
   const registry = new Registry();
   const metrics = new SchedulerMetrics(registry);
   const own = provider.as(schedulerId);
@@ -60,10 +74,17 @@ export async function insertOneShots(
   dataSource: DataSource,
   count: number,
   dueInMs: (i: number) => number,
-  options: { triggerType?: string; misfirePolicy?: string; maxAttempts?: number } = {},
+  options: {
+    triggerType?: string;
+    misfirePolicy?: string;
+    maxAttempts?: number;
+  } = {},
 ): Promise<string[]> {
   const ids: string[] = await dataSource
-    .query(`select gen_random_uuid()::text as id from generate_series(1, $1::int)`, [count])
+    .query(
+      `select gen_random_uuid()::text as id from generate_series(1, $1::int)`,
+      [count],
+    )
     .then((rows: { id: string }[]) => rows.map((r) => r.id));
   await dataSource.query(
     `insert into schedules (id, name, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, next_run_at)
@@ -72,16 +93,27 @@ export async function insertOneShots(
        $3::text, jsonb_build_object('type', $3::text), $4::text, $5::int, x.at
      from unnest($1::uuid[], $2::int[]) with ordinality as t(id, offset_ms, n),
      lateral (select date_trunc('milliseconds', clock_timestamp()) + t.offset_ms * interval '1 millisecond' as at) x`,
-    [ids, ids.map((_, i) => dueInMs(i)), options.triggerType ?? 'recording', options.misfirePolicy ?? 'fire_once', options.maxAttempts ?? 5],
+    [
+      ids,
+      ids.map((_, i) => dueInMs(i)),
+      options.triggerType ?? 'recording',
+      options.misfirePolicy ?? 'fire_once',
+      options.maxAttempts ?? 5,
+    ],
   );
   return ids;
 }
 
 /** Waits until `condition` holds, checking every 25 ms; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    if (performance.now() > deadline)
+      throw new Error(`timed out waiting for: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

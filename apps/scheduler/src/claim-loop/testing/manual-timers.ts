@@ -24,7 +24,11 @@ export class ManualTimers implements Timers {
 
   setTimeout(callback: () => void, delayMs: number): unknown {
     const handle = this.nextHandle++;
-    this.pending.push({ handle, atMs: this.clock.now().getTime() + Math.max(0, delayMs), callback });
+    this.pending.push({
+      handle,
+      atMs: this.clock.now().getTime() + Math.max(0, delayMs),
+      callback,
+    });
     return handle;
   }
 
@@ -36,10 +40,13 @@ export class ManualTimers implements Timers {
     const endMs = this.clock.now().getTime() + ms;
     await settle();
     for (;;) {
-      const next = this.pending.filter((p) => p.atMs <= endMs).sort((a, b) => a.atMs - b.atMs || a.handle - b.handle)[0];
+      const next = this.pending
+        .filter((p) => p.atMs <= endMs)
+        .sort((a, b) => a.atMs - b.atMs || a.handle - b.handle)[0];
       if (!next) break;
       this.pending = this.pending.filter((p) => p !== next);
-      if (next.atMs > this.clock.now().getTime()) this.clock.set(new Date(next.atMs));
+      if (next.atMs > this.clock.now().getTime())
+        this.clock.set(new Date(next.atMs));
       next.callback();
       await settle();
     }
@@ -50,5 +57,6 @@ export class ManualTimers implements Timers {
 
 /** Lets queued promise callbacks run. */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 5; i++)
+    await new Promise<void>((resolve) => setImmediate(resolve));
 }

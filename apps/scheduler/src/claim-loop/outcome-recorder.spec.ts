@@ -1,0 +1,134 @@
+import { FakeClock } from '@scheduleman/domain/testing';
+import type { FireRecord } from '../claims/claim';
+import { OutcomeRecorder } from './outcome-recorder';
+import { ManualTimers } from './testing/manual-timers';
+
+function recordOf(id: string): FireRecord {
+  return {
+    executionId: id,
+    leaseVersion: 1,
+    status: 'succeeded',
+    attempts: 1,
+    retryAt: null,
+    firedAt: new Date(0),
+    finishedAt: new Date(1),
+    responseStatus: 200,
+    error: null,
+  };
+}
+
+function setup(options: { maxBatchSize?: number; maxQueued?: number } = {}) {
+  const clock = new FakeClock();
+  const timers = new ManualTimers(clock);
+  const batches: string[][] = [];
+  const settled: [string, boolean][] = [];
+  let failNext = 0;
+  let fenced = new Set<string>();
+  const recorder = new OutcomeRecorder({
+    write: async (records) => {
+      if (failNext > 0) {
+        failNext -= 1;
+        throw Object.assign(new Error('connect ECONNREFUSED'), {
+          code: 'ECONNREFUSED',
+        });
+      }
+      batches.push(records.map((r) => r.executionId));
+      return new Set(
+        records.map((r) => r.executionId).filter((id) => !fenced.has(id)),
+      );
+    },
+    onSettled: (record, written) => settled.push([record.executionId, written]),
+    flushIntervalMs: 25,
+    timers,
+    random: () => 0,
+    ...options,
+  });
+  return {
+    timers,
+    recorder,
+    batches,
+    settled,
+    failTimes: (n: number) => (failNext = n),
+    fence: (ids: string[]) => (fenced = new Set(ids)),
+  };
+}
+
+describe('OutcomeRecorder', () => {
+  it('writes outcomes that arrive together in one batch after the flush interval', async () => {
+    const { timers, recorder, batches, settled } = setup();
+    ['a', 'b', 'c'].forEach((id) => recorder.enqueue(recordOf(id)));
+    await timers.advance(24);
+    expect(batches).toEqual([]);
+    await timers.advance(1);
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    expect(settled).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', true],
+    ]);
+  });
+
+  it('writes at once when a full batch is waiting, and splits larger queues', async () => {
+    const { timers, recorder, batches } = setup({ maxBatchSize: 2 });
+    ['a', 'b', 'c'].forEach((id) => recorder.enqueue(recordOf(id)));
+    await timers.advance(0);
+    expect(batches).toEqual([['a', 'b']]);
+    await timers.advance(25);
+    expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('reports outcomes the fence rejected as not written', async () => {
+    const { timers, recorder, settled, fence } = setup();
+    fence(['b']);
+    ['a', 'b'].forEach((id) => recorder.enqueue(recordOf(id)));
+    await timers.advance(25);
+    expect(settled).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+  });
+
+  it('keeps outcomes while the database is away and writes them, oldest first, when it returns', async () => {
+    const { timers, recorder, batches, settled, failTimes } = setup();
+    failTimes(3);
+    recorder.enqueue(recordOf('a'));
+    await timers.advance(25);
+    recorder.enqueue(recordOf('b'));
+    expect(recorder.failing).toBe(true);
+    expect(settled).toEqual([]);
+    // Backoff with random 0: 50, 100, 200 ms (half of 100, 200, 400).
+    await timers.advance(50 + 100);
+    expect(batches).toEqual([]);
+    await timers.advance(200);
+    expect(batches).toEqual([['a', 'b']]);
+    expect(recorder.failing).toBe(false);
+    expect(recorder.queuedCount).toBe(0);
+  });
+
+  it('drops the oldest outcome when the queue is full, so memory stays bounded', async () => {
+    const { timers, recorder, settled, failTimes } = setup({ maxQueued: 2 });
+    failTimes(1);
+    ['a', 'b', 'c'].forEach((id) => recorder.enqueue(recordOf(id)));
+    expect(settled).toEqual([['a', false]]);
+    expect(recorder.queuedCount).toBe(2);
+    await timers.advance(25);
+    expect(recorder.queuedCount).toBe(2);
+  });
+
+  it('drains everything on shutdown without waiting for the interval', async () => {
+    const { recorder, batches } = setup();
+    ['a', 'b'].forEach((id) => recorder.enqueue(recordOf(id)));
+    expect(await recorder.drain(1_000)).toBe(true);
+    expect(batches).toEqual([['a', 'b']]);
+  });
+
+  it('gives up draining when the database stays away past the deadline', async () => {
+    const { timers, recorder, failTimes } = setup();
+    failTimes(100);
+    recorder.enqueue(recordOf('a'));
+    const drained = recorder.drain(300);
+    await timers.advance(1_000);
+    expect(await drained).toBe(false);
+    expect(recorder.queuedCount).toBe(1);
+  });
+});

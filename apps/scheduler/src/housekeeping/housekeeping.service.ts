@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import type { SchedulerConfig } from '../config/scheduler.config';
+import { SCHEDULER_CONFIG } from '../config/scheduler-config.token';
+import { SchedulerService } from '../claim-loop/scheduler.service';
+import { SchedulerMetrics } from '../metrics/scheduler.metrics';
+
+/** How often finished executions past the retention are pruned, ms. */
+export const PRUNE_INTERVAL_MS = 5 * 60_000;
+/** Rows deleted per statement, and statements per pruning run (bounded work, short locks). */
+export const PRUNE_BATCH_SIZE = 1_000;
+export const PRUNE_MAX_BATCHES_PER_RUN = 50;
+/** How often the due-backlog gauges are refreshed, ms. */
+export const BACKLOG_REFRESH_INTERVAL_MS = 5_000;
+/** Each backlog count stops here, so a huge backlog costs no more than a large one. */
+export const BACKLOG_COUNT_CAP = 100_000;
+
+/**
+ * Periodic jobs beside the claim loop, on @nestjs/schedule: pruning old executions and
+ * measuring the due backlog for autoscaling. Every scheduler runs them; both are cheap
+ * and safe to run concurrently (SKIP LOCKED, read-only). A failure is logged and the
+ * next run simply tries again.
+ */
+@Injectable()
+export class HousekeepingService {
+  private readonly logger = new Logger(HousekeepingService.name);
+  private pruning = false;
+
+  constructor(
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    private readonly scheduler: SchedulerService,
+    private readonly metrics: SchedulerMetrics,
+  ) {}
+
+  @Interval('prune-executions', PRUNE_INTERVAL_MS)
+  async pruneExecutions(): Promise<number> {
+    if (this.pruning) return 0;
+    this.pruning = true;
+    const { repository, clock } = this.scheduler.engine;
+    let deleted = 0;
+    try {
+      for (let batch = 0; batch < PRUNE_MAX_BATCHES_PER_RUN; batch++) {
+        const n = await repository.pruneExecutions(
+          clock.now(),
+          this.config.executionRetentionMs,
+          PRUNE_BATCH_SIZE,
+        );
+        deleted += n;
+        if (n < PRUNE_BATCH_SIZE) break;
+      }
+      if (deleted > 0)
+        this.logger.log({
+          msg: 'pruned finished executions',
+          deleted,
+          retentionMs: this.config.executionRetentionMs,
+        });
+    } catch (error) {
+      this.metrics.databaseErrorsTotal.inc({ operation: 'prune' });
+      this.logger.warn({
+        msg: 'pruning failed; will retry at the next run',
+        deleted,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      this.pruning = false;
+    }
+    return deleted;
+  }
+
+  @Interval('due-backlog', BACKLOG_REFRESH_INTERVAL_MS)
+  async refreshDueBacklog(): Promise<void> {
+    const { repository, clock } = this.scheduler.engine;
+    try {
+      const now = clock.now();
+      const backlog = await repository.countDueBacklog(now, BACKLOG_COUNT_CAP);
+      this.metrics.dueBacklog.set(
+        { kind: 'executions' },
+        backlog.overdueExecutions,
+      );
+      this.metrics.dueBacklog.set(
+        { kind: 'expired_leases' },
+        backlog.expiredLeases,
+      );
+      this.metrics.dueBacklog.set(
+        { kind: 'schedules' },
+        backlog.overdueSchedules,
+      );
+      const ageMs = backlog.oldestDueAt
+        ? Math.max(0, now.getTime() - backlog.oldestDueAt.getTime())
+        : 0;
+      this.metrics.oldestOverdueAgeSeconds.set(ageMs / 1_000);
+    } catch (error) {
+      this.metrics.databaseErrorsTotal.inc({ operation: 'backlog' });
+      this.logger.debug({
+        msg: 'could not measure the due backlog',
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
