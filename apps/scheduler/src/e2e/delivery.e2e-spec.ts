@@ -1,0 +1,116 @@
+import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import { type Client } from 'pg';
+import { ApiClient, connectSql, databaseNow, type ExecutionView, PretenderClient } from './clients';
+import { Cluster, waitFor } from './harness';
+
+/**
+ * Three built schedulers, the built API and the built task-pretender on one fresh
+ * database: schedules of every kind fire when due, each occurrence is delivered once
+ * with the contract's headers, and the API shows the history.
+ */
+describe('scheduler processes deliver cron, at and delay schedules', () => {
+  const cluster = new Cluster();
+  const schedulerIds = ['delivery-s1', 'delivery-s2', 'delivery-s3'];
+  let db: TestDatabase;
+  let sql: Client;
+  let api: ApiClient;
+  let pretender: PretenderClient;
+
+  beforeAll(
+    cluster.withLogs(async () => {
+      db = await createTestDatabase('e2e_delivery');
+      const env = { DATABASE_URL: db.url };
+      const [apiProcess, pretenderProcess] = await cluster.startReady(
+        ['schedule-api', { env }],
+        ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
+        ...schedulerIds.map((id): ['scheduler', { name: string; env: Record<string, string> }] => ['scheduler', { name: id, env: { ...env, SCHEDULER_ID: id } }]),
+      );
+      api = new ApiClient(apiProcess);
+      pretender = new PretenderClient(pretenderProcess);
+      sql = await connectSql(db.url);
+    }),
+    120_000,
+  );
+
+  afterAll(async () => {
+    await sql?.end();
+    await cluster.stopAll();
+    await db?.drop();
+  });
+
+  function nonEmpty<T>(items: T[]): T[] | false {
+    return items.length > 0 ? items : false;
+  }
+
+  async function succeeded(scheduleId: string): Promise<ExecutionView[]> {
+    return (await api.executions(scheduleId)).filter((e) => e.status === 'succeeded');
+  }
+
+  /** What the receiver saw for one execution: exactly one webhook, on time, with the contract's headers. */
+  async function expectDeliveredOnce(execution: ExecutionView, scheduleName: string): Promise<void> {
+    expect(execution).toMatchObject({ status: 'succeeded', attempts: 1, responseStatus: 202, error: null });
+    expect(schedulerIds).toContain(execution.schedulerId);
+    expect(execution.firedAt).not.toBeNull();
+
+    const key = await pretender.key(execution.id);
+    expect(key).toMatchObject({ key: execution.id, count: 1, accepted: 1 });
+    // The promise: within ±10 s of the scheduled time (measured by the receiver).
+    expect(Math.abs(key?.latenessMs ?? Infinity)).toBeLessThanOrEqual(10_000);
+
+    const [request] = await pretender.requests(execution.id);
+    expect(request.method).toBe('POST');
+    expect(request.headers).toMatchObject({
+      'idempotency-key': execution.id,
+      'x-scheduleman-execution-id': execution.id,
+      'x-scheduleman-schedule-id': execution.scheduleId,
+      'x-scheduleman-scheduled-at': execution.scheduledAt,
+      'x-scheduleman-attempt': '1',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(request.body)).toEqual({
+      scheduleId: execution.scheduleId,
+      executionId: execution.id,
+      scheduledAt: execution.scheduledAt,
+      attempt: 1,
+      name: scheduleName,
+    });
+  }
+
+  it(
+    'fires each kind when due and records succeeded executions visible through the API',
+    cluster.withLogs(async () => {
+      const now = await databaseNow(sql);
+      const at = new Date(now.getTime() + 3_000).toISOString();
+      const cron = await api.createSchedule({
+        name: 'every-second',
+        schedule: { type: 'cron', expression: '* * * * * *' },
+        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/cron') },
+      });
+      const oneShot = await api.createSchedule({ name: 'at', schedule: { type: 'at', at }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/at') } });
+      const delayed = await api.createSchedule({ name: 'delay', schedule: { type: 'delay', delay: 'PT2S' }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/delay') } });
+      expect(oneShot.nextRunAt).toBe(at);
+
+      const [atRun] = await waitFor('the at schedule to succeed', async () => nonEmpty(await succeeded(oneShot.id)), { timeoutMs: 20_000 });
+      const [delayRun] = await waitFor('the delay schedule to succeed', async () => nonEmpty(await succeeded(delayed.id)), { timeoutMs: 20_000 });
+      await waitFor('three cron occurrences to succeed', async () => (await succeeded(cron.id)).length >= 3, { timeoutMs: 20_000 });
+      const cronRuns = (await api.pauseAndSettle(cron.id)).filter((e) => e.status !== 'cancelled');
+
+      expect(atRun.scheduledAt).toBe(at);
+      expect(delayRun.scheduledAt).toBe(delayed.nextRunAt);
+      await expectDeliveredOnce(atRun, 'at');
+      await expectDeliveredOnce(delayRun, 'delay');
+      expect(await api.executions(oneShot.id)).toHaveLength(1);
+      expect(await api.executions(delayed.id)).toHaveLength(1);
+      expect((await api.getSchedule(oneShot.id)).status).toBe('completed');
+      expect((await api.getSchedule(delayed.id)).status).toBe('completed');
+
+      // Every second from the first occurrence to the last one fired, each exactly once.
+      const times = cronRuns.map((e) => Date.parse(e.scheduledAt)).sort((a, b) => a - b);
+      expect(times.length).toBeGreaterThanOrEqual(3);
+      expect(times.map((t) => t - times[0])).toEqual(times.map((_, i) => i * 1000));
+      for (const run of cronRuns) await expectDeliveredOnce(run, 'every-second');
+      expect(await pretender.stats()).toMatchObject({ duplicates: 0, redelivered: 0, rejected: 0 });
+    }),
+    90_000,
+  );
+});
