@@ -2,10 +2,7 @@ import { Logger } from '@nestjs/common';
 import {
   executionIdFor,
   isOneShot,
-  type MisfirePolicy,
   planOccurrences,
-  type ScheduleSpec,
-  type TriggerSpec,
 } from '@scheduleman/domain';
 import {
   ADVANCE_SCHEDULES,
@@ -20,13 +17,16 @@ import {
   RENEW_LEASES,
 } from '@scheduleman/domain/persistence';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type {
-  Claim,
-  ClaimResult,
-  DueBacklog,
-  FireRecord,
-  PlanResult,
-} from './claim';
+import type { ClaimResult, DueBacklog, FireRecord, PlanResult } from './claim';
+import {
+  type BacklogRow,
+  backlogFromRow,
+  type ClaimRow,
+  claimFromClaimRow,
+  claimFromPlannedRow,
+  type ExecutionRow,
+  type ScheduleRow,
+} from './claims.rows';
 
 /** Who claims and for how long: the same for every claim a scheduler makes. */
 export interface LeaseTerms {
@@ -46,50 +46,6 @@ export interface ClaimWindow {
 export interface HeldLease {
   executionId: string;
   leaseVersion: number;
-}
-
-interface ScheduleRow {
-  id: string;
-  name: string | null;
-  schedule: ScheduleSpec;
-  trigger: TriggerSpec;
-  misfire_policy: MisfirePolicy;
-  max_attempts: number;
-  next_run_at: Date;
-}
-
-interface ExecutionRow {
-  id: string;
-  schedule_id: string;
-  scheduled_at: Date;
-  due_at: Date;
-  status: string;
-  attempts: number;
-  max_attempts: number;
-  lease_version: number;
-  lease_expires_at: Date;
-}
-
-interface ClaimRow {
-  id: string | null;
-  schedule_id: string;
-  scheduled_at: Date;
-  due_at: Date;
-  attempts: number;
-  max_attempts: number;
-  lease_version: number;
-  lease_expires_at: Date;
-  previous_owner: string | null;
-  schedule_name: string | null;
-  trigger: TriggerSpec;
-  db_now: Date;
-}
-
-interface BacklogRow {
-  overdue_unleased: number;
-  expired_leases: number;
-  overdue_schedules: number;
-  oldest_due_at: Date | null;
 }
 
 interface Outcome<T> {
@@ -249,22 +205,9 @@ export class ClaimsRepository {
     const byId = new Map(schedules.map((s) => [s.id, s]));
     const claims = inserted
       .filter((row) => row.status === 'pending')
-      .map((row): Claim => {
-        const schedule = byId.get(row.schedule_id) as ScheduleRow;
-        return {
-          executionId: row.id,
-          scheduleId: row.schedule_id,
-          scheduleName: schedule.name,
-          scheduledAt: row.scheduled_at,
-          dueAt: row.due_at,
-          attempts: row.attempts,
-          maxAttempts: row.max_attempts,
-          leaseVersion: row.lease_version,
-          leaseExpiresAt: row.lease_expires_at,
-          trigger: schedule.trigger,
-          recoveredFrom: null,
-        };
-      });
+      .map((row) =>
+        claimFromPlannedRow(row, byId.get(row.schedule_id) as ScheduleRow),
+      );
     return {
       schedules: schedules.length,
       claims,
@@ -289,19 +232,7 @@ export class ClaimsRepository {
     ]);
     const claims = rows
       .filter((row): row is ClaimRow & { id: string } => row.id !== null)
-      .map((row) => ({
-        executionId: row.id,
-        scheduleId: row.schedule_id,
-        scheduleName: row.schedule_name,
-        scheduledAt: row.scheduled_at,
-        dueAt: row.due_at,
-        attempts: row.attempts,
-        maxAttempts: row.max_attempts,
-        leaseVersion: row.lease_version,
-        leaseExpiresAt: row.lease_expires_at,
-        trigger: row.trigger,
-        recoveredFrom: row.previous_owner,
-      }));
+      .map(claimFromClaimRow);
     return { claims, databaseNow: rows[rows.length - 1].db_now };
   }
 
@@ -371,13 +302,7 @@ export class ClaimsRepository {
   /** The due backlog, each count capped at `cap`. */
   async countDueBacklog(now: Date, cap: number): Promise<DueBacklog> {
     const { rows } = await this.run<BacklogRow>(COUNT_DUE_BACKLOG, [now, cap]);
-    const row = rows[0];
-    return {
-      overdueExecutions: row.overdue_unleased,
-      expiredLeases: row.expired_leases,
-      overdueSchedules: row.overdue_schedules,
-      oldestDueAt: row.oldest_due_at,
-    };
+    return backlogFromRow(rows[0]);
   }
 
   // TypeORM's plain query() returns [rows, count] for UPDATE/DELETE and rows otherwise;
