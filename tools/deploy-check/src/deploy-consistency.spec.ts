@@ -395,6 +395,21 @@ describe('deploy/k8s', () => {
 });
 
 describe('docs/operations.md', () => {
+  it('names only metrics the scheduler exports', () => {
+    const named = new Set(
+      [
+        ...read('docs/operations.md').matchAll(/\bscheduleman_[a-z_]+[a-z]\b/g),
+      ].map((m) => m[0]),
+    );
+    const unknown = [...named].filter(
+      (name) =>
+        name !== 'scheduleman_wakeup' &&
+        !appFacts('scheduler').source.includes(`'${name}'`),
+    );
+    expect(named.size).toBeGreaterThan(3);
+    expect(unknown).toEqual([]);
+  });
+
   it('documents every variable every app reads', () => {
     const doc = read('docs/operations.md');
     const missing = APP_SERVICES.flatMap((app) =>
