@@ -40,14 +40,16 @@ fi
 
 echo "validate-compose: $(compose version --short 2>/dev/null || compose version | head -1)" >&2
 # An empty environment apart from PATH: the file must be valid with its own defaults alone.
-if ! output=$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" bash -c 'cd "$0" && { command -v docker-compose >/dev/null && exec docker-compose -f docker-compose.yml config; exec docker compose -f docker-compose.yml config; }' "$PWD" 2>&1); then
-  echo "$output" >&2
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+if ! output=$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" bash -c 'cd "$0" && { command -v docker-compose >/dev/null && exec docker-compose -f docker-compose.yml config; exec docker compose -f docker-compose.yml config; }' "$PWD" 2>"$errors"); then
+  cat "$errors" >&2
   echo "validate-compose: docker-compose.yml is INVALID" >&2
   exit 1
 fi
 # Warnings (unset variables, ignored keys) count as failures: they mean a setting is lost.
-if grep -qiE 'warn|unsupported|ignor' <<<"$output"; then
-  echo "$output" >&2
+if [ -s "$errors" ]; then
+  cat "$errors" >&2
   echo "validate-compose: docker-compose config printed warnings" >&2
   exit 1
 fi
