@@ -66,7 +66,30 @@ function runWrapper() {
   // the signal on: treat losing our parent like a SIGTERM.
   const parentPid = process.ppid;
   setInterval(() => process.ppid !== parentPid && relay(), 500).unref();
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('exit', async (code, signal) => {
+    // The supervisor leads its own process group (detached), and the apps and PostgreSQL
+    // are in it. Normally it has stopped them all; if it was killed (kill -9, OOM), stop
+    // what is left so that nothing outlives `npm start`.
+    const group = -child.pid;
+    const alive = () => {
+      try {
+        process.kill(group, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (alive()) {
+      console.error(
+        `[start] the supervisor exited (${signal ?? `code ${code}`}); stopping the processes it left behind`,
+      );
+      process.kill(group, 'SIGTERM');
+      for (let i = 0; i < 100 && alive(); i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      if (alive()) process.kill(group, 'SIGKILL');
+    }
+    process.exit(code ?? (signal ? 1 : 0));
+  });
 }
 
 async function runSupervisor() {
