@@ -11,7 +11,8 @@
 // one, and they could not release their leases. So the supervisor runs in its own group and is
 // the only one that signals children: apps first (SIGTERM, bounded wait, then SIGKILL), then
 // PostgreSQL. A second Ctrl-C forces. If the wrapper vanishes (kill -9), the supervisor notices
-// its parent changed and shuts down the same way, so nothing is left behind.
+// its parent changed and shuts down the same way; if the supervisor is killed, the wrapper
+// SIGTERMs its process group. Either way nothing is left behind.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
