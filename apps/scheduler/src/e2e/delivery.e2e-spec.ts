@@ -36,7 +36,7 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
     await sql?.end();
     await cluster.stopAll();
     await db?.drop();
-  });
+  }, 30_000);
 
   function nonEmpty<T>(items: T[]): T[] | false {
     return items.length > 0 ? items : false;
