@@ -28,7 +28,7 @@ if (!env.TEST_DATABASE_URL) {
 let status = 0;
 try {
   if (!env.SKIP_LINT) status = run('npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'], env);
-  if (status === 0) status = run('npx', ['nx', 'run-many', '-t', 'build', '--projects=schedule-api,scheduler,task-pretender', '--outputStyle=static'], env);
+  if (status === 0) status = run('npx', ['nx', 'run-many', '-t', 'build', '--projects=schedule-api,scheduler,task-pretender,bench', '--outputStyle=static'], env);
   if (status === 0) {
     const report = join(tmpdir(), `scheduleman-jest-${process.pid}.json`);
     status = run('npx', ['jest', '--config', 'jest.config.ts', '--json', `--outputFile=${report}`, ...jestArgs], env);

@@ -80,7 +80,7 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     logLevel: options.logLevel,
     schedulerEnv: options.schedulerEnv,
     cpuProfile: options.cpuProfile,
-    creationRate: { perSecond: 1_000 },
+    creationSafety: options.smoke ? 3 : 1.5,
     preparedDatabases: new Map(),
     log,
   };
@@ -89,11 +89,11 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     if (selected('ceilings', options.only)) {
       const scratch = await createMigratedDatabase(harness.server, 'bench_ceiling');
       try {
-        report.ceilings.claim = await measureClaimCeilings(scratch, options.smoke ? 5_000 : 200_000, harness.clock);
+        report.ceilings.claim = await measureClaimCeilings(scratch, options.smoke ? 2_000 : 200_000, harness.clock);
       } finally {
         await harness.server.dropDatabase(scratch);
       }
-      report.ceilings.http = await measureHttpCeilings(harness.receiverClient.hookUrl, options.smoke ? 1_000 : 5_000);
+      report.ceilings.http = await measureHttpCeilings(harness.receiverClient.hookUrl, options.smoke ? 500 : 5_000);
       await harness.receiverClient.reset();
       log(`ceilings:\n${ceilingsTable(report.ceilings)}`);
     }

@@ -1,3 +1,4 @@
+import type { Clock } from '@scheduleman/domain';
 import type { Cluster } from '../infra/cluster';
 import type { DatabaseServer } from '../infra/database-server';
 import { monotonicMs, sleep } from '../infra/wait';
@@ -19,10 +20,12 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
  * one SIGSTOP longer than the lease followed by SIGCONT. Each event completes (the
  * process is ready again) before the next gap starts.
  */
-export async function runChaosEvents(plan: ChaosPlan, cluster: Cluster, server: DatabaseServer, log: (line: string) => void): Promise<ChaosEvent[]> {
+export async function runChaosEvents(
+  plan: ChaosPlan,
+  { cluster, server, clock, windowStartMs, log }: { cluster: Cluster; server: DatabaseServer; clock: Clock; windowStartMs: number; log: (line: string) => void },
+): Promise<ChaosEvent[]> {
   const events: ChaosEvent[] = [];
-  const started = monotonicMs();
-  const elapsed = () => monotonicMs() - started;
+  const elapsed = () => clock.now().getTime() - windowStartMs;
   const record = (what: string) => {
     events.push({ atSeconds: Number((elapsed() / 1000).toFixed(1)), what });
     log(`t=${(elapsed() / 1000).toFixed(1)}s ${what}`);
@@ -36,7 +39,7 @@ export async function runChaosEvents(plan: ChaosPlan, cluster: Cluster, server: 
       if (server.embedded) {
         const t0 = monotonicMs();
         await server.restart();
-        record(`restarted the database server (${(monotonicMs() - t0).toFixed(0)} ms)`);
+        record(`restarted the database server (down for ${(monotonicMs() - t0).toFixed(0)} ms)`);
       } else {
         record('database restart skipped: the server comes from TEST_DATABASE_URL');
       }

@@ -38,15 +38,15 @@ export const FULL_CHAOS: ChaosPlan = {
 };
 
 export const SMOKE_CHAOS: ChaosPlan = {
-  windowMs: 24_000,
+  windowMs: 20_000,
   everySecondCrons: 10,
   oneShots: 300,
   gapMs: [1_000, 2_000],
   deadForMs: [300, 1_000],
-  databaseRestartAtMs: 6_000,
-  freezeAtMs: 10_000,
+  databaseRestartAtMs: 4_000,
+  freezeAtMs: 8_000,
   freezeForMs: 6_000,
-  quietEndMs: 4_000,
+  quietEndMs: 3_000,
   skewMs: 60_000,
   stragglerWaitMs: 12_000,
 };

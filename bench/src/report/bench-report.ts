@@ -135,6 +135,7 @@ export function renderBenchReport(report: BenchReport): string {
     ...(r.evaluation.missingSample.length ? [`- ${r.workload}/${r.schedulers}: missing e.g. ${r.evaluation.missingSample.join(', ')}`] : []),
     ...(r.creation.overranDue ? [`- ${r.workload}/${r.schedulers}: creation overran the first due time (lateness includes it)`] : []),
     ...(r.creation.failures ? [`- ${r.workload}/${r.schedulers}: ${r.creation.failures} creations failed: ${r.creation.firstFailure}`] : []),
+    ...(r.creation.retried ? [`- ${r.workload}/${r.schedulers}: ${r.creation.retried} creations retried after: ${r.creation.firstRetried}`] : []),
   ]);
   return [
     `# scheduleman benchmark, ${report.startedAt}`,

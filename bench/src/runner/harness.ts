@@ -17,9 +17,9 @@ export class Harness {
   readonly clock: Clock = new SystemClock();
   readonly startedAt = this.clock.now().toISOString();
   readonly stamp = this.startedAt.replace(/[:.]/g, '-');
-  private readonly started = monotonicMs();
 
   private constructor(
+    private readonly started: number,
     readonly name: string,
     readonly server: DatabaseServer,
     readonly receiver: ManagedProcess,
@@ -28,6 +28,7 @@ export class Harness {
   ) {}
 
   static async start(name: string, externalDatabaseUrl: string | undefined): Promise<Harness> {
+    const started = monotonicMs();
     const logRoot = resultsDir('logs', `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`);
     const server = await startDatabaseServer(externalDatabaseUrl);
     const port = await freePort();
@@ -45,7 +46,7 @@ export class Harness {
       await server.stop();
       throw error;
     }
-    return new Harness(name, server, receiver, new ReceiverClient(`http://127.0.0.1:${port}`), logRoot);
+    return new Harness(started, name, server, receiver, new ReceiverClient(`http://127.0.0.1:${port}`), logRoot);
   }
 
   elapsedSeconds(): number {

@@ -22,7 +22,8 @@ export interface RunEnvironment {
   logLevel: string;
   schedulerEnv: Record<string, string>;
   cpuProfile: boolean;
-  creationRate: { perSecond: number };
+  /** See WorkloadContext.creationSafety. */
+  creationSafety: number;
   /** Prepared databases of workloads with `reuseDatabase`, by workload name. */
   preparedDatabases: Map<string, string>;
   log: (line: string) => void;
@@ -118,10 +119,11 @@ export async function measureWorkload(env: RunEnvironment, cluster: Cluster, dat
   await env.receiverClient.reset();
   const api = new ApiClient(cluster.apiUrl);
   try {
-    const created = await workload.create({ api, hookUrl: env.receiverClient.hookUrl, clock: env.clock, creationRate: env.creationRate, log: env.log });
+    const created = await workload.create({ api, hookUrl: env.receiverClient.hookUrl, clock: env.clock, creationSafety: env.creationSafety, log: env.log });
     env.log(
       `${runName}: created ${created.creation.count} schedules at ${created.creation.perSecond.toFixed(0)}/s` +
         (created.creation.failures ? ` (${created.creation.failures} failed: ${created.creation.firstFailure})` : '') +
+        (created.creation.retried ? ` (${created.creation.retried} retried after: ${created.creation.firstRetried})` : '') +
         (created.creation.overranDue ? ' (creation overran the first due time)' : ''),
     );
     // The measured interval starts here: CPU, statements and deliveries from now on.

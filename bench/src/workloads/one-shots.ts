@@ -6,7 +6,7 @@ import { creationStats, firstDueAfterCreation, iso, webhookTrigger } from './wor
  * all on one instant (burst) or spread over an interval (spread).
  */
 export async function createOneShots(ctx: WorkloadContext, name: string, count: number, dueTimes: (firstDueMs: number) => number[]): Promise<CreatedWorkload> {
-  const firstDueMs = firstDueAfterCreation(ctx, count);
+  const firstDueMs = await firstDueAfterCreation(ctx, count);
   const times = dueTimes(firstDueMs);
   const result = await ctx.api.createMany(times, (at) => ({
     name: `${name}-${at}`,
