@@ -19,8 +19,16 @@ const compose = spawnSync(
 const composeLog =
   `${compose.stderr ?? ''}${compose.error ? String(compose.error) : ''}`.trim();
 const composeSkipped = compose.status === SKIPPED;
+// Say what ran (it may have installed a package), not only when something is wrong.
 if (composeSkipped)
   console.warn(`docker-compose config NOT validated:\n${composeLog}`);
+else
+  console.info(
+    composeLog
+      .split('\n')
+      .filter((line) => line.startsWith('validate-compose:'))
+      .join('\n'),
+  );
 
 const kubectl = spawnSync(
   'kubectl',
