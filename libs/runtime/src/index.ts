@@ -12,4 +12,5 @@ export * from './http/http-errors';
 export * from './http/http-error.filter';
 export * from './http/request-validation.pipe';
 export * from './http/json-http';
+export * from './http/json-safety';
 export * from './bootstrap/bootstrap-app';

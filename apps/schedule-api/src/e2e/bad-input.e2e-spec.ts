@@ -24,6 +24,12 @@ const CASES: Record<string, BadCase> = {
   'a text/plain body': { send: (api) => api.raw('POST', '/schedules', JSON.stringify(cronBody()), { 'content-type': 'text/plain' }), status: 415, field: 'content-type' },
   'a form-encoded body': { send: (api) => api.raw('POST', '/schedules', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }), status: 415, field: 'content-type' },
   'a body over the size limit': { send: post(cronBody({ metadata: { blob: 'x'.repeat(TEST_BODY_LIMIT_BYTES) } })), status: 413, field: 'body' },
+  'metadata nested 5000 levels deep': { send: (api) => api.raw('POST', '/schedules', JSON.stringify(cronBody({ metadata: {} })).replace('"metadata":{}', `"metadata":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}`), { 'content-type': 'application/json' }), status: 400, field: 'body' },
+  'a webhook body nested 5000 levels deep': { send: (api) => api.raw('POST', '/schedules', JSON.stringify(cronBody({ trigger: webhook({ body: 0 }) })).replace('"body":0', `"body":${'['.repeat(5000)}${']'.repeat(5000)}`), { 'content-type': 'application/json' }), status: 400, field: 'body' },
+  'a name holding U+0000': { send: post(cronBody({ name: 'nul\u0000byte' })), status: 400, field: 'name' },
+  'metadata holding a lone surrogate': { send: post(cronBody({ metadata: { note: 'half \ud800 a pair' } })), status: 400, field: 'metadata.note' },
+  'a webhook body holding U+0000': { send: withTrigger(webhook({ body: { text: '\u0000' } })), status: 400, field: 'trigger.body.text' },
+  'an owner filter holding U+0000': { send: get('/schedules?owner=%00'), status: 400, field: 'owner' },
   'an unknown field': { send: post(cronBody({ colour: 'blue' })), status: 400, field: 'colour' },
   // Flat fields
   'a numeric name': { send: post(cronBody({ name: 42 })), status: 400, field: 'name' },

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpProblem } from './http-errors';
+import { findUnsafeJson } from './json-safety';
 
 /** Default cap on a request body, in bytes (256 KiB). */
 export const DEFAULT_REQUEST_BODY_LIMIT_BYTES = 262_144;
@@ -12,13 +13,22 @@ export interface JsonHttpOptions {
 
 /**
  * Makes an app JSON-only: bodies are parsed as JSON up to a size limit (413 beyond it),
- * and a body in any other media type is refused with 415 instead of reaching a handler
- * as `undefined`. The app must be created with `{ bodyParser: false }` so Nest does not
- * install its own parsers (100 kB JSON, urlencoded) first.
+ * a body in any other media type is refused with 415 instead of reaching a handler as
+ * `undefined`, and input that parses but cannot be stored gets 400 (see findUnsafeJson).
+ * The app must be created with `{ bodyParser: false }` so Nest does not install its own
+ * parsers (100 kB JSON, urlencoded) first.
  */
 export function useJsonHttp(app: NestExpressApplication, options: JsonHttpOptions = {}): void {
   app.use(rejectNonJsonBodies);
   app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_REQUEST_BODY_LIMIT_BYTES });
+  app.use(rejectUnsafeInput);
+}
+
+/** Refuses bodies and query strings that parse but cannot be stored (see findUnsafeJson). */
+function rejectUnsafeInput(req: IncomingMessage & { body?: unknown; query?: unknown }, _res: ServerResponse, next: (error?: unknown) => void): void {
+  const problem = findUnsafeJson(req.body) ?? findUnsafeJson(req.query, '');
+  if (problem) return next(new HttpProblem(400, 'VALIDATION_FAILED', problem.field, problem.message));
+  next();
 }
 
 function rejectNonJsonBodies(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {

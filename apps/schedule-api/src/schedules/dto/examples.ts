@@ -34,6 +34,6 @@ export const ERROR_EXAMPLE = {
   statusCode: 400,
   error: 'Bad Request',
   code: 'VALIDATION_FAILED',
-  message: 'schedule.expression: must have 5 fields, or 6 with seconds first',
-  errors: [{ field: 'schedule.expression', message: 'must have 5 fields, or 6 with seconds first' }],
+  message: 'schedule.expression: minute field "61" is out of range 0-59',
+  errors: [{ field: 'schedule.expression', message: 'minute field "61" is out of range 0-59' }],
 };

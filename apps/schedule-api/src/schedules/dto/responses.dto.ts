@@ -108,7 +108,7 @@ export class FieldProblemDto {
   @ApiProperty({ example: 'schedule.expression' })
   field: string;
 
-  @ApiProperty({ example: 'must have 5 or 6 fields' })
+  @ApiProperty({ example: 'minute field "61" is out of range 0-59' })
   message: string;
 }
 
@@ -125,7 +125,7 @@ export class ErrorResponseDto {
   })
   code: string;
 
-  @ApiProperty({ example: 'schedule.expression: must have 5 or 6 fields' })
+  @ApiProperty({ example: 'schedule.expression: minute field "61" is out of range 0-59' })
   message: string;
 
   @ApiPropertyOptional({ type: [FieldProblemDto] })
