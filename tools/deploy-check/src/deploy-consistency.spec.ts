@@ -395,6 +395,32 @@ describe('deploy/k8s', () => {
 });
 
 describe('docs/operations.md', () => {
+  it('states each app\u2019s own defaults in its configuration table', () => {
+    const doc = read('docs/operations.md');
+    let compared = 0;
+    for (const app of APP_SERVICES) {
+      const section =
+        doc.split(new RegExp(`^### ${app}\\b.*$`, 'm'))[1]?.split(/^#/m)[0] ??
+        '';
+      for (const row of section.matchAll(
+        /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|.*\|\s*([^|]*?)\s*\|\s*$/gm,
+      )) {
+        const [, name, cell] = row;
+        const appDefault = appFacts(app).env.get(name);
+        const written = /^`?([\w.]+)`?/.exec(cell)?.[1];
+        if (appDefault === undefined || written === undefined) continue;
+        expect({
+          app,
+          name,
+          cell,
+          matches: sameValue(written, appDefault),
+        }).toEqual({ app, name, cell, matches: true });
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+
   it('names only metrics the scheduler exports', () => {
     const named = new Set(
       [
