@@ -6,8 +6,8 @@ export interface FieldProblem {
 
 /**
  * Body of every error answer. `code` is stable (VALIDATION_FAILED, NOT_FOUND, CONFLICT,
- * MALFORMED_JSON, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, ROUTE_NOT_FOUND,
- * INTERNAL_ERROR); `message` is the first problem, for humans.
+ * MALFORMED_JSON, MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, ROUTE_NOT_FOUND,
+ * DATABASE_UNAVAILABLE, INTERNAL_ERROR); `message` is the first problem, for humans.
  */
 export interface ErrorResponse {
   statusCode: number;

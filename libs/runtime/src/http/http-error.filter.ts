@@ -5,6 +5,7 @@ import { type ErrorBody, type FieldError, HttpProblem, InvalidRequestError } fro
 
 interface ReplyTarget {
   headersSent: boolean;
+  setHeader(name: string, value: string): void;
   status(code: number): { json(body: unknown): void };
   end(): void;
 }
@@ -44,11 +45,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception : { msg: 'non-error thrown', value: String(exception) });
+    if (body.statusCode === 503) this.logger.warn({ msg: 'database unavailable', reason: exception instanceof Error ? exception.message : String(exception) });
+    else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception : { msg: 'non-error thrown', value: String(exception) });
     if (res.headersSent) {
       res.end();
       return;
     }
+    if (body.statusCode === 503) res.setHeader('Retry-After', '1');
     res.status(body.statusCode).json(body);
   }
 
@@ -70,8 +73,28 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = exception.expose === false ? (STATUS_CODES[exception.statusCode] ?? 'Bad Request') : exception.message;
       return errorBody(exception.statusCode, CODE_BY_STATUS[exception.statusCode] ?? 'BAD_REQUEST', [{ field: 'body', message }]);
     }
+    if (isDatabaseUnavailable(exception)) {
+      return errorBody(503, 'DATABASE_UNAVAILABLE', [], 'The database is unavailable; retry shortly');
+    }
     return errorBody(500, 'INTERNAL_ERROR', [], 'Internal server error');
   }
+}
+
+/**
+ * PostgreSQL error classes that mean "not now" rather than "wrong": connection failures
+ * (08), the server shutting down or starting (57P01-57P03), too many connections
+ * (53300), a cancelled or timed-out statement (57014), and the pool's own connect
+ * timeout or a dropped socket. The client may retry: 503, not 500.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['53300', '57014', '57P01', '57P02', '57P03']);
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function isDatabaseUnavailable(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  const withCodes = exception as Error & { code?: unknown; driverError?: { code?: unknown } };
+  const code = withCodes.driverError?.code ?? withCodes.code;
+  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is not established/i.test(exception.message);
 }
 
 function fromHttpException(exception: HttpException): ErrorBody {
