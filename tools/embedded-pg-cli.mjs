@@ -18,7 +18,9 @@ const { values } = parseArgs({
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 5432) {
-  console.error('[embedded-pg-cli] --port must be an integer port other than 5432');
+  console.error(
+    '[embedded-pg-cli] --port must be an integer port other than 5432',
+  );
   process.exit(2);
 }
 if (!values.data) {
@@ -45,10 +47,24 @@ process.on('SIGINT', () => void stop('SIGINT'));
 process.on('disconnect', () => void stop('disconnect'));
 
 try {
-  server = await startEmbeddedPostgres({ dataDir: values.data, port, fresh: values.fresh, flags: FAST_FLAGS, log: values.log });
+  server = await startEmbeddedPostgres({
+    dataDir: values.data,
+    port,
+    fresh: values.fresh,
+    flags: FAST_FLAGS,
+    log: values.log,
+  });
 } catch (error) {
   console.error(String(error instanceof Error ? error.message : error));
   process.exit(1);
 }
 if (stopping) await server.stop();
-console.log(JSON.stringify({ ready: true, url: server.url, port: server.port, dataDir: server.dataDir, pid: server.pid() }));
+console.log(
+  JSON.stringify({
+    ready: true,
+    url: server.url,
+    port: server.port,
+    dataDir: server.dataDir,
+    pid: server.pid(),
+  }),
+);

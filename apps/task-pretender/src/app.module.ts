@@ -1,7 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ClockModule, HttpErrorFilter, MetricsModule } from '@scheduleman/runtime';
-import { PRETENDER_CONFIG, type PretenderConfig } from './config/pretender.config';
+import {
+  ClockModule,
+  HttpErrorFilter,
+  MetricsModule,
+} from '@scheduleman/runtime';
+import {
+  PRETENDER_CONFIG,
+  type PretenderConfig,
+} from './config/pretender.config';
 import { HealthController } from './health/health.controller';
 import { ReceptionMetrics } from './reception/reception.metrics';
 import { WebhookReceiver } from './reception/webhook-receiver';

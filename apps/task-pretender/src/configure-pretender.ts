@@ -9,7 +9,10 @@ import { WebhookReceiver } from './reception/webhook-receiver';
  */
 export function configurePretender(app: NestExpressApplication): void {
   app.use(app.get(WebhookReceiver).middleware);
-  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  const server = app.getHttpServer() as {
+    keepAliveTimeout: number;
+    headersTimeout: number;
+  };
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 }

@@ -3,7 +3,9 @@ import { AppModule } from './app.module';
 import { loadPretenderConfig } from './config/pretender.config';
 import { configurePretender } from './configure-pretender';
 
-const config = loadConfigOrExit('task-pretender', () => loadPretenderConfig(process.env));
+const config = loadConfigOrExit('task-pretender', () =>
+  loadPretenderConfig(process.env),
+);
 
 void bootstrapApp(AppModule.forRoot(config), {
   app: 'task-pretender',

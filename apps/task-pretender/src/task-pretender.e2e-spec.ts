@@ -12,7 +12,10 @@ describe('task-pretender over HTTP', () => {
 
   beforeAll(async () => {
     const config = loadPretenderConfig({ PORT: '1', PRETEND_DELAY_MS: '10' });
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: false });
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot(config),
+      { bodyParser: false, logger: false },
+    );
     configurePretender(app);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -21,35 +24,60 @@ describe('task-pretender over HTTP', () => {
     await app.close();
   });
   beforeEach(async () => {
-    expect((await fetch(`${base}/stats/reset`, { method: 'POST' })).status).toBe(204);
+    expect(
+      (await fetch(`${base}/stats/reset`, { method: 'POST' })).status,
+    ).toBe(204);
   });
 
-  function webhook(path: string, key: string, init: { method?: string; scheduledAt?: string; body?: string; signal?: AbortSignal } = {}) {
+  function webhook(
+    path: string,
+    key: string,
+    init: {
+      method?: string;
+      scheduledAt?: string;
+      body?: string;
+      signal?: AbortSignal;
+    } = {},
+  ) {
     return fetch(`${base}${path}`, {
       method: init.method ?? 'POST',
       headers: {
         'content-type': 'application/json',
         'idempotency-key': key,
-        'x-scheduleman-scheduled-at': init.scheduledAt ?? new Date().toISOString(),
+        'x-scheduleman-scheduled-at':
+          init.scheduledAt ?? new Date().toISOString(),
         'x-scheduleman-attempt': '1',
       },
-      body: init.method === 'GET' ? undefined : (init.body ?? '{"hello":"world"}'),
+      body:
+        init.method === 'GET' ? undefined : (init.body ?? '{"hello":"world"}'),
       signal: init.signal,
     });
   }
 
   async function stats() {
-    return (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown> & { lateness: Record<string, number | null> };
+    return (await (await fetch(`${base}/stats`)).json()) as Record<
+      string,
+      unknown
+    > & { lateness: Record<string, number | null> };
   }
 
   it('accepts webhooks on any path and method with 202 and counts them per key', async () => {
     expect((await webhook('/tasks', 'k1')).status).toBe(202);
-    expect((await webhook('/a/b/c?x=y', 'k2', { method: 'PUT' })).status).toBe(202);
+    expect((await webhook('/a/b/c?x=y', 'k2', { method: 'PUT' })).status).toBe(
+      202,
+    );
     expect((await webhook('/', 'k3', { method: 'GET' })).status).toBe(202);
     expect((await webhook('/tasks', 'k1')).status).toBe(202);
 
     const s = await stats();
-    expect(s).toMatchObject({ received: 4, unique: 3, duplicates: 1, redelivered: 1, accepted: 4, rejected: 0 });
+    expect(s).toMatchObject({
+      received: 4,
+      unique: 3,
+      duplicates: 1,
+      redelivered: 1,
+      accepted: 4,
+      rejected: 0,
+    });
     expect(s.lateness['count']).toBe(3);
   });
 
@@ -57,7 +85,10 @@ describe('task-pretender over HTTP', () => {
     const scheduledAt = new Date(Date.now() - 60_000).toISOString();
     await webhook('/tasks', 'late', { scheduledAt });
 
-    const key = (await (await fetch(`${base}/stats/keys/late`)).json()) as { latenessMs: number; count: number };
+    const key = (await (await fetch(`${base}/stats/keys/late`)).json()) as {
+      latenessMs: number;
+      count: number;
+    };
     expect(key.count).toBe(1);
     expect(key.latenessMs).toBeGreaterThanOrEqual(60_000);
     expect((await stats()).lateness['max']).toBe(key.latenessMs);
@@ -66,10 +97,21 @@ describe('task-pretender over HTTP', () => {
   it('keeps the latest webhooks in full for inspection', async () => {
     await webhook('/tasks/inspect', 'inspect-me', { body: '{"n":1}' });
 
-    const { items } = (await (await fetch(`${base}/stats/requests?key=inspect-me`)).json()) as { items: Record<string, unknown>[] };
+    const { items } = (await (
+      await fetch(`${base}/stats/requests?key=inspect-me`)
+    ).json()) as { items: Record<string, unknown>[] };
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ method: 'POST', path: '/tasks/inspect', key: 'inspect-me', status: 202, body: '{"n":1}' });
-    expect(items[0]['headers']).toMatchObject({ 'idempotency-key': 'inspect-me', 'x-scheduleman-attempt': '1' });
+    expect(items[0]).toMatchObject({
+      method: 'POST',
+      path: '/tasks/inspect',
+      key: 'inspect-me',
+      status: 202,
+      body: '{"n":1}',
+    });
+    expect(items[0]['headers']).toMatchObject({
+      'idempotency-key': 'inspect-me',
+      'x-scheduleman-attempt': '1',
+    });
   });
 
   it('fails or answers a chosen status when asked in the query', async () => {
@@ -77,11 +119,19 @@ describe('task-pretender over HTTP', () => {
     expect((await webhook('/tasks?status=404', 'g')).status).toBe(404);
     expect((await webhook('/tasks?fail=0', 'f')).status).toBe(202);
 
-    expect(await stats()).toMatchObject({ received: 3, accepted: 1, rejected: 2, duplicates: 1, redelivered: 0 });
+    expect(await stats()).toMatchObject({
+      received: 3,
+      accepted: 1,
+      rejected: 2,
+      duplicates: 1,
+      redelivered: 0,
+    });
   });
 
   it('stalls when asked, so a caller with a shorter timeout gives up', async () => {
-    const attempt = webhook('/tasks?stall=5000', 'slow', { signal: AbortSignal.timeout(200) });
+    const attempt = webhook('/tasks?stall=5000', 'slow', {
+      signal: AbortSignal.timeout(200),
+    });
 
     await expect(attempt).rejects.toThrow();
     expect(await stats()).toMatchObject({ received: 1 });
@@ -101,9 +151,15 @@ describe('task-pretender over HTTP', () => {
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/pretender_webhooks_received_total\{outcome="accepted"\} [1-9]/);
-    expect(metrics).toMatch(/pretender_lateness_seconds_bucket\{le="-10"\} 0\n/);
-    expect(metrics).toMatch(/pretender_lateness_seconds_bucket\{le="0.25"\} [1-9]/);
+    expect(metrics).toMatch(
+      /pretender_webhooks_received_total\{outcome="accepted"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /pretender_lateness_seconds_bucket\{le="-10"\} 0\n/,
+    );
+    expect(metrics).toMatch(
+      /pretender_lateness_seconds_bucket\{le="0.25"\} [1-9]/,
+    );
     const bad = await fetch(`${base}/stats/keys?limit=0`);
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('limit');
@@ -114,7 +170,10 @@ describe('task-pretender over HTTP', () => {
     await webhook('/tasks?work=1', 'w');
 
     const deadline = Date.now() + 5_000;
-    let work = (await stats())['work'] as { inFlight: number; completed: number };
+    let work = (await stats())['work'] as {
+      inFlight: number;
+      completed: number;
+    };
     while ((work.completed < 1 || work.inFlight > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
       work = (await stats())['work'] as { inFlight: number; completed: number };

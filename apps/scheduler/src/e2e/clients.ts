@@ -26,35 +26,64 @@ export class ApiClient {
   constructor(private readonly api: AppProcess) {}
 
   async createSchedule(body: Record<string, unknown>): Promise<ScheduleView> {
-    const res = await requestJson<ScheduleView>('POST', this.api.url('/schedules'), body);
-    if (res.status !== 201) throw new Error(`POST /schedules answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await requestJson<ScheduleView>(
+      'POST',
+      this.api.url('/schedules'),
+      body,
+    );
+    if (res.status !== 201)
+      throw new Error(
+        `POST /schedules answered ${res.status}: ${JSON.stringify(res.body)}`,
+      );
     return res.body;
   }
 
   async getSchedule(id: string): Promise<ScheduleView> {
-    const res = await requestJson<ScheduleView>('GET', this.api.url(`/schedules/${id}`));
-    if (res.status !== 200) throw new Error(`GET /schedules/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await requestJson<ScheduleView>(
+      'GET',
+      this.api.url(`/schedules/${id}`),
+    );
+    if (res.status !== 200)
+      throw new Error(
+        `GET /schedules/${id} answered ${res.status}: ${JSON.stringify(res.body)}`,
+      );
     return res.body;
   }
 
   async pauseSchedule(id: string): Promise<ScheduleView> {
-    const res = await requestJson<ScheduleView>('POST', this.api.url(`/schedules/${id}/pause`));
-    if (res.status !== 200 && res.status !== 201) throw new Error(`POST /schedules/${id}/pause answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await requestJson<ScheduleView>(
+      'POST',
+      this.api.url(`/schedules/${id}/pause`),
+    );
+    if (res.status !== 200 && res.status !== 201)
+      throw new Error(
+        `POST /schedules/${id}/pause answered ${res.status}: ${JSON.stringify(res.body)}`,
+      );
     return res.body;
   }
 
   /** Pauses, then waits until nothing of the schedule is pending (what was due within 2 s has fired). */
-  async pauseAndSettle(id: string, timeoutMs = 20_000): Promise<ExecutionView[]> {
+  async pauseAndSettle(
+    id: string,
+    timeoutMs = 20_000,
+  ): Promise<ExecutionView[]> {
     await this.pauseSchedule(id);
-    return waitFor(`schedule ${id} to have no pending execution after pause`, async () => {
-      const all = await this.executions(id);
-      return all.some((e) => e.status === 'pending') ? false : all;
-    }, { timeoutMs });
+    return waitFor(
+      `schedule ${id} to have no pending execution after pause`,
+      async () => {
+        const all = await this.executions(id);
+        return all.some((e) => e.status === 'pending') ? false : all;
+      },
+      { timeoutMs },
+    );
   }
 
   async deleteSchedule(id: string): Promise<void> {
     const res = await requestJson('DELETE', this.api.url(`/schedules/${id}`));
-    if (res.status !== 204) throw new Error(`DELETE /schedules/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    if (res.status !== 204)
+      throw new Error(
+        `DELETE /schedules/${id} answered ${res.status}: ${JSON.stringify(res.body)}`,
+      );
   }
 
   /** Every execution of a schedule, following nextCursor. */
@@ -62,9 +91,18 @@ export class ApiClient {
     const items: ExecutionView[] = [];
     let cursor: string | null = null;
     do {
-      const query: string = cursor === null ? 'limit=100' : `limit=100&cursor=${encodeURIComponent(cursor)}`;
-      const res = await requestJson<{ items: ExecutionView[]; nextCursor: string | null }>('GET', this.api.url(`/schedules/${scheduleId}/executions?${query}`));
-      if (res.status !== 200) throw new Error(`GET executions answered ${res.status}: ${JSON.stringify(res.body)}`);
+      const query: string =
+        cursor === null
+          ? 'limit=100'
+          : `limit=100&cursor=${encodeURIComponent(cursor)}`;
+      const res = await requestJson<{
+        items: ExecutionView[];
+        nextCursor: string | null;
+      }>('GET', this.api.url(`/schedules/${scheduleId}/executions?${query}`));
+      if (res.status !== 200)
+        throw new Error(
+          `GET executions answered ${res.status}: ${JSON.stringify(res.body)}`,
+        );
       items.push(...res.body.items);
       cursor = res.body.nextCursor;
     } while (cursor !== null);
@@ -79,7 +117,13 @@ export interface PretenderStats {
   redelivered: number;
   accepted: number;
   rejected: number;
-  lateness: { count: number; p50: number | null; p99: number | null; max: number | null; min: number | null };
+  lateness: {
+    count: number;
+    p50: number | null;
+    p99: number | null;
+    max: number | null;
+    min: number | null;
+  };
 }
 
 export interface KeyView {
@@ -109,27 +153,47 @@ export class PretenderClient {
   }
 
   async stats(): Promise<PretenderStats> {
-    return (await requestJson<PretenderStats>('GET', this.pretender.url('/stats'))).body;
+    return (
+      await requestJson<PretenderStats>('GET', this.pretender.url('/stats'))
+    ).body;
   }
 
   /** Recently first-seen keys (up to 10,000), oldest first. */
   async keys(): Promise<KeyView[]> {
-    return (await requestJson<{ items: KeyView[] }>('GET', this.pretender.url('/stats/keys?limit=10000'))).body.items;
+    return (
+      await requestJson<{ items: KeyView[] }>(
+        'GET',
+        this.pretender.url('/stats/keys?limit=10000'),
+      )
+    ).body.items;
   }
 
   async key(key: string): Promise<KeyView | undefined> {
-    const res = await requestJson<KeyView>('GET', this.pretender.url(`/stats/keys/${encodeURIComponent(key)}`));
+    const res = await requestJson<KeyView>(
+      'GET',
+      this.pretender.url(`/stats/keys/${encodeURIComponent(key)}`),
+    );
     return res.status === 200 ? res.body : undefined;
   }
 
   async requests(key: string): Promise<ReceivedRequest[]> {
-    return (await requestJson<{ items: ReceivedRequest[] }>('GET', this.pretender.url(`/stats/requests?limit=1000&key=${encodeURIComponent(key)}`))).body.items;
+    return (
+      await requestJson<{ items: ReceivedRequest[] }>(
+        'GET',
+        this.pretender.url(
+          `/stats/requests?limit=1000&key=${encodeURIComponent(key)}`,
+        ),
+      )
+    ).body.items;
   }
 }
 
 /** A plain pg connection for looking at rows the API does not show (leases). */
 export async function connectSql(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url, application_name: 'scheduler-e2e' });
+  const client = new Client({
+    connectionString: url,
+    application_name: 'scheduler-e2e',
+  });
   await client.connect();
   // A restarted server ends this session; the test reconnects when it needs to.
   client.on('error', () => undefined);

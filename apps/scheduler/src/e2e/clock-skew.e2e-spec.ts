@@ -1,8 +1,16 @@
-import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { ApiClient, connectSql, databaseNow, PretenderClient } from './clients';
-import { everySecond, occurrence, reportDeliveries, allArrived } from './deliveries';
+import {
+  everySecond,
+  occurrence,
+  reportDeliveries,
+  allArrived,
+} from './deliveries';
 import { type AppProcess, Cluster, requestJson, waitFor } from './harness';
 
 /** Test-only preload that moves the process's Date by SHIFT_CLOCK_MS; production has no such flag. */
@@ -24,7 +32,10 @@ describe('a scheduler with a skewed host clock', () => {
   beforeAll(
     cluster.withLogs(async () => {
       db = await createTestDatabase('e2e_clock');
-      const [apiProcess, pretenderProcess] = await cluster.startReady(['schedule-api', { env: { DATABASE_URL: db.url } }], ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }]);
+      const [apiProcess, pretenderProcess] = await cluster.startReady(
+        ['schedule-api', { env: { DATABASE_URL: db.url } }],
+        ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
+      );
       api = new ApiClient(apiProcess);
       pretender = new PretenderClient(pretenderProcess);
       sql = await connectSql(db.url);
@@ -41,7 +52,11 @@ describe('a scheduler with a skewed host clock', () => {
   async function startSkewedScheduler(shiftMs: number): Promise<AppProcess> {
     const scheduler = await cluster.start('scheduler', {
       name: `scheduler-shifted-${shiftMs}`,
-      env: { DATABASE_URL: db.url, SCHEDULER_ID: `shifted-${shiftMs}`, SHIFT_CLOCK_MS: String(shiftMs) },
+      env: {
+        DATABASE_URL: db.url,
+        SCHEDULER_ID: `shifted-${shiftMs}`,
+        SHIFT_CLOCK_MS: String(shiftMs),
+      },
       nodeArgs: ['-r', SHIFT_CLOCK],
     });
     await scheduler.waitReady();
@@ -50,9 +65,12 @@ describe('a scheduler with a skewed host clock', () => {
 
   /** The scheduler's measured offset to the database clock, from its readiness details. */
   async function measuredOffsetMs(scheduler: AppProcess): Promise<number> {
-    const res = await requestJson<{ details: { claimLoop?: { clockOffsetMs?: number } } }>('GET', scheduler.url('/health/ready'));
+    const res = await requestJson<{
+      details: { claimLoop?: { clockOffsetMs?: number } };
+    }>('GET', scheduler.url('/health/ready'));
     const offset = res.body.details.claimLoop?.clockOffsetMs;
-    if (typeof offset !== 'number') throw new Error(`no clockOffsetMs in ${JSON.stringify(res.body)}`);
+    if (typeof offset !== 'number')
+      throw new Error(`no clockOffsetMs in ${JSON.stringify(res.body)}`);
     return offset;
   }
 
@@ -68,22 +86,43 @@ describe('a scheduler with a skewed host clock', () => {
           const now = (await databaseNow(sql)).getTime();
           // An `at` 4 s ahead: with the clock a minute ahead, a naive scheduler fires it at once, 4 s early.
           const at = new Date(now + 4_000);
-          const oneShot = await api.createSchedule({ name: 'at', schedule: { type: 'at', at: at.toISOString() }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/skew') } });
-          const cron = await api.createSchedule({ name: 'cron', schedule: { type: 'cron', expression: '* * * * * *' }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/skew') } });
+          const oneShot = await api.createSchedule({
+            name: 'at',
+            schedule: { type: 'at', at: at.toISOString() },
+            trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/skew') },
+          });
+          const cron = await api.createSchedule({
+            name: 'cron',
+            schedule: { type: 'cron', expression: '* * * * * *' },
+            trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/skew') },
+          });
           const first = new Date(cron.nextRunAt as string);
-          const cronExpected = everySecond(cron.id, first, new Date(first.getTime() + 4_000));
+          const cronExpected = everySecond(
+            cron.id,
+            first,
+            new Date(first.getTime() + 4_000),
+          );
           const expected = [occurrence(oneShot.id, at), ...cronExpected];
 
-          await waitFor('the one-shot and five cron occurrences', () => allArrived(pretender, expected), { timeoutMs: 30_000, intervalMs: 200 });
+          await waitFor(
+            'the one-shot and five cron occurrences',
+            () => allArrived(pretender, expected),
+            { timeoutMs: 30_000, intervalMs: 200 },
+          );
           await api.pauseAndSettle(cron.id);
 
           const report = await reportDeliveries(pretender, expected);
           expect(report.missing).toEqual([]);
           expect(report.offTime).toEqual([]);
           // Never early: the receiver is on the database's host, so its clock is the reference.
-          for (const o of expected) expect((await pretender.key(o.key))?.latenessMs).toBeGreaterThanOrEqual(-500);
+          for (const o of expected)
+            expect(
+              (await pretender.key(o.key))?.latenessMs,
+            ).toBeGreaterThanOrEqual(-500);
           // The scheduler saw its own skew: offset = database minus host ≈ -shift.
-          expect(Math.abs((await measuredOffsetMs(scheduler)) + shiftMs)).toBeLessThan(5_000);
+          expect(
+            Math.abs((await measuredOffsetMs(scheduler)) + shiftMs),
+          ).toBeLessThan(5_000);
         } finally {
           await scheduler.stop('SIGTERM', 15_000);
         }

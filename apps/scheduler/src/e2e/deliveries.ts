@@ -12,13 +12,22 @@ export interface Occurrence {
 }
 
 export function occurrence(scheduleId: string, scheduledAt: Date): Occurrence {
-  return { scheduleId, scheduledAt, key: executionIdFor(scheduleId, scheduledAt) };
+  return {
+    scheduleId,
+    scheduledAt,
+    key: executionIdFor(scheduleId, scheduledAt),
+  };
 }
 
 /** Occurrences of a every-second cron from `first` to `last` inclusive. */
-export function everySecond(scheduleId: string, first: Date, last: Date): Occurrence[] {
+export function everySecond(
+  scheduleId: string,
+  first: Date,
+  last: Date,
+): Occurrence[] {
   const out: Occurrence[] = [];
-  for (let t = first.getTime(); t <= last.getTime(); t += 1_000) out.push(occurrence(scheduleId, new Date(t)));
+  for (let t = first.getTime(); t <= last.getTime(); t += 1_000)
+    out.push(occurrence(scheduleId, new Date(t)));
   return out;
 }
 
@@ -34,23 +43,39 @@ export interface DeliveryReport {
 }
 
 /** What the receiver saw for the expected occurrences, per key. */
-export async function reportDeliveries(pretender: PretenderClient, expected: Occurrence[]): Promise<DeliveryReport> {
+export async function reportDeliveries(
+  pretender: PretenderClient,
+  expected: Occurrence[],
+): Promise<DeliveryReport> {
   const seen = new Map((await pretender.keys()).map((k) => [k.key, k]));
-  const report: DeliveryReport = { expected: expected.length, missing: [], offTime: [], repeated: [], maxLatenessMs: -Infinity };
+  const report: DeliveryReport = {
+    expected: expected.length,
+    missing: [],
+    offTime: [],
+    repeated: [],
+    maxLatenessMs: -Infinity,
+  };
   for (const o of expected) {
     const key = seen.get(o.key);
     if (!key) {
       report.missing.push(o);
       continue;
     }
-    if (key.latenessMs === null || Math.abs(key.latenessMs) > ON_TIME_MS) report.offTime.push({ key: o.key, latenessMs: key.latenessMs });
+    if (key.latenessMs === null || Math.abs(key.latenessMs) > ON_TIME_MS)
+      report.offTime.push({ key: o.key, latenessMs: key.latenessMs });
     if (key.count > 1) report.repeated.push(key);
-    report.maxLatenessMs = Math.max(report.maxLatenessMs, key.latenessMs ?? Infinity);
+    report.maxLatenessMs = Math.max(
+      report.maxLatenessMs,
+      key.latenessMs ?? Infinity,
+    );
   }
   return report;
 }
 
 /** For waitFor: all expected keys arrived. */
-export async function allArrived(pretender: PretenderClient, expected: Occurrence[]): Promise<boolean> {
+export async function allArrived(
+  pretender: PretenderClient,
+  expected: Occurrence[],
+): Promise<boolean> {
   return (await reportDeliveries(pretender, expected)).missing.length === 0;
 }

@@ -1,6 +1,15 @@
-import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
 import { type Client } from 'pg';
-import { ApiClient, connectSql, databaseNow, type ExecutionView, PretenderClient } from './clients';
+import {
+  ApiClient,
+  connectSql,
+  databaseNow,
+  type ExecutionView,
+  PretenderClient,
+} from './clients';
 import { Cluster, waitFor } from './harness';
 
 /**
@@ -23,7 +32,14 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
       const [apiProcess, pretenderProcess] = await cluster.startReady(
         ['schedule-api', { env }],
         ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
-        ...schedulerIds.map((id): ['scheduler', { name: string; env: Record<string, string> }] => ['scheduler', { name: id, env: { ...env, SCHEDULER_ID: id } }]),
+        ...schedulerIds.map(
+          (
+            id,
+          ): ['scheduler', { name: string; env: Record<string, string> }] => [
+            'scheduler',
+            { name: id, env: { ...env, SCHEDULER_ID: id } },
+          ],
+        ),
       );
       api = new ApiClient(apiProcess);
       pretender = new PretenderClient(pretenderProcess);
@@ -43,12 +59,22 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
   }
 
   async function succeeded(scheduleId: string): Promise<ExecutionView[]> {
-    return (await api.executions(scheduleId)).filter((e) => e.status === 'succeeded');
+    return (await api.executions(scheduleId)).filter(
+      (e) => e.status === 'succeeded',
+    );
   }
 
   /** What the receiver saw for one execution: exactly one webhook, on time, with the contract's headers. */
-  async function expectDeliveredOnce(execution: ExecutionView, scheduleName: string): Promise<void> {
-    expect(execution).toMatchObject({ status: 'succeeded', attempts: 1, responseStatus: 202, error: null });
+  async function expectDeliveredOnce(
+    execution: ExecutionView,
+    scheduleName: string,
+  ): Promise<void> {
+    expect(execution).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      responseStatus: 202,
+      error: null,
+    });
     expect(schedulerIds).toContain(execution.schedulerId);
     expect(execution.firedAt).not.toBeNull();
 
@@ -86,14 +112,36 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
         schedule: { type: 'cron', expression: '* * * * * *' },
         trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/cron') },
       });
-      const oneShot = await api.createSchedule({ name: 'at', schedule: { type: 'at', at }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/at') } });
-      const delayed = await api.createSchedule({ name: 'delay', schedule: { type: 'delay', delay: 'PT2S' }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/delay') } });
+      const oneShot = await api.createSchedule({
+        name: 'at',
+        schedule: { type: 'at', at },
+        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/at') },
+      });
+      const delayed = await api.createSchedule({
+        name: 'delay',
+        schedule: { type: 'delay', delay: 'PT2S' },
+        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/delay') },
+      });
       expect(oneShot.nextRunAt).toBe(at);
 
-      const [atRun] = await waitFor('the at schedule to succeed', async () => nonEmpty(await succeeded(oneShot.id)), { timeoutMs: 20_000 });
-      const [delayRun] = await waitFor('the delay schedule to succeed', async () => nonEmpty(await succeeded(delayed.id)), { timeoutMs: 20_000 });
-      await waitFor('three cron occurrences to succeed', async () => (await succeeded(cron.id)).length >= 3, { timeoutMs: 20_000 });
-      const cronRuns = (await api.pauseAndSettle(cron.id)).filter((e) => e.status !== 'cancelled');
+      const [atRun] = await waitFor(
+        'the at schedule to succeed',
+        async () => nonEmpty(await succeeded(oneShot.id)),
+        { timeoutMs: 20_000 },
+      );
+      const [delayRun] = await waitFor(
+        'the delay schedule to succeed',
+        async () => nonEmpty(await succeeded(delayed.id)),
+        { timeoutMs: 20_000 },
+      );
+      await waitFor(
+        'three cron occurrences to succeed',
+        async () => (await succeeded(cron.id)).length >= 3,
+        { timeoutMs: 20_000 },
+      );
+      const cronRuns = (await api.pauseAndSettle(cron.id)).filter(
+        (e) => e.status !== 'cancelled',
+      );
 
       expect(atRun.scheduledAt).toBe(at);
       expect(delayRun.scheduledAt).toBe(delayed.nextRunAt);
@@ -105,11 +153,20 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
       expect((await api.getSchedule(delayed.id)).status).toBe('completed');
 
       // Every second from the first occurrence to the last one fired, each exactly once.
-      const times = cronRuns.map((e) => Date.parse(e.scheduledAt)).sort((a, b) => a - b);
+      const times = cronRuns
+        .map((e) => Date.parse(e.scheduledAt))
+        .sort((a, b) => a - b);
       expect(times.length).toBeGreaterThanOrEqual(3);
-      expect(times.map((t) => t - times[0])).toEqual(times.map((_, i) => i * 1000));
-      for (const run of cronRuns) await expectDeliveredOnce(run, 'every-second');
-      expect(await pretender.stats()).toMatchObject({ duplicates: 0, redelivered: 0, rejected: 0 });
+      expect(times.map((t) => t - times[0])).toEqual(
+        times.map((_, i) => i * 1000),
+      );
+      for (const run of cronRuns)
+        await expectDeliveredOnce(run, 'every-second');
+      expect(await pretender.stats()).toMatchObject({
+        duplicates: 0,
+        redelivered: 0,
+        rejected: 0,
+      });
     }),
     90_000,
   );

@@ -1,7 +1,16 @@
-import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
 import type { Client } from 'pg';
 import { ApiClient, connectSql, databaseNow, PretenderClient } from './clients';
-import { allArrived, everySecond, occurrence, type Occurrence, reportDeliveries } from './deliveries';
+import {
+  allArrived,
+  everySecond,
+  occurrence,
+  type Occurrence,
+  reportDeliveries,
+} from './deliveries';
 import { type AppProcess, Cluster, waitFor } from './harness';
 
 /**
@@ -22,11 +31,19 @@ describe('scheduler processes survive the death of a scheduler', () => {
       db = await createTestDatabase('e2e_failover');
       const env = { DATABASE_URL: db.url };
       const ids = ['failover-s1', 'failover-s2', 'failover-s3'];
-      const [apiProcess, pretenderProcess, ...schedulerProcesses] = await cluster.startReady(
-        ['schedule-api', { env }],
-        ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
-        ...ids.map((id): ['scheduler', { name: string; env: Record<string, string> }] => ['scheduler', { name: id, env: { ...env, SCHEDULER_ID: id } }]),
-      );
+      const [apiProcess, pretenderProcess, ...schedulerProcesses] =
+        await cluster.startReady(
+          ['schedule-api', { env }],
+          ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
+          ...ids.map(
+            (
+              id,
+            ): ['scheduler', { name: string; env: Record<string, string> }] => [
+              'scheduler',
+              { name: id, env: { ...env, SCHEDULER_ID: id } },
+            ],
+          ),
+        );
       ids.forEach((id, i) => schedulers.set(id, schedulerProcesses[i]));
       api = new ApiClient(apiProcess);
       pretender = new PretenderClient(pretenderProcess);
@@ -48,7 +65,11 @@ describe('scheduler processes survive the death of a scheduler', () => {
         where status = 'pending' and lease_owner is not null and lease_expires_at > now()
         group by lease_owner`,
     );
-    return new Map(rows.filter((r) => schedulers.get(r.lease_owner)?.running).map((r) => [r.lease_owner, r.ids]));
+    return new Map(
+      rows
+        .filter((r) => schedulers.get(r.lease_owner)?.running)
+        .map((r) => [r.lease_owner, r.ids]),
+    );
   }
 
   it(
@@ -60,15 +81,23 @@ describe('scheduler processes survive the death of a scheduler', () => {
       const expected: Occurrence[] = [];
       for (let i = 0; i < 30; i++) {
         const at = new Date(now + 2_500 + i * 100);
-        const s = await api.createSchedule({ name: `one-shot-${i}`, schedule: { type: 'at', at: at.toISOString() }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/kill') } });
+        const s = await api.createSchedule({
+          name: `one-shot-${i}`,
+          schedule: { type: 'at', at: at.toISOString() },
+          trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/kill') },
+        });
         expected.push(occurrence(s.id, at));
       }
 
       const [victimId, held] = await waitFor(
         'a scheduler to hold leased, unfired executions',
         async () => {
-          const owners = [...(await leasesByOwner()).entries()].sort((a, b) => b[1].length - a[1].length);
-          return owners.length > 0 && owners[0][1].length >= 2 ? owners[0] : false;
+          const owners = [...(await leasesByOwner()).entries()].sort(
+            (a, b) => b[1].length - a[1].length,
+          );
+          return owners.length > 0 && owners[0][1].length >= 2
+            ? owners[0]
+            : false;
         },
         { timeoutMs: 15_000, intervalMs: 25 },
       );
@@ -76,7 +105,11 @@ describe('scheduler processes survive the death of a scheduler', () => {
       victim.signal('SIGKILL');
       await victim.waitExit(5_000);
 
-      await waitFor('every occurrence to arrive', () => allArrived(pretender, expected), { timeoutMs: 30_000, intervalMs: 200 });
+      await waitFor(
+        'every occurrence to arrive',
+        () => allArrived(pretender, expected),
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
       const report = await reportDeliveries(pretender, expected);
       expect(report.missing).toEqual([]);
       expect(report.offTime).toEqual([]);
@@ -84,7 +117,13 @@ describe('scheduler processes survive the death of a scheduler', () => {
       const finished = await waitFor(
         "the victim's executions to be recorded",
         async () => {
-          const { rows } = await sql.query<{ status: string; scheduler_id: string | null }>(`select status, scheduler_id from executions where id = any($1::uuid[])`, [held]);
+          const { rows } = await sql.query<{
+            status: string;
+            scheduler_id: string | null;
+          }>(
+            `select status, scheduler_id from executions where id = any($1::uuid[])`,
+            [held],
+          );
           return rows.every((r) => r.status !== 'pending') ? rows : false;
         },
         { timeoutMs: 20_000 },
@@ -99,23 +138,43 @@ describe('scheduler processes survive the death of a scheduler', () => {
   it(
     'hands over on SIGTERM without a gap, and the terminated scheduler exits 0',
     cluster.withLogs(async () => {
-      const cron = await api.createSchedule({ name: 'every-second', schedule: { type: 'cron', expression: '* * * * * *' }, trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/term') } });
+      const cron = await api.createSchedule({
+        name: 'every-second',
+        schedule: { type: 'cron', expression: '* * * * * *' },
+        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/term') },
+      });
       const first = new Date(cron.nextRunAt as string);
-      await waitFor('three occurrences', () => allArrived(pretender, everySecond(cron.id, first, new Date(first.getTime() + 2_000))), { timeoutMs: 20_000 });
+      await waitFor(
+        'three occurrences',
+        () =>
+          allArrived(
+            pretender,
+            everySecond(cron.id, first, new Date(first.getTime() + 2_000)),
+          ),
+        { timeoutMs: 20_000 },
+      );
 
       // Terminate the scheduler holding the cron's next occurrences (any live one if none is held yet).
       const owners = await leasesByOwner();
       const live = [...schedulers.entries()].filter(([, p]) => p.running);
-      const [leavingId, leaving] = live.find(([id]) => owners.has(id)) ?? live[0];
+      const [leavingId, leaving] =
+        live.find(([id]) => owners.has(id)) ?? live[0];
       const terminatedAt = await databaseNow(sql);
       leaving.signal('SIGTERM');
       const exit = await leaving.waitExit(15_000);
       expect(exit).toEqual({ code: 0, signal: null });
 
       // Keep going for a few seconds on the survivors, then stop the schedule.
-      await waitFor('occurrences after the hand-over', async () => (await databaseNow(sql)).getTime() > terminatedAt.getTime() + 5_000, { timeoutMs: 20_000, intervalMs: 250 });
+      await waitFor(
+        'occurrences after the hand-over',
+        async () =>
+          (await databaseNow(sql)).getTime() > terminatedAt.getTime() + 5_000,
+        { timeoutMs: 20_000, intervalMs: 250 },
+      );
       const history = await api.pauseAndSettle(cron.id);
-      const fired = history.filter((e) => e.status === 'succeeded').map((e) => Date.parse(e.scheduledAt));
+      const fired = history
+        .filter((e) => e.status === 'succeeded')
+        .map((e) => Date.parse(e.scheduledAt));
       const last = new Date(Math.max(...fired));
       expect(last.getTime()).toBeGreaterThan(terminatedAt.getTime() + 3_000);
 
@@ -123,9 +182,13 @@ describe('scheduler processes survive the death of a scheduler', () => {
       const report = await reportDeliveries(pretender, expected);
       expect(report.missing).toEqual([]);
       expect(report.offTime).toEqual([]);
-      expect(history.filter((e) => e.status === 'succeeded')).toHaveLength(expected.length);
+      expect(history.filter((e) => e.status === 'succeeded')).toHaveLength(
+        expected.length,
+      );
       // After the hand-over the occurrences were fired by the survivors only.
-      const after = history.filter((e) => Date.parse(e.scheduledAt) > terminatedAt.getTime() + 2_000);
+      const after = history.filter(
+        (e) => Date.parse(e.scheduledAt) > terminatedAt.getTime() + 2_000,
+      );
       expect(after.length).toBeGreaterThan(0);
       for (const e of after) expect(e.schedulerId).not.toBe(leavingId);
     }),

@@ -18,7 +18,10 @@ export type AppName = 'scheduler' | 'schedule-api' | 'task-pretender';
 
 export function distMain(app: AppName): string {
   const main = join(WORKSPACE_ROOT, 'dist', 'apps', app, 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (npm test does; or npx nx build ${app})`);
+  if (!existsSync(main))
+    throw new Error(
+      `${main} is missing: build the apps first (npm test does; or npx nx build ${app})`,
+    );
   return main;
 }
 
@@ -45,8 +48,11 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (performance.now() > deadline) {
-      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${cause}`);
+      const cause =
+        lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${description}${cause}`,
+      );
     }
     await sleep(intervalMs);
   }
@@ -71,7 +77,11 @@ export interface JsonResponse<T> {
 }
 
 /** fetch + JSON, with a timeout so a wedged process fails the test instead of hanging it. */
-export async function requestJson<T = unknown>(method: string, url: string, body?: unknown): Promise<JsonResponse<T>> {
+export async function requestJson<T = unknown>(
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<JsonResponse<T>> {
   const res = await fetch(url, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -80,7 +90,8 @@ export async function requestJson<T = unknown>(method: string, url: string, body
   });
   const text = await res.text();
   let parsed: unknown = text;
-  if (text !== '' && (res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+  if (text !== '' && (res.headers.get('content-type') ?? '').includes('json'))
+    parsed = JSON.parse(text);
   return { status: res.status, body: parsed as T };
 }
 
@@ -144,9 +155,14 @@ export class AppProcess {
     await waitFor(
       `${this.name} to be ready on ${this.url('/health/ready')}`,
       async () => {
-        if (this.exitInfo) throw new Error(`${this.name} exited (${JSON.stringify(this.exitInfo)}) before it was ready:\n${this.output(40)}`);
+        if (this.exitInfo)
+          throw new Error(
+            `${this.name} exited (${JSON.stringify(this.exitInfo)}) before it was ready:\n${this.output(40)}`,
+          );
         try {
-          const res = await fetch(this.url('/health/ready'), { signal: AbortSignal.timeout(2_000) });
+          const res = await fetch(this.url('/health/ready'), {
+            signal: AbortSignal.timeout(2_000),
+          });
           await res.arrayBuffer();
           return res.status === 200;
         } catch {
@@ -155,7 +171,9 @@ export class AppProcess {
       },
       { timeoutMs, intervalMs: 200 },
     ).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- ${this.name} output ---\n${this.output(60)}`);
+      throw new Error(
+        `${error.message}\n--- ${this.name} output ---\n${this.output(60)}`,
+      );
     });
   }
 
@@ -167,7 +185,11 @@ export class AppProcess {
   async waitExit(timeoutMs: number): Promise<Exit> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(new Error(`${this.name} did not exit within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exited, timeout]);
@@ -177,7 +199,10 @@ export class AppProcess {
   }
 
   /** Signals, waits up to `graceMs`, then SIGKILLs; resolves with how it ended. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<Exit> {
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+    graceMs = 10_000,
+  ): Promise<Exit> {
     if (!this.running) return this.exitInfo as Exit;
     this.child.kill(signal);
     try {
@@ -190,15 +215,24 @@ export class AppProcess {
 
   private push(line: string): void {
     this.lines.push(line);
-    if (this.lines.length > MAX_LOG_LINES) this.lines.splice(0, this.lines.length - MAX_LOG_LINES);
+    if (this.lines.length > MAX_LOG_LINES)
+      this.lines.splice(0, this.lines.length - MAX_LOG_LINES);
   }
 }
 
 const everyChild = new Set<ChildProcess>();
 // Last resort when the Jest worker goes away without afterAll: no orphaned apps.
 process.once('exit', () => {
-  for (const child of everyChild) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of everyChild)
+    if (child.exitCode === null && child.signalCode === null)
+      child.kill('SIGKILL');
 });
+
+/** Registers a child for the last-resort kill at exit (Cluster does this for its apps). */
+export function trackChild(child: ChildProcess): void {
+  everyChild.add(child);
+  child.once('exit', () => everyChild.delete(child));
+}
 
 export interface StartOptions {
   /** Label in logs and failures, e.g. 'scheduler-2'. Defaults to the app name. */
@@ -217,18 +251,30 @@ export class Cluster {
   async start(app: AppName, options: StartOptions = {}): Promise<AppProcess> {
     const port = options.port ?? (await freePort());
     const name = options.name ?? app;
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...options.env, PORT: String(port) };
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), distMain(app)], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    everyChild.add(child);
-    child.once('exit', () => everyChild.delete(child));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      ...options.env,
+      PORT: String(port),
+    };
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), distMain(app)],
+      { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    trackChild(child);
     const proc = new AppProcess(name, app, port, child);
     this.processes.push(proc);
     return proc;
   }
 
   /** Starts several apps at once and waits until every one is ready. */
-  async startReady(...specs: [AppName, StartOptions?][]): Promise<AppProcess[]> {
-    const started = await Promise.all(specs.map(([app, options]) => this.start(app, options)));
+  async startReady(
+    ...specs: [AppName, StartOptions?][]
+  ): Promise<AppProcess[]> {
+    const started = await Promise.all(
+      specs.map(([app, options]) => this.start(app, options)),
+    );
     await Promise.all(started.map((p) => p.waitReady()));
     return started;
   }
@@ -239,8 +285,13 @@ export class Cluster {
 
   /** Writes every process's recent output to stderr (Jest shows it with the failure). */
   printLogs(reason: string, lastLines = 150): void {
-    const parts = this.processes.map((p) => `===== ${p.name} (pid ${p.pid}, port ${p.port}${p.running ? '' : ', exited'}) =====\n${p.output(lastLines)}`);
-    process.stderr.write(`\n##### e2e failure: ${reason}\n${parts.join('\n')}\n`);
+    const parts = this.processes.map(
+      (p) =>
+        `===== ${p.name} (pid ${p.pid}, port ${p.port}${p.running ? '' : ', exited'}) =====\n${p.output(lastLines)}`,
+    );
+    process.stderr.write(
+      `\n##### e2e failure: ${reason}\n${parts.join('\n')}\n`,
+    );
   }
 
   /**
@@ -252,7 +303,9 @@ export class Cluster {
       try {
         await body();
       } catch (error) {
-        this.printLogs(error instanceof Error ? error.message.split('\n')[0] : String(error));
+        this.printLogs(
+          error instanceof Error ? error.message.split('\n')[0] : String(error),
+        );
         throw error;
       }
     };

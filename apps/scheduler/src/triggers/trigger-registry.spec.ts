@@ -5,7 +5,10 @@ import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
 function fakeProvider(type: string): TriggerProvider {
-  return { type, fire: async (): Promise<FireOutcome> => ({ kind: 'delivered' }) };
+  return {
+    type,
+    fire: async (): Promise<FireOutcome> => ({ kind: 'delivered' }),
+  };
 }
 
 describe('TriggerRegistry', () => {
@@ -24,11 +27,16 @@ describe('TriggerRegistry', () => {
   });
 
   it('refuses two providers for one type at boot', () => {
-    expect(() => new TriggerRegistry([fakeProvider('webhook'), fakeProvider('webhook')])).toThrow(/Two trigger providers.*webhook/);
+    expect(
+      () =>
+        new TriggerRegistry([fakeProvider('webhook'), fakeProvider('webhook')]),
+    ).toThrow(/Two trigger providers.*webhook/);
   });
 
   it('is wired by TriggersModule with the webhook provider', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [TriggersModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [TriggersModule],
+    }).compile();
     await moduleRef.init();
 
     const registry = moduleRef.get(TriggerRegistry);

@@ -11,11 +11,15 @@ import { TRIGGER_PROVIDERS } from './trigger-providers.token';
 export class TriggerRegistry {
   private readonly byType = new Map<string, TriggerProvider>();
 
-  constructor(@Inject(TRIGGER_PROVIDERS) providers: readonly TriggerProvider[]) {
+  constructor(
+    @Inject(TRIGGER_PROVIDERS) providers: readonly TriggerProvider[],
+  ) {
     for (const provider of providers) {
       // Two providers claiming one type is a wiring mistake: fail at boot, not at fire time.
       if (this.byType.has(provider.type)) {
-        throw new Error(`Two trigger providers registered for type '${provider.type}'`);
+        throw new Error(
+          `Two trigger providers registered for type '${provider.type}'`,
+        );
       }
       this.byType.set(provider.type, provider);
     }

@@ -10,9 +10,8 @@ import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
  * class. Adding one (a queue, a FaaS, a workflow engine) is a new folder next to
  * webhook/ and one line here; see docs/triggers.md.
  */
-const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] = [
-  { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
-];
+const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
+  [{ module: WebhookTriggerModule, provider: WebhookTriggerProvider }];
 
 @Module({
   imports: PROVIDERS.map((p) => p.module),

@@ -1,4 +1,9 @@
-import { EnvReader, LOG_LEVELS, type Env, type LogLevel } from '@scheduleman/runtime';
+import {
+  EnvReader,
+  LOG_LEVELS,
+  type Env,
+  type LogLevel,
+} from '@scheduleman/runtime';
 
 export const DEFAULT_PRETENDER_PORT = 3100;
 export const DEFAULT_PRETEND_DELAY_MS = 100;
@@ -37,7 +42,9 @@ function rate(env: EnvReader, vars: Env, name: string): number {
   if (raw === undefined || raw === '') return 0;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    env.addProblem(`${name}: must be a number between 0 and 1 (got ${JSON.stringify(raw)})`);
+    env.addProblem(
+      `${name}: must be a number between 0 and 1 (got ${JSON.stringify(raw)})`,
+    );
     return 0;
   }
   return value;
@@ -46,16 +53,42 @@ function rate(env: EnvReader, vars: Env, name: string): number {
 export function loadPretenderConfig(vars: Env): PretenderConfig {
   const env = new EnvReader(vars);
   return env.finish({
-    port: env.int('PORT', { default: DEFAULT_PRETENDER_PORT, min: 1, max: 65535 }),
+    port: env.int('PORT', {
+      default: DEFAULT_PRETENDER_PORT,
+      min: 1,
+      max: 65535,
+    }),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
-    pretendDelayMs: env.durationMs('PRETEND_DELAY_MS', { default: DEFAULT_PRETEND_DELAY_MS, min: 0, max: 3_600_000 }),
+    pretendDelayMs: env.durationMs('PRETEND_DELAY_MS', {
+      default: DEFAULT_PRETEND_DELAY_MS,
+      min: 0,
+      max: 3_600_000,
+    }),
     failureRate: rate(env, vars, 'FAILURE_RATE'),
     stallRate: rate(env, vars, 'STALL_RATE'),
-    stallMs: env.durationMs('STALL_MS', { default: DEFAULT_STALL_MS, min: 0, max: 600_000 }),
-    responseStatus: env.int('RESPONSE_STATUS', { default: DEFAULT_RESPONSE_STATUS, min: 200, max: 599 }),
-    maxTrackedKeys: env.int('MAX_TRACKED_KEYS', { default: DEFAULT_MAX_TRACKED_KEYS, min: 1 }),
-    maxLatenessSamples: env.int('MAX_LATENESS_SAMPLES', { default: DEFAULT_MAX_LATENESS_SAMPLES, min: 1 }),
-    recentRequests: env.int('RECENT_REQUESTS', { default: DEFAULT_RECENT_REQUESTS, min: 0, max: 100_000 }),
+    stallMs: env.durationMs('STALL_MS', {
+      default: DEFAULT_STALL_MS,
+      min: 0,
+      max: 600_000,
+    }),
+    responseStatus: env.int('RESPONSE_STATUS', {
+      default: DEFAULT_RESPONSE_STATUS,
+      min: 200,
+      max: 599,
+    }),
+    maxTrackedKeys: env.int('MAX_TRACKED_KEYS', {
+      default: DEFAULT_MAX_TRACKED_KEYS,
+      min: 1,
+    }),
+    maxLatenessSamples: env.int('MAX_LATENESS_SAMPLES', {
+      default: DEFAULT_MAX_LATENESS_SAMPLES,
+      min: 1,
+    }),
+    recentRequests: env.int('RECENT_REQUESTS', {
+      default: DEFAULT_RECENT_REQUESTS,
+      min: 0,
+      max: 100_000,
+    }),
   });
 }
 

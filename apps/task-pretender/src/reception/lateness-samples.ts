@@ -44,7 +44,16 @@ export class LatenessSamples {
   }
 
   summarize(): LatenessSummary {
-    if (this.total === 0) return { count: 0, p50: null, p90: null, p99: null, max: null, min: null, mean: null };
+    if (this.total === 0)
+      return {
+        count: 0,
+        p50: null,
+        p90: null,
+        p99: null,
+        max: null,
+        min: null,
+        mean: null,
+      };
     const sorted = this.samples.slice(0, this.stored).sort();
     return {
       count: this.total,
@@ -58,7 +67,9 @@ export class LatenessSamples {
   }
 
   private grow(): void {
-    const next = new Float64Array(Math.min(this.capacity, this.samples.length * 2));
+    const next = new Float64Array(
+      Math.min(this.capacity, this.samples.length * 2),
+    );
     next.set(this.samples);
     this.samples = next;
   }

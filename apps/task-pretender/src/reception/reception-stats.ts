@@ -69,7 +69,11 @@ export class ReceptionStats {
   }
 
   /** Records one arrival: is it the key's first, a repeated 2xx delivery, and how late was the key's first arrival. */
-  record(arrival: Arrival): { first: boolean; redelivered: boolean; latenessMs: number | null } {
+  record(arrival: Arrival): {
+    first: boolean;
+    redelivered: boolean;
+    latenessMs: number | null;
+  } {
     const c = this.counts;
     c.received++;
     if (arrival.accepted) c.accepted++;
@@ -88,8 +92,15 @@ export class ReceptionStats {
       return { first: false, redelivered, latenessMs: known.latenessMs };
     }
     c.unique++;
-    const latenessMs = Number.isNaN(arrival.scheduledAtMs) ? null : arrival.arrivalMs - arrival.scheduledAtMs;
-    this.keys.set(arrival.key, { count: 1, accepted: arrival.accepted ? 1 : 0, latenessMs, firstArrivalMs: arrival.arrivalMs });
+    const latenessMs = Number.isNaN(arrival.scheduledAtMs)
+      ? null
+      : arrival.arrivalMs - arrival.scheduledAtMs;
+    this.keys.set(arrival.key, {
+      count: 1,
+      accepted: arrival.accepted ? 1 : 0,
+      latenessMs,
+      firstArrivalMs: arrival.arrivalMs,
+    });
     if (latenessMs !== null) this.lateness.add(latenessMs);
     if (this.keys.size > this.limits.maxTrackedKeys) {
       // Maps iterate in insertion order: the first key is the oldest.
@@ -127,5 +138,13 @@ export class ReceptionStats {
 }
 
 function emptyCounts() {
-  return { received: 0, unique: 0, duplicates: 0, redelivered: 0, accepted: 0, rejected: 0, withoutKey: 0 };
+  return {
+    received: 0,
+    unique: 0,
+    duplicates: 0,
+    redelivered: 0,
+    accepted: 0,
+    rejected: 0,
+    withoutKey: 0,
+  };
 }

@@ -31,7 +31,9 @@ export class ReceptionMetrics {
       name: 'pretender_lateness_seconds',
       help: 'First arrival of each Idempotency-Key minus its X-Scheduleman-Scheduled-At, in seconds (negative = early).',
       // No bucket at exactly -1: prom-client uses -1 internally for "beyond the last bound".
-      buckets: [-10, -0.1, 0, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      buckets: [
+        -10, -0.1, 0, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+      ],
       registers: [registry],
     });
     this.workInFlight = new Gauge({

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Clock } from '@scheduleman/domain';
 import { CLOCK } from '@scheduleman/runtime';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PRETENDER_CONFIG, type PretenderConfig } from '../config/pretender.config';
+import {
+  PRETENDER_CONFIG,
+  type PretenderConfig,
+} from '../config/pretender.config';
 import { ReceptionMetrics } from './reception.metrics';
 import { ReceptionStats } from './reception-stats';
 import { RecentRequests } from './recent-requests';
@@ -32,30 +35,61 @@ export const QUERY_OVERRIDES = {
 } as const;
 
 export class InvalidOverrideError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
 
-function numberParam(query: URLSearchParams, name: string, min: number, max: number): number | undefined {
+function numberParam(
+  query: URLSearchParams,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   const raw = query.get(name);
   if (raw === null) return undefined;
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new InvalidOverrideError(name, `must be a number between ${min} and ${max} (got ${JSON.stringify(raw)})`);
+  if (
+    raw.trim() === '' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max
+  ) {
+    throw new InvalidOverrideError(
+      name,
+      `must be a number between ${min} and ${max} (got ${JSON.stringify(raw)})`,
+    );
   }
   return value;
 }
 
 /** Pure decision, separate from I/O so it is tested on its own. */
-export function decideBehaviour(config: PretenderConfig, query: URLSearchParams | undefined, random: () => number): Behaviour {
-  const failRate = (query && numberParam(query, QUERY_OVERRIDES.fail, 0, 1)) ?? config.failureRate;
+export function decideBehaviour(
+  config: PretenderConfig,
+  query: URLSearchParams | undefined,
+  random: () => number,
+): Behaviour {
+  const failRate =
+    (query && numberParam(query, QUERY_OVERRIDES.fail, 0, 1)) ??
+    config.failureRate;
   const status = query && numberParam(query, QUERY_OVERRIDES.status, 100, 599);
   const stall = query && numberParam(query, QUERY_OVERRIDES.stall, 0, 600_000);
   const work = query && numberParam(query, QUERY_OVERRIDES.work, 0, 3_600_000);
   return {
-    status: status !== undefined ? Math.trunc(status) : failRate > 0 && random() < failRate ? 500 : config.responseStatus,
-    stallMs: stall ?? (config.stallRate > 0 && random() < config.stallRate ? config.stallMs : 0),
+    status:
+      status !== undefined
+        ? Math.trunc(status)
+        : failRate > 0 && random() < failRate
+          ? 500
+          : config.responseStatus,
+    stallMs:
+      stall ??
+      (config.stallRate > 0 && random() < config.stallRate
+        ? config.stallMs
+        : 0),
     workMs: work ?? config.pretendDelayMs,
   };
 }
@@ -84,12 +118,22 @@ export class WebhookReceiver {
   }
 
   /** Express-style middleware: webhooks are answered here, reserved paths go on to Nest. */
-  readonly middleware = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+  readonly middleware = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: () => void,
+  ): void => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    if (RESERVED_PATHS.some((p) => path === p || path.startsWith(`${p}/`))) return next();
-    this.receive(req, res, path, q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)));
+    if (RESERVED_PATHS.some((p) => path === p || path.startsWith(`${p}/`)))
+      return next();
+    this.receive(
+      req,
+      res,
+      path,
+      q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
+    );
   };
 
   work(): { inFlight: number; completed: number } {
@@ -107,7 +151,12 @@ export class WebhookReceiver {
     this.random = random;
   }
 
-  private receive(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams | undefined): void {
+  private receive(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams | undefined,
+  ): void {
     const arrivalMs = this.clock.now().getTime();
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -122,32 +171,62 @@ export class WebhookReceiver {
         behaviour = decideBehaviour(this.config, query, this.random);
       } catch (error) {
         if (!(error instanceof InvalidOverrideError)) throw error;
-        reply(res, 400, { status: 'invalid', field: error.field, message: error.message });
+        reply(res, 400, {
+          status: 'invalid',
+          field: error.field,
+          message: error.message,
+        });
         return;
       }
-      this.account(req, path, arrivalMs, behaviour, Buffer.concat(chunks).toString('utf8', 0, MAX_KEPT_BODY_BYTES));
+      this.account(
+        req,
+        path,
+        arrivalMs,
+        behaviour,
+        Buffer.concat(chunks).toString('utf8', 0, MAX_KEPT_BODY_BYTES),
+      );
       const answer = () => {
         if (res.destroyed) return; // the caller gave up (e.g. its 3 s timeout)
-        reply(res, behaviour.status, behaviour.status < 300 ? { status: 'accepted' } : { status: 'failed', reason: 'pretended failure' });
+        reply(
+          res,
+          behaviour.status,
+          behaviour.status < 300
+            ? { status: 'accepted' }
+            : { status: 'failed', reason: 'pretended failure' },
+        );
       };
       if (behaviour.stallMs > 0) setTimeout(answer, behaviour.stallMs).unref();
       else answer();
     });
   }
 
-  private account(req: IncomingMessage, path: string, arrivalMs: number, behaviour: Behaviour, body: string): void {
+  private account(
+    req: IncomingMessage,
+    path: string,
+    arrivalMs: number,
+    behaviour: Behaviour,
+    body: string,
+  ): void {
     const keyHeader = req.headers['idempotency-key'];
-    const key = typeof keyHeader === 'string' && keyHeader !== '' ? keyHeader : undefined;
+    const key =
+      typeof keyHeader === 'string' && keyHeader !== '' ? keyHeader : undefined;
     const scheduledHeader = req.headers['x-scheduleman-scheduled-at'];
-    const scheduledAtMs = typeof scheduledHeader === 'string' ? Date.parse(scheduledHeader) : NaN;
+    const scheduledAtMs =
+      typeof scheduledHeader === 'string' ? Date.parse(scheduledHeader) : NaN;
     const accepted = behaviour.status >= 200 && behaviour.status < 300;
 
-    const { first, redelivered, latenessMs } = this.stats.record({ key, scheduledAtMs, arrivalMs, accepted });
+    const { first, redelivered, latenessMs } = this.stats.record({
+      key,
+      scheduledAtMs,
+      arrivalMs,
+      accepted,
+    });
 
     this.metrics.received.inc({ outcome: accepted ? 'accepted' : 'rejected' });
     if (!first) this.metrics.duplicates.inc();
     if (redelivered) this.metrics.redelivered.inc();
-    if (first && latenessMs !== null) this.metrics.lateness.observe(latenessMs / 1000);
+    if (first && latenessMs !== null)
+      this.metrics.lateness.observe(latenessMs / 1000);
 
     if (this.config.recentRequests > 0) {
       this.recent.add({
@@ -156,13 +235,23 @@ export class WebhookReceiver {
         path,
         key: key ?? null,
         status: behaviour.status,
-        latenessMs: Number.isNaN(scheduledAtMs) ? null : arrivalMs - scheduledAtMs,
+        latenessMs: Number.isNaN(scheduledAtMs)
+          ? null
+          : arrivalMs - scheduledAtMs,
         headers: req.headers,
         body,
       });
     }
     if (this.config.logLevel === 'debug') {
-      this.logger.debug({ msg: 'webhook', method: req.method, path, key, status: behaviour.status, latenessMs, duplicate: !first });
+      this.logger.debug({
+        msg: 'webhook',
+        method: req.method,
+        path,
+        key,
+        status: behaviour.status,
+        latenessMs,
+        duplicate: !first,
+      });
     }
     if (accepted) this.pretendToWork(behaviour.workMs);
   }
@@ -180,6 +269,9 @@ export class WebhookReceiver {
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

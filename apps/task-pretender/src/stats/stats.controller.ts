@@ -1,4 +1,12 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { InvalidRequestError } from '@scheduleman/runtime';
 import { WebhookReceiver } from '../reception/webhook-receiver';
 
@@ -8,7 +16,12 @@ function parseLimit(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > MAX_LIST_LIMIT) {
-    throw new InvalidRequestError([{ field: 'limit', message: `must be an integer between 1 and ${MAX_LIST_LIMIT}` }]);
+    throw new InvalidRequestError([
+      {
+        field: 'limit',
+        message: `must be an integer between 1 and ${MAX_LIST_LIMIT}`,
+      },
+    ]);
   }
   return value;
 }
@@ -27,13 +40,20 @@ export class StatsController {
   /** The most recently first-seen idempotency keys, newest last. */
   @Get('keys')
   keys(@Query('limit') limit?: string) {
-    return { items: this.receiver.stats.recentKeys(parseLimit(limit, 100)).map(([key, record]) => describeKey(key, record)) };
+    return {
+      items: this.receiver.stats
+        .recentKeys(parseLimit(limit, 100))
+        .map(([key, record]) => describeKey(key, record)),
+    };
   }
 
   @Get('keys/:key')
   key(@Param('key') key: string) {
     const record = this.receiver.stats.get(key);
-    if (!record) throw new NotFoundException(`no webhook with Idempotency-Key ${key} was received (or it was forgotten)`);
+    if (!record)
+      throw new NotFoundException(
+        `no webhook with Idempotency-Key ${key} was received (or it was forgotten)`,
+      );
     return describeKey(key, record);
   }
 
@@ -50,7 +70,15 @@ export class StatsController {
   }
 }
 
-function describeKey(key: string, record: { count: number; accepted: number; latenessMs: number | null; firstArrivalMs: number }) {
+function describeKey(
+  key: string,
+  record: {
+    count: number;
+    accepted: number;
+    latenessMs: number | null;
+    firstArrivalMs: number;
+  },
+) {
   return {
     key,
     count: record.count,

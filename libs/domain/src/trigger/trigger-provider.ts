@@ -30,5 +30,8 @@ export type FireOutcome =
 export interface TriggerProvider {
   /** The `trigger.type` this provider handles, e.g. 'webhook'. */
   readonly type: string;
-  fire(request: FireRequest, options: { signal: AbortSignal }): Promise<FireOutcome>;
+  fire(
+    request: FireRequest,
+    options: { signal: AbortSignal },
+  ): Promise<FireOutcome>;
 }

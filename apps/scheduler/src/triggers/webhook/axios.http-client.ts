@@ -1,7 +1,12 @@
 import type { HttpService } from '@nestjs/axios';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
-import { MAX_DRAINED_BODY_BYTES, type HttpClient, type HttpRequest, type HttpResponse } from './http-client';
+import {
+  MAX_DRAINED_BODY_BYTES,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+} from './http-client';
 
 /**
  * HttpClient on @nestjs/axios. The HttpService must be configured with keep-alive
@@ -33,7 +38,10 @@ export class AxiosHttpClient implements HttpClient {
   }
 
   async close(): Promise<void> {
-    const defaults = this.http.axiosRef.defaults as { httpAgent?: HttpAgent; httpsAgent?: HttpAgent };
+    const defaults = this.http.axiosRef.defaults as {
+      httpAgent?: HttpAgent;
+      httpsAgent?: HttpAgent;
+    };
     defaults.httpAgent?.destroy();
     defaults.httpsAgent?.destroy();
   }

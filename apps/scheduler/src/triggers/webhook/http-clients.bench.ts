@@ -13,7 +13,12 @@ import type { HttpClient } from './http-client';
 import { UndiciHttpClient } from './undici.http-client';
 import { WebhookTriggerProvider } from './webhook.trigger-provider';
 
-const [url = 'http://127.0.0.1:3100/tasks', totalArg = '20000', inFlightArg = '100', roundsArg = '3'] = process.argv.slice(2);
+const [
+  url = 'http://127.0.0.1:3100/tasks',
+  totalArg = '20000',
+  inFlightArg = '100',
+  roundsArg = '3',
+] = process.argv.slice(2);
 const total = Number(totalArg);
 const inFlight = Number(inFlightArg);
 const rounds = Number(roundsArg);
@@ -23,10 +28,29 @@ const clients: Record<string, () => HttpClient> = {
   undici: () => new UndiciHttpClient({ maxSockets, keepAliveMs: 30_000 }),
   // The same construction as HttpModule.register({ httpAgent }) in webhook-trigger.module.ts.
   axios: () =>
-    new AxiosHttpClient(new HttpService(axios.create({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets, scheduling: 'lifo' }) }) as never)),
+    new AxiosHttpClient(
+      new HttpService(
+        axios.create({
+          httpAgent: new HttpAgent({
+            keepAlive: true,
+            maxSockets,
+            scheduling: 'lifo',
+          }),
+        }) as never,
+      ),
+    ),
 };
 
-async function run(name: string, n: number): Promise<{ rps: number; p50: number; p99: number; cpuUsPerRequest: number; failed: number }> {
+async function run(
+  name: string,
+  n: number,
+): Promise<{
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUsPerRequest: number;
+  failed: number;
+}> {
   const client = clients[name]();
   const provider = new WebhookTriggerProvider(client);
   const latencies: number[] = [];
@@ -44,10 +68,17 @@ async function run(name: string, n: number): Promise<{ rps: number; p50: number;
         scheduleName: null,
         scheduledAt,
         attempt: 1,
-        trigger: { type: 'webhook', url, method: 'POST', headers: {} } as FireRequest['trigger'],
+        trigger: {
+          type: 'webhook',
+          url,
+          method: 'POST',
+          headers: {},
+        } as FireRequest['trigger'],
       };
       const t0 = performance.now();
-      const outcome = await provider.fire(request, { signal: AbortSignal.timeout(3000) });
+      const outcome = await provider.fire(request, {
+        signal: AbortSignal.timeout(3000),
+      });
       latencies.push(performance.now() - t0);
       if (outcome.kind !== 'delivered') failed++;
     }
@@ -57,9 +88,16 @@ async function run(name: string, n: number): Promise<{ rps: number; p50: number;
   const cpu = process.cpuUsage(cpuBefore);
   await client.close();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.ceil(q * latencies.length) - 1] * 100) / 100;
+  const at = (q: number) =>
+    Math.round(latencies[Math.ceil(q * latencies.length) - 1] * 100) / 100;
   // CPU per request in this process isolates the client's cost from the receiver's on a shared machine.
-  return { rps: Math.round(n / seconds), p50: at(0.5), p99: at(0.99), cpuUsPerRequest: Math.round((cpu.user + cpu.system) / n), failed };
+  return {
+    rps: Math.round(n / seconds),
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuUsPerRequest: Math.round((cpu.user + cpu.system) / n),
+    failed,
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,7 +105,15 @@ async function main(): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     for (const name of Object.keys(clients)) {
       const r = await run(name, total);
-      console.log(JSON.stringify({ round, client: name, requests: total, inFlight, ...r }));
+      console.log(
+        JSON.stringify({
+          round,
+          client: name,
+          requests: total,
+          inFlight,
+          ...r,
+        }),
+      );
     }
   }
 }

@@ -1,5 +1,10 @@
 import { Agent, request as undiciRequest } from 'undici';
-import { MAX_DRAINED_BODY_BYTES, type HttpClient, type HttpRequest, type HttpResponse } from './http-client';
+import {
+  MAX_DRAINED_BODY_BYTES,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+} from './http-client';
 
 export interface UndiciHttpClientOptions {
   /** Maximum connections per origin. */
@@ -30,7 +35,9 @@ export class UndiciHttpClient implements HttpClient {
       signal: request.signal,
     });
     // dump() reads and discards up to the limit, then drops the socket.
-    response.body.dump({ limit: MAX_DRAINED_BODY_BYTES }).catch(() => undefined);
+    response.body
+      .dump({ limit: MAX_DRAINED_BODY_BYTES })
+      .catch(() => undefined);
     return { status: response.statusCode };
   }
 

@@ -27,9 +27,11 @@ const PERMANENT_ERROR_CODES = new Set([
 const MAX_ERROR_LENGTH = 200;
 
 export function outcomeForStatus(status: number): FireOutcome {
-  if (status >= 200 && status < 300) return { kind: 'delivered', responseStatus: status };
+  if (status >= 200 && status < 300)
+    return { kind: 'delivered', responseStatus: status };
   const error = `HTTP ${status}`;
-  if (status >= 500 || RETRYABLE_4XX.has(status)) return { kind: 'retryable', error, responseStatus: status };
+  if (status >= 500 || RETRYABLE_4XX.has(status))
+    return { kind: 'retryable', error, responseStatus: status };
   // 1xx/3xx land here too: redirects are not followed (a webhook URL should be final).
   return { kind: 'permanent', error, responseStatus: status };
 }
@@ -37,13 +39,30 @@ export function outcomeForStatus(status: number): FireOutcome {
 /** The most specific error code a client error carries (Node, axios and undici differ). */
 export function errorCodeOf(error: unknown): string | undefined {
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const candidate = current as { code?: unknown; cause?: unknown; errors?: unknown };
+  for (
+    let depth = 0;
+    depth < 4 && typeof current === 'object' && current !== null;
+    depth++
+  ) {
+    const candidate = current as {
+      code?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
     // AggregateError from Happy Eyeballs (IPv6 then IPv4): the members carry the codes.
-    const members = Array.isArray(candidate.errors) ? (candidate.errors as unknown[]) : [];
-    const memberCode = members.map(errorCodeOf).find((code) => code !== undefined);
+    const members = Array.isArray(candidate.errors)
+      ? (candidate.errors as unknown[])
+      : [];
+    const memberCode = members
+      .map(errorCodeOf)
+      .find((code) => code !== undefined);
     // Wrapper codes say less than the cause's: ERR_BAD_REQUEST/ERR_NETWORK (axios), UND_ERR_* generic.
-    if (typeof candidate.code === 'string' && !['ERR_BAD_REQUEST', 'ERR_NETWORK', 'ERR_BAD_RESPONSE'].includes(candidate.code)) {
+    if (
+      typeof candidate.code === 'string' &&
+      !['ERR_BAD_REQUEST', 'ERR_NETWORK', 'ERR_BAD_RESPONSE'].includes(
+        candidate.code,
+      )
+    ) {
       return candidate.code;
     }
     if (memberCode) return memberCode;
@@ -54,9 +73,14 @@ export function errorCodeOf(error: unknown): string | undefined {
 
 export function outcomeForError(error: unknown): FireOutcome {
   const code = errorCodeOf(error);
-  const message = code ?? (error instanceof Error ? error.message : String(error));
-  const short = message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message;
-  if (code !== undefined && PERMANENT_ERROR_CODES.has(code)) return { kind: 'permanent', error: short };
+  const message =
+    code ?? (error instanceof Error ? error.message : String(error));
+  const short =
+    message.length > MAX_ERROR_LENGTH
+      ? `${message.slice(0, MAX_ERROR_LENGTH)}…`
+      : message;
+  if (code !== undefined && PERMANENT_ERROR_CODES.has(code))
+    return { kind: 'permanent', error: short };
   return { kind: 'retryable', error: short };
 }
 
@@ -65,11 +89,27 @@ export function outcomeForError(error: unknown): FireOutcome {
  * receiver may or may not have started the work, so the attempt is retried under the
  * same Idempotency-Key.
  */
-export function outcomeForAbort(reason: unknown, elapsedMs: number): FireOutcome {
-  const name = reason instanceof Error || reason instanceof DOMException ? reason.name : undefined;
-  if (reason === undefined || name === 'TimeoutError' || name === 'AbortError') {
-    return { kind: 'retryable', error: `timeout after ${Math.round(elapsedMs)} ms` };
+export function outcomeForAbort(
+  reason: unknown,
+  elapsedMs: number,
+): FireOutcome {
+  const name =
+    reason instanceof Error || reason instanceof DOMException
+      ? reason.name
+      : undefined;
+  if (
+    reason === undefined ||
+    name === 'TimeoutError' ||
+    name === 'AbortError'
+  ) {
+    return {
+      kind: 'retryable',
+      error: `timeout after ${Math.round(elapsedMs)} ms`,
+    };
   }
   const message = reason instanceof Error ? reason.message : String(reason);
-  return { kind: 'retryable', error: `aborted after ${Math.round(elapsedMs)} ms: ${message.slice(0, MAX_ERROR_LENGTH)}` };
+  return {
+    kind: 'retryable',
+    error: `aborted after ${Math.round(elapsedMs)} ms: ${message.slice(0, MAX_ERROR_LENGTH)}`,
+  };
 }

@@ -32,12 +32,19 @@ const RESERVED_PREFIX = 'x-scheduleman-';
 
 const USER_AGENT = 'scheduleman-webhook';
 
-function isWebhookTrigger(trigger: FireRequest['trigger']): trigger is WebhookTriggerSpec {
-  return trigger.type === 'webhook' && typeof (trigger as Partial<WebhookTriggerSpec>).url === 'string';
+function isWebhookTrigger(
+  trigger: FireRequest['trigger'],
+): trigger is WebhookTriggerSpec {
+  return (
+    trigger.type === 'webhook' &&
+    typeof (trigger as Partial<WebhookTriggerSpec>).url === 'string'
+  );
 }
 
 /** The body of the contract when the trigger configures none. */
-export function defaultWebhookBody(request: FireRequest): Record<string, unknown> {
+export function defaultWebhookBody(
+  request: FireRequest,
+): Record<string, unknown> {
   return {
     scheduleId: request.scheduleId,
     executionId: request.executionId,
@@ -55,9 +62,12 @@ export function defaultWebhookBody(request: FireRequest): Record<string, unknown
  * DELETE carries one only when configured; POST, PUT and PATCH carry the configured body
  * or, when none is configured, the default body. Content-Type is sent with every body.
  */
-export function buildWebhookCall(request: FireRequest): WebhookCall | { invalid: string } {
+export function buildWebhookCall(
+  request: FireRequest,
+): WebhookCall | { invalid: string } {
   const trigger = request.trigger;
-  if (!isWebhookTrigger(trigger)) return { invalid: 'invalid webhook trigger: url is missing' };
+  if (!isWebhookTrigger(trigger))
+    return { invalid: 'invalid webhook trigger: url is missing' };
   let url: URL;
   try {
     url = new URL(trigger.url);
@@ -67,18 +77,28 @@ export function buildWebhookCall(request: FireRequest): WebhookCall | { invalid:
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { invalid: `unsupported webhook url scheme ${url.protocol}` };
   }
-  const method = (typeof trigger.method === 'string' ? trigger.method : 'POST').toUpperCase();
+  const method = (
+    typeof trigger.method === 'string' ? trigger.method : 'POST'
+  ).toUpperCase();
 
-  const configured = Object.prototype.hasOwnProperty.call(trigger, 'body') && trigger.body !== undefined;
+  const configured =
+    Object.prototype.hasOwnProperty.call(trigger, 'body') &&
+    trigger.body !== undefined;
   let body: string | undefined;
   if (method === 'GET') body = undefined;
   else if (configured) body = JSON.stringify(trigger.body);
-  else if (method !== 'DELETE') body = JSON.stringify(defaultWebhookBody(request));
+  else if (method !== 'DELETE')
+    body = JSON.stringify(defaultWebhookBody(request));
 
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   for (const [name, value] of Object.entries(trigger.headers ?? {})) {
     const lower = name.toLowerCase();
-    if (typeof value !== 'string' || RESERVED_HEADERS.has(lower) || lower.startsWith(RESERVED_PREFIX)) continue;
+    if (
+      typeof value !== 'string' ||
+      RESERVED_HEADERS.has(lower) ||
+      lower.startsWith(RESERVED_PREFIX)
+    )
+      continue;
     headers[lower] = value;
   }
   headers['idempotency-key'] = request.executionId;

@@ -24,8 +24,18 @@ export const WEBHOOK_CONFIG = Symbol('WEBHOOK_CONFIG');
 export function loadWebhookConfig(vars: Env = process.env): WebhookConfig {
   const env = new EnvReader(vars);
   return env.finish({
-    httpClient: env.oneOf('WEBHOOK_HTTP_CLIENT', WEBHOOK_HTTP_CLIENT_NAMES, { default: DEFAULT_WEBHOOK_HTTP_CLIENT }),
-    maxSockets: env.int('WEBHOOK_MAX_SOCKETS', { default: DEFAULT_WEBHOOK_MAX_SOCKETS, min: 1, max: 100_000 }),
-    keepAliveMs: env.durationMs('WEBHOOK_KEEP_ALIVE_MS', { default: DEFAULT_WEBHOOK_KEEP_ALIVE_MS, min: 1, max: 600_000 }),
+    httpClient: env.oneOf('WEBHOOK_HTTP_CLIENT', WEBHOOK_HTTP_CLIENT_NAMES, {
+      default: DEFAULT_WEBHOOK_HTTP_CLIENT,
+    }),
+    maxSockets: env.int('WEBHOOK_MAX_SOCKETS', {
+      default: DEFAULT_WEBHOOK_MAX_SOCKETS,
+      min: 1,
+      max: 100_000,
+    }),
+    keepAliveMs: env.durationMs('WEBHOOK_KEEP_ALIVE_MS', {
+      default: DEFAULT_WEBHOOK_KEEP_ALIVE_MS,
+      min: 1,
+      max: 600_000,
+    }),
   });
 }

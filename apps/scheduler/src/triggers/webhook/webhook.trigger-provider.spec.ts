@@ -1,7 +1,13 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import type { FireRequest, WebhookTriggerSpec } from '@scheduleman/domain';
-import { createServer, Agent as HttpAgent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  Agent as HttpAgent,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AxiosHttpClient } from './axios.http-client';
 import type { HttpClient } from './http-client';
@@ -19,7 +25,8 @@ interface Seen {
 /** A real HTTP server; each test decides how it answers. */
 class Receiver {
   readonly seen: Seen[] = [];
-  handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(202).end('accepted');
+  handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
+    res.writeHead(202).end('accepted');
   private server!: Server;
   port = 0;
   connections = 0;
@@ -29,12 +36,20 @@ class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString(), socket: req.socket });
+        this.seen.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+          socket: req.socket,
+        });
         this.handler(req, res);
       });
     });
     this.server.on('connection', () => this.connections++);
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      this.server.listen(0, '127.0.0.1', resolve),
+    );
     this.port = (this.server.address() as AddressInfo).port;
   }
 
@@ -48,7 +63,10 @@ class Receiver {
   }
 }
 
-function fireRequest(trigger: Partial<WebhookTriggerSpec> & { url: string }, overrides: Partial<FireRequest> = {}): FireRequest {
+function fireRequest(
+  trigger: Partial<WebhookTriggerSpec> & { url: string },
+  overrides: Partial<FireRequest> = {},
+): FireRequest {
   return {
     executionId: '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
     scheduleId: '5d9c1f0e-2b1a-4c3d-8e7f-6a5b4c3d2e1f',
@@ -62,199 +80,299 @@ function fireRequest(trigger: Partial<WebhookTriggerSpec> & { url: string }, ove
 
 async function createAxiosClient(): Promise<HttpClient> {
   const moduleRef = await Test.createTestingModule({
-    imports: [HttpModule.register({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 16 }) })],
+    imports: [
+      HttpModule.register({
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 16 }),
+      }),
+    ],
   }).compile();
   return new AxiosHttpClient(moduleRef.get(HttpService));
 }
 
 const clients: [string, () => Promise<HttpClient>][] = [
-  ['undici', async () => new UndiciHttpClient({ maxSockets: 16, keepAliveMs: 10_000 })],
+  [
+    'undici',
+    async () => new UndiciHttpClient({ maxSockets: 16, keepAliveMs: 10_000 }),
+  ],
   ['axios', createAxiosClient],
 ];
 
-describe.each(clients)('WebhookTriggerProvider over %s', (_name, createClient) => {
-  const receiver = new Receiver();
-  let client: HttpClient;
-  let provider: WebhookTriggerProvider;
-  const signal = () => AbortSignal.timeout(3000);
+describe.each(clients)(
+  'WebhookTriggerProvider over %s',
+  (_name, createClient) => {
+    const receiver = new Receiver();
+    let client: HttpClient;
+    let provider: WebhookTriggerProvider;
+    const signal = () => AbortSignal.timeout(3000);
 
-  beforeAll(async () => {
-    await receiver.start();
-    client = await createClient();
-    provider = new WebhookTriggerProvider(client);
-  });
-  afterAll(async () => {
-    await client.close();
-    await receiver.stop();
-  });
-  beforeEach(() => {
-    receiver.seen.length = 0;
-    receiver.handler = (_req, res) => res.writeHead(202).end('accepted');
-  });
-
-  it('posts the default body with the contract headers when no body is configured', async () => {
-    const outcome = await provider.fire(fireRequest({ url: receiver.url('/tasks?x=1') }), { signal: signal() });
-
-    expect(outcome).toEqual({ kind: 'delivered', responseStatus: 202 });
-    expect(receiver.seen).toHaveLength(1);
-    const [seen] = receiver.seen;
-    expect(seen.method).toBe('POST');
-    expect(seen.url).toBe('/tasks?x=1');
-    expect(seen.headers['idempotency-key']).toBe('0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f');
-    expect(seen.headers['x-scheduleman-execution-id']).toBe('0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f');
-    expect(seen.headers['x-scheduleman-schedule-id']).toBe('5d9c1f0e-2b1a-4c3d-8e7f-6a5b4c3d2e1f');
-    expect(seen.headers['x-scheduleman-scheduled-at']).toBe('2030-01-02T03:04:05.678Z');
-    expect(seen.headers['x-scheduleman-attempt']).toBe('2');
-    expect(seen.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(seen.body)).toEqual({
-      scheduleId: '5d9c1f0e-2b1a-4c3d-8e7f-6a5b4c3d2e1f',
-      executionId: '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
-      scheduledAt: '2030-01-02T03:04:05.678Z',
-      attempt: 2,
-      name: 'nightly report',
+    beforeAll(async () => {
+      await receiver.start();
+      client = await createClient();
+      provider = new WebhookTriggerProvider(client);
     });
-  });
+    afterAll(async () => {
+      await client.close();
+      await receiver.stop();
+    });
+    beforeEach(() => {
+      receiver.seen.length = 0;
+      receiver.handler = (_req, res) => res.writeHead(202).end('accepted');
+    });
 
-  it('sends the configured method, body and headers, but user headers cannot override ours', async () => {
-    const trigger = {
-      url: receiver.url(),
-      method: 'PUT' as const,
-      body: { report: 'daily', n: [1, 2] },
-      headers: { Authorization: 'Bearer t0ken', 'Idempotency-Key': 'forged', 'x-scheduleman-attempt': '99', 'Content-Type': 'text/plain' },
-    };
-    const outcome = await provider.fire(fireRequest(trigger), { signal: signal() });
+    it('posts the default body with the contract headers when no body is configured', async () => {
+      const outcome = await provider.fire(
+        fireRequest({ url: receiver.url('/tasks?x=1') }),
+        { signal: signal() },
+      );
 
-    expect(outcome.kind).toBe('delivered');
-    const [seen] = receiver.seen;
-    expect(seen.method).toBe('PUT');
-    expect(JSON.parse(seen.body)).toEqual({ report: 'daily', n: [1, 2] });
-    expect(seen.headers['authorization']).toBe('Bearer t0ken');
-    expect(seen.headers['idempotency-key']).toBe('0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f');
-    expect(seen.headers['x-scheduleman-attempt']).toBe('2');
-    expect(seen.headers['content-type']).toBe('application/json');
-  });
+      expect(outcome).toEqual({ kind: 'delivered', responseStatus: 202 });
+      expect(receiver.seen).toHaveLength(1);
+      const [seen] = receiver.seen;
+      expect(seen.method).toBe('POST');
+      expect(seen.url).toBe('/tasks?x=1');
+      expect(seen.headers['idempotency-key']).toBe(
+        '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
+      );
+      expect(seen.headers['x-scheduleman-execution-id']).toBe(
+        '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
+      );
+      expect(seen.headers['x-scheduleman-schedule-id']).toBe(
+        '5d9c1f0e-2b1a-4c3d-8e7f-6a5b4c3d2e1f',
+      );
+      expect(seen.headers['x-scheduleman-scheduled-at']).toBe(
+        '2030-01-02T03:04:05.678Z',
+      );
+      expect(seen.headers['x-scheduleman-attempt']).toBe('2');
+      expect(seen.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(seen.body)).toEqual({
+        scheduleId: '5d9c1f0e-2b1a-4c3d-8e7f-6a5b4c3d2e1f',
+        executionId: '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
+        scheduledAt: '2030-01-02T03:04:05.678Z',
+        attempt: 2,
+        name: 'nightly report',
+      });
+    });
 
-  it('sends a GET without a body, even when one is configured', async () => {
-    const outcome = await provider.fire(fireRequest({ url: receiver.url(), method: 'GET', body: { ignored: true } }), { signal: signal() });
+    it('sends the configured method, body and headers, but user headers cannot override ours', async () => {
+      const trigger = {
+        url: receiver.url(),
+        method: 'PUT' as const,
+        body: { report: 'daily', n: [1, 2] },
+        headers: {
+          Authorization: 'Bearer t0ken',
+          'Idempotency-Key': 'forged',
+          'x-scheduleman-attempt': '99',
+          'Content-Type': 'text/plain',
+        },
+      };
+      const outcome = await provider.fire(fireRequest(trigger), {
+        signal: signal(),
+      });
 
-    expect(outcome.kind).toBe('delivered');
-    const [seen] = receiver.seen;
-    expect(seen.method).toBe('GET');
-    expect(seen.body).toBe('');
-    expect(seen.headers['content-type']).toBeUndefined();
-    expect(seen.headers['idempotency-key']).toBe('0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f');
-  });
+      expect(outcome.kind).toBe('delivered');
+      const [seen] = receiver.seen;
+      expect(seen.method).toBe('PUT');
+      expect(JSON.parse(seen.body)).toEqual({ report: 'daily', n: [1, 2] });
+      expect(seen.headers['authorization']).toBe('Bearer t0ken');
+      expect(seen.headers['idempotency-key']).toBe(
+        '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
+      );
+      expect(seen.headers['x-scheduleman-attempt']).toBe('2');
+      expect(seen.headers['content-type']).toBe('application/json');
+    });
 
-  it('sends a DELETE without a body unless one is configured', async () => {
-    await provider.fire(fireRequest({ url: receiver.url(), method: 'DELETE' }), { signal: signal() });
-    await provider.fire(fireRequest({ url: receiver.url(), method: 'DELETE', body: ['a'] }), { signal: signal() });
+    it('sends a GET without a body, even when one is configured', async () => {
+      const outcome = await provider.fire(
+        fireRequest({
+          url: receiver.url(),
+          method: 'GET',
+          body: { ignored: true },
+        }),
+        { signal: signal() },
+      );
 
-    expect(receiver.seen.map((s) => [s.method, s.body])).toEqual([
-      ['DELETE', ''],
-      ['DELETE', '["a"]'],
-    ]);
-  });
+      expect(outcome.kind).toBe('delivered');
+      const [seen] = receiver.seen;
+      expect(seen.method).toBe('GET');
+      expect(seen.body).toBe('');
+      expect(seen.headers['content-type']).toBeUndefined();
+      expect(seen.headers['idempotency-key']).toBe(
+        '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
+      );
+    });
 
-  it.each([
-    [200, 'delivered'],
-    [204, 'delivered'],
-    [400, 'permanent'],
-    [404, 'permanent'],
-    [301, 'permanent'],
-    [408, 'retryable'],
-    [425, 'retryable'],
-    [429, 'retryable'],
-    [500, 'retryable'],
-    [503, 'retryable'],
-  ])('maps HTTP %i to %s and records the status', async (status, kind) => {
-    receiver.handler = (_req, res) => res.writeHead(status, { location: receiver.url('/elsewhere') }).end('body to drain');
+    it('sends a DELETE without a body unless one is configured', async () => {
+      await provider.fire(
+        fireRequest({ url: receiver.url(), method: 'DELETE' }),
+        { signal: signal() },
+      );
+      await provider.fire(
+        fireRequest({ url: receiver.url(), method: 'DELETE', body: ['a'] }),
+        { signal: signal() },
+      );
 
-    const outcome = await provider.fire(fireRequest({ url: receiver.url() }), { signal: signal() });
+      expect(receiver.seen.map((s) => [s.method, s.body])).toEqual([
+        ['DELETE', ''],
+        ['DELETE', '["a"]'],
+      ]);
+    });
 
-    expect(outcome.kind).toBe(kind);
-    expect(outcome.responseStatus).toBe(status);
-    if (outcome.kind !== 'delivered') expect(outcome.error).toBe(`HTTP ${status}`);
-    // Redirects are not followed: exactly one request reached the receiver.
-    expect(receiver.seen).toHaveLength(1);
-  });
+    it.each([
+      [200, 'delivered'],
+      [204, 'delivered'],
+      [400, 'permanent'],
+      [404, 'permanent'],
+      [301, 'permanent'],
+      [408, 'retryable'],
+      [425, 'retryable'],
+      [429, 'retryable'],
+      [500, 'retryable'],
+      [503, 'retryable'],
+    ])('maps HTTP %i to %s and records the status', async (status, kind) => {
+      receiver.handler = (_req, res) =>
+        res
+          .writeHead(status, { location: receiver.url('/elsewhere') })
+          .end('body to drain');
 
-  it('gives up when the signal fires and reports a retryable timeout', async () => {
-    receiver.handler = () => undefined; // never answers
+      const outcome = await provider.fire(
+        fireRequest({ url: receiver.url() }),
+        { signal: signal() },
+      );
 
-    const outcome = await provider.fire(fireRequest({ url: receiver.url() }), { signal: AbortSignal.timeout(300) });
+      expect(outcome.kind).toBe(kind);
+      expect(outcome.responseStatus).toBe(status);
+      if (outcome.kind !== 'delivered')
+        expect(outcome.error).toBe(`HTTP ${status}`);
+      // Redirects are not followed: exactly one request reached the receiver.
+      expect(receiver.seen).toHaveLength(1);
+    });
 
-    expect(outcome.kind).toBe('retryable');
-    expect(outcome).toMatchObject({ error: expect.stringMatching(/^timeout after \d+ ms$/) });
-    expect(outcome.responseStatus).toBeUndefined();
-  });
+    it('gives up when the signal fires and reports a retryable timeout', async () => {
+      receiver.handler = () => undefined; // never answers
 
-  it('sends nothing when the signal has already fired', async () => {
-    const controller = new AbortController();
-    controller.abort();
+      const outcome = await provider.fire(
+        fireRequest({ url: receiver.url() }),
+        { signal: AbortSignal.timeout(300) },
+      );
 
-    const outcome = await provider.fire(fireRequest({ url: receiver.url() }), { signal: controller.signal });
+      expect(outcome.kind).toBe('retryable');
+      expect(outcome).toMatchObject({
+        error: expect.stringMatching(/^timeout after \d+ ms$/),
+      });
+      expect(outcome.responseStatus).toBeUndefined();
+    });
 
-    expect(outcome).toEqual({ kind: 'retryable', error: 'timeout after 0 ms' });
-    expect(receiver.seen).toHaveLength(0);
-  });
+    it('sends nothing when the signal has already fired', async () => {
+      const controller = new AbortController();
+      controller.abort();
 
-  it('reports a refused connection as retryable ECONNREFUSED', async () => {
-    const closed = new Receiver();
-    await closed.start();
-    const url = closed.url();
-    await closed.stop();
+      const outcome = await provider.fire(
+        fireRequest({ url: receiver.url() }),
+        { signal: controller.signal },
+      );
 
-    const outcome = await provider.fire(fireRequest({ url }), { signal: signal() });
+      expect(outcome).toEqual({
+        kind: 'retryable',
+        error: 'timeout after 0 ms',
+      });
+      expect(receiver.seen).toHaveLength(0);
+    });
 
-    expect(outcome).toEqual({ kind: 'retryable', error: 'ECONNREFUSED' });
-  });
+    it('reports a refused connection as retryable ECONNREFUSED', async () => {
+      const closed = new Receiver();
+      await closed.start();
+      const url = closed.url();
+      await closed.stop();
 
-  it('reports a connection reset as retryable', async () => {
-    receiver.handler = (req) => req.socket.destroy();
+      const outcome = await provider.fire(fireRequest({ url }), {
+        signal: signal(),
+      });
 
-    const outcome = await provider.fire(fireRequest({ url: receiver.url() }), { signal: signal() });
+      expect(outcome).toEqual({ kind: 'retryable', error: 'ECONNREFUSED' });
+    });
 
-    expect(outcome.kind).toBe('retryable');
-    expect(outcome).toMatchObject({ error: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET|socket hang up/) });
-  });
+    it('reports a connection reset as retryable', async () => {
+      receiver.handler = (req) => req.socket.destroy();
 
-  it('reports a name that does not resolve as retryable', async () => {
-    const outcome = await provider.fire(fireRequest({ url: 'http://no-such-host.invalid/hook' }), { signal: signal() });
+      const outcome = await provider.fire(
+        fireRequest({ url: receiver.url() }),
+        { signal: signal() },
+      );
 
-    expect(outcome.kind).toBe('retryable');
-    expect(outcome).toMatchObject({ error: expect.stringMatching(/ENOTFOUND|EAI_AGAIN|timeout/) });
-  });
+      expect(outcome.kind).toBe('retryable');
+      expect(outcome).toMatchObject({
+        error: expect.stringMatching(
+          /ECONNRESET|UND_ERR_SOCKET|socket hang up/,
+        ),
+      });
+    });
 
-  it('fails permanently, without sending, when the stored trigger has no usable url', async () => {
-    const noUrl = await provider.fire({ ...fireRequest({ url: receiver.url() }), trigger: { type: 'webhook' } }, { signal: signal() });
-    const badScheme = await provider.fire(fireRequest({ url: 'ftp://example.com/x' }), { signal: signal() });
+    it('reports a name that does not resolve as retryable', async () => {
+      const outcome = await provider.fire(
+        fireRequest({ url: 'http://no-such-host.invalid/hook' }),
+        { signal: signal() },
+      );
 
-    expect(noUrl).toEqual({ kind: 'permanent', error: 'invalid webhook trigger: url is missing' });
-    expect(badScheme).toEqual({ kind: 'permanent', error: 'unsupported webhook url scheme ftp:' });
-    expect(receiver.seen).toHaveLength(0);
-  });
+      expect(outcome.kind).toBe('retryable');
+      expect(outcome).toMatchObject({
+        error: expect.stringMatching(/ENOTFOUND|EAI_AGAIN|timeout/),
+      });
+    });
 
-  it('reuses keep-alive connections for sequential calls', async () => {
-    receiver.handler = (_req, res) => res.writeHead(500).end('{"error":"busy"}');
-    const before = receiver.connections;
+    it('fails permanently, without sending, when the stored trigger has no usable url', async () => {
+      const noUrl = await provider.fire(
+        {
+          ...fireRequest({ url: receiver.url() }),
+          trigger: { type: 'webhook' },
+        },
+        { signal: signal() },
+      );
+      const badScheme = await provider.fire(
+        fireRequest({ url: 'ftp://example.com/x' }),
+        { signal: signal() },
+      );
 
-    for (let i = 0; i < 5; i++) await provider.fire(fireRequest({ url: receiver.url() }), { signal: signal() });
+      expect(noUrl).toEqual({
+        kind: 'permanent',
+        error: 'invalid webhook trigger: url is missing',
+      });
+      expect(badScheme).toEqual({
+        kind: 'permanent',
+        error: 'unsupported webhook url scheme ftp:',
+      });
+      expect(receiver.seen).toHaveLength(0);
+    });
 
-    expect(receiver.seen).toHaveLength(5);
-    // We settle on the response head, so the next call may start a moment before the
-    // previous socket is back in the pool; without keep-alive each call would open one.
-    expect(receiver.connections - before).toBeLessThanOrEqual(2);
-  });
+    it('reuses keep-alive connections for sequential calls', async () => {
+      receiver.handler = (_req, res) =>
+        res.writeHead(500).end('{"error":"busy"}');
+      const before = receiver.connections;
 
-  it('drains large response bodies so their connections are reused too', async () => {
-    receiver.handler = (_req, res) => res.writeHead(200).end('x'.repeat(64 * 1024));
-    const before = receiver.connections;
+      for (let i = 0; i < 5; i++)
+        await provider.fire(fireRequest({ url: receiver.url() }), {
+          signal: signal(),
+        });
 
-    for (let i = 0; i < 10; i++) await provider.fire(fireRequest({ url: receiver.url() }), { signal: signal() });
+      expect(receiver.seen).toHaveLength(5);
+      // We settle on the response head, so the next call may start a moment before the
+      // previous socket is back in the pool; without keep-alive each call would open one.
+      expect(receiver.connections - before).toBeLessThanOrEqual(2);
+    });
 
-    expect(receiver.seen).toHaveLength(10);
-    // The next call may start while the previous body is still draining, so allow a few
-    // sockets; without draining every call would need its own.
-    expect(receiver.connections - before).toBeLessThanOrEqual(3);
-  });
-});
+    it('drains large response bodies so their connections are reused too', async () => {
+      receiver.handler = (_req, res) =>
+        res.writeHead(200).end('x'.repeat(64 * 1024));
+      const before = receiver.connections;
+
+      for (let i = 0; i < 10; i++)
+        await provider.fire(fireRequest({ url: receiver.url() }), {
+          signal: signal(),
+        });
+
+      expect(receiver.seen).toHaveLength(10);
+      // The next call may start while the previous body is still draining, so allow a few
+      // sockets; without draining every call would need its own.
+      expect(receiver.connections - before).toBeLessThanOrEqual(3);
+    });
+  },
+);

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { FireOutcome, FireRequest, TriggerProvider } from '@scheduleman/domain';
+import type {
+  FireOutcome,
+  FireRequest,
+  TriggerProvider,
+} from '@scheduleman/domain';
 import { WEBHOOK_HTTP_CLIENT, type HttpClient } from './http-client';
-import { outcomeForAbort, outcomeForError, outcomeForStatus } from './webhook-outcome';
+import {
+  outcomeForAbort,
+  outcomeForError,
+  outcomeForStatus,
+} from './webhook-outcome';
 import { buildWebhookCall } from './webhook-request';
 
 export const WEBHOOK_TRIGGER_TYPE = 'webhook';
@@ -18,9 +26,14 @@ export const WEBHOOK_TRIGGER_TYPE = 'webhook';
 export class WebhookTriggerProvider implements TriggerProvider {
   readonly type = WEBHOOK_TRIGGER_TYPE;
 
-  constructor(@Inject(WEBHOOK_HTTP_CLIENT) private readonly client: HttpClient) {}
+  constructor(
+    @Inject(WEBHOOK_HTTP_CLIENT) private readonly client: HttpClient,
+  ) {}
 
-  async fire(request: FireRequest, options: { signal: AbortSignal }): Promise<FireOutcome> {
+  async fire(
+    request: FireRequest,
+    options: { signal: AbortSignal },
+  ): Promise<FireOutcome> {
     const { signal } = options;
     const call = buildWebhookCall(request);
     if ('invalid' in call) return { kind: 'permanent', error: call.invalid };
@@ -37,10 +50,12 @@ export class WebhookTriggerProvider implements TriggerProvider {
       // The losing promise must not surface as an unhandled rejection later.
       sent.catch(() => undefined);
       const result = await Promise.race([sent, aborted]);
-      if (result === 'aborted') return outcomeForAbort(signal.reason, performance.now() - startedAt);
+      if (result === 'aborted')
+        return outcomeForAbort(signal.reason, performance.now() - startedAt);
       return outcomeForStatus(result.status);
     } catch (error) {
-      if (signal.aborted) return outcomeForAbort(signal.reason, performance.now() - startedAt);
+      if (signal.aborted)
+        return outcomeForAbort(signal.reason, performance.now() - startedAt);
       return outcomeForError(error);
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
