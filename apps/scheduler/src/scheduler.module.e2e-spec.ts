@@ -1,0 +1,147 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
+import type { DataSource } from 'typeorm';
+import { SchedulerService } from './claim-loop/scheduler.service';
+import { insertOneShots, waitFor } from './claim-loop/testing/engine-fixtures';
+import { loadSchedulerConfig } from './config/scheduler.config';
+import { HousekeepingService } from './housekeeping/housekeeping.service';
+import { SchedulerModule } from './scheduler.module';
+
+// The whole scheduler app as main.ts builds it (minus the process): Nest wiring, start-up
+// migrations, a real webhook delivery, /health, /metrics, housekeeping, shutdown.
+describe('SchedulerModule', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let app: INestApplication;
+  let base: string;
+  let receiver: Server;
+  let closed = false;
+  const received: IncomingHttpHeaders[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('scheduler_module');
+    receiver = createServer((req, res) => {
+      received.push(req.headers);
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((resolve) =>
+      receiver.listen(0, '127.0.0.1', resolve),
+    );
+    const config = loadSchedulerConfig({
+      DATABASE_URL: db.url,
+      SCHEDULER_ID: 'module-test',
+      POLL_INTERVAL_MS: '200',
+    });
+    app = await NestFactory.create(SchedulerModule.forRoot(config), {
+      logger: false,
+    });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    ds = await db.dataSource();
+  });
+
+  afterAll(async () => {
+    if (!closed) await app?.close();
+    await new Promise((resolve) => receiver.close(resolve));
+    await db.drop();
+  });
+
+  it('is ready once the claim loop has run against the migrated database', async () => {
+    await waitFor(
+      'ready',
+      async () => (await fetch(`${base}/health/ready`)).status === 200,
+    );
+    const body = (await (await fetch(`${base}/health`)).json()) as {
+      details: Record<string, { status: string }>;
+    };
+    expect(body.details['database'].status).toBe('up');
+    expect(body.details['claimLoop']).toMatchObject({
+      status: 'up',
+      running: true,
+      listening: true,
+    });
+  });
+
+  it('delivers a webhook with the execution id as Idempotency-Key', async () => {
+    const { port } = receiver.address() as AddressInfo;
+    const [scheduleId] = await insertOneShots(ds, 1, () => 300, {
+      triggerType: 'webhook',
+    });
+    await ds.query(`update schedules set trigger = $2 where id = $1`, [
+      scheduleId,
+      {
+        type: 'webhook',
+        url: `http://127.0.0.1:${port}/hook`,
+        method: 'POST',
+        headers: {},
+      },
+    ]);
+    await ds.query(`notify scheduleman_wakeup`);
+    await waitFor(
+      'the execution succeeded',
+      async () =>
+        (await ds.query(`select 1 from executions where status = 'succeeded'`))
+          .length === 1,
+    );
+    const [execution]: {
+      id: string;
+      scheduler_id: string;
+      response_status: number;
+    }[] = await ds.query(
+      'select id, scheduler_id, response_status from executions',
+    );
+    expect(execution).toMatchObject({
+      scheduler_id: 'module-test',
+      response_status: 200,
+    });
+    expect(received.map((h) => h['idempotency-key'])).toEqual([execution.id]);
+  });
+
+  it('serves the scheduleman metrics', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const name of [
+      'scheduleman_fire_lateness_seconds_bucket',
+      'scheduleman_fires_total{outcome="succeeded"} 1',
+      'scheduleman_held_executions',
+      'scheduleman_clock_offset_seconds',
+      'scheduleman_claim_batch_size_bucket',
+      'scheduleman_leases_recovered_total',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('prunes old finished executions and measures the due backlog', async () => {
+    const housekeeping = app.get(HousekeepingService);
+    await ds.query(
+      `update executions set finished_at = now() - interval '8 days'`,
+    );
+    expect(await housekeeping.pruneExecutions()).toBe(1);
+
+    // With the loop stopped, overdue schedules stay overdue.
+    await app.get(SchedulerService).engine.loop.stop();
+    await insertOneShots(ds, 2, () => -60_000);
+    await housekeeping.refreshDueBacklog();
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^scheduleman_due_backlog\{kind="schedules"\} 2$/m);
+    expect(text).toMatch(/^scheduleman_due_backlog\{kind="executions"\} 0$/m);
+    expect(text).toMatch(
+      /^scheduleman_due_backlog_oldest_age_seconds 6\d\.\d+$/m,
+    );
+  });
+
+  it('stops the scheduler when the app closes', async () => {
+    const engine = app.get(SchedulerService).engine;
+    await app.close();
+    closed = true;
+    expect(engine.loop.running).toBe(false);
+    expect(engine.queue.heldCount).toBe(0);
+  });
+});
