@@ -36,6 +36,9 @@ export async function bootstrapApp(module: Type | DynamicModule, options: Bootst
     // close pools) before the process exits. useProcessExit: exit 0 after a clean shutdown
     // (by default Nest re-raises the signal, and the process then dies "killed by SIGTERM").
     app.enableShutdownHooks([], { useProcessExit: true });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => logger.log({ msg: `${signal} received, shutting down` }, 'Bootstrap'));
+    }
     await options.configure?.(app, logger);
     await app.listen(options.port, options.host ?? '0.0.0.0');
     logger.log({ msg: `${options.app} listening`, url: `http://localhost:${options.port}`, port: options.port }, 'Bootstrap');
