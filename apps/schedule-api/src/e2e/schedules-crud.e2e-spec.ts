@@ -142,6 +142,21 @@ describe('schedule API: create, read, update, delete', () => {
     expect(res.body.items).toEqual([created.body.schedule.at]);
   });
 
+  it.each([
+    ['GET', ''],
+    ['PATCH', ''],
+    ['DELETE', ''],
+    ['GET', '/upcoming'],
+    ['POST', '/pause'],
+    ['POST', '/resume'],
+    ['POST', '/trigger'],
+    ['GET', '/executions'],
+  ])('answers %s /schedules/:id%s for an unknown id with 404 naming the id', async (method, suffix) => {
+    const res = await api.request(method, `/schedules/${UNKNOWN_ID}${suffix}`, method === 'PATCH' ? { name: 'x' } : undefined);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: expect.stringContaining(UNKNOWN_ID), errors: [{ field: 'id', message: expect.any(String) }] });
+  });
+
   it('serves Swagger UI at /docs and the OpenAPI document at /docs-json with an example per schedule type', async () => {
     const ui = await api.request('GET', '/docs');
     expect(ui.status).toBe(200);
