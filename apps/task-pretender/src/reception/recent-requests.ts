@@ -13,16 +13,21 @@ export interface RecentRequest {
   body: string;
 }
 
+/** As stored on the hot path: the arrival time stays a number until someone asks. */
+export type RecordedRequest = Omit<RecentRequest, 'arrivedAt'> & {
+  arrivalMs: number;
+};
+
 /** A fixed-size ring of the latest webhooks: memory stays bounded whatever the load. */
 export class RecentRequests {
-  private readonly ring: (RecentRequest | undefined)[];
+  private readonly ring: (RecordedRequest | undefined)[];
   private next = 0;
 
   constructor(private readonly capacity: number) {
-    this.ring = new Array<RecentRequest | undefined>(capacity);
+    this.ring = new Array<RecordedRequest | undefined>(capacity);
   }
 
-  add(request: RecentRequest): void {
+  add(request: RecordedRequest): void {
     if (this.capacity === 0) return;
     this.ring[this.next] = request;
     this.next = (this.next + 1) % this.capacity;
@@ -34,7 +39,10 @@ export class RecentRequests {
     for (let i = 1; i <= this.capacity && out.length < limit; i++) {
       const entry = this.ring[(this.next - i + this.capacity) % this.capacity];
       if (entry === undefined) break;
-      if (key === undefined || entry.key === key) out.push(entry);
+      if (key === undefined || entry.key === key) {
+        const { arrivalMs, ...rest } = entry;
+        out.push({ arrivedAt: new Date(arrivalMs).toISOString(), ...rest });
+      }
     }
     return out;
   }

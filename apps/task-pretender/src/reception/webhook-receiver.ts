@@ -230,7 +230,7 @@ export class WebhookReceiver {
 
     if (this.config.recentRequests > 0) {
       this.recent.add({
-        arrivedAt: new Date(arrivalMs).toISOString(),
+        arrivalMs,
         method: req.method ?? '',
         path,
         key: key ?? null,
