@@ -17,6 +17,11 @@ async function main(): Promise<number> {
     if (!port) throw new Error('usage: receiver --port=N');
     await startReceiverServer(port);
     process.on('SIGTERM', () => process.exit(0));
+    // The harness may die without stopping us (SIGKILL): once re-parented, exit too.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) process.exit(0);
+    }, 1_000).unref();
     return -1;
   }
   if (command === 'bench') return runBenchCommand(parseOptions(args));

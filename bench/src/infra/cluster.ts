@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, ProcessUsage } from './managed-process';
 import { freePort } from './ports';
@@ -32,6 +33,7 @@ export class Cluster {
   }
 
   static async start(options: ClusterOptions): Promise<Cluster> {
+    mkdirSync(options.logDir, { recursive: true });
     const common = { DATABASE_URL: options.databaseUrl, LOG_LEVEL: options.logLevel };
     const apiPort = await freePort();
     const api = new ManagedProcess({

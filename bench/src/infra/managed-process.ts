@@ -24,6 +24,25 @@ export interface ProcessUsage {
   peakRssMb: number;
 }
 
+/** Every child alive right now, so that an interrupted harness leaves no orphans. */
+const live = new Set<ManagedProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // 'exit' handlers must be synchronous: SIGKILL is all there is time for.
+  process.on('exit', () => {
+    for (const p of live) p.signal('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      console.error(`[bench] ${signal}: stopping child processes`);
+      process.exit(130);
+    });
+  }
+}
+
 /**
  * One child process of the harness (the API, a scheduler, the receiver). Output goes to
  * a log file, never to the console, so a run's table stays readable. A restarted
@@ -71,6 +90,9 @@ export class ManagedProcess {
     );
     this.child = child;
     this.folded = false;
+    installExitHook();
+    live.add(this);
+    child.once('exit', () => live.delete(this));
     return this;
   }
 
