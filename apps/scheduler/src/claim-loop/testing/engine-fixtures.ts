@@ -76,6 +76,8 @@ export async function insertOneShots(
   dueInMs: (i: number) => number,
   options: {
     triggerType?: string;
+    /** The stored trigger; `{ type: triggerType }` by default. */
+    trigger?: { type: string } & Record<string, unknown>;
     misfirePolicy?: string;
     maxAttempts?: number;
   } = {},
@@ -90,15 +92,16 @@ export async function insertOneShots(
     `insert into schedules (id, name, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, next_run_at)
      select t.id, 'test-' || t.n, 'at',
        jsonb_build_object('type', 'at', 'at', to_char(x.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
-       $3::text, jsonb_build_object('type', $3::text), $4::text, $5::int, x.at
+       $3::text, coalesce($6::jsonb, jsonb_build_object('type', $3::text)), $4::text, $5::int, x.at
      from unnest($1::uuid[], $2::int[]) with ordinality as t(id, offset_ms, n),
      lateral (select date_trunc('milliseconds', clock_timestamp()) + t.offset_ms * interval '1 millisecond' as at) x`,
     [
       ids,
       ids.map((_, i) => dueInMs(i)),
-      options.triggerType ?? 'recording',
+      options.trigger?.type ?? options.triggerType ?? 'recording',
       options.misfirePolicy ?? 'fire_once',
       options.maxAttempts ?? 5,
+      options.trigger ? JSON.stringify(options.trigger) : null,
     ],
   );
   return ids;
