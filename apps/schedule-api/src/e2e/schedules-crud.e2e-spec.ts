@@ -136,6 +136,15 @@ describe('schedule API: create, read, update, delete', () => {
     expect((await api.request('GET', `/schedules/${UNKNOWN_ID}/upcoming`)).status).toBe(404);
   });
 
+  it('lists only future occurrences of a cron whose stored next run is overdue', async () => {
+    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '*/5 * * * * *' } }));
+    await api.sql.query(`update schedules set next_run_at = now() - interval '1 hour' where id = $1`, [created.body.id]);
+    const asked = Date.now();
+    const res = await api.request('GET', `/schedules/${created.body.id}/upcoming?count=3`);
+    expect(res.body.items).toHaveLength(3);
+    for (const item of res.body.items) expect(Date.parse(item)).toBeGreaterThan(asked - 1_000);
+  });
+
   it('lists the single upcoming occurrence of a one-shot', async () => {
     const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'delay', delay: 'PT1H' } }));
     const res = await api.request('GET', `/schedules/${created.body.id}/upcoming?count=5`);

@@ -11,6 +11,7 @@ import {
   type ScheduleListResponse,
   type ScheduleResponse,
   type UpcomingResponse,
+  isOneShot,
   upcomingOccurrences,
 } from '@scheduleman/domain';
 import { CLOCK } from '@scheduleman/runtime';
@@ -178,8 +179,11 @@ export class SchedulesService {
     const row = await this.findOrFail(id);
     if (row.status === 'completed') return { scheduleId: id, items: [] };
     const now = this.clock.now();
-    const pending = row.status === 'active' && row.next_run_at !== null && row.next_run_at.getTime() <= now.getTime();
-    const after = pending && row.next_run_at ? new Date(row.next_run_at.getTime() - 1) : now;
+    // Occurrences strictly after now. The one exception is an active one-shot whose time
+    // has just passed: it has not fired yet, so it is still the one thing coming. A cron's
+    // overdue next_run_at is not listed: under the misfire policy it may never fire as such.
+    const unfiredOneShot = row.status === 'active' && isOneShot(row.schedule) && row.next_run_at !== null && row.next_run_at.getTime() <= now.getTime();
+    const after = unfiredOneShot && row.next_run_at ? new Date(row.next_run_at.getTime() - 1) : now;
     return { scheduleId: id, items: upcomingOccurrences(row.schedule, after, count).map((d) => d.toISOString()) };
   }
 

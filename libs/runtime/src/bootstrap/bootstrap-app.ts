@@ -36,6 +36,8 @@ export async function bootstrapApp(module: Type | DynamicModule, options: Bootst
     // close pools) before the process exits. useProcessExit: exit 0 after a clean shutdown
     // (by default Nest re-raises the signal, and the process then dies "killed by SIGTERM").
     app.enableShutdownHooks([], { useProcessExit: true });
+    // No framework advertisement in every response.
+    app.disable('x-powered-by');
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => logger.log({ msg: `${signal} received, shutting down` }, 'Bootstrap'));
     }
