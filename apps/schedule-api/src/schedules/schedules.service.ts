@@ -59,11 +59,15 @@ export class SchedulesService {
       status: 'active',
       nextRunAt: parsed.firstRunAt,
     };
-    const row = await this.repo.transaction(async (tx) => {
-      const inserted = await this.repo.insert(tx, randomUUID(), state);
-      await this.wakeIfDueSoon(tx, inserted, 'created');
-      return inserted;
-    });
+    // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert;
+    // every other creation is a single statement.
+    const row = this.isDueSoon(state)
+      ? await this.repo.transaction(async (tx) => {
+          const inserted = await this.repo.insert(tx, randomUUID(), state);
+          await this.wakeIfDueSoon(tx, inserted, 'created');
+          return inserted;
+        })
+      : await this.repo.insertAlone(randomUUID(), state);
     this.logger.log({ msg: 'schedule created', scheduleId: row.id, type: row.schedule.type, nextRunAt: row.next_run_at });
     return toScheduleResponse(row);
   }
@@ -210,6 +214,10 @@ export class SchedulesService {
     const row = await this.repo.lock(tx, id);
     if (!row) throw new NotFoundError('schedule', id);
     return row;
+  }
+
+  private isDueSoon(state: Pick<ScheduleState, 'status' | 'nextRunAt'>): boolean {
+    return state.status === 'active' && state.nextRunAt !== null && state.nextRunAt.getTime() - this.clock.now().getTime() <= NOTIFY_WITHIN_MS;
   }
 
   private async wakeIfDueSoon(tx: Queryable, row: ScheduleRow, reason: string): Promise<void> {
