@@ -81,6 +81,7 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     schedulerEnv: options.schedulerEnv,
     cpuProfile: options.cpuProfile,
     creationSafety: options.smoke ? 3 : 1.5,
+    creationRate: {},
     preparedDatabases: new Map(),
     log,
   };
@@ -89,7 +90,7 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     if (selected('ceilings', options.only)) {
       const scratch = await createMigratedDatabase(harness.server, 'bench_ceiling');
       try {
-        report.ceilings.claim = await measureClaimCeilings(scratch, options.smoke ? 2_000 : 200_000, harness.clock);
+        report.ceilings.claim = await measureClaimCeilings(scratch, options.smoke ? { claim: 2_000, plan: 2_000 } : { claim: 200_000, plan: 50_000 }, harness.clock);
       } finally {
         await harness.server.dropDatabase(scratch);
       }

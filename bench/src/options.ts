@@ -4,7 +4,7 @@
  *   --only=burst,cron      run only these workloads (bench) or ceilings (`--only=ceilings`)
  *   --schedulers=1,3       scheduler counts to run each workload with (bench; default 1,3)
  *   --log-level=info       LOG_LEVEL of the apps (default info, as deployed)
- *   --cpu-prof             run schedulers under `node --cpu-prof` (profiles in bench-results/profiles)
+ *   --cpu-prof             run the API and schedulers under `node --cpu-prof` (profiles next to the run's logs)
  *   --own-db               start an embedded PostgreSQL even when TEST_DATABASE_URL is set
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try

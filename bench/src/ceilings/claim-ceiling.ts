@@ -103,15 +103,15 @@ async function timed(rows: number, claimers: number, work: () => Promise<unknown
  * (the constants of claims.sql.ts), with no HTTP: one claimer, then three at once on
  * separate connections (as three schedulers would).
  */
-export async function measureClaimCeilings(databaseUrl: string, rows: number, clock: Clock): Promise<ClaimCeilings> {
+export async function measureClaimCeilings(databaseUrl: string, rows: { claim: number; plan: number }, clock: Clock): Promise<ClaimCeilings> {
   const clients = await Promise.all([1, 2, 3].map(() => connect(databaseUrl)));
   try {
     const result: ClaimCeilings = { claim: [], plan: [] };
     for (const claimers of [1, 3]) {
-      await fillExecutions(clients[0], rows);
-      result.claim.push(await timed(rows, claimers, () => Promise.all(clients.slice(0, claimers).map((c, i) => claimAll(c, `ceiling-${i}`, clock)))));
-      await fillDueSchedules(clients[0], rows);
-      result.plan.push(await timed(rows, claimers, () => Promise.all(clients.slice(0, claimers).map((c, i) => planAll(c, `ceiling-${i}`, clock)))));
+      await fillExecutions(clients[0], rows.claim);
+      result.claim.push(await timed(rows.claim, claimers, () => Promise.all(clients.slice(0, claimers).map((c, i) => claimAll(c, `ceiling-${i}`, clock)))));
+      await fillDueSchedules(clients[0], rows.plan);
+      result.plan.push(await timed(rows.plan, claimers, () => Promise.all(clients.slice(0, claimers).map((c, i) => planAll(c, `ceiling-${i}`, clock)))));
     }
     return result;
   } finally {

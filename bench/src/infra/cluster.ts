@@ -11,7 +11,7 @@ export interface ClusterOptions {
   logDir: string;
   logLevel: string;
   schedulerEnv: Record<string, string>;
-  /** Run schedulers under `node --cpu-prof`, writing .cpuprofile files into logDir. */
+  /** Run the API and the schedulers under `node --cpu-prof`, writing .cpuprofile files into logDir. */
   cpuProfile?: boolean;
   /** Extra node arguments and environment for the i-th scheduler (1-based), e.g. a clock-skew preload. */
   perScheduler?: (index: number) => { nodeArgs: string[]; env: Record<string, string> } | undefined;
@@ -36,9 +36,10 @@ export class Cluster {
     mkdirSync(options.logDir, { recursive: true });
     const common = { DATABASE_URL: options.databaseUrl, LOG_LEVEL: options.logLevel };
     const apiPort = await freePort();
+    const apiProfile = options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${options.logDir}`, '--cpu-prof-name=api.cpuprofile'] : [];
     const api = new ManagedProcess({
       name: 'api',
-      nodeArgs: [appMain('schedule-api')],
+      nodeArgs: [...apiProfile, appMain('schedule-api')],
       env: { ...common, PORT: String(apiPort) },
       port: apiPort,
       logFile: join(options.logDir, 'api.log'),

@@ -22,18 +22,32 @@ function normalise(sql: string): string {
 }
 
 /**
+ * pg_stat_statements replaces literals (strings, numbers, null, true, false) with $n,
+ * numbered after the statement's own parameters ('pending' becomes $6), so both sides
+ * are compared with every parameter and literal blanked out.
+ */
+export function canonical(sql: string): string {
+  return normalise(
+    sql
+      .replace(/'(?:[^']|'')*'/g, '?')
+      .replace(/\$\d+/g, '?')
+      .replace(/\b(\d+|null|true|false)\b/gi, '?'),
+  );
+}
+
+/**
  * The scheduler's statements by the name of their constant in claims.sql.ts, so the
  * tables say `CLAIM_DUE` rather than a truncated query. The benchmark imports the same
  * constants the scheduler runs, so the text pg_stat_statements records matches exactly.
  */
 const KNOWN_STATEMENTS = new Map<string, string>();
 for (const [name, value] of Object.entries(persistence) as [string, unknown][]) {
-  if (typeof value === 'string' && /^\s*(with|select|insert|update|delete)\b/i.test(value)) KNOWN_STATEMENTS.set(normalise(value), name);
+  if (typeof value === 'string' && /^\s*(with|select|insert|update|delete)\b/i.test(value)) KNOWN_STATEMENTS.set(canonical(value), name);
 }
 
 function nameOf(query: string): string {
   const text = normalise(query);
-  return KNOWN_STATEMENTS.get(text) ?? (text.length > 70 ? `${text.slice(0, 67)}...` : text);
+  return KNOWN_STATEMENTS.get(canonical(query)) ?? (text.length > 70 ? `${text.slice(0, 67)}...` : text);
 }
 
 /**

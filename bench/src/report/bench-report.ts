@@ -118,6 +118,14 @@ export function targetsTable(report: BenchReport): string {
 
 function statementsSection(runs: readonly RunResult[]): string {
   const parts: string[] = [];
+  const creation = runs.find((r) => r.workload === 'burst' && r.creationStatements) ?? runs.find((r) => r.creationStatements);
+  if (creation?.creationStatements) {
+    const c = creation.creationStatements;
+    parts.push(
+      `#### API creating the ${creation.workload} workload (${creation.schedulers} scheduler(s) polling): ${c.calls} statements, ${fmt(creation.statementsPerCreation, 1)} per creation\n\n` +
+        markdownTable(['statement', 'calls', 'mean ms', 'total ms', 'rows'], c.top.map((s) => [s.name, String(s.calls), s.meanMs.toFixed(3), s.totalMs.toFixed(0), String(s.rows)])),
+    );
+  }
   for (const r of runs) {
     if (!r.statements) continue;
     parts.push(

@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { Clock } from '@scheduleman/domain';
 import { createDataSource, runMigrations } from '@scheduleman/domain/persistence';
 import { ApiClient } from '../infra/api-client';
@@ -22,8 +24,9 @@ export interface RunEnvironment {
   logLevel: string;
   schedulerEnv: Record<string, string>;
   cpuProfile: boolean;
-  /** See WorkloadContext.creationSafety. */
+  /** See WorkloadContext. */
   creationSafety: number;
+  creationRate: { perSecond?: number };
   /** Prepared databases of workloads with `reuseDatabase`, by workload name. */
   preparedDatabases: Map<string, string>;
   log: (line: string) => void;
@@ -42,9 +45,31 @@ export interface RunResult {
   /** pg_stat_statements over the measured interval, when available. */
   statements?: StatementSummary;
   statementsPerFire?: number;
+  /** pg_stat_statements while the API created the workload (includes the pilot, if any). */
+  creationStatements?: StatementSummary;
+  statementsPerCreation?: number;
   /** CPU over the measured interval; peak RSS over the process's life. */
   processes: ProcessUsage[];
   unexpectedExits: string[];
+}
+
+/**
+ * The receiver's per-occurrence data and each scheduler's /metrics at the end of a run,
+ * next to the run's logs, for analysis after the fact (lateness over time, which
+ * scheduler held what, leases recovered, outcomes discarded).
+ */
+async function saveRawData(env: RunEnvironment, cluster: Cluster, runName: string): Promise<void> {
+  const dir = join(env.logRoot, runName);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'receiver-occurrences.json'), JSON.stringify(await env.receiverClient.stats()));
+  for (const scheduler of cluster.schedulers) {
+    try {
+      const response = await request(`http://127.0.0.1:${scheduler.spec.port}/metrics`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+      writeFileSync(join(dir, `${scheduler.name}.metrics.txt`), await response.body.text());
+    } catch (error) {
+      env.log(`${runName}: no /metrics from ${scheduler.name}: ${String(error)}`);
+    }
+  }
 }
 
 /** How long after the last due time the harness keeps waiting for stragglers. */
@@ -119,13 +144,15 @@ export async function measureWorkload(env: RunEnvironment, cluster: Cluster, dat
   await env.receiverClient.reset();
   const api = new ApiClient(cluster.apiUrl);
   try {
-    const created = await workload.create({ api, hookUrl: env.receiverClient.hookUrl, clock: env.clock, creationSafety: env.creationSafety, log: env.log });
+    await statements?.reset();
+    const created = await workload.create({ api, hookUrl: env.receiverClient.hookUrl, clock: env.clock, creationSafety: env.creationSafety, creationRate: env.creationRate, log: env.log });
     env.log(
       `${runName}: created ${created.creation.count} schedules at ${created.creation.perSecond.toFixed(0)}/s` +
         (created.creation.failures ? ` (${created.creation.failures} failed: ${created.creation.firstFailure})` : '') +
         (created.creation.retried ? ` (${created.creation.retried} retried after: ${created.creation.firstRetried})` : '') +
         (created.creation.overranDue ? ' (creation overran the first due time)' : ''),
     );
+    const creationStatements = await statements?.summary();
     // The measured interval starts here: CPU, statements and deliveries from now on.
     await statements?.reset();
     cluster.markCpu();
@@ -138,6 +165,7 @@ export async function measureWorkload(env: RunEnvironment, cluster: Cluster, dat
     const evaluation = await awaitArrivals(env, created);
 
     const requestsDuring = (await env.receiverClient.count()).requests - requestsBefore;
+    await saveRawData(env, cluster, runName);
     const pgCpuAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
     const processes = [...cluster.usage(), env.receiver.usage()];
     if (pgCpuBefore !== undefined && pgCpuAfter !== undefined) processes.push({ name: 'postgres', cpuSeconds: pgCpuAfter - pgCpuBefore, peakRssMb: 0 });
@@ -154,6 +182,9 @@ export async function measureWorkload(env: RunEnvironment, cluster: Cluster, dat
       firesPerSecond: activeSeconds > 0 ? evaluation.received / activeSeconds : undefined,
       drainMs: firstDueMs !== undefined && lastArrivalMs !== undefined ? lastArrivalMs - firstDueMs : undefined,
       statements: statementSummary,
+      creationStatements,
+      // Schedulers poll during creation too; their share is small next to one insert per schedule.
+      statementsPerCreation: creationStatements && created.creation.count > 0 ? creationStatements.calls / created.creation.count : undefined,
       statementsPerFire: statementSummary && requestsDuring > 0 ? statementSummary.calls / requestsDuring : undefined,
       processes,
       unexpectedExits: cluster.unexpectedExits(),

@@ -13,6 +13,7 @@ export async function createOneShots(ctx: WorkloadContext, name: string, count: 
     schedule: { type: 'at', at: iso(at) },
     trigger: webhookTrigger(ctx.hookUrl),
   }));
+  if (result.created.length >= 100) ctx.creationRate.perSecond = result.perSecond;
   const occurrences = new Map<string, number[]>();
   for (const { schedule, input } of result.created) occurrences.set(schedule.id, [input]);
   return {

@@ -22,6 +22,8 @@ export interface WorkloadContext {
   clock: Clock;
   /** Safety factor on the predicted creation time: higher on a loaded machine (smoke runs). */
   creationSafety: number;
+  /** The API's rate for one-shots measured by the previous run, if any (shared across runs). */
+  creationRate: { perSecond?: number };
   log: (line: string) => void;
 }
 
@@ -54,21 +56,30 @@ export function webhookTrigger(hookUrl: string) {
 /**
  * The first due time for `count` schedules about to be created: far enough ahead that
  * creation finishes before anything is due, so lateness measures the scheduler and not
- * the harness. The API's current rate is measured with a small pilot batch of schedules
- * due tomorrow (they never fire during the run), because a shared machine's speed varies
- * too much for a fixed guess.
+ * the harness. The API's rate is the previous run's; for the first run it is measured with
+ * small pilot batches of schedules due tomorrow (they never fire during the run),
+ * because a shared machine's speed varies too much for a fixed guess.
  */
 export async function firstDueAfterCreation(ctx: WorkloadContext, count: number, minLeadMs = 2_000): Promise<number> {
+  const perSecond = ctx.creationRate.perSecond ?? (await measurePilotRate(ctx, count));
+  const creationMs = (count / perSecond) * 1000 * ctx.creationSafety;
+  return Math.ceil((ctx.clock.now().getTime() + creationMs + minLeadMs) / 1000) * 1000;
+}
+
+async function measurePilotRate(ctx: WorkloadContext, count: number): Promise<number> {
   const pilotCount = Math.min(500, Math.max(100, Math.round(count / 20)));
   const tomorrow = iso(ctx.clock.now().getTime() + 86_400_000);
-  const pilot = await ctx.api.createMany(Array.from({ length: pilotCount }, (_, i) => i), (i) => ({
-    name: `pilot-${i}`,
-    schedule: { type: 'at', at: tomorrow },
-    trigger: webhookTrigger(ctx.hookUrl),
-  }));
-  if (pilot.failures.length) throw new Error(`pilot creations failed: ${pilot.failures[0]}`);
-  const creationMs = (count / pilot.perSecond) * 1000 * ctx.creationSafety;
-  return Math.ceil((ctx.clock.now().getTime() + creationMs + minLeadMs) / 1000) * 1000;
+  const pilot = () =>
+    ctx.api.createMany(Array.from({ length: pilotCount }, (_, i) => i), (i) => ({
+      name: `pilot-${i}`,
+      schedule: { type: 'at', at: tomorrow },
+      trigger: webhookTrigger(ctx.hookUrl),
+    }));
+  // Twice: the first batch pays for opening 50 connections and warming both processes up.
+  await pilot();
+  const measured = await pilot();
+  if (measured.failures.length) throw new Error(`pilot creations failed: ${measured.failures[0]}`);
+  return measured.perSecond;
 }
 
 export function creationStats<T>(ctx: WorkloadContext, result: CreationResult<T>, firstDueMs: number | undefined): CreationStats {
