@@ -13,16 +13,16 @@ import type { Workload } from './workloads/workload';
 import { resultsDir } from './infra/workspace';
 
 /** Sizes of the full run (the issue's) and of the smoke run (seconds, for npm test). */
-function workloads(smoke: boolean, hookUrl: string): Workload[] {
+function workloads(smoke: boolean, hookUrl: string, burstWarmUp: number): Workload[] {
   if (smoke) {
     return [burstWorkload(300), spreadWorkload(300, 4_000), cronWorkload(30, 5_000), scaleWorkload(20_000, 100, 3_000, hookUrl)];
   }
   return [
-    burstWorkload(10_000),
+    burstWorkload(10_000, burstWarmUp),
     spreadWorkload(10_000, 60_000),
     cronWorkload(1_000, 60_000),
-    scaleWorkload(0, 3_000, 20_000, hookUrl),
-    scaleWorkload(1_000_000, 3_000, 20_000, hookUrl),
+    scaleWorkload(0, 3_000, 15_000, hookUrl),
+    scaleWorkload(1_000_000, 3_000, 15_000, hookUrl),
   ];
 }
 
@@ -39,7 +39,7 @@ async function runSmoke(env: RunEnvironment, chosen: Workload[]): Promise<RunRes
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_smoke');
   const runs: RunResult[] = [];
   try {
-    const cluster = await Cluster.start({ databaseUrl, schedulerCount: 2, logDir: env.logRoot, logLevel: env.logLevel, schedulerEnv: env.schedulerEnv, cpuProfile: env.cpuProfile });
+    const cluster = await Cluster.start({ databaseUrl, schedulerCount: 2, logDir: env.logRoot, logLevel: env.logLevel, schedulerEnv: env.schedulerEnv, cpuProfile: env.cpuProfile, schedulerMain: env.schedulerMain });
     try {
       for (const workload of chosen) {
         env.log(`${workload.name} with 2 schedulers: ${workload.description}`);
@@ -80,6 +80,7 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     logLevel: options.logLevel,
     schedulerEnv: options.schedulerEnv,
     cpuProfile: options.cpuProfile,
+    schedulerMain: options.schedulerMain,
     creationSafety: options.smoke ? 3 : 1.5,
     creationRate: {},
     preparedDatabases: new Map(),
@@ -94,11 +95,11 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
       } finally {
         await harness.server.dropDatabase(scratch);
       }
-      report.ceilings.http = await measureHttpCeilings(harness.receiverClient.hookUrl, options.smoke ? 500 : 5_000);
+      report.ceilings.http = await measureHttpCeilings(harness.receiverClient.hookUrl, options.smoke ? 500 : 4_000);
       await harness.receiverClient.reset();
       log(`ceilings:\n${ceilingsTable(report.ceilings)}`);
     }
-    const chosen = workloads(options.smoke, harness.receiverClient.hookUrl).filter((w) => selected(w.name, options.only));
+    const chosen = workloads(options.smoke, harness.receiverClient.hookUrl, options.burstWarmUp).filter((w) => selected(w.name, options.only));
     if (options.smoke) {
       report.runs.push(...(await runSmoke(env, chosen)));
     } else {

@@ -6,6 +6,8 @@
  *   --log-level=info       LOG_LEVEL of the apps (default info, as deployed)
  *   --cpu-prof             run the API and schedulers under `node --cpu-prof` (profiles next to the run's logs)
  *   --own-db               start an embedded PostgreSQL even when TEST_DATABASE_URL is set
+ *   --scheduler-main=PATH  run this scheduler bundle instead of dist/apps/scheduler/main.js (A/B experiments)
+ *   --burst-warm-up=N      fires before the 10,000-schedule burst, so it meets warm schedulers (default 2000; 0 = cold)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_HTTP_CLIENT=axios). This is the only module that reads
@@ -17,6 +19,10 @@ export interface HarnessOptions {
   schedulerCounts: number[];
   logLevel: string;
   cpuProfile: boolean;
+  /** A scheduler bundle to run instead of the built one, for A/B experiments. */
+  schedulerMain: string | undefined;
+  /** Warm-up fires before the burst workload (see burstWorkload). */
+  burstWarmUp: number;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -32,7 +38,7 @@ export function parseOptions(args: readonly string[], env: Readonly<Record<strin
     if (!match) throw new Error(`unknown argument '${arg}' (see bench/src/options.ts)`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = ['smoke', 'only', 'schedulers', 'log-level', 'cpu-prof', 'own-db'];
+  const known = ['smoke', 'only', 'schedulers', 'log-level', 'cpu-prof', 'own-db', 'burst-warm-up', 'scheduler-main'];
   for (const name of flags.keys()) {
     if (!known.includes(name)) throw new Error(`unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`);
   }
@@ -50,6 +56,8 @@ export function parseOptions(args: readonly string[], env: Readonly<Record<strin
     schedulerCounts,
     logLevel: flags.get('log-level') ?? 'info',
     cpuProfile: flags.has('cpu-prof'),
+    schedulerMain: flags.get('scheduler-main'),
+    burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
     externalDatabaseUrl: flags.has('own-db') ? undefined : env['TEST_DATABASE_URL'] || undefined,
     schedulerEnv,
   };

@@ -90,6 +90,7 @@ export async function runChaosCommand(options: HarnessOptions): Promise<number> 
       logDir: harness.logRoot,
       logLevel: options.logLevel,
       schedulerEnv: options.schedulerEnv,
+      schedulerMain: options.schedulerMain,
       perScheduler: (i) =>
         i === SKEWED_SCHEDULER
           ? { nodeArgs: ['-r', join(workspaceRoot(), 'bench', 'tools', 'skew-clock.cjs')], env: { BENCH_CLOCK_SKEW_MS: String(plan.skewMs) } }

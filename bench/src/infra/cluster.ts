@@ -13,6 +13,8 @@ export interface ClusterOptions {
   schedulerEnv: Record<string, string>;
   /** Run the API and the schedulers under `node --cpu-prof`, writing .cpuprofile files into logDir. */
   cpuProfile?: boolean;
+  /** The scheduler bundle; defaults to dist/apps/scheduler/main.js. */
+  schedulerMain?: string;
   /** Extra node arguments and environment for the i-th scheduler (1-based), e.g. a clock-skew preload. */
   perScheduler?: (index: number) => { nodeArgs: string[]; env: Record<string, string> } | undefined;
 }
@@ -52,7 +54,7 @@ export class Cluster {
       schedulers.push(
         new ManagedProcess({
           name: `scheduler-${i}`,
-          nodeArgs: [...profile, ...(extra?.nodeArgs ?? []), appMain('scheduler')],
+          nodeArgs: [...profile, ...(extra?.nodeArgs ?? []), options.schedulerMain ?? appMain('scheduler')],
           env: { ...common, ...options.schedulerEnv, ...extra?.env, PORT: String(port), SCHEDULER_ID: `bench-scheduler-${i}` },
           port,
           logFile: join(options.logDir, `scheduler-${i}.log`),

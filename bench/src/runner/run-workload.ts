@@ -24,6 +24,8 @@ export interface RunEnvironment {
   logLevel: string;
   schedulerEnv: Record<string, string>;
   cpuProfile: boolean;
+  /** See HarnessOptions.schedulerMain. */
+  schedulerMain: string | undefined;
   /** See WorkloadContext. */
   creationSafety: number;
   creationRate: { perSecond?: number };
@@ -121,6 +123,7 @@ export async function runWorkload(env: RunEnvironment, workload: Workload, sched
       logLevel: env.logLevel,
       schedulerEnv: env.schedulerEnv,
       cpuProfile: env.cpuProfile,
+      schedulerMain: env.schedulerMain,
     });
     try {
       return await measureWorkload(env, cluster, database.url, workload);
