@@ -15,7 +15,7 @@ import { resultsDir } from './infra/workspace';
 /** Sizes of the full run (the issue's) and of the smoke run (seconds, for npm test). */
 function workloads(smoke: boolean, hookUrl: string, burstWarmUp: number): Workload[] {
   if (smoke) {
-    return [burstWorkload(300), spreadWorkload(300, 4_000), cronWorkload(30, 5_000), scaleWorkload(20_000, 100, 3_000, hookUrl)];
+    return [burstWorkload(200), spreadWorkload(200, 3_000), cronWorkload(20, 4_000), scaleWorkload(10_000, 100, 2_000, hookUrl)];
   }
   return [
     burstWorkload(10_000, burstWarmUp),
@@ -81,7 +81,7 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     schedulerEnv: options.schedulerEnv,
     cpuProfile: options.cpuProfile,
     schedulerMain: options.schedulerMain,
-    creationSafety: options.smoke ? 3 : 1.5,
+    creationSafety: options.smoke ? 2 : 1.5,
     creationRate: {},
     preparedDatabases: new Map(),
     log,
@@ -91,11 +91,11 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     if (selected('ceilings', options.only)) {
       const scratch = await createMigratedDatabase(harness.server, 'bench_ceiling');
       try {
-        report.ceilings.claim = await measureClaimCeilings(scratch, options.smoke ? { claim: 2_000, plan: 2_000 } : { claim: 200_000, plan: 50_000 }, harness.clock);
+        report.ceilings.claim = await measureClaimCeilings(scratch, options.smoke ? { claim: 1_000, plan: 1_000 } : { claim: 200_000, plan: 50_000 }, harness.clock);
       } finally {
         await harness.server.dropDatabase(scratch);
       }
-      report.ceilings.http = await measureHttpCeilings(harness.receiverClient.hookUrl, options.smoke ? 500 : 4_000);
+      report.ceilings.http = await measureHttpCeilings(harness.receiverClient.hookUrl, options.smoke ? 300 : 4_000);
       await harness.receiverClient.reset();
       log(`ceilings:\n${ceilingsTable(report.ceilings)}`);
     }

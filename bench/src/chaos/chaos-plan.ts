@@ -38,15 +38,16 @@ export const FULL_CHAOS: ChaosPlan = {
 };
 
 export const SMOKE_CHAOS: ChaosPlan = {
-  windowMs: 20_000,
+  windowMs: 14_000,
   everySecondCrons: 10,
-  oneShots: 300,
-  gapMs: [1_000, 2_000],
-  deadForMs: [300, 1_000],
-  databaseRestartAtMs: 4_000,
-  freezeAtMs: 8_000,
-  freezeForMs: 6_000,
-  quietEndMs: 3_000,
+  oneShots: 200,
+  gapMs: [1_000, 1_500],
+  deadForMs: [300, 800],
+  // Early enough that one kill, the restart and the freeze all fit in 14 s in any order.
+  databaseRestartAtMs: 2_000,
+  freezeAtMs: 4_000,
+  freezeForMs: 5_000,
+  quietEndMs: 2_000,
   skewMs: 60_000,
   stragglerWaitMs: 12_000,
 };
