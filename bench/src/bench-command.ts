@@ -1,10 +1,23 @@
 import { measureClaimCeilings } from './ceilings/claim-ceiling';
 import { measureHttpCeilings } from './ceilings/http-ceiling';
 import type { HarnessOptions } from './options';
-import { BenchReport, ceilingsTable, renderBenchReport, runsTable, targetsTable, writeReport } from './report/bench-report';
+import {
+  BenchReport,
+  ceilingsTable,
+  renderBenchReport,
+  runsTable,
+  targetsTable,
+  writeReport,
+} from './report/bench-report';
 import { Harness } from './runner/harness';
 import { Cluster } from './infra/cluster';
-import { createMigratedDatabase, measureWorkload, RunEnvironment, RunResult, runWorkload } from './runner/run-workload';
+import {
+  createMigratedDatabase,
+  measureWorkload,
+  RunEnvironment,
+  RunResult,
+  runWorkload,
+} from './runner/run-workload';
 import { brokePromise } from './stats/evaluate';
 import { cronWorkload } from './workloads/cron';
 import { burstWorkload, spreadWorkload } from './workloads/one-shots';
@@ -13,9 +26,18 @@ import type { Workload } from './workloads/workload';
 import { resultsDir } from './infra/workspace';
 
 /** Sizes of the full run (the issue's) and of the smoke run (seconds, for npm test). */
-function workloads(smoke: boolean, hookUrl: string, burstWarmUp: number): Workload[] {
+function workloads(
+  smoke: boolean,
+  hookUrl: string,
+  burstWarmUp: number,
+): Workload[] {
   if (smoke) {
-    return [burstWorkload(200), spreadWorkload(200, 3_000), cronWorkload(20, 4_000), scaleWorkload(10_000, 100, 2_000, hookUrl)];
+    return [
+      burstWorkload(200),
+      spreadWorkload(200, 3_000),
+      cronWorkload(20, 4_000),
+      scaleWorkload(10_000, 100, 2_000, hookUrl),
+    ];
   }
   return [
     burstWorkload(10_000, burstWarmUp),
@@ -35,11 +57,22 @@ function selected(name: string, only: string[] | undefined): boolean {
  * on ONE database and one cluster of two schedulers (starting processes per workload
  * would cost more than the workloads themselves).
  */
-async function runSmoke(env: RunEnvironment, chosen: Workload[]): Promise<RunResult[]> {
+async function runSmoke(
+  env: RunEnvironment,
+  chosen: Workload[],
+): Promise<RunResult[]> {
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_smoke');
   const runs: RunResult[] = [];
   try {
-    const cluster = await Cluster.start({ databaseUrl, schedulerCount: 2, logDir: env.logRoot, logLevel: env.logLevel, schedulerEnv: env.schedulerEnv, cpuProfile: env.cpuProfile, schedulerMain: env.schedulerMain });
+    const cluster = await Cluster.start({
+      databaseUrl,
+      schedulerCount: 2,
+      logDir: env.logRoot,
+      logLevel: env.logLevel,
+      schedulerEnv: env.schedulerEnv,
+      cpuProfile: env.cpuProfile,
+      schedulerMain: env.schedulerMain,
+    });
     try {
       for (const workload of chosen) {
         env.log(`${workload.name} with 2 schedulers: ${workload.description}`);
@@ -57,16 +90,24 @@ async function runSmoke(env: RunEnvironment, chosen: Workload[]): Promise<RunRes
 
 /** True when a run broke a promise or a process crashed: the command then exits non-zero. */
 function failed(run: RunResult): boolean {
-  return brokePromise(run.evaluation) || run.unexpectedExits.length > 0 || run.creation.failures > 0 || run.evaluation.unexpected > 0;
+  return (
+    brokePromise(run.evaluation) ||
+    run.unexpectedExits.length > 0 ||
+    run.creation.failures > 0 ||
+    run.evaluation.unexpected > 0
+  );
 }
 
-export async function runBenchCommand(options: HarnessOptions): Promise<number> {
+export async function runBenchCommand(
+  options: HarnessOptions,
+): Promise<number> {
   const harness = await Harness.start('bench', options.externalDatabaseUrl);
   const { log } = harness;
   const report: BenchReport = {
     startedAt: harness.startedAt,
     machine: await harness.machine(),
-    command: `node dist/bench/main.js bench ${process.argv.slice(3).join(' ')}`.trim(),
+    command:
+      `node dist/bench/main.js bench ${process.argv.slice(3).join(' ')}`.trim(),
     runs: [],
     ceilings: {},
     wallSeconds: 0,
@@ -86,44 +127,78 @@ export async function runBenchCommand(options: HarnessOptions): Promise<number> 
     preparedDatabases: new Map(),
     log,
   };
-  log(`logs in ${harness.logRoot}; database ${harness.server.embedded ? 'embedded' : 'from TEST_DATABASE_URL'}`);
+  log(
+    `logs in ${harness.logRoot}; database ${harness.server.embedded ? 'embedded' : 'from TEST_DATABASE_URL'}`,
+  );
   try {
     if (selected('ceilings', options.only)) {
-      const scratch = await createMigratedDatabase(harness.server, 'bench_ceiling');
+      const scratch = await createMigratedDatabase(
+        harness.server,
+        'bench_ceiling',
+      );
       try {
-        report.ceilings.claim = await measureClaimCeilings(scratch, options.smoke ? { claim: 1_000, plan: 1_000 } : { claim: 200_000, plan: 50_000 }, harness.clock);
+        report.ceilings.claim = await measureClaimCeilings(
+          scratch,
+          options.smoke
+            ? { claim: 1_000, plan: 1_000 }
+            : { claim: 200_000, plan: 50_000 },
+          harness.clock,
+        );
       } finally {
         await harness.server.dropDatabase(scratch);
       }
-      report.ceilings.http = await measureHttpCeilings(harness.receiverClient.hookUrl, options.smoke ? 300 : 4_000);
+      report.ceilings.http = await measureHttpCeilings(
+        harness.receiverClient.hookUrl,
+        options.smoke ? 300 : 4_000,
+      );
       await harness.receiverClient.reset();
       log(`ceilings:\n${ceilingsTable(report.ceilings)}`);
     }
-    const chosen = workloads(options.smoke, harness.receiverClient.hookUrl, options.burstWarmUp).filter((w) => selected(w.name, options.only));
+    const chosen = workloads(
+      options.smoke,
+      harness.receiverClient.hookUrl,
+      options.burstWarmUp,
+    ).filter((w) => selected(w.name, options.only));
     if (options.smoke) {
       report.runs.push(...(await runSmoke(env, chosen)));
     } else {
       for (const workload of chosen) {
         for (const n of options.schedulerCounts) {
-          log(`${workload.name} with ${n} scheduler(s): ${workload.description}`);
+          log(
+            `${workload.name} with ${n} scheduler(s): ${workload.description}`,
+          );
           report.runs.push(await runWorkload(env, workload, n));
         }
       }
     }
   } finally {
-    for (const url of env.preparedDatabases.values()) await harness.server.dropDatabase(url).catch(() => undefined);
+    for (const url of env.preparedDatabases.values())
+      await harness.server.dropDatabase(url).catch(() => undefined);
     await harness.close();
   }
   report.wallSeconds = harness.elapsedSeconds();
   const name = `bench${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
-  const files = writeReport(resultsDir(), name, report, renderBenchReport(report));
-  console.log(`\n${runsTable(report.runs)}\n\n${ceilingsTable(report.ceilings)}\n\n${targetsTable(report)}\n`);
+  const files = writeReport(
+    resultsDir(),
+    name,
+    report,
+    renderBenchReport(report),
+  );
+  console.log(
+    `\n${runsTable(report.runs)}\n\n${ceilingsTable(report.ceilings)}\n\n${targetsTable(report)}\n`,
+  );
   const failures = report.runs.filter(failed);
   for (const run of failures) {
     const e = run.evaluation;
-    console.log(`BROKEN: ${run.workload}/${run.schedulers}: ${e.missing} missing, ${e.outsideBound} outside ±10 s, ${e.duplicatesWithDifferentKeys} duplicated under another key, ${e.unexpected} unexpected, ${run.creation.failures} creations failed, crashes: ${run.unexpectedExits.join('; ') || 'none'}`);
+    console.log(
+      `BROKEN: ${run.workload}/${run.schedulers}: ${e.missing} missing, ${e.outsideBound} outside ±10 s, ${e.duplicatesWithDifferentKeys} duplicated under another key, ${e.unexpected} unexpected, ${run.creation.failures} creations failed, crashes: ${run.unexpectedExits.join('; ') || 'none'}`,
+    );
   }
   console.log(`written: ${files.join(', ')}`);
-  console.log(failures.length ? `bench: ${failures.length} run(s) broke a promise` : 'bench: every run kept its promises');
+  console.log(
+    failures.length
+      ? `bench: ${failures.length} run(s) broke a promise`
+      : 'bench: every run kept its promises',
+  );
   return failures.length ? 1 : 0;
 }

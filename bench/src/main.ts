@@ -26,7 +26,9 @@ async function main(): Promise<number> {
   }
   if (command === 'bench') return runBenchCommand(parseOptions(args));
   if (command === 'chaos') return runChaosCommand(parseOptions(args));
-  throw new Error(`usage: main.js bench|chaos [--smoke] (got '${command ?? ''}')`);
+  throw new Error(
+    `usage: main.js bench|chaos [--smoke] (got '${command ?? ''}')`,
+  );
 }
 
 main().then(
@@ -34,7 +36,9 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    console.error(
+      error instanceof Error ? (error.stack ?? error.message) : String(error),
+    );
     process.exit(2);
   },
 );

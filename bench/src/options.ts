@@ -31,24 +31,45 @@ export interface HarnessOptions {
 
 const SCHEDULER_ENV_PREFIX = 'BENCH_SCHEDULER_';
 
-export function parseOptions(args: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): HarnessOptions {
+export function parseOptions(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): HarnessOptions {
   const flags = new Map<string, string>();
   for (const arg of args) {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new Error(`unknown argument '${arg}' (see bench/src/options.ts)`);
+    if (!match)
+      throw new Error(`unknown argument '${arg}' (see bench/src/options.ts)`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = ['smoke', 'only', 'schedulers', 'log-level', 'cpu-prof', 'own-db', 'burst-warm-up', 'scheduler-main'];
+  const known = [
+    'smoke',
+    'only',
+    'schedulers',
+    'log-level',
+    'cpu-prof',
+    'own-db',
+    'burst-warm-up',
+    'scheduler-main',
+  ];
   for (const name of flags.keys()) {
-    if (!known.includes(name)) throw new Error(`unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`);
+    if (!known.includes(name))
+      throw new Error(
+        `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
+      );
   }
-  const schedulerCounts = (flags.get('schedulers') ?? '1,3').split(',').map(Number);
+  const schedulerCounts = (flags.get('schedulers') ?? '1,3')
+    .split(',')
+    .map(Number);
   if (schedulerCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) {
-    throw new Error(`--schedulers must list counts between 1 and 16, got '${flags.get('schedulers')}'`);
+    throw new Error(
+      `--schedulers must list counts between 1 and 16, got '${flags.get('schedulers')}'`,
+    );
   }
   const schedulerEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(SCHEDULER_ENV_PREFIX) && value !== undefined) schedulerEnv[name.slice(SCHEDULER_ENV_PREFIX.length)] = value;
+    if (name.startsWith(SCHEDULER_ENV_PREFIX) && value !== undefined)
+      schedulerEnv[name.slice(SCHEDULER_ENV_PREFIX.length)] = value;
   }
   return {
     smoke: flags.has('smoke'),
@@ -58,7 +79,9 @@ export function parseOptions(args: readonly string[], env: Readonly<Record<strin
     cpuProfile: flags.has('cpu-prof'),
     schedulerMain: flags.get('scheduler-main'),
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
-    externalDatabaseUrl: flags.has('own-db') ? undefined : env['TEST_DATABASE_URL'] || undefined,
+    externalDatabaseUrl: flags.has('own-db')
+      ? undefined
+      : env['TEST_DATABASE_URL'] || undefined,
     schedulerEnv,
   };
 }

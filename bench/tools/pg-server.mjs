@@ -16,10 +16,22 @@ const server = await startEmbeddedPostgres({
   port,
   fresh: true,
   // pg_stat_statements is bundled with the embedded binaries: it counts statements per fire.
-  flags: [...FAST_FLAGS, '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.max=1000'],
+  flags: [
+    ...FAST_FLAGS,
+    '-c',
+    'shared_preload_libraries=pg_stat_statements',
+    '-c',
+    'pg_stat_statements.max=1000',
+  ],
 });
 
-const describe = () => JSON.stringify({ url: server.url, port: server.port, dataDir: server.dataDir, pid: server.pid() });
+const describe = () =>
+  JSON.stringify({
+    url: server.url,
+    port: server.port,
+    dataDir: server.dataDir,
+    pid: server.pid(),
+  });
 process.stdout.write(`READY ${describe()}\n`);
 
 let stopping = false;

@@ -8,7 +8,11 @@ const skewedNow = () => RealDate.now() + skewMs;
 
 globalThis.Date = new Proxy(RealDate, {
   construct(target, args, newTarget) {
-    return Reflect.construct(target, args.length === 0 ? [skewedNow()] : args, newTarget);
+    return Reflect.construct(
+      target,
+      args.length === 0 ? [skewedNow()] : args,
+      newTarget,
+    );
   },
   // Date() called without `new` returns the current time as a string.
   apply() {

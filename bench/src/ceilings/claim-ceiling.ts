@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Clock } from '@scheduleman/domain';
-import { ADVANCE_SCHEDULES, CLAIM_DUE, INSERT_PLANNED_EXECUTIONS, PLAN_DUE_SCHEDULES } from '@scheduleman/domain/persistence';
+import {
+  ADVANCE_SCHEDULES,
+  CLAIM_DUE,
+  INSERT_PLANNED_EXECUTIONS,
+  PLAN_DUE_SCHEDULES,
+} from '@scheduleman/domain/persistence';
 import { Client } from 'pg';
 import { monotonicMs } from '../infra/wait';
 
 export const CLAIM_BATCH = 500;
 const LEASE_MS = 60_000;
-const TRIGGER = JSON.stringify({ type: 'webhook', url: 'http://127.0.0.1:9/never', method: 'POST', headers: {} });
+const TRIGGER = JSON.stringify({
+  type: 'webhook',
+  url: 'http://127.0.0.1:9/never',
+  method: 'POST',
+  headers: {},
+});
 
 export interface SqlCeiling {
   rows: number;
@@ -59,19 +69,37 @@ from generate_series(1, $2::int) as g`,
 }
 
 /** Claims until a round trip returns nothing (CLAIM_DUE answers one all-null row then). */
-async function claimAll(client: Client, owner: string, clock: Clock): Promise<void> {
+async function claimAll(
+  client: Client,
+  owner: string,
+  clock: Clock,
+): Promise<void> {
   for (;;) {
-    const result = await client.query<{ id: string | null }>(CLAIM_DUE, [clock.now(), 0, CLAIM_BATCH, owner, LEASE_MS]);
+    const result = await client.query<{ id: string | null }>(CLAIM_DUE, [
+      clock.now(),
+      0,
+      CLAIM_BATCH,
+      owner,
+      LEASE_MS,
+    ]);
     if (result.rows.every((r) => r.id === null)) return;
   }
 }
 
 /** The scheduler's plan transaction for one-shots: lock, insert leased executions, complete. */
-async function planAll(client: Client, owner: string, clock: Clock): Promise<void> {
+async function planAll(
+  client: Client,
+  owner: string,
+  clock: Clock,
+): Promise<void> {
   for (;;) {
     const now = clock.now();
     await client.query('begin');
-    const due = await client.query<{ id: string; next_run_at: Date; max_attempts: number }>(PLAN_DUE_SCHEDULES, [now, 0, CLAIM_BATCH]);
+    const due = await client.query<{
+      id: string;
+      next_run_at: Date;
+      max_attempts: number;
+    }>(PLAN_DUE_SCHEDULES, [now, 0, CLAIM_BATCH]);
     if (due.rows.length === 0) {
       await client.query('commit');
       return;
@@ -86,12 +114,20 @@ async function planAll(client: Client, owner: string, clock: Clock): Promise<voi
       now,
       LEASE_MS,
     ]);
-    await client.query(ADVANCE_SCHEDULES, [due.rows.map((r) => r.id), due.rows.map(() => null), due.rows.map(() => 'completed')]);
+    await client.query(ADVANCE_SCHEDULES, [
+      due.rows.map((r) => r.id),
+      due.rows.map(() => null),
+      due.rows.map(() => 'completed'),
+    ]);
     await client.query('commit');
   }
 }
 
-async function timed(rows: number, claimers: number, work: () => Promise<unknown>): Promise<SqlCeiling> {
+async function timed(
+  rows: number,
+  claimers: number,
+  work: () => Promise<unknown>,
+): Promise<SqlCeiling> {
   const started = monotonicMs();
   await work();
   const seconds = (monotonicMs() - started) / 1000;
@@ -103,15 +139,35 @@ async function timed(rows: number, claimers: number, work: () => Promise<unknown
  * (the constants of claims.sql.ts), with no HTTP: one claimer, then three at once on
  * separate connections (as three schedulers would).
  */
-export async function measureClaimCeilings(databaseUrl: string, rows: { claim: number; plan: number }, clock: Clock): Promise<ClaimCeilings> {
+export async function measureClaimCeilings(
+  databaseUrl: string,
+  rows: { claim: number; plan: number },
+  clock: Clock,
+): Promise<ClaimCeilings> {
   const clients = await Promise.all([1, 2, 3].map(() => connect(databaseUrl)));
   try {
     const result: ClaimCeilings = { claim: [], plan: [] };
     for (const claimers of [1, 3]) {
       await fillExecutions(clients[0], rows.claim);
-      result.claim.push(await timed(rows.claim, claimers, () => Promise.all(clients.slice(0, claimers).map((c, i) => claimAll(c, `ceiling-${i}`, clock)))));
+      result.claim.push(
+        await timed(rows.claim, claimers, () =>
+          Promise.all(
+            clients
+              .slice(0, claimers)
+              .map((c, i) => claimAll(c, `ceiling-${i}`, clock)),
+          ),
+        ),
+      );
       await fillDueSchedules(clients[0], rows.plan);
-      result.plan.push(await timed(rows.plan, claimers, () => Promise.all(clients.slice(0, claimers).map((c, i) => planAll(c, `ceiling-${i}`, clock)))));
+      result.plan.push(
+        await timed(rows.plan, claimers, () =>
+          Promise.all(
+            clients
+              .slice(0, claimers)
+              .map((c, i) => planAll(c, `ceiling-${i}`, clock)),
+          ),
+        ),
+      );
     }
     return result;
   } finally {

@@ -11,7 +11,11 @@ export interface LoopResult {
  * Keeps `inFlight` calls of `send` running for `durationMs` (a closed loop: each worker
  * starts its next call when the previous one settles) and counts completions per second.
  */
-export async function closedLoop(send: (sequence: number) => Promise<void>, inFlight: number, durationMs: number): Promise<LoopResult> {
+export async function closedLoop(
+  send: (sequence: number) => Promise<void>,
+  inFlight: number,
+  durationMs: number,
+): Promise<LoopResult> {
   let sequence = 0;
   let completed = 0;
   let failed = 0;
@@ -31,5 +35,10 @@ export async function closedLoop(send: (sequence: number) => Promise<void>, inFl
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   const elapsedSeconds = (monotonicMs() - started) / 1000;
-  return { completed, failed, perSecond: completed / elapsedSeconds, firstError };
+  return {
+    completed,
+    failed,
+    perSecond: completed / elapsedSeconds,
+    firstError,
+  };
 }

@@ -8,8 +8,16 @@ import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
 import { fmtMs, markdownTable } from '../report/table';
 import { Harness } from '../runner/harness';
-import { everyNSecondsCron, everyNSecondsOccurrences } from '../stats/cron-occurrences';
-import { brokePromise, Evaluation, evaluate, Expectation } from '../stats/evaluate';
+import {
+  everyNSecondsCron,
+  everyNSecondsOccurrences,
+} from '../stats/cron-occurrences';
+import {
+  brokePromise,
+  Evaluation,
+  evaluate,
+  Expectation,
+} from '../stats/evaluate';
 import { iso, webhookTrigger } from '../workloads/workload';
 import { ChaosEvent, runChaosEvents } from './chaos-events';
 import { ChaosPlan, FULL_CHAOS, SMOKE_CHAOS } from './chaos-plan';
@@ -22,8 +30,36 @@ const SKEWED_SCHEDULER = 3;
 function summaryTable(e: Evaluation, requests: number): string {
   const l = e.latenessMs;
   return markdownTable(
-    ['expected', 'received', 'missed', 'deliveries', 'duplicates', 'dup. under another key', 'unexpected', 'p50', 'p99', 'max', 'min', 'outside ±10 s'],
-    [[String(e.expected), String(e.received), String(e.missing), String(requests), String(e.duplicateDeliveries), String(e.duplicatesWithDifferentKeys), String(e.unexpected), fmtMs(l.p50), fmtMs(l.p99), fmtMs(l.max), fmtMs(l.min), String(e.outsideBound)]],
+    [
+      'expected',
+      'received',
+      'missed',
+      'deliveries',
+      'duplicates',
+      'dup. under another key',
+      'unexpected',
+      'p50',
+      'p99',
+      'max',
+      'min',
+      'outside ±10 s',
+    ],
+    [
+      [
+        String(e.expected),
+        String(e.received),
+        String(e.missing),
+        String(requests),
+        String(e.duplicateDeliveries),
+        String(e.duplicatesWithDifferentKeys),
+        String(e.unexpected),
+        fmtMs(l.p50),
+        fmtMs(l.p99),
+        fmtMs(l.max),
+        fmtMs(l.min),
+        String(e.outsideBound),
+      ],
+    ],
   );
 }
 
@@ -43,25 +79,49 @@ interface ChaosWorkload {
  * long as the API creates faster than the one-shots fall due (a few per second), each
  * exists well before its time, and the run needs no long wait for creation.
  */
-async function createWorkload(api: ApiClient, hookUrl: string, plan: ChaosPlan, clock: Clock): Promise<ChaosWorkload> {
+async function createWorkload(
+  api: ApiClient,
+  hookUrl: string,
+  plan: ChaosPlan,
+  clock: Clock,
+): Promise<ChaosWorkload> {
   const nowMs = () => clock.now().getTime();
   const fromMs = Math.ceil((nowMs() + CREATION_LEAD_MS + 1_000) / 1000) * 1000;
   const toMs = fromMs + plan.windowMs;
   const occurrences = new Map<string, number[]>();
-  const crons = await api.createMany(Array.from({ length: plan.everySecondCrons }, (_, i) => i), (i) => ({
-    name: `chaos-cron-${i}`,
-    schedule: { type: 'cron', expression: everyNSecondsCron(1) },
+  const crons = await api.createMany(
+    Array.from({ length: plan.everySecondCrons }, (_, i) => i),
+    (i) => ({
+      name: `chaos-cron-${i}`,
+      schedule: { type: 'cron', expression: everyNSecondsCron(1) },
+      trigger: webhookTrigger(hookUrl),
+    }),
+  );
+  if (nowMs() > fromMs)
+    throw new Error('creating the crons overran the start of the window');
+  for (const { schedule } of crons.created)
+    occurrences.set(schedule.id, everyNSecondsOccurrences(1, fromMs, toMs));
+  const firstShotMs = fromMs + CREATION_LEAD_MS;
+  const times = Array.from(
+    { length: plan.oneShots },
+    (_, i) =>
+      firstShotMs + Math.floor((i * (toMs - firstShotMs)) / plan.oneShots),
+  );
+  const shots = await api.createMany(times, (at) => ({
+    name: `chaos-at-${at}`,
+    schedule: { type: 'at', at: iso(at) },
     trigger: webhookTrigger(hookUrl),
   }));
-  if (nowMs() > fromMs) throw new Error('creating the crons overran the start of the window');
-  for (const { schedule } of crons.created) occurrences.set(schedule.id, everyNSecondsOccurrences(1, fromMs, toMs));
-  const firstShotMs = fromMs + CREATION_LEAD_MS;
-  const times = Array.from({ length: plan.oneShots }, (_, i) => firstShotMs + Math.floor((i * (toMs - firstShotMs)) / plan.oneShots));
-  const shots = await api.createMany(times, (at) => ({ name: `chaos-at-${at}`, schedule: { type: 'at', at: iso(at) }, trigger: webhookTrigger(hookUrl) }));
-  for (const { schedule, input } of shots.created) occurrences.set(schedule.id, [input]);
+  for (const { schedule, input } of shots.created)
+    occurrences.set(schedule.id, [input]);
   const failures = [...crons.failures, ...shots.failures];
-  if (failures.length) throw new Error(`${failures.length} creations failed, e.g. ${failures[0]}`);
-  return { expectation: { occurrences, window: { fromMs, toMs } }, acceptedLate: shots.created.filter((c) => c.acceptedAtMs > c.input).length, retried: crons.retried.length + shots.retried.length };
+  if (failures.length)
+    throw new Error(`${failures.length} creations failed, e.g. ${failures[0]}`);
+  return {
+    expectation: { occurrences, window: { fromMs, toMs } },
+    acceptedLate: shots.created.filter((c) => c.acceptedAtMs > c.input).length,
+    retried: crons.retried.length + shots.retried.length,
+  };
 }
 
 /**
@@ -70,7 +130,9 @@ async function createWorkload(api: ApiClient, hookUrl: string, plan: ChaosPlan, 
  * database restart and one freeze longer than the lease. Exits non-zero when a promise
  * broke: a missed occurrence, one outside ±10 s, or a duplicate under another key.
  */
-export async function runChaosCommand(options: HarnessOptions): Promise<number> {
+export async function runChaosCommand(
+  options: HarnessOptions,
+): Promise<number> {
   const plan = options.smoke ? SMOKE_CHAOS : FULL_CHAOS;
   const harness = await Harness.start('chaos', options.externalDatabaseUrl);
   const { log, clock } = harness;
@@ -93,23 +155,47 @@ export async function runChaosCommand(options: HarnessOptions): Promise<number> 
       schedulerMain: options.schedulerMain,
       perScheduler: (i) =>
         i === SKEWED_SCHEDULER
-          ? { nodeArgs: ['-r', join(workspaceRoot(), 'bench', 'tools', 'skew-clock.cjs')], env: { BENCH_CLOCK_SKEW_MS: String(plan.skewMs) } }
+          ? {
+              nodeArgs: [
+                '-r',
+                join(workspaceRoot(), 'bench', 'tools', 'skew-clock.cjs'),
+              ],
+              env: { BENCH_CLOCK_SKEW_MS: String(plan.skewMs) },
+            }
           : undefined,
     });
-    log(`API and 3 schedulers ready (scheduler-${SKEWED_SCHEDULER} runs ${plan.skewMs / 1000} s ahead); logs in ${harness.logRoot}`);
+    log(
+      `API and 3 schedulers ready (scheduler-${SKEWED_SCHEDULER} runs ${plan.skewMs / 1000} s ahead); logs in ${harness.logRoot}`,
+    );
     api = new ApiClient(cluster.apiUrl);
-    const { expectation, acceptedLate, retried } = await createWorkload(api, harness.receiverClient.hookUrl, plan, clock);
+    const { expectation, acceptedLate, retried } = await createWorkload(
+      api,
+      harness.receiverClient.hookUrl,
+      plan,
+      clock,
+    );
     const window = expectation.window ?? { fromMs: 0, toMs: 0 };
-    log(`created ${plan.everySecondCrons} every-second crons and ${plan.oneShots} one-shots (${acceptedLate} accepted after their due time, ${retried} retried after a 5xx); window ${iso(window.fromMs)} .. ${iso(window.toMs)}`);
+    log(
+      `created ${plan.everySecondCrons} every-second crons and ${plan.oneShots} one-shots (${acceptedLate} accepted after their due time, ${retried} retried after a 5xx); window ${iso(window.fromMs)} .. ${iso(window.toMs)}`,
+    );
     if (nowMs() < window.fromMs) await sleep(window.fromMs - nowMs());
     const progress = setInterval(() => {
       harness.receiverClient.count().then(
-        (c) => log(`progress: ${c.requests} deliveries, ${c.occurrences} distinct occurrences`),
+        (c) =>
+          log(
+            `progress: ${c.requests} deliveries, ${c.occurrences} distinct occurrences`,
+          ),
         () => undefined,
       );
     }, 10_000);
     try {
-      events = await runChaosEvents(plan, { cluster, server: harness.server, clock, windowStartMs: window.fromMs, log });
+      events = await runChaosEvents(plan, {
+        cluster,
+        server: harness.server,
+        clock,
+        windowStartMs: window.fromMs,
+        log,
+      });
     } finally {
       clearInterval(progress);
     }
@@ -118,13 +204,18 @@ export async function runChaosCommand(options: HarnessOptions): Promise<number> 
       const stats = await harness.receiverClient.stats();
       evaluation = evaluate(expectation, stats);
       requests = stats.requests;
-      if (evaluation.missing === 0 || nowMs() > window.toMs + plan.stragglerWaitMs) break;
+      if (
+        evaluation.missing === 0 ||
+        nowMs() > window.toMs + plan.stragglerWaitMs
+      )
+        break;
       await sleep(1_000);
     }
   } finally {
     await api?.close();
     await cluster?.stop();
-    if (databaseUrl) await harness.server.dropDatabase(databaseUrl).catch(() => undefined);
+    if (databaseUrl)
+      await harness.server.dropDatabase(databaseUrl).catch(() => undefined);
     await harness.close();
   }
   const crashes = cluster?.unexpectedExits() ?? [];
@@ -138,16 +229,37 @@ export async function runChaosCommand(options: HarnessOptions): Promise<number> 
     `crashes (exits nobody asked for): ${crashes.length ? crashes.join('; ') : 'none'}`,
   ];
   const table = summaryTable(evaluation, requests);
-  const eventsText = events.map((e) => `- t=${e.atSeconds}s ${e.what}`).join('\n');
+  const eventsText = events
+    .map((e) => `- t=${e.atSeconds}s ${e.what}`)
+    .join('\n');
   const markdown = [
     `# scheduleman chaos run, ${harness.startedAt}`,
-    Object.entries(machine).map(([k, v]) => `- ${k}: ${v}`).join('\n'),
+    Object.entries(machine)
+      .map(([k, v]) => `- ${k}: ${v}`)
+      .join('\n'),
     `Plan: ${JSON.stringify(plan)}`,
     `## Result\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`,
     `## Events\n\n${eventsText}`,
   ].join('\n\n');
-  const files = writeReport(resultsDir(), `chaos${options.smoke ? '-smoke' : ''}-${harness.stamp}`, { startedAt: harness.startedAt, machine, plan, events, evaluation, requests, crashes }, markdown);
-  console.log(`\n${table}\n\n${verdict.join('\n')}\nwritten: ${files.join(', ')}`);
-  console.log(broken ? 'chaos: a promise was BROKEN' : 'chaos: every promise kept');
+  const files = writeReport(
+    resultsDir(),
+    `chaos${options.smoke ? '-smoke' : ''}-${harness.stamp}`,
+    {
+      startedAt: harness.startedAt,
+      machine,
+      plan,
+      events,
+      evaluation,
+      requests,
+      crashes,
+    },
+    markdown,
+  );
+  console.log(
+    `\n${table}\n\n${verdict.join('\n')}\nwritten: ${files.join(', ')}`,
+  );
+  console.log(
+    broken ? 'chaos: a promise was BROKEN' : 'chaos: every promise kept',
+  );
   return broken ? 1 : 0;
 }

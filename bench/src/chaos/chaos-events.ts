@@ -10,8 +10,10 @@ export interface ChaosEvent {
   what: string;
 }
 
-const between = ([low, high]: [number, number]) => low + Math.random() * (high - low);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
+const between = ([low, high]: [number, number]) =>
+  low + Math.random() * (high - low);
+const pick = <T>(items: readonly T[]): T =>
+  items[Math.floor(Math.random() * items.length)];
 
 /**
  * The disturbances of one chaos run, one at a time so that at most one scheduler is
@@ -22,7 +24,19 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
  */
 export async function runChaosEvents(
   plan: ChaosPlan,
-  { cluster, server, clock, windowStartMs, log }: { cluster: Cluster; server: DatabaseServer; clock: Clock; windowStartMs: number; log: (line: string) => void },
+  {
+    cluster,
+    server,
+    clock,
+    windowStartMs,
+    log,
+  }: {
+    cluster: Cluster;
+    server: DatabaseServer;
+    clock: Clock;
+    windowStartMs: number;
+    log: (line: string) => void;
+  },
 ): Promise<ChaosEvent[]> {
   const events: ChaosEvent[] = [];
   const elapsed = () => clock.now().getTime() - windowStartMs;
@@ -39,9 +53,13 @@ export async function runChaosEvents(
       if (server.embedded) {
         const t0 = monotonicMs();
         await server.restart();
-        record(`restarted the database server (down for ${(monotonicMs() - t0).toFixed(0)} ms)`);
+        record(
+          `restarted the database server (down for ${(monotonicMs() - t0).toFixed(0)} ms)`,
+        );
       } else {
-        record('database restart skipped: the server comes from TEST_DATABASE_URL');
+        record(
+          'database restart skipped: the server comes from TEST_DATABASE_URL',
+        );
       }
     } else if (!frozen && elapsed() >= plan.freezeAtMs) {
       frozen = true;

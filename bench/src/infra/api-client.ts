@@ -44,7 +44,11 @@ export class ApiClient {
     connections = 50,
     private readonly clock: Clock = new SystemClock(),
   ) {
-    this.pool = new Pool(baseUrl, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+    this.pool = new Pool(baseUrl, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+    });
   }
 
   async createSchedule(body: unknown): Promise<CreatedSchedule> {
@@ -55,12 +59,20 @@ export class ApiClient {
       body: JSON.stringify(body),
     });
     const text = await response.body.text();
-    if (response.statusCode !== 201) throw new ApiError(response.statusCode, `POST /schedules answered ${response.statusCode}: ${text.slice(0, 300)}`);
+    if (response.statusCode !== 201)
+      throw new ApiError(
+        response.statusCode,
+        `POST /schedules answered ${response.statusCode}: ${text.slice(0, 300)}`,
+      );
     return JSON.parse(text) as CreatedSchedule;
   }
 
   /** Sends in input order (at most `concurrency` ahead), so inputs sorted by due time are created in that order. */
-  async createMany<T>(inputs: readonly T[], toBody: (input: T) => unknown, concurrency = 50): Promise<CreationResult<T>> {
+  async createMany<T>(
+    inputs: readonly T[],
+    toBody: (input: T) => unknown,
+    concurrency = 50,
+  ): Promise<CreationResult<T>> {
     const created: CreationResult<T>['created'] = [];
     const failures: string[] = [];
     const retried: string[] = [];
@@ -72,12 +84,17 @@ export class ApiClient {
         for (let attempt = 1; ; attempt++) {
           try {
             const schedule = await this.createSchedule(toBody(input));
-            created.push({ schedule, input, acceptedAtMs: this.clock.now().getTime() });
+            created.push({
+              schedule,
+              input,
+              acceptedAtMs: this.clock.now().getTime(),
+            });
             break;
           } catch (error) {
             // A 4xx is our bug and final; a 5xx or a network error is worth a retry, as
             // any client of a production API would do (reported, never hidden).
-            const transient = !(error instanceof ApiError) || error.status >= 500;
+            const transient =
+              !(error instanceof ApiError) || error.status >= 500;
             if (!transient || attempt === MAX_ATTEMPTS) {
               failures.push(String(error));
               break;
@@ -87,9 +104,17 @@ export class ApiClient {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, inputs.length) }, worker),
+    );
     const elapsedMs = monotonicMs() - started;
-    return { created, failures, retried, elapsedMs, perSecond: created.length / (elapsedMs / 1000) };
+    return {
+      created,
+      failures,
+      retried,
+      elapsedMs,
+      perSecond: created.length / (elapsedMs / 1000),
+    };
   }
 
   async post(path: string): Promise<number> {

@@ -16,7 +16,9 @@ export interface ClusterOptions {
   /** The scheduler bundle; defaults to dist/apps/scheduler/main.js. */
   schedulerMain?: string;
   /** Extra node arguments and environment for the i-th scheduler (1-based), e.g. a clock-skew preload. */
-  perScheduler?: (index: number) => { nodeArgs: string[]; env: Record<string, string> } | undefined;
+  perScheduler?: (
+    index: number,
+  ) => { nodeArgs: string[]; env: Record<string, string> } | undefined;
 }
 
 /**
@@ -36,9 +38,18 @@ export class Cluster {
 
   static async start(options: ClusterOptions): Promise<Cluster> {
     mkdirSync(options.logDir, { recursive: true });
-    const common = { DATABASE_URL: options.databaseUrl, LOG_LEVEL: options.logLevel };
+    const common = {
+      DATABASE_URL: options.databaseUrl,
+      LOG_LEVEL: options.logLevel,
+    };
     const apiPort = await freePort();
-    const apiProfile = options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${options.logDir}`, '--cpu-prof-name=api.cpuprofile'] : [];
+    const apiProfile = options.cpuProfile
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${options.logDir}`,
+          '--cpu-prof-name=api.cpuprofile',
+        ]
+      : [];
     const api = new ManagedProcess({
       name: 'api',
       nodeArgs: [...apiProfile, appMain('schedule-api')],
@@ -50,12 +61,28 @@ export class Cluster {
     for (let i = 1; i <= options.schedulerCount; i++) {
       const port = await freePort();
       const extra = options.perScheduler?.(i);
-      const profile = options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${options.logDir}`, `--cpu-prof-name=scheduler-${i}.cpuprofile`] : [];
+      const profile = options.cpuProfile
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${options.logDir}`,
+            `--cpu-prof-name=scheduler-${i}.cpuprofile`,
+          ]
+        : [];
       schedulers.push(
         new ManagedProcess({
           name: `scheduler-${i}`,
-          nodeArgs: [...profile, ...(extra?.nodeArgs ?? []), options.schedulerMain ?? appMain('scheduler')],
-          env: { ...common, ...options.schedulerEnv, ...extra?.env, PORT: String(port), SCHEDULER_ID: `bench-scheduler-${i}` },
+          nodeArgs: [
+            ...profile,
+            ...(extra?.nodeArgs ?? []),
+            options.schedulerMain ?? appMain('scheduler'),
+          ],
+          env: {
+            ...common,
+            ...options.schedulerEnv,
+            ...extra?.env,
+            PORT: String(port),
+            SCHEDULER_ID: `bench-scheduler-${i}`,
+          },
           port,
           logFile: join(options.logDir, `scheduler-${i}.log`),
         }),

@@ -69,7 +69,9 @@ class ExternalServer extends BaseServer implements DatabaseServer {
     return undefined;
   }
   restart(): Promise<void> {
-    return Promise.reject(new Error('cannot restart an external database server'));
+    return Promise.reject(
+      new Error('cannot restart an external database server'),
+    );
   }
   stop(): Promise<void> {
     return Promise.resolve();
@@ -112,7 +114,15 @@ class EmbeddedServer extends BaseServer implements DatabaseServer {
 
   private command(command: string, answer: RegExp): Promise<string> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL did not answer '${command}' in 60 s`)), 60_000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `embedded PostgreSQL did not answer '${command}' in 60 s`,
+            ),
+          ),
+        60_000,
+      );
       this.pending = (line) => {
         if (!answer.test(line)) return;
         clearTimeout(timer);
@@ -128,19 +138,31 @@ class EmbeddedServer extends BaseServer implements DatabaseServer {
 async function startEmbedded(): Promise<DatabaseServer> {
   const port = await freePort();
   const script = join(workspaceRoot(), 'bench', 'tools', 'pg-server.mjs');
-  const child = spawn(process.execPath, [script, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  if (!child.stdout) throw new Error('no stdout from the embedded PostgreSQL child');
+  const child = spawn(process.execPath, [script, String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  if (!child.stdout)
+    throw new Error('no stdout from the embedded PostgreSQL child');
   const lines = createInterface({ input: child.stdout });
   const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with code ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `embedded PostgreSQL exited with code ${code} before it was ready`,
+        ),
+      ),
+    );
     lines.on('line', (line) => {
-      if (line.startsWith('READY ')) resolve(JSON.parse(line.slice('READY '.length)) as Ready);
+      if (line.startsWith('READY '))
+        resolve(JSON.parse(line.slice('READY '.length)) as Ready);
     });
   });
   return new EmbeddedServer(child, ready, lines);
 }
 
 /** `externalUrl` (TEST_DATABASE_URL) when given, else an embedded server of our own. */
-export async function startDatabaseServer(externalUrl: string | undefined): Promise<DatabaseServer> {
+export async function startDatabaseServer(
+  externalUrl: string | undefined,
+): Promise<DatabaseServer> {
   return externalUrl ? new ExternalServer(externalUrl) : startEmbedded();
 }

@@ -68,7 +68,9 @@ export class ManagedProcess {
   }
 
   get pid(): number | undefined {
-    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+    return this.child?.exitCode === null && this.child.signalCode === null
+      ? this.child.pid
+      : undefined;
   }
 
   start(): this {
@@ -84,7 +86,10 @@ export class ManagedProcess {
     this.exitPromise = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         // Exits the harness did not ask for are crashes: the tables report them.
-        if (!this.folded) this.unexpectedExits.push(`${this.name} exited (code ${code}, signal ${signal}); see ${this.spec.logFile}`);
+        if (!this.folded)
+          this.unexpectedExits.push(
+            `${this.name} exited (code ${code}, signal ${signal}); see ${this.spec.logFile}`,
+          );
         resolve();
       }),
     );
@@ -101,12 +106,21 @@ export class ManagedProcess {
     const port = this.spec.port;
     if (port === undefined) return;
     const path = this.spec.readyPath ?? '/health/ready';
-    await waitFor(`${this.name} to be ready on :${port}${path}`, async () => {
-      if (!this.pid) throw new Error(`${this.name} exited (see ${this.spec.logFile})`);
-      const response = await request(`http://127.0.0.1:${port}${path}`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
-      await response.body.dump();
-      return response.statusCode === 200;
-    }, timeoutMs, 100);
+    await waitFor(
+      `${this.name} to be ready on :${port}${path}`,
+      async () => {
+        if (!this.pid)
+          throw new Error(`${this.name} exited (see ${this.spec.logFile})`);
+        const response = await request(`http://127.0.0.1:${port}${path}`, {
+          headersTimeout: 2_000,
+          bodyTimeout: 2_000,
+        });
+        await response.body.dump();
+        return response.statusCode === 200;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -140,7 +154,9 @@ export class ManagedProcess {
   /** Read while the process is alive: /proc forgets a process once it has exited. */
   usage(): ProcessUsage {
     const pid = this.folded ? undefined : this.pid;
-    const cpuNow = pid ? (cpuSeconds(pid) ?? this.cpuBaseline) - this.cpuBaseline : 0;
+    const cpuNow = pid
+      ? (cpuSeconds(pid) ?? this.cpuBaseline) - this.cpuBaseline
+      : 0;
     const rssNow = pid ? (peakRssMb(pid) ?? 0) : 0;
     return {
       name: this.name,

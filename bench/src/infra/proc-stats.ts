@@ -22,7 +22,11 @@ function readStat(pid: number): StatFields | undefined {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): field N is at index N - 3.
   const at = (n: number) => Number(fields[n - 3]);
-  return { ppid: at(4), ownTicks: at(14) + at(15), reapedChildrenTicks: at(16) + at(17) };
+  return {
+    ppid: at(4),
+    ownTicks: at(14) + at(15),
+    reapedChildrenTicks: at(16) + at(17),
+  };
 }
 
 /** CPU seconds (user + system) a live process has used so far, or undefined once it is gone. */
@@ -34,7 +38,9 @@ export function cpuSeconds(pid: number): number | undefined {
 /** Peak resident set size (VmHWM) in MB, or undefined once the process is gone. */
 export function peakRssMb(pid: number): number | undefined {
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = /VmHWM:\s+(\d+) kB/.exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return match ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;

@@ -41,13 +41,23 @@ export function canonical(sql: string): string {
  * constants the scheduler runs, so the text pg_stat_statements records matches exactly.
  */
 const KNOWN_STATEMENTS = new Map<string, string>();
-for (const [name, value] of Object.entries(persistence) as [string, unknown][]) {
-  if (typeof value === 'string' && /^\s*(with|select|insert|update|delete)\b/i.test(value)) KNOWN_STATEMENTS.set(canonical(value), name);
+for (const [name, value] of Object.entries(persistence) as [
+  string,
+  unknown,
+][]) {
+  if (
+    typeof value === 'string' &&
+    /^\s*(with|select|insert|update|delete)\b/i.test(value)
+  )
+    KNOWN_STATEMENTS.set(canonical(value), name);
 }
 
 function nameOf(query: string): string {
   const text = normalise(query);
-  return KNOWN_STATEMENTS.get(canonical(query)) ?? (text.length > 70 ? `${text.slice(0, 67)}...` : text);
+  return (
+    KNOWN_STATEMENTS.get(canonical(query)) ??
+    (text.length > 70 ? `${text.slice(0, 67)}...` : text)
+  );
 }
 
 /**
@@ -74,13 +84,25 @@ export class StatementStats {
   }
 
   async summary(top = 8): Promise<StatementSummary> {
-    const rows = await this.query<{ query: string; calls: string; total_ms: number; mean_ms: number; rows: string }>(`
+    const rows = await this.query<{
+      query: string;
+      calls: string;
+      total_ms: number;
+      mean_ms: number;
+      rows: string;
+    }>(`
 select query, calls, total_exec_time as total_ms, mean_exec_time as mean_ms, rows
 from pg_stat_statements
 where dbid = (select oid from pg_database where datname = current_database())
 and query not ilike '%pg_stat_statements%'
 order by total_exec_time desc`);
-    const all = rows.map((r) => ({ name: nameOf(r.query), calls: Number(r.calls), totalMs: r.total_ms, meanMs: r.mean_ms, rows: Number(r.rows) }));
+    const all = rows.map((r) => ({
+      name: nameOf(r.query),
+      calls: Number(r.calls),
+      totalMs: r.total_ms,
+      meanMs: r.mean_ms,
+      rows: Number(r.rows),
+    }));
     return {
       calls: all.reduce((sum, r) => sum + r.calls, 0),
       totalMs: all.reduce((sum, r) => sum + r.totalMs, 0),

@@ -12,7 +12,12 @@ export function monotonicMs(): number {
  * `timeoutMs` naming what it waited for. Waiting on conditions keeps the harness honest
  * on a busy machine, where fixed sleeps are either too short or wasteful.
  */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = monotonicMs() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -23,7 +28,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       lastError = error;
     }
     if (monotonicMs() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
     }
     await sleep(intervalMs);
   }

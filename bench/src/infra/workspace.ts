@@ -6,7 +6,10 @@ export function workspaceRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'nx.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no nx.json above ${__dirname}: run the harness from the scheduleman checkout`);
+    if (parent === dir)
+      throw new Error(
+        `no nx.json above ${__dirname}: run the harness from the scheduleman checkout`,
+      );
     dir = parent;
   }
   return dir;
@@ -17,7 +20,8 @@ export type AppName = 'schedule-api' | 'scheduler' | 'task-pretender';
 /** `node dist/apps/<app>/main.js` is how every app runs (architecture.md, "Processes"). */
 export function appMain(app: AppName): string {
   const main = join(workspaceRoot(), 'dist', 'apps', app, 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (npm run build)`);
+  if (!existsSync(main))
+    throw new Error(`${main} is missing: build the apps first (npm run build)`);
   return main;
 }
 

@@ -23,7 +23,10 @@ export class ReceiverClient {
   }
 
   private async get<T>(path: string): Promise<T> {
-    const response = await request(`${this.baseUrl}${path}`, { headersTimeout: 30_000, bodyTimeout: 30_000 });
+    const response = await request(`${this.baseUrl}${path}`, {
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
     return (await response.body.json()) as T;
   }
 }

@@ -1,6 +1,15 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { Clock, SystemClock } from '@scheduleman/domain';
-import type { OccurrenceTuple, ReceiverCount, ReceiverStats } from './receiver-stats';
+import type {
+  OccurrenceTuple,
+  ReceiverCount,
+  ReceiverStats,
+} from './receiver-stats';
 
 interface Occurrence {
   scheduleId: string;
@@ -23,7 +32,11 @@ export class Receiver {
 
   constructor(private readonly clock: Clock = new SystemClock()) {}
 
-  record(idempotencyKey: string | undefined, scheduleId: string | undefined, scheduledAt: string | undefined): void {
+  record(
+    idempotencyKey: string | undefined,
+    scheduleId: string | undefined,
+    scheduledAt: string | undefined,
+  ): void {
     const arrivalMs = this.clock.now().getTime();
     this.requests++;
     const scheduledAtMs = scheduledAt ? Date.parse(scheduledAt) : NaN;
@@ -34,7 +47,13 @@ export class Receiver {
     const id = `${scheduleId}|${scheduledAtMs}`;
     const seen = this.occurrences.get(id);
     if (!seen) {
-      this.occurrences.set(id, { scheduleId, scheduledAtMs, firstArrivalMs: arrivalMs, deliveries: 1, keys: [idempotencyKey] });
+      this.occurrences.set(id, {
+        scheduleId,
+        scheduledAtMs,
+        firstArrivalMs: arrivalMs,
+        deliveries: 1,
+        keys: [idempotencyKey],
+      });
       return;
     }
     seen.deliveries++;
@@ -48,7 +67,13 @@ export class Receiver {
   stats(): ReceiverStats {
     const occurrences: OccurrenceTuple[] = [];
     for (const o of this.occurrences.values()) {
-      occurrences.push([o.scheduleId, o.scheduledAtMs, o.firstArrivalMs, o.deliveries, o.keys.length]);
+      occurrences.push([
+        o.scheduleId,
+        o.scheduledAtMs,
+        o.firstArrivalMs,
+        o.deliveries,
+        o.keys.length,
+      ]);
     }
     return { requests: this.requests, malformed: this.malformed, occurrences };
   }
@@ -67,12 +92,18 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function sendJson(res: ServerResponse, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 /** Control paths start with `/__`; every other path is a webhook delivery. */
-export function startReceiverServer(port: number, receiver = new Receiver()): Promise<Server> {
+export function startReceiverServer(
+  port: number,
+  receiver = new Receiver(),
+): Promise<Server> {
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/__') || url.startsWith('/health')) {
@@ -85,7 +116,11 @@ export function startReceiverServer(port: number, receiver = new Receiver()): Pr
       }
       return sendJson(res, { status: 'ok' });
     }
-    receiver.record(header(req, 'idempotency-key'), header(req, 'x-scheduleman-schedule-id'), header(req, 'x-scheduleman-scheduled-at'));
+    receiver.record(
+      header(req, 'idempotency-key'),
+      header(req, 'x-scheduleman-schedule-id'),
+      header(req, 'x-scheduleman-scheduled-at'),
+    );
     // The body is not needed, but it must be read for the connection to be reused.
     req.resume();
     res.writeHead(200, { 'content-length': '0' });

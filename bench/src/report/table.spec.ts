@@ -2,7 +2,13 @@ import { fmt, fmtMs, markdownTable } from './table';
 
 describe('markdownTable', () => {
   it('pads every column to its widest cell', () => {
-    expect(markdownTable(['a', 'long'], [['wide cell', '1']])).toBe(['| a         | long |', '| --------- | ---- |', '| wide cell | 1    |'].join('\n'));
+    expect(markdownTable(['a', 'long'], [['wide cell', '1']])).toBe(
+      [
+        '| a         | long |',
+        '| --------- | ---- |',
+        '| wide cell | 1    |',
+      ].join('\n'),
+    );
   });
 });
 

@@ -27,9 +27,15 @@ export class Harness {
     readonly logRoot: string,
   ) {}
 
-  static async start(name: string, externalDatabaseUrl: string | undefined): Promise<Harness> {
+  static async start(
+    name: string,
+    externalDatabaseUrl: string | undefined,
+  ): Promise<Harness> {
     const started = monotonicMs();
-    const logRoot = resultsDir('logs', `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`);
+    const logRoot = resultsDir(
+      'logs',
+      `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`,
+    );
     const server = await startDatabaseServer(externalDatabaseUrl);
     const port = await freePort();
     const receiver = new ManagedProcess({
@@ -46,7 +52,14 @@ export class Harness {
       await server.stop();
       throw error;
     }
-    return new Harness(started, name, server, receiver, new ReceiverClient(`http://127.0.0.1:${port}`), logRoot);
+    return new Harness(
+      started,
+      name,
+      server,
+      receiver,
+      new ReceiverClient(`http://127.0.0.1:${port}`),
+      logRoot,
+    );
   }
 
   elapsedSeconds(): number {
@@ -54,7 +67,9 @@ export class Harness {
   }
 
   log = (line: string): void => {
-    console.log(`[${this.name} +${this.elapsedSeconds().toFixed(0).padStart(3)}s] ${line}`);
+    console.log(
+      `[${this.name} +${this.elapsedSeconds().toFixed(0).padStart(3)}s] ${line}`,
+    );
   };
 
   async machine(): Promise<Record<string, string>> {
@@ -62,7 +77,9 @@ export class Harness {
     await client.connect();
     let pg = 'unknown';
     try {
-      pg = (await client.query<{ v: string }>('select version() as v')).rows[0].v.split(' on ')[0];
+      pg = (
+        await client.query<{ v: string }>('select version() as v')
+      ).rows[0].v.split(' on ')[0];
     } finally {
       await client.end();
     }
@@ -71,7 +88,9 @@ export class Harness {
       memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
       node: process.version,
       // Others' work on a shared machine skews every figure: the load at the start says how much.
-      'load average at start (1/5/15 min)': loadavg().map((l) => l.toFixed(2)).join(' / '),
+      'load average at start (1/5/15 min)': loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / '),
       postgres: `${pg}${this.server.embedded ? ' (embedded, fsync off)' : ' (TEST_DATABASE_URL)'}`,
     };
   }

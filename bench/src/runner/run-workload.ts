@@ -2,7 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { Clock } from '@scheduleman/domain';
-import { createDataSource, runMigrations } from '@scheduleman/domain/persistence';
+import {
+  createDataSource,
+  runMigrations,
+} from '@scheduleman/domain/persistence';
 import { ApiClient } from '../infra/api-client';
 import { Cluster } from '../infra/cluster';
 import type { DatabaseServer } from '../infra/database-server';
@@ -60,16 +63,31 @@ export interface RunResult {
  * next to the run's logs, for analysis after the fact (lateness over time, which
  * scheduler held what, leases recovered, outcomes discarded).
  */
-async function saveRawData(env: RunEnvironment, cluster: Cluster, runName: string): Promise<void> {
+async function saveRawData(
+  env: RunEnvironment,
+  cluster: Cluster,
+  runName: string,
+): Promise<void> {
   const dir = join(env.logRoot, runName);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'receiver-occurrences.json'), JSON.stringify(await env.receiverClient.stats()));
+  writeFileSync(
+    join(dir, 'receiver-occurrences.json'),
+    JSON.stringify(await env.receiverClient.stats()),
+  );
   for (const scheduler of cluster.schedulers) {
     try {
-      const response = await request(`http://127.0.0.1:${scheduler.spec.port}/metrics`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
-      writeFileSync(join(dir, `${scheduler.name}.metrics.txt`), await response.body.text());
+      const response = await request(
+        `http://127.0.0.1:${scheduler.spec.port}/metrics`,
+        { headersTimeout: 5_000, bodyTimeout: 5_000 },
+      );
+      writeFileSync(
+        join(dir, `${scheduler.name}.metrics.txt`),
+        await response.body.text(),
+      );
     } catch (error) {
-      env.log(`${runName}: no /metrics from ${scheduler.name}: ${String(error)}`);
+      env.log(
+        `${runName}: no /metrics from ${scheduler.name}: ${String(error)}`,
+      );
     }
   }
 }
@@ -78,9 +96,15 @@ async function saveRawData(env: RunEnvironment, cluster: Cluster, runName: strin
 const STRAGGLER_WAIT_MS = 15_000;
 
 /** A fresh database with the schema applied the way the apps apply it. */
-export async function createMigratedDatabase(server: DatabaseServer, name: string): Promise<string> {
+export async function createMigratedDatabase(
+  server: DatabaseServer,
+  name: string,
+): Promise<string> {
   const url = await server.createDatabase(name);
-  const dataSource = createDataSource({ url, applicationName: 'bench:migrate' });
+  const dataSource = createDataSource({
+    url,
+    applicationName: 'bench:migrate',
+  });
   await dataSource.initialize();
   try {
     await runMigrations(dataSource);
@@ -90,22 +114,39 @@ export async function createMigratedDatabase(server: DatabaseServer, name: strin
   return url;
 }
 
-async function migratedDatabase(env: RunEnvironment, workload: Workload): Promise<{ url: string; drop: boolean }> {
+async function migratedDatabase(
+  env: RunEnvironment,
+  workload: Workload,
+): Promise<{ url: string; drop: boolean }> {
   const reused = env.preparedDatabases.get(workload.name);
   if (reused) return { url: reused, drop: false };
-  const url = await createMigratedDatabase(env.server, `bench_${workload.name}`);
+  const url = await createMigratedDatabase(
+    env.server,
+    `bench_${workload.name}`,
+  );
   await workload.prepareDatabase?.(url, env.log);
   if (workload.reuseDatabase) env.preparedDatabases.set(workload.name, url);
   return { url, drop: !workload.reuseDatabase };
 }
 
 /** Waits past the last due time until nothing is missing, or the straggler wait ends. */
-async function awaitArrivals(env: RunEnvironment, workload: { lastDueMs: number; expectation: Parameters<typeof evaluate>[0] }): Promise<Evaluation> {
+async function awaitArrivals(
+  env: RunEnvironment,
+  workload: { lastDueMs: number; expectation: Parameters<typeof evaluate>[0] },
+): Promise<Evaluation> {
   const nowMs = () => env.clock.now().getTime();
-  while (nowMs() < workload.lastDueMs + 500) await sleep(Math.min(1_000, workload.lastDueMs + 500 - nowMs()));
+  while (nowMs() < workload.lastDueMs + 500)
+    await sleep(Math.min(1_000, workload.lastDueMs + 500 - nowMs()));
   for (;;) {
-    const evaluation = evaluate(workload.expectation, await env.receiverClient.stats());
-    if (evaluation.missing === 0 || nowMs() > workload.lastDueMs + STRAGGLER_WAIT_MS) return evaluation;
+    const evaluation = evaluate(
+      workload.expectation,
+      await env.receiverClient.stats(),
+    );
+    if (
+      evaluation.missing === 0 ||
+      nowMs() > workload.lastDueMs + STRAGGLER_WAIT_MS
+    )
+      return evaluation;
     await sleep(1_000);
   }
 }
@@ -113,7 +154,11 @@ async function awaitArrivals(env: RunEnvironment, workload: { lastDueMs: number;
 /**
  * One run: a database, the API and N schedulers started fresh, then `measureWorkload`.
  */
-export async function runWorkload(env: RunEnvironment, workload: Workload, schedulerCount: number): Promise<RunResult> {
+export async function runWorkload(
+  env: RunEnvironment,
+  workload: Workload,
+  schedulerCount: number,
+): Promise<RunResult> {
   const database = await migratedDatabase(env, workload);
   try {
     const cluster = await Cluster.start({
@@ -131,7 +176,8 @@ export async function runWorkload(env: RunEnvironment, workload: Workload, sched
       await cluster.stop();
     }
   } finally {
-    if (database.drop) await env.server.dropDatabase(database.url).catch(() => undefined);
+    if (database.drop)
+      await env.server.dropDatabase(database.url).catch(() => undefined);
   }
 }
 
@@ -140,7 +186,12 @@ export async function runWorkload(env: RunEnvironment, workload: Workload, sched
  * moment creation ended until every expected occurrence arrived (or the straggler wait
  * ran out): CPU, pg_stat_statements and deliveries over that interval.
  */
-export async function measureWorkload(env: RunEnvironment, cluster: Cluster, databaseUrl: string, workload: Workload): Promise<RunResult> {
+export async function measureWorkload(
+  env: RunEnvironment,
+  cluster: Cluster,
+  databaseUrl: string,
+  workload: Workload,
+): Promise<RunResult> {
   const schedulerCount = cluster.schedulers.length;
   const runName = `${workload.name}-${schedulerCount}`;
   const statements = await StatementStats.open(databaseUrl);
@@ -148,12 +199,25 @@ export async function measureWorkload(env: RunEnvironment, cluster: Cluster, dat
   const api = new ApiClient(cluster.apiUrl);
   try {
     await statements?.reset();
-    const created = await workload.create({ api, hookUrl: env.receiverClient.hookUrl, clock: env.clock, creationSafety: env.creationSafety, creationRate: env.creationRate, log: env.log });
+    const created = await workload.create({
+      api,
+      hookUrl: env.receiverClient.hookUrl,
+      clock: env.clock,
+      creationSafety: env.creationSafety,
+      creationRate: env.creationRate,
+      log: env.log,
+    });
     env.log(
       `${runName}: created ${created.creation.count} schedules at ${created.creation.perSecond.toFixed(0)}/s` +
-        (created.creation.failures ? ` (${created.creation.failures} failed: ${created.creation.firstFailure})` : '') +
-        (created.creation.retried ? ` (${created.creation.retried} retried after: ${created.creation.firstRetried})` : '') +
-        (created.creation.overranDue ? ' (creation overran the first due time)' : ''),
+        (created.creation.failures
+          ? ` (${created.creation.failures} failed: ${created.creation.firstFailure})`
+          : '') +
+        (created.creation.retried
+          ? ` (${created.creation.retried} retried after: ${created.creation.firstRetried})`
+          : '') +
+        (created.creation.overranDue
+          ? ' (creation overran the first due time)'
+          : ''),
     );
     const creationStatements = await statements?.summary();
     // The measured interval starts here: CPU, statements and deliveries from now on.
@@ -167,28 +231,49 @@ export async function measureWorkload(env: RunEnvironment, cluster: Cluster, dat
 
     const evaluation = await awaitArrivals(env, created);
 
-    const requestsDuring = (await env.receiverClient.count()).requests - requestsBefore;
+    const requestsDuring =
+      (await env.receiverClient.count()).requests - requestsBefore;
     await saveRawData(env, cluster, runName);
     const pgCpuAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
     const processes = [...cluster.usage(), env.receiver.usage()];
-    if (pgCpuBefore !== undefined && pgCpuAfter !== undefined) processes.push({ name: 'postgres', cpuSeconds: pgCpuAfter - pgCpuBefore, peakRssMb: 0 });
+    if (pgCpuBefore !== undefined && pgCpuAfter !== undefined)
+      processes.push({
+        name: 'postgres',
+        cpuSeconds: pgCpuAfter - pgCpuBefore,
+        peakRssMb: 0,
+      });
     const statementSummary = await statements?.summary();
     const { firstDueMs, firstArrivalMs, lastArrivalMs } = evaluation;
-    const activeSeconds = firstArrivalMs !== undefined && lastArrivalMs !== undefined ? (lastArrivalMs - firstArrivalMs) / 1000 : 0;
-    env.log(`${runName}: measured for ${((monotonicMs() - started) / 1000).toFixed(1)} s, ${evaluation.received}/${evaluation.expected} received, ${evaluation.missing} missing`);
+    const activeSeconds =
+      firstArrivalMs !== undefined && lastArrivalMs !== undefined
+        ? (lastArrivalMs - firstArrivalMs) / 1000
+        : 0;
+    env.log(
+      `${runName}: measured for ${((monotonicMs() - started) / 1000).toFixed(1)} s, ${evaluation.received}/${evaluation.expected} received, ${evaluation.missing} missing`,
+    );
     return {
       workload: workload.name,
       description: workload.description,
       schedulers: schedulerCount,
       creation: created.creation,
       evaluation,
-      firesPerSecond: activeSeconds > 0 ? evaluation.received / activeSeconds : undefined,
-      drainMs: firstDueMs !== undefined && lastArrivalMs !== undefined ? lastArrivalMs - firstDueMs : undefined,
+      firesPerSecond:
+        activeSeconds > 0 ? evaluation.received / activeSeconds : undefined,
+      drainMs:
+        firstDueMs !== undefined && lastArrivalMs !== undefined
+          ? lastArrivalMs - firstDueMs
+          : undefined,
       statements: statementSummary,
       creationStatements,
       // Schedulers poll during creation too; their share is small next to one insert per schedule.
-      statementsPerCreation: creationStatements && created.creation.count > 0 ? creationStatements.calls / created.creation.count : undefined,
-      statementsPerFire: statementSummary && requestsDuring > 0 ? statementSummary.calls / requestsDuring : undefined,
+      statementsPerCreation:
+        creationStatements && created.creation.count > 0
+          ? creationStatements.calls / created.creation.count
+          : undefined,
+      statementsPerFire:
+        statementSummary && requestsDuring > 0
+          ? statementSummary.calls / requestsDuring
+          : undefined,
       processes,
       unexpectedExits: cluster.unexpectedExits(),
     };

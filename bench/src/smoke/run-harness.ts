@@ -11,7 +11,10 @@ export interface Finished {
 /** Runs the built harness (`npm test` builds it) and collects its output. */
 export function runHarness(args: string[]): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [benchMain(), ...args], { cwd: workspaceRoot(), env: process.env });
+    const child = spawn(process.execPath, [benchMain(), ...args], {
+      cwd: workspaceRoot(),
+      env: process.env,
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -23,7 +26,8 @@ export function runHarness(args: string[]): Promise<Finished> {
 /** The JSON report the run wrote (its path is on the `written:` line). */
 export function writtenJson<T>(output: string): T {
   const path = /written: (\S+\.json)/.exec(output)?.[1];
-  if (!path || !existsSync(path)) throw new Error(`no report written; output:\n${output}`);
+  if (!path || !existsSync(path))
+    throw new Error(`no report written; output:\n${output}`);
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
 

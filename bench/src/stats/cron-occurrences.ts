@@ -8,8 +8,13 @@ export function everyNSecondsCron(n: number): string {
   return `*/${n} * * * * *`;
 }
 
-export function everyNSecondsOccurrences(n: number, fromMs: number, toMs: number): number[] {
-  if (!Number.isInteger(n) || n < 1 || n > 59) throw new Error(`step must be 1..59, got ${n}`);
+export function everyNSecondsOccurrences(
+  n: number,
+  fromMs: number,
+  toMs: number,
+): number[] {
+  if (!Number.isInteger(n) || n < 1 || n > 59)
+    throw new Error(`step must be 1..59, got ${n}`);
   const times: number[] = [];
   for (let second = Math.ceil(fromMs / 1000); second * 1000 <= toMs; second++) {
     if ((second % 60) % n === 0) times.push(second * 1000);

@@ -47,7 +47,10 @@ export function countExpected(expectation: Expectation): number {
   return n;
 }
 
-export function evaluate(expectation: Expectation, stats: ReceiverStats): Evaluation {
+export function evaluate(
+  expectation: Expectation,
+  stats: ReceiverStats,
+): Evaluation {
   const wanted = new Set<string>();
   let firstDueMs: number | undefined;
   let lastDueMs: number | undefined;
@@ -68,12 +71,22 @@ export function evaluate(expectation: Expectation, stats: ReceiverStats): Evalua
   let outsideBound = 0;
   let firstArrivalMs: number | undefined;
   let lastArrivalMs: number | undefined;
-  for (const [scheduleId, scheduledAtMs, arrivalMs, deliveries, keys] of stats.occurrences) {
+  for (const [
+    scheduleId,
+    scheduledAtMs,
+    arrivalMs,
+    deliveries,
+    keys,
+  ] of stats.occurrences) {
     if (!expectation.occurrences.has(scheduleId)) {
       foreign++;
       continue;
     }
-    if (window && (scheduledAtMs < window.fromMs || scheduledAtMs > window.toMs)) continue;
+    if (
+      window &&
+      (scheduledAtMs < window.fromMs || scheduledAtMs > window.toMs)
+    )
+      continue;
     const id = `${scheduleId}|${scheduledAtMs}`;
     duplicateDeliveries += deliveries - 1;
     if (keys > 1) duplicatesWithDifferentKeys++;
@@ -115,5 +128,7 @@ export function evaluate(expectation: Expectation, stats: ReceiverStats): Evalua
 
 /** True when the run broke a promise: something missed, out of bounds, or mis-keyed. */
 export function brokePromise(e: Evaluation): boolean {
-  return e.missing > 0 || e.outsideBound > 0 || e.duplicatesWithDifferentKeys > 0;
+  return (
+    e.missing > 0 || e.outsideBound > 0 || e.duplicatesWithDifferentKeys > 0
+  );
 }

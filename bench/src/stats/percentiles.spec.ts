@@ -20,6 +20,13 @@ describe('quantile', () => {
 
 describe('distribution', () => {
   it('sorts its input and reports min and max', () => {
-    expect(distribution([5, -3, 10, 0])).toEqual({ count: 4, min: -3, p50: 0, p90: 10, p99: 10, max: 10 });
+    expect(distribution([5, -3, 10, 0])).toEqual({
+      count: 4,
+      min: -3,
+      p50: 0,
+      p90: 10,
+      p99: 10,
+      max: 10,
+    });
   });
 });

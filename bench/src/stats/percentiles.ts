@@ -1,8 +1,13 @@
 /** Nearest-rank quantile of an ascending array; undefined when it is empty. */
-export function quantile(sortedAscending: readonly number[], q: number): number | undefined {
+export function quantile(
+  sortedAscending: readonly number[],
+  q: number,
+): number | undefined {
   if (sortedAscending.length === 0) return undefined;
   const rank = Math.ceil(q * sortedAscending.length);
-  return sortedAscending[Math.min(sortedAscending.length, Math.max(1, rank)) - 1];
+  return sortedAscending[
+    Math.min(sortedAscending.length, Math.max(1, rank)) - 1
+  ];
 }
 
 export interface Distribution {

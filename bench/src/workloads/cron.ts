@@ -1,4 +1,7 @@
-import { everyNSecondsCron, everyNSecondsOccurrences } from '../stats/cron-occurrences';
+import {
+  everyNSecondsCron,
+  everyNSecondsOccurrences,
+} from '../stats/cron-occurrences';
 import type { Workload } from './workload';
 import { creationStats, webhookTrigger } from './workload';
 
@@ -24,10 +27,15 @@ export function cronWorkload(count: number, windowMs: number): Workload {
         trigger: webhookTrigger(ctx.hookUrl),
       }));
       // One second of margin: an occurrence right after acceptance may already be planned.
-      const fromMs = Math.ceil((ctx.clock.now().getTime() + 1_000) / 1000) * 1000;
+      const fromMs =
+        Math.ceil((ctx.clock.now().getTime() + 1_000) / 1000) * 1000;
       const toMs = fromMs + windowMs;
       const occurrences = new Map<string, number[]>();
-      for (const { schedule, input } of result.created) occurrences.set(schedule.id, everyNSecondsOccurrences(input, fromMs, toMs));
+      for (const { schedule, input } of result.created)
+        occurrences.set(
+          schedule.id,
+          everyNSecondsOccurrences(input, fromMs, toMs),
+        );
       return {
         expectation: { occurrences, window: { fromMs, toMs } },
         creation: creationStats(ctx, result, undefined),

@@ -1,11 +1,21 @@
 import type { CreatedWorkload, Workload, WorkloadContext } from './workload';
-import { creationStats, firstDueAfterCreation, iso, webhookTrigger } from './workload';
+import {
+  creationStats,
+  firstDueAfterCreation,
+  iso,
+  webhookTrigger,
+} from './workload';
 
 /**
  * One-shot (`at`) schedules created through the API. `dueTimes(firstDueMs)` places them:
  * all on one instant (burst) or spread over an interval (spread).
  */
-export async function createOneShots(ctx: WorkloadContext, name: string, count: number, dueTimes: (firstDueMs: number) => number[]): Promise<CreatedWorkload> {
+export async function createOneShots(
+  ctx: WorkloadContext,
+  name: string,
+  count: number,
+  dueTimes: (firstDueMs: number) => number[],
+): Promise<CreatedWorkload> {
   const firstDueMs = await firstDueAfterCreation(ctx, count);
   const times = dueTimes(firstDueMs);
   const result = await ctx.api.createMany(times, (at) => ({
@@ -13,9 +23,11 @@ export async function createOneShots(ctx: WorkloadContext, name: string, count: 
     schedule: { type: 'at', at: iso(at) },
     trigger: webhookTrigger(ctx.hookUrl),
   }));
-  if (result.created.length >= 100) ctx.creationRate.perSecond = result.perSecond;
+  if (result.created.length >= 100)
+    ctx.creationRate.perSecond = result.perSecond;
   const occurrences = new Map<string, number[]>();
-  for (const { schedule, input } of result.created) occurrences.set(schedule.id, [input]);
+  for (const { schedule, input } of result.created)
+    occurrences.set(schedule.id, [input]);
   return {
     expectation: { occurrences },
     creation: creationStats(ctx, result, firstDueMs),
@@ -34,27 +46,46 @@ async function warmUp(ctx: WorkloadContext, count: number): Promise<void> {
   // that, so each exists before its time.
   const startMs = ctx.clock.now().getTime() + 2_000;
   const times = Array.from({ length: count }, (_, i) => startMs + i * 5);
-  const result = await ctx.api.createMany(times, (at) => ({ name: `warm-up-${at}`, schedule: { type: 'at', at: iso(at) }, trigger: webhookTrigger(ctx.hookUrl) }));
-  if (result.failures.length) throw new Error(`warm-up creations failed: ${result.failures[0]}`);
+  const result = await ctx.api.createMany(times, (at) => ({
+    name: `warm-up-${at}`,
+    schedule: { type: 'at', at: iso(at) },
+    trigger: webhookTrigger(ctx.hookUrl),
+  }));
+  if (result.failures.length)
+    throw new Error(`warm-up creations failed: ${result.failures[0]}`);
 }
 
 /** `count` one-shots all due at the same second, after `warmUpCount` warm-up fires. */
 export function burstWorkload(count: number, warmUpCount = 0): Workload {
   return {
     name: 'burst',
-    description: `${count} one-shot schedules due at the same second` + (warmUpCount ? ` (after ${warmUpCount} warm-up fires)` : ''),
+    description:
+      `${count} one-shot schedules due at the same second` +
+      (warmUpCount ? ` (after ${warmUpCount} warm-up fires)` : ''),
     async create(ctx) {
       if (warmUpCount) await warmUp(ctx, warmUpCount);
-      return createOneShots(ctx, 'burst', count, (first) => Array.from({ length: count }, () => first));
+      return createOneShots(ctx, 'burst', count, (first) =>
+        Array.from({ length: count }, () => first),
+      );
     },
   };
 }
 
 /** `count` one-shots due uniformly over `spreadMs`. */
-export function spreadWorkload(count: number, spreadMs: number, name = 'spread'): Workload {
+export function spreadWorkload(
+  count: number,
+  spreadMs: number,
+  name = 'spread',
+): Workload {
   return {
     name,
     description: `${count} one-shot schedules due uniformly over ${spreadMs / 1000} s`,
-    create: (ctx) => createOneShots(ctx, name, count, (first) => Array.from({ length: count }, (_, i) => first + Math.floor((i * spreadMs) / count))),
+    create: (ctx) =>
+      createOneShots(ctx, name, count, (first) =>
+        Array.from(
+          { length: count },
+          (_, i) => first + Math.floor((i * spreadMs) / count),
+        ),
+      ),
   };
 }

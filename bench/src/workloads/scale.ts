@@ -32,7 +32,11 @@ from schedules
 where status = 'completed'
 `;
 
-export async function insertStoredSchedules(databaseUrl: string, total: number, hookUrl: string): Promise<void> {
+export async function insertStoredSchedules(
+  databaseUrl: string,
+  total: number,
+  hookUrl: string,
+): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -52,8 +56,18 @@ export async function insertStoredSchedules(databaseUrl: string, total: number, 
  * schedules that are never due. Run with stored = 0 and stored = 1,000,000: the tick
  * cost (claim and plan statement times) must not grow with the table.
  */
-export function scaleWorkload(stored: number, dueCount: number, spreadMs: number, hookUrl: string): Workload {
-  const label = stored === 0 ? 'empty' : stored >= 1_000_000 ? `${stored / 1_000_000}M` : `${Math.round(stored / 1000)}k`;
+export function scaleWorkload(
+  stored: number,
+  dueCount: number,
+  spreadMs: number,
+  hookUrl: string,
+): Workload {
+  const label =
+    stored === 0
+      ? 'empty'
+      : stored >= 1_000_000
+        ? `${stored / 1_000_000}M`
+        : `${Math.round(stored / 1000)}k`;
   return {
     name: `scale-${label}`,
     description: `${dueCount} one-shots over ${spreadMs / 1000} s among ${stored} stored schedules that are never due`,
@@ -62,8 +76,16 @@ export function scaleWorkload(stored: number, dueCount: number, spreadMs: number
       if (stored === 0) return;
       const started = monotonicMs();
       await insertStoredSchedules(databaseUrl, stored, hookUrl);
-      log(`inserted ${stored} stored schedules in ${((monotonicMs() - started) / 1000).toFixed(1)} s`);
+      log(
+        `inserted ${stored} stored schedules in ${((monotonicMs() - started) / 1000).toFixed(1)} s`,
+      );
     },
-    create: (ctx) => createOneShots(ctx, `scale-${label}`, dueCount, (first) => Array.from({ length: dueCount }, (_, i) => first + Math.floor((i * spreadMs) / dueCount))),
+    create: (ctx) =>
+      createOneShots(ctx, `scale-${label}`, dueCount, (first) =>
+        Array.from(
+          { length: dueCount },
+          (_, i) => first + Math.floor((i * spreadMs) / dueCount),
+        ),
+      ),
   };
 }

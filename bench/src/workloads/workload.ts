@@ -40,7 +40,10 @@ export interface Workload {
   /** One database serves every run of this workload (it is expensive to prepare). */
   readonly reuseDatabase?: boolean;
   /** Fills the freshly migrated database before any process starts. */
-  prepareDatabase?(databaseUrl: string, log: (line: string) => void): Promise<void>;
+  prepareDatabase?(
+    databaseUrl: string,
+    log: (line: string) => void,
+  ): Promise<void>;
   create(ctx: WorkloadContext): Promise<CreatedWorkload>;
 }
 
@@ -60,37 +63,57 @@ export function webhookTrigger(hookUrl: string) {
  * small pilot batches of schedules due tomorrow (they never fire during the run),
  * because a shared machine's speed varies too much for a fixed guess.
  */
-export async function firstDueAfterCreation(ctx: WorkloadContext, count: number, minLeadMs = 2_000): Promise<number> {
-  const perSecond = ctx.creationRate.perSecond ?? (await measurePilotRate(ctx, count));
+export async function firstDueAfterCreation(
+  ctx: WorkloadContext,
+  count: number,
+  minLeadMs = 2_000,
+): Promise<number> {
+  const perSecond =
+    ctx.creationRate.perSecond ?? (await measurePilotRate(ctx, count));
   const creationMs = (count / perSecond) * 1000 * ctx.creationSafety;
-  return Math.ceil((ctx.clock.now().getTime() + creationMs + minLeadMs) / 1000) * 1000;
+  return (
+    Math.ceil((ctx.clock.now().getTime() + creationMs + minLeadMs) / 1000) *
+    1000
+  );
 }
 
-async function measurePilotRate(ctx: WorkloadContext, count: number): Promise<number> {
+async function measurePilotRate(
+  ctx: WorkloadContext,
+  count: number,
+): Promise<number> {
   const pilotCount = Math.min(500, Math.max(100, Math.round(count / 20)));
   const tomorrow = iso(ctx.clock.now().getTime() + 86_400_000);
   const pilot = (n: number) =>
-    ctx.api.createMany(Array.from({ length: n }, (_, i) => i), (i) => ({
-      name: `pilot-${i}`,
-      schedule: { type: 'at', at: tomorrow },
-      trigger: webhookTrigger(ctx.hookUrl),
-    }));
+    ctx.api.createMany(
+      Array.from({ length: n }, (_, i) => i),
+      (i) => ({
+        name: `pilot-${i}`,
+        schedule: { type: 'at', at: tomorrow },
+        trigger: webhookTrigger(ctx.hookUrl),
+      }),
+    );
   // A fresh API is slow for its first thousand requests or so (connections, JIT): warm
   // it up first, or the estimate, and with it the wait before the first due time, doubles.
   await pilot(pilotCount * 2);
   const measured = await pilot(pilotCount);
-  if (measured.failures.length) throw new Error(`pilot creations failed: ${measured.failures[0]}`);
+  if (measured.failures.length)
+    throw new Error(`pilot creations failed: ${measured.failures[0]}`);
   return measured.perSecond;
 }
 
-export function creationStats<T>(ctx: WorkloadContext, result: CreationResult<T>, firstDueMs: number | undefined): CreationStats {
+export function creationStats<T>(
+  ctx: WorkloadContext,
+  result: CreationResult<T>,
+  firstDueMs: number | undefined,
+): CreationStats {
   return {
     count: result.created.length,
     failures: result.failures.length,
     retried: result.retried.length,
     firstRetried: result.retried[0],
     perSecond: result.perSecond,
-    overranDue: firstDueMs !== undefined && ctx.clock.now().getTime() > firstDueMs,
+    overranDue:
+      firstDueMs !== undefined && ctx.clock.now().getTime() > firstDueMs,
     firstFailure: result.failures[0],
   };
 }
