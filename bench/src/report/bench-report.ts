@@ -175,6 +175,16 @@ export function targetsTable(report: BenchReport): string {
       `${fmt(bestBurst)} fires/s = ${(bestBurst / undici).toFixed(2)} × ${fmt(undici)} req/s`,
       bestBurst >= undici / 2 ? 'met' : 'missed',
     ]);
+  for (const [client, ceiling] of Object.entries(
+    report.ceilings.http?.provider ?? {},
+  )) {
+    if (bestBurst && ceiling.perSecond)
+      rows.push([
+        `burst fires/s against WebhookTriggerProvider (${client}) alone`,
+        `${(bestBurst / ceiling.perSecond).toFixed(2)} × ${fmt(ceiling.perSecond)} req/s`,
+        'info',
+      ]);
+  }
   const bestCreate = Math.max(
     0,
     ...runs
