@@ -6,6 +6,7 @@
 //   stdin:  `restart` (stop, then start on the same data folder), `stop`.
 // It also stops the server when stdin closes (the parent died), so no orphan is left.
 import { createInterface } from 'node:readline';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAST_FLAGS, startEmbeddedPostgres } from '../../tools/embedded-pg.mjs';
@@ -40,6 +41,8 @@ async function stop(code = 0) {
   stopping = true;
   try {
     await server.stop();
+    // Disposable: a run's data is of no use afterwards, and folders pile up in /tmp.
+    rmSync(server.dataDir, { recursive: true, force: true });
   } finally {
     process.stdout.write('STOPPED\n');
     process.exit(code);
