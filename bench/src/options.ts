@@ -1,7 +1,8 @@
 /**
  * Command-line options of `npm run bench` / `npm run chaos` (after the command name):
  *   --smoke                seconds instead of minutes: the correctness checks run by `npm test`
- *   --only=burst,cron      run only these workloads (bench) or ceilings (`--only=ceilings`)
+ *   --only=burst,cron      run only these workloads (bench) or ceilings (`--only=ceilings`, or
+ *                          `ceilings-claim` / `ceilings-http` for one of the two)
  *   --schedulers=1,3       scheduler counts to run each workload with (bench; default 1,3)
  *   --log-level=info       LOG_LEVEL of the apps (default info, as deployed)
  *   --cpu-prof             run the API and schedulers under `node --cpu-prof` (profiles next to the run's logs)

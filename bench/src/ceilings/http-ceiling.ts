@@ -3,10 +3,12 @@ import { Agent } from 'node:http';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { Pool } from 'undici';
-import type { WebhookTriggerSpec } from '@scheduleman/domain';
+import { SystemClock, type WebhookTriggerSpec } from '@scheduleman/domain';
 /* The scheduler's own webhook path, measured in isolation. Importing an app is normally
    off limits between projects; the benchmark is the one place where measuring the exact
    production code matters more than the boundary. */
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { FireExecutor } from '../../../apps/scheduler/src/claim-loop/fire-executor';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { AxiosHttpClient } from '../../../apps/scheduler/src/triggers/webhook/axios.http-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -24,7 +26,11 @@ export interface HttpCeilings {
   inFlight: number;
   /** undici Pool + request: the fastest Node client, the raw ceiling. */
   undiciRaw: LoopResult;
-  /** The scheduler's WebhookTriggerProvider over each of its HttpClient implementations. */
+  /**
+   * The scheduler's fire path (FireExecutor, its shared call deadlines, the
+   * WebhookTriggerProvider) over each of its HttpClient implementations; only the
+   * database write of the outcome is left out.
+   */
   provider: Record<string, LoopResult>;
 }
 
@@ -85,22 +91,47 @@ async function measureProvider(
     method: 'POST',
     headers: {},
   };
+  const failures = new Map<string, string>();
+  const executor = new FireExecutor({
+    triggers: { get: () => provider },
+    clock: new SystemClock(),
+    triggerTimeoutMs: 3_000,
+    record: (record) => {
+      if (record.status !== 'succeeded')
+        failures.set(record.executionId, record.error ?? record.status);
+    },
+  });
   try {
     return await closedLoop(
       async (sequence) => {
-        const outcome = await provider.fire(
-          {
-            executionId: randomUUID(),
+        const scheduledAt = new Date(1_700_000_000_000 + sequence);
+        const executionId = randomUUID();
+        await executor.fire({
+          claim: {
+            executionId,
             scheduleId: 'ceiling',
             scheduleName: null,
-            scheduledAt: new Date(1_700_000_000_000 + sequence),
-            attempt: 1,
+            scheduledAt,
+            dueAt: scheduledAt,
+            attempts: 0,
+            maxAttempts: 1,
+            leaseVersion: 1,
+            leaseExpiresAt: scheduledAt,
             trigger,
+            recoveredFrom: null,
           },
-          { signal: AbortSignal.timeout(3_000) },
-        );
-        if (outcome.kind !== 'delivered')
-          throw new Error(`${outcome.kind}: ${outcome.error}`);
+          leaseVersion: 1,
+          leaseExpiresAtMs: scheduledAt.getTime(),
+          dueAtMs: scheduledAt.getTime(),
+          state: 'firing',
+          lost: false,
+          generation: 1,
+        });
+        const failure = failures.get(executionId);
+        if (failure !== undefined) {
+          failures.delete(executionId);
+          throw new Error(failure);
+        }
       },
       HTTP_CEILING_IN_FLIGHT,
       durationMs,

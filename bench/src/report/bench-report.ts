@@ -104,7 +104,7 @@ export function ceilingsTable(ceilings: BenchReport['ceilings']): string {
     ]);
     for (const [name, r] of Object.entries(http.provider)) {
       rows.push([
-        `WebhookTriggerProvider (${name}), ${http.inFlight} in flight`,
+        `fire path: FireExecutor + webhook (${name}), ${http.inFlight} in flight`,
         `${fmt(r.perSecond)} req/s`,
         `${r.completed} in ${http.durationMs / 1000} s, ${r.failed} failed${r.firstError ? ` (${r.firstError.slice(0, 60)})` : ''}`,
       ]);
@@ -180,7 +180,7 @@ export function targetsTable(report: BenchReport): string {
   )) {
     if (bestBurst && ceiling.perSecond)
       rows.push([
-        `burst fires/s against WebhookTriggerProvider (${client}) alone`,
+        `burst fires/s against the fire path (${client}) alone`,
         `${(bestBurst / ceiling.perSecond).toFixed(2)} × ${fmt(ceiling.perSecond)} req/s`,
         'info',
       ]);

@@ -11,7 +11,10 @@ import type { FireRecord } from '../claims/claim';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { toFireRecord } from './fire-outcome';
 import type { HeldExecution } from './held-execution';
+import { CallAbortedError, CallDeadlines } from './call-deadlines';
 import { REAL_TIMERS, type Timers } from './timers';
+
+const DEFAULT_DEADLINE_WINDOW_MS = 50;
 
 /** Finds a provider by trigger type (the Nest TriggerRegistry in production). */
 export interface TriggerLookup {
@@ -24,6 +27,11 @@ export interface FireExecutorOptions {
   clock: Clock;
   /** Longest a trigger call may take, ms (the 3 s initiation promise). */
   triggerTimeoutMs: number;
+  /**
+   * Calls starting within this many ms share one deadline (see CallDeadlines): a call
+   * gets between triggerTimeoutMs minus this and triggerTimeoutMs.
+   */
+  deadlineWindowMs?: number;
   /** Receives each attempt's row change (the OutcomeRecorder). */
   record: (record: FireRecord) => void;
   /** Delays between attempts; the attempt limit comes from each execution's max_attempts. */
@@ -34,8 +42,6 @@ export interface FireExecutorOptions {
   timers?: Timers;
 }
 
-class CallAbortedError extends Error {}
-
 /**
  * Fires one held execution through its provider and hands the outcome to the recorder.
  * Never throws and never hangs: an unknown trigger type is a permanent failure (one bad
@@ -43,21 +49,67 @@ class CallAbortedError extends Error {}
  * though its signal was aborted, counts as a retryable failure.
  */
 export class FireExecutor {
-  /** Abort functions of the calls in flight (one listener per call on a shared signal would leak warnings). */
-  private readonly inFlight = new Set<(reason: string) => void>();
-  private shuttingDown = false;
-  private readonly timers: Timers;
+  private readonly deadlines: CallDeadlines;
   private readonly random: () => number;
 
   constructor(private readonly options: FireExecutorOptions) {
-    this.timers = options.timers ?? REAL_TIMERS;
     this.random = options.random ?? Math.random;
+    this.deadlines = new CallDeadlines({
+      clock: options.clock,
+      timers: options.timers ?? REAL_TIMERS,
+      timeoutMs: options.triggerTimeoutMs,
+      windowMs: options.deadlineWindowMs ?? DEFAULT_DEADLINE_WINDOW_MS,
+    });
   }
 
   /** Aborts every call in flight (end of the shutdown grace period). */
   abortAll(): void {
-    this.shuttingDown = true;
-    for (const abort of [...this.inFlight]) abort('scheduler shutting down');
+    this.deadlines.abortAll();
+  }
+
+  /*
+   * Per-fire lookups, memoised: thousands of fires a second must not each merge the
+   * retry policy or hash metric labels (prom-client does so on every labelled call).
+   */
+  private readonly policies = new Map<number, RetryPolicy>();
+  private readonly durations = new Map<string, { observe(v: number): void }>();
+  private readonly fires = new Map<string, { inc(): void }>();
+
+  private policyFor(maxAttempts: number): RetryPolicy {
+    let policy = this.policies.get(maxAttempts);
+    if (!policy) {
+      policy = {
+        ...DEFAULT_RETRY_POLICY,
+        ...this.options.retryPolicy,
+        maxAttempts,
+      };
+      this.policies.set(maxAttempts, policy);
+    }
+    return policy;
+  }
+
+  private durationOf(type: string): { observe(v: number): void } | undefined {
+    const metrics = this.options.metrics;
+    if (!metrics) return undefined;
+    let child = this.durations.get(type);
+    if (!child) {
+      child = metrics.triggerDurationSeconds.labels(type);
+      this.durations.set(type, child);
+    }
+    return child;
+  }
+
+  private firesOf(status: FireRecord['status']): { inc(): void } | undefined {
+    const metrics = this.options.metrics;
+    if (!metrics) return undefined;
+    let child = this.fires.get(status);
+    if (!child) {
+      child = metrics.firesTotal.labels(
+        status === 'pending' ? 'retry' : status,
+      );
+      this.fires.set(status, child);
+    }
+    return child;
   }
 
   async fire(held: HeldExecution): Promise<void> {
@@ -81,11 +133,11 @@ export class FireExecutor {
         attempt,
         trigger: claim.trigger,
       };
-      const endTimer = this.options.metrics?.triggerDurationSeconds.startTimer({
-        trigger_type: type,
-      });
+      const callStartedMs = performance.now();
       outcome = await this.call(provider, request);
-      endTimer?.();
+      this.durationOf(type)?.observe(
+        (performance.now() - callStartedMs) / 1_000,
+      );
     } else {
       outcome = { kind: 'permanent', error: `unknown trigger type "${type}"` };
     }
@@ -100,16 +152,10 @@ export class FireExecutor {
         startedAt,
         finishedAt,
       },
-      {
-        ...DEFAULT_RETRY_POLICY,
-        ...this.options.retryPolicy,
-        maxAttempts: claim.maxAttempts,
-      },
+      this.policyFor(claim.maxAttempts),
       this.random,
     );
-    this.options.metrics?.firesTotal.inc({
-      outcome: record.status === 'pending' ? 'retry' : record.status,
-    });
+    this.firesOf(record.status)?.inc();
     if (record.status !== 'succeeded') {
       this.options.logger?.debug?.(
         {
@@ -129,32 +175,19 @@ export class FireExecutor {
     provider: TriggerProvider,
     request: FireRequest,
   ): Promise<FireOutcome> {
-    const { triggerTimeoutMs } = this.options;
-    const controller = new AbortController();
-    let rejectAbort: (error: Error) => void = () => undefined;
-    const aborted = new Promise<never>((_, reject) => (rejectAbort = reject));
-    const abort = (reason: string) => {
-      controller.abort(new CallAbortedError(reason));
-      rejectAbort(new CallAbortedError(reason));
-    };
-    const timer = this.timers.setTimeout(
-      () => abort(`trigger timed out after ${triggerTimeoutMs} ms`),
-      triggerTimeoutMs,
-    );
-    this.inFlight.add(abort);
-    if (this.shuttingDown) abort('scheduler shutting down');
+    const deadline = this.deadlines.begin();
     try {
       // The race ends our wait even if a provider ignores the signal.
       return await Promise.race([
-        provider.fire(request, { signal: controller.signal }),
-        aborted,
+        provider.fire(request, { signal: deadline.signal }),
+        deadline.aborted,
       ]);
     } catch (error) {
       if (error instanceof CallAbortedError)
         return { kind: 'retryable', error: error.message };
       const reason =
-        controller.signal.reason instanceof CallAbortedError
-          ? controller.signal.reason.message
+        deadline.signal.reason instanceof CallAbortedError
+          ? deadline.signal.reason.message
           : undefined;
       return {
         kind: 'retryable',
@@ -163,8 +196,7 @@ export class FireExecutor {
           `trigger provider "${provider.type}" threw: ${describe(error)}`,
       };
     } finally {
-      this.timers.clearTimeout(timer);
-      this.inFlight.delete(abort);
+      this.deadlines.end(deadline);
     }
   }
 }

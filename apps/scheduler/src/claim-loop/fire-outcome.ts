@@ -31,32 +31,38 @@ export function toFireRecord(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): FireRecord {
-  const { executionId, leaseVersion, attempt, outcome, startedAt, finishedAt } =
-    result;
-  const base = {
-    executionId,
-    leaseVersion,
-    attempts: attempt,
-    firedAt: startedAt,
-    responseStatus: outcome.responseStatus ?? null,
-  };
-  if (outcome.kind === 'delivered') {
-    return {
-      ...base,
-      status: 'succeeded',
-      retryAt: null,
-      finishedAt,
-      error: null,
-    };
-  }
+  const { outcome, finishedAt } = result;
+  if (outcome.kind === 'delivered')
+    return record(result, 'succeeded', null, finishedAt, null);
   const error = truncate(outcome.error);
-  if (outcome.kind === 'retryable' && canRetry(policy, attempt)) {
+  if (outcome.kind === 'retryable' && canRetry(policy, result.attempt)) {
     const retryAt = new Date(
-      finishedAt.getTime() + retryDelayMs(policy, attempt, random),
+      finishedAt.getTime() + retryDelayMs(policy, result.attempt, random),
     );
-    return { ...base, status: 'pending', retryAt, finishedAt: null, error };
+    return record(result, 'pending', retryAt, null, error);
   }
-  return { ...base, status: 'failed', retryAt: null, finishedAt, error };
+  return record(result, 'failed', null, finishedAt, error);
+}
+
+/** One literal with every field in one order: records stay one shape (no spreads per fire). */
+function record(
+  result: AttemptResult,
+  status: FireRecord['status'],
+  retryAt: Date | null,
+  finishedAt: Date | null,
+  error: string | null,
+): FireRecord {
+  return {
+    executionId: result.executionId,
+    leaseVersion: result.leaseVersion,
+    status,
+    attempts: result.attempt,
+    retryAt,
+    firedAt: result.startedAt,
+    finishedAt,
+    responseStatus: result.outcome.responseStatus ?? null,
+    error,
+  };
 }
 
 function truncate(text: string): string {

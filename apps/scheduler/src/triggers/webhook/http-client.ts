@@ -11,6 +11,9 @@
  */
 export interface HttpRequest {
   url: string;
+  /** The origin and path of `url`, already split (undici's Agent takes them apart). */
+  origin: string;
+  path: string;
   method: string;
   headers: Record<string, string>;
   /** Already serialised; undefined sends no body. */

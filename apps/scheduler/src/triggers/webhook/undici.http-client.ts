@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent } from 'undici';
 import {
   MAX_DRAINED_BODY_BYTES,
   type HttpClient,
@@ -27,8 +27,11 @@ export class UndiciHttpClient implements HttpClient {
   }
 
   async send(request: HttpRequest): Promise<HttpResponse> {
-    const response = await undiciRequest(request.url, {
-      dispatcher: this.agent,
+    // Agent.request with origin and path: the top-level request(url, { dispatcher })
+    // parses the URL again and wraps the call, about a third slower per request here.
+    const response = await this.agent.request({
+      origin: request.origin,
+      path: request.path,
       method: request.method as 'POST',
       headers: request.headers,
       body: request.body,

@@ -331,7 +331,15 @@ describe.each(clients)(
         fireRequest({ url: 'ftp://example.com/x' }),
         { signal: signal() },
       );
+      const withCredentials = await provider.fire(
+        fireRequest({ url: receiver.url().replace('http://', 'http://u:p@') }),
+        { signal: signal() },
+      );
 
+      expect(withCredentials).toEqual({
+        kind: 'permanent',
+        error: 'webhook url must not contain credentials',
+      });
       expect(noUrl).toEqual({
         kind: 'permanent',
         error: 'invalid webhook trigger: url is missing',
