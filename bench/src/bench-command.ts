@@ -43,8 +43,8 @@ function workloads(
     burstWorkload(10_000, burstWarmUp),
     spreadWorkload(10_000, 60_000),
     cronWorkload(1_000, 60_000),
-    scaleWorkload(0, 3_000, 15_000, hookUrl),
-    scaleWorkload(1_000_000, 3_000, 15_000, hookUrl),
+    scaleWorkload(0, 3_000, 10_000, hookUrl),
+    scaleWorkload(1_000_000, 3_000, 10_000, hookUrl),
   ];
 }
 
@@ -141,7 +141,7 @@ export async function runBenchCommand(
           scratch,
           options.smoke
             ? { claim: 1_000, plan: 1_000 }
-            : { claim: 200_000, plan: 50_000 },
+            : { claim: 100_000, plan: 30_000 },
           harness.clock,
         );
       } finally {
@@ -151,7 +151,7 @@ export async function runBenchCommand(
     if (selected('ceilings-http', options.only)) {
       report.ceilings.http = await measureHttpCeilings(
         harness.receiverClient.hookUrl,
-        options.smoke ? 300 : 4_000,
+        options.smoke ? 300 : 3_000,
       );
       await harness.receiverClient.reset();
     }

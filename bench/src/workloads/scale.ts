@@ -8,10 +8,12 @@ import type { Workload } from './workload';
  * active one-shots due 1 to 12 days from now, a third paused crons, a third completed
  * one-shots, each with a succeeded execution (history, which the fire stage must not
  * read either). Through SQL, not the API: a million creations would take minutes.
+ * Ids are sequential (a zero prefix no random v4 id has in practice), so the primary
+ * keys fill in order: random ids made this insert take twice as long.
  */
 export const INSERT_STORED_SCHEDULES = `
 insert into schedules (id, name, owner, schedule_type, schedule, trigger_type, trigger, status, next_run_at)
-select gen_random_uuid(), 'stored-' || g, 'bench-scale',
+select ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'stored-' || g, 'bench-scale',
 case when g % 3 = 1 then 'cron' else 'at' end,
 case g % 3
 when 0 then jsonb_build_object('type', 'at', 'at', to_char((now() + interval '1 day' + g * interval '1 second') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
@@ -26,10 +28,22 @@ from generate_series(1, $1::int) as g
 
 export const INSERT_STORED_HISTORY = `
 insert into executions (id, schedule_id, scheduled_at, due_at, status, attempts, fired_at, finished_at, response_status, scheduler_id)
-select gen_random_uuid(), id, '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 'succeeded', 1,
+select ('00000000-0000-4000-9000-' || substr(id::text, 25))::uuid, id, '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', 'succeeded', 1,
 '2020-01-01T00:00:00Z', '2020-01-01T00:00:01Z', 200, 'bench-history'
 from schedules
 where status = 'completed'
+`;
+
+/** Indexes of the two tables that no constraint owns. */
+const SECONDARY_INDEXES = `
+select i.indexname, i.indexdef
+from pg_indexes i
+where i.schemaname = current_schema()
+and i.tablename in ('schedules', 'executions')
+and not exists (
+  select 1 from pg_constraint k
+  where k.conname = i.indexname and k.connamespace = current_schema()::regnamespace
+)
 `;
 
 export async function insertStoredSchedules(
@@ -41,8 +55,21 @@ export async function insertStoredSchedules(
   await client.connect();
   try {
     await client.query('set statement_timeout = 0');
+    await client.query(`set maintenance_work_mem = '256MB'`);
+    // A bulk load is faster into bare tables: the secondary indexes (all but the
+    // constraints' own) are dropped in the same transaction and rebuilt from their own
+    // definitions afterwards, so the schema ends exactly as the migrations left it.
+    const { rows: indexes } = await client.query<{
+      indexname: string;
+      indexdef: string;
+    }>(SECONDARY_INDEXES);
+    await client.query('begin');
+    for (const { indexname } of indexes)
+      await client.query(`drop index ${client.escapeIdentifier(indexname)}`);
     await client.query(INSERT_STORED_SCHEDULES, [total, hookUrl]);
     await client.query(INSERT_STORED_HISTORY);
+    for (const { indexdef } of indexes) await client.query(indexdef);
+    await client.query('commit');
     // Statistics, so the planner sees the real sizes at once (autovacuum does the rest).
     await client.query('analyze schedules');
     await client.query('analyze executions');
