@@ -53,6 +53,14 @@ async function warmUp(ctx: WorkloadContext, count: number): Promise<void> {
   }));
   if (result.failures.length)
     throw new Error(`warm-up creations failed: ${result.failures[0]}`);
+  // The burst's due time is set from the creation rate: take this cluster's own, when it
+  // is slower than the last run's (three schedulers firing the warm-up leave the API less
+  // CPU than one did; with the last run's rate the burst's creation once overran its due
+  // time).
+  ctx.creationRate.perSecond = Math.min(
+    ctx.creationRate.perSecond ?? Infinity,
+    result.perSecond,
+  );
 }
 
 /** `count` one-shots all due at the same second, after `warmUpCount` warm-up fires. */
