@@ -3,6 +3,7 @@ import {
   creationStats,
   firstDueAfterCreation,
   iso,
+  measurePilotRate,
   webhookTrigger,
 } from './workload';
 
@@ -41,7 +42,11 @@ export async function createOneShots(
  * would: a fresh process is much slower for its first thousand fires or so. They fire
  * while the burst is still being created; not being expected, they count as foreign.
  */
-async function warmUp(ctx: WorkloadContext, count: number): Promise<void> {
+async function warmUp(
+  ctx: WorkloadContext,
+  count: number,
+  burstCount: number,
+): Promise<void> {
   // Created in due order, due from 2 s on at 200 a second: a cold API creates faster than
   // that, so each exists before its time.
   const startMs = ctx.clock.now().getTime() + 2_000;
@@ -53,14 +58,11 @@ async function warmUp(ctx: WorkloadContext, count: number): Promise<void> {
   }));
   if (result.failures.length)
     throw new Error(`warm-up creations failed: ${result.failures[0]}`);
-  // The burst's due time is set from the creation rate: take this cluster's own, when it
-  // is slower than the last run's (three schedulers firing the warm-up leave the API less
-  // CPU than one did; with the last run's rate the burst's creation once overran its due
-  // time).
-  ctx.creationRate.perSecond = Math.min(
-    ctx.creationRate.perSecond ?? Infinity,
-    result.perSecond,
-  );
+  // The burst's due time is set from the creation rate: measure this cluster's now,
+  // warm and with the warm-up firing, rather than reuse the last run's (three schedulers
+  // firing leave the API less CPU than one did, and the burst's creation once overran its
+  // due time; the warm-up's own rate, from a cold API, is far too low).
+  ctx.creationRate.perSecond = await measurePilotRate(ctx, burstCount, true);
 }
 
 /** `count` one-shots all due at the same second, after `warmUpCount` warm-up fires. */
@@ -71,7 +73,7 @@ export function burstWorkload(count: number, warmUpCount = 0): Workload {
       `${count} one-shot schedules due at the same second` +
       (warmUpCount ? ` (after ${warmUpCount} warm-up fires)` : ''),
     async create(ctx) {
-      if (warmUpCount) await warmUp(ctx, warmUpCount);
+      if (warmUpCount) await warmUp(ctx, warmUpCount, count);
       return createOneShots(ctx, 'burst', count, (first) =>
         Array.from({ length: count }, () => first),
       );

@@ -18,18 +18,6 @@ export function renewIntervalFor(leaseDurationMs: number): number {
   return Math.max(50, Math.min(1_000, Math.floor(leaseDurationMs / 4)));
 }
 
-/**
- * How close to its end a lease must be to be renewed in a pass: two intervals, so that a
- * lease skipped now still has a full interval left at the next pass even if that pass runs
- * late; never more than the lease minus one interval (a fresh lease is not renewed).
- */
-export function renewalHorizonMs(
-  leaseDurationMs: number,
-  intervalMs: number,
-): number {
-  return Math.min(leaseDurationMs - intervalMs, 2 * intervalMs);
-}
-
 export interface LeaseKeeperOptions {
   queue: TimerQueue;
   /** RENEW_LEASES: the new expiry of each lease still held. */
@@ -51,11 +39,9 @@ export interface LeaseKeeperOptions {
  * separate periodic job from the claim loop (as in db-scheduler's heartbeats), so a slow
  * claim round never starves renewals, and wrapped so one failed renewal never stops it.
  *
- * Only leases that could lapse before the pass after next are renewed (ending within two
- * intervals, see renewalHorizonMs): most planned executions fire and are recorded long
- * before that, so the steady-state cost is the few calls that are slow or retried. Renewing
- * every lease that is merely older than an interval rewrote each held row about once
- * during a burst, a third of the database's work in it.
+ * Only leases that were not extended during the last interval are renewed: most planned
+ * executions fire and are recorded long before their first renewal would be due, so the
+ * steady-state cost is the few calls that are slow or retried.
  */
 export class LeaseKeeper {
   private timer: unknown;
@@ -92,15 +78,17 @@ export class LeaseKeeper {
   /** One renewal pass; returns how many leases were renewed and which were lost. */
   async renewOnce(): Promise<{ renewed: number; lost: HeldLease[] }> {
     const due = this.options.queue.leasesEndingWithin(
-      renewalHorizonMs(this.options.leaseDurationMs, this.intervalMs),
+      this.options.leaseDurationMs - this.intervalMs,
     );
     let renewed = 0;
     const lost: HeldLease[] = [];
     for (let i = 0; i < due.length; i += RENEW_BATCH_SIZE) {
-      const leases = due.slice(i, i + RENEW_BATCH_SIZE).map((h) => ({
-        executionId: h.claim.executionId,
-        leaseVersion: h.leaseVersion,
-      }));
+      const leases = due
+        .slice(i, i + RENEW_BATCH_SIZE)
+        .map((h) => ({
+          executionId: h.claim.executionId,
+          leaseVersion: h.leaseVersion,
+        }));
       const result = await this.options.renew(leases, this.options.clock.now());
       this.options.queue.extendLeases(
         leases
