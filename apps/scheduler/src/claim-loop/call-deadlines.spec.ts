@@ -2,13 +2,13 @@ import { FakeClock } from '@scheduleman/domain/testing';
 import { CallAbortedError, CallDeadlines } from './call-deadlines';
 import { ManualTimers } from './testing/manual-timers';
 
-function setup() {
+function setup(timeoutMs = 3_000) {
   const clock = new FakeClock(new Date('2031-05-01T08:00:00.000Z'));
   const timers = new ManualTimers(clock);
   const deadlines = new CallDeadlines({
     clock,
     timers,
-    timeoutMs: 3_000,
+    timeoutMs,
     windowMs: 50,
   });
   return { clock, timers, deadlines };
@@ -65,14 +65,7 @@ describe('CallDeadlines', () => {
   });
 
   it('does not hand out a window that has already timed out', async () => {
-    const clock = new FakeClock(new Date('2031-05-01T08:00:00.000Z'));
-    const timers = new ManualTimers(clock);
-    const deadlines = new CallDeadlines({
-      clock,
-      timers,
-      timeoutMs: 10,
-      windowMs: 50,
-    });
+    const { timers, deadlines } = setup(10);
     const first = deadlines.begin();
     await timers.advance(10);
     expect(first.signal.aborted).toBe(true);
