@@ -76,40 +76,29 @@ export class FireExecutor {
   private readonly fires = new Map<string, { inc(): void }>();
 
   private policyFor(maxAttempts: number): RetryPolicy {
-    let policy = this.policies.get(maxAttempts);
-    if (!policy) {
-      policy = {
-        ...DEFAULT_RETRY_POLICY,
-        ...this.options.retryPolicy,
-        maxAttempts,
-      };
-      this.policies.set(maxAttempts, policy);
-    }
-    return policy;
+    return memo(this.policies, maxAttempts, () => ({
+      ...DEFAULT_RETRY_POLICY,
+      ...this.options.retryPolicy,
+      maxAttempts,
+    }));
   }
 
   private durationOf(type: string): { observe(v: number): void } | undefined {
     const metrics = this.options.metrics;
-    if (!metrics) return undefined;
-    let child = this.durations.get(type);
-    if (!child) {
-      child = metrics.triggerDurationSeconds.labels(type);
-      this.durations.set(type, child);
-    }
-    return child;
+    return metrics
+      ? memo(this.durations, type, () =>
+          metrics.triggerDurationSeconds.labels(type),
+        )
+      : undefined;
   }
 
   private firesOf(status: FireRecord['status']): { inc(): void } | undefined {
     const metrics = this.options.metrics;
-    if (!metrics) return undefined;
-    let child = this.fires.get(status);
-    if (!child) {
-      child = metrics.firesTotal.labels(
-        status === 'pending' ? 'retry' : status,
-      );
-      this.fires.set(status, child);
-    }
-    return child;
+    return metrics
+      ? memo(this.fires, status, () =>
+          metrics.firesTotal.labels(status === 'pending' ? 'retry' : status),
+        )
+      : undefined;
   }
 
   async fire(held: HeldExecution): Promise<void> {
@@ -199,6 +188,15 @@ export class FireExecutor {
       this.deadlines.end(deadline);
     }
   }
+}
+
+function memo<K, V>(cache: Map<K, V>, key: K, create: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = create();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 function describe(error: unknown): string {
