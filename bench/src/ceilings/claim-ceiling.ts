@@ -147,26 +147,22 @@ export async function measureClaimCeilings(
   const clients = await Promise.all([1, 2, 3].map(() => connect(databaseUrl)));
   try {
     const result: ClaimCeilings = { claim: [], plan: [] };
+    // `claimers` connections drain the rows at once, each as its own scheduler.
+    const drain =
+      (claimers: number, stage: typeof claimAll) => (): Promise<unknown> =>
+        Promise.all(
+          clients
+            .slice(0, claimers)
+            .map((c, i) => stage(c, `ceiling-${i}`, clock)),
+        );
     for (const claimers of [1, 3]) {
       await fillExecutions(clients[0], rows.claim);
       result.claim.push(
-        await timed(rows.claim, claimers, () =>
-          Promise.all(
-            clients
-              .slice(0, claimers)
-              .map((c, i) => claimAll(c, `ceiling-${i}`, clock)),
-          ),
-        ),
+        await timed(rows.claim, claimers, drain(claimers, claimAll)),
       );
       await fillDueSchedules(clients[0], rows.plan);
       result.plan.push(
-        await timed(rows.plan, claimers, () =>
-          Promise.all(
-            clients
-              .slice(0, claimers)
-              .map((c, i) => planAll(c, `ceiling-${i}`, clock)),
-          ),
-        ),
+        await timed(rows.plan, claimers, drain(claimers, planAll)),
       );
     }
     return result;
