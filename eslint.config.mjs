@@ -4,20 +4,38 @@ import tseslint from 'typescript-eslint';
 /** Wall-clock reads are banned outside SystemClock: time comes from an injected Clock. */
 const noWallClock = [
   {
-    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
-    message: 'Use the injected Clock (libs/domain/src/clock.ts), not Date.now().',
+    selector:
+      "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    message:
+      'Use the injected Clock (libs/domain/src/clock.ts), not Date.now().',
   },
   {
     selector: "NewExpression[callee.name='Date'][arguments.length=0]",
-    message: 'Use the injected Clock (libs/domain/src/clock.ts), not new Date().',
+    message:
+      'Use the injected Clock (libs/domain/src/clock.ts), not new Date().',
   },
 ];
 
 /** The pure heart of libs/domain must not depend on frameworks, drivers or HTTP. */
 const frameworkImports = {
   patterns: [
-    { group: ['@nestjs/*', 'typeorm', 'typeorm/*', 'pg', 'pg-*', 'axios', 'undici', 'express'], message: 'Pure domain code: no frameworks, drivers or HTTP clients here.' },
-    { group: ['**/persistence', '**/persistence/*'], message: 'Pure domain code must not import persistence/.' },
+    {
+      group: [
+        '@nestjs/*',
+        'typeorm',
+        'typeorm/*',
+        'pg',
+        'pg-*',
+        'axios',
+        'undici',
+        'express',
+      ],
+      message: 'Pure domain code: no frameworks, drivers or HTTP clients here.',
+    },
+    {
+      group: ['**/persistence', '**/persistence/*'],
+      message: 'Pure domain code must not import persistence/.',
+    },
   ],
 };
 
@@ -25,7 +43,9 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '.data/**', 'tmp/**'] },
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '.data/**', 'tmp/**'],
+  },
   {
     files: ['**/*.ts'],
     rules: {
@@ -35,19 +55,39 @@ export default [
           enforceBuildableLibDependency: true,
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime'] },
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:runtime'],
+            },
+            {
+              sourceTag: 'type:runtime',
+              onlyDependOnLibsWithTags: ['type:domain'],
+            },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain'],
+            },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:domain'],
+            },
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': ['error', ...noWallClock],
     },
   },
   {
-    files: ['libs/domain/src/clock.ts', '**/*.spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],
+    files: [
+      'libs/domain/src/clock.ts',
+      '**/*.spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/testing/**/*.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

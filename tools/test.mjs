@@ -20,23 +20,58 @@ let server;
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 if (!env.TEST_DATABASE_URL) {
   const port = Number(env.TEST_EMBEDDED_PG_PORT ?? 54330);
-  server = await startEmbeddedPostgres({ dataDir: join(tmpdir(), `scheduleman-test-pg-${port}`), port, fresh: true, flags: FAST_FLAGS });
+  server = await startEmbeddedPostgres({
+    dataDir: join(tmpdir(), `scheduleman-test-pg-${port}`),
+    port,
+    fresh: true,
+    flags: FAST_FLAGS,
+  });
   env.TEST_DATABASE_URL = server.url;
   console.log(`[test] embedded PostgreSQL on port ${port}`);
 }
 
 let status = 0;
 try {
-  if (!env.SKIP_LINT) status = run('npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'], env);
-  if (status === 0) status = run('npx', ['nx', 'run-many', '-t', 'build', '--projects=schedule-api,scheduler,task-pretender,bench', '--outputStyle=static'], env);
+  if (!env.SKIP_LINT)
+    status = run(
+      'npx',
+      ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'],
+      env,
+    );
+  if (status === 0)
+    status = run(
+      'npx',
+      [
+        'nx',
+        'run-many',
+        '-t',
+        'build',
+        '--projects=schedule-api,scheduler,task-pretender,bench',
+        '--outputStyle=static',
+      ],
+      env,
+    );
   if (status === 0) {
     const report = join(tmpdir(), `scheduleman-jest-${process.pid}.json`);
-    status = run('npx', ['jest', '--config', 'jest.config.ts', '--json', `--outputFile=${report}`, ...jestArgs], env);
+    status = run(
+      'npx',
+      [
+        'jest',
+        '--config',
+        'jest.config.ts',
+        '--json',
+        `--outputFile=${report}`,
+        ...jestArgs,
+      ],
+      env,
+    );
     if (existsSync(report)) {
       const r = JSON.parse(readFileSync(report, 'utf8'));
       rmSync(report, { force: true });
       // A plain closing line that any CI reader understands.
-      console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+      console.log(
+        `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
+      );
       if (r.numTotalTests === 0) status = status || 1;
     }
   }

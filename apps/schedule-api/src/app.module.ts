@@ -1,6 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ClockModule, DatabaseModule, HealthModule, HttpErrorFilter, MetricsModule, RequestValidationPipe } from '@scheduleman/runtime';
+import {
+  ClockModule,
+  DatabaseModule,
+  HealthModule,
+  HttpErrorFilter,
+  MetricsModule,
+  RequestValidationPipe,
+} from '@scheduleman/runtime';
 import type { ApiConfig } from './config/api.config';
 import { SchedulesModule } from './schedules/schedules.module';
 

@@ -8,7 +8,10 @@ import type { ApiConfig } from './config/api.config';
  * Swagger (`/docs`, `/docs-json`). main.ts and the e2e tests both call this, on an app
  * created with `{ bodyParser: false }`.
  */
-export function configureApp(app: NestExpressApplication, config: Pick<ApiConfig, 'requestBodyLimitBytes'>): void {
+export function configureApp(
+  app: NestExpressApplication,
+  config: Pick<ApiConfig, 'requestBodyLimitBytes'>,
+): void {
   useJsonHttp(app, { bodyLimitBytes: config.requestBodyLimitBytes });
   const document = SwaggerModule.createDocument(
     app,
@@ -21,5 +24,8 @@ export function configureApp(app: NestExpressApplication, config: Pick<ApiConfig
       .setVersion('1')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
 }

@@ -3,7 +3,9 @@ import { AppModule } from './app.module';
 import { loadApiConfig } from './config/api.config';
 import { configureApp } from './configure-app';
 
-const config = loadConfigOrExit('schedule-api', () => loadApiConfig(process.env));
+const config = loadConfigOrExit('schedule-api', () =>
+  loadApiConfig(process.env),
+);
 
 void bootstrapApp(AppModule.forRoot(config), {
   app: 'schedule-api',

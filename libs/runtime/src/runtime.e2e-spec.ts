@@ -1,9 +1,20 @@
-import { Body, Controller, Get, Injectable, Module, type OnModuleInit, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  type OnModuleInit,
+  Post,
+} from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { ValidationError } from '@scheduleman/domain';
-import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
 import { IsString, MaxLength } from 'class-validator';
 import { connectWithRetry } from './database/connect-with-retry';
 import { DatabaseModule } from './database/database.module';
@@ -45,7 +56,10 @@ class FlagProbe implements OnModuleInit {
   ready = true;
   constructor(private readonly registry: ReadinessRegistry) {}
   onModuleInit() {
-    this.registry.register('flag', () => ({ ready: this.ready, details: { flag: this.ready } }));
+    this.registry.register('flag', () => ({
+      ready: this.ready,
+      details: { flag: this.ready },
+    }));
   }
 }
 
@@ -58,13 +72,28 @@ describe('runtime plumbing in a real Nest app', () => {
   beforeAll(async () => {
     db = await createTestDatabase('runtime');
     @Module({
-      imports: [DatabaseModule.forRootAsync({ useFactory: () => ({ url: db.url, applicationName: 'runtime-test' }) }), HealthModule, MetricsModule],
+      imports: [
+        DatabaseModule.forRootAsync({
+          useFactory: () => ({ url: db.url, applicationName: 'runtime-test' }),
+        }),
+        HealthModule,
+        MetricsModule,
+      ],
       controllers: [EchoController],
-      providers: [FlagProbe, { provide: APP_FILTER, useClass: HttpErrorFilter }, { provide: APP_PIPE, useClass: RequestValidationPipe }],
+      providers: [
+        FlagProbe,
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_PIPE, useClass: RequestValidationPipe },
+      ],
     })
     class TestAppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    const moduleRef = await Test.createTestingModule({
+      imports: [TestAppModule],
+    }).compile();
+    app = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      logger: false,
+    });
     useJsonHttp(app, { bodyLimitBytes: 1024 });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
@@ -78,19 +107,27 @@ describe('runtime plumbing in a real Nest app', () => {
 
   it('ran the migrations before serving', async () => {
     const ds = await db.dataSource();
-    const rows: { name: string }[] = await ds.query('select name from migrations');
+    const rows: { name: string }[] = await ds.query(
+      'select name from migrations',
+    );
     expect(rows.map((r) => r.name)).toEqual(['InitialSchema1732700000000']);
   });
 
   it('reports ready with the database and registered probes, and 503 when a probe is not ready', async () => {
     const ok = await fetch(`${base}/health`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, flag: { status: 'up', flag: true } } });
+    expect(await ok.json()).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, flag: { status: 'up', flag: true } },
+    });
     probe.ready = false;
     try {
       const ready = await fetch(`${base}/health/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'error', error: { flag: { status: 'down' } } });
+      expect(await ready.json()).toMatchObject({
+        status: 'error',
+        error: { flag: { status: 'down' } },
+      });
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
     } finally {
       probe.ready = true;
@@ -104,24 +141,44 @@ describe('runtime plumbing in a real Nest app', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toContain('process_cpu_user_seconds_total');
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} [1-9]/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} [1-9]/,
+    );
   });
 
   it('answers an unknown route with a JSON 404 naming the path', async () => {
     const res = await fetch(`${base}/nowhere`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ statusCode: 404, code: 'ROUTE_NOT_FOUND', errors: [{ field: 'path' }] });
+    expect(await res.json()).toMatchObject({
+      statusCode: 404,
+      code: 'ROUTE_NOT_FOUND',
+      errors: [{ field: 'path' }],
+    });
   });
 
   it('maps DTO problems, unknown fields and domain validation errors to 400 with field names', async () => {
-    const post = (body: string) => fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string) =>
+      fetch(`${base}/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
     const tooLong = await post(JSON.stringify({ word: 'abcdefgh' }));
     expect(tooLong.status).toBe(400);
-    expect(await tooLong.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'word' }] });
+    expect(await tooLong.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'word' }],
+    });
     const unknown = await post(JSON.stringify({ word: 'ok', extra: 1 }));
-    expect(await unknown.json()).toMatchObject({ statusCode: 400, errors: [{ field: 'extra' }] });
+    expect(await unknown.json()).toMatchObject({
+      statusCode: 400,
+      errors: [{ field: 'extra' }],
+    });
     const array = await post('[1,2]');
-    expect(await array.json()).toMatchObject({ statusCode: 400, errors: [{ field: 'body' }] });
+    expect(await array.json()).toMatchObject({
+      statusCode: 400,
+      errors: [{ field: 'body' }],
+    });
     const domain = await fetch(`${base}/echo/domain-error`);
     expect(domain.status).toBe(400);
     expect(await domain.json()).toEqual({
@@ -134,22 +191,47 @@ describe('runtime plumbing in a real Nest app', () => {
   });
 
   it('refuses malformed JSON (400), other media types (415) and oversized bodies (413)', async () => {
-    const malformed = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"word": ' });
+    const malformed = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"word": ',
+    });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ code: 'MALFORMED_JSON', errors: [{ field: 'body' }] });
-    const text = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'word' });
+    expect(await malformed.json()).toMatchObject({
+      code: 'MALFORMED_JSON',
+      errors: [{ field: 'body' }],
+    });
+    const text = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'word',
+    });
     expect(text.status).toBe(415);
-    expect(await text.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', errors: [{ field: 'content-type' }] });
-    const big = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ word: 'x'.repeat(2000) }) });
+    expect(await text.json()).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      errors: [{ field: 'content-type' }],
+    });
+    const big = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ word: 'x'.repeat(2000) }),
+    });
     expect(big.status).toBe(413);
-    expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', errors: [{ field: 'body' }] });
+    expect(await big.json()).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      errors: [{ field: 'body' }],
+    });
   });
 
   it('hides the details of an unexpected error behind a generic 500', async () => {
     const res = await fetch(`${base}/echo/crash`);
     expect(res.status).toBe(500);
     const body = await res.json();
-    expect(body).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' });
+    expect(body).toMatchObject({
+      statusCode: 500,
+      code: 'INTERNAL_ERROR',
+      message: 'Internal server error',
+    });
     expect(JSON.stringify(body)).not.toContain('secret');
   });
 });
@@ -157,7 +239,12 @@ describe('runtime plumbing in a real Nest app', () => {
 describe('connectWithRetry', () => {
   it('gives up with the connection error once its time budget is spent', async () => {
     // Port 1 on localhost refuses connections at once.
-    const options = buildDataSourceOptions({ url: 'postgres://nobody@127.0.0.1:1/none', applicationName: 'retry-test' });
-    await expect(connectWithRetry(options, 300)).rejects.toThrow(/ECONNREFUSED|connect/);
+    const options = buildDataSourceOptions({
+      url: 'postgres://nobody@127.0.0.1:1/none',
+      applicationName: 'retry-test',
+    });
+    await expect(connectWithRetry(options, 300)).rejects.toThrow(
+      /ECONNREFUSED|connect/,
+    );
   });
 });

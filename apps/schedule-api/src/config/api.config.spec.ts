@@ -3,7 +3,9 @@ import { loadApiConfig } from './api.config';
 
 describe('loadApiConfig', () => {
   it('needs only DATABASE_URL and fills in documented defaults', () => {
-    expect(loadApiConfig({ DATABASE_URL: 'postgres://u@db:5432/scheduleman' })).toEqual({
+    expect(
+      loadApiConfig({ DATABASE_URL: 'postgres://u@db:5432/scheduleman' }),
+    ).toEqual({
       databaseUrl: 'postgres://u@db:5432/scheduleman',
       port: 3000,
       logLevel: 'info',
@@ -17,11 +19,17 @@ describe('loadApiConfig', () => {
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadApiConfig({ PORT: 'http', LOG_LEVEL: 'chatty', REQUEST_BODY_LIMIT_BYTES: '10' });
+      loadApiConfig({
+        PORT: 'http',
+        LOG_LEVEL: 'chatty',
+        REQUEST_BODY_LIMIT_BYTES: '10',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'REQUEST_BODY_LIMIT_BYTES']);
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(
+      ['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'REQUEST_BODY_LIMIT_BYTES'],
+    );
   });
 });

@@ -1,5 +1,15 @@
-import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from '@scheduleman/domain/persistence';
-import { DEFAULT_REQUEST_BODY_LIMIT_BYTES, DEFAULT_STARTUP_RETRY_MS, type Env, EnvReader, LOG_LEVELS, type LogLevel } from '@scheduleman/runtime';
+import {
+  DEFAULT_POOL_SIZE,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from '@scheduleman/domain/persistence';
+import {
+  DEFAULT_REQUEST_BODY_LIMIT_BYTES,
+  DEFAULT_STARTUP_RETRY_MS,
+  type Env,
+  EnvReader,
+  LOG_LEVELS,
+  type LogLevel,
+} from '@scheduleman/runtime';
 
 /** Configuration of the schedule API, read once at boot from environment variables. */
 export interface ApiConfig {
@@ -25,12 +35,34 @@ export const DEFAULT_API_PORT = 3000;
 export function loadApiConfig(env: Env): ApiConfig {
   const reader = new EnvReader(env);
   return reader.finish({
-    databaseUrl: reader.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] }),
-    port: reader.int('PORT', { default: DEFAULT_API_PORT, min: 0, max: 65_535 }),
+    databaseUrl: reader.url('DATABASE_URL', {
+      protocols: ['postgres:', 'postgresql:'],
+    }),
+    port: reader.int('PORT', {
+      default: DEFAULT_API_PORT,
+      min: 0,
+      max: 65_535,
+    }),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
-    dbPoolSize: reader.int('DB_POOL_SIZE', { default: DEFAULT_POOL_SIZE, min: 1, max: 200 }),
-    dbStatementTimeoutMs: reader.durationMs('DB_STATEMENT_TIMEOUT_MS', { default: DEFAULT_STATEMENT_TIMEOUT_MS, min: 100, max: 600_000 }),
-    dbStartupRetryMs: reader.durationMs('DB_STARTUP_RETRY_MS', { default: DEFAULT_STARTUP_RETRY_MS, min: 0, max: 3_600_000 }),
-    requestBodyLimitBytes: reader.int('REQUEST_BODY_LIMIT_BYTES', { default: DEFAULT_REQUEST_BODY_LIMIT_BYTES, min: 1024, max: 10 * 1024 * 1024 }),
+    dbPoolSize: reader.int('DB_POOL_SIZE', {
+      default: DEFAULT_POOL_SIZE,
+      min: 1,
+      max: 200,
+    }),
+    dbStatementTimeoutMs: reader.durationMs('DB_STATEMENT_TIMEOUT_MS', {
+      default: DEFAULT_STATEMENT_TIMEOUT_MS,
+      min: 100,
+      max: 600_000,
+    }),
+    dbStartupRetryMs: reader.durationMs('DB_STARTUP_RETRY_MS', {
+      default: DEFAULT_STARTUP_RETRY_MS,
+      min: 0,
+      max: 3_600_000,
+    }),
+    requestBodyLimitBytes: reader.int('REQUEST_BODY_LIMIT_BYTES', {
+      default: DEFAULT_REQUEST_BODY_LIMIT_BYTES,
+      min: 1024,
+      max: 10 * 1024 * 1024,
+    }),
   });
 }

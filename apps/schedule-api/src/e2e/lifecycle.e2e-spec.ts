@@ -1,6 +1,12 @@
 import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
 import { Client, type Notification } from 'pg';
-import { type ApiHarness, type ApiResponse, cronBody, startApi, waitFor } from './api-harness';
+import {
+  type ApiHarness,
+  type ApiResponse,
+  cronBody,
+  startApi,
+  waitFor,
+} from './api-harness';
 
 interface ExecutionState {
   status: string;
@@ -26,14 +32,21 @@ describe('schedule API: pause, resume, edit, run-now and history', () => {
     await api?.close();
   });
 
-  async function create(body: Record<string, unknown> = {}): Promise<ApiResponse> {
+  async function create(
+    body: Record<string, unknown> = {},
+  ): Promise<ApiResponse> {
     const res = await api.request('POST', '/schedules', cronBody(body));
     expect(res.status).toBe(201);
     return res;
   }
 
   /** A pending execution due `inMs` from the database's now, optionally leased to `owner`. */
-  async function insertExecution(scheduleId: string, inMs: number, owner: string | null = null, status = 'pending'): Promise<string> {
+  async function insertExecution(
+    scheduleId: string,
+    inMs: number,
+    owner: string | null = null,
+    status = 'pending',
+  ): Promise<string> {
     const rows: { id: string }[] = await api.sql.query(
       `insert into executions (id, schedule_id, scheduled_at, due_at, status, lease_owner, lease_expires_at, lease_version)
 select gen_random_uuid(), $1::uuid, t, t, $3::text, $4::text, case when $4::text is null then null else now() + interval '4 seconds' end,
@@ -46,12 +59,18 @@ returning id`,
   }
 
   async function executionState(id: string): Promise<ExecutionState> {
-    const rows: ExecutionState[] = await api.sql.query('select status, finished_at, error from executions where id = $1', [id]);
+    const rows: ExecutionState[] = await api.sql.query(
+      'select status, finished_at, error from executions where id = $1',
+      [id],
+    );
     return rows[0];
   }
 
   async function versionOf(id: string): Promise<number> {
-    const rows: { version: number }[] = await api.sql.query('select version from schedules where id = $1', [id]);
+    const rows: { version: number }[] = await api.sql.query(
+      'select version from schedules where id = $1',
+      [id],
+    );
     return rows[0].version;
   }
 
@@ -59,16 +78,41 @@ returning id`,
     const schedule = await create();
     const soon = await insertExecution(schedule.body.id, 1_000, 'scheduler-a');
     const later = await insertExecution(schedule.body.id, 30_000);
-    const muchLater = await insertExecution(schedule.body.id, 600_000, 'scheduler-a');
-    const done = await insertExecution(schedule.body.id, -60_000, null, 'succeeded');
+    const muchLater = await insertExecution(
+      schedule.body.id,
+      600_000,
+      'scheduler-a',
+    );
+    const done = await insertExecution(
+      schedule.body.id,
+      -60_000,
+      null,
+      'succeeded',
+    );
 
-    const res = await api.request('POST', `/schedules/${schedule.body.id}/pause`);
+    const res = await api.request(
+      'POST',
+      `/schedules/${schedule.body.id}/pause`,
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: schedule.body.id, status: 'paused', nextRunAt: null });
+    expect(res.body).toMatchObject({
+      id: schedule.body.id,
+      status: 'paused',
+      nextRunAt: null,
+    });
 
-    expect(await executionState(soon)).toMatchObject({ status: 'pending', finished_at: null });
-    expect(await executionState(later)).toMatchObject({ status: 'cancelled', finished_at: expect.any(Date), error: expect.stringContaining('paused') });
-    expect(await executionState(muchLater)).toMatchObject({ status: 'cancelled' });
+    expect(await executionState(soon)).toMatchObject({
+      status: 'pending',
+      finished_at: null,
+    });
+    expect(await executionState(later)).toMatchObject({
+      status: 'cancelled',
+      finished_at: expect.any(Date),
+      error: expect.stringContaining('paused'),
+    });
+    expect(await executionState(muchLater)).toMatchObject({
+      status: 'cancelled',
+    });
     expect(await executionState(done)).toMatchObject({ status: 'succeeded' });
   });
 
@@ -76,86 +120,149 @@ returning id`,
     const schedule = await create();
     await api.request('POST', `/schedules/${schedule.body.id}/pause`);
     const version = await versionOf(schedule.body.id);
-    const again = await api.request('POST', `/schedules/${schedule.body.id}/pause`);
+    const again = await api.request(
+      'POST',
+      `/schedules/${schedule.body.id}/pause`,
+    );
     expect(again.status).toBe(200);
     expect(again.body.status).toBe('paused');
     expect(await versionOf(schedule.body.id)).toBe(version);
   });
 
   it('resumes a paused cron from now, and treats resuming an active schedule as a no-op', async () => {
-    const schedule = await create({ schedule: { type: 'cron', expression: '*/2 * * * * *' } });
+    const schedule = await create({
+      schedule: { type: 'cron', expression: '*/2 * * * * *' },
+    });
     await api.request('POST', `/schedules/${schedule.body.id}/pause`);
     const before = Date.now();
-    const res = await api.request('POST', `/schedules/${schedule.body.id}/resume`);
+    const res = await api.request(
+      'POST',
+      `/schedules/${schedule.body.id}/resume`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('active');
     expect(Date.parse(res.body.nextRunAt)).toBeGreaterThan(before - 1_000);
     expect(new Date(res.body.nextRunAt).getUTCSeconds() % 2).toBe(0);
-    const again = await api.request('POST', `/schedules/${schedule.body.id}/resume`);
+    const again = await api.request(
+      'POST',
+      `/schedules/${schedule.body.id}/resume`,
+    );
     expect(again.status).toBe(200);
     expect(again.body).toEqual(res.body);
   });
 
   it('resumes a one-shot whose time passed while paused at that time, leaving the misfire policy to the scheduler', async () => {
-    const schedule = await create({ schedule: { type: 'delay', delay: 'PT1H' } });
+    const schedule = await create({
+      schedule: { type: 'delay', delay: 'PT1H' },
+    });
     await api.request('POST', `/schedules/${schedule.body.id}/pause`);
     const past = new Date(Date.now() - 60_000).toISOString();
-    await api.sql.query(`update schedules set schedule = jsonb_set(schedule, '{at}', to_jsonb($2::text)) where id = $1`, [schedule.body.id, past]);
-    const res = await api.request('POST', `/schedules/${schedule.body.id}/resume`);
+    await api.sql.query(
+      `update schedules set schedule = jsonb_set(schedule, '{at}', to_jsonb($2::text)) where id = $1`,
+      [schedule.body.id, past],
+    );
+    const res = await api.request(
+      'POST',
+      `/schedules/${schedule.body.id}/resume`,
+    );
     expect(res.body).toMatchObject({ status: 'active', nextRunAt: past });
   });
 
   it('refuses to pause or resume a completed schedule (409 naming status), and reactivates it on a new schedule', async () => {
-    const schedule = await create({ schedule: { type: 'delay', delay: 'PT1H' } });
+    const schedule = await create({
+      schedule: { type: 'delay', delay: 'PT1H' },
+    });
     // What the planner does once a one-shot is handed to a scheduler.
-    await api.sql.query(`update schedules set status = 'completed', next_run_at = null where id = $1`, [schedule.body.id]);
+    await api.sql.query(
+      `update schedules set status = 'completed', next_run_at = null where id = $1`,
+      [schedule.body.id],
+    );
     for (const action of ['resume', 'pause']) {
-      const res = await api.request('POST', `/schedules/${schedule.body.id}/${action}`);
+      const res = await api.request(
+        'POST',
+        `/schedules/${schedule.body.id}/${action}`,
+      );
       expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', code: 'CONFLICT', errors: [{ field: 'status' }] });
+      expect(res.body).toMatchObject({
+        statusCode: 409,
+        error: 'Conflict',
+        code: 'CONFLICT',
+        errors: [{ field: 'status' }],
+      });
       expect(res.body.message).toContain('completed');
     }
-    expect((await api.request('GET', `/schedules/${schedule.body.id}/upcoming`)).body.items).toEqual([]);
-    const patched = await api.request('PATCH', `/schedules/${schedule.body.id}`, { schedule: { type: 'delay', delay: 'PT2H' } });
+    expect(
+      (await api.request('GET', `/schedules/${schedule.body.id}/upcoming`)).body
+        .items,
+    ).toEqual([]);
+    const patched = await api.request(
+      'PATCH',
+      `/schedules/${schedule.body.id}`,
+      { schedule: { type: 'delay', delay: 'PT2H' } },
+    );
     expect(patched.status).toBe(200);
     expect(patched.body.status).toBe('active');
     expect(patched.body.nextRunAt).toBe(patched.body.schedule.at);
   });
 
   it('editing the timing cancels pending executions due more than 2 s from now and keeps the rest', async () => {
-    const schedule = await create({ schedule: { type: 'cron', expression: '0 * * * *' } });
+    const schedule = await create({
+      schedule: { type: 'cron', expression: '0 * * * *' },
+    });
     const soon = await insertExecution(schedule.body.id, 500, 'scheduler-a');
     const later = await insertExecution(schedule.body.id, 5_000, 'scheduler-a');
-    const res = await api.request('PATCH', `/schedules/${schedule.body.id}`, { schedule: { type: 'cron', expression: '30 * * * *' } });
+    const res = await api.request('PATCH', `/schedules/${schedule.body.id}`, {
+      schedule: { type: 'cron', expression: '30 * * * *' },
+    });
     expect(res.status).toBe(200);
     expect(new Date(res.body.nextRunAt).getUTCMinutes()).toBe(30);
     expect(await executionState(soon)).toMatchObject({ status: 'pending' });
-    expect(await executionState(later)).toMatchObject({ status: 'cancelled', error: expect.stringContaining('edited') });
+    expect(await executionState(later)).toMatchObject({
+      status: 'cancelled',
+      error: expect.stringContaining('edited'),
+    });
   });
 
   it('editing only the name cancels nothing', async () => {
     const schedule = await create();
     const later = await insertExecution(schedule.body.id, 60_000);
-    await api.request('PATCH', `/schedules/${schedule.body.id}`, { name: 'renamed' });
+    await api.request('PATCH', `/schedules/${schedule.body.id}`, {
+      name: 'renamed',
+    });
     expect(await executionState(later)).toMatchObject({ status: 'pending' });
   });
 
   it('editing the timing of a paused schedule keeps it paused', async () => {
     const schedule = await create();
     await api.request('POST', `/schedules/${schedule.body.id}/pause`);
-    const res = await api.request('PATCH', `/schedules/${schedule.body.id}`, { schedule: { type: 'cron', expression: '15 * * * *' } });
-    expect(res.body).toMatchObject({ status: 'paused', nextRunAt: null, schedule: { expression: '15 * * * *' } });
+    const res = await api.request('PATCH', `/schedules/${schedule.body.id}`, {
+      schedule: { type: 'cron', expression: '15 * * * *' },
+    });
+    expect(res.body).toMatchObject({
+      status: 'paused',
+      nextRunAt: null,
+      schedule: { expression: '15 * * * *' },
+    });
   });
 
   it('waits for a scheduler that holds the schedule row, then applies the edit after it', async () => {
-    const schedule = await create({ schedule: { type: 'cron', expression: '0 0 * * *' } });
+    const schedule = await create({
+      schedule: { type: 'cron', expression: '0 0 * * *' },
+    });
     const planner = api.db.url;
-    const client = new Client({ connectionString: planner, application_name: 'fake-planner' });
+    const client = new Client({
+      connectionString: planner,
+      application_name: 'fake-planner',
+    });
     await client.connect();
     try {
       await client.query('begin');
-      await client.query('select id from schedules where id = $1 for update', [schedule.body.id]);
-      const edit = api.request('PATCH', `/schedules/${schedule.body.id}`, { schedule: { type: 'cron', expression: '0 12 * * *' } });
+      await client.query('select id from schedules where id = $1 for update', [
+        schedule.body.id,
+      ]);
+      const edit = api.request('PATCH', `/schedules/${schedule.body.id}`, {
+        schedule: { type: 'cron', expression: '0 12 * * *' },
+      });
       // The API's transaction is now queued behind our row lock.
       await waitFor(async () => {
         const rows: unknown[] = await api.sql.query(
@@ -163,7 +270,10 @@ returning id`,
         );
         return rows.length > 0 ? true : undefined;
       }, 'the API to wait on the row lock');
-      await client.query(`update schedules set next_run_at = '2000-01-01T00:00:00Z' where id = $1`, [schedule.body.id]);
+      await client.query(
+        `update schedules set next_run_at = '2000-01-01T00:00:00Z' where id = $1`,
+        [schedule.body.id],
+      );
       await client.query('commit');
       const res = await edit;
       expect(res.status).toBe(200);
@@ -174,11 +284,17 @@ returning id`,
   });
 
   it('runs now: a pending, unleased execution due at once, and a NOTIFY to the schedulers', async () => {
-    const schedule = await create({ schedule: { type: 'cron', expression: '0 0 1 1 *' }, maxAttempts: 3 });
+    const schedule = await create({
+      schedule: { type: 'cron', expression: '0 0 1 1 *' },
+      maxAttempts: 3,
+    });
     await api.request('POST', `/schedules/${schedule.body.id}/pause`);
     notifications.length = 0;
     const before = Date.now();
-    const res = await api.request('POST', `/schedules/${schedule.body.id}/trigger`);
+    const res = await api.request(
+      'POST',
+      `/schedules/${schedule.body.id}/trigger`,
+    );
     expect(res.status).toBe(202);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -194,13 +310,34 @@ returning id`,
       responseStatus: null,
       error: null,
     });
-    expect(Math.abs(Date.parse(res.body.scheduledAt) - before)).toBeLessThan(60_000);
-    const rows: { lease_owner: string | null; due_at: Date }[] = await api.sql.query('select lease_owner, due_at from executions where id = $1', [res.body.id]);
-    expect(rows).toEqual([{ lease_owner: null, due_at: new Date(res.body.scheduledAt) }]);
-    const wakeup = await waitFor(() => notifications.find((n) => n.payload?.includes(res.body.id)), 'the run-now NOTIFY');
+    expect(Math.abs(Date.parse(res.body.scheduledAt) - before)).toBeLessThan(
+      60_000,
+    );
+    const rows: { lease_owner: string | null; due_at: Date }[] =
+      await api.sql.query(
+        'select lease_owner, due_at from executions where id = $1',
+        [res.body.id],
+      );
+    expect(rows).toEqual([
+      { lease_owner: null, due_at: new Date(res.body.scheduledAt) },
+    ]);
+    const wakeup = await waitFor(
+      () => notifications.find((n) => n.payload?.includes(res.body.id)),
+      'the run-now NOTIFY',
+    );
     expect(wakeup.channel).toBe(WAKEUP_CHANNEL);
-    expect(JSON.parse(wakeup.payload ?? '{}')).toMatchObject({ scheduleId: schedule.body.id, reason: 'run-now' });
-    expect((await api.request('POST', '/schedules/00000000-0000-4000-8000-000000000000/trigger')).status).toBe(404);
+    expect(JSON.parse(wakeup.payload ?? '{}')).toMatchObject({
+      scheduleId: schedule.body.id,
+      reason: 'run-now',
+    });
+    expect(
+      (
+        await api.request(
+          'POST',
+          '/schedules/00000000-0000-4000-8000-000000000000/trigger',
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('notifies the schedulers when a new schedule is due within seconds, and not when it is far off', async () => {
@@ -208,8 +345,13 @@ returning id`,
     const far = await create({ schedule: { type: 'delay', delay: 'PT1H' } });
     const near = await create({ schedule: { type: 'delay', delay: 'PT2S' } });
     const first = await waitFor(() => notifications[0], 'a wake-up');
-    expect(JSON.parse(first.payload ?? '{}')).toMatchObject({ scheduleId: near.body.id, reason: 'created' });
-    expect(notifications.some((n) => n.payload?.includes(far.body.id))).toBe(false);
+    expect(JSON.parse(first.payload ?? '{}')).toMatchObject({
+      scheduleId: near.body.id,
+      reason: 'created',
+    });
+    expect(notifications.some((n) => n.payload?.includes(far.body.id))).toBe(
+      false,
+    );
   });
 
   it('pages through the execution history newest first, only of that schedule', async () => {
@@ -226,9 +368,14 @@ from (select timestamptz '2030-01-01T00:00:00Z' + i * interval '1 minute' + i * 
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: ApiResponse = await api.request('GET', `/schedules/${schedule.body.id}/executions?limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: ApiResponse = await api.request(
+        'GET',
+        `/schedules/${schedule.body.id}/executions?limit=10${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
-      seen.push(...res.body.items.map((e: { scheduledAt: string }) => e.scheduledAt));
+      seen.push(
+        ...res.body.items.map((e: { scheduledAt: string }) => e.scheduledAt),
+      );
       cursor = res.body.nextCursor;
       pages++;
     } while (cursor !== null);
@@ -236,9 +383,29 @@ from (select timestamptz '2030-01-01T00:00:00Z' + i * interval '1 minute' + i * 
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
     expect([...seen].sort().reverse()).toEqual(seen);
-    const first = await api.request('GET', `/schedules/${schedule.body.id}/executions?limit=1`);
-    expect(first.body.items[0]).toMatchObject({ scheduleId: schedule.body.id, status: 'succeeded', attempts: 1, schedulerId: 'scheduler-a', responseStatus: 200, error: null });
-    expect(Date.parse(first.body.items[0].firedAt) - Date.parse(first.body.items[0].scheduledAt)).toBe(5);
-    expect((await api.request('GET', '/schedules/00000000-0000-4000-8000-000000000000/executions')).status).toBe(404);
+    const first = await api.request(
+      'GET',
+      `/schedules/${schedule.body.id}/executions?limit=1`,
+    );
+    expect(first.body.items[0]).toMatchObject({
+      scheduleId: schedule.body.id,
+      status: 'succeeded',
+      attempts: 1,
+      schedulerId: 'scheduler-a',
+      responseStatus: 200,
+      error: null,
+    });
+    expect(
+      Date.parse(first.body.items[0].firedAt) -
+        Date.parse(first.body.items[0].scheduledAt),
+    ).toBe(5);
+    expect(
+      (
+        await api.request(
+          'GET',
+          '/schedules/00000000-0000-4000-8000-000000000000/executions',
+        )
+      ).status,
+    ).toBe(404);
   });
 });

@@ -14,15 +14,35 @@ describe('schedule API: create, read, update, delete', () => {
   });
 
   it('creates a cron schedule, commits it before answering 201, and returns the stored shape', async () => {
-    const res = await api.request('POST', '/schedules', cronBody({ metadata: { ticket: 'OPS-1' }, schedule: { type: 'cron', expression: '0 9 * * 1-5', timezone: 'Europe/Berlin' } }));
+    const res = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({
+        metadata: { ticket: 'OPS-1' },
+        schedule: {
+          type: 'cron',
+          expression: '0 9 * * 1-5',
+          timezone: 'Europe/Berlin',
+        },
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       name: 'every five seconds',
       owner: 'team-a',
       metadata: { ticket: 'OPS-1' },
-      schedule: { type: 'cron', expression: '0 9 * * 1-5', timezone: 'Europe/Berlin' },
-      trigger: { type: 'webhook', url: 'http://127.0.0.1:3100/tasks', method: 'POST', headers: {} },
+      schedule: {
+        type: 'cron',
+        expression: '0 9 * * 1-5',
+        timezone: 'Europe/Berlin',
+      },
+      trigger: {
+        type: 'webhook',
+        url: 'http://127.0.0.1:3100/tasks',
+        method: 'POST',
+        headers: {},
+      },
       status: 'active',
       nextRunAt: expect.any(String),
       misfirePolicy: 'fire_once',
@@ -32,15 +52,28 @@ describe('schedule API: create, read, update, delete', () => {
     });
     // 09:00 in Berlin is 07:00 or 08:00 UTC depending on daylight saving time.
     expect(res.body.nextRunAt).toMatch(/T0[78]:00:00\.000Z$/);
-    const rows: { status: string; next_run_at: Date }[] = await api.sql.query('select status, next_run_at from schedules where id = $1', [res.body.id]);
-    expect(rows).toEqual([{ status: 'active', next_run_at: new Date(res.body.nextRunAt) }]);
+    const rows: { status: string; next_run_at: Date }[] = await api.sql.query(
+      'select status, next_run_at from schedules where id = $1',
+      [res.body.id],
+    );
+    expect(rows).toEqual([
+      { status: 'active', next_run_at: new Date(res.body.nextRunAt) },
+    ]);
   });
 
   it('creates an at schedule from a time with an offset, stored in UTC', async () => {
     const at = new Date(Date.now() + 3_600_000);
     at.setUTCMilliseconds(0);
     const withOffset = `${new Date(at.getTime() + 2 * 3_600_000).toISOString().slice(0, 19)}+02:00`;
-    const res = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'at', at: withOffset }, misfirePolicy: 'skip', maxAttempts: 2 }));
+    const res = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({
+        schedule: { type: 'at', at: withOffset },
+        misfirePolicy: 'skip',
+        maxAttempts: 2,
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.body.schedule).toEqual({ type: 'at', at: at.toISOString() });
     expect(res.body.nextRunAt).toBe(at.toISOString());
@@ -49,7 +82,11 @@ describe('schedule API: create, read, update, delete', () => {
 
   it('fixes a delay to an absolute time when it accepts it', async () => {
     const before = Date.now();
-    const res = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'delay', delay: 'PT90S' } }));
+    const res = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({ schedule: { type: 'delay', delay: 'PT90S' } }),
+    );
     const after = Date.now();
     expect(res.status).toBe(201);
     expect(res.body.schedule.type).toBe('delay');
@@ -61,8 +98,18 @@ describe('schedule API: create, read, update, delete', () => {
   });
 
   it('stores a webhook trigger with method, headers and body', async () => {
-    const trigger = { type: 'webhook', url: 'https://example.com/hook?x=1', method: 'put', headers: { Authorization: 'Bearer t' }, body: { a: [1, 2] } };
-    const res = await api.request('POST', '/schedules', cronBody({ trigger, name: null, owner: null }));
+    const trigger = {
+      type: 'webhook',
+      url: 'https://example.com/hook?x=1',
+      method: 'put',
+      headers: { Authorization: 'Bearer t' },
+      body: { a: [1, 2] },
+    };
+    const res = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({ trigger, name: null, owner: null }),
+    );
     expect(res.status).toBe(201);
     expect(res.body.trigger).toEqual({ ...trigger, method: 'PUT' });
     expect(res.body).toMatchObject({ name: null, owner: null, metadata: null });
@@ -73,33 +120,82 @@ describe('schedule API: create, read, update, delete', () => {
     const got = await api.request('GET', `/schedules/${created.body.id}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(created.body);
-    const upper = await api.request('GET', `/schedules/${created.body.id.toUpperCase()}`);
+    const upper = await api.request(
+      'GET',
+      `/schedules/${created.body.id.toUpperCase()}`,
+    );
     expect(upper.body.id).toBe(created.body.id);
     const missing = await api.request('GET', `/schedules/${UNKNOWN_ID}`);
     expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', errors: [{ field: 'id' }] });
+    expect(missing.body).toMatchObject({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'NOT_FOUND',
+      errors: [{ field: 'id' }],
+    });
   });
 
   it('patches plain fields without touching the timing, and bumps updatedAt and version', async () => {
-    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '0 0 1 1 *' } }));
-    const res = await api.request('PATCH', `/schedules/${created.body.id}`, { name: 'renamed', owner: null, metadata: { v: 2 }, maxAttempts: 7, misfirePolicy: 'fire_all' });
+    const created = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({ schedule: { type: 'cron', expression: '0 0 1 1 *' } }),
+    );
+    const res = await api.request('PATCH', `/schedules/${created.body.id}`, {
+      name: 'renamed',
+      owner: null,
+      metadata: { v: 2 },
+      maxAttempts: 7,
+      misfirePolicy: 'fire_all',
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'renamed', owner: null, metadata: { v: 2 }, maxAttempts: 7, misfirePolicy: 'fire_all', nextRunAt: created.body.nextRunAt });
-    expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.body.updatedAt));
-    const rows: { version: number }[] = await api.sql.query('select version from schedules where id = $1', [created.body.id]);
+    expect(res.body).toMatchObject({
+      name: 'renamed',
+      owner: null,
+      metadata: { v: 2 },
+      maxAttempts: 7,
+      misfirePolicy: 'fire_all',
+      nextRunAt: created.body.nextRunAt,
+    });
+    expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(
+      Date.parse(created.body.updatedAt),
+    );
+    const rows: { version: number }[] = await api.sql.query(
+      'select version from schedules where id = $1',
+      [created.body.id],
+    );
     expect(rows[0].version).toBe(2);
   });
 
   it('patches the trigger and the schedule, recomputing nextRunAt', async () => {
-    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '0 0 1 1 *' } }));
+    const created = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({ schedule: { type: 'cron', expression: '0 0 1 1 *' } }),
+    );
     const res = await api.request('PATCH', `/schedules/${created.body.id}`, {
       schedule: { type: 'cron', expression: '*/10 * * * * *' },
-      trigger: { type: 'webhook', url: 'http://127.0.0.1:3100/other', method: 'GET' },
+      trigger: {
+        type: 'webhook',
+        url: 'http://127.0.0.1:3100/other',
+        method: 'GET',
+      },
     });
     expect(res.status).toBe(200);
-    expect(res.body.trigger).toEqual({ type: 'webhook', url: 'http://127.0.0.1:3100/other', method: 'GET', headers: {} });
-    expect(res.body.schedule).toEqual({ type: 'cron', expression: '*/10 * * * * *', timezone: 'UTC' });
-    expect(Date.parse(res.body.nextRunAt) - Date.now()).toBeLessThanOrEqual(10_000);
+    expect(res.body.trigger).toEqual({
+      type: 'webhook',
+      url: 'http://127.0.0.1:3100/other',
+      method: 'GET',
+      headers: {},
+    });
+    expect(res.body.schedule).toEqual({
+      type: 'cron',
+      expression: '*/10 * * * * *',
+      timezone: 'UTC',
+    });
+    expect(Date.parse(res.body.nextRunAt) - Date.now()).toBeLessThanOrEqual(
+      10_000,
+    );
     expect(new Date(res.body.nextRunAt).getUTCSeconds() % 10).toBe(0);
   });
 
@@ -108,46 +204,94 @@ describe('schedule API: create, read, update, delete', () => {
     const res = await api.request('PATCH', `/schedules/${created.body.id}`, {});
     expect(res.status).toBe(200);
     expect(res.body).toEqual(created.body);
-    expect((await api.request('PATCH', `/schedules/${UNKNOWN_ID}`, { name: 'x' })).status).toBe(404);
+    expect(
+      (await api.request('PATCH', `/schedules/${UNKNOWN_ID}`, { name: 'x' }))
+        .status,
+    ).toBe(404);
   });
 
   it('deletes a schedule with its executions (204), then answers 404', async () => {
     const created = await api.request('POST', '/schedules', cronBody());
-    await api.sql.query(`insert into executions (id, schedule_id, scheduled_at, due_at) values (gen_random_uuid(), $1, now(), now())`, [created.body.id]);
+    await api.sql.query(
+      `insert into executions (id, schedule_id, scheduled_at, due_at) values (gen_random_uuid(), $1, now(), now())`,
+      [created.body.id],
+    );
     const res = await api.request('DELETE', `/schedules/${created.body.id}`);
     expect(res.status).toBe(204);
     expect(res.body).toBe('');
-    expect((await api.request('GET', `/schedules/${created.body.id}`)).status).toBe(404);
-    expect((await api.request('DELETE', `/schedules/${created.body.id}`)).status).toBe(404);
-    const left: unknown[] = await api.sql.query('select 1 from executions where schedule_id = $1', [created.body.id]);
+    expect(
+      (await api.request('GET', `/schedules/${created.body.id}`)).status,
+    ).toBe(404);
+    expect(
+      (await api.request('DELETE', `/schedules/${created.body.id}`)).status,
+    ).toBe(404);
+    const left: unknown[] = await api.sql.query(
+      'select 1 from executions where schedule_id = $1',
+      [created.body.id],
+    );
     expect(left).toEqual([]);
   });
 
   it('lists upcoming occurrences (default 10, ?count up to 100)', async () => {
-    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '30 2 * * *', timezone: 'UTC' } }));
-    const res = await api.request('GET', `/schedules/${created.body.id}/upcoming`);
+    const created = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({
+        schedule: { type: 'cron', expression: '30 2 * * *', timezone: 'UTC' },
+      }),
+    );
+    const res = await api.request(
+      'GET',
+      `/schedules/${created.body.id}/upcoming`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.scheduleId).toBe(created.body.id);
     expect(res.body.items).toHaveLength(10);
     expect(res.body.items[0]).toBe(created.body.nextRunAt);
-    for (let i = 1; i < 10; i++) expect(Date.parse(res.body.items[i]) - Date.parse(res.body.items[i - 1])).toBe(86_400_000);
-    const many = await api.request('GET', `/schedules/${created.body.id}/upcoming?count=100`);
+    for (let i = 1; i < 10; i++)
+      expect(
+        Date.parse(res.body.items[i]) - Date.parse(res.body.items[i - 1]),
+      ).toBe(86_400_000);
+    const many = await api.request(
+      'GET',
+      `/schedules/${created.body.id}/upcoming?count=100`,
+    );
     expect(many.body.items).toHaveLength(100);
-    expect((await api.request('GET', `/schedules/${UNKNOWN_ID}/upcoming`)).status).toBe(404);
+    expect(
+      (await api.request('GET', `/schedules/${UNKNOWN_ID}/upcoming`)).status,
+    ).toBe(404);
   });
 
   it('lists only future occurrences of a cron whose stored next run is overdue', async () => {
-    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'cron', expression: '*/5 * * * * *' } }));
-    await api.sql.query(`update schedules set next_run_at = now() - interval '1 hour' where id = $1`, [created.body.id]);
+    const created = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({ schedule: { type: 'cron', expression: '*/5 * * * * *' } }),
+    );
+    await api.sql.query(
+      `update schedules set next_run_at = now() - interval '1 hour' where id = $1`,
+      [created.body.id],
+    );
     const asked = Date.now();
-    const res = await api.request('GET', `/schedules/${created.body.id}/upcoming?count=3`);
+    const res = await api.request(
+      'GET',
+      `/schedules/${created.body.id}/upcoming?count=3`,
+    );
     expect(res.body.items).toHaveLength(3);
-    for (const item of res.body.items) expect(Date.parse(item)).toBeGreaterThan(asked - 1_000);
+    for (const item of res.body.items)
+      expect(Date.parse(item)).toBeGreaterThan(asked - 1_000);
   });
 
   it('lists the single upcoming occurrence of a one-shot', async () => {
-    const created = await api.request('POST', '/schedules', cronBody({ schedule: { type: 'delay', delay: 'PT1H' } }));
-    const res = await api.request('GET', `/schedules/${created.body.id}/upcoming?count=5`);
+    const created = await api.request(
+      'POST',
+      '/schedules',
+      cronBody({ schedule: { type: 'delay', delay: 'PT1H' } }),
+    );
+    const res = await api.request(
+      'GET',
+      `/schedules/${created.body.id}/upcoming?count=5`,
+    );
     expect(res.body.items).toEqual([created.body.schedule.at]);
   });
 
@@ -160,11 +304,24 @@ describe('schedule API: create, read, update, delete', () => {
     ['POST', '/resume'],
     ['POST', '/trigger'],
     ['GET', '/executions'],
-  ])('answers %s /schedules/:id%s for an unknown id with 404 naming the id', async (method, suffix) => {
-    const res = await api.request(method, `/schedules/${UNKNOWN_ID}${suffix}`, method === 'PATCH' ? { name: 'x' } : undefined);
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: expect.stringContaining(UNKNOWN_ID), errors: [{ field: 'id', message: expect.any(String) }] });
-  });
+  ])(
+    'answers %s /schedules/:id%s for an unknown id with 404 naming the id',
+    async (method, suffix) => {
+      const res = await api.request(
+        method,
+        `/schedules/${UNKNOWN_ID}${suffix}`,
+        method === 'PATCH' ? { name: 'x' } : undefined,
+      );
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        code: 'NOT_FOUND',
+        message: expect.stringContaining(UNKNOWN_ID),
+        errors: [{ field: 'id', message: expect.any(String) }],
+      });
+    },
+  );
 
   it('serves Swagger UI at /docs and the OpenAPI document at /docs-json with an example per schedule type', async () => {
     const ui = await api.request('GET', '/docs');
@@ -173,19 +330,36 @@ describe('schedule API: create, read, update, delete', () => {
     const doc = await api.request('GET', '/docs-json');
     expect(doc.status).toBe(200);
     const post = doc.body.paths['/schedules'].post;
-    expect(Object.keys(post.requestBody.content['application/json'].examples)).toEqual(['cron', 'at', 'delay']);
-    expect(post.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorResponseDto');
+    expect(
+      Object.keys(post.requestBody.content['application/json'].examples),
+    ).toEqual(['cron', 'at', 'delay']);
+    expect(post.responses['400'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ErrorResponseDto',
+    );
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/schedules', '/schedules/{id}', '/schedules/{id}/upcoming', '/schedules/{id}/pause', '/schedules/{id}/resume', '/schedules/{id}/trigger', '/schedules/{id}/executions']),
+      expect.arrayContaining([
+        '/schedules',
+        '/schedules/{id}',
+        '/schedules/{id}/upcoming',
+        '/schedules/{id}/pause',
+        '/schedules/{id}/resume',
+        '/schedules/{id}/trigger',
+        '/schedules/{id}/executions',
+      ]),
     );
   });
 
   it('answers health, readiness, liveness and metrics', async () => {
-    expect((await api.request('GET', '/health')).body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    expect((await api.request('GET', '/health')).body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' } },
+    });
     expect((await api.request('GET', '/health/ready')).status).toBe(200);
     expect((await api.request('GET', '/health/live')).status).toBe(200);
     const metrics = await api.request('GET', '/metrics');
     expect(metrics.status).toBe(200);
-    expect(String(metrics.body)).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/schedules",status_code="201"\} [1-9]/);
+    expect(String(metrics.body)).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/schedules",status_code="201"\} [1-9]/,
+    );
   });
 });

@@ -1,4 +1,9 @@
-import { type ApiHarness, type ApiResponse, cronBody, startApi } from './api-harness';
+import {
+  type ApiHarness,
+  type ApiResponse,
+  cronBody,
+  startApi,
+} from './api-harness';
 
 /**
  * Inserts `count` schedules in one statement, so they share created_at and only the id
@@ -21,12 +26,19 @@ from generate_series(1, $1::int) as i`,
   );
 }
 
-async function pageThrough(api: ApiHarness, query: string, onPage?: () => Promise<void>): Promise<{ ids: string[]; pages: number }> {
+async function pageThrough(
+  api: ApiHarness,
+  query: string,
+  onPage?: () => Promise<void>,
+): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res: ApiResponse = await api.request('GET', `/schedules?${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: ApiResponse = await api.request(
+      'GET',
+      `/schedules?${query}${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     expect(res.status).toBe(200);
     ids.push(...res.body.items.map((s: { id: string }) => s.id));
     cursor = res.body.nextCursor;
@@ -37,7 +49,9 @@ async function pageThrough(api: ApiHarness, query: string, onPage?: () => Promis
 }
 
 async function idsWhere(api: ApiHarness, where: string): Promise<string[]> {
-  const rows: { id: string }[] = await api.sql.query(`select id from schedules where ${where} order by created_at, id`);
+  const rows: { id: string }[] = await api.sql.query(
+    `select id from schedules where ${where} order by created_at, id`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -47,9 +61,20 @@ describe('schedule API: listing with keyset pagination and filters', () => {
   beforeAll(async () => {
     api = await startApi('api_list');
     // 150 rows sharing one created_at (ties broken by id), then more rows later on.
-    await insertSchedules(api, 150, (i) => `case when ${i} % 3 = 0 then 'team-x' else 'team-y' end`, (i) => `case when ${i} % 5 = 0 then 'paused' when ${i} % 7 = 0 then 'completed' else 'active' end`);
+    await insertSchedules(
+      api,
+      150,
+      (i) => `case when ${i} % 3 = 0 then 'team-x' else 'team-y' end`,
+      (i) =>
+        `case when ${i} % 5 = 0 then 'paused' when ${i} % 7 = 0 then 'completed' else 'active' end`,
+    );
     for (let i = 0; i < 5; i++) {
-      await insertSchedules(api, 10, () => `'team-z'`, () => `'active'`);
+      await insertSchedules(
+        api,
+        10,
+        () => `'team-z'`,
+        () => `'active'`,
+      );
     }
   });
 
@@ -62,7 +87,9 @@ describe('schedule API: listing with keyset pagination and filters', () => {
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(50);
     expect(typeof res.body.nextCursor).toBe('string');
-    expect(res.body.items.map((s: { id: string }) => s.id)).toEqual((await idsWhere(api, 'true')).slice(0, 50));
+    expect(res.body.items.map((s: { id: string }) => s.id)).toEqual(
+      (await idsWhere(api, 'true')).slice(0, 50),
+    );
   });
 
   it('returns up to 500 items and a null cursor on the last page', async () => {
@@ -77,7 +104,11 @@ describe('schedule API: listing with keyset pagination and filters', () => {
     let insertedDuringPaging = 0;
     const writer = (async () => {
       while (inserting) {
-        const res = await api.request('POST', '/schedules', cronBody({ owner: 'concurrent' }));
+        const res = await api.request(
+          'POST',
+          '/schedules',
+          cronBody({ owner: 'concurrent' }),
+        );
         expect(res.status).toBe(201);
         insertedDuringPaging++;
       }
@@ -87,7 +118,14 @@ describe('schedule API: listing with keyset pagination and filters', () => {
     // transaction committing late): offset paging would then repeat rows; keyset must not.
     const { ids, pages } = await pageThrough(api, 'limit=7', async () => {
       pagesSeen++;
-      if (pagesSeen % 3 === 0) await insertSchedules(api, 3, () => `'between-pages'`, () => `'active'`, `now() - interval '1 day'`);
+      if (pagesSeen % 3 === 0)
+        await insertSchedules(
+          api,
+          3,
+          () => `'between-pages'`,
+          () => `'active'`,
+          `now() - interval '1 day'`,
+        );
     });
     inserting = false;
     await writer;
@@ -115,13 +153,21 @@ describe('schedule API: listing with keyset pagination and filters', () => {
   });
 
   it('filters by owner and status together', async () => {
-    const { ids } = await pageThrough(api, 'owner=team-x&status=completed&limit=2');
-    expect(ids).toEqual(await idsWhere(api, `owner = 'team-x' and status = 'completed'`));
+    const { ids } = await pageThrough(
+      api,
+      'owner=team-x&status=completed&limit=2',
+    );
+    expect(ids).toEqual(
+      await idsWhere(api, `owner = 'team-x' and status = 'completed'`),
+    );
     expect(ids.length).toBeGreaterThan(0);
   });
 
   it('returns an empty page for a filter that matches nothing', async () => {
-    expect((await api.request('GET', '/schedules?owner=nobody')).body).toEqual({ items: [], nextCursor: null });
+    expect((await api.request('GET', '/schedules?owner=nobody')).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('treats an empty cursor as the first page', async () => {

@@ -1,4 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '@scheduleman/domain/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
 import type { DataSource } from 'typeorm';
 import { INSERT_BULK_SCHEDULES, NTH_SCHEDULE_KEY } from './bulk-schedules.sql';
 import { type PlanCase, planCases } from './query-plans';
@@ -24,9 +27,21 @@ describe('query plans on 20 000 schedules', () => {
     await sql.query('analyze schedules');
     const [{ now }]: { now: Date }[] = await sql.query('select now() as now');
     const owner = 'owner-7';
-    const [deepCursor]: { at: string; id: string }[] = await sql.query(NTH_SCHEDULE_KEY, [Math.floor(ROWS * 0.9), null]);
-    const [ownerDeepCursor]: { at: string; id: string }[] = await sql.query(NTH_SCHEDULE_KEY, [10, owner]);
-    cases = planCases({ now, deepCursor, ownerDeepCursor, owner, pageSize: 50 });
+    const [deepCursor]: { at: string; id: string }[] = await sql.query(
+      NTH_SCHEDULE_KEY,
+      [Math.floor(ROWS * 0.9), null],
+    );
+    const [ownerDeepCursor]: { at: string; id: string }[] = await sql.query(
+      NTH_SCHEDULE_KEY,
+      [10, owner],
+    );
+    cases = planCases({
+      now,
+      deepCursor,
+      ownerDeepCursor,
+      owner,
+      pageSize: 50,
+    });
   });
 
   afterAll(async () => {
@@ -35,7 +50,10 @@ describe('query plans on 20 000 schedules', () => {
 
   async function explain(c: PlanCase): Promise<string> {
     return sql.transaction(async (tx) => {
-      const rows: { 'QUERY PLAN': string }[] = await tx.query(`explain ${c.sql}`, c.params);
+      const rows: { 'QUERY PLAN': string }[] = await tx.query(
+        `explain ${c.sql}`,
+        c.params,
+      );
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
   }
@@ -45,20 +63,32 @@ describe('query plans on 20 000 schedules', () => {
     expect(dueCases).toHaveLength(2);
     for (const c of dueCases) {
       const plan = await explain(c);
-      expect({ query: c.name, usesIndex: plan.includes('schedules_due_idx'), seqScan: plan.includes('Seq Scan') }).toEqual({ query: c.name, usesIndex: true, seqScan: false });
+      expect({
+        query: c.name,
+        usesIndex: plan.includes('schedules_due_idx'),
+        seqScan: plan.includes('Seq Scan'),
+      }).toEqual({ query: c.name, usesIndex: true, seqScan: false });
     }
   });
 
   it('plans every unfiltered and single-filter list page on its list index', async () => {
-    for (const c of cases.filter((x) => x.name.startsWith('list:') && !x.name.includes(' and '))) {
+    for (const c of cases.filter(
+      (x) => x.name.startsWith('list:') && !x.name.includes(' and '),
+    )) {
       const plan = await explain(c);
-      expect({ query: c.name, usesIndex: plan.includes(c.index), seqScan: plan.includes('Seq Scan') }).toEqual({ query: c.name, usesIndex: true, seqScan: false });
+      expect({
+        query: c.name,
+        usesIndex: plan.includes(c.index),
+        seqScan: plan.includes('Seq Scan'),
+      }).toEqual({ query: c.name, usesIndex: true, seqScan: false });
     }
   });
 
   it('returns the rows the plans promise', async () => {
     const due = cases[1];
-    const rows: unknown[] = await sql.transaction((tx) => tx.query(due.sql, due.params));
+    const rows: unknown[] = await sql.transaction((tx) =>
+      tx.query(due.sql, due.params),
+    );
     expect(rows).toHaveLength(500);
   });
 });

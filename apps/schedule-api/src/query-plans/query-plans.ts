@@ -28,21 +28,69 @@ const LOOKAHEAD_MS = 1_500;
 const CLAIM_BATCH_SIZE = 500;
 
 export function planCases(inputs: PlanCaseInputs): PlanCase[] {
-  const list = (filter: { owner?: string; status?: string; cursor?: { at: string; id: string } }) => {
-    const { sql, params } = listSchedulesSql({ owner: filter.owner !== undefined, status: filter.status !== undefined, cursor: filter.cursor !== undefined });
-    const values: Record<string, unknown> = { owner: filter.owner, status: filter.status, cursorAt: filter.cursor?.at, cursorId: filter.cursor?.id, limit: inputs.pageSize + 1 };
+  const list = (filter: {
+    owner?: string;
+    status?: string;
+    cursor?: { at: string; id: string };
+  }) => {
+    const { sql, params } = listSchedulesSql({
+      owner: filter.owner !== undefined,
+      status: filter.status !== undefined,
+      cursor: filter.cursor !== undefined,
+    });
+    const values: Record<string, unknown> = {
+      owner: filter.owner,
+      status: filter.status,
+      cursorAt: filter.cursor?.at,
+      cursorId: filter.cursor?.id,
+      limit: inputs.pageSize + 1,
+    };
     return { sql, params: params.map((p) => values[p]) };
   };
   const backlogNow = new Date(inputs.now.getTime() + 6 * 3_600_000);
   return [
-    { name: 'plan stage: due schedules (steady state, look-ahead 1.5 s)', sql: PLAN_DUE_SCHEDULES, params: [inputs.now, LOOKAHEAD_MS, CLAIM_BATCH_SIZE], index: 'schedules_due_idx' },
-    { name: 'plan stage: due schedules (6 h backlog, batch of 500)', sql: PLAN_DUE_SCHEDULES, params: [backlogNow, LOOKAHEAD_MS, CLAIM_BATCH_SIZE], index: 'schedules_due_idx' },
+    {
+      name: 'plan stage: due schedules (steady state, look-ahead 1.5 s)',
+      sql: PLAN_DUE_SCHEDULES,
+      params: [inputs.now, LOOKAHEAD_MS, CLAIM_BATCH_SIZE],
+      index: 'schedules_due_idx',
+    },
+    {
+      name: 'plan stage: due schedules (6 h backlog, batch of 500)',
+      sql: PLAN_DUE_SCHEDULES,
+      params: [backlogNow, LOOKAHEAD_MS, CLAIM_BATCH_SIZE],
+      index: 'schedules_due_idx',
+    },
     { name: 'list: first page', ...list({}), index: 'schedules_list_idx' },
-    { name: 'list: deep page by cursor', ...list({ cursor: inputs.deepCursor }), index: 'schedules_list_idx' },
-    { name: 'list: owner, first page', ...list({ owner: inputs.owner }), index: 'schedules_owner_list_idx' },
-    { name: 'list: owner, deep page', ...list({ owner: inputs.owner, cursor: inputs.ownerDeepCursor }), index: 'schedules_owner_list_idx' },
-    { name: 'list: status=paused, first page', ...list({ status: 'paused' }), index: 'schedules_status_list_idx' },
-    { name: 'list: status=paused, deep page', ...list({ status: 'paused', cursor: inputs.deepCursor }), index: 'schedules_status_list_idx' },
-    { name: 'list: owner and status=active', ...list({ owner: inputs.owner, status: 'active' }), index: 'schedules_owner_list_idx' },
+    {
+      name: 'list: deep page by cursor',
+      ...list({ cursor: inputs.deepCursor }),
+      index: 'schedules_list_idx',
+    },
+    {
+      name: 'list: owner, first page',
+      ...list({ owner: inputs.owner }),
+      index: 'schedules_owner_list_idx',
+    },
+    {
+      name: 'list: owner, deep page',
+      ...list({ owner: inputs.owner, cursor: inputs.ownerDeepCursor }),
+      index: 'schedules_owner_list_idx',
+    },
+    {
+      name: 'list: status=paused, first page',
+      ...list({ status: 'paused' }),
+      index: 'schedules_status_list_idx',
+    },
+    {
+      name: 'list: status=paused, deep page',
+      ...list({ status: 'paused', cursor: inputs.deepCursor }),
+      index: 'schedules_status_list_idx',
+    },
+    {
+      name: 'list: owner and status=active',
+      ...list({ owner: inputs.owner, status: 'active' }),
+      index: 'schedules_owner_list_idx',
+    },
   ];
 }

@@ -2,11 +2,16 @@ import { ValidationError } from '@scheduleman/domain';
 import { decodeCursor, encodeCursor } from './cursor';
 
 describe('cursors', () => {
-  const key = { at: '2030-01-01T00:00:00.123456', id: '6f1c3b1e-8a3c-4c1e-9d7e-1f2a3b4c5d6e' };
+  const key = {
+    at: '2030-01-01T00:00:00.123456',
+    id: '6f1c3b1e-8a3c-4c1e-9d7e-1f2a3b4c5d6e',
+  };
 
   it('round-trips a key with and without an id', () => {
     expect(decodeCursor(encodeCursor(key), true)).toEqual(key);
-    expect(decodeCursor(encodeCursor({ at: key.at }), false)).toEqual({ at: key.at });
+    expect(decodeCursor(encodeCursor({ at: key.at }), false)).toEqual({
+      at: key.at,
+    });
   });
 
   it('is URL-safe', () => {
@@ -15,11 +20,27 @@ describe('cursors', () => {
 
   it.each([
     ['garbage', 'not-a-cursor!'],
-    ['valid base64url but not JSON', Buffer.from('hello').toString('base64url')],
+    [
+      'valid base64url but not JSON',
+      Buffer.from('hello').toString('base64url'),
+    ],
     ['a JSON object', Buffer.from('{"at":"x"}').toString('base64url')],
-    ['a bad timestamp', Buffer.from('["2030-13-45T99:00:00.000000","6f1c3b1e-8a3c-4c1e-9d7e-1f2a3b4c5d6e"]').toString('base64url')],
-    ['a bad id', Buffer.from('["2030-01-01T00:00:00.000000","nope"]').toString('base64url')],
-    ['the wrong kind (no id where one is needed)', encodeCursor({ at: key.at })],
+    [
+      'a bad timestamp',
+      Buffer.from(
+        '["2030-13-45T99:00:00.000000","6f1c3b1e-8a3c-4c1e-9d7e-1f2a3b4c5d6e"]',
+      ).toString('base64url'),
+    ],
+    [
+      'a bad id',
+      Buffer.from('["2030-01-01T00:00:00.000000","nope"]').toString(
+        'base64url',
+      ),
+    ],
+    [
+      'the wrong kind (no id where one is needed)',
+      encodeCursor({ at: key.at }),
+    ],
     ['an enormous string', 'a'.repeat(5000)],
   ])('rejects %s with a ValidationError on cursor', (_what, cursor) => {
     expect(() => decodeCursor(cursor, true)).toThrow(ValidationError);

@@ -18,22 +18,36 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_CURSOR_LENGTH = 200;
 
 export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify(key.id === undefined ? [key.at] : [key.at, key.id]), 'utf8').toString('base64url');
+  return Buffer.from(
+    JSON.stringify(key.id === undefined ? [key.at] : [key.at, key.id]),
+    'utf8',
+  ).toString('base64url');
 }
 
 /** Decodes a cursor made by encodeCursor; anything else is a 400 naming `cursor`. */
 export function decodeCursor(cursor: string, withId: boolean): CursorKey {
-  const invalid = () => new ValidationError('cursor', 'is not a cursor returned by this endpoint (pass nextCursor back unchanged)');
-  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  const invalid = () =>
+    new ValidationError(
+      'cursor',
+      'is not a cursor returned by this endpoint (pass nextCursor back unchanged)',
+    );
+  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw invalid();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw invalid();
   }
-  if (!Array.isArray(parsed) || parsed.length !== (withId ? 2 : 1)) throw invalid();
+  if (!Array.isArray(parsed) || parsed.length !== (withId ? 2 : 1))
+    throw invalid();
   const [at, id] = parsed as unknown[];
-  if (typeof at !== 'string' || !TIMESTAMP.test(at) || Number.isNaN(Date.parse(`${at}Z`))) throw invalid();
+  if (
+    typeof at !== 'string' ||
+    !TIMESTAMP.test(at) ||
+    Number.isNaN(Date.parse(`${at}Z`))
+  )
+    throw invalid();
   if (!withId) return { at };
   if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
   return { at, id };

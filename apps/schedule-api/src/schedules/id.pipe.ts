@@ -7,7 +7,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class ScheduleIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw new ValidationError('id', `must be a UUID (got ${JSON.stringify(value.slice(0, 64))})`);
+    if (!UUID.test(value))
+      throw new ValidationError(
+        'id',
+        `must be a UUID (got ${JSON.stringify(value.slice(0, 64))})`,
+      );
     return value.toLowerCase();
   }
 }

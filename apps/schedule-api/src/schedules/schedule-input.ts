@@ -24,7 +24,11 @@ export interface ParsedInput {
 }
 
 export function parseScheduleInput(
-  input: { schedule?: unknown; trigger?: unknown; metadata?: Record<string, unknown> | null },
+  input: {
+    schedule?: unknown;
+    trigger?: unknown;
+    metadata?: Record<string, unknown> | null;
+  },
   clock: Clock,
 ): ParsedInput {
   const now = clock.now();
@@ -50,10 +54,16 @@ export function parseScheduleInput(
     const spec = result.schedule;
     if (spec) result.firstRunAt = attempt(() => requireFirstRun(spec, now));
   }
-  if (input.trigger !== undefined) result.trigger = attempt(() => parseTriggerSpec(input.trigger));
+  if (input.trigger !== undefined)
+    result.trigger = attempt(() => parseTriggerSpec(input.trigger));
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
-    throw new InvalidRequestError(problems.map((p) => ({ field: p.field, message: p.message.slice(p.field.length + 2) })));
+    throw new InvalidRequestError(
+      problems.map((p) => ({
+        field: p.field,
+        message: p.message.slice(p.field.length + 2),
+      })),
+    );
   }
   return result;
 }
@@ -61,15 +71,20 @@ export function parseScheduleInput(
 function checkMetadataSize(metadata: Record<string, unknown>): void {
   const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
   if (bytes > MAX_METADATA_BYTES) {
-    throw new ValidationError('metadata', `is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`);
+    throw new ValidationError(
+      'metadata',
+      `is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are allowed`,
+    );
   }
 }
 
 function requireFirstRun(spec: ScheduleSpec, now: Date): Date {
   const next = firstRunAt(spec, now);
   if (next === null) {
-    throw new ValidationError(spec.type === 'cron' ? 'schedule.expression' : 'schedule', 'never fires: it has no occurrence after now');
+    throw new ValidationError(
+      spec.type === 'cron' ? 'schedule.expression' : 'schedule',
+      'never fires: it has no occurrence after now',
+    );
   }
   return next;
 }
-

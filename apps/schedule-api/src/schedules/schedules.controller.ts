@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -14,10 +25,20 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { ExecutionListResponse, ExecutionResponse, ScheduleListResponse, ScheduleResponse, UpcomingResponse } from '@scheduleman/domain';
+import type {
+  ExecutionListResponse,
+  ExecutionResponse,
+  ScheduleListResponse,
+  ScheduleResponse,
+  UpcomingResponse,
+} from '@scheduleman/domain';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { CREATE_SCHEDULE_EXAMPLES, ERROR_EXAMPLE } from './dto/examples';
-import { ListSchedulesQueryDto, PageQueryDto, UpcomingQueryDto } from './dto/queries.dto';
+import {
+  ListSchedulesQueryDto,
+  PageQueryDto,
+  UpcomingQueryDto,
+} from './dto/queries.dto';
 import {
   ErrorResponseDto,
   ExecutionListResponseDto,
@@ -26,7 +47,12 @@ import {
   ScheduleResponseDto,
   UpcomingResponseDto,
 } from './dto/responses.dto';
-import { AtScheduleDoc, CronScheduleDoc, DelayScheduleDoc, WebhookTriggerDoc } from './dto/spec-docs.dto';
+import {
+  AtScheduleDoc,
+  CronScheduleDoc,
+  DelayScheduleDoc,
+  WebhookTriggerDoc,
+} from './dto/spec-docs.dto';
 import { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { ScheduleIdPipe } from './id.pipe';
 import { SchedulesService } from './schedules.service';
@@ -34,14 +60,26 @@ import { SchedulesService } from './schedules.service';
 const ERROR = { type: ErrorResponseDto };
 
 @ApiTags('schedules')
-@ApiExtraModels(CronScheduleDoc, AtScheduleDoc, DelayScheduleDoc, WebhookTriggerDoc)
-@ApiBadRequestResponse({ ...ERROR, description: 'Invalid input; `errors` names each field.', example: ERROR_EXAMPLE })
+@ApiExtraModels(
+  CronScheduleDoc,
+  AtScheduleDoc,
+  DelayScheduleDoc,
+  WebhookTriggerDoc,
+)
+@ApiBadRequestResponse({
+  ...ERROR,
+  description: 'Invalid input; `errors` names each field.',
+  example: ERROR_EXAMPLE,
+})
 @Controller('schedules')
 export class SchedulesController {
   constructor(private readonly schedules: SchedulesService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a schedule', description: 'Committed before the 201 is sent.' })
+  @ApiOperation({
+    summary: 'Create a schedule',
+    description: 'Committed before the 201 is sent.',
+  })
   @ApiBody({ type: CreateScheduleDto, examples: CREATE_SCHEDULE_EXAMPLES })
   @ApiCreatedResponse({ type: ScheduleResponseDto })
   @ApiPayloadTooLargeResponse(ERROR)
@@ -73,13 +111,20 @@ export class SchedulesController {
   })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
-  update(@Param('id', ScheduleIdPipe) id: string, @Body() dto: UpdateScheduleDto): Promise<ScheduleResponse> {
+  update(
+    @Param('id', ScheduleIdPipe) id: string,
+    @Body() dto: UpdateScheduleDto,
+  ): Promise<ScheduleResponse> {
     return this.schedules.update(id, dto);
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a schedule and its history', description: 'After it returns, no occurrence scheduled more than 2 s later fires.' })
+  @ApiOperation({
+    summary: 'Delete a schedule and its history',
+    description:
+      'After it returns, no occurrence scheduled more than 2 s later fires.',
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse(ERROR)
   delete(@Param('id', ScheduleIdPipe) id: string): Promise<void> {
@@ -90,13 +135,20 @@ export class SchedulesController {
   @ApiOperation({ summary: 'The next N occurrence times' })
   @ApiOkResponse({ type: UpcomingResponseDto })
   @ApiNotFoundResponse(ERROR)
-  upcoming(@Param('id', ScheduleIdPipe) id: string, @Query() query: UpcomingQueryDto): Promise<UpcomingResponse> {
+  upcoming(
+    @Param('id', ScheduleIdPipe) id: string,
+    @Query() query: UpcomingQueryDto,
+  ): Promise<UpcomingResponse> {
     return this.schedules.upcoming(id, query.count);
   }
 
   @Post(':id/pause')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Pause (idempotent)', description: 'Cancels pending executions due more than 2 s from now. 409 for a completed schedule.' })
+  @ApiOperation({
+    summary: 'Pause (idempotent)',
+    description:
+      'Cancels pending executions due more than 2 s from now. 409 for a completed schedule.',
+  })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   @ApiConflictResponse(ERROR)
@@ -106,7 +158,11 @@ export class SchedulesController {
 
   @Post(':id/resume')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Resume (idempotent)', description: 'nextRunAt is recomputed from now. 409 for a completed schedule.' })
+  @ApiOperation({
+    summary: 'Resume (idempotent)',
+    description:
+      'nextRunAt is recomputed from now. 409 for a completed schedule.',
+  })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   @ApiConflictResponse(ERROR)
@@ -116,7 +172,11 @@ export class SchedulesController {
 
   @Post(':id/trigger')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Run now', description: 'Creates a pending execution due at once; a scheduler fires it. Works in any status.' })
+  @ApiOperation({
+    summary: 'Run now',
+    description:
+      'Creates a pending execution due at once; a scheduler fires it. Works in any status.',
+  })
   @ApiAcceptedResponse({ type: ExecutionResponseDto })
   @ApiNotFoundResponse(ERROR)
   trigger(@Param('id', ScheduleIdPipe) id: string): Promise<ExecutionResponse> {
@@ -124,10 +184,15 @@ export class SchedulesController {
   }
 
   @Get(':id/executions')
-  @ApiOperation({ summary: 'Execution history, newest scheduled first (keyset pagination)' })
+  @ApiOperation({
+    summary: 'Execution history, newest scheduled first (keyset pagination)',
+  })
   @ApiOkResponse({ type: ExecutionListResponseDto })
   @ApiNotFoundResponse(ERROR)
-  executions(@Param('id', ScheduleIdPipe) id: string, @Query() query: PageQueryDto): Promise<ExecutionListResponse> {
+  executions(
+    @Param('id', ScheduleIdPipe) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<ExecutionListResponse> {
     return this.schedules.listExecutions(id, query);
   }
 }

@@ -11,7 +11,15 @@ import * as sql from './schedules.sql';
 export type Queryable = Pick<EntityManager, 'query'>;
 
 /** PostgreSQL errors worth retrying the whole transaction for (graphile-worker's list, minus connection loss mid-commit). */
-const TRANSIENT_CODES = new Set(['40001', '40P01', '57P03', '08006', '08001', '08003', '08004']);
+const TRANSIENT_CODES = new Set([
+  '40001',
+  '40P01',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+  '08004',
+]);
 const MAX_TRANSACTION_ATTEMPTS = 3;
 
 export interface ListSchedulesQuery {
@@ -37,17 +45,33 @@ export class SchedulesRepository {
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', (manager) => work(manager));
+        return await this.dataSource.transaction('READ COMMITTED', (manager) =>
+          work(manager),
+        );
       } catch (error) {
-        const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
-        if (attempt >= MAX_TRANSACTION_ATTEMPTS || typeof code !== 'string' || !TRANSIENT_CODES.has(code)) throw error;
+        const code =
+          (error as { driverError?: { code?: unknown }; code?: unknown })
+            .driverError?.code ?? (error as { code?: unknown }).code;
+        if (
+          attempt >= MAX_TRANSACTION_ATTEMPTS ||
+          typeof code !== 'string' ||
+          !TRANSIENT_CODES.has(code)
+        )
+          throw error;
         await sleep(20 * attempt + Math.random() * 30);
       }
     }
   }
 
-  async insert(tx: Queryable, id: string, state: ScheduleState): Promise<ScheduleRow> {
-    const rows: ScheduleRow[] = await tx.query(sql.INSERT_SCHEDULE, [id, ...stateParams(state)]);
+  async insert(
+    tx: Queryable,
+    id: string,
+    state: ScheduleState,
+  ): Promise<ScheduleRow> {
+    const rows: ScheduleRow[] = await tx.query(sql.INSERT_SCHEDULE, [
+      id,
+      ...stateParams(state),
+    ]);
     return rows[0];
   }
 
@@ -60,13 +84,18 @@ export class SchedulesRepository {
     return this.insert(this.dataSource, id, state);
   }
 
-  async find(id: string, db: Queryable = this.dataSource): Promise<ScheduleRow | undefined> {
+  async find(
+    id: string,
+    db: Queryable = this.dataSource,
+  ): Promise<ScheduleRow | undefined> {
     const rows: ScheduleRow[] = await db.query(sql.SELECT_SCHEDULE, [id]);
     return rows[0];
   }
 
   async exists(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(sql.SCHEDULE_EXISTS, [id]);
+    const rows: unknown[] = await this.dataSource.query(sql.SCHEDULE_EXISTS, [
+      id,
+    ]);
     return rows.length > 0;
   }
 
@@ -76,44 +105,84 @@ export class SchedulesRepository {
     return rows[0];
   }
 
-  async update(tx: Queryable, id: string, state: ScheduleState): Promise<ScheduleRow> {
-    const result: unknown[] = await tx.query(sql.UPDATE_SCHEDULE, [id, ...stateParams(state)]);
+  async update(
+    tx: Queryable,
+    id: string,
+    state: ScheduleState,
+  ): Promise<ScheduleRow> {
+    const result: unknown[] = await tx.query(sql.UPDATE_SCHEDULE, [
+      id,
+      ...stateParams(state),
+    ]);
     return firstResult(result)[0] as ScheduleRow;
   }
 
   /** True when a row was deleted. */
   async delete(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(sql.DELETE_SCHEDULE, [id]);
+    const rows: unknown[] = await this.dataSource.query(sql.DELETE_SCHEDULE, [
+      id,
+    ]);
     return firstResult(rows).length > 0;
   }
 
   /** Returns how many pending executions were cancelled. */
-  async cancelLaterPendingExecutions(tx: Queryable, scheduleId: string, reason: string): Promise<number> {
-    const result: unknown = await tx.query(sql.CANCEL_LATER_PENDING_EXECUTIONS, [scheduleId, reason]);
+  async cancelLaterPendingExecutions(
+    tx: Queryable,
+    scheduleId: string,
+    reason: string,
+  ): Promise<number> {
+    const result: unknown = await tx.query(
+      sql.CANCEL_LATER_PENDING_EXECUTIONS,
+      [scheduleId, reason],
+    );
     // TypeORM returns [rows, affected] for an UPDATE on PostgreSQL.
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    return Array.isArray(result) && typeof result[1] === 'number'
+      ? result[1]
+      : 0;
   }
 
-  async lockForRunNow(tx: Queryable, scheduleId: string): Promise<{ maxAttempts: number; now: Date } | undefined> {
-    const rows: { max_attempts: number; now: Date }[] = await tx.query(sql.SELECT_FOR_RUN_NOW, [scheduleId]);
+  async lockForRunNow(
+    tx: Queryable,
+    scheduleId: string,
+  ): Promise<{ maxAttempts: number; now: Date } | undefined> {
+    const rows: { max_attempts: number; now: Date }[] = await tx.query(
+      sql.SELECT_FOR_RUN_NOW,
+      [scheduleId],
+    );
     return rows[0] && { maxAttempts: rows[0].max_attempts, now: rows[0].now };
   }
 
   /** Inserts a run-now execution, or returns the one that already has this instant. */
-  async insertRunNowExecution(tx: Queryable, id: string, scheduleId: string, at: Date, maxAttempts: number): Promise<ExecutionRow> {
-    const inserted: ExecutionRow[] = await tx.query(sql.INSERT_RUN_NOW_EXECUTION, [id, scheduleId, at, maxAttempts]);
+  async insertRunNowExecution(
+    tx: Queryable,
+    id: string,
+    scheduleId: string,
+    at: Date,
+    maxAttempts: number,
+  ): Promise<ExecutionRow> {
+    const inserted: ExecutionRow[] = await tx.query(
+      sql.INSERT_RUN_NOW_EXECUTION,
+      [id, scheduleId, at, maxAttempts],
+    );
     if (inserted[0]) return inserted[0];
     const existing: ExecutionRow[] = await tx.query(sql.SELECT_EXECUTION, [id]);
     return existing[0];
   }
 
   /** NOTIFY on WAKEUP_CHANNEL; inside a transaction it is delivered at commit. */
-  async notifyWakeup(tx: Queryable, payload: Record<string, unknown>): Promise<void> {
+  async notifyWakeup(
+    tx: Queryable,
+    payload: Record<string, unknown>,
+  ): Promise<void> {
     await tx.query(sql.NOTIFY, [WAKEUP_CHANNEL, JSON.stringify(payload)]);
   }
 
   async list(query: ListSchedulesQuery): Promise<ScheduleRow[]> {
-    const { sql: text, params } = sql.listSchedulesSql({ owner: query.owner !== undefined, status: query.status !== undefined, cursor: query.cursor !== undefined });
+    const { sql: text, params } = sql.listSchedulesSql({
+      owner: query.owner !== undefined,
+      status: query.status !== undefined,
+      cursor: query.cursor !== undefined,
+    });
     const values: Record<string, unknown> = {
       owner: query.owner,
       status: query.status,
@@ -121,13 +190,23 @@ export class SchedulesRepository {
       cursorId: query.cursor?.id,
       limit: query.limit + 1,
     };
-    return this.dataSource.query(text, params.map((name) => values[name]));
+    return this.dataSource.query(
+      text,
+      params.map((name) => values[name]),
+    );
   }
 
-  async listExecutions(scheduleId: string, limit: number, cursor?: CursorKey): Promise<ExecutionRow[]> {
+  async listExecutions(
+    scheduleId: string,
+    limit: number,
+    cursor?: CursorKey,
+  ): Promise<ExecutionRow[]> {
     const params: unknown[] = [scheduleId, limit + 1];
     if (cursor) params.push(cursor.at);
-    return this.dataSource.query(sql.listExecutionsSql(cursor !== undefined), params);
+    return this.dataSource.query(
+      sql.listExecutionsSql(cursor !== undefined),
+      params,
+    );
   }
 }
 

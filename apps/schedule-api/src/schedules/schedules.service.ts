@@ -18,11 +18,22 @@ import { CLOCK } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CreateScheduleDto } from './dto/create-schedule.dto';
-import { DEFAULT_PAGE_LIMIT, DEFAULT_UPCOMING_COUNT, type ListSchedulesQueryDto, type PageQueryDto } from './dto/queries.dto';
+import {
+  DEFAULT_PAGE_LIMIT,
+  DEFAULT_UPCOMING_COUNT,
+  type ListSchedulesQueryDto,
+  type PageQueryDto,
+} from './dto/queries.dto';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { ScheduleConflictError } from './schedule-conflict.error';
 import { parseScheduleInput } from './schedule-input';
-import { type ScheduleRow, type ScheduleState, stateOf, toExecutionResponse, toScheduleResponse } from './schedule-rows';
+import {
+  type ScheduleRow,
+  type ScheduleState,
+  stateOf,
+  toExecutionResponse,
+  toScheduleResponse,
+} from './schedule-rows';
 import { type Queryable, SchedulesRepository } from './schedules.repository';
 
 /**
@@ -47,7 +58,10 @@ export class SchedulesService {
 
   async create(dto: CreateScheduleDto): Promise<ScheduleResponse> {
     const parsed = parseScheduleInput(dto, this.clock);
-    if (!parsed.schedule || !parsed.firstRunAt || !parsed.trigger) throw new Error('unreachable: schedule and trigger are required by the DTO');
+    if (!parsed.schedule || !parsed.firstRunAt || !parsed.trigger)
+      throw new Error(
+        'unreachable: schedule and trigger are required by the DTO',
+      );
     const state: ScheduleState = {
       name: dto.name ?? null,
       owner: dto.owner ?? null,
@@ -68,7 +82,12 @@ export class SchedulesService {
           return inserted;
         })
       : await this.repo.insertAlone(randomUUID(), state);
-    this.logger.log({ msg: 'schedule created', scheduleId: row.id, type: row.schedule.type, nextRunAt: row.next_run_at });
+    this.logger.log({
+      msg: 'schedule created',
+      scheduleId: row.id,
+      type: row.schedule.type,
+      nextRunAt: row.next_run_at,
+    });
     return toScheduleResponse(row);
   }
 
@@ -79,12 +98,20 @@ export class SchedulesService {
   async list(query: ListSchedulesQueryDto): Promise<ScheduleListResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
-    const rows = await this.repo.list({ owner: query.owner, status: query.status, cursor, limit });
+    const rows = await this.repo.list({
+      owner: query.owner,
+      status: query.status,
+      cursor,
+      limit,
+    });
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
       items: items.map(toScheduleResponse),
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.created_at_key, id: last.id }) : null,
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({ at: last.created_at_key, id: last.id })
+          : null,
     };
   }
 
@@ -95,14 +122,16 @@ export class SchedulesService {
    */
   async update(id: string, dto: UpdateScheduleDto): Promise<ScheduleResponse> {
     const parsed = parseScheduleInput(dto, this.clock);
-    if (Object.values(dto).every((value) => value === undefined)) return this.get(id);
+    if (Object.values(dto).every((value) => value === undefined))
+      return this.get(id);
     const row = await this.repo.transaction(async (tx) => {
       const current = await this.lockOrFail(tx, id);
       const next = stateOf(current);
       if (dto.name !== undefined) next.name = dto.name;
       if (dto.owner !== undefined) next.owner = dto.owner;
       if (dto.metadata !== undefined) next.metadata = dto.metadata;
-      if (dto.misfirePolicy !== undefined) next.misfirePolicy = dto.misfirePolicy;
+      if (dto.misfirePolicy !== undefined)
+        next.misfirePolicy = dto.misfirePolicy;
       if (dto.maxAttempts !== undefined) next.maxAttempts = dto.maxAttempts;
       if (parsed.trigger) next.trigger = parsed.trigger;
       if (parsed.schedule && parsed.firstRunAt) {
@@ -111,7 +140,11 @@ export class SchedulesService {
           next.status = 'active';
           next.nextRunAt = parsed.firstRunAt;
         }
-        await this.repo.cancelLaterPendingExecutions(tx, id, 'cancelled: the schedule was edited');
+        await this.repo.cancelLaterPendingExecutions(
+          tx,
+          id,
+          'cancelled: the schedule was edited',
+        );
       }
       const updated = await this.repo.update(tx, id, next);
       if (parsed.schedule) await this.wakeIfDueSoon(tx, updated, 'edited');
@@ -131,10 +164,21 @@ export class SchedulesService {
       const current = await this.lockOrFail(tx, id);
       if (current.status === 'paused') return current;
       if (current.status === 'completed') {
-        throw new ScheduleConflictError('status', 'the schedule is completed, there is nothing left to pause (PATCH a new schedule to reactivate it)');
+        throw new ScheduleConflictError(
+          'status',
+          'the schedule is completed, there is nothing left to pause (PATCH a new schedule to reactivate it)',
+        );
       }
-      await this.repo.cancelLaterPendingExecutions(tx, id, 'cancelled: the schedule was paused');
-      return this.repo.update(tx, id, { ...stateOf(current), status: 'paused', nextRunAt: null });
+      await this.repo.cancelLaterPendingExecutions(
+        tx,
+        id,
+        'cancelled: the schedule was paused',
+      );
+      return this.repo.update(tx, id, {
+        ...stateOf(current),
+        status: 'paused',
+        nextRunAt: null,
+      });
     });
     return toScheduleResponse(row);
   }
@@ -149,10 +193,17 @@ export class SchedulesService {
       const current = await this.lockOrFail(tx, id);
       if (current.status === 'active') return current;
       if (current.status === 'completed') {
-        throw new ScheduleConflictError('status', 'the schedule is completed and cannot be resumed (PATCH a new schedule to reactivate it)');
+        throw new ScheduleConflictError(
+          'status',
+          'the schedule is completed and cannot be resumed (PATCH a new schedule to reactivate it)',
+        );
       }
       const nextRunAt = firstRunAt(current.schedule, this.clock.now());
-      const updated = await this.repo.update(tx, id, { ...stateOf(current), status: nextRunAt ? 'active' : 'completed', nextRunAt });
+      const updated = await this.repo.update(tx, id, {
+        ...stateOf(current),
+        status: nextRunAt ? 'active' : 'completed',
+        nextRunAt,
+      });
       await this.wakeIfDueSoon(tx, updated, 'resumed');
       return updated;
     });
@@ -167,11 +218,25 @@ export class SchedulesService {
     const execution = await this.repo.transaction(async (tx) => {
       const target = await this.repo.lockForRunNow(tx, id);
       if (!target) throw new NotFoundError('schedule', id);
-      const inserted = await this.repo.insertRunNowExecution(tx, executionIdFor(id, target.now), id, target.now, target.maxAttempts);
-      await this.repo.notifyWakeup(tx, { scheduleId: id, reason: 'run-now', executionId: inserted.id });
+      const inserted = await this.repo.insertRunNowExecution(
+        tx,
+        executionIdFor(id, target.now),
+        id,
+        target.now,
+        target.maxAttempts,
+      );
+      await this.repo.notifyWakeup(tx, {
+        scheduleId: id,
+        reason: 'run-now',
+        executionId: inserted.id,
+      });
       return inserted;
     });
-    this.logger.log({ msg: 'schedule run now', scheduleId: id, executionId: execution.id });
+    this.logger.log({
+      msg: 'schedule run now',
+      scheduleId: id,
+      executionId: execution.id,
+    });
     return toExecutionResponse(execution);
   }
 
@@ -179,19 +244,37 @@ export class SchedulesService {
    * The next `count` occurrences. For an active schedule they start at its next_run_at
    * when that is already due (a one-shot about to fire); completed schedules have none.
    */
-  async upcoming(id: string, count = DEFAULT_UPCOMING_COUNT): Promise<UpcomingResponse> {
+  async upcoming(
+    id: string,
+    count = DEFAULT_UPCOMING_COUNT,
+  ): Promise<UpcomingResponse> {
     const row = await this.findOrFail(id);
     if (row.status === 'completed') return { scheduleId: id, items: [] };
     const now = this.clock.now();
     // Occurrences strictly after now. The one exception is an active one-shot whose time
     // has just passed: it has not fired yet, so it is still the one thing coming. A cron's
     // overdue next_run_at is not listed: under the misfire policy it may never fire as such.
-    const unfiredOneShot = row.status === 'active' && isOneShot(row.schedule) && row.next_run_at !== null && row.next_run_at.getTime() <= now.getTime();
-    const after = unfiredOneShot && row.next_run_at ? new Date(row.next_run_at.getTime() - 1) : now;
-    return { scheduleId: id, items: upcomingOccurrences(row.schedule, after, count).map((d) => d.toISOString()) };
+    const unfiredOneShot =
+      row.status === 'active' &&
+      isOneShot(row.schedule) &&
+      row.next_run_at !== null &&
+      row.next_run_at.getTime() <= now.getTime();
+    const after =
+      unfiredOneShot && row.next_run_at
+        ? new Date(row.next_run_at.getTime() - 1)
+        : now;
+    return {
+      scheduleId: id,
+      items: upcomingOccurrences(row.schedule, after, count).map((d) =>
+        d.toISOString(),
+      ),
+    };
   }
 
-  async listExecutions(id: string, query: PageQueryDto): Promise<ExecutionListResponse> {
+  async listExecutions(
+    id: string,
+    query: PageQueryDto,
+  ): Promise<ExecutionListResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, false) : undefined;
     if (!(await this.repo.exists(id))) throw new NotFoundError('schedule', id);
@@ -200,7 +283,10 @@ export class SchedulesService {
     const last = items[items.length - 1];
     return {
       items: items.map(toExecutionResponse),
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.scheduled_at_key }) : null,
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({ at: last.scheduled_at_key })
+          : null,
     };
   }
 
@@ -216,13 +302,31 @@ export class SchedulesService {
     return row;
   }
 
-  private isDueSoon(state: Pick<ScheduleState, 'status' | 'nextRunAt'>): boolean {
-    return state.status === 'active' && state.nextRunAt !== null && state.nextRunAt.getTime() - this.clock.now().getTime() <= NOTIFY_WITHIN_MS;
+  private isDueSoon(
+    state: Pick<ScheduleState, 'status' | 'nextRunAt'>,
+  ): boolean {
+    return (
+      state.status === 'active' &&
+      state.nextRunAt !== null &&
+      state.nextRunAt.getTime() - this.clock.now().getTime() <= NOTIFY_WITHIN_MS
+    );
   }
 
-  private async wakeIfDueSoon(tx: Queryable, row: ScheduleRow, reason: string): Promise<void> {
+  private async wakeIfDueSoon(
+    tx: Queryable,
+    row: ScheduleRow,
+    reason: string,
+  ): Promise<void> {
     if (row.status !== 'active' || row.next_run_at === null) return;
-    if (row.next_run_at.getTime() - this.clock.now().getTime() > NOTIFY_WITHIN_MS) return;
-    await this.repo.notifyWakeup(tx, { scheduleId: row.id, reason, nextRunAt: row.next_run_at.toISOString() });
+    if (
+      row.next_run_at.getTime() - this.clock.now().getTime() >
+      NOTIFY_WITHIN_MS
+    )
+      return;
+    await this.repo.notifyWakeup(tx, {
+      scheduleId: row.id,
+      reason,
+      nextRunAt: row.next_run_at.toISOString(),
+    });
   }
 }

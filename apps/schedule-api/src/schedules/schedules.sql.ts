@@ -132,7 +132,11 @@ export const SCHEDULE_EXISTS = `select 1 from schedules where id = $1::uuid`;
  * schedules_list_idx, schedules_owner_list_idx, schedules_status_list_idx.
  * Fetches limit + 1 rows: the extra one only says whether a next page exists.
  */
-export function listSchedulesSql(filter: { owner: boolean; status: boolean; cursor: boolean }): { sql: string; params: string[] } {
+export function listSchedulesSql(filter: {
+  owner: boolean;
+  status: boolean;
+  cursor: boolean;
+}): { sql: string; params: string[] } {
   const where: string[] = [];
   const params: string[] = [];
   const param = (name: string, cast: string) => {
@@ -142,7 +146,9 @@ export function listSchedulesSql(filter: { owner: boolean; status: boolean; curs
   if (filter.owner) where.push(`owner = ${param('owner', 'text')}`);
   if (filter.status) where.push(`status = ${param('status', 'text')}`);
   if (filter.cursor) {
-    where.push(`(created_at, id) > (${param('cursorAt', 'timestamp')} at time zone 'UTC', ${param('cursorId', 'uuid')})`);
+    where.push(
+      `(created_at, id) > (${param('cursorAt', 'timestamp')} at time zone 'UTC', ${param('cursorId', 'uuid')})`,
+    );
   }
   const limit = param('limit', 'int');
   const sql = `

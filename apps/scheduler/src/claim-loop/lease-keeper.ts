@@ -83,12 +83,10 @@ export class LeaseKeeper {
     let renewed = 0;
     const lost: HeldLease[] = [];
     for (let i = 0; i < due.length; i += RENEW_BATCH_SIZE) {
-      const leases = due
-        .slice(i, i + RENEW_BATCH_SIZE)
-        .map((h) => ({
-          executionId: h.claim.executionId,
-          leaseVersion: h.leaseVersion,
-        }));
+      const leases = due.slice(i, i + RENEW_BATCH_SIZE).map((h) => ({
+        executionId: h.claim.executionId,
+        leaseVersion: h.leaseVersion,
+      }));
       const result = await this.options.renew(leases, this.options.clock.now());
       this.options.queue.extendLeases(
         leases

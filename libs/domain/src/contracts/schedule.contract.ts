@@ -1,5 +1,8 @@
 import type { MisfirePolicy } from '../schedule/misfire-policy';
-import type { ScheduleSpec, ScheduleSpecInput } from '../schedule/schedule-spec';
+import type {
+  ScheduleSpec,
+  ScheduleSpecInput,
+} from '../schedule/schedule-spec';
 import type { ScheduleStatus } from '../schedule/schedule-status';
 import type { TriggerSpec } from '../trigger/trigger-spec';
 

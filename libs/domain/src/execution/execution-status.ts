@@ -9,7 +9,18 @@
  *
  * Only `pending` executions are ever claimed; every other state is final.
  */
-export const EXECUTION_STATUSES = ['pending', 'succeeded', 'failed', 'cancelled', 'skipped'] as const;
+export const EXECUTION_STATUSES = [
+  'pending',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
-export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed', 'cancelled', 'skipped'];
+export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+];

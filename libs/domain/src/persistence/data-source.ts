@@ -23,7 +23,9 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
  * hours: TCP keepalive and a statement timeout on every pooled connection, and a short
  * connect timeout so a database outage surfaces as errors the callers back off on.
  */
-export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+export function buildDataSourceOptions(
+  options: DatabaseOptions,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: options.url,
@@ -38,7 +40,8 @@ export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOpti
     extra: {
       keepAlive: true,
       keepAliveInitialDelayMillis: 5_000,
-      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      statement_timeout:
+        options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: 30_000,
       idleTimeoutMillis: 30_000,
     },

@@ -14,13 +14,21 @@ describe('runMigrations', () => {
   });
 
   it('applies every migration once when five processes start at the same moment', async () => {
-    const sources = Array.from({ length: 5 }, (_, i) => createDataSource({ url: db.url, applicationName: `migrator-${i}` }));
+    const sources = Array.from({ length: 5 }, (_, i) =>
+      createDataSource({ url: db.url, applicationName: `migrator-${i}` }),
+    );
     await Promise.all(sources.map((s) => s.initialize()));
     try {
       const applied = await Promise.all(sources.map((s) => runMigrations(s)));
       expect(applied.flat()).toEqual(['InitialSchema1732700000000']);
-      const tables = await sources[0].query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['executions', 'migrations', 'schedules']);
+      const tables = await sources[0].query(
+        `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+      );
+      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+        'executions',
+        'migrations',
+        'schedules',
+      ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));
     }

@@ -13,12 +13,16 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('select pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await runner.query('select pg_advisory_lock($1::bigint)', [
+      MIGRATION_LOCK_KEY,
+    ]);
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       return applied.map((m) => m.name);
     } finally {
-      await runner.query('select pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+      await runner.query('select pg_advisory_unlock($1::bigint)', [
+        MIGRATION_LOCK_KEY,
+      ]);
     }
   } finally {
     await runner.release();

@@ -21,7 +21,9 @@ export interface TestDatabase {
 export function testServerUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
   if (!url) {
-    throw new Error('TEST_DATABASE_URL is not set: run the tests through `npm test`, which starts an embedded PostgreSQL');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run the tests through `npm test`, which starts an embedded PostgreSQL',
+    );
   }
   return url;
 }
@@ -32,7 +34,9 @@ function withDatabase(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  prefix = 'test',
+): Promise<TestDatabase> {
   const serverUrl = testServerUrl();
   const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: serverUrl });
@@ -55,7 +59,9 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
       return ds;
     },
     async drop() {
-      await Promise.all(opened.map((ds) => (ds.isInitialized ? ds.destroy() : undefined)));
+      await Promise.all(
+        opened.map((ds) => (ds.isInitialized ? ds.destroy() : undefined)),
+      );
       const client = new Client({ connectionString: serverUrl });
       await client.connect();
       try {

@@ -6,7 +6,13 @@ export interface TriggerSpecBase {
   type: string;
 }
 
-export const WEBHOOK_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const WEBHOOK_METHODS = [
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+] as const;
 export type WebhookMethod = (typeof WEBHOOK_METHODS)[number];
 
 export interface WebhookTriggerSpec extends TriggerSpecBase {

@@ -1,4 +1,8 @@
-import type { DynamicModule, NestApplicationOptions, Type } from '@nestjs/common';
+import type {
+  DynamicModule,
+  NestApplicationOptions,
+  Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { JsonLogger, type LogLevel } from '../logging/json-logger';
@@ -16,7 +20,10 @@ export interface BootstrapOptions {
   /** Passed to NestFactory.create, e.g. `{ bodyParser: false }`. */
   nestOptions?: NestApplicationOptions;
   /** Pipes, filters, Swagger, … applied after creation and before listening. */
-  configure?: (app: NestExpressApplication, logger: JsonLogger) => void | Promise<void>;
+  configure?: (
+    app: NestExpressApplication,
+    logger: JsonLogger,
+  ) => void | Promise<void>;
 }
 
 /**
@@ -28,10 +35,20 @@ export interface BootstrapOptions {
  * later with `useLogger`: it needs nothing from DI, and buffering would hide the
  * database retry lines until the database answered, which is exactly when they matter.
  */
-export async function bootstrapApp(module: Type | DynamicModule, options: BootstrapOptions): Promise<NestExpressApplication> {
-  const logger = new JsonLogger({ level: options.logLevel, base: { app: options.app, ...options.logFields } });
+export async function bootstrapApp(
+  module: Type | DynamicModule,
+  options: BootstrapOptions,
+): Promise<NestExpressApplication> {
+  const logger = new JsonLogger({
+    level: options.logLevel,
+    base: { app: options.app, ...options.logFields },
+  });
   try {
-    const app = await NestFactory.create<NestExpressApplication>(module, { ...options.nestOptions, logger, abortOnError: false });
+    const app = await NestFactory.create<NestExpressApplication>(module, {
+      ...options.nestOptions,
+      logger,
+      abortOnError: false,
+    });
     // SIGTERM/SIGINT run every onModuleDestroy/onApplicationShutdown hook (release leases,
     // close pools) before the process exits. useProcessExit: exit 0 after a clean shutdown
     // (by default Nest re-raises the signal, and the process then dies "killed by SIGTERM").
@@ -39,14 +56,26 @@ export async function bootstrapApp(module: Type | DynamicModule, options: Bootst
     // No framework advertisement in every response.
     app.disable('x-powered-by');
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => logger.log({ msg: `${signal} received, shutting down` }, 'Bootstrap'));
+      process.once(signal, () =>
+        logger.log({ msg: `${signal} received, shutting down` }, 'Bootstrap'),
+      );
     }
     await options.configure?.(app, logger);
     await app.listen(options.port, options.host ?? '0.0.0.0');
-    logger.log({ msg: `${options.app} listening`, url: `http://localhost:${options.port}`, port: options.port }, 'Bootstrap');
+    logger.log(
+      {
+        msg: `${options.app} listening`,
+        url: `http://localhost:${options.port}`,
+        port: options.port,
+      },
+      'Bootstrap',
+    );
     return app;
   } catch (error) {
-    logger.fatal(error instanceof Error ? error : { msg: String(error) }, 'Bootstrap');
+    logger.fatal(
+      error instanceof Error ? error : { msg: String(error) },
+      'Bootstrap',
+    );
     process.exit(1);
   }
 }

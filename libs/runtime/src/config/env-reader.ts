@@ -13,7 +13,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Thrown by `EnvReader.finish` with one line per bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -23,7 +25,12 @@ interface Bounds {
   max?: number;
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 export class EnvReader {
   private readonly problems: string[] = [];
@@ -31,11 +38,16 @@ export class EnvReader {
   constructor(private readonly env: Env) {}
 
   /** A required string, or `default` when unset. Blank counts as unset. */
-  string(name: string, options: { default?: string; maxLength?: number } = {}): string {
+  string(
+    name: string,
+    options: { default?: string; maxLength?: number } = {},
+  ): string {
     const raw = this.raw(name);
     if (raw === undefined) return this.missing(name, options.default, '');
     if (options.maxLength !== undefined && raw.length > options.maxLength) {
-      this.problems.push(`${name}: must be at most ${options.maxLength} characters`);
+      this.problems.push(
+        `${name}: must be at most ${options.maxLength} characters`,
+      );
     }
     return raw;
   }
@@ -50,7 +62,9 @@ export class EnvReader {
     const raw = this.raw(name);
     if (raw === undefined) return this.missing(name, options.default, 0);
     if (!/^-?\d+$/.test(raw)) {
-      this.problems.push(`${name}: must be an integer${describeBounds(options)} (got ${JSON.stringify(raw)})`);
+      this.problems.push(
+        `${name}: must be an integer${describeBounds(options)} (got ${JSON.stringify(raw)})`,
+      );
       return options.default ?? 0;
     }
     return this.checkBounds(name, Number(raw), options, '');
@@ -60,32 +74,49 @@ export class EnvReader {
    * A duration in milliseconds: a bare integer means milliseconds, or a number with a
    * unit suffix `ms`, `s`, `m`, `h` (e.g. `1500`, `1.5s`, `2m`).
    */
-  durationMs(name: string, options: { default?: number } & Bounds = {}): number {
+  durationMs(
+    name: string,
+    options: { default?: number } & Bounds = {},
+  ): number {
     const raw = this.raw(name);
     if (raw === undefined) return this.missing(name, options.default, 0);
     const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw);
     if (!match) {
-      this.problems.push(`${name}: must be a duration such as 1500, 1500ms, 1.5s, 2m or 1h (got ${JSON.stringify(raw)})`);
+      this.problems.push(
+        `${name}: must be a duration such as 1500, 1500ms, 1.5s, 2m or 1h (got ${JSON.stringify(raw)})`,
+      );
       return options.default ?? 0;
     }
-    const ms = Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 'ms']);
+    const ms = Math.round(
+      Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 'ms'],
+    );
     return this.checkBounds(name, ms, options, ' ms');
   }
 
   /** One of a fixed set of strings (case-insensitive on input, returned as listed). */
-  oneOf<T extends string>(name: string, values: readonly T[], options: { default?: T } = {}): T {
+  oneOf<T extends string>(
+    name: string,
+    values: readonly T[],
+    options: { default?: T } = {},
+  ): T {
     const raw = this.raw(name);
-    if (raw === undefined) return this.missing(name, options.default, values[0]);
+    if (raw === undefined)
+      return this.missing(name, options.default, values[0]);
     const found = values.find((v) => v.toLowerCase() === raw.toLowerCase());
     if (found === undefined) {
-      this.problems.push(`${name}: must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`);
+      this.problems.push(
+        `${name}: must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`,
+      );
       return options.default ?? values[0];
     }
     return found;
   }
 
   /** An absolute URL whose scheme is one of `protocols` (e.g. `['postgres:', 'postgresql:']`). */
-  url(name: string, options: { default?: string; protocols?: readonly string[] } = {}): string {
+  url(
+    name: string,
+    options: { default?: string; protocols?: readonly string[] } = {},
+  ): string {
     const raw = this.raw(name);
     if (raw === undefined) return this.missing(name, options.default, '');
     let parsed: URL;
@@ -97,7 +128,9 @@ export class EnvReader {
       return raw;
     }
     if (options.protocols && !options.protocols.includes(parsed.protocol)) {
-      this.problems.push(`${name}: must use one of ${options.protocols.map((p) => `${p}//`).join(', ')} (got ${parsed.protocol}//)`);
+      this.problems.push(
+        `${name}: must use one of ${options.protocols.map((p) => `${p}//`).join(', ')} (got ${parsed.protocol}//)`,
+      );
     }
     return raw;
   }
@@ -124,16 +157,27 @@ export class EnvReader {
     return placeholder;
   }
 
-  private checkBounds(name: string, value: number, bounds: Bounds, unit: string): number {
-    if ((bounds.min !== undefined && value < bounds.min) || (bounds.max !== undefined && value > bounds.max)) {
-      this.problems.push(`${name}: must be${describeBounds(bounds)}${unit} (got ${value})`);
+  private checkBounds(
+    name: string,
+    value: number,
+    bounds: Bounds,
+    unit: string,
+  ): number {
+    if (
+      (bounds.min !== undefined && value < bounds.min) ||
+      (bounds.max !== undefined && value > bounds.max)
+    ) {
+      this.problems.push(
+        `${name}: must be${describeBounds(bounds)}${unit} (got ${value})`,
+      );
     }
     return value;
   }
 }
 
 function describeBounds({ min, max }: Bounds): string {
-  if (min !== undefined && max !== undefined) return ` between ${min} and ${max}`;
+  if (min !== undefined && max !== undefined)
+    return ` between ${min} and ${max}`;
   if (min !== undefined) return ` at least ${min}`;
   if (max !== undefined) return ` at most ${max}`;
   return '';

@@ -19,7 +19,10 @@ const logger = new Logger('Database');
  *
  * A fresh DataSource per attempt: a failed `initialize()` may leave a half-built pool.
  */
-export async function connectWithRetry(options: DataSourceOptions, budgetMs = DEFAULT_STARTUP_RETRY_MS): Promise<DataSource> {
+export async function connectWithRetry(
+  options: DataSourceOptions,
+  budgetMs = DEFAULT_STARTUP_RETRY_MS,
+): Promise<DataSource> {
   // performance.now() is monotonic: wall-clock jumps must not stretch or cut the budget.
   const deadline = performance.now() + budgetMs;
   let backoffMs = FIRST_BACKOFF_MS;
@@ -34,11 +37,21 @@ export async function connectWithRetry(options: DataSourceOptions, budgetMs = DE
       const remainingMs = deadline - performance.now();
       const reason = error instanceof Error ? error.message : String(error);
       if (remainingMs <= 0) {
-        logger.error({ msg: 'database unreachable, giving up', attempt, budgetMs, reason });
+        logger.error({
+          msg: 'database unreachable, giving up',
+          attempt,
+          budgetMs,
+          reason,
+        });
         throw error;
       }
       const waitMs = Math.min(backoffMs, remainingMs);
-      logger.warn({ msg: 'database not reachable yet, retrying', attempt, retryInMs: Math.round(waitMs), reason });
+      logger.warn({
+        msg: 'database not reachable yet, retrying',
+        attempt,
+        retryInMs: Math.round(waitMs),
+        reason,
+      });
       await sleep(waitMs);
       backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
     }

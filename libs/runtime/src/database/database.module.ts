@@ -1,7 +1,19 @@
-import { type DynamicModule, Logger, Module, type ModuleMetadata } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Logger,
+  Module,
+  type ModuleMetadata,
+} from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { buildDataSourceOptions, type DatabaseOptions, runMigrations } from '@scheduleman/domain/persistence';
-import { connectWithRetry, DEFAULT_STARTUP_RETRY_MS } from './connect-with-retry';
+import {
+  buildDataSourceOptions,
+  type DatabaseOptions,
+  runMigrations,
+} from '@scheduleman/domain/persistence';
+import {
+  connectWithRetry,
+  DEFAULT_STARTUP_RETRY_MS,
+} from './connect-with-retry';
 
 export interface DatabaseModuleOptions extends DatabaseOptions {
   /** How long to keep retrying the first connection, in milliseconds. Default 60 000. */
@@ -12,7 +24,9 @@ export interface DatabaseModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
   inject?: unknown[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest factories take injected values of any type
-  useFactory: (...args: any[]) => DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
+  useFactory: (
+    ...args: any[]
+  ) => DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
 }
 
 const logger = new Logger('Database');
@@ -38,15 +52,26 @@ export class DatabaseModule {
           inject: options.inject,
           useFactory: async (...args: unknown[]) => {
             const resolved = await options.useFactory(...args);
-            startupRetryMs = resolved.startupRetryMs ?? DEFAULT_STARTUP_RETRY_MS;
+            startupRetryMs =
+              resolved.startupRetryMs ?? DEFAULT_STARTUP_RETRY_MS;
             // Our own bounded retry replaces TypeOrmModule's, which logs a stack per attempt.
-            return { ...buildDataSourceOptions(resolved), toRetry: () => false };
+            return {
+              ...buildDataSourceOptions(resolved),
+              toRetry: () => false,
+            };
           },
           dataSourceFactory: async (dataSourceOptions) => {
-            if (!dataSourceOptions) throw new Error('DatabaseModule: no data source options');
-            const dataSource = await connectWithRetry(dataSourceOptions, startupRetryMs);
+            if (!dataSourceOptions)
+              throw new Error('DatabaseModule: no data source options');
+            const dataSource = await connectWithRetry(
+              dataSourceOptions,
+              startupRetryMs,
+            );
             const applied = await runMigrations(dataSource);
-            logger.log({ msg: 'schema up to date', appliedMigrations: applied });
+            logger.log({
+              msg: 'schema up to date',
+              appliedMigrations: applied,
+            });
             return dataSource;
           },
         }),

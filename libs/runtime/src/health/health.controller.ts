@@ -1,6 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { ReadinessRegistry } from './readiness-registry';
 
 /** How long the readiness `select 1` may take before the database counts as down. */
@@ -41,14 +46,21 @@ export class HealthController {
 
   private readiness() {
     return this.health.check([
-      () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
+      () =>
+        this.database.pingCheck('database', {
+          timeout: DATABASE_PING_TIMEOUT_MS,
+        }),
       ...this.registry.entries().map(([name, probe]) => async () => {
         const indicator = this.indicators.check(name);
         try {
           const result = await probe();
-          return result.ready ? indicator.up(result.details) : indicator.down(result.details);
+          return result.ready
+            ? indicator.up(result.details)
+            : indicator.down(result.details);
         } catch (error) {
-          return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+          return indicator.down({
+            message: error instanceof Error ? error.message : String(error),
+          });
         }
       }),
     ]);

@@ -23,7 +23,8 @@ export class ReadinessRegistry {
   private readonly probes = new Map<string, ReadinessProbe>();
 
   register(name: string, probe: ReadinessProbe): void {
-    if (name === 'database' || this.probes.has(name)) throw new Error(`readiness probe "${name}" is already registered`);
+    if (name === 'database' || this.probes.has(name))
+      throw new Error(`readiness probe "${name}" is already registered`);
     this.probes.set(name, probe);
   }
 

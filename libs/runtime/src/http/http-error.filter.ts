@@ -1,7 +1,23 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '@scheduleman/domain';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  ValidationError,
+} from '@scheduleman/domain';
 import { STATUS_CODES } from 'node:http';
-import { type ErrorBody, type FieldError, HttpProblem, InvalidRequestError } from './http-errors';
+import {
+  type ErrorBody,
+  type FieldError,
+  HttpProblem,
+  InvalidRequestError,
+} from './http-errors';
 
 interface ReplyTarget {
   headersSent: boolean;
@@ -39,14 +55,28 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<ReplyTarget>();
-    if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
+    if (
+      exception instanceof HttpException &&
+      isHealthReport(exception.getResponse())
+    ) {
       // Terminus reports a failed readiness check as a 503 whose body is the health report.
-      if (!res.headersSent) res.status(exception.getStatus()).json(exception.getResponse());
+      if (!res.headersSent)
+        res.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
     const body = this.toBody(exception);
-    if (body.statusCode === 503) this.logger.warn({ msg: 'database unavailable', reason: exception instanceof Error ? exception.message : String(exception) });
-    else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception : { msg: 'non-error thrown', value: String(exception) });
+    if (body.statusCode === 503)
+      this.logger.warn({
+        msg: 'database unavailable',
+        reason:
+          exception instanceof Error ? exception.message : String(exception),
+      });
+    else if (body.statusCode >= 500)
+      this.logger.error(
+        exception instanceof Error
+          ? exception
+          : { msg: 'non-error thrown', value: String(exception) },
+      );
     if (res.headersSent) {
       res.end();
       return;
@@ -57,24 +87,60 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof ValidationError) {
-      return errorBody(400, exception.code, [{ field: exception.field, message: stripFieldPrefix(exception.field, exception.message) }]);
+      return errorBody(400, exception.code, [
+        {
+          field: exception.field,
+          message: stripFieldPrefix(exception.field, exception.message),
+        },
+      ]);
     }
-    if (exception instanceof InvalidRequestError) return errorBody(400, exception.code, exception.errors);
-    if (exception instanceof NotFoundError) return errorBody(404, exception.code, [{ field: 'id', message: exception.message }]);
+    if (exception instanceof InvalidRequestError)
+      return errorBody(400, exception.code, exception.errors);
+    if (exception instanceof NotFoundError)
+      return errorBody(404, exception.code, [
+        { field: 'id', message: exception.message },
+      ]);
     if (exception instanceof ConflictError) {
       const field = (exception as ConflictError & { field?: unknown }).field;
-      return errorBody(409, exception.code, [{ field: typeof field === 'string' ? field : 'id', message: exception.message }]);
+      return errorBody(409, exception.code, [
+        {
+          field: typeof field === 'string' ? field : 'id',
+          message: exception.message,
+        },
+      ]);
     }
-    if (exception instanceof DomainError) return errorBody(400, exception.code, [{ field: 'body', message: exception.message }]);
-    if (exception instanceof HttpProblem) return errorBody(exception.statusCode, exception.code, [{ field: exception.field, message: exception.message }]);
+    if (exception instanceof DomainError)
+      return errorBody(400, exception.code, [
+        { field: 'body', message: exception.message },
+      ]);
+    if (exception instanceof HttpProblem)
+      return errorBody(exception.statusCode, exception.code, [
+        { field: exception.field, message: exception.message },
+      ]);
     if (exception instanceof HttpException) return fromHttpException(exception);
-    if (isHttpErrorsLike(exception) && exception.statusCode >= 400 && exception.statusCode < 500) {
+    if (
+      isHttpErrorsLike(exception) &&
+      exception.statusCode >= 400 &&
+      exception.statusCode < 500
+    ) {
       // body-parser: entity.too.large (413), encoding/charset unsupported (415), request.aborted (400), …
-      const message = exception.expose === false ? (STATUS_CODES[exception.statusCode] ?? 'Bad Request') : exception.message;
-      return errorBody(exception.statusCode, CODE_BY_STATUS[exception.statusCode] ?? 'BAD_REQUEST', [{ field: 'body', message }]);
+      const message =
+        exception.expose === false
+          ? (STATUS_CODES[exception.statusCode] ?? 'Bad Request')
+          : exception.message;
+      return errorBody(
+        exception.statusCode,
+        CODE_BY_STATUS[exception.statusCode] ?? 'BAD_REQUEST',
+        [{ field: 'body', message }],
+      );
     }
     if (isDatabaseUnavailable(exception)) {
-      return errorBody(503, 'DATABASE_UNAVAILABLE', [], 'The database is unavailable; retry shortly');
+      return errorBody(
+        503,
+        'DATABASE_UNAVAILABLE',
+        [],
+        'The database is unavailable; retry shortly',
+      );
     }
     return errorBody(500, 'INTERNAL_ERROR', [], 'Internal server error');
   }
@@ -86,15 +152,39 @@ export class HttpErrorFilter implements ExceptionFilter {
  * (53300), a cancelled or timed-out statement (57014), and the pool's own connect
  * timeout or a dropped socket. The client may retry: 503, not 500.
  */
-const UNAVAILABLE_SQLSTATES = new Set(['53300', '57014', '57P01', '57P02', '57P03']);
-const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_SQLSTATES = new Set([
+  '53300',
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 function isDatabaseUnavailable(exception: unknown): boolean {
   if (!(exception instanceof Error)) return false;
-  const withCodes = exception as Error & { code?: unknown; driverError?: { code?: unknown } };
+  const withCodes = exception as Error & {
+    code?: unknown;
+    driverError?: { code?: unknown };
+  };
   const code = withCodes.driverError?.code ?? withCodes.code;
-  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is not established/i.test(exception.message);
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('08') ||
+      UNAVAILABLE_SQLSTATES.has(code) ||
+      UNAVAILABLE_ERRNOS.has(code))
+  )
+    return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is not established/i.test(
+    exception.message,
+  );
 }
 
 function fromHttpException(exception: HttpException): ErrorBody {
@@ -107,31 +197,56 @@ function fromHttpException(exception: HttpException): ErrorBody {
   if (status === 400) {
     // Nest maps two Express errors to a bare BadRequestException: a body-parser
     // SyntaxError (malformed JSON) and a URIError for a path with bad %-encoding.
-    if (message.startsWith('Failed to decode param')) return errorBody(400, 'MALFORMED_REQUEST', [{ field: 'path', message }]);
-    return errorBody(400, 'MALFORMED_JSON', [{ field: 'body', message: `is not valid JSON (${message})` }]);
+    if (message.startsWith('Failed to decode param'))
+      return errorBody(400, 'MALFORMED_REQUEST', [{ field: 'path', message }]);
+    return errorBody(400, 'MALFORMED_JSON', [
+      { field: 'body', message: `is not valid JSON (${message})` },
+    ]);
   }
-  if (status >= 500) return errorBody(status, 'INTERNAL_ERROR', [], 'Internal server error');
-  return errorBody(status, CODE_BY_STATUS[status] ?? 'REQUEST_REFUSED', [{ field: 'request', message }]);
+  if (status >= 500)
+    return errorBody(status, 'INTERNAL_ERROR', [], 'Internal server error');
+  return errorBody(status, CODE_BY_STATUS[status] ?? 'REQUEST_REFUSED', [
+    { field: 'request', message },
+  ]);
 }
 
-function errorBody(statusCode: number, code: string, errors: FieldError[], message?: string): ErrorBody {
+function errorBody(
+  statusCode: number,
+  code: string,
+  errors: FieldError[],
+  message?: string,
+): ErrorBody {
   return {
     statusCode,
     error: STATUS_CODES[statusCode] ?? 'Error',
     code,
-    message: message ?? (errors[0] ? `${errors[0].field}: ${errors[0].message}` : (STATUS_CODES[statusCode] ?? 'Error')),
+    message:
+      message ??
+      (errors[0]
+        ? `${errors[0].field}: ${errors[0].message}`
+        : (STATUS_CODES[statusCode] ?? 'Error')),
     errors,
   };
 }
 
 function stripFieldPrefix(field: string, message: string): string {
-  return message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+  return message.startsWith(`${field}: `)
+    ? message.slice(field.length + 2)
+    : message;
 }
 
 function isHealthReport(response: unknown): boolean {
-  return typeof response === 'object' && response !== null && 'details' in response && (response as { status?: unknown }).status === 'error';
+  return (
+    typeof response === 'object' &&
+    response !== null &&
+    'details' in response &&
+    (response as { status?: unknown }).status === 'error'
+  );
 }
 
 function isHttpErrorsLike(value: unknown): value is HttpErrorsLike {
-  return value instanceof Error && typeof (value as Partial<HttpErrorsLike>).statusCode === 'number';
+  return (
+    value instanceof Error &&
+    typeof (value as Partial<HttpErrorsLike>).statusCode === 'number'
+  );
 }

@@ -1,7 +1,10 @@
 import type { FieldProblem } from '@scheduleman/domain';
 
 /** The error body and its field entries are part of the REST contract (libs/domain/src/contracts). */
-export type { ErrorResponse as ErrorBody, FieldProblem as FieldError } from '@scheduleman/domain';
+export type {
+  ErrorResponse as ErrorBody,
+  FieldProblem as FieldError,
+} from '@scheduleman/domain';
 
 /** A request with one or more invalid fields (e.g. every class-validator problem of a DTO). */
 export class InvalidRequestError extends Error {

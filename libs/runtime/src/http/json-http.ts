@@ -18,25 +18,53 @@ export interface JsonHttpOptions {
  * The app must be created with `{ bodyParser: false }` so Nest does not install its own
  * parsers (100 kB JSON, urlencoded) first.
  */
-export function useJsonHttp(app: NestExpressApplication, options: JsonHttpOptions = {}): void {
+export function useJsonHttp(
+  app: NestExpressApplication,
+  options: JsonHttpOptions = {},
+): void {
   app.use(rejectNonJsonBodies);
-  app.useBodyParser('json', { limit: options.bodyLimitBytes ?? DEFAULT_REQUEST_BODY_LIMIT_BYTES });
+  app.useBodyParser('json', {
+    limit: options.bodyLimitBytes ?? DEFAULT_REQUEST_BODY_LIMIT_BYTES,
+  });
   app.use(rejectUnsafeInput);
 }
 
 /** Refuses bodies and query strings that parse but cannot be stored (see findUnsafeJson). */
-function rejectUnsafeInput(req: IncomingMessage & { body?: unknown; query?: unknown }, _res: ServerResponse, next: (error?: unknown) => void): void {
+function rejectUnsafeInput(
+  req: IncomingMessage & { body?: unknown; query?: unknown },
+  _res: ServerResponse,
+  next: (error?: unknown) => void,
+): void {
   const problem = findUnsafeJson(req.body) ?? findUnsafeJson(req.query, '');
-  if (problem) return next(new HttpProblem(400, 'VALIDATION_FAILED', problem.field, problem.message));
+  if (problem)
+    return next(
+      new HttpProblem(400, 'VALIDATION_FAILED', problem.field, problem.message),
+    );
   next();
 }
 
-function rejectNonJsonBodies(req: IncomingMessage, _res: ServerResponse, next: (error?: unknown) => void): void {
+function rejectNonJsonBodies(
+  req: IncomingMessage,
+  _res: ServerResponse,
+  next: (error?: unknown) => void,
+): void {
   if (!hasBody(req)) return next();
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType)) return next();
+  const mediaType = (req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  if (
+    mediaType === 'application/json' ||
+    /^application\/[^/]+\+json$/.test(mediaType)
+  )
+    return next();
   next(
-    new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type', `must be application/json (got ${mediaType === '' ? 'none' : JSON.stringify(mediaType)})`),
+    new HttpProblem(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'content-type',
+      `must be application/json (got ${mediaType === '' ? 'none' : JSON.stringify(mediaType)})`,
+    ),
   );
 }
 

@@ -16,7 +16,10 @@ export interface UnsafeJson {
  * - a lone UTF-16 surrogate (`"\ud800"`): not valid Unicode, refused by jsonb.
  * Iterative on purpose: the input may be the deep structure it is looking for.
  */
-export function findUnsafeJson(value: unknown, root = ''): UnsafeJson | undefined {
+export function findUnsafeJson(
+  value: unknown,
+  root = '',
+): UnsafeJson | undefined {
   const stack: [unknown, string, number][] = [[value, root, 0]];
   while (stack.length > 0) {
     const [current, path, depth] = stack.pop() as [unknown, string, number];
@@ -26,11 +29,16 @@ export function findUnsafeJson(value: unknown, root = ''): UnsafeJson | undefine
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
-    if (depth + 1 > MAX_JSON_DEPTH) return { field: root || 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` };
+    if (depth + 1 > MAX_JSON_DEPTH)
+      return {
+        field: root || 'body',
+        message: `is nested deeper than ${MAX_JSON_DEPTH} levels`,
+      };
     for (const [key, child] of Object.entries(current)) {
       const childPath = path ? `${path}.${key}` : key;
       const keyProblem = stringProblem(key);
-      if (keyProblem) return { field: childPath, message: `has a key that ${keyProblem}` };
+      if (keyProblem)
+        return { field: childPath, message: `has a key that ${keyProblem}` };
       stack.push([child, childPath, depth + 1]);
     }
   }
@@ -41,7 +49,9 @@ export function findUnsafeJson(value: unknown, root = ''): UnsafeJson | undefine
 const LONE_SURROGATE = /\p{Cs}/u;
 
 function stringProblem(text: string): string | undefined {
-  if (text.includes('\u0000')) return 'contains the character U+0000, which cannot be stored';
-  if (LONE_SURROGATE.test(text)) return 'contains an unpaired UTF-16 surrogate (not valid Unicode)';
+  if (text.includes('\u0000'))
+    return 'contains the character U+0000, which cannot be stored';
+  if (LONE_SURROGATE.test(text))
+    return 'contains an unpaired UTF-16 surrogate (not valid Unicode)';
   return undefined;
 }

@@ -1,4 +1,8 @@
-import { type ArgumentMetadata, ValidationPipe, type ValidationError as ClassValidatorError } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  ValidationPipe,
+  type ValidationError as ClassValidatorError,
+} from '@nestjs/common';
 import { type FieldError, InvalidRequestError } from './http-errors';
 
 /**
@@ -13,24 +17,44 @@ export class RequestValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       transform: true,
       stopAtFirstError: true,
-      exceptionFactory: (errors) => new InvalidRequestError(flattenErrors(errors)),
+      exceptionFactory: (errors) =>
+        new InvalidRequestError(flattenErrors(errors)),
     });
   }
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  override async transform(
+    value: unknown,
+    metadata: ArgumentMetadata,
+  ): Promise<unknown> {
     // A JSON array, string or number would reach class-validator as something other than
     // an object and be reported confusingly (or not at all); name the real problem.
-    if (metadata.type === 'body' && isDtoClass(metadata.metatype) && !isJsonObject(value)) {
-      throw new InvalidRequestError([{ field: 'body', message: 'must be a JSON object (send Content-Type: application/json)' }]);
+    if (
+      metadata.type === 'body' &&
+      isDtoClass(metadata.metatype) &&
+      !isJsonObject(value)
+    ) {
+      throw new InvalidRequestError([
+        {
+          field: 'body',
+          message:
+            'must be a JSON object (send Content-Type: application/json)',
+        },
+      ]);
     }
     return super.transform(value, metadata);
   }
 }
 
-export function flattenErrors(errors: ClassValidatorError[], parent = ''): FieldError[] {
+export function flattenErrors(
+  errors: ClassValidatorError[],
+  parent = '',
+): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      message,
+    }));
     return [...own, ...flattenErrors(error.children ?? [], field)];
   });
 }
@@ -40,5 +64,8 @@ function isJsonObject(value: unknown): boolean {
 }
 
 function isDtoClass(metatype: unknown): boolean {
-  return typeof metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metatype as never);
+  return (
+    typeof metatype === 'function' &&
+    ![String, Number, Boolean, Array, Object].includes(metatype as never)
+  );
 }

@@ -4,8 +4,14 @@ import { JsonLogger, type LogLevel } from './json-logger';
 
 function capture(level: LogLevel = 'debug') {
   const lines: string[] = [];
-  const logger = new JsonLogger({ level, clock: new FakeClock('2030-01-01T00:00:00.000Z'), base: { app: 'test' }, write: (l) => lines.push(l) });
-  const entries = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const logger = new JsonLogger({
+    level,
+    clock: new FakeClock('2030-01-01T00:00:00.000Z'),
+    base: { app: 'test' },
+    write: (l) => lines.push(l),
+  });
+  const entries = () =>
+    lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   return { logger, lines, entries };
 }
 
@@ -15,7 +21,13 @@ describe('JsonLogger', () => {
     logger.log('listening', 'Bootstrap');
     expect(lines).toHaveLength(1);
     expect(lines[0].endsWith('\n')).toBe(true);
-    expect(entries()[0]).toEqual({ time: '2030-01-01T00:00:00.000Z', level: 'info', app: 'test', context: 'Bootstrap', msg: 'listening' });
+    expect(entries()[0]).toEqual({
+      time: '2030-01-01T00:00:00.000Z',
+      level: 'info',
+      app: 'test',
+      context: 'Bootstrap',
+      msg: 'listening',
+    });
   });
 
   it('drops lines below the configured level', () => {
@@ -30,13 +42,22 @@ describe('JsonLogger', () => {
   it('keeps structured fields of an object message', () => {
     const { logger, entries } = capture();
     logger.log({ msg: 'claimed', count: 3 }, 'ClaimLoop');
-    expect(entries()[0]).toMatchObject({ msg: 'claimed', count: 3, context: 'ClaimLoop' });
+    expect(entries()[0]).toMatchObject({
+      msg: 'claimed',
+      count: 3,
+      context: 'ClaimLoop',
+    });
   });
 
   it('recognises the stack Nest passes to error()', () => {
     const { logger, entries } = capture();
     logger.error('boom', 'Error: boom\n    at x', 'ExceptionsHandler');
-    expect(entries()[0]).toMatchObject({ level: 'error', msg: 'boom', stack: 'Error: boom\n    at x', context: 'ExceptionsHandler' });
+    expect(entries()[0]).toMatchObject({
+      level: 'error',
+      msg: 'boom',
+      stack: 'Error: boom\n    at x',
+      context: 'ExceptionsHandler',
+    });
   });
 
   it('serialises Error objects with their stack', () => {
@@ -62,6 +83,10 @@ describe('JsonLogger', () => {
     } finally {
       Logger.overrideLogger(false);
     }
-    expect(entries()[0]).toMatchObject({ level: 'warn', msg: 'slow', context: 'Schedules' });
+    expect(entries()[0]).toMatchObject({
+      level: 'warn',
+      msg: 'slow',
+      context: 'Schedules',
+    });
   });
 });

@@ -4,7 +4,12 @@ import { type Clock, SystemClock } from '@scheduleman/domain';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const SEVERITY: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+const SEVERITY: Record<LogLevel, number> = {
+  error: 0,
+  warn: 1,
+  info: 2,
+  debug: 3,
+};
 
 export interface JsonLoggerOptions {
   /** Most verbose level written; `info` writes error, warn and info. */
@@ -61,17 +66,31 @@ export class JsonLogger implements LoggerService {
     this.emit('error', message, params, { fatal: true });
   }
 
-  private emit(level: LogLevel, message: unknown, params: unknown[], extra: Record<string, unknown> = {}): void {
+  private emit(
+    level: LogLevel,
+    message: unknown,
+    params: unknown[],
+    extra: Record<string, unknown> = {},
+  ): void {
     if (!this.isLevelEnabled(level)) return;
     const rest = [...params];
-    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
-    const entry: Record<string, unknown> = { time: this.clock.now().toISOString(), level, ...this.options.base, ...extra };
+    const context =
+      rest.length > 0 && typeof rest[rest.length - 1] === 'string'
+        ? (rest.pop() as string)
+        : undefined;
+    const entry: Record<string, unknown> = {
+      time: this.clock.now().toISOString(),
+      level,
+      ...this.options.base,
+      ...extra,
+    };
     if (context !== undefined) entry['context'] = context;
     Object.assign(entry, describe(message));
     for (const param of rest) {
       if (typeof param === 'string') {
         // Nest passes the stack of an error as a string right after the message.
-        if (level === 'error' && entry['stack'] === undefined) entry['stack'] = param;
+        if (level === 'error' && entry['stack'] === undefined)
+          entry['stack'] = param;
         else entry['detail'] = param;
       } else if (param !== undefined) {
         Object.assign(entry, describe(param, 'detail'));
@@ -87,16 +106,25 @@ function describe(value: unknown, key = 'msg'): Record<string, unknown> {
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const { message, ...fields } = value as Record<string, unknown>;
-    return message !== undefined && fields['msg'] === undefined ? { ...fields, msg: message } : fields;
+    return message !== undefined && fields['msg'] === undefined
+      ? { ...fields, msg: message }
+      : fields;
   }
   return { [key]: value };
 }
 
 function safeStringify(entry: Record<string, unknown>): string {
   try {
-    return JSON.stringify(entry, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return JSON.stringify(entry, (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v,
+    );
   } catch {
     // Circular structures must not turn a log call into a crash.
-    return JSON.stringify({ time: entry['time'], level: entry['level'], context: entry['context'], msg: String(entry['msg']) });
+    return JSON.stringify({
+      time: entry['time'],
+      level: entry['level'],
+      context: entry['context'],
+      msg: String(entry['msg']),
+    });
   }
 }

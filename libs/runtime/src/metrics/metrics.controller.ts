@@ -10,7 +10,12 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res({ passthrough: true }) res: { setHeader(name: string, value: string): void }): Promise<string> {
+  async scrape(
+    @Res({ passthrough: true })
+    res: {
+      setHeader(name: string, value: string): void;
+    },
+  ): Promise<string> {
     res.setHeader('Content-Type', this.registry.contentType);
     return this.registry.metrics();
   }

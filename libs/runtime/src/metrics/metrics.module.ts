@@ -1,6 +1,15 @@
-import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import {
+  Global,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+} from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createHttpDurationHistogram, HTTP_DURATION_HISTOGRAM, HttpMetricsMiddleware } from './http-metrics.middleware';
+import {
+  createHttpDurationHistogram,
+  HTTP_DURATION_HISTOGRAM,
+  HttpMetricsMiddleware,
+} from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 
 /**
@@ -22,7 +31,11 @@ import { MetricsController } from './metrics.controller';
         return registry;
       },
     },
-    { provide: HTTP_DURATION_HISTOGRAM, useFactory: createHttpDurationHistogram, inject: [Registry] },
+    {
+      provide: HTTP_DURATION_HISTOGRAM,
+      useFactory: createHttpDurationHistogram,
+      inject: [Registry],
+    },
   ],
   exports: [Registry],
 })

@@ -1,7 +1,32 @@
-import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MISFIRE_POLICY, MAX_MAX_ATTEMPTS, MISFIRE_POLICIES, type MisfirePolicy } from '@scheduleman/domain';
-import { IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { AtScheduleDoc, CronScheduleDoc, DelayScheduleDoc, WebhookTriggerDoc } from './spec-docs.dto';
+import {
+  ApiProperty,
+  ApiPropertyOptional,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MISFIRE_POLICY,
+  MAX_MAX_ATTEMPTS,
+  MISFIRE_POLICIES,
+  type MisfirePolicy,
+} from '@scheduleman/domain';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import {
+  AtScheduleDoc,
+  CronScheduleDoc,
+  DelayScheduleDoc,
+  WebhookTriggerDoc,
+} from './spec-docs.dto';
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_OWNER_LENGTH = 200;
@@ -9,10 +34,17 @@ export const MAX_OWNER_LENGTH = 200;
 export const MAX_METADATA_BYTES = 16 * 1024;
 
 export const SCHEDULE_SCHEMA = {
-  oneOf: [{ $ref: getSchemaPath(CronScheduleDoc) }, { $ref: getSchemaPath(AtScheduleDoc) }, { $ref: getSchemaPath(DelayScheduleDoc) }],
+  oneOf: [
+    { $ref: getSchemaPath(CronScheduleDoc) },
+    { $ref: getSchemaPath(AtScheduleDoc) },
+    { $ref: getSchemaPath(DelayScheduleDoc) },
+  ],
   discriminator: { propertyName: 'type' },
 };
-export const TRIGGER_SCHEMA = { oneOf: [{ $ref: getSchemaPath(WebhookTriggerDoc) }], discriminator: { propertyName: 'type' } };
+export const TRIGGER_SCHEMA = {
+  oneOf: [{ $ref: getSchemaPath(WebhookTriggerDoc) }],
+  discriminator: { propertyName: 'type' },
+};
 
 /**
  * Body of POST /schedules. Flat fields are checked here; `schedule` and `trigger` are
@@ -20,19 +52,33 @@ export const TRIGGER_SCHEMA = { oneOf: [{ $ref: getSchemaPath(WebhookTriggerDoc)
  * by the API and the tests alike).
  */
 export class CreateScheduleDto {
-  @ApiPropertyOptional({ maxLength: MAX_NAME_LENGTH, nullable: true, example: 'nightly report' })
+  @ApiPropertyOptional({
+    maxLength: MAX_NAME_LENGTH,
+    nullable: true,
+    example: 'nightly report',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_NAME_LENGTH)
   name?: string | null;
 
-  @ApiPropertyOptional({ maxLength: MAX_OWNER_LENGTH, nullable: true, example: 'team-billing', description: 'Free-form owner; GET /schedules can filter on it.' })
+  @ApiPropertyOptional({
+    maxLength: MAX_OWNER_LENGTH,
+    nullable: true,
+    example: 'team-billing',
+    description: 'Free-form owner; GET /schedules can filter on it.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_OWNER_LENGTH)
   owner?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Any JSON object up to 16 KiB, stored and returned as is.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Any JSON object up to 16 KiB, stored and returned as is.',
+  })
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown> | null;
@@ -48,17 +94,22 @@ export class CreateScheduleDto {
   @ApiPropertyOptional({
     enum: MISFIRE_POLICIES,
     default: DEFAULT_MISFIRE_POLICY,
-    description: 'What to do with occurrences missed by more than 10 s (e.g. every scheduler was down).',
+    description:
+      'What to do with occurrences missed by more than 10 s (e.g. every scheduler was down).',
   })
   @IsOptional()
   @IsIn(MISFIRE_POLICIES)
   misfirePolicy?: MisfirePolicy;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_MAX_ATTEMPTS, default: DEFAULT_MAX_ATTEMPTS, description: 'Delivery attempts per occurrence.' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_MAX_ATTEMPTS,
+    default: DEFAULT_MAX_ATTEMPTS,
+    description: 'Delivery attempts per occurrence.',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_MAX_ATTEMPTS)
   maxAttempts?: number;
 }
-

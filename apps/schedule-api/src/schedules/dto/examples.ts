@@ -6,8 +6,17 @@ export const CREATE_SCHEDULE_EXAMPLES = {
       name: 'heartbeat',
       owner: 'team-platform',
       metadata: { ticket: 'OPS-42' },
-      schedule: { type: 'cron', expression: '*/5 * * * * *', timezone: 'Europe/Berlin' },
-      trigger: { type: 'webhook', url: 'http://localhost:3100/tasks', method: 'POST', headers: { 'X-Team': 'platform' } },
+      schedule: {
+        type: 'cron',
+        expression: '*/5 * * * * *',
+        timezone: 'Europe/Berlin',
+      },
+      trigger: {
+        type: 'webhook',
+        url: 'http://localhost:3100/tasks',
+        method: 'POST',
+        headers: { 'X-Team': 'platform' },
+      },
     },
   },
   at: {
@@ -15,7 +24,11 @@ export const CREATE_SCHEDULE_EXAMPLES = {
     value: {
       name: 'new-year mail',
       schedule: { type: 'at', at: '2030-01-01T00:00:00+01:00' },
-      trigger: { type: 'webhook', url: 'https://example.com/hooks/new-year', body: { campaign: 'ny-2030' } },
+      trigger: {
+        type: 'webhook',
+        url: 'https://example.com/hooks/new-year',
+        body: { campaign: 'ny-2030' },
+      },
       misfirePolicy: 'skip',
     },
   },
@@ -35,5 +48,10 @@ export const ERROR_EXAMPLE = {
   error: 'Bad Request',
   code: 'VALIDATION_FAILED',
   message: 'schedule.expression: minute field "61" is out of range 0-59',
-  errors: [{ field: 'schedule.expression', message: 'minute field "61" is out of range 0-59' }],
+  errors: [
+    {
+      field: 'schedule.expression',
+      message: 'minute field "61" is out of range 0-59',
+    },
+  ],
 };

@@ -1,7 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_UPCOMING_COUNT, SCHEDULE_STATUSES, type ScheduleStatus } from '@scheduleman/domain';
+import {
+  MAX_UPCOMING_COUNT,
+  SCHEDULE_STATUSES,
+  type ScheduleStatus,
+} from '@scheduleman/domain';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { MAX_OWNER_LENGTH } from './create-schedule.dto';
 
 export const DEFAULT_PAGE_LIMIT = 50;
@@ -10,7 +22,11 @@ export const DEFAULT_UPCOMING_COUNT = 10;
 
 /** `?limit=&cursor=` of a keyset-paginated list. Query values arrive as strings: @Type converts. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_LIMIT,
+    default: DEFAULT_PAGE_LIMIT,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -18,7 +34,10 @@ export class PageQueryDto {
   @Max(MAX_PAGE_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page, unchanged. Empty means the first page.' })
+  @ApiPropertyOptional({
+    description:
+      'The nextCursor of the previous page, unchanged. Empty means the first page.',
+  })
   @IsOptional()
   @IsString()
   cursor?: string;
@@ -26,7 +45,9 @@ export class PageQueryDto {
 
 /** `GET /schedules?limit=&cursor=&owner=&status=`. */
 export class ListSchedulesQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only schedules with exactly this owner.' })
+  @ApiPropertyOptional({
+    description: 'Only schedules with exactly this owner.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_OWNER_LENGTH)
@@ -40,7 +61,11 @@ export class ListSchedulesQueryDto extends PageQueryDto {
 
 /** `GET /schedules/:id/upcoming?count=`. */
 export class UpcomingQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_UPCOMING_COUNT, default: DEFAULT_UPCOMING_COUNT })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_UPCOMING_COUNT,
+    default: DEFAULT_UPCOMING_COUNT,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,5 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EXECUTION_STATUSES, MISFIRE_POLICIES, SCHEDULE_STATUSES } from '@scheduleman/domain';
+import {
+  EXECUTION_STATUSES,
+  MISFIRE_POLICIES,
+  SCHEDULE_STATUSES,
+} from '@scheduleman/domain';
 import { SCHEDULE_SCHEMA, TRIGGER_SCHEMA } from './create-schedule.dto';
 
 /* OpenAPI models of the response contracts in libs/domain/src/contracts (documentation only). */
@@ -26,7 +30,13 @@ export class ScheduleResponseDto {
   @ApiProperty({ enum: SCHEDULE_STATUSES })
   status: string;
 
-  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Next occurrence not yet handed to a scheduler; null when paused or completed.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description:
+      'Next occurrence not yet handed to a scheduler; null when paused or completed.',
+  })
   nextRunAt: string | null;
 
   @ApiProperty({ enum: MISFIRE_POLICIES })
@@ -46,12 +56,19 @@ export class ScheduleListResponseDto {
   @ApiProperty({ type: [ScheduleResponseDto] })
   items: ScheduleResponseDto[];
 
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
   nextCursor: string | null;
 }
 
 export class ExecutionResponseDto {
-  @ApiProperty({ format: 'uuid', description: 'Deterministic per occurrence; sent as Idempotency-Key.' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Deterministic per occurrence; sent as Idempotency-Key.',
+  })
   id: string;
 
   @ApiProperty({ format: 'uuid' })
@@ -60,7 +77,11 @@ export class ExecutionResponseDto {
   @ApiProperty({ format: 'date-time' })
   scheduledAt: string;
 
-  @ApiProperty({ format: 'date-time', description: 'When the next attempt is due (the scheduled time or a retry time).' })
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'When the next attempt is due (the scheduled time or a retry time).',
+  })
   dueAt: string;
 
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
@@ -100,7 +121,10 @@ export class UpcomingResponseDto {
   @ApiProperty({ format: 'uuid' })
   scheduleId: string;
 
-  @ApiProperty({ type: [String], example: ['2030-01-01T00:00:05.000Z', '2030-01-01T00:00:10.000Z'] })
+  @ApiProperty({
+    type: [String],
+    example: ['2030-01-01T00:00:05.000Z', '2030-01-01T00:00:10.000Z'],
+  })
   items: string[];
 }
 
@@ -121,11 +145,14 @@ export class ErrorResponseDto {
 
   @ApiProperty({
     example: 'VALIDATION_FAILED',
-    description: 'VALIDATION_FAILED, MALFORMED_JSON, NOT_FOUND, ROUTE_NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, DATABASE_UNAVAILABLE, INTERNAL_ERROR',
+    description:
+      'VALIDATION_FAILED, MALFORMED_JSON, NOT_FOUND, ROUTE_NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, DATABASE_UNAVAILABLE, INTERNAL_ERROR',
   })
   code: string;
 
-  @ApiProperty({ example: 'schedule.expression: minute field "61" is out of range 0-59' })
+  @ApiProperty({
+    example: 'schedule.expression: minute field "61" is out of range 0-59',
+  })
   message: string;
 
   @ApiPropertyOptional({ type: [FieldProblemDto] })

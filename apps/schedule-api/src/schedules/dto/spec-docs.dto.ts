@@ -11,10 +11,17 @@ export class CronScheduleDoc {
   @ApiProperty({ enum: ['cron'] })
   type: 'cron';
 
-  @ApiProperty({ example: '*/5 * * * * *', description: '5 fields, or 6 with seconds first.' })
+  @ApiProperty({
+    example: '*/5 * * * * *',
+    description: '5 fields, or 6 with seconds first.',
+  })
   expression: string;
 
-  @ApiPropertyOptional({ example: 'Europe/Berlin', default: 'UTC', description: 'IANA time zone the expression is read in.' })
+  @ApiPropertyOptional({
+    example: 'Europe/Berlin',
+    default: 'UTC',
+    description: 'IANA time zone the expression is read in.',
+  })
   timezone?: string;
 }
 
@@ -24,7 +31,8 @@ export class AtScheduleDoc {
 
   @ApiProperty({
     example: '2030-01-01T09:00:00+01:00',
-    description: 'ISO-8601 date-time with an offset (Z or ±hh:mm), at most 5 s in the past and 366 days ahead. Stored in UTC.',
+    description:
+      'ISO-8601 date-time with an offset (Z or ±hh:mm), at most 5 s in the past and 366 days ahead. Stored in UTC.',
   })
   at: string;
 }
@@ -33,10 +41,17 @@ export class DelayScheduleDoc {
   @ApiProperty({ enum: ['delay'] })
   type: 'delay';
 
-  @ApiProperty({ example: 'PT90S', description: 'ISO-8601 duration, > 0 and at most P366D. Fixed to an absolute `at` when accepted.' })
+  @ApiProperty({
+    example: 'PT90S',
+    description:
+      'ISO-8601 duration, > 0 and at most P366D. Fixed to an absolute `at` when accepted.',
+  })
   delay: string;
 
-  @ApiPropertyOptional({ description: 'Response only: the instant the delay was fixed to.', readOnly: true })
+  @ApiPropertyOptional({
+    description: 'Response only: the instant the delay was fixed to.',
+    readOnly: true,
+  })
   at?: string;
 }
 
@@ -44,7 +59,10 @@ export class WebhookTriggerDoc {
   @ApiProperty({ enum: ['webhook'] })
   type: 'webhook';
 
-  @ApiProperty({ example: 'https://example.com/hooks/report', description: 'http or https, absolute, no credentials.' })
+  @ApiProperty({
+    example: 'https://example.com/hooks/report',
+    description: 'http or https, absolute, no credentials.',
+  })
   url: string;
 
   @ApiPropertyOptional({ enum: WEBHOOK_METHODS, default: 'POST' })
@@ -59,7 +77,8 @@ export class WebhookTriggerDoc {
   headers?: Record<string, string>;
 
   @ApiPropertyOptional({
-    description: 'Any JSON value sent as the request body; when absent, { scheduleId, executionId, scheduledAt, attempt, name } is sent.',
+    description:
+      'Any JSON value sent as the request body; when absent, { scheduleId, executionId, scheduledAt, attempt, name } is sent.',
   })
   body?: unknown;
 }

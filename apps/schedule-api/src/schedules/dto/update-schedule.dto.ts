@@ -1,7 +1,27 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_MAX_ATTEMPTS, MISFIRE_POLICIES, type MisfirePolicy } from '@scheduleman/domain';
-import { Allow, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { MAX_NAME_LENGTH, MAX_OWNER_LENGTH, SCHEDULE_SCHEMA, TRIGGER_SCHEMA } from './create-schedule.dto';
+import {
+  MAX_MAX_ATTEMPTS,
+  MISFIRE_POLICIES,
+  type MisfirePolicy,
+} from '@scheduleman/domain';
+import {
+  Allow,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import {
+  MAX_NAME_LENGTH,
+  MAX_OWNER_LENGTH,
+  SCHEDULE_SCHEMA,
+  TRIGGER_SCHEMA,
+} from './create-schedule.dto';
 
 /**
  * Body of PATCH /schedules/:id: any subset of the create fields. Absent means unchanged;
@@ -20,12 +40,20 @@ export class UpdateScheduleDto {
   @MaxLength(MAX_OWNER_LENGTH)
   owner?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+  })
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ ...SCHEDULE_SCHEMA, description: 'A new timing: next run time recomputed from now; pending executions due > 2 s from now are cancelled.' })
+  @ApiPropertyOptional({
+    ...SCHEDULE_SCHEMA,
+    description:
+      'A new timing: next run time recomputed from now; pending executions due > 2 s from now are cancelled.',
+  })
   @Allow()
   schedule?: unknown;
 

@@ -32,11 +32,19 @@ create table schedules (
 )`);
     // The plan stage: "active schedules whose next_run_at is within the look-ahead".
     // Partial, so paused and completed schedules cost nothing however many there are.
-    await q.query(`create index schedules_due_idx on schedules (next_run_at) where status = 'active'`);
+    await q.query(
+      `create index schedules_due_idx on schedules (next_run_at) where status = 'active'`,
+    );
     // Keyset pagination of GET /schedules, unfiltered and filtered by owner or status.
-    await q.query(`create index schedules_list_idx on schedules (created_at, id)`);
-    await q.query(`create index schedules_owner_list_idx on schedules (owner, created_at, id)`);
-    await q.query(`create index schedules_status_list_idx on schedules (status, created_at, id)`);
+    await q.query(
+      `create index schedules_list_idx on schedules (created_at, id)`,
+    );
+    await q.query(
+      `create index schedules_owner_list_idx on schedules (owner, created_at, id)`,
+    );
+    await q.query(
+      `create index schedules_status_list_idx on schedules (status, created_at, id)`,
+    );
 
     await q.query(`
 create table executions (
@@ -61,11 +69,17 @@ create table executions (
 )`);
     // The fire stage, two sources of claimable work, each with its own small index:
     // pending executions nobody holds (retries, run-now, released on shutdown) ...
-    await q.query(`create index executions_unleased_due_idx on executions (due_at) where status = 'pending' and lease_owner is null`);
+    await q.query(
+      `create index executions_unleased_due_idx on executions (due_at) where status = 'pending' and lease_owner is null`,
+    );
     // ... and pending executions whose holder stopped renewing its lease (a dead scheduler).
-    await q.query(`create index executions_lease_expiry_idx on executions (lease_expires_at) where status = 'pending' and lease_owner is not null`);
+    await q.query(
+      `create index executions_lease_expiry_idx on executions (lease_expires_at) where status = 'pending' and lease_owner is not null`,
+    );
     // Pruning finished executions by age.
-    await q.query(`create index executions_finished_idx on executions (finished_at) where finished_at is not null`);
+    await q.query(
+      `create index executions_finished_idx on executions (finished_at) where finished_at is not null`,
+    );
     // History (GET /schedules/:id/executions) uses executions_occurrence_key backwards.
   }
 
