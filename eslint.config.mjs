@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Wall-clock reads are banned outside SystemClock: time comes from an injected Clock. */
@@ -18,6 +19,12 @@ const noWallClock = [
 
 /** The pure heart of libs/domain must not depend on frameworks, drivers or HTTP. */
 const frameworkImports = {
+  paths: [
+    { name: 'node:http', message: 'Pure domain code: no HTTP here.' },
+    { name: 'node:https', message: 'Pure domain code: no HTTP here.' },
+    { name: 'http', message: 'Pure domain code: no HTTP here.' },
+    { name: 'https', message: 'Pure domain code: no HTTP here.' },
+  ],
   patterns: [
     {
       group: [
@@ -39,12 +46,30 @@ const frameworkImports = {
   ],
 };
 
+/** TypeScript sources that the type-aware rules read through their tsconfig. */
+const typedSources = [
+  'apps/*/src/**/*.ts',
+  'libs/*/src/**/*.ts',
+  'bench/src/**/*.ts',
+  'tools/*/src/**/*.ts',
+];
+
+/** Plain JavaScript tools (npm start, npm test, the embedded PostgreSQL, bench helpers). */
+const toolScripts = ['tools/**/*.mjs', 'bench/tools/**/*.{mjs,cjs,js}'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '.data/**', 'tmp/**'],
+    ignores: [
+      '**/dist',
+      '**/out-tsc',
+      '**/node_modules',
+      '.data/**',
+      'tmp/**',
+      '**/webpack.config.js',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -57,19 +82,27 @@ export default [
           depConstraints: [
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:runtime'],
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:runtime',
+                'type:testing',
+              ],
             },
             {
               sourceTag: 'type:runtime',
-              onlyDependOnLibsWithTags: ['type:domain'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:testing'],
             },
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:domain'],
             },
             {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:testing'],
+            },
+            {
               sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:domain'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:testing'],
             },
           ],
         },
@@ -81,14 +114,65 @@ export default [
       'no-restricted-syntax': ['error', ...noWallClock],
     },
   },
+  // Type-aware rules: typescript-eslint strict-type-checked, on every TypeScript source.
+  ...tseslint.configs.strictTypeChecked.map((config) => ({
+    ...config,
+    files: typedSources,
+  })),
   {
+    files: typedSources,
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // Numbers read well in messages and SQL fragments; everything else must be a string.
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true },
+      ],
+      // `() => void promise` and `(x) => sideEffect(x)` callbacks are fine as shorthands.
+      '@typescript-eslint/no-confusing-void-expression': [
+        'error',
+        { ignoreArrowShorthand: true },
+      ],
+      // Nest modules are classes that hold only decorators.
+      '@typescript-eslint/no-extraneous-class': [
+        'error',
+        { allowWithDecorator: true },
+      ],
+    },
+  },
+  {
+    // Test files may not read the wall clock for production logic, but may to measure.
     files: [
       'libs/domain/src/clock.ts',
       '**/*.spec.ts',
+      '**/*.int-spec.ts',
       '**/*.e2e-spec.ts',
       '**/testing/**/*.ts',
+      'libs/testkit/src/**/*.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: toolScripts,
+    languageOptions: {
+      globals: { ...globals.node },
+      sourceType: 'module',
+    },
+    rules: {
+      'no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
   },
   {
     files: [
