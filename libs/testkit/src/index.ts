@@ -1,2 +1,4 @@
+export * from './child-tracker';
 export * from './free-port';
 export * from './wait-for';
+export * from './workspace';
