@@ -142,10 +142,17 @@ export function appFacts(name: string): AppFacts {
   const webpack = existsSync(join(ROOT, 'apps', name, 'webpack.config.js'))
     ? read(`apps/${name}/webpack.config.js`)
     : '';
+  // The apps' configs call the shared tools/node-app.webpack.js, which builds the plugin
+  // and writes package.json unless told `generatePackageJson: false`.
+  const shared = /node-app\.webpack/.test(webpack)
+    ? read('tools/node-app.webpack.js')
+    : '';
   const facts: AppFacts = {
     name,
-    webpackBuild: /NxAppWebpackPlugin/.test(webpack),
-    generatesPackageJson: /generatePackageJson:\s*true/.test(webpack),
+    webpackBuild: /NxAppWebpackPlugin/.test(webpack + shared),
+    generatesPackageJson: shared
+      ? !/generatePackageJson:\s*false/.test(webpack)
+      : /generatePackageJson:\s*true/.test(webpack),
     env,
     healthPaths: new Set([
       ...healthPathsIn(source),
