@@ -100,7 +100,9 @@ export function decideBehaviour(
 /**
  * The hot path: a plain Node handler mounted ahead of Nest's router (see main.ts), so a
  * webhook costs no body parsing, no guards or interceptors, and no log line unless
- * LOG_LEVEL=debug. The benchmark pushes thousands of webhooks a second through here.
+ * LOG_LEVEL=debug. The scheduler's multi-process tests and `npm start` fire at it (the
+ * benchmark has its own receiver, bench/src/receiver). Why it is not a Nest controller:
+ * docs/workspace.md, "Hand-written infrastructure".
  */
 @Injectable()
 export class WebhookReceiver {
