@@ -11,7 +11,8 @@ import { startReceiverServer } from './receiver/receiver-server';
  * See options.ts for the flags.
  */
 async function main(): Promise<number> {
-  const [command, ...args] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const command = args.shift();
   if (command === 'receiver') {
     const port = Number(/^--port=(\d+)$/.exec(args[0] ?? '')?.[1]);
     if (!port) throw new Error('usage: receiver --port=N');

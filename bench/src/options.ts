@@ -41,7 +41,7 @@ export function parseOptions(
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!match)
       throw new Error(`unknown argument '${arg}' (see bench/src/options.ts)`);
-    flags.set(match[1], match[2] ?? 'true');
+    flags.set(match[1], match.at(2) ?? 'true');
   }
   const known = [
     'smoke',

@@ -11,7 +11,10 @@ import {
 } from './config/pretender.config';
 import { HealthController } from './health/health.controller';
 import { ReceptionMetrics } from './reception/reception.metrics';
-import { WebhookReceiver } from './reception/webhook-receiver';
+import {
+  PRETENDER_RANDOM,
+  WebhookReceiver,
+} from './reception/webhook-receiver';
 import { StatsController } from './stats/stats.controller';
 
 /**
@@ -28,6 +31,7 @@ export class AppModule {
       controllers: [StatsController, HealthController],
       providers: [
         { provide: PRETENDER_CONFIG, useValue: config },
+        { provide: PRETENDER_RANDOM, useValue: Math.random },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ReceptionMetrics,
         WebhookReceiver,

@@ -14,6 +14,7 @@ describe('task-pretender over HTTP', () => {
     const config = loadPretenderConfig({ PORT: '1', PRETEND_DELAY_MS: '10' });
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot(config),
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class and takes them as an object literal
       { bodyParser: false, logger: false },
     );
     configurePretender(app);

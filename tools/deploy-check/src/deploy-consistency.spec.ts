@@ -7,11 +7,75 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { appFacts, listApps, read, ROOT, sameValue } from './workspace-facts';
 
-type Yaml = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The parts of docker-compose.yml these checks read. */
+interface ComposeService {
+  /** Every service but postgres has one. */
+  build: {
+    context: string;
+    dockerfile: string;
+    args: Record<string, string | number>;
+  };
+  environment: Record<string, string | number>;
+  ports?: (string | number)[];
+  expose?: (string | number)[];
+  depends_on?: unknown;
+  healthcheck?: { test: unknown };
+  deploy?: { replicas?: number };
+  container_name?: string;
+  stop_grace_period?: string;
+}
+
+/** The parts of the Kubernetes manifests these checks read. */
+interface K8sObject {
+  kind: string;
+  metadata: { name: string };
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: unknown;
+}
+interface Container {
+  image: string;
+  ports: { containerPort: number }[];
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: unknown; secretRef?: unknown }[];
+  readinessProbe: { httpGet: { path: string } };
+  livenessProbe: { httpGet: { path: string } };
+}
+interface K8sKinds {
+  ConfigMap: K8sObject & { data: Record<string, string> };
+  Secret: K8sObject & { stringData: Record<string, string> };
+  Deployment: K8sObject & {
+    spec: {
+      replicas: number;
+      template: {
+        spec: {
+          containers: Container[];
+          terminationGracePeriodSeconds: number;
+        };
+      };
+    };
+  };
+  HorizontalPodAutoscaler: K8sObject & {
+    spec: {
+      scaleTargetRef: unknown;
+      metrics: { external: { metric: { name: string } } }[];
+    };
+  };
+}
+
+interface PackageJson {
+  scripts: Record<string, string>;
+  engines: { node: string };
+}
 
 const APP_SERVICES = ['schedule-api', 'scheduler', 'task-pretender'];
 const dockerfile = read('docker/Dockerfile');
-const compose = parse(read('docker-compose.yml'), { merge: true }) as Yaml;
+const packageJson = JSON.parse(read('package.json')) as PackageJson;
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
 const k8sFiles = [
   'schedule-api.yaml',
   'scheduler.yaml',
@@ -22,9 +86,13 @@ const k8sFiles = [
 ];
 const k8s = k8sFiles.flatMap((f) =>
   parseAllDocuments(read(`deploy/k8s/${f}`), { merge: true }).map(
-    (d) => d.toJSON() as Yaml,
+    (d) => d.toJSON() as K8sObject,
   ),
 );
+
+function byKind<K extends keyof K8sKinds>(kind: K): K8sKinds[K][] {
+  return k8s.filter((doc) => doc.kind === kind) as K8sKinds[K][];
+}
 
 function defaultPort(app: string): number {
   const port = appFacts(app).env.get('PORT');
@@ -63,15 +131,12 @@ describe('the apps the deployment files refer to', () => {
         app,
         port: 'number',
       });
-      expect({
-        app,
-        paths: [...appFacts(app).healthPaths]
-          .filter((p) => p !== '/health')
-          .sort(),
-      }).toEqual({
-        app,
-        paths: expect.arrayContaining(['/health/live', '/health/ready']),
-      });
+      for (const path of ['/health/live', '/health/ready'])
+        expect({
+          app,
+          path,
+          served: appFacts(app).healthPaths.has(path),
+        }).toEqual({ app, path, served: true });
     }
   });
 });
@@ -82,9 +147,7 @@ describe('docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG APP\s*$/m);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npx nx build "?\$\{?APP\}?"?/m);
-    expect(JSON.parse(read('package.json')).scripts.build).toMatch(
-      /\bnx\b.*\bbuild\b/,
-    );
+    expect(packageJson.scripts['build']).toMatch(/\bnx\b.*\bbuild\b/);
   });
 
   it('installs only the production dependencies Nx computed for the app', () => {
@@ -93,8 +156,7 @@ describe('docker/Dockerfile', () => {
   });
 
   it('uses a Node image that satisfies package.json engines', () => {
-    const engines = JSON.parse(read('package.json')).engines.node as string;
-    const wantedMajor = Number(/(\d+)/.exec(engines)?.[1]);
+    const wantedMajor = Number(/(\d+)/.exec(packageJson.engines.node)?.[1]);
     const image = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile);
     expect(Number(image?.[1])).toBeGreaterThanOrEqual(wantedMajor);
   });
@@ -118,11 +180,13 @@ describe('docker/Dockerfile', () => {
     );
     const script = read('docker/healthcheck.js');
     expect(script).toMatch(/\/health\/live/);
-    const table = /DEFAULT_PORTS = (\{[^}]*\})/.exec(script)?.[1];
-    const ports = new Function(`return ${table ?? 'undefined'};`)() as Record<
-      string,
-      number
-    >;
+    const table = /DEFAULT_PORTS = \{([^}]*)\}/.exec(script)?.[1] ?? '';
+    const ports = Object.fromEntries(
+      [...table.matchAll(/['"]?([\w-]+)['"]?\s*:\s*(\d+)/g)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
     expect(ports).toEqual(
       Object.fromEntries(APP_SERVICES.map((app) => [app, defaultPort(app)])),
     );
@@ -148,7 +212,7 @@ describe('docker/Dockerfile', () => {
 });
 
 describe('docker-compose.yml', () => {
-  const services = compose['services'] as Record<string, Yaml>;
+  const services = compose.services;
 
   it('has PostgreSQL and one service per app', () => {
     expect(Object.keys(services).sort()).toEqual(
@@ -159,13 +223,11 @@ describe('docker-compose.yml', () => {
   it.each(APP_SERVICES)(
     'builds %s from docker/Dockerfile with APP naming that app',
     (app) => {
-      const build = services[app]['build'] as Yaml;
-      expect(
-        existsSync(
-          join(ROOT, build['context'] as string, build['dockerfile'] as string),
-        ),
-      ).toBe(true);
-      expect(build['args']).toMatchObject({ APP: app });
+      const build = services[app].build;
+      expect(existsSync(join(ROOT, build.context, build.dockerfile))).toBe(
+        true,
+      );
+      expect(build.args).toMatchObject({ APP: app });
     },
   );
 
@@ -174,12 +236,12 @@ describe('docker-compose.yml', () => {
     (app) => {
       const service = services[app];
       const port = String(defaultPort(app));
-      expect(String((service['build'] as Yaml)['args']['PORT'])).toBe(port);
-      expect(String((service['environment'] as Yaml)['PORT'])).toBe(port);
-      const published = ((service['ports'] ?? []) as string[]).map((p) =>
+      expect(String(service.build.args['PORT'])).toBe(port);
+      expect(String(service.environment['PORT'])).toBe(port);
+      const published = (service.ports ?? []).map((p) =>
         String(p).split(':').pop(),
       );
-      const exposed = ((service['expose'] ?? []) as string[]).map(String);
+      const exposed = (service.expose ?? []).map(String);
       expect([...published, ...exposed]).toEqual([port]);
     },
   );
@@ -187,10 +249,7 @@ describe('docker-compose.yml', () => {
   it.each(APP_SERVICES)(
     'sets only variables %s reads, each defaulting to the app\u2019s own default',
     (app) => {
-      const environment = services[app]['environment'] as Record<
-        string,
-        string | number
-      >;
+      const environment = services[app].environment;
       const reads = appFacts(app).env;
       const unknown = Object.keys(environment).filter(
         (name) => !reads.has(name),
@@ -221,33 +280,33 @@ describe('docker-compose.yml', () => {
     for (const app of APP_SERVICES.filter((a) =>
       appFacts(a).env.has('DATABASE_URL'),
     )) {
-      expect(String(services[app]['environment']['DATABASE_URL'])).toMatch(
+      expect(String(services[app].environment['DATABASE_URL'])).toMatch(
         /^postgres:\/\/.*@postgres:5432\//,
       );
-      expect(services[app]['depends_on']).toEqual({
+      expect(services[app].depends_on).toEqual({
         postgres: { condition: 'service_healthy' },
       });
     }
-    expect(JSON.stringify(services['postgres']['healthcheck']['test'])).toMatch(
+    expect(JSON.stringify(services['postgres'].healthcheck?.test)).toMatch(
       /pg_isready/,
     );
   });
 
   it('runs three scheduler replicas with no fixed host port, container name or shared SCHEDULER_ID', () => {
     const scheduler = services['scheduler'];
-    expect(scheduler['deploy']['replicas']).toBe(3);
-    expect(scheduler['ports']).toBeUndefined();
-    expect(scheduler['container_name']).toBeUndefined();
-    expect(scheduler['environment']['SCHEDULER_ID']).toBeUndefined();
+    expect(scheduler.deploy?.replicas).toBe(3);
+    expect(scheduler.ports).toBeUndefined();
+    expect(scheduler.container_name).toBeUndefined();
+    expect(scheduler.environment['SCHEDULER_ID']).toBeUndefined();
   });
 
   it('gives schedulers more time to stop than their own shutdown grace', () => {
     const graceMs = appFacts('scheduler').env.get('SHUTDOWN_GRACE_MS');
     const configured = /:-(\d+)\}/.exec(
-      String(services['scheduler']['environment']['SHUTDOWN_GRACE_MS'] ?? ''),
+      String(services['scheduler'].environment['SHUTDOWN_GRACE_MS'] ?? ''),
     )?.[1];
     const stopSeconds = Number(
-      /^(\d+)s$/.exec(String(services['scheduler']['stop_grace_period']))?.[1],
+      /^(\d+)s$/.exec(services['scheduler'].stop_grace_period ?? '')?.[1],
     );
     expect(stopSeconds * 1000).toBeGreaterThan(
       Number(configured ?? graceMs ?? 0),
@@ -272,13 +331,17 @@ describe('docker-compose.yml', () => {
 });
 
 describe('deploy/k8s', () => {
-  const byKind = (kind: string) => k8s.filter((doc) => doc['kind'] === kind);
-  const configMap = byKind('ConfigMap')[0]['data'] as Record<string, string>;
-  const secret = byKind('Secret')[0]['stringData'] as Record<string, string>;
+  const configMap = byKind('ConfigMap')[0].data;
+  const secret = byKind('Secret')[0].stringData;
   const deployments = byKind('Deployment');
+  const deployment = (name: string) => {
+    const found = deployments.find((d) => d.metadata.name === name);
+    if (!found) throw new Error(`deploy/k8s: no Deployment named ${name}`);
+    return found;
+  };
 
   it('has a Deployment per app', () => {
-    expect(deployments.map((d) => d['metadata']['name']).sort()).toEqual(
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(
       [...APP_SERVICES].sort(),
     );
   });
@@ -286,34 +349,27 @@ describe('deploy/k8s', () => {
   it.each(APP_SERVICES)(
     '%s: env names the app reads, its default port, probes on served paths',
     (app) => {
-      const pod = deployments.find((d) => d['metadata']['name'] === app)?.[
-        'spec'
-      ]['template']['spec'] as Yaml;
-      const container = (pod['containers'] as Yaml[])[0];
-      expect(container['image']).toBe(`scheduleman/${app}`);
-      const fromRefs = ((container['envFrom'] ?? []) as Yaml[]).flatMap((ref) =>
-        Object.keys(
-          ref['configMapRef'] ? configMap : ref['secretRef'] ? secret : {},
-        ),
+      const container = deployment(app).spec.template.spec.containers[0];
+      const env = container.env ?? [];
+      expect(container.image).toBe(`scheduleman/${app}`);
+      const fromRefs = (container.envFrom ?? []).flatMap((ref) =>
+        Object.keys(ref.configMapRef ? configMap : ref.secretRef ? secret : {}),
       );
-      const names = [
-        ...((container['env'] ?? []) as Yaml[]).map((e) => e['name'] as string),
-        ...fromRefs,
-      ];
+      const names = [...env.map((e) => e.name), ...fromRefs];
       expect({
         app,
         unknown: names.filter((n) => !appFacts(app).env.has(n)),
       }).toEqual({ app, unknown: [] });
       // A value written out is meant as an example of the default, not a silent change of it.
       for (const { name, value } of [
-        ...((container['env'] ?? []) as Yaml[]),
+        ...env,
         ...Object.entries(configMap).map(([name, value]) => ({ name, value })),
       ]) {
-        const appDefault = appFacts(app).env.get(name as string);
+        const appDefault = appFacts(app).env.get(name);
         if (
           typeof value !== 'string' ||
           appDefault === undefined ||
-          !appFacts(app).env.has(name as string)
+          !appFacts(app).env.has(name)
         )
           continue;
         expect({
@@ -323,53 +379,41 @@ describe('deploy/k8s', () => {
           matches: sameValue(value, appDefault),
         }).toEqual({ app, name, value, matches: true });
       }
-      expect(container['ports'][0]['containerPort']).toBe(defaultPort(app));
-      const port = ((container['env'] ?? []) as Yaml[]).find(
-        (e) => e['name'] === 'PORT',
-      );
-      expect(port?.['value']).toBe(String(defaultPort(app)));
-      expect(container['readinessProbe']['httpGet']['path']).toBe(
-        '/health/ready',
-      );
-      expect(container['livenessProbe']['httpGet']['path']).toBe(
-        '/health/live',
-      );
-      for (const probe of ['readinessProbe', 'livenessProbe'])
+      expect(container.ports[0].containerPort).toBe(defaultPort(app));
+      const port = env.find((e) => e.name === 'PORT');
+      expect(port?.value).toBe(String(defaultPort(app)));
+      expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      for (const probe of ['readinessProbe', 'livenessProbe'] as const)
         expect(appFacts(app).healthPaths).toContain(
-          container[probe]['httpGet']['path'],
+          container[probe].httpGet.path,
         );
     },
   );
 
   it('names each scheduler pod by the downward API and lets it finish its shutdown grace', () => {
-    const deployment = deployments.find(
-      (d) => d['metadata']['name'] === 'scheduler',
-    ) as Yaml;
-    const pod = deployment['spec']['template']['spec'] as Yaml;
-    const env = pod['containers'][0]['env'] as Yaml[];
-    expect(deployment['spec']['replicas']).toBe(3);
-    expect(
-      env.find((e) => e['name'] === 'SCHEDULER_ID')?.['valueFrom'],
-    ).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    const scheduler = deployment('scheduler');
+    const pod = scheduler.spec.template.spec;
+    const env = pod.containers[0].env ?? [];
+    expect(scheduler.spec.replicas).toBe(3);
+    expect(env.find((e) => e.name === 'SCHEDULER_ID')?.valueFrom).toEqual({
+      fieldRef: { fieldPath: 'metadata.name' },
+    });
     const graceMs = Number(
-      env.find((e) => e['name'] === 'SHUTDOWN_GRACE_MS')?.['value'] ??
+      env.find((e) => e.name === 'SHUTDOWN_GRACE_MS')?.value ??
         appFacts('scheduler').env.get('SHUTDOWN_GRACE_MS'),
     );
-    expect(pod['terminationGracePeriodSeconds'] * 1000).toBeGreaterThan(
-      graceMs,
-    );
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(graceMs);
   });
 
   it('autoscales the scheduler Deployment on metrics the scheduler exports', () => {
-    const hpa = byKind('HorizontalPodAutoscaler')[0]['spec'] as Yaml;
-    expect(hpa['scaleTargetRef']).toEqual({
+    const hpa = byKind('HorizontalPodAutoscaler')[0].spec;
+    expect(hpa.scaleTargetRef).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       name: 'scheduler',
     });
-    const metricNames = (hpa['metrics'] as Yaml[]).map(
-      (m) => m['external']['metric']['name'] as string,
-    );
+    const metricNames = hpa.metrics.map((m) => m.external.metric.name);
     const adapter = read('deploy/k8s/prometheus-adapter-values.yaml');
     expect(metricNames.length).toBeGreaterThan(0);
     for (const name of metricNames) {
@@ -385,9 +429,9 @@ describe('deploy/k8s', () => {
   });
 
   it('lists every manifest in kustomization.yaml', () => {
-    const resources = (parse(read('deploy/k8s/kustomization.yaml')) as Yaml)[
-      'resources'
-    ] as string[];
+    const { resources } = parse(read('deploy/k8s/kustomization.yaml')) as {
+      resources: string[];
+    };
     expect([...resources].sort()).toEqual(
       ['namespace.yaml', ...k8sFiles].sort(),
     );

@@ -31,7 +31,7 @@ export function walk(dir: string): string[] {
 
 const isSource = (path: string) =>
   path.endsWith('.ts') &&
-  !/\.(e2e-)?spec\.ts$/.test(path) &&
+  !/\.(int-|e2e-)?spec\.ts$/.test(path) &&
   !path.includes('/testing/');
 const isConfigFile = (path: string) =>
   isSource(path) && (/\/config\//.test(path) || /\.config\.ts$/.test(path));
@@ -89,9 +89,38 @@ export function evaluateDefault(
       : String(resolved);
   });
   if (/^"[^"]*"$/.test(substituted)) return JSON.parse(substituted) as string;
-  const arithmetic = substituted.replace(/(\d)_(?=\d)/g, '$1');
-  if (!/^[\d\s*+().]+$/.test(arithmetic)) return undefined;
-  return Number(new Function(`return (${arithmetic});`)());
+  return evaluateArithmetic(substituted.replace(/(\d)_(?=\d)/g, '$1'));
+}
+
+/** Sums and products of number literals, with parentheses (`7 * 24 * 3600000`); else undefined. */
+function evaluateArithmetic(text: string): number | undefined {
+  if (!/^[\d\s*+().]+$/.test(text)) return undefined;
+  const tokens = text.match(/\d+(?:\.\d+)?|[()*+]/g) ?? [];
+  let at = 0;
+  const factor = (): number => {
+    const token = tokens.at(at++);
+    if (token !== '(') return Number(token);
+    const value = sum();
+    return tokens.at(at++) === ')' ? value : NaN;
+  };
+  const product = (): number => {
+    let value = factor();
+    while (tokens.at(at) === '*') {
+      at++;
+      value *= factor();
+    }
+    return value;
+  };
+  function sum(): number {
+    let value = product();
+    while (tokens.at(at) === '+') {
+      at++;
+      value += product();
+    }
+    return value;
+  }
+  const value = sum();
+  return at === tokens.length && Number.isFinite(value) ? value : undefined;
 }
 
 /** The default given for `name` in a config source, in the forms our config code uses. */
@@ -179,5 +208,5 @@ export function sameValue(
     m: 60_000,
     h: 3_600_000,
   };
-  return Number(duration[1]) * unitMs[duration[2] ?? 'ms'] === appDefault;
+  return Number(duration[1]) * unitMs[duration.at(2) ?? 'ms'] === appDefault;
 }

@@ -1,5 +1,14 @@
+import { FakeClock } from '@scheduleman/domain/testing';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import type { PretenderConfig } from '../config/pretender.config';
-import { decideBehaviour, InvalidOverrideError } from './webhook-receiver';
+import { ReceptionMetrics } from './reception.metrics';
+import {
+  decideBehaviour,
+  InvalidOverrideError,
+  WebhookReceiver,
+} from './webhook-receiver';
 
 const config: PretenderConfig = {
   port: 3100,
@@ -68,5 +77,46 @@ describe('decideBehaviour', () => {
     expect(() =>
       decideBehaviour(config, new URLSearchParams('fail='), () => 0),
     ).toThrow(/^fail: /);
+  });
+});
+
+describe('WebhookReceiver', () => {
+  let server: Server;
+  let base: string;
+  /** What the injected random returns next. */
+  let draw = 0;
+
+  beforeAll(async () => {
+    const receiver = new WebhookReceiver(
+      { ...config, failureRate: 0.5 },
+      new FakeClock(),
+      new ReceptionMetrics(new Registry()),
+      () => draw,
+    );
+    server = createServer((req, res) => {
+      receiver.middleware(req, res, () => {
+        res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('draws the configured failure share from the injected random', async () => {
+    const post = () => fetch(`${base}/tasks`, { method: 'POST', body: '{}' });
+    draw = 0.4;
+    expect((await post()).status).toBe(500);
+    draw = 0.6;
+    expect((await post()).status).toBe(202);
+  });
+
+  it('passes the paths Nest serves on to the next handler', async () => {
+    expect((await fetch(`${base}/stats`)).status).toBe(404);
+    expect((await fetch(`${base}/health/live`)).status).toBe(404);
   });
 });

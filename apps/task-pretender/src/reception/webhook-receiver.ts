@@ -10,6 +10,9 @@ import { ReceptionMetrics } from './reception.metrics';
 import { ReceptionStats } from './reception-stats';
 import { RecentRequests } from './recent-requests';
 
+/** Injection token of the `() => number` in [0, 1) that draws the configured failure and stall shares. */
+export const PRETENDER_RANDOM = Symbol('PRETENDER_RANDOM');
+
 /** Paths served by Nest controllers; everything else is a webhook. */
 const RESERVED_PATHS = ['/stats', '/health', '/metrics'];
 /** Bodies are kept (for GET /stats/requests) up to this size; the rest is read and dropped. */
@@ -97,7 +100,9 @@ export function decideBehaviour(
 /**
  * The hot path: a plain Node handler mounted ahead of Nest's router (see main.ts), so a
  * webhook costs no body parsing, no guards or interceptors, and no log line unless
- * LOG_LEVEL=debug. The benchmark pushes thousands of webhooks a second through here.
+ * LOG_LEVEL=debug. The scheduler's multi-process tests and `npm start` fire at it (the
+ * benchmark has its own receiver, bench/src/receiver). Why it is not a Nest controller:
+ * docs/workspace.md, "Hand-written infrastructure".
  */
 @Injectable()
 export class WebhookReceiver {
@@ -106,12 +111,12 @@ export class WebhookReceiver {
   readonly stats: ReceptionStats;
   private workInFlight = 0;
   private workCompleted = 0;
-  private random: () => number = Math.random;
 
   constructor(
     @Inject(PRETENDER_CONFIG) private readonly config: PretenderConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: ReceptionMetrics,
+    @Inject(PRETENDER_RANDOM) private readonly random: () => number,
   ) {
     this.stats = new ReceptionStats(config, clock.now().getTime());
     this.recent = new RecentRequests(config.recentRequests);
@@ -126,8 +131,10 @@ export class WebhookReceiver {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    if (RESERVED_PATHS.some((p) => path === p || path.startsWith(`${p}/`)))
-      return next();
+    if (RESERVED_PATHS.some((p) => path === p || path.startsWith(`${p}/`))) {
+      next();
+      return;
+    }
     this.receive(
       req,
       res,
@@ -144,11 +151,6 @@ export class WebhookReceiver {
     this.stats.reset(this.clock.now().getTime());
     this.recent.clear();
     this.workCompleted = 0;
-  }
-
-  /** Tests make the random choices deterministic. */
-  useRandom(random: () => number): void {
-    this.random = random;
   }
 
   private receive(

@@ -139,13 +139,13 @@ function lastSecondUpTo(cron: CronMatcher, to: number): number | null {
   const m0 = Math.floor((to % 3600) / 60);
   const s0 = to % 60;
   for (let hi = cron.hours.length - 1; hi >= 0; hi--) {
-    const h = cron.hours[hi] as number;
+    const h = cron.hours[hi];
     if (h > h0) continue;
     for (let mi = cron.minutes.length - 1; mi >= 0; mi--) {
-      const m = cron.minutes[mi] as number;
+      const m = cron.minutes[mi];
       if (h === h0 && m > m0) continue;
       for (let si = cron.seconds.length - 1; si >= 0; si--) {
-        const s = cron.seconds[si] as number;
+        const s = cron.seconds[si];
         if (h === h0 && m === m0 && s > s0) continue;
         return h * 3600 + m * 60 + s;
       }

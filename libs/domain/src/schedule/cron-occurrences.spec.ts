@@ -51,7 +51,7 @@ function oracle(
     const toWall = toMs + zoneOffsetMs(zone, toMs) + 3 * 3_600_000;
     for (let wall = fromWall; wall <= toWall; wall += MINUTE) {
       if (!matches(wall)) continue;
-      const [first] = instantsOfWall(zone, wall);
+      const first = instantsOfWall(zone, wall).at(0);
       let instant = first;
       if (instant === undefined) {
         // In a gap: the first instant whose wall time is past this one.

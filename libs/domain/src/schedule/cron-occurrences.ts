@@ -56,7 +56,7 @@ function previousWall(expression: string, beforeWallMs: number): number | null {
 /** True when the hour field starts with `*`: the expression describes an interval. */
 export function isIntervalExpression(expression: string): boolean {
   const fields = expression.trim().split(/\s+/);
-  const hour = fields.length === 6 ? fields[2] : fields[1];
+  const hour = fields.at(fields.length === 6 ? 2 : 1);
   return hour?.startsWith('*') ?? false;
 }
 
@@ -169,7 +169,7 @@ function previousFixed(
   beforeMs: number,
 ): number | null {
   let wall = beforeMs + zoneOffsetMs(zone, beforeMs);
-  const [first] = instantsOfWall(zone, wall);
+  const first = instantsOfWall(zone, wall).at(0);
   if (first !== undefined && first < beforeMs) {
     // `before` is in the second pass of an overlap: wall times up to the end of the
     // overlap map to first-pass instants, which are all earlier than `before`.
@@ -208,7 +208,7 @@ export function instantsOfWall(zone: string, wallMs: number): number[] {
 
 /** The instant a fixed wall time fires at: its first instant, or the end of the gap it falls in. */
 function instantOfWall(zone: string, wallMs: number): number {
-  const [first] = instantsOfWall(zone, wallMs);
+  const first = instantsOfWall(zone, wallMs).at(0);
   if (first !== undefined) return first;
   const before = zoneOffsetMs(zone, wallMs - MAX_OFFSET_MS);
   const after = zoneOffsetMs(zone, wallMs + MAX_OFFSET_MS);

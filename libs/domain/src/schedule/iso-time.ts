@@ -117,7 +117,9 @@ export function parseIsoDuration(input: unknown, field: string): number {
       `"${input}" is not an ISO-8601 duration; expected e.g. "PT90S", "PT1.5S" or "P1DT2H"`,
     );
   }
-  const [, years, months, weeks, days, hours, minutes, seconds] = match;
+  // Groups that did not take part in the match are undefined (the array type hides it).
+  const groups: (string | undefined)[] = match;
+  const [, years, months, weeks, days, hours, minutes, seconds] = groups;
   if (years !== undefined || months !== undefined) {
     throw new ValidationError(
       field,

@@ -60,7 +60,7 @@ export async function createTestDatabase(
     },
     async drop() {
       await Promise.all(
-        opened.map((ds) => (ds.isInitialized ? ds.destroy() : undefined)),
+        opened.filter((ds) => ds.isInitialized).map((ds) => ds.destroy()),
       );
       const client = new Client({ connectionString: serverUrl });
       await client.connect();

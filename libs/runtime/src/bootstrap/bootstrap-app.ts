@@ -18,7 +18,7 @@ export interface BootstrapOptions {
   /** Extra fields on every log line, e.g. `{ schedulerId }`. */
   logFields?: Record<string, unknown>;
   /** Passed to NestFactory.create, e.g. `{ bodyParser: false }`. */
-  nestOptions?: NestApplicationOptions;
+  nestOptions?: Pick<NestApplicationOptions, 'bodyParser'>;
   /** Pipes, filters, Swagger, … applied after creation and before listening. */
   configure?: (
     app: NestExpressApplication,
@@ -44,6 +44,7 @@ export async function bootstrapApp(
     base: { app: options.app, ...options.logFields },
   });
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class and takes them as an object literal
     const app = await NestFactory.create<NestExpressApplication>(module, {
       ...options.nestOptions,
       logger,

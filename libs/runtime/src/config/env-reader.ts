@@ -88,7 +88,7 @@ export class EnvReader {
       return options.default ?? 0;
     }
     const ms = Math.round(
-      Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 'ms'],
+      Number(match[1]) * DURATION_UNITS_MS[match.at(2) ?? 'ms'],
     );
     return this.checkBounds(name, ms, options, ' ms');
   }

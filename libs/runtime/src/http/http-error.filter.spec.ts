@@ -43,8 +43,10 @@ function pgError(code: string, message = 'db error'): Error {
 }
 
 describe('HttpErrorFilter', () => {
-  beforeAll(() => Logger.overrideLogger(false));
-  afterAll(() =>
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+  afterAll(() => {
     Logger.overrideLogger([
       'log',
       'error',
@@ -52,10 +54,10 @@ describe('HttpErrorFilter', () => {
       'debug',
       'verbose',
       'fatal',
-    ]),
-  );
+    ]);
+  });
 
-  it.each([
+  it.each<[string, unknown, number, string, string]>([
     [
       'a domain ValidationError',
       new ValidationError('schedule.at', 'is in the past'),

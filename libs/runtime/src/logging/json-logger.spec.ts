@@ -67,12 +67,53 @@ describe('JsonLogger', () => {
     expect(String(entries()[0]['stack'])).toContain('TypeError: bad');
   });
 
-  it('survives circular structures', () => {
+  it('writes a circular reference as "[Circular]" and keeps every other field', () => {
     const { logger, entries } = capture();
-    const loop: Record<string, unknown> = { msg: 'loop' };
+    const loop: Record<string, unknown> = { msg: 'loop', count: 2 };
     loop['self'] = loop;
-    logger.log(loop);
-    expect(entries()[0]).toMatchObject({ msg: 'loop', level: 'info' });
+    const request = {
+      id: 7,
+      parent: { note: 'kept' } as Record<string, unknown>,
+    };
+    request.parent['request'] = request;
+    logger.log(loop, { request, total: 10n }, 'Ctx');
+    expect(entries()[0]).toEqual({
+      time: '2030-01-01T00:00:00.000Z',
+      level: 'info',
+      app: 'test',
+      context: 'Ctx',
+      msg: 'loop',
+      count: 2,
+      // The line holds a copy of the message's fields, so the loop shows once.
+      self: { msg: 'loop', count: 2, self: '[Circular]' },
+      request: { id: 7, parent: { note: 'kept', request: '[Circular]' } },
+      total: '10',
+    });
+  });
+
+  it('writes an object reached twice without a cycle in full both times', () => {
+    const { logger, entries } = capture();
+    const shared = { id: 1 };
+    logger.log({ msg: 'pair', first: shared, second: [shared, shared] });
+    expect(entries()[0]).toMatchObject({
+      first: { id: 1 },
+      second: [{ id: 1 }, { id: 1 }],
+    });
+  });
+
+  it('still writes time, level and msg when a value cannot be serialised', () => {
+    const { logger, entries } = capture();
+    const broken = {
+      toJSON(): never {
+        throw new Error('cannot serialise');
+      },
+    };
+    logger.warn({ msg: 'odd', broken });
+    expect(entries()[0]).toEqual({
+      time: '2030-01-01T00:00:00.000Z',
+      level: 'warn',
+      msg: 'odd',
+    });
   });
 
   it('receives the context of a Nest Logger instance', () => {

@@ -85,7 +85,7 @@ export class JsonLogger implements LoggerService {
       ...extra,
     };
     if (context !== undefined) entry['context'] = context;
-    Object.assign(entry, describe(message));
+    Object.assign(entry, fieldsOf(message));
     for (const param of rest) {
       if (typeof param === 'string') {
         // Nest passes the stack of an error as a string right after the message.
@@ -93,14 +93,15 @@ export class JsonLogger implements LoggerService {
           entry['stack'] = param;
         else entry['detail'] = param;
       } else if (param !== undefined) {
-        Object.assign(entry, describe(param, 'detail'));
+        Object.assign(entry, fieldsOf(param, 'detail'));
       }
     }
     this.write(`${safeStringify(entry)}\n`);
   }
 }
 
-function describe(value: unknown, key = 'msg'): Record<string, unknown> {
+/** The fields a message or parameter adds to the line. */
+function fieldsOf(value: unknown, key = 'msg'): Record<string, unknown> {
   if (value instanceof Error) {
     return { [key]: value.message, errorName: value.name, stack: value.stack };
   }
@@ -113,13 +114,29 @@ function describe(value: unknown, key = 'msg'): Record<string, unknown> {
   return { [key]: value };
 }
 
+/**
+ * JSON.stringify that never throws on what callers log: a BigInt becomes its decimal
+ * string and a reference back to an enclosing object becomes "[Circular]", so the rest
+ * of the line survives. An object reached twice without a cycle is written twice.
+ */
 function safeStringify(entry: Record<string, unknown>): string {
+  // The objects from the root down to the one being written (JSON.stringify is depth-first).
+  const ancestors: unknown[] = [];
   try {
-    return JSON.stringify(entry, (_k, v: unknown) =>
-      typeof v === 'bigint' ? v.toString() : v,
+    return JSON.stringify(
+      entry,
+      function (this: unknown, _key: string, value: unknown): unknown {
+        if (typeof value === 'bigint') return value.toString();
+        if (typeof value !== 'object' || value === null) return value;
+        while (ancestors.length > 0 && ancestors.at(-1) !== this)
+          ancestors.pop();
+        if (ancestors.includes(value)) return '[Circular]';
+        ancestors.push(value);
+        return value;
+      },
     );
   } catch {
-    // Circular structures must not turn a log call into a crash.
+    // A getter or toJSON that throws must not turn a log call into a crash either.
     return JSON.stringify({
       time: entry['time'],
       level: entry['level'],

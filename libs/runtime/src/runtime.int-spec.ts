@@ -64,17 +64,22 @@ class FlagProbe implements OnModuleInit {
 }
 
 describe('runtime plumbing in a real Nest app', () => {
-  let db: TestDatabase;
-  let app: NestExpressApplication;
+  // Both stay unset when beforeAll fails before creating them.
+  let db: TestDatabase | undefined;
+  let app: NestExpressApplication | undefined;
   let base: string;
   let probe: FlagProbe;
 
   beforeAll(async () => {
-    db = await createTestDatabase('runtime');
+    const database = await createTestDatabase('runtime');
+    db = database;
     @Module({
       imports: [
         DatabaseModule.forRootAsync({
-          useFactory: () => ({ url: db.url, applicationName: 'runtime-test' }),
+          useFactory: () => ({
+            url: database.url,
+            applicationName: 'runtime-test',
+          }),
         }),
         HealthModule,
         MetricsModule,
@@ -90,14 +95,15 @@ describe('runtime plumbing in a real Nest app', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [TestAppModule],
     }).compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({
-      bodyParser: false,
-      logger: false,
-    });
-    useJsonHttp(app, { bodyLimitBytes: 1024 });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    probe = app.get(FlagProbe);
+    const nest = moduleRef.createNestApplication<NestExpressApplication>(
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class and takes them as an object literal
+      { bodyParser: false, logger: false },
+    );
+    app = nest;
+    useJsonHttp(nest, { bodyLimitBytes: 1024 });
+    await nest.listen(0, '127.0.0.1');
+    base = await nest.getUrl();
+    probe = nest.get(FlagProbe);
   });
 
   afterAll(async () => {
@@ -106,6 +112,7 @@ describe('runtime plumbing in a real Nest app', () => {
   });
 
   it('ran the migrations before serving', async () => {
+    if (!db) throw new Error('beforeAll did not create the database');
     const ds = await db.dataSource();
     const rows: { name: string }[] = await ds.query(
       'select name from migrations',
