@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { ApiClient, connectSql, databaseNow, PretenderClient } from './clients';
+import { ApiClient, PretenderClient } from '@scheduleman/testkit';
+import { connectSql, databaseNow, PRETENDER, schedulerSpec } from './stack';
 import { everySecond, reportDeliveries } from './deliveries';
 import { RestartablePostgres } from './embedded-postgres';
 import { Cluster, freePort, sleep, waitFor } from './harness';
 
 const OUTAGE_MS = 3_000;
+const SCHEDULER_IDS = ['restart-s1', 'restart-s2'];
 
 async function postmasterStart(sql: Client): Promise<string> {
   const { rows } = await sql.query<{ started: string }>(
@@ -49,22 +51,17 @@ describe('a database restart in the middle of a run', () => {
         pg.start(true),
         cluster.startReady(
           ['schedule-api', { env }],
-          ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
-          [
-            'scheduler',
-            { name: 'restart-s1', env: { ...env, SCHEDULER_ID: 'restart-s1' } },
-          ],
-          [
-            'scheduler',
-            { name: 'restart-s2', env: { ...env, SCHEDULER_ID: 'restart-s2' } },
-          ],
+          PRETENDER,
+          ...SCHEDULER_IDS.map((id) => schedulerSpec(id, pg.url)),
         ),
       ]);
-      api = new ApiClient(apiProcess);
-      pretender = new PretenderClient(pretenderProcess);
+      api = new ApiClient(apiProcess.url());
+      pretender = new PretenderClient(pretenderProcess.url());
     }),
     120_000,
   );
+
+  afterAll(() => api.close());
 
   afterAll(async () => {
     await cluster.stopAll();
@@ -99,7 +96,10 @@ describe('a database restart in the middle of a run', () => {
       await waitFor(
         'the schedulers to be ready again',
         async () => {
-          for (const p of cluster.all().filter((p) => p.app === 'scheduler')) {
+          const schedulers = cluster
+            .all()
+            .filter((p) => SCHEDULER_IDS.includes(p.name));
+          for (const p of schedulers) {
             if ((await fetch(p.url('/health/ready'))).status !== 200)
               return false;
           }
