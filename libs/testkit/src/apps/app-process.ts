@@ -117,12 +117,21 @@ export class AppProcess {
     this.exitAsked = false;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
+        const exit = { code, signal };
+        this.exitInfo = exit;
         if (!this.exitAsked)
           this.unexpectedExits.push(
             `${this.name} exited (code ${code}, signal ${signal})${options.logFile ? `; see ${options.logFile}` : ''}`,
           );
-        resolve(this.exitInfo);
+        // The last output may still be in the pipes: resolve once they are drained, but
+        // not later than a second (a grandchild may hold them open).
+        const drained = setTimeout(() => {
+          resolve(exit);
+        }, 1_000);
+        child.once('close', () => {
+          clearTimeout(drained);
+          resolve(exit);
+        });
       });
     });
     return this;
