@@ -10,7 +10,7 @@ import {
   occurrence,
   reportDeliveries,
 } from './deliveries';
-import { databaseNow, useStack } from './stack';
+import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
 /**
  * Promise 6, one clock: a scheduler whose host clock is a minute off still fires on the
@@ -60,22 +60,16 @@ describe('a scheduler with a skewed host clock', () => {
           const now = (await databaseNow(stack.sql)).getTime();
           // An `at` 4 s ahead: with the clock a minute ahead, a naive scheduler fires it at once, 4 s early.
           const at = new Date(now + 4_000);
-          const oneShot = await stack.api.createSchedule({
-            name: 'at',
-            schedule: { type: 'at', at: at.toISOString() },
-            trigger: {
-              type: 'webhook',
-              url: stack.pretender.hookUrl('/tasks/skew'),
-            },
-          });
-          const cron = await stack.api.createSchedule({
-            name: 'cron',
-            schedule: { type: 'cron', expression: '* * * * * *' },
-            trigger: {
-              type: 'webhook',
-              url: stack.pretender.hookUrl('/tasks/skew'),
-            },
-          });
+          const oneShot = await stack.createHookSchedule(
+            'at',
+            { type: 'at', at: at.toISOString() },
+            '/tasks/skew',
+          );
+          const cron = await stack.createHookSchedule(
+            'cron',
+            EVERY_SECOND,
+            '/tasks/skew',
+          );
           const first = new Date(cron.nextRunAt as string);
           const cronExpected = everySecond(
             cron.id,

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { ApiClient, PretenderClient } from '@scheduleman/testkit';
-import { connectSql, databaseNow, PRETENDER, schedulerSpec } from './stack';
+import {
+  connectSql,
+  databaseNow,
+  EVERY_SECOND,
+  PRETENDER,
+  schedulerSpec,
+  webhookSchedule,
+} from './stack';
 import { everySecond, reportDeliveries } from './deliveries';
 import { RestartablePostgres } from './embedded-postgres';
 import { Cluster, freePort, sleep, waitFor } from './harness';
@@ -71,11 +78,13 @@ describe('a database restart in the middle of a run', () => {
   it(
     'delivers every occurrence of a one-second cron across the restart',
     cluster.withLogs(async () => {
-      const cron = await api.createSchedule({
-        name: 'every-second',
-        schedule: { type: 'cron', expression: '* * * * * *' },
-        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/restart') },
-      });
+      const cron = await api.createSchedule(
+        webhookSchedule(
+          'every-second',
+          EVERY_SECOND,
+          pretender.hookUrl('/tasks/restart'),
+        ),
+      );
       const first = new Date(cron.nextRunAt as string);
       const startedAt = first.getTime();
       await waitFor(

@@ -1,6 +1,6 @@
 import type { ExecutionResponse } from '@scheduleman/domain';
 import { waitFor } from '@scheduleman/testkit';
-import { databaseNow, useStack } from './stack';
+import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
 /**
  * Three built schedulers, the built API and the built task-pretender on one fresh
@@ -65,27 +65,21 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
     cluster.withLogs(async () => {
       const now = await databaseNow(stack.sql);
       const at = new Date(now.getTime() + 3_000).toISOString();
-      const cron = await stack.api.createSchedule({
-        name: 'every-second',
-        schedule: { type: 'cron', expression: '* * * * * *' },
-        trigger: {
-          type: 'webhook',
-          url: stack.pretender.hookUrl('/tasks/cron'),
-        },
-      });
-      const oneShot = await stack.api.createSchedule({
-        name: 'at',
-        schedule: { type: 'at', at },
-        trigger: { type: 'webhook', url: stack.pretender.hookUrl('/tasks/at') },
-      });
-      const delayed = await stack.api.createSchedule({
-        name: 'delay',
-        schedule: { type: 'delay', delay: 'PT2S' },
-        trigger: {
-          type: 'webhook',
-          url: stack.pretender.hookUrl('/tasks/delay'),
-        },
-      });
+      const cron = await stack.createHookSchedule(
+        'every-second',
+        EVERY_SECOND,
+        '/tasks/cron',
+      );
+      const oneShot = await stack.createHookSchedule(
+        'at',
+        { type: 'at', at },
+        '/tasks/at',
+      );
+      const delayed = await stack.createHookSchedule(
+        'delay',
+        { type: 'delay', delay: 'PT2S' },
+        '/tasks/delay',
+      );
       expect(oneShot.nextRunAt).toBe(at);
 
       const [atRun] = await waitFor(

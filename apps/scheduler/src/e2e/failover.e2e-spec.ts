@@ -6,7 +6,7 @@ import {
   type Occurrence,
   reportDeliveries,
 } from './deliveries';
-import { databaseNow, useStack } from './stack';
+import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
 /**
  * Scheduler deaths, with three built schedulers behind the built API: a SIGKILLed holder
@@ -45,14 +45,11 @@ describe('scheduler processes survive the death of a scheduler', () => {
       const expected: Occurrence[] = [];
       for (let i = 0; i < 30; i++) {
         const at = new Date(now + 2_500 + i * 100);
-        const s = await stack.api.createSchedule({
-          name: `one-shot-${i}`,
-          schedule: { type: 'at', at: at.toISOString() },
-          trigger: {
-            type: 'webhook',
-            url: stack.pretender.hookUrl('/tasks/kill'),
-          },
-        });
+        const s = await stack.createHookSchedule(
+          `one-shot-${i}`,
+          { type: 'at', at: at.toISOString() },
+          '/tasks/kill',
+        );
         expected.push(occurrence(s.id, at));
       }
 
@@ -105,14 +102,11 @@ describe('scheduler processes survive the death of a scheduler', () => {
   it(
     'hands over on SIGTERM without a gap, and the terminated scheduler exits 0',
     cluster.withLogs(async () => {
-      const cron = await stack.api.createSchedule({
-        name: 'every-second',
-        schedule: { type: 'cron', expression: '* * * * * *' },
-        trigger: {
-          type: 'webhook',
-          url: stack.pretender.hookUrl('/tasks/term'),
-        },
-      });
+      const cron = await stack.createHookSchedule(
+        'every-second',
+        EVERY_SECOND,
+        '/tasks/term',
+      );
       const first = new Date(cron.nextRunAt as string);
       await waitFor(
         'three occurrences',

@@ -1,5 +1,10 @@
 // This helper is no test file, so Jest's globals are imported (tsconfig.app.json has no jest types).
 import { afterAll, beforeAll } from '@jest/globals';
+import type {
+  CreateScheduleRequest,
+  ScheduleResponse,
+  ScheduleSpecInput,
+} from '@scheduleman/domain';
 import {
   createTestDatabase,
   type TestDatabase,
@@ -13,6 +18,22 @@ import {
   type StartOptions,
 } from '@scheduleman/testkit';
 import { Client } from 'pg';
+
+/** A one-second cron: a steady stream of occurrences to count. */
+export const EVERY_SECOND: ScheduleSpecInput = {
+  type: 'cron',
+  expression: '* * * * * *',
+};
+
+/** The body of a schedule whose webhook goes to `url`. */
+export function webhookSchedule(
+  name: string,
+  schedule: ScheduleSpecInput,
+  url: string,
+  extra: Partial<CreateScheduleRequest> = {},
+): CreateScheduleRequest {
+  return { name, schedule, trigger: { type: 'webhook', url }, ...extra };
+}
 
 /** The pretender as the e2e tests run it: answering after 10 ms, like a quick real receiver. */
 export const PRETENDER: [AppName, StartOptions] = [
@@ -81,6 +102,17 @@ export class Stack {
     await this.parts.api?.close();
     await this.cluster.stopAll();
     await this.parts.db?.drop();
+  }
+
+  /** Creates a schedule whose webhook goes to `path` on the pretender. */
+  createHookSchedule(
+    name: string,
+    schedule: ScheduleSpecInput,
+    path: string,
+  ): Promise<ScheduleResponse> {
+    return this.api.createSchedule(
+      webhookSchedule(name, schedule, this.pretender.hookUrl(path)),
+    );
   }
 
   private part<K extends keyof Parts>(key: K): Parts[K] {
