@@ -10,7 +10,7 @@ import {
   writeReport,
 } from './report/bench-report';
 import { Harness } from './runner/harness';
-import { Cluster } from './infra/cluster';
+import { BenchCluster } from './infra/bench-cluster';
 import {
   createMigratedDatabase,
   measureWorkload,
@@ -64,7 +64,7 @@ async function runSmoke(
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_smoke');
   const runs: RunResult[] = [];
   try {
-    const cluster = await Cluster.start({
+    const cluster = await BenchCluster.start({
       databaseUrl,
       schedulerCount: 2,
       logDir: env.logRoot,
@@ -114,7 +114,7 @@ export async function runBenchCommand(
   };
   const env: RunEnvironment = {
     server: harness.server,
-    receiver: harness.receiver,
+    receiverUsage: harness.receiverUsage,
     receiverClient: harness.receiverClient,
     clock: harness.clock,
     logRoot: harness.logRoot,

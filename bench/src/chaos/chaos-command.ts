@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import type { Clock } from '@scheduleman/domain';
-import { ApiClient } from '../infra/api-client';
-import { Cluster } from '../infra/cluster';
-import { sleep } from '../infra/wait';
-import { resultsDir, workspaceRoot } from '../infra/workspace';
+import { ApiClient, skewClock, sleep } from '@scheduleman/testkit';
+import { BenchCluster } from '../infra/bench-cluster';
+import { resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
 import { fmtMs, markdownTable } from '../report/table';
@@ -138,7 +136,7 @@ export async function runChaosCommand(
   const { log, clock } = harness;
   const nowMs = () => clock.now().getTime();
   let databaseUrl: string | undefined;
-  let cluster: Cluster | undefined;
+  let cluster: BenchCluster | undefined;
   let api: ApiClient | undefined;
   let events: ChaosEvent[] = [];
   let evaluation: Evaluation;
@@ -146,7 +144,7 @@ export async function runChaosCommand(
   const machine = await harness.machine();
   try {
     databaseUrl = await harness.server.createDatabase('chaos');
-    cluster = await Cluster.start({
+    cluster = await BenchCluster.start({
       databaseUrl,
       schedulerCount: 3,
       logDir: harness.logRoot,
@@ -154,15 +152,7 @@ export async function runChaosCommand(
       schedulerEnv: options.schedulerEnv,
       schedulerMain: options.schedulerMain,
       perScheduler: (i) =>
-        i === SKEWED_SCHEDULER
-          ? {
-              nodeArgs: [
-                '-r',
-                join(workspaceRoot(), 'bench', 'tools', 'skew-clock.cjs'),
-              ],
-              env: { BENCH_CLOCK_SKEW_MS: String(plan.skewMs) },
-            }
-          : undefined,
+        i === SKEWED_SCHEDULER ? skewClock(plan.skewMs) : undefined,
     });
     log(
       `API and 3 schedulers ready (scheduler-${SKEWED_SCHEDULER} runs ${plan.skewMs / 1000} s ahead); logs in ${harness.logRoot}`,
@@ -218,7 +208,7 @@ export async function runChaosCommand(
       await harness.server.dropDatabase(databaseUrl).catch(() => undefined);
     await harness.close();
   }
-  const crashes = cluster?.unexpectedExits() ?? [];
+  const crashes = cluster.unexpectedExits();
   const broken = brokePromise(evaluation) || crashes.length > 0;
   const maxLateness = evaluation.latenessMs.max ?? 0;
   const verdict = [

@@ -1,7 +1,8 @@
 import type { Clock } from '@scheduleman/domain';
-import type { Cluster } from '../infra/cluster';
+import { sleep } from '@scheduleman/testkit';
+import type { BenchCluster } from '../infra/bench-cluster';
 import type { DatabaseServer } from '../infra/database-server';
-import { monotonicMs, sleep } from '../infra/wait';
+import { monotonicMs } from '../infra/wait';
 import type { ChaosPlan } from './chaos-plan';
 
 export interface ChaosEvent {
@@ -31,7 +32,7 @@ export async function runChaosEvents(
     windowStartMs,
     log,
   }: {
-    cluster: Cluster;
+    cluster: BenchCluster;
     server: DatabaseServer;
     clock: Clock;
     windowStartMs: number;

@@ -1,15 +1,5 @@
-import { createServer } from 'node:net';
-
-/** A TCP port that was free a moment ago (the kernel's pick for port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/*
+ * Only database-server.ts still imports freePort from here; it moves to the test kit's
+ * PostgreSQL server in the same issue. Delete this file then.
+ */
+export { freePort } from '@scheduleman/testkit';

@@ -1,13 +1,26 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Clock, SystemClock } from '@scheduleman/domain';
+import { AppProcess, freePort } from '@scheduleman/testkit';
 import { Client } from 'pg';
 import { DatabaseServer, startDatabaseServer } from '../infra/database-server';
-import { ManagedProcess } from '../infra/managed-process';
-import { freePort } from '../infra/ports';
+import { UsageMeter } from '../infra/usage-meter';
 import { monotonicMs } from '../infra/wait';
 import { benchMain, resultsDir } from '../infra/workspace';
 import { ReceiverClient } from '../receiver/receiver-client';
+
+/**
+ * Interrupted (Ctrl-C, a CI timeout): exit, so that the test kit's exit hook kills every
+ * child; 'exit' handlers are synchronous, SIGKILL is all there is time for.
+ */
+function exitOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      console.error(`[bench] ${signal}: stopping child processes`);
+      process.exit(130);
+    });
+  }
+}
 
 /**
  * What both commands share: a clock, a log with elapsed seconds, the database server and
@@ -22,7 +35,8 @@ export class Harness {
     private readonly started: number,
     readonly name: string,
     readonly server: DatabaseServer,
-    readonly receiver: ManagedProcess,
+    readonly receiver: AppProcess,
+    readonly receiverUsage: UsageMeter,
     readonly receiverClient: ReceiverClient,
     readonly logRoot: string,
   ) {}
@@ -32,16 +46,17 @@ export class Harness {
     externalDatabaseUrl: string | undefined,
   ): Promise<Harness> {
     const started = monotonicMs();
+    exitOnSignals();
     const logRoot = resultsDir(
       'logs',
       `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`,
     );
     const server = await startDatabaseServer(externalDatabaseUrl);
     const port = await freePort();
-    const receiver = new ManagedProcess({
+    const receiver = new AppProcess({
       name: 'receiver',
-      nodeArgs: [benchMain(), 'receiver', `--port=${port}`],
-      env: {},
+      main: benchMain(),
+      args: ['receiver', `--port=${port}`],
       port,
       readyPath: '/health',
       logFile: join(logRoot, 'receiver.log'),
@@ -49,6 +64,7 @@ export class Harness {
     try {
       await receiver.start().waitReady();
     } catch (error) {
+      await receiver.kill();
       await server.stop();
       throw error;
     }
@@ -57,7 +73,8 @@ export class Harness {
       name,
       server,
       receiver,
-      new ReceiverClient(`http://127.0.0.1:${port}`),
+      new UsageMeter(receiver),
+      new ReceiverClient(receiver.url()),
       logRoot,
     );
   }
@@ -97,7 +114,7 @@ export class Harness {
 
   async close(): Promise<void> {
     await this.receiver.stop();
-    this.receiver.closeLog();
+    this.receiver.log.close();
     await this.server.stop();
   }
 }

@@ -6,13 +6,13 @@ import {
   createDataSource,
   runMigrations,
 } from '@scheduleman/domain/persistence';
-import { ApiClient } from '../infra/api-client';
-import { Cluster } from '../infra/cluster';
+import { ApiClient, sleep } from '@scheduleman/testkit';
+import { BenchCluster } from '../infra/bench-cluster';
 import type { DatabaseServer } from '../infra/database-server';
-import type { ManagedProcess, ProcessUsage } from '../infra/managed-process';
 import { treeCpuSeconds } from '../infra/proc-stats';
 import { StatementStats, StatementSummary } from '../infra/statement-stats';
-import { monotonicMs, sleep } from '../infra/wait';
+import type { ProcessUsage, UsageMeter } from '../infra/usage-meter';
+import { monotonicMs } from '../infra/wait';
 import type { ReceiverClient } from '../receiver/receiver-client';
 import { Evaluation, evaluate } from '../stats/evaluate';
 import type { CreationStats, Workload } from '../workloads/workload';
@@ -20,7 +20,7 @@ import type { CreationStats, Workload } from '../workloads/workload';
 /** Everything shared by the runs of one command. */
 export interface RunEnvironment {
   server: DatabaseServer;
-  receiver: ManagedProcess;
+  receiverUsage: UsageMeter;
   receiverClient: ReceiverClient;
   clock: Clock;
   logRoot: string;
@@ -65,7 +65,7 @@ export interface RunResult {
  */
 async function saveRawData(
   env: RunEnvironment,
-  cluster: Cluster,
+  cluster: BenchCluster,
   runName: string,
 ): Promise<void> {
   const dir = join(env.logRoot, runName);
@@ -76,10 +76,10 @@ async function saveRawData(
   );
   for (const scheduler of cluster.schedulers) {
     try {
-      const response = await request(
-        `http://127.0.0.1:${scheduler.spec.port}/metrics`,
-        { headersTimeout: 5_000, bodyTimeout: 5_000 },
-      );
+      const response = await request(scheduler.url('/metrics'), {
+        headersTimeout: 5_000,
+        bodyTimeout: 5_000,
+      });
       writeFileSync(
         join(dir, `${scheduler.name}.metrics.txt`),
         await response.body.text(),
@@ -161,7 +161,7 @@ export async function runWorkload(
 ): Promise<RunResult> {
   const database = await migratedDatabase(env, workload);
   try {
-    const cluster = await Cluster.start({
+    const cluster = await BenchCluster.start({
       databaseUrl: database.url,
       schedulerCount,
       logDir: join(env.logRoot, `${workload.name}-${schedulerCount}`),
@@ -188,7 +188,7 @@ export async function runWorkload(
  */
 export async function measureWorkload(
   env: RunEnvironment,
-  cluster: Cluster,
+  cluster: BenchCluster,
   databaseUrl: string,
   workload: Workload,
 ): Promise<RunResult> {
@@ -223,7 +223,7 @@ export async function measureWorkload(
     // The measured interval starts here: CPU, statements and deliveries from now on.
     await statements?.reset();
     cluster.markCpu();
-    env.receiver.markCpu();
+    env.receiverUsage.mark();
     const postmaster = env.server.postmasterPid();
     const pgCpuBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
     const requestsBefore = (await env.receiverClient.count()).requests;
@@ -235,7 +235,7 @@ export async function measureWorkload(
       (await env.receiverClient.count()).requests - requestsBefore;
     await saveRawData(env, cluster, runName);
     const pgCpuAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
-    const processes = [...cluster.usage(), env.receiver.usage()];
+    const processes = [...cluster.usage(), env.receiverUsage.usage()];
     if (pgCpuBefore !== undefined && pgCpuAfter !== undefined)
       processes.push({
         name: 'postgres',

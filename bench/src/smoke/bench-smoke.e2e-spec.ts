@@ -11,14 +11,14 @@ describe('npm run bench, smoke sized', () => {
     'delivers every occurrence of every workload, repeats only under the same key',
     async () => {
       const { code, output } = await runHarness(['bench', '--smoke']);
-      const report = writtenJson<{
+      const report = writtenJson(output) as {
         runs: {
           workload: string;
           evaluation: Evaluation;
           unexpectedExits: string[];
         }[];
         ceilings: { claim?: unknown; http?: unknown };
-      }>(output);
+      };
       expect(report.runs.map((r) => r.workload)).toEqual([
         'burst',
         'spread',

@@ -16,11 +16,11 @@ describe('npm run chaos, smoke sized', () => {
         '--smoke',
         '--own-db',
       ]);
-      const report = writtenJson<{
+      const report = writtenJson(output) as {
         evaluation: Evaluation;
         events: { what: string }[];
         crashes: string[];
-      }>(output);
+      };
       const events = report.events.map((e) => e.what).join('\n');
       expect(events).toMatch(/SIGKILL scheduler/);
       expect(events).toMatch(/restarted the database server/);

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { benchMain, workspaceRoot } from '../infra/workspace';
+import { AppProcess } from '@scheduleman/testkit';
+import { benchMain } from '../infra/workspace';
 import type { Evaluation } from '../stats/evaluate';
 
 export interface Finished {
@@ -9,26 +9,22 @@ export interface Finished {
 }
 
 /** Runs the built harness (`npm test` builds it) and collects its output. */
-export function runHarness(args: string[]): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [benchMain(), ...args], {
-      cwd: workspaceRoot(),
-      env: process.env,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+export async function runHarness(args: string[]): Promise<Finished> {
+  const bench = new AppProcess({
+    name: `bench ${args.join(' ')}`,
+    main: benchMain(),
+    args,
+  }).start();
+  const { code } = await bench.waitExit(SMOKE_TIMEOUT_MS);
+  return { code, output: bench.output() };
 }
 
-/** The JSON report the run wrote (its path is on the `written:` line). */
-export function writtenJson<T>(output: string): T {
+/** The JSON report the run wrote (its path is on the `written:` line); callers state its shape. */
+export function writtenJson(output: string): unknown {
   const path = /written: (\S+\.json)/.exec(output)?.[1];
   if (!path || !existsSync(path))
     throw new Error(`no report written; output:\n${output}`);
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+  return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 export function expectKeptPromises(e: Evaluation): void {

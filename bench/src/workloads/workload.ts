@@ -1,5 +1,5 @@
 import type { Clock } from '@scheduleman/domain';
-import type { ApiClient, CreationResult } from '../infra/api-client';
+import type { ApiClient, CreationResult } from '@scheduleman/testkit';
 import type { Expectation } from '../stats/evaluate';
 
 export interface CreationStats {

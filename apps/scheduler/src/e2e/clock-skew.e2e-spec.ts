@@ -1,20 +1,16 @@
 import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
-import { join } from 'node:path';
-import type { Client } from 'pg';
-import { ApiClient, connectSql, databaseNow, PretenderClient } from './clients';
+  type AppProcess,
+  requestJson,
+  skewClock,
+  waitFor,
+} from '@scheduleman/testkit';
 import {
+  allArrived,
   everySecond,
   occurrence,
   reportDeliveries,
-  allArrived,
 } from './deliveries';
-import { type AppProcess, Cluster, requestJson, waitFor } from './harness';
-
-/** Test-only preload that moves the process's Date by SHIFT_CLOCK_MS; production has no such flag. */
-const SHIFT_CLOCK = join(__dirname, 'fixtures', 'shift-clock.js');
+import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
 /**
  * Promise 6, one clock: a scheduler whose host clock is a minute off still fires on the
@@ -23,41 +19,19 @@ const SHIFT_CLOCK = join(__dirname, 'fixtures', 'shift-clock.js');
  * (clock behind) or up to its whole horizon early (clock ahead); both are caught.
  */
 describe('a scheduler with a skewed host clock', () => {
-  const cluster = new Cluster();
-  let db: TestDatabase;
-  let sql: Client;
-  let api: ApiClient;
-  let pretender: PretenderClient;
-
-  beforeAll(
-    cluster.withLogs(async () => {
-      db = await createTestDatabase('e2e_clock');
-      const [apiProcess, pretenderProcess] = await cluster.startReady(
-        ['schedule-api', { env: { DATABASE_URL: db.url } }],
-        ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
-      );
-      api = new ApiClient(apiProcess);
-      pretender = new PretenderClient(pretenderProcess);
-      sql = await connectSql(db.url);
-    }),
-    120_000,
-  );
-
-  afterAll(async () => {
-    await sql?.end();
-    await cluster.stopAll();
-    await db?.drop();
-  }, 30_000);
+  const stack = useStack('e2e_clock', []);
+  const { cluster } = stack;
 
   async function startSkewedScheduler(shiftMs: number): Promise<AppProcess> {
+    const skew = skewClock(shiftMs);
     const scheduler = await cluster.start('scheduler', {
       name: `scheduler-shifted-${shiftMs}`,
       env: {
-        DATABASE_URL: db.url,
+        DATABASE_URL: stack.db.url,
         SCHEDULER_ID: `shifted-${shiftMs}`,
-        SHIFT_CLOCK_MS: String(shiftMs),
+        ...skew.env,
       },
-      nodeArgs: ['-r', SHIFT_CLOCK],
+      nodeArgs: skew.nodeArgs,
     });
     await scheduler.waitReady();
     return scheduler;
@@ -83,19 +57,19 @@ describe('a scheduler with a skewed host clock', () => {
       cluster.withLogs(async () => {
         const scheduler = await startSkewedScheduler(shiftMs);
         try {
-          const now = (await databaseNow(sql)).getTime();
+          const now = (await databaseNow(stack.sql)).getTime();
           // An `at` 4 s ahead: with the clock a minute ahead, a naive scheduler fires it at once, 4 s early.
           const at = new Date(now + 4_000);
-          const oneShot = await api.createSchedule({
-            name: 'at',
-            schedule: { type: 'at', at: at.toISOString() },
-            trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/skew') },
-          });
-          const cron = await api.createSchedule({
-            name: 'cron',
-            schedule: { type: 'cron', expression: '* * * * * *' },
-            trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/skew') },
-          });
+          const oneShot = await stack.createHookSchedule(
+            'at',
+            { type: 'at', at: at.toISOString() },
+            '/tasks/skew',
+          );
+          const cron = await stack.createHookSchedule(
+            'cron',
+            EVERY_SECOND,
+            '/tasks/skew',
+          );
           const first = new Date(cron.nextRunAt as string);
           const cronExpected = everySecond(
             cron.id,
@@ -106,18 +80,18 @@ describe('a scheduler with a skewed host clock', () => {
 
           await waitFor(
             'the one-shot and five cron occurrences',
-            () => allArrived(pretender, expected),
+            () => allArrived(stack.pretender, expected),
             { timeoutMs: 30_000, intervalMs: 200 },
           );
-          await api.pauseAndSettle(cron.id);
+          await stack.api.pauseAndSettle(cron.id);
 
-          const report = await reportDeliveries(pretender, expected);
+          const report = await reportDeliveries(stack.pretender, expected);
           expect(report.missing).toEqual([]);
           expect(report.offTime).toEqual([]);
           // Never early: the receiver is on the database's host, so its clock is the reference.
           for (const o of expected)
             expect(
-              (await pretender.key(o.key))?.latenessMs,
+              (await stack.pretender.key(o.key))?.latenessMs,
             ).toBeGreaterThanOrEqual(-500);
           // The scheduler saw its own skew: offset = database minus host ≈ -shift.
           expect(

@@ -2,12 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { ApiClient, connectSql, databaseNow, PretenderClient } from './clients';
+import { ApiClient, PretenderClient } from '@scheduleman/testkit';
+import {
+  connectSql,
+  databaseNow,
+  EVERY_SECOND,
+  PRETENDER,
+  schedulerSpec,
+  webhookSchedule,
+} from './stack';
 import { everySecond, reportDeliveries } from './deliveries';
 import { RestartablePostgres } from './embedded-postgres';
 import { Cluster, freePort, sleep, waitFor } from './harness';
 
 const OUTAGE_MS = 3_000;
+const SCHEDULER_IDS = ['restart-s1', 'restart-s2'];
 
 async function postmasterStart(sql: Client): Promise<string> {
   const { rows } = await sql.query<{ started: string }>(
@@ -49,22 +58,17 @@ describe('a database restart in the middle of a run', () => {
         pg.start(true),
         cluster.startReady(
           ['schedule-api', { env }],
-          ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
-          [
-            'scheduler',
-            { name: 'restart-s1', env: { ...env, SCHEDULER_ID: 'restart-s1' } },
-          ],
-          [
-            'scheduler',
-            { name: 'restart-s2', env: { ...env, SCHEDULER_ID: 'restart-s2' } },
-          ],
+          PRETENDER,
+          ...SCHEDULER_IDS.map((id) => schedulerSpec(id, pg.url)),
         ),
       ]);
-      api = new ApiClient(apiProcess);
-      pretender = new PretenderClient(pretenderProcess);
+      api = new ApiClient(apiProcess.url());
+      pretender = new PretenderClient(pretenderProcess.url());
     }),
     120_000,
   );
+
+  afterAll(() => api.close());
 
   afterAll(async () => {
     await cluster.stopAll();
@@ -74,11 +78,13 @@ describe('a database restart in the middle of a run', () => {
   it(
     'delivers every occurrence of a one-second cron across the restart',
     cluster.withLogs(async () => {
-      const cron = await api.createSchedule({
-        name: 'every-second',
-        schedule: { type: 'cron', expression: '* * * * * *' },
-        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/restart') },
-      });
+      const cron = await api.createSchedule(
+        webhookSchedule(
+          'every-second',
+          EVERY_SECOND,
+          pretender.hookUrl('/tasks/restart'),
+        ),
+      );
       const first = new Date(cron.nextRunAt as string);
       const startedAt = first.getTime();
       await waitFor(
@@ -99,7 +105,10 @@ describe('a database restart in the middle of a run', () => {
       await waitFor(
         'the schedulers to be ready again',
         async () => {
-          for (const p of cluster.all().filter((p) => p.app === 'scheduler')) {
+          const schedulers = cluster
+            .all()
+            .filter((p) => SCHEDULER_IDS.includes(p.name));
+          for (const p of schedulers) {
             if ((await fetch(p.url('/health/ready'))).status !== 200)
               return false;
           }

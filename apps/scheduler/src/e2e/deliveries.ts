@@ -1,5 +1,5 @@
 import { executionIdFor } from '@scheduleman/domain';
-import type { KeyView, PretenderClient } from './clients';
+import type { KeyView, PretenderClient } from '@scheduleman/testkit';
 
 /** The promise (docs/architecture.md, promise 2): every occurrence within ±10 s of its time. */
 export const ON_TIME_MS = 10_000;

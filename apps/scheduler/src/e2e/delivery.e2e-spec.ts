@@ -1,16 +1,6 @@
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
-import { type Client } from 'pg';
-import {
-  ApiClient,
-  connectSql,
-  databaseNow,
-  type ExecutionView,
-  PretenderClient,
-} from './clients';
-import { Cluster, waitFor } from './harness';
+import type { ExecutionResponse } from '@scheduleman/domain';
+import { waitFor } from '@scheduleman/testkit';
+import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
 /**
  * Three built schedulers, the built API and the built task-pretender on one fresh
@@ -18,55 +8,23 @@ import { Cluster, waitFor } from './harness';
  * with the contract's headers, and the API shows the history.
  */
 describe('scheduler processes deliver cron, at and delay schedules', () => {
-  const cluster = new Cluster();
   const schedulerIds = ['delivery-s1', 'delivery-s2', 'delivery-s3'];
-  let db: TestDatabase;
-  let sql: Client;
-  let api: ApiClient;
-  let pretender: PretenderClient;
-
-  beforeAll(
-    cluster.withLogs(async () => {
-      db = await createTestDatabase('e2e_delivery');
-      const env = { DATABASE_URL: db.url };
-      const [apiProcess, pretenderProcess] = await cluster.startReady(
-        ['schedule-api', { env }],
-        ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
-        ...schedulerIds.map(
-          (
-            id,
-          ): ['scheduler', { name: string; env: Record<string, string> }] => [
-            'scheduler',
-            { name: id, env: { ...env, SCHEDULER_ID: id } },
-          ],
-        ),
-      );
-      api = new ApiClient(apiProcess);
-      pretender = new PretenderClient(pretenderProcess);
-      sql = await connectSql(db.url);
-    }),
-    120_000,
-  );
-
-  afterAll(async () => {
-    await sql?.end();
-    await cluster.stopAll();
-    await db?.drop();
-  }, 30_000);
+  const stack = useStack('e2e_delivery', schedulerIds);
+  const { cluster } = stack;
 
   function nonEmpty<T>(items: T[]): T[] | false {
     return items.length > 0 ? items : false;
   }
 
-  async function succeeded(scheduleId: string): Promise<ExecutionView[]> {
-    return (await api.executions(scheduleId)).filter(
+  async function succeeded(scheduleId: string): Promise<ExecutionResponse[]> {
+    return (await stack.api.executions(scheduleId)).filter(
       (e) => e.status === 'succeeded',
     );
   }
 
   /** What the receiver saw for one execution: exactly one webhook, on time, with the contract's headers. */
   async function expectDeliveredOnce(
-    execution: ExecutionView,
+    execution: ExecutionResponse,
     scheduleName: string,
   ): Promise<void> {
     expect(execution).toMatchObject({
@@ -78,12 +36,12 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
     expect(schedulerIds).toContain(execution.schedulerId);
     expect(execution.firedAt).not.toBeNull();
 
-    const key = await pretender.key(execution.id);
+    const key = await stack.pretender.key(execution.id);
     expect(key).toMatchObject({ key: execution.id, count: 1, accepted: 1 });
     // The promise: within ±10 s of the scheduled time (measured by the receiver).
     expect(Math.abs(key?.latenessMs ?? Infinity)).toBeLessThanOrEqual(10_000);
 
-    const [request] = await pretender.requests(execution.id);
+    const [request] = await stack.pretender.requests(execution.id);
     expect(request.method).toBe('POST');
     expect(request.headers).toMatchObject({
       'idempotency-key': execution.id,
@@ -105,23 +63,23 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
   it(
     'fires each kind when due and records succeeded executions visible through the API',
     cluster.withLogs(async () => {
-      const now = await databaseNow(sql);
+      const now = await databaseNow(stack.sql);
       const at = new Date(now.getTime() + 3_000).toISOString();
-      const cron = await api.createSchedule({
-        name: 'every-second',
-        schedule: { type: 'cron', expression: '* * * * * *' },
-        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/cron') },
-      });
-      const oneShot = await api.createSchedule({
-        name: 'at',
-        schedule: { type: 'at', at },
-        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/at') },
-      });
-      const delayed = await api.createSchedule({
-        name: 'delay',
-        schedule: { type: 'delay', delay: 'PT2S' },
-        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/delay') },
-      });
+      const cron = await stack.createHookSchedule(
+        'every-second',
+        EVERY_SECOND,
+        '/tasks/cron',
+      );
+      const oneShot = await stack.createHookSchedule(
+        'at',
+        { type: 'at', at },
+        '/tasks/at',
+      );
+      const delayed = await stack.createHookSchedule(
+        'delay',
+        { type: 'delay', delay: 'PT2S' },
+        '/tasks/delay',
+      );
       expect(oneShot.nextRunAt).toBe(at);
 
       const [atRun] = await waitFor(
@@ -139,7 +97,7 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
         async () => (await succeeded(cron.id)).length >= 3,
         { timeoutMs: 20_000 },
       );
-      const cronRuns = (await api.pauseAndSettle(cron.id)).filter(
+      const cronRuns = (await stack.api.pauseAndSettle(cron.id)).filter(
         (e) => e.status !== 'cancelled',
       );
 
@@ -147,10 +105,14 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
       expect(delayRun.scheduledAt).toBe(delayed.nextRunAt);
       await expectDeliveredOnce(atRun, 'at');
       await expectDeliveredOnce(delayRun, 'delay');
-      expect(await api.executions(oneShot.id)).toHaveLength(1);
-      expect(await api.executions(delayed.id)).toHaveLength(1);
-      expect((await api.getSchedule(oneShot.id)).status).toBe('completed');
-      expect((await api.getSchedule(delayed.id)).status).toBe('completed');
+      expect(await stack.api.executions(oneShot.id)).toHaveLength(1);
+      expect(await stack.api.executions(delayed.id)).toHaveLength(1);
+      expect((await stack.api.getSchedule(oneShot.id)).status).toBe(
+        'completed',
+      );
+      expect((await stack.api.getSchedule(delayed.id)).status).toBe(
+        'completed',
+      );
 
       // Every second from the first occurrence to the last one fired, each exactly once.
       const times = cronRuns
@@ -162,7 +124,7 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
       );
       for (const run of cronRuns)
         await expectDeliveredOnce(run, 'every-second');
-      expect(await pretender.stats()).toMatchObject({
+      expect(await stack.pretender.stats()).toMatchObject({
         duplicates: 0,
         redelivered: 0,
         rejected: 0,

@@ -1,9 +1,4 @@
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
-import type { Client } from 'pg';
-import { ApiClient, connectSql, databaseNow, PretenderClient } from './clients';
+import { type AppProcess, waitFor } from '@scheduleman/testkit';
 import {
   allArrived,
   everySecond,
@@ -11,7 +6,7 @@ import {
   type Occurrence,
   reportDeliveries,
 } from './deliveries';
-import { type AppProcess, Cluster, waitFor } from './harness';
+import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
 /**
  * Scheduler deaths, with three built schedulers behind the built API: a SIGKILLed holder
@@ -19,55 +14,24 @@ import { type AppProcess, Cluster, waitFor } from './harness';
  * SIGTERMed one hands over without a gap and exits 0.
  */
 describe('scheduler processes survive the death of a scheduler', () => {
-  const cluster = new Cluster();
-  const schedulers = new Map<string, AppProcess>();
-  let db: TestDatabase;
-  let sql: Client;
-  let api: ApiClient;
-  let pretender: PretenderClient;
-
-  beforeAll(
-    cluster.withLogs(async () => {
-      db = await createTestDatabase('e2e_failover');
-      const env = { DATABASE_URL: db.url };
-      const ids = ['failover-s1', 'failover-s2', 'failover-s3'];
-      const [apiProcess, pretenderProcess, ...schedulerProcesses] =
-        await cluster.startReady(
-          ['schedule-api', { env }],
-          ['task-pretender', { env: { PRETEND_DELAY_MS: '10' } }],
-          ...ids.map(
-            (
-              id,
-            ): ['scheduler', { name: string; env: Record<string, string> }] => [
-              'scheduler',
-              { name: id, env: { ...env, SCHEDULER_ID: id } },
-            ],
-          ),
-        );
-      ids.forEach((id, i) => schedulers.set(id, schedulerProcesses[i]));
-      api = new ApiClient(apiProcess);
-      pretender = new PretenderClient(pretenderProcess);
-      sql = await connectSql(db.url);
-    }),
-    120_000,
-  );
-
-  afterAll(async () => {
-    await sql?.end();
-    await cluster.stopAll();
-    await db?.drop();
-  }, 30_000);
+  const ids = ['failover-s1', 'failover-s2', 'failover-s3'];
+  const stack = useStack('e2e_failover', ids);
+  const { cluster } = stack;
+  const scheduler = (id: string) => stack.schedulers.find((p) => p.name === id);
 
   /** Pending executions currently leased, per live scheduler. */
   async function leasesByOwner(): Promise<Map<string, string[]>> {
-    const { rows } = await sql.query<{ lease_owner: string; ids: string[] }>(
+    const { rows } = await stack.sql.query<{
+      lease_owner: string;
+      ids: string[];
+    }>(
       `select lease_owner, array_agg(id::text) as ids from executions
         where status = 'pending' and lease_owner is not null and lease_expires_at > now()
         group by lease_owner`,
     );
     return new Map(
       rows
-        .filter((r) => schedulers.get(r.lease_owner)?.running)
+        .filter((r) => scheduler(r.lease_owner)?.running)
         .map((r) => [r.lease_owner, r.ids]),
     );
   }
@@ -77,15 +41,15 @@ describe('scheduler processes survive the death of a scheduler', () => {
     cluster.withLogs(async () => {
       // 30 one-shots due 2.5 to 5.4 s from now: planned (and leased) 1.5 s ahead, so at any
       // moment several are held in memory, unfired, by the schedulers.
-      const now = (await databaseNow(sql)).getTime();
+      const now = (await databaseNow(stack.sql)).getTime();
       const expected: Occurrence[] = [];
       for (let i = 0; i < 30; i++) {
         const at = new Date(now + 2_500 + i * 100);
-        const s = await api.createSchedule({
-          name: `one-shot-${i}`,
-          schedule: { type: 'at', at: at.toISOString() },
-          trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/kill') },
-        });
+        const s = await stack.createHookSchedule(
+          `one-shot-${i}`,
+          { type: 'at', at: at.toISOString() },
+          '/tasks/kill',
+        );
         expected.push(occurrence(s.id, at));
       }
 
@@ -101,23 +65,23 @@ describe('scheduler processes survive the death of a scheduler', () => {
         },
         { timeoutMs: 15_000, intervalMs: 25 },
       );
-      const victim = schedulers.get(victimId) as AppProcess;
+      const victim = scheduler(victimId) as AppProcess;
       victim.signal('SIGKILL');
       await victim.waitExit(5_000);
 
       await waitFor(
         'every occurrence to arrive',
-        () => allArrived(pretender, expected),
+        () => allArrived(stack.pretender, expected),
         { timeoutMs: 30_000, intervalMs: 200 },
       );
-      const report = await reportDeliveries(pretender, expected);
+      const report = await reportDeliveries(stack.pretender, expected);
       expect(report.missing).toEqual([]);
       expect(report.offTime).toEqual([]);
       // The victim's executions were taken over and recorded by a survivor.
       const finished = await waitFor(
         "the victim's executions to be recorded",
         async () => {
-          const { rows } = await sql.query<{
+          const { rows } = await stack.sql.query<{
             status: string;
             scheduler_id: string | null;
           }>(
@@ -138,17 +102,17 @@ describe('scheduler processes survive the death of a scheduler', () => {
   it(
     'hands over on SIGTERM without a gap, and the terminated scheduler exits 0',
     cluster.withLogs(async () => {
-      const cron = await api.createSchedule({
-        name: 'every-second',
-        schedule: { type: 'cron', expression: '* * * * * *' },
-        trigger: { type: 'webhook', url: pretender.hookUrl('/tasks/term') },
-      });
+      const cron = await stack.createHookSchedule(
+        'every-second',
+        EVERY_SECOND,
+        '/tasks/term',
+      );
       const first = new Date(cron.nextRunAt as string);
       await waitFor(
         'three occurrences',
         () =>
           allArrived(
-            pretender,
+            stack.pretender,
             everySecond(cron.id, first, new Date(first.getTime() + 2_000)),
           ),
         { timeoutMs: 20_000 },
@@ -156,10 +120,10 @@ describe('scheduler processes survive the death of a scheduler', () => {
 
       // Terminate the scheduler holding the cron's next occurrences (any live one if none is held yet).
       const owners = await leasesByOwner();
-      const live = [...schedulers.entries()].filter(([, p]) => p.running);
-      const [leavingId, leaving] =
-        live.find(([id]) => owners.has(id)) ?? live[0];
-      const terminatedAt = await databaseNow(sql);
+      const live = stack.schedulers.filter((p) => p.running);
+      const leaving = live.find((p) => owners.has(p.name)) ?? live[0];
+      const leavingId = leaving.name;
+      const terminatedAt = await databaseNow(stack.sql);
       leaving.signal('SIGTERM');
       const exit = await leaving.waitExit(15_000);
       expect(exit).toEqual({ code: 0, signal: null });
@@ -168,10 +132,11 @@ describe('scheduler processes survive the death of a scheduler', () => {
       await waitFor(
         'occurrences after the hand-over',
         async () =>
-          (await databaseNow(sql)).getTime() > terminatedAt.getTime() + 5_000,
+          (await databaseNow(stack.sql)).getTime() >
+          terminatedAt.getTime() + 5_000,
         { timeoutMs: 20_000, intervalMs: 250 },
       );
-      const history = await api.pauseAndSettle(cron.id);
+      const history = await stack.api.pauseAndSettle(cron.id);
       const fired = history
         .filter((e) => e.status === 'succeeded')
         .map((e) => Date.parse(e.scheduledAt));
@@ -179,7 +144,7 @@ describe('scheduler processes survive the death of a scheduler', () => {
       expect(last.getTime()).toBeGreaterThan(terminatedAt.getTime() + 3_000);
 
       const expected = everySecond(cron.id, first, last);
-      const report = await reportDeliveries(pretender, expected);
+      const report = await reportDeliveries(stack.pretender, expected);
       expect(report.missing).toEqual([]);
       expect(report.offTime).toEqual([]);
       expect(history.filter((e) => e.status === 'succeeded')).toHaveLength(

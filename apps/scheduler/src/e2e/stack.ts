@@ -1,0 +1,160 @@
+// This helper is no test file, so Jest's globals are imported (tsconfig.app.json has no jest types).
+import { afterAll, beforeAll } from '@jest/globals';
+import type {
+  CreateScheduleRequest,
+  ScheduleResponse,
+  ScheduleSpecInput,
+} from '@scheduleman/domain';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '@scheduleman/domain/testing';
+import {
+  ApiClient,
+  type AppName,
+  type AppProcess,
+  Cluster,
+  PretenderClient,
+  type StartOptions,
+} from '@scheduleman/testkit';
+import { Client } from 'pg';
+
+/** A one-second cron: a steady stream of occurrences to count. */
+export const EVERY_SECOND: ScheduleSpecInput = {
+  type: 'cron',
+  expression: '* * * * * *',
+};
+
+/** The body of a schedule whose webhook goes to `url`. */
+export function webhookSchedule(
+  name: string,
+  schedule: ScheduleSpecInput,
+  url: string,
+  extra: Partial<CreateScheduleRequest> = {},
+): CreateScheduleRequest {
+  return { name, schedule, trigger: { type: 'webhook', url }, ...extra };
+}
+
+/** The pretender as the e2e tests run it: answering after 10 ms, like a quick real receiver. */
+export const PRETENDER: [AppName, StartOptions] = [
+  'task-pretender',
+  { env: { PRETEND_DELAY_MS: '10' } },
+];
+
+/** One scheduler on `databaseUrl`, named by its SCHEDULER_ID. */
+export function schedulerSpec(
+  id: string,
+  databaseUrl: string,
+): [AppName, StartOptions] {
+  return [
+    'scheduler',
+    { name: id, env: { DATABASE_URL: databaseUrl, SCHEDULER_ID: id } },
+  ];
+}
+
+interface Parts {
+  db: TestDatabase;
+  /** A plain connection, for rows the API does not show (leases). */
+  sql: Client;
+  api: ApiClient;
+  pretender: PretenderClient;
+  schedulers: AppProcess[];
+}
+
+/** What a test file of this folder drives; filled in by the beforeAll of `useStack`. */
+export class Stack {
+  readonly cluster = new Cluster();
+  private readonly parts: Partial<Parts> = {};
+
+  get db(): TestDatabase {
+    return this.part('db');
+  }
+  get sql(): Client {
+    return this.part('sql');
+  }
+  get api(): ApiClient {
+    return this.part('api');
+  }
+  get pretender(): PretenderClient {
+    return this.part('pretender');
+  }
+  get schedulers(): AppProcess[] {
+    return this.part('schedulers');
+  }
+
+  async start(databasePrefix: string, schedulerIds: readonly string[]) {
+    const db = await createTestDatabase(databasePrefix);
+    this.parts.db = db;
+    const [api, pretender, ...schedulers] = await this.cluster.startReady(
+      ['schedule-api', { env: { DATABASE_URL: db.url } }],
+      PRETENDER,
+      ...schedulerIds.map((id) => schedulerSpec(id, db.url)),
+    );
+    this.parts.api = new ApiClient(api.url());
+    this.parts.pretender = new PretenderClient(pretender.url());
+    this.parts.schedulers = schedulers;
+    this.parts.sql = await connectSql(db.url);
+  }
+
+  /** Whatever was started, in reverse; each part may be missing if start failed half way. */
+  async close(): Promise<void> {
+    await this.parts.sql?.end();
+    await this.parts.api?.close();
+    await this.cluster.stopAll();
+    await this.parts.db?.drop();
+  }
+
+  /** Creates a schedule whose webhook goes to `path` on the pretender. */
+  createHookSchedule(
+    name: string,
+    schedule: ScheduleSpecInput,
+    path: string,
+  ): Promise<ScheduleResponse> {
+    return this.api.createSchedule(
+      webhookSchedule(name, schedule, this.pretender.hookUrl(path)),
+    );
+  }
+
+  private part<K extends keyof Parts>(key: K): Parts[K] {
+    const value = this.parts[key];
+    if (value === undefined)
+      throw new Error(`the e2e stack has no ${key}: its beforeAll failed`);
+    return value;
+  }
+}
+
+/**
+ * Registers the beforeAll and afterAll of a test file that runs the built apps on a
+ * fresh database of its own: the API, the pretender and one scheduler per id, all
+ * ready before the first test; everything killed and dropped after the last.
+ */
+export function useStack(
+  databasePrefix: string,
+  schedulerIds: readonly string[],
+): Stack {
+  const stack = new Stack();
+  beforeAll(
+    stack.cluster.withLogs(() => stack.start(databasePrefix, schedulerIds)),
+    120_000,
+  );
+  afterAll(() => stack.close(), 30_000);
+  return stack;
+}
+
+/** A plain pg connection for looking at rows the API does not show (leases). */
+export async function connectSql(url: string): Promise<Client> {
+  const client = new Client({
+    connectionString: url,
+    application_name: 'scheduler-e2e',
+  });
+  await client.connect();
+  // A restarted server ends this session; the test reconnects when it needs to.
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** The database's clock, which is the one schedules are due on. */
+export async function databaseNow(sql: Client): Promise<Date> {
+  const { rows } = await sql.query<{ now: Date }>('select now() as now');
+  return rows[0].now;
+}

@@ -1,0 +1,189 @@
+import {
+  type Clock,
+  type CreateScheduleRequest,
+  type ExecutionListResponse,
+  type ExecutionResponse,
+  type ScheduleResponse,
+  SystemClock,
+} from '@scheduleman/domain';
+import { type Dispatcher, Pool } from 'undici';
+import { parseBody } from '../http/request-json';
+import { waitFor } from '../wait-for';
+
+/** An answer with another status than the call expects. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CreationResult<T> {
+  /** In completion order; `acceptedAtMs` is when the 201 arrived (epoch ms). */
+  created: { schedule: ScheduleResponse; input: T; acceptedAtMs: number }[];
+  failures: string[];
+  /** 5xx answers and network errors that were retried (a busy database can time out a connect). */
+  retried: string[];
+  elapsedMs: number;
+  /** Successful creations per second, over the whole batch. */
+  perSecond: number;
+}
+
+export interface ApiClientOptions {
+  /** Keep-alive connections to the API. Default 50, as many as `createMany` keeps in flight. */
+  connections?: number;
+  /** Stamps `acceptedAtMs`; the system clock unless a test injects one. */
+  clock?: Clock;
+}
+
+const MAX_ATTEMPTS = 3;
+/** A wedged API fails the call instead of hanging it; a busy one gets time to answer. */
+const CALL_TIMEOUT_MS = 30_000;
+
+/**
+ * Drives a running schedule-api over HTTP, exactly as a user would, on keep-alive
+ * connections. `createMany` keeps `concurrency` requests in flight (50 by default: the
+ * setting the ≥ 3,000 creations/s target is stated for). Call `close()` when done.
+ */
+export class ApiClient {
+  private readonly pool: Pool;
+  private readonly clock: Clock;
+
+  constructor(
+    readonly baseUrl: string,
+    options: ApiClientOptions = {},
+  ) {
+    this.pool = new Pool(baseUrl, {
+      connections: options.connections ?? 50,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+    });
+    this.clock = options.clock ?? new SystemClock();
+  }
+
+  createSchedule(body: CreateScheduleRequest): Promise<ScheduleResponse> {
+    return this.call('POST', '/schedules', [201], body);
+  }
+
+  getSchedule(id: string): Promise<ScheduleResponse> {
+    return this.call('GET', `/schedules/${id}`, [200]);
+  }
+
+  pauseSchedule(id: string): Promise<ScheduleResponse> {
+    return this.call('POST', `/schedules/${id}/pause`, [200, 201]);
+  }
+
+  async deleteSchedule(id: string): Promise<void> {
+    await this.call('DELETE', `/schedules/${id}`, [204]);
+  }
+
+  /** Every execution of a schedule, following nextCursor. */
+  async executions(scheduleId: string): Promise<ExecutionResponse[]> {
+    const items: ExecutionResponse[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string =
+        cursor === null
+          ? 'limit=100'
+          : `limit=100&cursor=${encodeURIComponent(cursor)}`;
+      const page: ExecutionListResponse = await this.call(
+        'GET',
+        `/schedules/${scheduleId}/executions?${query}`,
+        [200],
+      );
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return items;
+  }
+
+  /** Pauses, then waits until nothing of the schedule is pending (what was due within 2 s has fired). */
+  async pauseAndSettle(
+    id: string,
+    timeoutMs = 20_000,
+  ): Promise<ExecutionResponse[]> {
+    await this.pauseSchedule(id);
+    return waitFor(
+      `schedule ${id} to have no pending execution after pause`,
+      async () => {
+        const all = await this.executions(id);
+        return all.some((e) => e.status === 'pending') ? false : all;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /**
+   * Creates one schedule per input, sent in input order (at most `concurrency` ahead),
+   * so inputs sorted by due time are created in that order.
+   */
+  async createMany<T>(
+    inputs: readonly T[],
+    toBody: (input: T) => CreateScheduleRequest,
+    concurrency = 50,
+  ): Promise<CreationResult<T>> {
+    const created: CreationResult<T>['created'] = [];
+    const failures: string[] = [];
+    const retried: string[] = [];
+    let next = 0;
+    const started = performance.now();
+    const worker = async () => {
+      while (next < inputs.length) {
+        const input = inputs[next++];
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const schedule = await this.createSchedule(toBody(input));
+            const acceptedAtMs = this.clock.now().getTime();
+            created.push({ schedule, input, acceptedAtMs });
+            break;
+          } catch (error) {
+            // A 4xx is our bug and final; a 5xx or a network error is worth a retry, as
+            // any client of a production API would do (reported, never hidden).
+            const transient =
+              !(error instanceof ApiError) || error.status >= 500;
+            if (!transient || attempt === MAX_ATTEMPTS) {
+              failures.push(String(error));
+              break;
+            }
+            retried.push(String(error));
+          }
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, inputs.length) }, worker),
+    );
+    const elapsedMs = performance.now() - started;
+    const perSecond = created.length / (elapsedMs / 1000);
+    return { created, failures, retried, elapsedMs, perSecond };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async call<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    expected: readonly number[],
+    body?: unknown,
+  ): Promise<T> {
+    const response = await this.pool.request({
+      method,
+      path,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headersTimeout: CALL_TIMEOUT_MS,
+      bodyTimeout: CALL_TIMEOUT_MS,
+    });
+    const answer = await parseBody<T>(response);
+    if (!expected.includes(response.statusCode))
+      throw new ApiError(
+        response.statusCode,
+        `${method} ${path} answered ${response.statusCode}: ${JSON.stringify(answer).slice(0, 300)}`,
+      );
+    return answer;
+  }
+}
