@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client } from 'pg';
 import { ApiClient, connectSql, databaseNow, PretenderClient } from './clients';
 import { everySecond, reportDeliveries } from './deliveries';
-import { RestartablePostgres } from './embedded-postgres';
+import { RestartablePostgres } from '@scheduleman/testkit';
 import { Cluster, freePort, sleep, waitFor } from './harness';
 
 const OUTAGE_MS = 3_000;
@@ -68,7 +68,7 @@ describe('a database restart in the middle of a run', () => {
 
   afterAll(async () => {
     await cluster.stopAll();
-    await pg?.destroy();
+    await pg.destroy();
   }, 60_000);
 
   it(

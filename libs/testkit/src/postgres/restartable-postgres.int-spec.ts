@@ -63,9 +63,7 @@ describe('the embedded PostgreSQL started from a private folder', () => {
       'native',
     );
     cpSync(packaged, nativeDir, { recursive: true, verbatimSymlinks: true });
-    pg = new RestartablePostgres({
-      port: await freePort(),
-      dataDir: join(base, 'data dir'),
+    pg = new RestartablePostgres(await freePort(), join(base, 'data dir'), {
       nativeDir,
       env: { SCHEDULEMAN_PG_CACHE_DIR: cacheDir },
     });

@@ -7,12 +7,8 @@ import { workspaceRoot } from '../workspace';
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
 
-/** Options of {@link RestartablePostgres}. */
+/** Options of {@link RestartablePostgres}, besides its port and data folder. */
 export interface RestartablePostgresOptions {
-  /** Port on 127.0.0.1 (not 5432). */
-  port: number;
-  /** The data folder asked for; as root it may live elsewhere (see `dataDir`). */
-  dataDir: string;
   /** Load pg_stat_statements (the bench counts statements with it). */
   statStatements?: boolean;
   /** Delete the data folder once the server stops. */
@@ -59,26 +55,32 @@ export class RestartablePostgres {
   private postmaster: number | undefined;
   private readonly output: string[] = [];
 
-  constructor(private readonly options: RestartablePostgresOptions) {
-    this.url = `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`;
+  /**
+   * @param port on 127.0.0.1 (not 5432)
+   * @param requestedDataDir the data folder asked for; as root it may live elsewhere (see `dataDir`)
+   */
+  constructor(
+    readonly port: number,
+    private readonly requestedDataDir: string,
+    private readonly options: RestartablePostgresOptions = {},
+  ) {
+    this.url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   }
 
   /** A new server, started on a wiped data folder. */
   static async start(
-    options: RestartablePostgresOptions,
+    port: number,
+    dataDir: string,
+    options: RestartablePostgresOptions = {},
   ): Promise<RestartablePostgres> {
-    const server = new RestartablePostgres(options);
+    const server = new RestartablePostgres(port, dataDir, options);
     await server.start(true);
     return server;
   }
 
-  get port(): number {
-    return this.options.port;
-  }
-
   /** Where the data really is (as root, possibly a private cache folder; see tools/embedded-pg.mjs). */
   get dataDir(): string {
-    return this.actualDataDir ?? this.options.dataDir;
+    return this.actualDataDir ?? this.requestedDataDir;
   }
 
   /** The postmaster's pid while it runs (for CPU accounting, or to check it is gone). */
@@ -93,7 +95,7 @@ export class RestartablePostgres {
     const o = this.options;
     const args = [
       join(workspaceRoot(), 'tools', 'embedded-pg-cli.mjs'),
-      ...['--port', String(o.port), '--data', o.dataDir],
+      ...['--port', String(this.port), '--data', this.requestedDataDir],
       ...(fresh ? ['--fresh'] : []),
       ...(o.disposable ? ['--disposable'] : []),
       ...(o.statStatements ? ['--stat-statements'] : []),
