@@ -24,8 +24,10 @@ export function runHarness(args: string[]): Promise<Finished> {
 }
 
 /** The JSON report the run wrote (its path is on the `written:` line). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the report's shape; parsed JSON has none to infer
 export function writtenJson<T>(output: string): T {
-  const path = /written: (\S+\.json)/.exec(output)?.[1];
+  // The path may hold spaces (a clone in `my clone/`): it ends at `.json`.
+  const path = /^written: (.+?\.json)(?:, |$)/m.exec(output)?.[1];
   if (!path || !existsSync(path))
     throw new Error(`no report written; output:\n${output}`);
   return JSON.parse(readFileSync(path, 'utf8')) as T;
