@@ -268,7 +268,7 @@ function plan({ dataDir, nativeDir }) {
     const copy = cachedBinaries(source, cacheRoot, account);
     native = copy.dir;
     what.push(
-      `${copy.copied ? 'copied' : 'reused a copy of'} the binaries in ${native}`,
+      `runs a copy of the binaries in ${native} (${copy.copied ? 'copied now' : 'made earlier'})`,
     );
   }
   if (!dataReachable) {
