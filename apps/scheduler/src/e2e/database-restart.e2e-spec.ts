@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { ApiClient, PretenderClient } from '@scheduleman/testkit';
+import {
+  ApiClient,
+  Cluster,
+  freePort,
+  PretenderClient,
+  RestartablePostgres,
+  sleep,
+  waitFor,
+} from '@scheduleman/testkit';
 import {
   connectSql,
   databaseNow,
@@ -12,8 +20,6 @@ import {
   webhookSchedule,
 } from './stack';
 import { everySecond, reportDeliveries } from './deliveries';
-import { RestartablePostgres } from './embedded-postgres';
-import { Cluster, freePort, sleep, waitFor } from './harness';
 
 const OUTAGE_MS = 3_000;
 const SCHEDULER_IDS = ['restart-s1', 'restart-s2'];
@@ -72,7 +78,7 @@ describe('a database restart in the middle of a run', () => {
 
   afterAll(async () => {
     await cluster.stopAll();
-    await pg?.destroy();
+    await pg.destroy();
   }, 60_000);
 
   it(

@@ -1,0 +1,68 @@
+// What `npm start` runs, read from the environment: ports, counts, timeouts.
+
+export function fail(message) {
+  console.error(`[start] ${message}`);
+  process.exit(1);
+}
+
+function int(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    fail(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+/** The settings, and the services in start order (each with its name, app, port and env). */
+export function readConfig(env) {
+  const config = {
+    apiPort: int(env, 'API_PORT', 3000),
+    schedulerCount: int(env, 'SCHEDULER_COUNT', 2),
+    schedulerBasePort: int(env, 'SCHEDULER_BASE_PORT', 3001),
+    pretenderPort: int(env, 'PRETENDER_PORT', 3100),
+    pgPort: int(env, 'EMBEDDED_PG_PORT', 54329),
+    readyTimeoutMs: int(env, 'START_READY_TIMEOUT_MS', 120_000),
+    // Above the schedulers' own shutdown grace, so a normal hand-over is never cut short.
+    stopTimeoutMs: int(env, 'START_STOP_TIMEOUT_MS', 20_000),
+  };
+  if (config.pgPort === 5432)
+    fail('EMBEDDED_PG_PORT must not be 5432 (a system PostgreSQL may own it)');
+  const services = [
+    {
+      name: 'schedule-api',
+      app: 'schedule-api',
+      port: config.apiPort,
+      env: {},
+    },
+    ...Array.from({ length: config.schedulerCount }, (_, i) => ({
+      name: `scheduler-${i + 1}`,
+      app: 'scheduler',
+      port: config.schedulerBasePort + i,
+      env: { SCHEDULER_ID: `scheduler-${i + 1}` },
+    })),
+    {
+      name: 'task-pretender',
+      app: 'task-pretender',
+      port: config.pretenderPort,
+      env: {},
+    },
+  ];
+  return { ...config, services };
+}
+
+/** `say` and `shout` (errors), prefixed like the apps' lines: `start        | …`. */
+export function startLog(services) {
+  const width = Math.max(
+    ...services.map((s) => s.name.length),
+    'postgres'.length,
+  );
+  const prefix = `${'start'.padEnd(width)} | `;
+  return {
+    width,
+    say: (message) => console.log(prefix + message),
+    shout: (message) => console.error(`${prefix}!!! ${message}`),
+  };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
