@@ -99,6 +99,13 @@ function sendJson(res: ServerResponse, body: unknown): void {
   res.end(text);
 }
 
+function controlAnswer(url: string, receiver: Receiver): unknown {
+  if (url === '/__stats') return receiver.stats();
+  if (url === '/__count') return receiver.count();
+  if (url === '/__reset') return { ok: true };
+  return { status: 'ok' };
+}
+
 /** Control paths start with `/__`; every other path is a webhook delivery. */
 export function startReceiverServer(
   port: number,
@@ -108,13 +115,9 @@ export function startReceiverServer(
     const url = req.url ?? '/';
     if (url.startsWith('/__') || url.startsWith('/health')) {
       req.resume();
-      if (url === '/__stats') return sendJson(res, receiver.stats());
-      if (url === '/__count') return sendJson(res, receiver.count());
-      if (url === '/__reset') {
-        receiver.reset();
-        return sendJson(res, { ok: true });
-      }
-      return sendJson(res, { status: 'ok' });
+      if (url === '/__reset') receiver.reset();
+      sendJson(res, controlAnswer(url, receiver));
+      return;
     }
     receiver.record(
       header(req, 'idempotency-key'),
