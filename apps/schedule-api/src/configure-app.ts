@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { useJsonHttp } from '@scheduleman/runtime';
 import type { ApiConfig } from './config/api.config';
+import { useJsonHttp } from './http/json-http';
 
 /**
  * What the module alone cannot set up: JSON body parsing with the configured limit and

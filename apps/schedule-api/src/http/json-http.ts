@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpProblem } from './http-errors';
+import { HttpProblem } from '@scheduleman/runtime';
 import { findUnsafeJson } from './json-safety';
 
 /** Default cap on a request body, in bytes (256 KiB). */
