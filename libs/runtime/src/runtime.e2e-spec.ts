@@ -80,6 +80,7 @@ describe('runtime plumbing in a real Nest app', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [TestAppModule],
     }).compile();
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class; a literal is how they are passed
     app = moduleRef.createNestApplication<NestExpressApplication>({
       bodyParser: false,
       logger: false,
@@ -91,8 +92,8 @@ describe('runtime plumbing in a real Nest app', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await app.close();
+    await db.drop();
   });
 
   it('ran the migrations before serving', async () => {
