@@ -6,9 +6,9 @@ import {
   HealthModule,
   HttpErrorFilter,
   MetricsModule,
-  RequestValidationPipe,
 } from '@scheduleman/runtime';
 import type { ApiConfig } from './config/api.config';
+import { RequestValidationPipe } from './http/request-validation.pipe';
 import { SchedulesModule } from './schedules/schedules.module';
 
 export const API_CONFIG = Symbol('API_CONFIG');

@@ -1,12 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { useJsonHttp } from '@scheduleman/runtime';
 import type { ApiConfig } from './config/api.config';
+import { useJsonHttp } from './http/json-http';
 
 /**
  * What the module alone cannot set up: JSON body parsing with the configured limit and
- * Swagger (`/docs`, `/docs-json`). main.ts and the e2e tests both call this, on an app
- * created with `{ bodyParser: false }`.
+ * Swagger (`/docs`, `/docs-json`). main.ts and the integration tests (src/int/) both
+ * call this, on an app created with `{ bodyParser: false }`.
  */
 export function configureApp(
   app: NestExpressApplication,

@@ -10,7 +10,4 @@ export * from './health/readiness-registry';
 export * from './metrics/metrics.module';
 export * from './http/http-errors';
 export * from './http/http-error.filter';
-export * from './http/request-validation.pipe';
-export * from './http/json-http';
-export * from './http/json-safety';
 export * from './bootstrap/bootstrap-app';

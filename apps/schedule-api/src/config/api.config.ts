@@ -3,13 +3,13 @@ import {
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from '@scheduleman/domain/persistence';
 import {
-  DEFAULT_REQUEST_BODY_LIMIT_BYTES,
   DEFAULT_STARTUP_RETRY_MS,
   type Env,
   EnvReader,
   LOG_LEVELS,
   type LogLevel,
 } from '@scheduleman/runtime';
+import { DEFAULT_REQUEST_BODY_LIMIT_BYTES } from '../http/json-http';
 
 /** Configuration of the schedule API, read once at boot from environment variables. */
 export interface ApiConfig {

@@ -1,6 +1,6 @@
 /**
  * Synthetic schedules for query-plan checks (tools/explain-due.mjs with 1 000 000 rows,
- * query-plans.e2e-spec.ts with 20 000). A realistic mix: 90 % active with next_run_at
+ * query-plans.int-spec.ts with 20 000). A realistic mix: 90 % active with next_run_at
  * spread uniformly over the next `$4` days, 7 % paused and 3 % completed (next_run_at
  * null), `$3` owners, created_at 30 s apart going back in time (row $5 is the newest).
  * $1 first row number, $2 last row number, $3 owners, $4 days of spread, $5 total rows.

@@ -4,7 +4,7 @@ import { listSchedulesSql } from '../schedules/schedules.sql';
 /**
  * The statements whose plans must stay index-driven however many schedules exist, with
  * realistic parameters. Shared by tools/explain-due.mjs (1M rows) and
- * query-plans.e2e-spec.ts (20k rows), so both check the production SQL text.
+ * query-plans.int-spec.ts (20k rows), so both check the production SQL text.
  */
 export interface PlanCase {
   name: string;

@@ -1,47 +1,55 @@
 import type {
   ExecutionResponse,
-  ExecutionStatus,
   MisfirePolicy,
   ScheduleResponse,
   ScheduleSpec,
   ScheduleStatus,
   TriggerSpec,
 } from '@scheduleman/domain';
+import type {
+  ExecutionTableRow,
+  ScheduleTableRow,
+} from '@scheduleman/domain/persistence';
 
-/** A `schedules` row as schedules.sql.ts selects it. */
-export interface ScheduleRow {
-  id: string;
-  name: string | null;
-  owner: string | null;
-  metadata: Record<string, unknown> | null;
-  schedule: ScheduleSpec;
-  trigger: TriggerSpec;
-  status: ScheduleStatus;
-  next_run_at: Date | null;
-  misfire_policy: MisfirePolicy;
-  max_attempts: number;
-  created_at: Date;
-  updated_at: Date;
+/** A `schedules` row as schedules.sql.ts selects it (SCHEDULE_COLUMNS). */
+export type ScheduleRow = Pick<
+  ScheduleTableRow,
+  | 'id'
+  | 'name'
+  | 'owner'
+  | 'metadata'
+  | 'schedule'
+  | 'trigger'
+  | 'status'
+  | 'next_run_at'
+  | 'misfire_policy'
+  | 'max_attempts'
+  | 'created_at'
+  | 'updated_at'
+> & {
   /** created_at as UTC text with microseconds, the keyset of the list. */
   created_at_key: string;
-}
+};
 
-/** An `executions` row as schedules.sql.ts selects it. */
-export interface ExecutionRow {
-  id: string;
-  schedule_id: string;
-  scheduled_at: Date;
-  due_at: Date;
-  fired_at: Date | null;
-  finished_at: Date | null;
-  status: ExecutionStatus;
-  attempts: number;
-  max_attempts: number;
-  scheduler_id: string | null;
-  response_status: number | null;
-  error: string | null;
+/** An `executions` row as schedules.sql.ts selects it (EXECUTION_COLUMNS). */
+export type ExecutionRow = Pick<
+  ExecutionTableRow,
+  | 'id'
+  | 'schedule_id'
+  | 'scheduled_at'
+  | 'due_at'
+  | 'fired_at'
+  | 'finished_at'
+  | 'status'
+  | 'attempts'
+  | 'max_attempts'
+  | 'scheduler_id'
+  | 'response_status'
+  | 'error'
+> & {
+  /** scheduled_at as UTC text with microseconds, the keyset of the history. */
   scheduled_at_key: string;
-}
+};
 
 /** What the API writes to a schedule row (the columns it owns). */
 export interface ScheduleState {

@@ -105,7 +105,7 @@ export class SchedulesService {
       limit,
     });
     const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
+    const last = items.at(-1);
     return {
       items: items.map(toScheduleResponse),
       nextCursor:
@@ -280,7 +280,7 @@ export class SchedulesService {
     if (!(await this.repo.exists(id))) throw new NotFoundError('schedule', id);
     const rows = await this.repo.listExecutions(id, limit, cursor);
     const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
+    const last = items.at(-1);
     return {
       items: items.map(toExecutionResponse),
       nextCursor:

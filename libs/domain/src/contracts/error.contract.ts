@@ -4,14 +4,29 @@ export interface FieldProblem {
   message: string;
 }
 
+/** The stable `code`s of an error answer; docs/api.md says when each is sent. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'MALFORMED_REQUEST',
+  'NOT_FOUND',
+  'ROUTE_NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'DATABASE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 /**
- * Body of every error answer. `code` is stable (VALIDATION_FAILED, NOT_FOUND, CONFLICT,
- * MALFORMED_JSON, MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, ROUTE_NOT_FOUND,
- * DATABASE_UNAVAILABLE, INTERNAL_ERROR); `message` is the first problem, for humans.
+ * Body of every error answer. `message` is the first problem, for humans; `errors`
+ * names every problem's field (empty for a 5xx).
  */
 export interface ErrorResponse {
   statusCode: number;
   error: string;
+  /** One of ERROR_CODES. */
   code: string;
   message: string;
   errors: FieldProblem[];

@@ -1,6 +1,10 @@
+import type { TriggerSpec } from '../trigger/trigger-spec';
+import type { ExecutionTableRow, ScheduleTableRow } from './rows';
+
 /**
  * Every statement the scheduler runs on its hot path, in one place (the benchmark
- * measures the same text). Conventions:
+ * measures the same text), each with the type of the rows it returns beside it.
+ * Conventions:
  * - Due-ness is always decided against a `now` passed in as `$n::timestamptz` (the
  *   scheduler's OffsetClock, which follows the database clock), never against the SQL
  *   `now()`, so tests control both sides and every statement agrees on one instant.
@@ -28,6 +32,12 @@ limit $3::int
 for update skip locked
 `;
 
+/** A row of PLAN_DUE_SCHEDULES: next_run_at is set, the schedule is due. */
+export type PlanDueScheduleRow = Pick<
+  ScheduleTableRow,
+  'id' | 'name' | 'schedule' | 'trigger' | 'misfire_policy' | 'max_attempts'
+> & { next_run_at: Date };
+
 /**
  * Plan stage, step 2. One row per planned occurrence: 'pending' rows are born leased to
  * the planner (lease_version 1) so they go straight into its timer queue; 'skipped' rows
@@ -53,6 +63,20 @@ as o (id, schedule_id, scheduled_at, status, max_attempts)
 on conflict (schedule_id, scheduled_at) do nothing
 returning id, schedule_id, scheduled_at, due_at, status, attempts, max_attempts, lease_version, lease_expires_at
 `;
+
+/** A row of INSERT_PLANNED_EXECUTIONS (lease_expires_at is null for a 'skipped' one). */
+export type PlannedExecutionRow = Pick<
+  ExecutionTableRow,
+  | 'id'
+  | 'schedule_id'
+  | 'scheduled_at'
+  | 'due_at'
+  | 'status'
+  | 'attempts'
+  | 'max_attempts'
+  | 'lease_version'
+  | 'lease_expires_at'
+>;
 
 /**
  * Plan stage, step 3, same transaction as step 1 (so the rows are still locked by us
@@ -125,6 +149,29 @@ s.name as schedule_name, s.trigger, clock_timestamp() as db_now
 from (select 1) as one
 left join (claimed c join schedules s on s.id = c.schedule_id) on true
 `;
+
+/**
+ * A row of CLAIM_DUE. When nothing was claimed there is exactly one row, whose id (and
+ * every column but db_now) is null.
+ */
+export type ClaimDueRow = Pick<
+  ExecutionTableRow,
+  | 'schedule_id'
+  | 'scheduled_at'
+  | 'due_at'
+  | 'attempts'
+  | 'max_attempts'
+  | 'lease_version'
+  | 'fired_at'
+> & {
+  id: string | null;
+  lease_expires_at: Date;
+  /** The owner of the expired lease this claim took over; null for unleased work. */
+  previous_owner: string | null;
+  schedule_name: string | null;
+  trigger: TriggerSpec;
+  db_now: Date;
+};
 
 /**
  * Extends the leases this scheduler still holds, fenced: a row another scheduler has
@@ -252,6 +299,14 @@ limit $2::int
 ) x)
 ) as oldest_due_at
 `;
+
+/** The single row of COUNT_DUE_BACKLOG. */
+export interface DueBacklogRow {
+  overdue_unleased: number;
+  expired_leases: number;
+  overdue_schedules: number;
+  oldest_due_at: Date | null;
+}
 
 /** The database clock, read at the end of a round trip (OffsetClock calibration). */
 export const READ_DATABASE_CLOCK = `

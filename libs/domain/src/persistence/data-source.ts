@@ -1,9 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { ExecutionEntity } from './entities/execution.entity';
-import { ScheduleEntity } from './entities/schedule.entity';
 import { MIGRATIONS } from './migrations';
-
-export const ENTITIES = [ScheduleEntity, ExecutionEntity];
 
 export interface DatabaseOptions {
   url: string;
@@ -29,7 +25,8 @@ export function buildDataSourceOptions(
   return {
     type: 'postgres',
     url: options.url,
-    entities: ENTITIES,
+    // No entities: all data access is hand-written SQL run through query(); the
+    // row types are in rows.ts.
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,

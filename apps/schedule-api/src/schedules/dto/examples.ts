@@ -1,3 +1,5 @@
+import type { CreateScheduleRequest, ErrorResponse } from '@scheduleman/domain';
+
 /** Request examples shown in Swagger UI, one per schedule type. */
 export const CREATE_SCHEDULE_EXAMPLES = {
   cron: {
@@ -17,7 +19,7 @@ export const CREATE_SCHEDULE_EXAMPLES = {
         method: 'POST',
         headers: { 'X-Team': 'platform' },
       },
-    },
+    } satisfies CreateScheduleRequest,
   },
   at: {
     summary: 'Once, at a given instant',
@@ -30,7 +32,7 @@ export const CREATE_SCHEDULE_EXAMPLES = {
         body: { campaign: 'ny-2030' },
       },
       misfirePolicy: 'skip',
-    },
+    } satisfies CreateScheduleRequest,
   },
   delay: {
     summary: 'Once, 90 seconds from now',
@@ -39,11 +41,11 @@ export const CREATE_SCHEDULE_EXAMPLES = {
       schedule: { type: 'delay', delay: 'PT90S' },
       trigger: { type: 'webhook', url: 'http://localhost:3100/tasks' },
       maxAttempts: 3,
-    },
+    } satisfies CreateScheduleRequest,
   },
 };
 
-export const ERROR_EXAMPLE = {
+export const ERROR_EXAMPLE: ErrorResponse = {
   statusCode: 400,
   error: 'Bad Request',
   code: 'VALIDATION_FAILED',

@@ -1,14 +1,31 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import {
+  ERROR_CODES,
   EXECUTION_STATUSES,
+  type ErrorResponse,
+  type ExecutionListResponse,
+  type ExecutionResponse,
+  type ExecutionStatus,
+  type FieldProblem,
   MISFIRE_POLICIES,
+  type MisfirePolicy,
   SCHEDULE_STATUSES,
+  type ScheduleListResponse,
+  type ScheduleResponse,
+  type ScheduleSpec,
+  type ScheduleStatus,
+  type TriggerSpec,
+  type UpcomingResponse,
 } from '@scheduleman/domain';
 import { SCHEDULE_SCHEMA, TRIGGER_SCHEMA } from './create-schedule.dto';
 
-/* OpenAPI models of the response contracts in libs/domain/src/contracts (documentation only). */
+/*
+ * OpenAPI models of the response contracts in libs/domain/src/contracts (documentation
+ * only). Each implements its contract type, so a field the contract adds, drops or
+ * retypes fails to compile here until the documentation follows.
+ */
 
-export class ScheduleResponseDto {
+export class ScheduleResponseDto implements ScheduleResponse {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -22,13 +39,13 @@ export class ScheduleResponseDto {
   metadata: Record<string, unknown> | null;
 
   @ApiProperty(SCHEDULE_SCHEMA)
-  schedule: unknown;
+  schedule: ScheduleSpec;
 
   @ApiProperty(TRIGGER_SCHEMA)
-  trigger: unknown;
+  trigger: TriggerSpec;
 
   @ApiProperty({ enum: SCHEDULE_STATUSES })
-  status: string;
+  status: ScheduleStatus;
 
   @ApiProperty({
     nullable: true,
@@ -40,7 +57,7 @@ export class ScheduleResponseDto {
   nextRunAt: string | null;
 
   @ApiProperty({ enum: MISFIRE_POLICIES })
-  misfirePolicy: string;
+  misfirePolicy: MisfirePolicy;
 
   @ApiProperty()
   maxAttempts: number;
@@ -52,7 +69,7 @@ export class ScheduleResponseDto {
   updatedAt: string;
 }
 
-export class ScheduleListResponseDto {
+export class ScheduleListResponseDto implements ScheduleListResponse {
   @ApiProperty({ type: [ScheduleResponseDto] })
   items: ScheduleResponseDto[];
 
@@ -64,7 +81,7 @@ export class ScheduleListResponseDto {
   nextCursor: string | null;
 }
 
-export class ExecutionResponseDto {
+export class ExecutionResponseDto implements ExecutionResponse {
   @ApiProperty({
     format: 'uuid',
     description: 'Deterministic per occurrence; sent as Idempotency-Key.',
@@ -91,7 +108,7 @@ export class ExecutionResponseDto {
   finishedAt: string | null;
 
   @ApiProperty({ enum: EXECUTION_STATUSES })
-  status: string;
+  status: ExecutionStatus;
 
   @ApiProperty()
   attempts: number;
@@ -109,7 +126,7 @@ export class ExecutionResponseDto {
   error: string | null;
 }
 
-export class ExecutionListResponseDto {
+export class ExecutionListResponseDto implements ExecutionListResponse {
   @ApiProperty({ type: [ExecutionResponseDto] })
   items: ExecutionResponseDto[];
 
@@ -117,7 +134,7 @@ export class ExecutionListResponseDto {
   nextCursor: string | null;
 }
 
-export class UpcomingResponseDto {
+export class UpcomingResponseDto implements UpcomingResponse {
   @ApiProperty({ format: 'uuid' })
   scheduleId: string;
 
@@ -128,7 +145,7 @@ export class UpcomingResponseDto {
   items: string[];
 }
 
-export class FieldProblemDto {
+export class FieldProblemDto implements FieldProblem {
   @ApiProperty({ example: 'schedule.expression' })
   field: string;
 
@@ -136,7 +153,7 @@ export class FieldProblemDto {
   message: string;
 }
 
-export class ErrorResponseDto {
+export class ErrorResponseDto implements ErrorResponse {
   @ApiProperty({ example: 400 })
   statusCode: number;
 
@@ -145,8 +162,7 @@ export class ErrorResponseDto {
 
   @ApiProperty({
     example: 'VALIDATION_FAILED',
-    description:
-      'VALIDATION_FAILED, MALFORMED_JSON, NOT_FOUND, ROUTE_NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, DATABASE_UNAVAILABLE, INTERNAL_ERROR',
+    description: ERROR_CODES.join(', '),
   })
   code: string;
 
@@ -155,6 +171,9 @@ export class ErrorResponseDto {
   })
   message: string;
 
-  @ApiPropertyOptional({ type: [FieldProblemDto] })
+  @ApiProperty({
+    type: [FieldProblemDto],
+    description: 'Every problem, by field; empty for a 5xx.',
+  })
   errors: FieldProblemDto[];
 }

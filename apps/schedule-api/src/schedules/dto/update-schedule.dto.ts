@@ -3,6 +3,7 @@ import {
   MAX_MAX_ATTEMPTS,
   MISFIRE_POLICIES,
   type MisfirePolicy,
+  type UpdateScheduleRequest,
 } from '@scheduleman/domain';
 import {
   Allow,
@@ -21,13 +22,16 @@ import {
   MAX_OWNER_LENGTH,
   SCHEDULE_SCHEMA,
   TRIGGER_SCHEMA,
+  type Unparsed,
 } from './create-schedule.dto';
 
 /**
  * Body of PATCH /schedules/:id: any subset of the create fields. Absent means unchanged;
  * `null` clears name, owner or metadata and is refused for the others.
  */
-export class UpdateScheduleDto {
+export class UpdateScheduleDto
+  implements Unparsed<UpdateScheduleRequest, 'schedule' | 'trigger'>
+{
   @ApiPropertyOptional({ maxLength: MAX_NAME_LENGTH, nullable: true })
   @IsOptional()
   @IsString()

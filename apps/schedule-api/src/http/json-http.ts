@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpProblem } from './http-errors';
+import { HttpProblem } from '@scheduleman/runtime';
 import { findUnsafeJson } from './json-safety';
 
 /** Default cap on a request body, in bytes (256 KiB). */
@@ -36,10 +36,12 @@ function rejectUnsafeInput(
   next: (error?: unknown) => void,
 ): void {
   const problem = findUnsafeJson(req.body) ?? findUnsafeJson(req.query, '');
-  if (problem)
-    return next(
+  if (problem) {
+    next(
       new HttpProblem(400, 'VALIDATION_FAILED', problem.field, problem.message),
     );
+    return;
+  }
   next();
 }
 
@@ -48,7 +50,10 @@ function rejectNonJsonBodies(
   _res: ServerResponse,
   next: (error?: unknown) => void,
 ): void {
-  if (!hasBody(req)) return next();
+  if (!hasBody(req)) {
+    next();
+    return;
+  }
   const mediaType = (req.headers['content-type'] ?? '')
     .split(';')[0]
     .trim()
@@ -56,8 +61,10 @@ function rejectNonJsonBodies(
   if (
     mediaType === 'application/json' ||
     /^application\/[^/]+\+json$/.test(mediaType)
-  )
-    return next();
+  ) {
+    next();
+    return;
+  }
   next(
     new HttpProblem(
       415,

@@ -1,7 +1,10 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests read response bodies field by field; typing each one would only restate the contract types. */
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import type { Clock } from '@scheduleman/domain';
+import type {
+  Clock,
+  ErrorResponse,
+  ScheduleResponse,
+} from '@scheduleman/domain';
 import {
   createTestDatabase,
   type TestDatabase,
@@ -12,7 +15,12 @@ import { AppModule } from '../app.module';
 import type { ApiConfig } from '../config/api.config';
 import { configureApp } from '../configure-app';
 
-export interface ApiResponse<T = any> {
+/**
+ * One HTTP answer. `body` is parsed JSON when the answer is JSON, else the text. Its type
+ * is what the caller expects (a contract type from @scheduleman/domain: ScheduleResponse,
+ * ErrorResponse, …); nothing checks it at run time, the assertions do.
+ */
+export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
@@ -27,14 +35,14 @@ export interface ApiHarness {
   db: TestDatabase;
   /** A separate connection for arranging and inspecting rows in SQL. */
   sql: DataSource;
-  request<T = any>(
+  request<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<ApiResponse<T>>;
   /** Sends `body` exactly as given (malformed JSON, wrong content type, …). */
-  raw<T = any>(
+  raw<T = unknown>(
     method: string,
     path: string,
     body: string,
@@ -66,6 +74,7 @@ export async function startApi(
   if (options.clock)
     builder = builder.overrideProvider(CLOCK).useValue(options.clock);
   const moduleRef = await builder.compile();
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class; a literal is how they are passed
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
     logger: new JsonLogger({ level: 'error' }),
@@ -75,26 +84,34 @@ export async function startApi(
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const sql = await db.dataSource();
 
-  const send = async (
+  const send = async <T>(
     method: string,
     path: string,
     body: string | undefined,
     headers: Record<string, string>,
-  ): Promise<ApiResponse> => {
+  ): Promise<ApiResponse<T>> => {
     const res = await fetch(`${base}${path}`, { method, headers, body });
     const text = await res.text();
-    let parsed: unknown = text;
-    if ((res.headers.get('content-type') ?? '').includes('json') && text !== '')
-      parsed = JSON.parse(text);
-    return { status: res.status, headers: res.headers, body: parsed };
+    const json =
+      (res.headers.get('content-type') ?? '').includes('json') && text !== '';
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (json ? JSON.parse(text) : text) as T,
+    };
   };
 
   return {
     base,
     db,
     sql,
-    request: (method, path, body, headers = {}) =>
-      send(
+    request: <T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) =>
+      send<T>(
         method,
         path,
         body === undefined ? undefined : JSON.stringify(body),
@@ -102,13 +119,17 @@ export async function startApi(
           ? headers
           : { 'content-type': 'application/json', ...headers },
       ),
-    raw: (method, path, body, headers = {}) =>
-      send(method, path, body, headers),
+    raw: <T>(
+      method: string,
+      path: string,
+      body: string,
+      headers: Record<string, string> = {},
+    ) => send<T>(method, path, body, headers),
     async count(table) {
-      const rows: { n: number }[] = await sql.query(
+      const [row] = await sql.query<{ n: number }[]>(
         `select count(*)::int as n from ${table}`,
       );
-      return rows[0].n;
+      return row.n;
     },
     async close() {
       await app.close();
@@ -130,18 +151,47 @@ export function cronBody(
   };
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline)
-      throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+const ERROR_RESPONSE_KEYS = [
+  'code',
+  'error',
+  'errors',
+  'message',
+  'statusCode',
+];
+
+/**
+ * Asserts that `res` is an error answer in the contract's shape (ErrorResponse) with
+ * `status` and exactly one problem, naming `field`, and returns its body. Status and
+ * fields are compared together with the body, so a failure shows what came back.
+ */
+export function expectProblem(
+  res: ApiResponse,
+  status: number,
+  field: string,
+): ErrorResponse {
+  expect({ status: res.status, body: res.body }).toMatchObject({
+    status,
+    body: { statusCode: status, errors: [{ field }] },
+  });
+  const body = res.body as ErrorResponse;
+  expect(Object.keys(body).sort()).toEqual(ERROR_RESPONSE_KEYS);
+  expect(Object.keys(body.errors[0]).sort()).toEqual(['field', 'message']);
+  expect([typeof body.error, typeof body.code]).toEqual(['string', 'string']);
+  expect(body.message).toBe(`${field}: ${body.errors[0].message}`);
+  return body;
+}
+
+/** The instant a one-shot fires at (an `at`, or a delay fixed when it was accepted). */
+export function oneShotAt(schedule: ScheduleResponse): string {
+  const spec = schedule.schedule;
+  if (spec.type === 'cron')
+    throw new Error(`not a one-shot: ${JSON.stringify(spec)}`);
+  return spec.at;
+}
+
+/** `nextRunAt` in epoch milliseconds; fails when the schedule has none. */
+export function nextRunMs(schedule: ScheduleResponse): number {
+  if (schedule.nextRunAt === null)
+    throw new Error(`no nextRunAt: ${JSON.stringify(schedule)}`);
+  return Date.parse(schedule.nextRunAt);
 }

@@ -45,7 +45,7 @@ describe('query plans on 20 000 schedules', () => {
   });
 
   afterAll(async () => {
-    await db?.drop();
+    await db.drop();
   });
 
   async function explain(c: PlanCase): Promise<string> {

@@ -1,16 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createTestDatabase, TestDatabase } from '../testing/test-database';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '../testing/test-database';
 import {
   CLAIM_DUE,
+  type ClaimDueRow,
   COMPLETE_FIRES,
   COUNT_DUE_BACKLOG,
+  type DueBacklogRow,
   INSERT_PLANNED_EXECUTIONS,
   PLAN_DUE_SCHEDULES,
+  type PlanDueScheduleRow,
+  type PlannedExecutionRow,
   PRUNE_EXECUTIONS,
   RELEASE_CLAIMS,
   RENEW_LEASES,
 } from './claims.sql';
+import type { ExecutionTableRow } from './rows';
+
+type IdRow = Pick<ExecutionTableRow, 'id'>;
 
 // The statements, run as the scheduler runs them, against a real migrated database.
 // Times are fixed instants far from the host clock: every due-ness decision must come
@@ -84,15 +94,19 @@ describe('claims.sql against PostgreSQL', () => {
     return id;
   }
 
-  async function claim(owner: string, now: Date, limit = 100) {
-    const { rows } = await pool.query(CLAIM_DUE, [
+  async function claim(
+    owner: string,
+    now: Date,
+    limit = 100,
+  ): Promise<(ClaimDueRow & { id: string })[]> {
+    const { rows } = await pool.query<ClaimDueRow>(CLAIM_DUE, [
       now,
       1500,
       limit,
       owner,
       4000,
     ]);
-    return rows.filter((r) => r.id !== null);
+    return rows.filter((r): r is ClaimDueRow & { id: string } => r.id !== null);
   }
 
   it('plans only active schedules due within the look-ahead, oldest first', async () => {
@@ -100,7 +114,11 @@ describe('claims.sql against PostgreSQL', () => {
     const soon = await insertSchedule(at(1000));
     await insertSchedule(at(2000));
     await insertSchedule(at(0), 'paused');
-    const { rows } = await pool.query(PLAN_DUE_SCHEDULES, [T0, 1500, 10]);
+    const { rows } = await pool.query<PlanDueScheduleRow>(PLAN_DUE_SCHEDULES, [
+      T0,
+      1500,
+      10,
+    ]);
     expect(rows.map((r) => r.id)).toEqual([late, soon]);
   });
 
@@ -110,8 +128,16 @@ describe('claims.sql against PostgreSQL', () => {
     const a = await pool.connect();
     try {
       await a.query('begin');
-      const first = await a.query(PLAN_DUE_SCHEDULES, [T0, 1500, 1]);
-      const second = await pool.query(PLAN_DUE_SCHEDULES, [T0, 1500, 10]);
+      const first = await a.query<PlanDueScheduleRow>(PLAN_DUE_SCHEDULES, [
+        T0,
+        1500,
+        1,
+      ]);
+      const second = await pool.query<PlanDueScheduleRow>(PLAN_DUE_SCHEDULES, [
+        T0,
+        1500,
+        10,
+      ]);
       expect(second.rows.map((r) => r.id)).not.toContain(first.rows[0].id);
       expect(second.rows).toHaveLength(1);
       await a.query('rollback');
@@ -128,18 +154,21 @@ describe('claims.sql against PostgreSQL', () => {
     });
     const fresh = randomUUID();
     const skipped = randomUUID();
-    const { rows } = await pool.query(INSERT_PLANNED_EXECUTIONS, [
-      [existing, fresh, skipped],
-      [s, s, s],
-      [at(0), at(1000), at(-60_000)],
-      ['pending', 'pending', 'skipped'],
-      [5, 5, 5],
-      'planner',
-      T0,
-      4000,
-    ]);
+    const { rows } = await pool.query<PlannedExecutionRow>(
+      INSERT_PLANNED_EXECUTIONS,
+      [
+        [existing, fresh, skipped],
+        [s, s, s],
+        [at(0), at(1000), at(-60_000)],
+        ['pending', 'pending', 'skipped'],
+        [5, 5, 5],
+        'planner',
+        T0,
+        4000,
+      ],
+    );
     expect(rows.map((r) => r.id).sort()).toEqual([fresh, skipped].sort());
-    const stored = await pool.query(
+    const stored = await pool.query<ExecutionTableRow>(
       'select id, status, lease_owner, lease_version, lease_expires_at, finished_at from executions where id = any($1)',
       [[fresh, skipped]],
     );
@@ -187,7 +216,7 @@ describe('claims.sql against PostgreSQL', () => {
       lease_expires_at: at(4000),
       schedule_name: 'n',
     });
-    expect(recovered.trigger).toEqual({ type: 'webhook', url: 'http://x' });
+    expect(recovered?.trigger).toEqual({ type: 'webhook', url: 'http://x' });
     expect(rows.find((r) => r.id === due)).toMatchObject({
       previous_owner: null,
       lease_version: 1,
@@ -196,7 +225,13 @@ describe('claims.sql against PostgreSQL', () => {
   });
 
   it('returns the database clock even when nothing is claimed', async () => {
-    const { rows } = await pool.query(CLAIM_DUE, [T0, 1500, 10, 'me', 4000]);
+    const { rows } = await pool.query<ClaimDueRow>(CLAIM_DUE, [
+      T0,
+      1500,
+      10,
+      'me',
+      4000,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0].id).toBeNull();
     expect(rows[0].db_now).toBeInstanceOf(Date);
@@ -385,7 +420,7 @@ describe('claims.sql against PostgreSQL', () => {
     expect((await pool.query(PRUNE_EXECUTIONS, [T0, 5000, 2])).rowCount).toBe(
       0,
     );
-    const left = await pool.query(
+    const left = await pool.query<IdRow>(
       'select id from executions where id = any($1)',
       [[...old, recent, pending]],
     );
@@ -411,14 +446,17 @@ describe('claims.sql against PostgreSQL', () => {
       leaseExpiresAt: at(1),
       leaseVersion: 1,
     });
-    const { rows } = await pool.query(COUNT_DUE_BACKLOG, [T0, 1000]);
+    const { rows } = await pool.query<DueBacklogRow>(COUNT_DUE_BACKLOG, [
+      T0,
+      1000,
+    ]);
     expect(rows[0]).toEqual({
       overdue_unleased: 2,
       expired_leases: 1,
       overdue_schedules: 1,
       oldest_due_at: at(-60_000),
     });
-    const capped = await pool.query(COUNT_DUE_BACKLOG, [T0, 1]);
+    const capped = await pool.query<DueBacklogRow>(COUNT_DUE_BACKLOG, [T0, 1]);
     expect(capped.rows[0].overdue_unleased).toBe(1);
   });
 
@@ -430,7 +468,10 @@ describe('claims.sql against PostgreSQL', () => {
         // A near-empty table makes a sequential scan cheapest; forbid it to see which
         // index the statement can use at scale.
         await client.query('set local enable_seqscan = off');
-        const { rows } = await client.query(`explain ${sql}`, params);
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+          `explain ${sql}`,
+          params,
+        );
         await client.query('rollback');
         return rows.map((r) => r['QUERY PLAN']).join('\n');
       } finally {

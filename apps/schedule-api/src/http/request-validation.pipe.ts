@@ -3,7 +3,7 @@ import {
   ValidationPipe,
   type ValidationError as ClassValidatorError,
 } from '@nestjs/common';
-import { type FieldError, InvalidRequestError } from './http-errors';
+import { type FieldError, InvalidRequestError } from '@scheduleman/runtime';
 
 /**
  * The production ValidationPipe: unknown properties are refused (not silently dropped),

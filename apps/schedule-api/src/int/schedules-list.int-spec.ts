@@ -1,3 +1,4 @@
+import type { ScheduleListResponse } from '@scheduleman/domain';
 import {
   type ApiHarness,
   type ApiResponse,
@@ -35,12 +36,12 @@ async function pageThrough(
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res: ApiResponse = await api.request(
+    const res: ApiResponse<ScheduleListResponse> = await api.request(
       'GET',
       `/schedules?${query}${cursor ? `&cursor=${cursor}` : ''}`,
     );
     expect(res.status).toBe(200);
-    ids.push(...res.body.items.map((s: { id: string }) => s.id));
+    ids.push(...res.body.items.map((s) => s.id));
     cursor = res.body.nextCursor;
     pages++;
     await onPage?.();
@@ -79,31 +80,34 @@ describe('schedule API: listing with keyset pagination and filters', () => {
   });
 
   afterAll(async () => {
-    await api?.close();
+    await api.close();
   });
 
   it('returns 50 items by default, oldest first, with a cursor to the next page', async () => {
-    const res = await api.request('GET', '/schedules');
+    const res = await api.request<ScheduleListResponse>('GET', '/schedules');
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(50);
     expect(typeof res.body.nextCursor).toBe('string');
-    expect(res.body.items.map((s: { id: string }) => s.id)).toEqual(
+    expect(res.body.items.map((s) => s.id)).toEqual(
       (await idsWhere(api, 'true')).slice(0, 50),
     );
   });
 
   it('returns up to 500 items and a null cursor on the last page', async () => {
-    const res = await api.request('GET', '/schedules?limit=500');
+    const res = await api.request<ScheduleListResponse>(
+      'GET',
+      '/schedules?limit=500',
+    );
     expect(res.body.items).toHaveLength(await api.count('schedules'));
     expect(res.body.nextCursor).toBeNull();
   });
 
   it('sees every row that existed at the start exactly once while rows are inserted concurrently', async () => {
     const before = await idsWhere(api, 'true');
-    let inserting = true;
+    const paged = new AbortController();
     let insertedDuringPaging = 0;
     const writer = (async () => {
-      while (inserting) {
+      while (!paged.signal.aborted) {
         const res = await api.request(
           'POST',
           '/schedules',
@@ -127,7 +131,7 @@ describe('schedule API: listing with keyset pagination and filters', () => {
           `now() - interval '1 day'`,
         );
     });
-    inserting = false;
+    paged.abort();
     await writer;
 
     expect(pages).toBeGreaterThan(before.length / 7);
@@ -147,7 +151,10 @@ describe('schedule API: listing with keyset pagination and filters', () => {
     const { ids } = await pageThrough(api, 'status=paused&limit=8');
     expect(ids).toEqual(await idsWhere(api, `status = 'paused'`));
     expect(ids.length).toBe(30);
-    const res = await api.request('GET', '/schedules?status=paused&limit=1');
+    const res = await api.request<ScheduleListResponse>(
+      'GET',
+      '/schedules?status=paused&limit=1',
+    );
     expect(res.body.items[0].status).toBe('paused');
     expect(res.body.items[0].nextRunAt).toBeNull();
   });

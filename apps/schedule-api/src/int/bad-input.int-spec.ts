@@ -1,7 +1,9 @@
+import type { ErrorResponse, ScheduleResponse } from '@scheduleman/domain';
 import {
   type ApiHarness,
   type ApiResponse,
   cronBody,
+  expectProblem,
   startApi,
   TEST_BODY_LIMIT_BYTES,
 } from './api-harness';
@@ -449,12 +451,12 @@ const CASES: Record<string, BadCase> = {
 
 describe('schedule API: bad input never gets in', () => {
   let api: ApiHarness;
-  let existing: ApiResponse;
+  let existing: ApiResponse<ScheduleResponse>;
   let baseline: { schedules: number; executions: number; version: number };
 
   beforeAll(async () => {
     api = await startApi('api_bad_input');
-    existing = await api.request(
+    existing = await api.request<ScheduleResponse>(
       'POST',
       '/schedules',
       cronBody({ schedule: { type: 'cron', expression: '0 0 1 1 *' } }),
@@ -467,7 +469,7 @@ describe('schedule API: bad input never gets in', () => {
   });
 
   afterAll(async () => {
-    await api?.close();
+    await api.close();
   });
 
   it(`covers at least 25 kinds of bad input (${Object.keys(CASES).length})`, () => {
@@ -478,20 +480,10 @@ describe('schedule API: bad input never gets in', () => {
     'refuses %s with a 4xx naming the field, and stores nothing',
     async (_name, bad) => {
       const res = await bad.send(api, existing.body.id);
-      expect({
-        status: res.status,
-        fields: res.body?.errors?.map((e: { field: string }) => e.field),
-      }).toEqual({ status: bad.status, fields: [bad.field] });
-      expect(res.body).toEqual({
-        statusCode: bad.status,
-        error: expect.any(String),
-        code: expect.any(String),
-        message: expect.stringContaining(bad.field),
-        errors: [{ field: bad.field, message: expect.any(String) }],
-      });
+      expectProblem(res, bad.status, bad.field);
       expect(await api.count('schedules')).toBe(baseline.schedules);
       expect(await api.count('executions')).toBe(baseline.executions);
-      const rows: { version: number; updated_at: Date }[] = await api.sql.query(
+      const rows: { version: number }[] = await api.sql.query(
         'select version from schedules where id = $1',
         [existing.body.id],
       );
@@ -500,15 +492,17 @@ describe('schedule API: bad input never gets in', () => {
   );
 
   it('reports every bad field of a request, not only the first', async () => {
-    const res = await api.request('POST', '/schedules', {
+    const res = await api.request<ErrorResponse>('POST', '/schedules', {
       schedule: { type: 'cron', expression: '99 * * * *' },
       trigger: { type: 'webhook', url: 'ftp://x' },
       metadata: { big: 'y'.repeat(17_000) },
     });
     expect(res.status).toBe(400);
-    expect(
-      res.body.errors.map((e: { field: string }) => e.field).sort(),
-    ).toEqual(['metadata', 'schedule.expression', 'trigger.url']);
+    expect(res.body.errors.map((e) => e.field).sort()).toEqual([
+      'metadata',
+      'schedule.expression',
+      'trigger.url',
+    ]);
     expect(await api.count('schedules')).toBe(baseline.schedules);
   });
 

@@ -28,7 +28,7 @@ describe('findUnsafeJson', () => {
     expect(findUnsafeJson({ metadata: { tags: ['ok', 'bad\u0000'] } })).toEqual(
       {
         field: 'metadata.tags.1',
-        message: expect.stringContaining('U+0000'),
+        message: 'contains the character U+0000, which cannot be stored',
       },
     );
   });
@@ -41,9 +41,6 @@ describe('findUnsafeJson', () => {
   });
 
   it('checks query strings too', () => {
-    expect(findUnsafeJson({ owner: 'a\u0000' }, '')).toEqual({
-      field: 'owner',
-      message: expect.any(String),
-    });
+    expect(findUnsafeJson({ owner: 'a\u0000' }, '')?.field).toBe('owner');
   });
 });

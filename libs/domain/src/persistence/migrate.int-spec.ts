@@ -1,4 +1,7 @@
-import { createTestDatabase, TestDatabase } from '../testing/test-database';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '../testing/test-database';
 import { createDataSource } from './data-source';
 import { runMigrations } from './migrate';
 
@@ -21,10 +24,10 @@ describe('runMigrations', () => {
     try {
       const applied = await Promise.all(sources.map((s) => runMigrations(s)));
       expect(applied.flat()).toEqual(['InitialSchema1732700000000']);
-      const tables = await sources[0].query(
+      const tables = await sources[0].query<{ table_name: string }[]>(
         `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
       );
-      expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+      expect(tables.map((t) => t.table_name)).toEqual([
         'executions',
         'migrations',
         'schedules',

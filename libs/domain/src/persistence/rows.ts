@@ -1,0 +1,61 @@
+import type { ExecutionStatus } from '../execution/execution-status';
+import type { MisfirePolicy } from '../schedule/misfire-policy';
+import type { ScheduleSpec, ScheduleType } from '../schedule/schedule-spec';
+import type { ScheduleStatus } from '../schedule/schedule-status';
+import type { TriggerSpec } from '../trigger/trigger-spec';
+
+/*
+ * The two tables as node-postgres returns their rows (timestamptz → Date, jsonb →
+ * parsed value, int → number), column for column as the migrations create them. Each
+ * statement's result type is a `Pick` of these plus its computed columns, so the type of
+ * a column is written once; a migration that changes a column changes it here too.
+ * All data access is raw SQL through `DataSource.query` (no TypeORM entities).
+ */
+
+/** A row of `schedules`. */
+export interface ScheduleTableRow {
+  id: string;
+  name: string | null;
+  owner: string | null;
+  metadata: Record<string, unknown> | null;
+  schedule_type: ScheduleType;
+  schedule: ScheduleSpec;
+  trigger_type: string;
+  trigger: TriggerSpec;
+  misfire_policy: MisfirePolicy;
+  max_attempts: number;
+  status: ScheduleStatus;
+  /** The next occurrence not yet planned; null when paused or completed. */
+  next_run_at: Date | null;
+  /** Counts user edits. */
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * A row of `executions`: one per occurrence of a schedule (unique on schedule and
+ * scheduled time), carrying its lease while a scheduler holds it and its outcome after.
+ */
+export interface ExecutionTableRow {
+  /** Deterministic (executionIdFor): the same for every retry and duplicate of the occurrence. */
+  id: string;
+  schedule_id: string;
+  scheduled_at: Date;
+  status: ExecutionStatus;
+  attempts: number;
+  max_attempts: number;
+  /** When the next attempt is due: the scheduled time, or a retry time. */
+  due_at: Date;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  /** Fencing token: bumped on every claim, checked by every write that follows one. */
+  lease_version: number;
+  scheduler_id: string | null;
+  /** When the first attempt was made (lateness = fired_at - scheduled_at). */
+  fired_at: Date | null;
+  finished_at: Date | null;
+  response_status: number | null;
+  error: string | null;
+  created_at: Date;
+}
