@@ -85,20 +85,20 @@ describe('runtime plumbing in a real Nest app', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [TestAppModule],
     }).compile();
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class; a literal is how they are passed
-    app = moduleRef.createNestApplication<NestExpressApplication>({
-      bodyParser: false,
-      logger: false,
-    });
-    app.useBodyParser('json', { limit: 1024 });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    probe = app.get(FlagProbe);
+    const nest = moduleRef.createNestApplication<NestExpressApplication>(
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class and takes them as an object literal
+      { bodyParser: false, logger: false },
+    );
+    app = nest;
+    nest.useBodyParser('json', { limit: 1024 });
+    await nest.listen(0, '127.0.0.1');
+    base = await nest.getUrl();
+    probe = nest.get(FlagProbe);
   });
 
   afterAll(async () => {
-    await app.close();
-    await db.drop();
+    await app?.close();
+    await db?.drop();
   });
 
   it('ran the migrations before serving', async () => {
