@@ -3,7 +3,6 @@ import type { Clock, OffsetClock } from '@scheduleman/domain';
 import type { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { AbortableSleep } from './abortable-sleep';
-import { backoffDelayMs } from './backoff';
 import { FailureLog } from './failure-log';
 import type { TimerQueue } from './timer-queue';
 
@@ -94,11 +93,13 @@ export class ClaimLoop {
 
   constructor(private readonly options: ClaimLoopOptions) {
     this.random = options.random ?? Math.random;
-    this.failures = new FailureLog(
-      'claim round',
-      options.logger,
-      options.metrics,
-    );
+    this.failures = new FailureLog({
+      operation: 'claim round',
+      context: 'ClaimLoop',
+      logger: options.logger,
+      metrics: options.metrics,
+      random: this.random,
+    });
   }
 
   get running(): boolean {
@@ -220,10 +221,8 @@ export class ClaimLoop {
         this.failures.succeeded();
         this.lastSuccess = this.options.hostClock.now();
       } catch (error) {
-        const failures = this.failures.failed(error);
-        await this.sleep.sleep(
-          backoffDelayMs(failures, undefined, this.random),
-        );
+        this.failures.failed(error);
+        await this.sleep.sleep(this.failures.retryDelayMs());
         continue;
       }
       if (!more) {

@@ -1,23 +1,46 @@
 import type { LoggerService } from '@nestjs/common';
+import {
+  type BackoffOptions,
+  backoffDelayMs,
+  errorMessage,
+} from '@scheduleman/domain';
+import { isTransientDatabaseError } from '@scheduleman/runtime';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
-import { isTransientDatabaseError } from './backoff';
 
 /** While an outage lasts, log every this-many-th failure of an operation, not each one. */
 const LOG_EVERY_NTH_FAILURE = 20;
 
+/** The scheduler's database retries: 100 ms, 200 ms, … capped at 5 s (with jitter). */
+export const DATABASE_RETRY_BACKOFF: BackoffOptions = {
+  initialMs: 100,
+  maxMs: 5_000,
+};
+
+export interface FailureLogOptions {
+  /** What failed, in words: "claim round", "renewing leases", … */
+  operation: string;
+  /** The logger context (the class that runs the operation). */
+  context: string;
+  logger?: LoggerService;
+  metrics?: SchedulerMetrics;
+  /**
+   * Which failures are an outage (logged quietly) rather than a bug (logged as an error
+   * every time). Default: transient database errors (database-errors.ts).
+   */
+  isOutage?: (error: unknown) => boolean;
+  random?: () => number;
+}
+
 /**
  * Counts consecutive failures of one periodic database operation and logs them without
  * flooding: the first failure, then every 20th, and the recovery. A failure that is not
- * a transient database error (a bug, not an outage) is logged every time, as an error.
+ * an outage (a bug) is logged every time, as an error. Also says how long to wait before
+ * the next try.
  */
 export class FailureLog {
   private failures = 0;
 
-  constructor(
-    private readonly operation: string,
-    private readonly logger?: LoggerService,
-    private readonly metrics?: SchedulerMetrics,
-  ) {}
+  constructor(private readonly options: FailureLogOptions) {}
 
   get consecutiveFailures(): number {
     return this.failures;
@@ -25,31 +48,32 @@ export class FailureLog {
 
   /** Records a failure; returns the number of consecutive failures so far. */
   failed(error: unknown, fields: Record<string, unknown> = {}): number {
+    const { operation, context, logger, metrics } = this.options;
     this.failures += 1;
-    this.metrics?.databaseErrorsTotal.inc({ operation: this.operation });
-    const transient = isTransientDatabaseError(error);
-    if (!transient) {
-      this.logger?.error(
+    metrics?.databaseErrorsTotal.inc({ operation });
+    const isOutage = this.options.isOutage ?? isTransientDatabaseError;
+    if (!isOutage(error)) {
+      logger?.error(
         {
-          msg: `${this.operation} failed; will retry`,
+          msg: `${operation} failed; will retry`,
           failures: this.failures,
-          error: describe(error),
+          error: errorMessage(error),
           ...fields,
         },
-        'ClaimLoop',
+        context,
       );
     } else if (
       this.failures === 1 ||
       this.failures % LOG_EVERY_NTH_FAILURE === 0
     ) {
-      this.logger?.warn(
+      logger?.warn(
         {
-          msg: `${this.operation} failed (database unreachable?); will retry`,
+          msg: `${operation} failed (database unreachable?); will retry`,
           failures: this.failures,
-          error: describe(error),
+          error: errorMessage(error),
           ...fields,
         },
-        'ClaimLoop',
+        context,
       );
     }
     return this.failures;
@@ -57,14 +81,22 @@ export class FailureLog {
 
   succeeded(): void {
     if (this.failures > 0)
-      this.logger?.log(
-        { msg: `${this.operation} works again`, afterFailures: this.failures },
-        'ClaimLoop',
+      this.options.logger?.log(
+        {
+          msg: `${this.options.operation} works again`,
+          afterFailures: this.failures,
+        },
+        this.options.context,
       );
     this.failures = 0;
   }
-}
 
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  /** How long to wait before the next try: the shared jittered backoff over the failures so far. */
+  retryDelayMs(): number {
+    return backoffDelayMs(
+      this.failures,
+      DATABASE_RETRY_BACKOFF,
+      this.options.random,
+    );
+  }
 }

@@ -55,11 +55,12 @@ export class LeaseKeeper {
     this.timers = options.timers ?? REAL_TIMERS;
     this.intervalMs =
       options.intervalMs ?? renewIntervalFor(options.leaseDurationMs);
-    this.failures = new FailureLog(
-      'renewing leases',
-      options.logger,
-      options.metrics,
-    );
+    this.failures = new FailureLog({
+      operation: 'renewing leases',
+      context: 'LeaseKeeper',
+      logger: options.logger,
+      metrics: options.metrics,
+    });
   }
 
   start(): void {

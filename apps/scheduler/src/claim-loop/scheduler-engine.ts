@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { ClaimLoop } from './claim-loop';
-import { describe } from './failure-log';
+import { errorMessage } from '@scheduleman/domain';
 import { FireExecutor, type TriggerLookup } from './fire-executor';
 import { LeaseKeeper } from './lease-keeper';
 import {
@@ -128,7 +128,7 @@ export class SchedulerEngine {
       },
       onError: (error) =>
         logger?.error(
-          { msg: 'unexpected error while firing', error: describe(error) },
+          { msg: 'unexpected error while firing', error: errorMessage(error) },
           'TimerQueue',
         ),
     });
@@ -244,7 +244,7 @@ export class SchedulerEngine {
           {
             msg: 'could not release held executions',
             count: unfired.length,
-            error: describe(error),
+            error: errorMessage(error),
           },
           'SchedulerEngine',
         );
