@@ -10,13 +10,12 @@ import { SystemClock, type WebhookTriggerSpec } from '@scheduleman/domain';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { FireExecutor } from '../../../apps/scheduler/src/claim-loop/fire-executor';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { AxiosHttpClient } from '../../../apps/scheduler/src/triggers/webhook/axios.http-client';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import type { HttpClient } from '../../../apps/scheduler/src/triggers/webhook/http-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { UndiciHttpClient } from '../../../apps/scheduler/src/triggers/webhook/undici.http-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { WebhookTriggerProvider } from '../../../apps/scheduler/src/triggers/webhook/webhook.trigger-provider';
+import { AxiosHttpClient } from './axios.http-client';
 import { closedLoop, LoopResult } from './closed-loop';
 
 export const HTTP_CEILING_IN_FLIGHT = 100;
