@@ -5,6 +5,7 @@ import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { AbortableSleep } from './abortable-sleep';
 import { FailureLog } from './failure-log';
 import type { TimerQueue } from './timer-queue';
+import type { Timers } from './timers';
 
 /*
  * The claim loop and the lease lifecycle of an execution
@@ -64,6 +65,8 @@ export interface ClaimLoopOptions {
   maxHeld: number;
   /** Further reason to take no work this round, e.g. outcomes piling up unwritten. */
   isBackpressured?: () => boolean;
+  /** The poll and backoff sleeps run on these (real timers by default). */
+  timers?: Timers;
   metrics?: SchedulerMetrics;
   logger?: LoggerService;
   random?: () => number;
@@ -83,7 +86,7 @@ export interface RoundResult {
 }
 
 export class ClaimLoop {
-  private readonly sleep = new AbortableSleep();
+  private readonly sleep: AbortableSleep;
   private readonly failures: FailureLog;
   private readonly random: () => number;
   private loop: Promise<void> | undefined;
@@ -93,6 +96,7 @@ export class ClaimLoop {
 
   constructor(private readonly options: ClaimLoopOptions) {
     this.random = options.random ?? Math.random;
+    this.sleep = new AbortableSleep(options.timers);
     this.failures = new FailureLog({
       operation: 'claim round',
       context: 'ClaimLoop',
