@@ -50,16 +50,18 @@ describe('SchedulerModule', () => {
       SCHEDULER_ID: 'module-test',
       POLL_INTERVAL_MS: '200',
     });
-    app = await NestFactory.create(SchedulerModule.forRoot(config), {
-      logger: false,
-    });
+    app = await NestFactory.create(
+      SchedulerModule.forRoot(config),
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class but documents passing a literal
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     ds = await db.dataSource();
   });
 
   afterAll(async () => {
-    if (!closed) await app?.close();
+    if (!closed) await app.close();
     await new Promise((resolve) => receiver.close(resolve));
     await db.drop();
   });

@@ -38,32 +38,37 @@ class ScriptedRepository {
 
   constructor(private readonly host: FakeClock) {}
 
-  async readDatabaseClock(): Promise<Date> {
+  readDatabaseClock(): Promise<Date> {
     this.calls.push({ op: 'clock' });
-    return this.dbNow();
+    return Promise.resolve(this.dbNow());
   }
 
-  async planDue(window: ClaimWindow): Promise<PlanResult> {
+  planDue(window: ClaimWindow): Promise<PlanResult> {
     this.calls.push({ op: 'plan', window });
     if (this.failures > 0) {
       this.failures -= 1;
-      throw Object.assign(new Error('connect ECONNREFUSED'), {
-        code: 'ECONNREFUSED',
-      });
+      return Promise.reject(
+        Object.assign(new Error('connect ECONNREFUSED'), {
+          code: 'ECONNREFUSED',
+        }),
+      );
     }
-    return (
+    return Promise.resolve(
       this.plans.shift() ?? {
         schedules: 0,
         claims: [],
         skippedExecutions: 0,
         skippedOccurrences: 0,
-      }
+      },
     );
   }
 
-  async claimDue(window: ClaimWindow): Promise<ClaimResult> {
+  claimDue(window: ClaimWindow): Promise<ClaimResult> {
     this.calls.push({ op: 'claim', window });
-    return { claims: this.claims.shift() ?? [], databaseNow: this.dbNow() };
+    return Promise.resolve({
+      claims: this.claims.shift() ?? [],
+      databaseNow: this.dbNow(),
+    });
   }
 
   private dbNow(): Date {
@@ -88,7 +93,7 @@ function setup(
     timers,
     maxInFlight: 10,
     leaseSafetyMarginMs: 100,
-    fire: async () => undefined,
+    fire: () => Promise.resolve(),
   });
   const loop = new ClaimLoop({
     repository,

@@ -298,7 +298,9 @@ export class TimerQueue {
     try {
       fired = this.options.fire(held);
     } catch (error) {
-      fired = Promise.reject(error);
+      fired = Promise.reject(
+        error instanceof Error ? error : new Error(String(error)),
+      );
     }
     void fired
       .catch((error: unknown) => {

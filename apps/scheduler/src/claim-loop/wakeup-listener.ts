@@ -68,7 +68,8 @@ export class WakeupListener {
       } catch (error) {
         this.failures.failed(error, { meanwhile: 'polling only' });
       }
-      if (!this.stopped) await this.sleep.sleep(this.failures.retryDelayMs());
+      // After stop() the sleep is aborted and returns at once.
+      await this.sleep.sleep(this.failures.retryDelayMs());
     }
   }
 

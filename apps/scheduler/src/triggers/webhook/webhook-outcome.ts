@@ -1,4 +1,4 @@
-import type { FireOutcome } from '@scheduleman/domain';
+import { errorMessage, type FireOutcome } from '@scheduleman/domain';
 
 /**
  * Statuses worth retrying besides 5xx: 408 Request Timeout, 425 Too Early, 429 Too Many
@@ -107,7 +107,7 @@ export function outcomeForAbort(
       error: `timeout after ${Math.round(elapsedMs)} ms`,
     };
   }
-  const message = reason instanceof Error ? reason.message : String(reason);
+  const message = errorMessage(reason);
   return {
     kind: 'retryable',
     error: `aborted after ${Math.round(elapsedMs)} ms: ${message.slice(0, MAX_ERROR_LENGTH)}`,

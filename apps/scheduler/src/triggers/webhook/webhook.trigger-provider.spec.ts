@@ -77,7 +77,10 @@ function fireRequest(
 const clients: [string, () => Promise<HttpClient>][] = [
   [
     'undici',
-    async () => new UndiciHttpClient({ maxSockets: 16, keepAliveMs: 10_000 }),
+    () =>
+      Promise.resolve(
+        new UndiciHttpClient({ maxSockets: 16, keepAliveMs: 10_000 }),
+      ),
   ],
 ];
 
@@ -241,7 +244,7 @@ describe.each(clients)(
 
       expect(outcome.kind).toBe('retryable');
       expect(outcome).toMatchObject({
-        error: expect.stringMatching(/^timeout after \d+ ms$/),
+        error: expect.stringMatching(/^timeout after \d+ ms$/) as string,
       });
       expect(outcome.responseStatus).toBeUndefined();
     });
@@ -287,7 +290,7 @@ describe.each(clients)(
       expect(outcome).toMatchObject({
         error: expect.stringMatching(
           /ECONNRESET|UND_ERR_SOCKET|socket hang up/,
-        ),
+        ) as string,
       });
     });
 
@@ -299,7 +302,7 @@ describe.each(clients)(
 
       expect(outcome.kind).toBe('retryable');
       expect(outcome).toMatchObject({
-        error: expect.stringMatching(/ENOTFOUND|EAI_AGAIN|timeout/),
+        error: expect.stringMatching(/ENOTFOUND|EAI_AGAIN|timeout/) as string,
       });
     });
 
