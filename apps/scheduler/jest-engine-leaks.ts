@@ -1,4 +1,4 @@
-import { stopTrackedEngines } from './src/claim-loop/testing/engine-registry';
+import { stopTrackedEngines } from './src/testing/engine-registry';
 
 /*
  * Runs after each test of the scheduler project (setupFilesAfterEnv): a test that

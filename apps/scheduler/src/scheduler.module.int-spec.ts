@@ -10,8 +10,8 @@ import {
 import { waitFor } from '@scheduleman/testkit';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { SchedulerService } from './claim-loop/scheduler.service';
-import { insertOneShots } from './claim-loop/testing/engine-fixtures';
+import { SchedulerService } from './engine/scheduler.service';
+import { insertOneShots } from './testing/engine-fixtures';
 import { ClaimsRepository } from './claims/claims.repository';
 import {
   loadSchedulerConfig,

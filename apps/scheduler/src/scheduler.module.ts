@@ -7,7 +7,7 @@ import {
   MetricsModule,
 } from '@scheduleman/runtime';
 import { Registry } from 'prom-client';
-import { SchedulerService } from './claim-loop/scheduler.service';
+import { SchedulerService } from './engine/scheduler.service';
 import { CLAIMS_PROVIDERS } from './claims/claims.providers';
 import type { SchedulerConfig } from './config/scheduler.config';
 import { SchedulerConfigModule } from './config/scheduler-config.module';

@@ -8,7 +8,7 @@ import { SystemClock, type WebhookTriggerSpec } from '@scheduleman/domain';
    off limits between projects; the benchmark is the one place where measuring the exact
    production code matters more than the boundary. */
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { FireExecutor } from '../../../apps/scheduler/src/claim-loop/fire-executor';
+import { FireExecutor } from '../../../apps/scheduler/src/firing/fire-executor';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import type { HttpClient } from '../../../apps/scheduler/src/triggers/webhook/http-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries

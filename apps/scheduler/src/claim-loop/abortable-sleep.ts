@@ -1,4 +1,4 @@
-import { REAL_TIMERS, type Timers } from './timers';
+import { REAL_TIMERS, type Timers } from '../support/timers';
 
 /**
  * A sleep that can be cut short: `wake()` ends the current (or the next) sleep early, so

@@ -5,14 +5,14 @@ import {
 import { waitFor } from '@scheduleman/testkit';
 import type { DataSource } from 'typeorm';
 import { ClaimsRepository } from '../claims/claims.repository';
-import { engineReadiness } from './engine-readiness';
+import { engineReadiness } from '../engine/engine-readiness';
 import {
   createTestEngine,
   FAST_SETTINGS,
   insertOneShots,
   RecordingProvider,
   type TestEngine,
-} from './testing/engine-fixtures';
+} from '../testing/engine-fixtures';
 
 const WAIT = { timeoutMs: 20_000, intervalMs: 25 };
 

@@ -3,8 +3,8 @@ import { FakeClock } from '@scheduleman/domain/testing';
 import type { Claim, ClaimResult, PlanResult } from '../claims/claim';
 import type { ClaimWindow } from '../claims/claims.repository';
 import { ClaimLoop, MAX_BATCHES_PER_ROUND } from './claim-loop';
-import { ManualTimers, settle } from './testing/manual-timers';
-import { TimerQueue } from './timer-queue';
+import { ManualTimers, settle } from '../testing/manual-timers';
+import { TimerQueue } from '../firing/timer-queue';
 
 const HOST_T0 = new Date('2031-05-01T08:00:00.000Z');
 

@@ -3,9 +3,9 @@ import type { Clock, OffsetClock } from '@scheduleman/domain';
 import type { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { AbortableSleep } from './abortable-sleep';
-import { FailureLog } from './failure-log';
-import type { TimerQueue } from './timer-queue';
-import type { Timers } from './timers';
+import { FailureLog } from '../support/failure-log';
+import type { TimerQueue } from '../firing/timer-queue';
+import type { Timers } from '../support/timers';
 
 /*
  * The claim loop and the lease lifecycle of an execution

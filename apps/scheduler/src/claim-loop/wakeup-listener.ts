@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Client } from 'pg';
 import { AbortableSleep } from './abortable-sleep';
-import { FailureLog } from './failure-log';
+import { FailureLog } from '../support/failure-log';
 
 /** How often the idle LISTEN connection is checked, so a silently dead one is replaced (ms). */
 export const LISTEN_PING_INTERVAL_MS = 10_000;

@@ -1,5 +1,5 @@
 import type { FakeClock } from '@scheduleman/domain/testing';
-import type { Timers } from '../timers';
+import type { Timers } from '../support/timers';
 
 interface Pending {
   handle: number;

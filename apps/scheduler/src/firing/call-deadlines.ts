@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '@scheduleman/domain';
-import type { Timers } from './timers';
+import type { Timers } from '../support/timers';
 
 /** Why a call's signal fired: its deadline passed, or the scheduler is shutting down. */
 export class CallAbortedError extends Error {}

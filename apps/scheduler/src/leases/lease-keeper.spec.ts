@@ -2,8 +2,8 @@ import { FakeClock } from '@scheduleman/domain/testing';
 import type { Claim } from '../claims/claim';
 import type { HeldLease } from '../claims/claims.repository';
 import { LeaseKeeper, renewIntervalFor } from './lease-keeper';
-import { ManualTimers } from './testing/manual-timers';
-import { TimerQueue } from './timer-queue';
+import { ManualTimers } from '../testing/manual-timers';
+import { TimerQueue } from '../firing/timer-queue';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');
 

@@ -1,8 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import type { FireRecord } from '../claims/claim';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
-import { FailureLog } from './failure-log';
-import { REAL_TIMERS, type Timers } from './timers';
+import { FailureLog } from '../support/failure-log';
+import { REAL_TIMERS, type Timers } from '../support/timers';
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 25;
 export const DEFAULT_MAX_BATCH_SIZE = 500;

@@ -8,8 +8,8 @@ import { Registry } from 'prom-client';
 import type { FireRecord } from '../claims/claim';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { FireExecutor } from './fire-executor';
-import type { HeldExecution } from './held-execution';
-import { ManualTimers } from './testing/manual-timers';
+import type { HeldExecution } from '../leases/held-execution';
+import { ManualTimers } from '../testing/manual-timers';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');
 

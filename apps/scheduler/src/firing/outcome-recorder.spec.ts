@@ -1,7 +1,7 @@
 import { FakeClock } from '@scheduleman/domain/testing';
 import type { FireRecord } from '../claims/claim';
 import { OutcomeRecorder } from './outcome-recorder';
-import { ManualTimers } from './testing/manual-timers';
+import { ManualTimers } from '../testing/manual-timers';
 
 function recordOf(id: string): FireRecord {
   return {

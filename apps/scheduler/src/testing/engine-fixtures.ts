@@ -7,9 +7,12 @@ import {
 } from '@scheduleman/domain';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { ClaimsRepository } from '../../claims/claims.repository';
-import { SchedulerMetrics } from '../../metrics/scheduler.metrics';
-import { type EngineSettings, SchedulerEngine } from '../scheduler-engine';
+import { ClaimsRepository } from '../claims/claims.repository';
+import { SchedulerMetrics } from '../metrics/scheduler.metrics';
+import {
+  type EngineSettings,
+  SchedulerEngine,
+} from '../engine/scheduler-engine';
 import { trackEngine } from './engine-registry';
 
 /** A trigger provider that records every call; `respond` decides each outcome. */
@@ -58,7 +61,7 @@ export interface TestEngine {
 
 /**
  * A SchedulerEngine on its own metrics registry, firing through `provider`. Tracked:
- * a test that leaves it running fails (see jest-engine-leaks.ts).
+ * a test that leaves it running fails (see apps/scheduler/jest-engine-leaks.ts).
  */
 export function createTestEngine(
   dataSource: DataSource,

@@ -11,9 +11,9 @@ import {
 import type { FireRecord } from '../claims/claim';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { toFireRecord } from './fire-outcome';
-import type { HeldExecution } from './held-execution';
+import type { HeldExecution } from '../leases/held-execution';
 import { CallAbortedError, CallDeadlines } from './call-deadlines';
-import { REAL_TIMERS, type Timers } from './timers';
+import { REAL_TIMERS, type Timers } from '../support/timers';
 
 const DEFAULT_DEADLINE_WINDOW_MS = 50;
 

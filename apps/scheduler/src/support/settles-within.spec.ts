@@ -1,6 +1,6 @@
 import { FakeClock } from '@scheduleman/domain/testing';
 import { settlesWithin } from './settles-within';
-import { ManualTimers } from './testing/manual-timers';
+import { ManualTimers } from '../testing/manual-timers';
 
 describe('settlesWithin', () => {
   it('is true when the promise settles in time, resolved or rejected', async () => {

@@ -9,18 +9,18 @@ import type { FireRecord } from '../claims/claim';
 import type { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerConfig } from '../config/scheduler.config';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
-import { ClaimLoop, type RoundResult } from './claim-loop';
+import { ClaimLoop, type RoundResult } from '../claim-loop/claim-loop';
 import type { EngineStats } from './engine-readiness';
-import { FireExecutor, type TriggerLookup } from './fire-executor';
-import type { HeldExecution } from './held-execution';
-import { LeaseKeeper } from './lease-keeper';
+import { FireExecutor, type TriggerLookup } from '../firing/fire-executor';
+import type { HeldExecution } from '../leases/held-execution';
+import { LeaseKeeper } from '../leases/lease-keeper';
 import {
   DEFAULT_MAX_QUEUED_OUTCOMES,
   OutcomeRecorder,
-} from './outcome-recorder';
-import { settlesWithin } from './settles-within';
-import { type DropReason, TimerQueue } from './timer-queue';
-import { WakeupListener } from './wakeup-listener';
+} from '../firing/outcome-recorder';
+import { settlesWithin } from '../support/settles-within';
+import { type DropReason, TimerQueue } from '../firing/timer-queue';
+import { WakeupListener } from '../claim-loop/wakeup-listener';
 
 /** Stop taking work while this many executions are held (memory bound). */
 export const DEFAULT_MAX_HELD = 50_000;
