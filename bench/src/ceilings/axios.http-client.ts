@@ -40,13 +40,14 @@ export class AxiosHttpClient implements HttpClient {
     return { status: response.status };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const defaults = this.http.axiosRef.defaults as {
       httpAgent?: HttpAgent;
       httpsAgent?: HttpAgent;
     };
     defaults.httpAgent?.destroy();
     defaults.httpsAgent?.destroy();
+    return Promise.resolve();
   }
 }
 
