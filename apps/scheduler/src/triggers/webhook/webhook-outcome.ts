@@ -73,8 +73,7 @@ export function errorCodeOf(error: unknown): string | undefined {
 
 export function outcomeForError(error: unknown): FireOutcome {
   const code = errorCodeOf(error);
-  const message =
-    code ?? (error instanceof Error ? error.message : String(error));
+  const message = code ?? errorMessage(error);
   const short =
     message.length > MAX_ERROR_LENGTH
       ? `${message.slice(0, MAX_ERROR_LENGTH)}…`
