@@ -11,7 +11,7 @@
  *   --burst-warm-up=N      fires before the 10,000-schedule burst, so it meets warm schedulers (default 2000; 0 = cold)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
- * BENCH_SCHEDULER_WEBHOOK_HTTP_CLIENT=axios). This is the only module that reads
+ * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
  * process.env.
  */
 export interface HarnessOptions {

@@ -7,9 +7,10 @@ import {
   MetricsModule,
 } from '@scheduleman/runtime';
 import { Registry } from 'prom-client';
-import { SchedulerService } from './claim-loop/scheduler.service';
+import { SchedulerService } from './engine/scheduler.service';
+import { CLAIMS_PROVIDERS } from './claims/claims.providers';
 import type { SchedulerConfig } from './config/scheduler.config';
-import { SCHEDULER_CONFIG } from './config/scheduler-config.token';
+import { SchedulerConfigModule } from './config/scheduler-config.module';
 import { HousekeepingService } from './housekeeping/housekeeping.service';
 import { SchedulerMetrics } from './metrics/scheduler.metrics';
 import { TriggersModule } from './triggers';
@@ -24,6 +25,7 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [
+        SchedulerConfigModule.forRoot(config),
         ClockModule,
         DatabaseModule.forRootAsync({
           useFactory: () => ({
@@ -38,7 +40,7 @@ export class SchedulerModule {
         TriggersModule,
       ],
       providers: [
-        { provide: SCHEDULER_CONFIG, useValue: config },
+        ...CLAIMS_PROVIDERS,
         {
           provide: SchedulerMetrics,
           inject: [Registry],

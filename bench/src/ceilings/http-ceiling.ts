@@ -8,15 +8,14 @@ import { SystemClock, type WebhookTriggerSpec } from '@scheduleman/domain';
    off limits between projects; the benchmark is the one place where measuring the exact
    production code matters more than the boundary. */
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { FireExecutor } from '../../../apps/scheduler/src/claim-loop/fire-executor';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { AxiosHttpClient } from '../../../apps/scheduler/src/triggers/webhook/axios.http-client';
+import { FireExecutor } from '../../../apps/scheduler/src/firing/fire-executor';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import type { HttpClient } from '../../../apps/scheduler/src/triggers/webhook/http-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { UndiciHttpClient } from '../../../apps/scheduler/src/triggers/webhook/undici.http-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { WebhookTriggerProvider } from '../../../apps/scheduler/src/triggers/webhook/webhook.trigger-provider';
+import { AxiosHttpClient } from './axios.http-client';
 import { closedLoop, LoopResult } from './closed-loop';
 
 export const HTTP_CEILING_IN_FLIGHT = 100;

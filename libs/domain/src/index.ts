@@ -14,6 +14,7 @@ export {
 export { parseTimeZone } from './schedule/time-zone';
 export { parseIsoInstant, parseIsoDuration } from './schedule/iso-time';
 export * from './execution/execution-status';
+export * from './execution/backoff';
 export * from './execution/retry-policy';
 export * from './execution/execution-id';
 export * from './trigger/trigger-spec';

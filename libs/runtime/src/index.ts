@@ -4,6 +4,7 @@ export * from './config/load-config';
 export * from './logging/json-logger';
 export * from './clock/clock.module';
 export * from './database/connect-with-retry';
+export * from './database/database-errors';
 export * from './database/database.module';
 export * from './health/health.module';
 export * from './health/readiness-registry';

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { type BackoffOptions, backoffDelayMs } from '@scheduleman/domain';
 import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
+import { isTransientDatabaseError } from '@scheduleman/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CursorKey } from './cursor';
@@ -10,17 +12,13 @@ import * as sql from './schedules.sql';
 /** Anything that runs SQL: the DataSource, or the manager of an open transaction. */
 export type Queryable = Pick<EntityManager, 'query'>;
 
-/** PostgreSQL errors worth retrying the whole transaction for (graphile-worker's list, minus connection loss mid-commit). */
-const TRANSIENT_CODES = new Set([
-  '40001',
-  '40P01',
-  '57P03',
-  '08006',
-  '08001',
-  '08003',
-  '08004',
-]);
+/**
+ * A transaction that failed transiently (a serialization failure, a deadlock, a lost or
+ * refused connection: database-errors.ts) is run again from the start, at most this
+ * many times in all, after the shared jittered backoff: 20..40 ms, then 40..80 ms.
+ */
 const MAX_TRANSACTION_ATTEMPTS = 3;
+const TRANSACTION_RETRY_BACKOFF: BackoffOptions = { initialMs: 40, maxMs: 200 };
 
 export interface ListSchedulesQuery {
   owner?: string;
@@ -49,16 +47,12 @@ export class SchedulesRepository {
           work(manager),
         );
       } catch (error) {
-        const code =
-          (error as { driverError?: { code?: unknown }; code?: unknown })
-            .driverError?.code ?? (error as { code?: unknown }).code;
         if (
           attempt >= MAX_TRANSACTION_ATTEMPTS ||
-          typeof code !== 'string' ||
-          !TRANSIENT_CODES.has(code)
+          !isTransientDatabaseError(error)
         )
           throw error;
-        await sleep(20 * attempt + Math.random() * 30);
+        await sleep(backoffDelayMs(attempt, TRANSACTION_RETRY_BACKOFF));
       }
     }
   }

@@ -317,10 +317,9 @@ export class SchedulesService {
     row: ScheduleRow,
     reason: string,
   ): Promise<void> {
-    if (row.status !== 'active' || row.next_run_at === null) return;
     if (
-      row.next_run_at.getTime() - this.clock.now().getTime() >
-      NOTIFY_WITHIN_MS
+      row.next_run_at === null ||
+      !this.isDueSoon({ status: row.status, nextRunAt: row.next_run_at })
     )
       return;
     await this.repo.notifyWakeup(tx, {

@@ -1,13 +1,18 @@
+import { REAL_TIMERS, type Timers } from '../support/timers';
+
 /**
  * A sleep that can be cut short: `wake()` ends the current (or the next) sleep early, so
  * a NOTIFY that arrives while a round is running is not lost, and `abort()` ends every
- * sleep for good so shutdown never waits out a poll interval.
+ * sleep for good so shutdown never waits out a poll interval. On injectable Timers, so
+ * unit tests drive it with a FakeClock.
  */
 export class AbortableSleep {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private resolveCurrent: (() => void) | undefined;
   private wokenEarly = false;
   private aborted = false;
+
+  constructor(private readonly timers: Timers = REAL_TIMERS) {}
 
   /** Resolves after `ms`, or at once when woken or aborted. Returns true when cut short. */
   sleep(ms: number): Promise<boolean> {
@@ -18,13 +23,15 @@ export class AbortableSleep {
     }
     return new Promise<boolean>((resolve) => {
       const done = (early: boolean) => {
-        clearTimeout(this.timer);
+        this.timers.clearTimeout(this.timer);
         this.timer = undefined;
         this.resolveCurrent = undefined;
         resolve(early);
       };
       this.resolveCurrent = () => done(true);
-      this.timer = setTimeout(() => done(false), ms);
+      this.timer = this.timers.setTimeout(() => {
+        done(false);
+      }, ms);
     });
   }
 

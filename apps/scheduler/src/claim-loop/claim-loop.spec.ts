@@ -3,8 +3,8 @@ import { FakeClock } from '@scheduleman/domain/testing';
 import type { Claim, ClaimResult, PlanResult } from '../claims/claim';
 import type { ClaimWindow } from '../claims/claims.repository';
 import { ClaimLoop, MAX_BATCHES_PER_ROUND } from './claim-loop';
-import { ManualTimers } from './testing/manual-timers';
-import { TimerQueue } from './timer-queue';
+import { ManualTimers, settle } from '../testing/manual-timers';
+import { TimerQueue } from '../firing/timer-queue';
 
 const HOST_T0 = new Date('2031-05-01T08:00:00.000Z');
 
@@ -38,32 +38,37 @@ class ScriptedRepository {
 
   constructor(private readonly host: FakeClock) {}
 
-  async readDatabaseClock(): Promise<Date> {
+  readDatabaseClock(): Promise<Date> {
     this.calls.push({ op: 'clock' });
-    return this.dbNow();
+    return Promise.resolve(this.dbNow());
   }
 
-  async planDue(window: ClaimWindow): Promise<PlanResult> {
+  planDue(window: ClaimWindow): Promise<PlanResult> {
     this.calls.push({ op: 'plan', window });
     if (this.failures > 0) {
       this.failures -= 1;
-      throw Object.assign(new Error('connect ECONNREFUSED'), {
-        code: 'ECONNREFUSED',
-      });
+      return Promise.reject(
+        Object.assign(new Error('connect ECONNREFUSED'), {
+          code: 'ECONNREFUSED',
+        }),
+      );
     }
-    return (
+    return Promise.resolve(
       this.plans.shift() ?? {
         schedules: 0,
         claims: [],
         skippedExecutions: 0,
         skippedOccurrences: 0,
-      }
+      },
     );
   }
 
-  async claimDue(window: ClaimWindow): Promise<ClaimResult> {
+  claimDue(window: ClaimWindow): Promise<ClaimResult> {
     this.calls.push({ op: 'claim', window });
-    return { claims: this.claims.shift() ?? [], databaseNow: this.dbNow() };
+    return Promise.resolve({
+      claims: this.claims.shift() ?? [],
+      databaseNow: this.dbNow(),
+    });
   }
 
   private dbNow(): Date {
@@ -88,7 +93,7 @@ function setup(
     timers,
     maxInFlight: 10,
     leaseSafetyMarginMs: 100,
-    fire: async () => undefined,
+    fire: () => Promise.resolve(),
   });
   const loop = new ClaimLoop({
     repository,
@@ -100,9 +105,10 @@ function setup(
     claimBatchSize: options.claimBatchSize ?? 2,
     maxHeld: options.maxHeld ?? 1_000,
     isBackpressured: options.backpressured,
+    timers,
     random: () => 0.5,
   });
-  return { host, clock, repository, queue, loop };
+  return { host, clock, repository, queue, loop, timers };
 }
 
 const plan = (claims: Claim[], schedules = claims.length): PlanResult => ({
@@ -182,24 +188,27 @@ describe('ClaimLoop.runOnce', () => {
   });
 });
 
+// The loop's sleeps run on ManualTimers: time passes only when a test advances it.
 describe('ClaimLoop running', () => {
-  const until = async (condition: () => boolean) => {
-    for (let i = 0; i < 400 && !condition(); i++)
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(condition()).toBe(true);
-  };
+  const count = (repository: ScriptedRepository, op: string) =>
+    repository.calls.filter((c) => c.op === op).length;
 
   it('survives failing rounds, backing off, and carries on when the database returns', async () => {
-    const { repository, loop } = setup({ pollIntervalMs: 10 });
+    const { repository, loop, timers } = setup({ pollIntervalMs: 10 });
     repository.failures = 3;
     loop.start();
-    await until(
-      () => repository.calls.filter((c) => c.op === 'claim').length >= 2,
-    );
+    await settle();
+    expect(count(repository, 'plan')).toBe(1);
+    expect(loop.consecutiveFailures).toBe(1);
+    // Backoff with random 0.5: 75, 150 and 300 ms after the 1st, 2nd and 3rd failure.
+    await timers.advance(74);
+    expect(count(repository, 'plan')).toBe(1);
+    await timers.advance(1 + 150 + 300);
+    expect(count(repository, 'plan')).toBe(4);
+    expect(count(repository, 'claim')).toBe(1);
     expect(loop.consecutiveFailures).toBe(0);
-    expect(
-      repository.calls.filter((c) => c.op === 'plan').length,
-    ).toBeGreaterThanOrEqual(5);
+    await timers.advance(10);
+    expect(count(repository, 'claim')).toBe(2);
     await loop.stop();
     expect(loop.running).toBe(false);
   });
@@ -207,23 +216,23 @@ describe('ClaimLoop running', () => {
   it('runs a round at once when woken instead of waiting for the poll interval', async () => {
     const { repository, loop } = setup({ pollIntervalMs: 60_000 });
     loop.start();
-    await until(
-      () => repository.calls.filter((c) => c.op === 'claim').length === 1,
-    );
+    await settle();
+    expect(count(repository, 'claim')).toBe(1);
     loop.wake();
-    await until(
-      () => repository.calls.filter((c) => c.op === 'claim').length === 2,
-    );
+    await settle();
+    expect(count(repository, 'claim')).toBe(2);
     await loop.stop();
   });
 
   it('stops at once, without sleeping out the poll interval', async () => {
-    const { repository, loop } = setup({ pollIntervalMs: 60_000 });
+    const { repository, loop, timers } = setup({ pollIntervalMs: 60_000 });
     loop.start();
-    await until(() => repository.calls.some((c) => c.op === 'claim'));
-    const stopped = loop.stop();
+    await settle();
+    expect(count(repository, 'claim')).toBe(1);
     let done = false;
-    void stopped.then(() => (done = true));
-    await until(() => done);
+    void loop.stop().then(() => (done = true));
+    await settle();
+    expect(done).toBe(true);
+    expect(timers.pendingCount).toBe(0);
   });
 });

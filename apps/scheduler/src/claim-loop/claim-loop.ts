@@ -3,9 +3,9 @@ import type { Clock, OffsetClock } from '@scheduleman/domain';
 import type { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { AbortableSleep } from './abortable-sleep';
-import { backoffDelayMs } from './backoff';
-import { FailureLog } from './failure-log';
-import type { TimerQueue } from './timer-queue';
+import { FailureLog } from '../support/failure-log';
+import type { TimerQueue } from '../firing/timer-queue';
+import type { Timers } from '../support/timers';
 
 /*
  * The claim loop and the lease lifecycle of an execution
@@ -65,6 +65,8 @@ export interface ClaimLoopOptions {
   maxHeld: number;
   /** Further reason to take no work this round, e.g. outcomes piling up unwritten. */
   isBackpressured?: () => boolean;
+  /** The poll and backoff sleeps run on these (real timers by default). */
+  timers?: Timers;
   metrics?: SchedulerMetrics;
   logger?: LoggerService;
   random?: () => number;
@@ -84,7 +86,7 @@ export interface RoundResult {
 }
 
 export class ClaimLoop {
-  private readonly sleep = new AbortableSleep();
+  private readonly sleep: AbortableSleep;
   private readonly failures: FailureLog;
   private readonly random: () => number;
   private loop: Promise<void> | undefined;
@@ -94,11 +96,14 @@ export class ClaimLoop {
 
   constructor(private readonly options: ClaimLoopOptions) {
     this.random = options.random ?? Math.random;
-    this.failures = new FailureLog(
-      'claim round',
-      options.logger,
-      options.metrics,
-    );
+    this.sleep = new AbortableSleep(options.timers);
+    this.failures = new FailureLog({
+      operation: 'claim round',
+      context: 'ClaimLoop',
+      logger: options.logger,
+      metrics: options.metrics,
+      random: this.random,
+    });
   }
 
   get running(): boolean {
@@ -220,10 +225,8 @@ export class ClaimLoop {
         this.failures.succeeded();
         this.lastSuccess = this.options.hostClock.now();
       } catch (error) {
-        const failures = this.failures.failed(error);
-        await this.sleep.sleep(
-          backoffDelayMs(failures, undefined, this.random),
-        );
+        this.failures.failed(error);
+        await this.sleep.sleep(this.failures.retryDelayMs());
         continue;
       }
       if (!more) {

@@ -1,8 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Client } from 'pg';
 import { AbortableSleep } from './abortable-sleep';
-import { backoffDelayMs } from './backoff';
-import { describe } from './failure-log';
+import { FailureLog } from '../support/failure-log';
 
 /** How often the idle LISTEN connection is checked, so a silently dead one is replaced (ms). */
 export const LISTEN_PING_INTERVAL_MS = 10_000;
@@ -28,12 +27,22 @@ export interface WakeupListenerOptions {
  */
 export class WakeupListener {
   private readonly sleep = new AbortableSleep();
+  private readonly failures: FailureLog;
   private stopped = true;
   private loop: Promise<void> | undefined;
   private client: Client | undefined;
   private dropConnection: (() => void) | undefined;
 
-  constructor(private readonly options: WakeupListenerOptions) {}
+  constructor(private readonly options: WakeupListenerOptions) {
+    this.failures = new FailureLog({
+      operation: 'wake-up listener',
+      context: 'WakeupListener',
+      logger: options.logger,
+      // Only an accelerator: any lost connection is an outage, covered by polling.
+      isOutage: () => true,
+      random: options.random,
+    });
+  }
 
   get connected(): boolean {
     return this.client !== undefined;
@@ -53,28 +62,14 @@ export class WakeupListener {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     while (!this.stopped) {
       try {
         await this.listenUntilDisconnected();
-        failures = 0;
       } catch (error) {
-        failures += 1;
-        if (failures === 1 || failures % 20 === 0) {
-          this.options.logger?.warn(
-            {
-              msg: 'wake-up listener disconnected; relying on polling until it reconnects',
-              failures,
-              error: describe(error),
-            },
-            'WakeupListener',
-          );
-        }
+        this.failures.failed(error, { meanwhile: 'polling only' });
       }
-      if (!this.stopped)
-        await this.sleep.sleep(
-          backoffDelayMs(Math.max(failures, 1), undefined, this.options.random),
-        );
+      // After stop() the sleep is aborted and returns at once.
+      await this.sleep.sleep(this.failures.retryDelayMs());
     }
   }
 
@@ -107,6 +102,7 @@ export class WakeupListener {
       );
       if (this.stopped) return;
       this.client = client;
+      this.failures.succeeded();
       ping = setInterval(() => {
         client
           .query('select 1')

@@ -315,7 +315,7 @@ export class ClaimsRepository {
     const queryRunner = runner ?? this.dataSource.createQueryRunner();
     try {
       const result = await queryRunner.query(sql, params, true);
-      const rows = (result.records ?? []) as T[];
+      const rows = result.records as T[];
       return { rows, rowCount: result.affected ?? rows.length };
     } finally {
       if (!runner) await queryRunner.release();

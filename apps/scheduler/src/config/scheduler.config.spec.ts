@@ -32,6 +32,8 @@ describe('loadSchedulerConfig', () => {
       executionRetentionMs: DEFAULT_EXECUTION_RETENTION_MS,
       shutdownGraceMs: 5_000,
       dbPoolSize: 10,
+      webhookMaxSockets: 256,
+      webhookKeepAliveMs: 30_000,
     });
     expect(config.schedulerId).toMatch(new RegExp(`-${process.pid}-abc123$`));
   });
@@ -50,6 +52,19 @@ describe('loadSchedulerConfig', () => {
       leaseDurationMs: 5_000,
       triggerTimeoutMs: 2_500,
     });
+  });
+
+  it('reads the webhook pool settings with the rest', () => {
+    expect(
+      loadSchedulerConfig({
+        DATABASE_URL: URL,
+        WEBHOOK_MAX_SOCKETS: '64',
+        WEBHOOK_KEEP_ALIVE_MS: '5s',
+      }),
+    ).toMatchObject({ webhookMaxSockets: 64, webhookKeepAliveMs: 5_000 });
+    expect(problemsOf({ DATABASE_URL: URL, WEBHOOK_MAX_SOCKETS: '0' })).toEqual(
+      [expect.stringMatching(/^WEBHOOK_MAX_SOCKETS: /)],
+    );
   });
 
   it('names every bad variable at once', () => {

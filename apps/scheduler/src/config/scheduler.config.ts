@@ -34,6 +34,10 @@ export const DEFAULT_EXECUTION_RETENTION_MS = 7 * 24 * 3_600_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 /** Database connections in this scheduler's pool (the LISTEN connection is extra). */
 export const DEFAULT_DB_POOL_SIZE = 10;
+/** Webhook connections open at once per target origin (undici pool). */
+export const DEFAULT_WEBHOOK_MAX_SOCKETS = 256;
+/** How long an idle webhook connection is kept for reuse, ms. */
+export const DEFAULT_WEBHOOK_KEEP_ALIVE_MS = 30_000;
 
 export interface SchedulerConfig {
   /** `DATABASE_URL` (required): PostgreSQL connection URL. */
@@ -65,6 +69,10 @@ export interface SchedulerConfig {
   shutdownGraceMs: number;
   /** `DB_POOL_SIZE`: pooled database connections, 2..100. Default 10. */
   dbPoolSize: number;
+  /** `WEBHOOK_MAX_SOCKETS`: webhook connections per target origin, 1..100000. Default 256. */
+  webhookMaxSockets: number;
+  /** `WEBHOOK_KEEP_ALIVE_MS`: keep an idle webhook connection for reuse this long, ms, 1..600000. Default 30000. */
+  webhookKeepAliveMs: number;
 }
 
 /** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
@@ -126,6 +134,16 @@ export function loadSchedulerConfig(
       default: DEFAULT_DB_POOL_SIZE,
       min: 2,
       max: 100,
+    }),
+    webhookMaxSockets: read.int('WEBHOOK_MAX_SOCKETS', {
+      default: DEFAULT_WEBHOOK_MAX_SOCKETS,
+      min: 1,
+      max: 100_000,
+    }),
+    webhookKeepAliveMs: read.durationMs('WEBHOOK_KEEP_ALIVE_MS', {
+      default: DEFAULT_WEBHOOK_KEEP_ALIVE_MS,
+      min: 1,
+      max: 600_000,
     }),
   };
   // Held work must be fired before its lease could lapse between two renewals.

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { type Clock, errorMessage } from '@scheduleman/domain';
+import { DATABASE_CLOCK } from '../claims/claims.providers';
+import { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerConfig } from '../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../config/scheduler-config.token';
-import { SchedulerService } from '../claim-loop/scheduler.service';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
 
 /** How often finished executions past the retention are pruned, ms. */
@@ -28,7 +30,9 @@ export class HousekeepingService {
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
-    private readonly scheduler: SchedulerService,
+    private readonly repository: ClaimsRepository,
+    /** Database time (the engine's calibrated clock): retention and ages are measured on it. */
+    @Inject(DATABASE_CLOCK) private readonly clock: Clock,
     private readonly metrics: SchedulerMetrics,
   ) {}
 
@@ -36,12 +40,11 @@ export class HousekeepingService {
   async pruneExecutions(): Promise<number> {
     if (this.pruning) return 0;
     this.pruning = true;
-    const { repository, clock } = this.scheduler.engine;
     let deleted = 0;
     try {
       for (let batch = 0; batch < PRUNE_MAX_BATCHES_PER_RUN; batch++) {
-        const n = await repository.pruneExecutions(
-          clock.now(),
+        const n = await this.repository.pruneExecutions(
+          this.clock.now(),
           this.config.executionRetentionMs,
           PRUNE_BATCH_SIZE,
         );
@@ -59,7 +62,7 @@ export class HousekeepingService {
       this.logger.warn({
         msg: 'pruning failed; will retry at the next run',
         deleted,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     } finally {
       this.pruning = false;
@@ -69,10 +72,12 @@ export class HousekeepingService {
 
   @Interval('due-backlog', BACKLOG_REFRESH_INTERVAL_MS)
   async refreshDueBacklog(): Promise<void> {
-    const { repository, clock } = this.scheduler.engine;
     try {
-      const now = clock.now();
-      const backlog = await repository.countDueBacklog(now, BACKLOG_COUNT_CAP);
+      const now = this.clock.now();
+      const backlog = await this.repository.countDueBacklog(
+        now,
+        BACKLOG_COUNT_CAP,
+      );
       this.metrics.dueBacklog.set(
         { kind: 'executions' },
         backlog.overdueExecutions,
@@ -93,7 +98,7 @@ export class HousekeepingService {
       this.metrics.databaseErrorsTotal.inc({ operation: 'backlog' });
       this.logger.debug({
         msg: 'could not measure the due backlog',
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }

@@ -1,5 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { FireOutcome, TriggerProvider } from '@scheduleman/domain';
+import { loadSchedulerConfig } from '../config/scheduler.config';
+import { SchedulerConfigModule } from '../config/scheduler-config.module';
 import { TriggerRegistry } from './trigger-registry';
 import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
@@ -7,7 +9,7 @@ import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 function fakeProvider(type: string): TriggerProvider {
   return {
     type,
-    fire: async (): Promise<FireOutcome> => ({ kind: 'delivered' }),
+    fire: (): Promise<FireOutcome> => Promise.resolve({ kind: 'delivered' }),
   };
 }
 
@@ -35,7 +37,12 @@ describe('TriggerRegistry', () => {
 
   it('is wired by TriggersModule with the webhook provider', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [TriggersModule],
+      imports: [
+        SchedulerConfigModule.forRoot(
+          loadSchedulerConfig({ DATABASE_URL: 'postgres://u@db:5432/s' }),
+        ),
+        TriggersModule,
+      ],
     }).compile();
     await moduleRef.init();
 

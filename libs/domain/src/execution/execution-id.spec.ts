@@ -43,6 +43,13 @@ describe('executionIdFor', () => {
     expect(id.replace(/-/g, '').slice(20)).toBe(hash.slice(20, 32));
   });
 
+  it('is pinned to a literal id: changing the namespace or the name format fails here', () => {
+    // Receivers de-duplicate on this id across upgrades; it must never change.
+    expect(
+      executionIdFor(scheduleId, new Date('2030-01-01T00:00:00.000Z')),
+    ).toBe('a9222dfd-05fe-52b0-8335-78168b700feb');
+  });
+
   it('refuses an invalid date instead of producing an id for it', () => {
     expect(() => executionIdFor(scheduleId, new Date('nope'))).toThrow(
       RangeError,

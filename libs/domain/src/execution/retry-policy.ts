@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { backoffDelayMs } from './backoff';
 
 /** Attempts per execution unless a schedule says otherwise; also the max_attempts column default. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -22,25 +23,21 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * Delay before attempt `attempt + 1` after attempt `attempt` (1-based) failed:
- * exponential backoff (base, 2×base, 4×base, … capped at maxDelayMs) with "equal jitter":
- * a uniformly random point in the upper half of that step. The jitter spreads the retries
- * of many executions that failed together (a receiver outage); keeping the lower half
- * guarantees the receiver at least half the nominal pause.
+ * Delay before attempt `attempt + 1` after attempt `attempt` (1-based) failed: the shared
+ * jittered backoff (backoff.ts) from baseDelayMs, capped at maxDelayMs. The jitter spreads
+ * the retries of many executions that failed together (a receiver outage); keeping the
+ * lower half guarantees the receiver at least half the nominal pause.
  */
 export function retryDelayMs(
   policy: RetryPolicy,
   attempt: number,
   random: () => number = Math.random,
 ): number {
-  const step = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
-  // 2^(step - 1) overflows to Infinity for absurd attempts; min() then yields the cap.
-  const nominal = Math.min(
-    policy.maxDelayMs,
-    policy.baseDelayMs * 2 ** (step - 1),
+  return backoffDelayMs(
+    attempt,
+    { initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs },
+    random,
   );
-  const r = Math.min(Math.max(random(), 0), 1 - Number.EPSILON);
-  return Math.round(nominal / 2 + (nominal / 2) * r);
 }
 
 /** True when another attempt is allowed after `attempts` attempts. */

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { ValidationError } from '../errors';
+import { errorMessage, ValidationError } from '../errors';
 import { compileCron, nextMatch } from './cron-matcher';
 
 /** Longest cron expression accepted; real ones are a few dozen characters. */
@@ -83,7 +83,7 @@ export function parseCronExpression(
     });
     throw new ValidationError(
       field,
-      `"${expression}" can never fire (${describe(error)})`,
+      `"${expression}" can never fire (${errorMessage(error)})`,
     );
   }
   if (first === null || first - now.getTime() > NEVER_FIRES_WINDOW_MS) {
@@ -105,7 +105,7 @@ function fieldError(
     CronExpressionParser.parse(probe.join(' '), { tz: 'UTC' });
     return null;
   } catch (error) {
-    return mapParserMessage(describe(error));
+    return mapParserMessage(errorMessage(error));
   }
 }
 
@@ -126,8 +126,4 @@ function mapParserMessage(message: string): string {
   if (/standalone L/.test(message))
     return 'uses L without a weekday (e.g. 5L for the last Friday)';
   return `is invalid (${message})`;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -25,3 +25,14 @@ export interface WebhookTriggerSpec extends TriggerSpecBase {
 }
 
 export type TriggerSpec = WebhookTriggerSpec | TriggerSpecBase;
+
+/**
+ * Validation of one trigger type's configuration. A new trigger type (queue, FaaS, …)
+ * adds a definition to TRIGGER_DEFINITIONS (trigger-validation.ts) and a TriggerProvider
+ * in the scheduler; nothing else changes.
+ */
+export interface TriggerDefinition<T extends TriggerSpec = TriggerSpec> {
+  readonly type: string;
+  /** Validates `input` (which has `type` === this.type) and returns the spec to store. `field` is its JSON path, e.g. `trigger`. */
+  parse(input: Record<string, unknown>, field: string): T;
+}

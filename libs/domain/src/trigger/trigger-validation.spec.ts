@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors';
-import { parseTriggerSpec, type TriggerDefinition } from './trigger-validation';
-import type { TriggerSpecBase } from './trigger-spec';
+import type { TriggerDefinition, TriggerSpecBase } from './trigger-spec';
+import { parseTriggerSpec } from './trigger-validation';
 
 function errorOf(fn: () => unknown): ValidationError {
   try {

@@ -1,16 +1,6 @@
 import { ValidationError } from '../errors';
-import type { TriggerSpec } from './trigger-spec';
+import type { TriggerDefinition, TriggerSpec } from './trigger-spec';
 import { WEBHOOK_TRIGGER } from './webhook.trigger-definition';
-
-/**
- * Validation of one trigger type's configuration. A new trigger type (queue, FaaS, …)
- * adds a definition here and a TriggerProvider in the scheduler; nothing else changes.
- */
-export interface TriggerDefinition<T extends TriggerSpec = TriggerSpec> {
-  readonly type: string;
-  /** Validates `input` (which has `type` === this.type) and returns the spec to store. `field` is its JSON path, e.g. `trigger`. */
-  parse(input: Record<string, unknown>, field: string): T;
-}
 
 export const TRIGGER_DEFINITIONS: readonly TriggerDefinition[] = [
   WEBHOOK_TRIGGER,

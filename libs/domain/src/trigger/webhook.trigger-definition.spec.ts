@@ -86,6 +86,8 @@ describe('WEBHOOK_TRIGGER', () => {
       ['x-scheduleman-anything', 'v'],
       ['Host', 'evil.example'],
       ['Content-Length', '0'],
+      ['Content-Type', 'text/plain'],
+      ['content-type', 'application/xml'],
       ['Transfer-Encoding', 'chunked'],
       ['Connection', 'close'],
     ])(

@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors';
-import type { TriggerDefinition } from './trigger-validation';
 import {
+  type TriggerDefinition,
   WEBHOOK_METHODS,
   type WebhookMethod,
   type WebhookTriggerSpec,
@@ -17,13 +17,15 @@ export const WEBHOOK_LIMITS = {
 
 /**
  * Headers that scheduleman sets itself and a user may not override (case-insensitive):
- * Idempotency-Key and X-Scheduleman-* carry the delivery contract; the others are
- * hop-by-hop or framing headers that the HTTP client owns, and overriding them would
- * corrupt the request.
+ * Idempotency-Key and X-Scheduleman-* carry the delivery contract; Content-Type always
+ * describes the body scheduleman sends (JSON); the others are hop-by-hop or framing
+ * headers that the HTTP client owns, and overriding them would corrupt the request. The
+ * API rejects them and the scheduler drops them (rows may predate a rule): one list.
  */
 export const RESERVED_WEBHOOK_HEADERS: readonly string[] = [
   'Idempotency-Key',
   'X-Scheduleman-*',
+  'Content-Type',
   'Host',
   'Content-Length',
   'Connection',

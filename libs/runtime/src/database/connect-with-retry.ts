@@ -1,16 +1,22 @@
 import { Logger } from '@nestjs/common';
+import {
+  type BackoffOptions,
+  backoffDelayMs,
+  errorMessage,
+} from '@scheduleman/domain';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /** How long a process keeps trying to reach the database at start-up before giving up. */
 export const DEFAULT_STARTUP_RETRY_MS = 60_000;
-const FIRST_BACKOFF_MS = 250;
-const MAX_BACKOFF_MS = 5_000;
+/** Start-up reconnects: 250 ms, 500 ms, … capped at 5 s, each with the shared jitter. */
+const STARTUP_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 5_000 };
 
 const logger = new Logger('Database');
 
 /**
- * Opens a DataSource, retrying with exponential backoff for at most `budgetMs`.
+ * Opens a DataSource, retrying with jittered exponential backoff for at most `budgetMs`
+ * (the jitter keeps a fleet that lost the database together from reconnecting in step).
  *
  * Why not crash and let the orchestrator restart us: when the database and the apps
  * start together (docker compose up, a fresh cluster), a crash loop floods the logs
@@ -25,7 +31,6 @@ export async function connectWithRetry(
 ): Promise<DataSource> {
   // performance.now() is monotonic: wall-clock jumps must not stretch or cut the budget.
   const deadline = performance.now() + budgetMs;
-  let backoffMs = FIRST_BACKOFF_MS;
   for (let attempt = 1; ; attempt++) {
     const dataSource = new DataSource(options);
     try {
@@ -35,7 +40,7 @@ export async function connectWithRetry(
     } catch (error) {
       await dataSource.destroy().catch(() => undefined);
       const remainingMs = deadline - performance.now();
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       if (remainingMs <= 0) {
         logger.error({
           msg: 'database unreachable, giving up',
@@ -45,7 +50,10 @@ export async function connectWithRetry(
         });
         throw error;
       }
-      const waitMs = Math.min(backoffMs, remainingMs);
+      const waitMs = Math.min(
+        backoffDelayMs(attempt, STARTUP_BACKOFF),
+        remainingMs,
+      );
       logger.warn({
         msg: 'database not reachable yet, retrying',
         attempt,
@@ -53,7 +61,6 @@ export async function connectWithRetry(
         reason,
       });
       await sleep(waitMs);
-      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
     }
   }
 }

@@ -23,8 +23,8 @@ export interface DatabaseModuleOptions extends DatabaseOptions {
 export interface DatabaseModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
   inject?: unknown[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest factories take injected values of any type
   useFactory: (
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest factories take injected values of any type
     ...args: any[]
   ) => DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
 }

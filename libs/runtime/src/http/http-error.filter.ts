@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '@scheduleman/domain';
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '../database/database-errors';
 import {
   type ErrorBody,
   type FieldError,
@@ -144,47 +145,6 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     return errorBody(500, 'INTERNAL_ERROR', [], 'Internal server error');
   }
-}
-
-/**
- * PostgreSQL error classes that mean "not now" rather than "wrong": connection failures
- * (08), the server shutting down or starting (57P01-57P03), too many connections
- * (53300), a cancelled or timed-out statement (57014), and the pool's own connect
- * timeout or a dropped socket. The client may retry: 503, not 500.
- */
-const UNAVAILABLE_SQLSTATES = new Set([
-  '53300',
-  '57014',
-  '57P01',
-  '57P02',
-  '57P03',
-]);
-const UNAVAILABLE_ERRNOS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-function isDatabaseUnavailable(exception: unknown): boolean {
-  if (!(exception instanceof Error)) return false;
-  const withCodes = exception as Error & {
-    code?: unknown;
-    driverError?: { code?: unknown };
-  };
-  const code = withCodes.driverError?.code ?? withCodes.code;
-  if (
-    typeof code === 'string' &&
-    (code.startsWith('08') ||
-      UNAVAILABLE_SQLSTATES.has(code) ||
-      UNAVAILABLE_ERRNOS.has(code))
-  )
-    return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is not established/i.test(
-    exception.message,
-  );
 }
 
 function fromHttpException(exception: HttpException): ErrorBody {

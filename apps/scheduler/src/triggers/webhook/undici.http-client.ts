@@ -32,7 +32,7 @@ export class UndiciHttpClient implements HttpClient {
     const response = await this.agent.request({
       origin: request.origin,
       path: request.path,
-      method: request.method as 'POST',
+      method: request.method,
       headers: request.headers,
       body: request.body,
       signal: request.signal,

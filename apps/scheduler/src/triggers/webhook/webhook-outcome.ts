@@ -1,4 +1,4 @@
-import type { FireOutcome } from '@scheduleman/domain';
+import { errorMessage, type FireOutcome } from '@scheduleman/domain';
 
 /**
  * Statuses worth retrying besides 5xx: 408 Request Timeout, 425 Too Early, 429 Too Many
@@ -73,8 +73,7 @@ export function errorCodeOf(error: unknown): string | undefined {
 
 export function outcomeForError(error: unknown): FireOutcome {
   const code = errorCodeOf(error);
-  const message =
-    code ?? (error instanceof Error ? error.message : String(error));
+  const message = code ?? errorMessage(error);
   const short =
     message.length > MAX_ERROR_LENGTH
       ? `${message.slice(0, MAX_ERROR_LENGTH)}…`
@@ -107,7 +106,7 @@ export function outcomeForAbort(
       error: `timeout after ${Math.round(elapsedMs)} ms`,
     };
   }
-  const message = reason instanceof Error ? reason.message : String(reason);
+  const message = errorMessage(reason);
   return {
     kind: 'retryable',
     error: `aborted after ${Math.round(elapsedMs)} ms: ${message.slice(0, MAX_ERROR_LENGTH)}`,

@@ -1,4 +1,8 @@
-import type { FireRequest, WebhookTriggerSpec } from '@scheduleman/domain';
+import {
+  type FireRequest,
+  isReservedWebhookHeader,
+  type WebhookTriggerSpec,
+} from '@scheduleman/domain';
 
 /** What goes on the wire for one attempt, before a client sends it. */
 export interface WebhookCall {
@@ -11,28 +15,6 @@ export interface WebhookCall {
   headers: Record<string, string>;
   body: string | undefined;
 }
-
-/**
- * Headers we set on every attempt, plus the framing headers that belong to the HTTP
- * client. A stored user header with one of these names (in any case) is dropped: the API
- * already rejects them, and the receiver must be able to trust ours, above all the
- * Idempotency-Key. Checked here again because rows can predate a validation rule.
- */
-const RESERVED_HEADERS = new Set([
-  'idempotency-key',
-  'content-type',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'host',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-]);
-const RESERVED_PREFIX = 'x-scheduleman-';
 
 const USER_AGENT = 'scheduleman-webhook';
 
@@ -132,15 +114,14 @@ export function buildWebhookCall(
     body = JSON.stringify(defaultWebhookBody(request));
 
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-  for (const [name, value] of Object.entries(trigger.headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (
-      typeof value !== 'string' ||
-      RESERVED_HEADERS.has(lower) ||
-      lower.startsWith(RESERVED_PREFIX)
-    )
-      continue;
-    headers[lower] = value;
+  // A stored row is only as well-formed as the rules were when it was written.
+  const stored = trigger.headers as Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(stored ?? {})) {
+    // The API already rejects reserved names; rows can predate a rule, so they are
+    // dropped here again: the receiver must be able to trust ours, above all the
+    // Idempotency-Key.
+    if (typeof value !== 'string' || isReservedWebhookHeader(name)) continue;
+    headers[name.toLowerCase()] = value;
   }
   headers['idempotency-key'] = request.executionId;
   headers['x-scheduleman-schedule-id'] = request.scheduleId;

@@ -1,47 +1,21 @@
-import { HttpModule, HttpService } from '@nestjs/axios';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { AxiosHttpClient } from './axios.http-client';
-import { WEBHOOK_HTTP_CLIENT, type HttpClient } from './http-client';
+import type { SchedulerConfig } from '../../config/scheduler.config';
+import { SCHEDULER_CONFIG } from '../../config/scheduler-config.token';
+import { type HttpClient, WEBHOOK_HTTP_CLIENT } from './http-client';
 import { UndiciHttpClient } from './undici.http-client';
-import {
-  loadWebhookConfig,
-  WEBHOOK_CONFIG,
-  type WebhookConfig,
-} from './webhook.config';
 import { WebhookTriggerProvider } from './webhook.trigger-provider';
 
-/** The webhook provider and the HTTP client it sends through (chosen by WEBHOOK_HTTP_CLIENT). */
+/** The webhook provider and the HTTP client it sends through (undici; see docs/triggers.md). */
 @Module({
-  imports: [
-    HttpModule.registerAsync({
-      // HttpModule's factory runs in its own scope, so it reads the config itself.
-      useFactory: () => {
-        const { maxSockets } = loadWebhookConfig();
-        // LIFO reuse keeps a few sockets warm instead of cycling through all of them. Idle
-        // sockets live as long as the server's Keep-Alive hint allows (Node's agent reads it).
-        const agentOptions = {
-          keepAlive: true,
-          maxSockets,
-          scheduling: 'lifo' as const,
-        };
-        return {
-          httpAgent: new HttpAgent(agentOptions),
-          httpsAgent: new HttpsAgent(agentOptions),
-        };
-      },
-    }),
-  ],
   providers: [
-    { provide: WEBHOOK_CONFIG, useFactory: () => loadWebhookConfig() },
     {
       provide: WEBHOOK_HTTP_CLIENT,
-      inject: [WEBHOOK_CONFIG, HttpService],
-      useFactory: (config: WebhookConfig, http: HttpService): HttpClient =>
-        config.httpClient === 'axios'
-          ? new AxiosHttpClient(http)
-          : new UndiciHttpClient(config),
+      inject: [SCHEDULER_CONFIG],
+      useFactory: (config: SchedulerConfig): HttpClient =>
+        new UndiciHttpClient({
+          maxSockets: config.webhookMaxSockets,
+          keepAliveMs: config.webhookKeepAliveMs,
+        }),
     },
     WebhookTriggerProvider,
   ],

@@ -44,9 +44,15 @@ export class WebhookTriggerProvider implements TriggerProvider {
       const { status } = await this.client.send({ ...call, signal });
       return outcomeForStatus(status);
     } catch (error) {
-      if (signal.aborted)
+      // Read again: the call may have been aborted while it ran.
+      if (isAborted(signal))
         return outcomeForAbort(signal.reason, performance.now() - startedAt);
       return outcomeForError(error);
     }
   }
+}
+
+/** A function, so the compiler does not assume the flag unchanged since the last check. */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
 }

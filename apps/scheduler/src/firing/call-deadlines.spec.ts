@@ -1,6 +1,6 @@
 import { FakeClock } from '@scheduleman/domain/testing';
 import { CallAbortedError, CallDeadlines } from './call-deadlines';
-import { ManualTimers } from './testing/manual-timers';
+import { ManualTimers } from '../testing/manual-timers';
 
 function setup(timeoutMs = 3_000) {
   const clock = new FakeClock(new Date('2031-05-01T08:00:00.000Z'));

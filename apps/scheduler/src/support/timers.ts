@@ -1,6 +1,6 @@
 /**
  * The timer functions the claim loop uses, injectable so unit tests drive them with a
- * FakeClock (see testing/manual-timers.ts) instead of waiting in real time.
+ * FakeClock (see src/testing/manual-timers.ts) instead of waiting in real time.
  */
 export interface Timers {
   setTimeout(callback: () => void, delayMs: number): unknown;

@@ -1,8 +1,8 @@
 import type { Clock } from '@scheduleman/domain';
 import type { Claim } from '../claims/claim';
-import type { HeldExecution } from './held-execution';
+import type { HeldExecution } from '../leases/held-execution';
 import { MinHeap } from './min-heap';
-import { REAL_TIMERS, type Timers } from './timers';
+import { REAL_TIMERS, type Timers } from '../support/timers';
 
 export type DropReason = 'lease_expired' | 'lease_lost';
 
@@ -298,7 +298,9 @@ export class TimerQueue {
     try {
       fired = this.options.fire(held);
     } catch (error) {
-      fired = Promise.reject(error);
+      fired = Promise.reject(
+        error instanceof Error ? error : new Error(String(error)),
+      );
     }
     void fired
       .catch((error: unknown) => {

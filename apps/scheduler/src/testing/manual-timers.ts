@@ -1,5 +1,5 @@
 import type { FakeClock } from '@scheduleman/domain/testing';
-import type { Timers } from '../timers';
+import type { Timers } from '../support/timers';
 
 interface Pending {
   handle: number;
@@ -42,7 +42,8 @@ export class ManualTimers implements Timers {
     for (;;) {
       const next = this.pending
         .filter((p) => p.atMs <= endMs)
-        .sort((a, b) => a.atMs - b.atMs || a.handle - b.handle)[0];
+        .sort((a, b) => a.atMs - b.atMs || a.handle - b.handle)
+        .at(0);
       if (!next) break;
       this.pending = this.pending.filter((p) => p !== next);
       if (next.atMs > this.clock.now().getTime())

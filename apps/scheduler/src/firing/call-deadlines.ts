@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '@scheduleman/domain';
-import type { Timers } from './timers';
+import type { Timers } from '../support/timers';
 
 /** Why a call's signal fired: its deadline passed, or the scheduler is shutting down. */
 export class CallAbortedError extends Error {}
@@ -83,7 +83,9 @@ export class CallDeadlines {
 
   /** The call is over: its window closes (and its timer stops) once its last call ends. */
   end(deadline: CallDeadline): void {
-    const window = deadline as Window;
+    // Every deadline handed out by begin() is a Window.
+    if (!(deadline instanceof Window)) return;
+    const window = deadline;
     window.calls -= 1;
     if (window.calls > 0) return;
     this.options.timers.clearTimeout(window.timer);

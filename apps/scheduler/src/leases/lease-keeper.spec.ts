@@ -2,8 +2,8 @@ import { FakeClock } from '@scheduleman/domain/testing';
 import type { Claim } from '../claims/claim';
 import type { HeldLease } from '../claims/claims.repository';
 import { LeaseKeeper, renewIntervalFor } from './lease-keeper';
-import { ManualTimers } from './testing/manual-timers';
-import { TimerQueue } from './timer-queue';
+import { ManualTimers } from '../testing/manual-timers';
+import { TimerQueue } from '../firing/timer-queue';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');
 
@@ -32,8 +32,9 @@ function setup() {
     timers,
     maxInFlight: 10,
     leaseSafetyMarginMs: 100,
-    fire: async (held) => {
+    fire: (held) => {
       fired.push(held.claim.executionId);
+      return Promise.resolve();
     },
   });
   const renewals: string[][] = [];
@@ -44,16 +45,20 @@ function setup() {
     clock,
     timers,
     leaseDurationMs: 4_000,
-    renew: async (leases: readonly HeldLease[], now: Date) => {
+    renew: (leases: readonly HeldLease[], now: Date) => {
       if (down)
-        throw Object.assign(new Error('connect ECONNREFUSED'), {
-          code: 'ECONNREFUSED',
-        });
+        return Promise.reject(
+          Object.assign(new Error('connect ECONNREFUSED'), {
+            code: 'ECONNREFUSED',
+          }),
+        );
       renewals.push(leases.map((l) => l.executionId));
-      return new Map(
-        leases
-          .filter((l) => !gone.has(l.executionId))
-          .map((l) => [l.executionId, new Date(now.getTime() + 4_000)]),
+      return Promise.resolve(
+        new Map(
+          leases
+            .filter((l) => !gone.has(l.executionId))
+            .map((l) => [l.executionId, new Date(now.getTime() + 4_000)]),
+        ),
       );
     },
   });

@@ -2,9 +2,9 @@ import type { LoggerService } from '@nestjs/common';
 import type { Clock } from '@scheduleman/domain';
 import type { HeldLease } from '../claims/claims.repository';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
-import { FailureLog } from './failure-log';
-import type { TimerQueue } from './timer-queue';
-import { REAL_TIMERS, type Timers } from './timers';
+import { FailureLog } from '../support/failure-log';
+import type { TimerQueue } from '../firing/timer-queue';
+import { REAL_TIMERS, type Timers } from '../support/timers';
 
 /** Most leases renewed per round trip. */
 export const RENEW_BATCH_SIZE = 1_000;
@@ -55,11 +55,12 @@ export class LeaseKeeper {
     this.timers = options.timers ?? REAL_TIMERS;
     this.intervalMs =
       options.intervalMs ?? renewIntervalFor(options.leaseDurationMs);
-    this.failures = new FailureLog(
-      'renewing leases',
-      options.logger,
-      options.metrics,
-    );
+    this.failures = new FailureLog({
+      operation: 'renewing leases',
+      context: 'LeaseKeeper',
+      logger: options.logger,
+      metrics: options.metrics,
+    });
   }
 
   start(): void {

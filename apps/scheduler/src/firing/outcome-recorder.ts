@@ -1,9 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import type { FireRecord } from '../claims/claim';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
-import { backoffDelayMs } from './backoff';
-import { FailureLog } from './failure-log';
-import { REAL_TIMERS, type Timers } from './timers';
+import { FailureLog } from '../support/failure-log';
+import { REAL_TIMERS, type Timers } from '../support/timers';
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 25;
 export const DEFAULT_MAX_BATCH_SIZE = 500;
@@ -50,11 +49,13 @@ export class OutcomeRecorder {
     this.flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_OUTCOMES;
-    this.failures = new FailureLog(
-      'recording outcomes',
-      options.logger,
-      options.metrics,
-    );
+    this.failures = new FailureLog({
+      operation: 'recording outcomes',
+      context: 'OutcomeRecorder',
+      logger: options.logger,
+      metrics: options.metrics,
+      random: options.random,
+    });
   }
 
   get queuedCount(): number {
@@ -103,14 +104,7 @@ export class OutcomeRecorder {
       await this.flushOnce(false);
       if (this.queue.length === 0) break;
       if (!this.failing) continue;
-      const waitMs = Math.min(
-        backoffDelayMs(
-          this.failures.consecutiveFailures,
-          undefined,
-          this.options.random,
-        ),
-        remainingMs,
-      );
+      const waitMs = Math.min(this.failures.retryDelayMs(), remainingMs);
       if (waitMs <= 0) break;
       remainingMs -= waitMs;
       await new Promise<void>((resolve) =>
@@ -146,11 +140,7 @@ export class OutcomeRecorder {
       this.flushing = undefined;
       if (scheduleNext && this.queue.length > 0) {
         const delayMs = this.failing
-          ? backoffDelayMs(
-              this.failures.consecutiveFailures,
-              undefined,
-              this.options.random,
-            )
+          ? this.failures.retryDelayMs()
           : this.queue.length >= this.maxBatchSize
             ? 0
             : this.flushIntervalMs;

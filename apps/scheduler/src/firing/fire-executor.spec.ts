@@ -8,8 +8,8 @@ import { Registry } from 'prom-client';
 import type { FireRecord } from '../claims/claim';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { FireExecutor } from './fire-executor';
-import type { HeldExecution } from './held-execution';
-import { ManualTimers } from './testing/manual-timers';
+import type { HeldExecution } from '../leases/held-execution';
+import { ManualTimers } from '../testing/manual-timers';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');
 
@@ -71,10 +71,9 @@ function setup(
 
 describe('FireExecutor', () => {
   it('sends the attempt number and execution id, and records success under the current lease', async () => {
-    const { executor, records, requests, clock } = setup(async () => ({
-      kind: 'delivered',
-      responseStatus: 200,
-    }));
+    const { executor, records, requests, clock } = setup(() =>
+      Promise.resolve({ kind: 'delivered', responseStatus: 200 }),
+    );
     const held = heldOf('webhook', 1);
     held.leaseVersion = 5;
     clock.advance(3);
@@ -97,7 +96,9 @@ describe('FireExecutor', () => {
   });
 
   it('records an unknown trigger type as a permanent failure instead of throwing', async () => {
-    const { executor, records } = setup(async () => ({ kind: 'delivered' }));
+    const { executor, records } = setup(() =>
+      Promise.resolve({ kind: 'delivered' }),
+    );
     await executor.fire(heldOf('carrier-pigeon'));
     expect(records).toEqual([
       expect.objectContaining({
@@ -130,9 +131,9 @@ describe('FireExecutor', () => {
   });
 
   it('treats a provider that throws as a retryable failure', async () => {
-    const { executor, records } = setup(async () => {
-      throw new Error('socket hang up');
-    });
+    const { executor, records } = setup(() =>
+      Promise.reject(new Error('socket hang up')),
+    );
     await executor.fire(heldOf('webhook'));
     expect(records).toEqual([
       expect.objectContaining({
@@ -146,7 +147,9 @@ describe('FireExecutor', () => {
     const { executor, records, timers } = setup(
       (_r, { signal }) =>
         new Promise((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason)),
+          signal.addEventListener('abort', () => {
+            reject(signal.reason as Error);
+          }),
         ),
     );
     const done = executor.fire(heldOf('webhook'));
@@ -162,7 +165,9 @@ describe('FireExecutor', () => {
   });
 
   it('measures the lateness of first attempts against the scheduled time', async () => {
-    const { executor, registry } = setup(async () => ({ kind: 'delivered' }));
+    const { executor, registry } = setup(() =>
+      Promise.resolve({ kind: 'delivered' }),
+    );
     await executor.fire(heldOf('webhook'));
     await executor.fire(heldOf('webhook', 1));
     const text = await registry.metrics();

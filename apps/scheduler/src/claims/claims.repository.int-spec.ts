@@ -80,10 +80,9 @@ describe('ClaimsRepository.planDue', () => {
   async function scheduleRow(
     id: string,
   ): Promise<{ status: string; next_run_at: Date | null }> {
-    const [row] = await ds.query(
-      'select status, next_run_at from schedules where id = $1',
-      [id],
-    );
+    const [row] = await ds.query<
+      { status: string; next_run_at: Date | null }[]
+    >('select status, next_run_at from schedules where id = $1', [id]);
     return row;
   }
 

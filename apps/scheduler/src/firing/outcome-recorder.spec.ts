@@ -1,7 +1,7 @@
 import { FakeClock } from '@scheduleman/domain/testing';
 import type { FireRecord } from '../claims/claim';
 import { OutcomeRecorder } from './outcome-recorder';
-import { ManualTimers } from './testing/manual-timers';
+import { ManualTimers } from '../testing/manual-timers';
 
 function recordOf(id: string): FireRecord {
   return {
@@ -25,16 +25,20 @@ function setup(options: { maxBatchSize?: number; maxQueued?: number } = {}) {
   let failNext = 0;
   let fenced = new Set<string>();
   const recorder = new OutcomeRecorder({
-    write: async (records) => {
+    write: (records) => {
       if (failNext > 0) {
         failNext -= 1;
-        throw Object.assign(new Error('connect ECONNREFUSED'), {
-          code: 'ECONNREFUSED',
-        });
+        return Promise.reject(
+          Object.assign(new Error('connect ECONNREFUSED'), {
+            code: 'ECONNREFUSED',
+          }),
+        );
       }
       batches.push(records.map((r) => r.executionId));
-      return new Set(
-        records.map((r) => r.executionId).filter((id) => !fenced.has(id)),
+      return Promise.resolve(
+        new Set(
+          records.map((r) => r.executionId).filter((id) => !fenced.has(id)),
+        ),
       );
     },
     onSettled: (record, written) => settled.push([record.executionId, written]),

@@ -2,20 +2,25 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '@scheduleman/domain/testing';
+import { waitFor } from '@scheduleman/testkit';
 import type { DataSource } from 'typeorm';
+import { ClaimsRepository } from '../claims/claims.repository';
+import { engineReadiness } from '../engine/engine-readiness';
 import {
   createTestEngine,
+  FAST_SETTINGS,
   insertOneShots,
   RecordingProvider,
   type TestEngine,
-  waitFor,
-} from './testing/engine-fixtures';
+} from '../testing/engine-fixtures';
 
-// Several schedulers in one process against one real PostgreSQL, in real time.
+const WAIT = { timeoutMs: 20_000, intervalMs: 25 };
+
+// Several schedulers in one process against one real PostgreSQL, in real time. Every
+// test stops its engines; the project's setup fails a test that leaves one running.
 describe('claim loop against PostgreSQL', () => {
   let db: TestDatabase;
   let ds: DataSource;
-  let engines: TestEngine[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('claim_loop');
@@ -30,24 +35,15 @@ describe('claim loop against PostgreSQL', () => {
     await ds.query('delete from schedules');
   });
 
-  afterEach(async () => {
-    const leftRunning = engines.filter((e) => e.engine.loop.running).length;
-    await Promise.all(engines.map((e) => e.engine.stop()));
-    engines = [];
-    expect(leftRunning).toBe(0);
-  });
-
   function engine(
     id: string,
     provider: RecordingProvider,
     settings = {},
   ): TestEngine {
-    const created = createTestEngine(ds, id, provider, settings);
-    engines.push(created);
-    return created;
+    return createTestEngine(ds, id, provider, settings);
   }
 
-  async function statuses(): Promise<Record<string, number>> {
+  async function statuses(): Promise<Partial<Record<string, number>>> {
     const rows: { status: string; n: number }[] = await ds.query(
       'select status, count(*)::int as n from executions group by status',
     );
@@ -65,6 +61,7 @@ describe('claim loop against PostgreSQL', () => {
     await waitFor(
       '300 executions succeeded',
       async () => (await statuses())['succeeded'] === 300,
+      WAIT,
     );
     await Promise.all([a.engine.stop(), b.engine.stop()]);
 
@@ -89,12 +86,19 @@ describe('claim loop against PostgreSQL', () => {
 
   it('reclaims the executions of a scheduler that died holding them, and fences the dead one off', async () => {
     const provider = new RecordingProvider();
-    const dead = engine('sched-dead', provider);
     await insertOneShots(ds, 20, () => 200);
-    const round = await dead.engine.loop.runOnce();
-    expect(round.planned).toBe(20);
-    // kill -9: its timers never run, it releases nothing, its leases stop being renewed.
-    dead.engine.queue.close();
+    // A scheduler that planned, then died (kill -9) before firing: it releases
+    // nothing, and its leases stop being renewed.
+    const dead = new ClaimsRepository(ds, {
+      owner: 'sched-dead',
+      leaseDurationMs: FAST_SETTINGS.leaseDurationMs,
+    });
+    const plan = await dead.planDue({
+      now: await dead.readDatabaseClock(),
+      lookaheadMs: FAST_SETTINGS.lookaheadMs,
+      limit: 100,
+    });
+    expect(plan.claims).toHaveLength(20);
     const held: { id: string; lease_version: number }[] = await ds.query(
       `select id, lease_version from executions where lease_owner = 'sched-dead'`,
     );
@@ -108,6 +112,7 @@ describe('claim loop against PostgreSQL', () => {
     await waitFor(
       '20 executions succeeded',
       async () => (await statuses())['succeeded'] === 20,
+      WAIT,
     );
     await survivor.engine.stop();
 
@@ -121,7 +126,7 @@ describe('claim loop against PostgreSQL', () => {
     ).toMatch(/ 20$/m);
 
     // The dead scheduler comes back with an outcome for its old lease: nothing changes.
-    const stale = await dead.engine.repository.completeFires(
+    const stale = await dead.completeFires(
       held.map((h) => ({
         executionId: h.id,
         leaseVersion: h.lease_version,
@@ -155,6 +160,7 @@ describe('claim loop against PostgreSQL', () => {
     await waitFor(
       'the execution succeeded',
       async () => (await statuses())['succeeded'] === 1,
+      WAIT,
     );
     await a.engine.stop();
 
@@ -180,10 +186,14 @@ describe('claim loop against PostgreSQL', () => {
     await insertOneShots(ds, 1, () => 0, { triggerType: 'carrier-pigeon' });
     await insertOneShots(ds, 1, () => 0);
     a.engine.start();
-    await waitFor('both executions finished', async () => {
-      const s = await statuses();
-      return s['failed'] === 1 && s['succeeded'] === 1;
-    });
+    await waitFor(
+      'both executions finished',
+      async () => {
+        const s = await statuses();
+        return s['failed'] === 1 && s['succeeded'] === 1;
+      },
+      WAIT,
+    );
     await a.engine.stop();
     const [failed]: { error: string; attempts: number }[] = await ds.query(
       `select error, attempts from executions where status = 'failed'`,
@@ -197,30 +207,48 @@ describe('claim loop against PostgreSQL', () => {
   it('fires nothing scheduled more than 2 s after a pause', async () => {
     const provider = new RecordingProvider();
     const a = engine('sched-a', provider);
-    const [id] = await ds.query(
+    const [{ id }]: { id: string }[] = await ds.query(
       `insert into schedules (id, schedule_type, schedule, trigger_type, trigger, next_run_at)
        values (gen_random_uuid(), 'cron', '{"type":"cron","expression":"* * * * * *","timezone":"UTC"}', 'recording', '{"type":"recording"}',
                date_trunc('second', now()) + interval '1 second')
        returning id`,
     );
     a.engine.start();
-    await waitFor('two occurrences fired', () => provider.calls.length >= 2);
+    await waitFor(
+      'two occurrences fired',
+      () => provider.calls.length >= 2,
+      WAIT,
+    );
 
     // What the API does on pause, in one transaction.
     const [{ paused_at: pausedAt }]: { paused_at: Date }[] =
       await ds.transaction(async (m) => {
         await m.query(
           `update schedules set status = 'paused', next_run_at = null where id = $1`,
-          [id.id],
+          [id],
         );
         await m.query(
           `update executions set status = 'cancelled' where schedule_id = $1 and status = 'pending' and due_at > now() + interval '2 seconds'`,
-          [id.id],
+          [id],
         );
-        return m.query('select now() as paused_at');
+        return m.query<{ paused_at: Date }[]>('select now() as paused_at');
       });
-    // Nothing to wait for but time: anything held at the pause is due within the 1.5 s look-ahead.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Nothing can fire any more once no execution is pending (the rest are finished or
+    // cancelled, and a paused schedule plans none) and the engine holds, fires and
+    // records nothing: wait for that instead of for time.
+    await waitFor(
+      'everything left after the pause settled',
+      async () => {
+        const { held, inFlight, queuedOutcomes } = a.engine.stats();
+        return (
+          held === 0 &&
+          inFlight === 0 &&
+          queuedOutcomes === 0 &&
+          (await statuses())['pending'] === undefined
+        );
+      },
+      WAIT,
+    );
     await a.engine.stop();
     const late = provider.calls.filter(
       (c) => c.scheduledAt.getTime() > pausedAt.getTime() + 2_000,
@@ -235,7 +263,8 @@ describe('claim loop against PostgreSQL', () => {
     leaving.engine.start();
     await waitFor(
       'the five executions are held',
-      () => leaving.engine.queue.heldCount === 5,
+      () => leaving.engine.stats().held === 5,
+      WAIT,
     );
     await leaving.engine.stop();
 
@@ -251,6 +280,7 @@ describe('claim loop against PostgreSQL', () => {
     await waitFor(
       '5 executions succeeded',
       async () => (await statuses())['succeeded'] === 5,
+      WAIT,
     );
     await staying.engine.stop();
     expect(provider.calls.map((c) => c.schedulerId)).toEqual(
@@ -260,10 +290,16 @@ describe('claim loop against PostgreSQL', () => {
 
   it('reports ready once a round succeeded and not after stop', async () => {
     const a = engine('sched-a', new RecordingProvider());
-    expect(a.engine.readiness().ready).toBe(false);
+    const ready = () =>
+      engineReadiness(
+        a.engine.stats(),
+        new Date(),
+        FAST_SETTINGS.pollIntervalMs,
+      ).ready;
+    expect(ready()).toBe(false);
     a.engine.start();
-    await waitFor('ready', () => a.engine.readiness().ready);
+    await waitFor('ready', ready, WAIT);
     await a.engine.stop();
-    expect(a.engine.readiness().ready).toBe(false);
+    expect(ready()).toBe(false);
   });
 });

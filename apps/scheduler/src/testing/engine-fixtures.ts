@@ -1,12 +1,19 @@
-import type {
-  FireOutcome,
-  FireRequest,
-  TriggerProvider,
+import {
+  type FireOutcome,
+  type FireRequest,
+  OffsetClock,
+  SystemClock,
+  type TriggerProvider,
 } from '@scheduleman/domain';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { SchedulerMetrics } from '../../metrics/scheduler.metrics';
-import { type EngineSettings, SchedulerEngine } from '../scheduler-engine';
+import { ClaimsRepository } from '../claims/claims.repository';
+import { SchedulerMetrics } from '../metrics/scheduler.metrics';
+import {
+  type EngineSettings,
+  SchedulerEngine,
+} from '../engine/scheduler-engine';
+import { trackEngine } from './engine-registry';
 
 /** A trigger provider that records every call; `respond` decides each outcome. */
 export class RecordingProvider {
@@ -46,11 +53,16 @@ export const FAST_SETTINGS: Omit<EngineSettings, 'schedulerId'> = {
 
 export interface TestEngine {
   engine: SchedulerEngine;
+  /** The engine's own claim statements (leasing as its schedulerId). */
+  repository: ClaimsRepository;
   metrics: SchedulerMetrics;
   registry: Registry;
 }
 
-/** A SchedulerEngine on its own metrics registry, firing through `provider`. */
+/**
+ * A SchedulerEngine on its own metrics registry, firing through `provider`. Tracked:
+ * a test that leaves it running fails (see apps/scheduler/jest-engine-leaks.ts).
+ */
 export function createTestEngine(
   dataSource: DataSource,
   schedulerId: string,
@@ -60,13 +72,22 @@ export function createTestEngine(
   const registry = new Registry();
   const metrics = new SchedulerMetrics(registry);
   const own = provider.as(schedulerId);
+  const all = { ...FAST_SETTINGS, schedulerId, ...settings };
+  const repository = new ClaimsRepository(dataSource, {
+    owner: schedulerId,
+    leaseDurationMs: all.leaseDurationMs,
+  });
+  const hostClock = new SystemClock();
   const engine = new SchedulerEngine({
-    dataSource,
-    settings: { ...FAST_SETTINGS, schedulerId, ...settings },
+    settings: all,
+    repository,
+    clock: new OffsetClock(hostClock),
+    hostClock,
     triggers: { get: (type) => (type === own.type ? own : undefined) },
     metrics,
   });
-  return { engine, metrics, registry };
+  trackEngine(schedulerId, engine);
+  return { engine, repository, metrics, registry };
 }
 
 /** Inserts `count` active one-shot schedules due `dueInMs(i)` after the database's now. */
@@ -105,18 +126,4 @@ export async function insertOneShots(
     ],
   );
   return ids;
-}
-
-/** Waits until `condition` holds, checking every 25 ms; fails with `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline)
-      throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import {
   type Clock,
+  errorMessage,
   DEFAULT_RETRY_POLICY,
   type FireOutcome,
   type FireRequest,
@@ -10,9 +11,9 @@ import {
 import type { FireRecord } from '../claims/claim';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { toFireRecord } from './fire-outcome';
-import type { HeldExecution } from './held-execution';
+import type { HeldExecution } from '../leases/held-execution';
 import { CallAbortedError, CallDeadlines } from './call-deadlines';
-import { REAL_TIMERS, type Timers } from './timers';
+import { REAL_TIMERS, type Timers } from '../support/timers';
 
 const DEFAULT_DEADLINE_WINDOW_MS = 50;
 
@@ -182,7 +183,7 @@ export class FireExecutor {
         kind: 'retryable',
         error:
           reason ??
-          `trigger provider "${provider.type}" threw: ${describe(error)}`,
+          `trigger provider "${provider.type}" threw: ${errorMessage(error)}`,
       };
     } finally {
       this.deadlines.end(deadline);
@@ -197,8 +198,4 @@ function memo<K, V>(cache: Map<K, V>, key: K, create: () => V): V {
     cache.set(key, value);
   }
   return value;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

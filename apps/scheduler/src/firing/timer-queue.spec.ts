@@ -1,7 +1,7 @@
 import { FakeClock } from '@scheduleman/domain/testing';
 import type { Claim } from '../claims/claim';
-import type { HeldExecution } from './held-execution';
-import { ManualTimers } from './testing/manual-timers';
+import type { HeldExecution } from '../leases/held-execution';
+import { ManualTimers } from '../testing/manual-timers';
 import { type DropReason, TimerQueue } from './timer-queue';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');

@@ -1,16 +1,19 @@
 import type { HttpService } from '@nestjs/axios';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the scheduler's client seam, measured as is
 import {
   MAX_DRAINED_BODY_BYTES,
   type HttpClient,
   type HttpRequest,
   type HttpResponse,
-} from './http-client';
+} from '../../../apps/scheduler/src/triggers/webhook/http-client';
 
 /**
- * HttpClient on @nestjs/axios. The HttpService must be configured with keep-alive
- * agents (see webhook-trigger.module.ts); this class only shapes each request.
+ * HttpClient on @nestjs/axios, for the bench only: the HTTP ceiling compares it with the
+ * scheduler's undici client over the same seam (the measurement that chose undici, see
+ * docs/triggers.md). The HttpService must be configured with a keep-alive agent; this
+ * class only shapes each request.
  */
 export class AxiosHttpClient implements HttpClient {
   readonly name = 'axios';
@@ -37,13 +40,14 @@ export class AxiosHttpClient implements HttpClient {
     return { status: response.status };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const defaults = this.http.axiosRef.defaults as {
       httpAgent?: HttpAgent;
       httpsAgent?: HttpAgent;
     };
     defaults.httpAgent?.destroy();
     defaults.httpsAgent?.destroy();
+    return Promise.resolve();
   }
 }
 

@@ -5,46 +5,59 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ReadinessRegistry } from '@scheduleman/runtime';
-import { DataSource } from 'typeorm';
+import type { Clock, OffsetClock } from '@scheduleman/domain';
+import { CLOCK, ReadinessRegistry } from '@scheduleman/runtime';
+import { DATABASE_CLOCK } from '../claims/claims.providers';
+import { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerConfig } from '../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../config/scheduler-config.token';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { TriggerRegistry } from '../triggers';
+import { type EngineStats, engineReadiness } from './engine-readiness';
 import { SchedulerEngine } from './scheduler-engine';
 
 /**
  * Thin Nest glue around SchedulerEngine: builds it from DI, starts it once the app is
  * up, stops it gracefully on SIGTERM (before the database pool closes), and adds its
- * state to /health readiness.
+ * state to /health readiness and the /metrics gauges.
  */
 @Injectable()
 export class SchedulerService
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
-  readonly engine: SchedulerEngine;
+  private readonly engine: SchedulerEngine;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) config: SchedulerConfig,
-    @InjectDataSource() dataSource: DataSource,
+    @Inject(CLOCK) hostClock: Clock,
+    @Inject(DATABASE_CLOCK) clock: OffsetClock,
+    repository: ClaimsRepository,
     triggers: TriggerRegistry,
     metrics: SchedulerMetrics,
     readiness: ReadinessRegistry,
   ) {
     this.engine = new SchedulerEngine({
-      dataSource,
       settings: config,
+      repository,
+      clock,
+      hostClock,
       triggers,
       metrics,
       logger: new Logger(),
     });
-    metrics.bindState(() => ({
-      held: this.engine.queue.heldCount,
-      inFlight: this.engine.queue.inFlightCount,
-      queuedOutcomes: this.engine.recorder.queuedCount,
-    }));
-    readiness.register('claimLoop', () => this.engine.readiness());
+    metrics.bindState(() => this.engine.stats());
+    readiness.register('claimLoop', () =>
+      engineReadiness(
+        this.engine.stats(),
+        hostClock.now(),
+        config.pollIntervalMs,
+      ),
+    );
+  }
+
+  /** The engine's state (held, in flight, queued outcomes, …). */
+  stats(): EngineStats {
+    return this.engine.stats();
   }
 
   onApplicationBootstrap(): void {

@@ -2,22 +2,33 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { SystemClock } from '@scheduleman/domain';
 import {
   createTestDatabase,
   type TestDatabase,
 } from '@scheduleman/domain/testing';
+import { waitFor } from '@scheduleman/testkit';
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { SchedulerService } from './claim-loop/scheduler.service';
-import { insertOneShots, waitFor } from './claim-loop/testing/engine-fixtures';
-import { loadSchedulerConfig } from './config/scheduler.config';
+import { SchedulerService } from './engine/scheduler.service';
+import { insertOneShots } from './testing/engine-fixtures';
+import { ClaimsRepository } from './claims/claims.repository';
+import {
+  loadSchedulerConfig,
+  type SchedulerConfig,
+} from './config/scheduler.config';
 import { HousekeepingService } from './housekeeping/housekeeping.service';
+import { SchedulerMetrics } from './metrics/scheduler.metrics';
 import { SchedulerModule } from './scheduler.module';
+
+const WAIT = { timeoutMs: 20_000, intervalMs: 25 };
 
 // The whole scheduler app as main.ts builds it (minus the process): Nest wiring, start-up
 // migrations, a real webhook delivery, /health, /metrics, housekeeping, shutdown.
 describe('SchedulerModule', () => {
   let db: TestDatabase;
   let ds: DataSource;
+  let config: SchedulerConfig;
   let app: INestApplication;
   let base: string;
   let receiver: Server;
@@ -34,21 +45,23 @@ describe('SchedulerModule', () => {
     await new Promise<void>((resolve) =>
       receiver.listen(0, '127.0.0.1', resolve),
     );
-    const config = loadSchedulerConfig({
+    config = loadSchedulerConfig({
       DATABASE_URL: db.url,
       SCHEDULER_ID: 'module-test',
       POLL_INTERVAL_MS: '200',
     });
-    app = await NestFactory.create(SchedulerModule.forRoot(config), {
-      logger: false,
-    });
+    app = await NestFactory.create(
+      SchedulerModule.forRoot(config),
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class but documents passing a literal
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     ds = await db.dataSource();
   });
 
   afterAll(async () => {
-    if (!closed) await app?.close();
+    if (!closed) await app.close();
     await new Promise((resolve) => receiver.close(resolve));
     await db.drop();
   });
@@ -57,6 +70,7 @@ describe('SchedulerModule', () => {
     await waitFor(
       'ready',
       async () => (await fetch(`${base}/health/ready`)).status === 200,
+      WAIT,
     );
     const body = (await (await fetch(`${base}/health`)).json()) as {
       details: Record<string, { status: string }>;
@@ -83,8 +97,12 @@ describe('SchedulerModule', () => {
     await waitFor(
       'the execution succeeded',
       async () =>
-        (await ds.query(`select 1 from executions where status = 'succeeded'`))
-          .length === 1,
+        (
+          await ds.query<unknown[]>(
+            `select 1 from executions where status = 'succeeded'`,
+          )
+        ).length === 1,
+      WAIT,
     );
     const [execution]: {
       id: string;
@@ -114,18 +132,37 @@ describe('SchedulerModule', () => {
     }
   });
 
-  it('prunes old finished executions and measures the due backlog', async () => {
+  it('prunes old finished executions', async () => {
     const housekeeping = app.get(HousekeepingService);
     await ds.query(
       `update executions set finished_at = now() - interval '8 days'`,
     );
     expect(await housekeeping.pruneExecutions()).toBe(1);
+  });
 
-    // With the loop stopped, overdue schedules stay overdue.
-    await app.get(SchedulerService).engine.loop.stop();
+  it('stops the scheduler when the app closes', async () => {
+    const scheduler = app.get(SchedulerService);
+    expect(scheduler.stats().running).toBe(true);
+    await app.close();
+    closed = true;
+    expect(scheduler.stats()).toMatchObject({ running: false, held: 0 });
+  });
+
+  it('measures the due backlog, given its repository and clock', async () => {
+    // After the app closed, no claim loop plans the overdue schedules away.
+    const registry = new Registry();
+    const housekeeping = new HousekeepingService(
+      config,
+      new ClaimsRepository(ds, {
+        owner: 'housekeeping-test',
+        leaseDurationMs: config.leaseDurationMs,
+      }),
+      new SystemClock(),
+      new SchedulerMetrics(registry),
+    );
     await insertOneShots(ds, 2, () => -60_000);
     await housekeeping.refreshDueBacklog();
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await registry.metrics();
     expect(text).toMatch(/^scheduleman_due_backlog\{kind="schedules"\} 2$/m);
     expect(text).toMatch(/^scheduleman_due_backlog\{kind="executions"\} 0$/m);
     const age = Number(
@@ -133,13 +170,5 @@ describe('SchedulerModule', () => {
     );
     expect(age).toBeGreaterThan(59);
     expect(age).toBeLessThan(90);
-  });
-
-  it('stops the scheduler when the app closes', async () => {
-    const engine = app.get(SchedulerService).engine;
-    await app.close();
-    closed = true;
-    expect(engine.loop.running).toBe(false);
-    expect(engine.queue.heldCount).toBe(0);
   });
 });

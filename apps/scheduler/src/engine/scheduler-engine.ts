@@ -1,0 +1,357 @@
+import type { LoggerService } from '@nestjs/common';
+import {
+  type Clock,
+  errorMessage,
+  type OffsetClock,
+} from '@scheduleman/domain';
+import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
+import type { FireRecord } from '../claims/claim';
+import type { ClaimsRepository } from '../claims/claims.repository';
+import type { SchedulerConfig } from '../config/scheduler.config';
+import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
+import { ClaimLoop, type RoundResult } from '../claim-loop/claim-loop';
+import type { EngineStats } from './engine-readiness';
+import { FireExecutor, type TriggerLookup } from '../firing/fire-executor';
+import type { HeldExecution } from '../leases/held-execution';
+import { LeaseKeeper } from '../leases/lease-keeper';
+import {
+  DEFAULT_MAX_QUEUED_OUTCOMES,
+  OutcomeRecorder,
+} from '../firing/outcome-recorder';
+import { settlesWithin } from '../support/settles-within';
+import { type DropReason, TimerQueue } from '../firing/timer-queue';
+import { WakeupListener } from '../claim-loop/wakeup-listener';
+
+/** Stop taking work while this many executions are held (memory bound). */
+export const DEFAULT_MAX_HELD = 50_000;
+/** After the grace period, how long aborted calls get to return their outcome, ms. */
+const ABORT_SETTLE_MS = 1_000;
+/** Floor for writing the last outcomes on shutdown, ms. */
+const MIN_FINAL_FLUSH_MS = 2_000;
+/** Outcomes that cannot be written mean the database is struggling: take no more work. */
+const BACKPRESSURE_QUEUED_OUTCOMES = DEFAULT_MAX_QUEUED_OUTCOMES / 2;
+
+/** What the engine needs from the configuration. */
+export type EngineSettings = Pick<
+  SchedulerConfig,
+  | 'schedulerId'
+  | 'leaseDurationMs'
+  | 'pollIntervalMs'
+  | 'lookaheadMs'
+  | 'claimBatchSize'
+  | 'maxInFlight'
+  | 'triggerTimeoutMs'
+  | 'shutdownGraceMs'
+> & {
+  /** Connection URL for the LISTEN connection; no listener when absent (polling only). */
+  databaseUrl?: string;
+  /** Stop taking work while this many executions are held. Default DEFAULT_MAX_HELD. */
+  maxHeld?: number;
+};
+
+export interface SchedulerEngineOptions {
+  settings: EngineSettings;
+  /** The claim statements, leasing as settings.schedulerId. */
+  repository: ClaimsRepository;
+  /** Database time: the host clock plus the offset the claim loop measures each round. */
+  clock: OffsetClock;
+  /** The host clock (CLOCK) under `clock`: round trips and shutdown are timed on it. */
+  hostClock: Clock;
+  triggers: TriggerLookup;
+  metrics?: SchedulerMetrics;
+  logger?: LoggerService;
+  random?: () => number;
+}
+
+/**
+ * One scheduler: the claim loop, the timer queue it feeds, the executor that fires, the
+ * recorder that writes outcomes, the lease keeper, and the wake-up listener, wired
+ * together on one clock (the database's). Nest only calls start(), stop() and stats().
+ *
+ * The fire path is a ring, so the parts are built in its order and joined by the named
+ * methods below: the loop claims into the queue; the queue fires through the executor
+ * (fireHeld); the executor records each outcome (recordOutcome); the recorder writes
+ * batches (writeOutcomes) and settles each execution back in the queue
+ * (settleOutcome). The callbacks run only after construction.
+ */
+export class SchedulerEngine {
+  private readonly queue: TimerQueue;
+  private readonly executor: FireExecutor;
+  private readonly recorder: OutcomeRecorder;
+  private readonly leaseKeeper: LeaseKeeper;
+  private readonly loop: ClaimLoop;
+  private readonly listener: WakeupListener | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: SchedulerEngineOptions) {
+    this.queue = this.buildQueue();
+    this.executor = this.buildExecutor();
+    this.recorder = this.buildRecorder();
+    this.leaseKeeper = this.buildLeaseKeeper();
+    this.loop = this.buildLoop();
+    this.listener = this.buildListener();
+  }
+
+  /** Starts claiming and firing. Returns at once; the first round runs in the background. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.leaseKeeper.start();
+    this.loop.start();
+    this.listener?.start();
+    this.options.logger?.log(
+      {
+        msg: 'scheduler started',
+        schedulerId: this.options.settings.schedulerId,
+      },
+      'SchedulerEngine',
+    );
+  }
+
+  /**
+   * Graceful shutdown: stop claiming; give back what was not fired yet (others take it at
+   * their next round instead of waiting for the lease to run out); let calls in flight
+   * finish within the grace period (then abort them); write the remaining outcomes; stop
+   * renewing. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Between start() and stop(). */
+  get running(): boolean {
+    return this.started && this.stopping === undefined;
+  }
+
+  /**
+   * One claim round without the background loop: plan, claim, hand over to the timer
+   * queue (which fires at due time). Throws on database errors.
+   */
+  runOnce(): Promise<RoundResult> {
+    return this.loop.runOnce();
+  }
+
+  /** The engine's state, for /health and the gauges of /metrics. */
+  stats(): EngineStats {
+    return {
+      running: this.loop.running,
+      lastRoundAt: this.loop.lastSuccessAt,
+      consecutiveFailures: this.loop.consecutiveFailures,
+      held: this.queue.heldCount,
+      inFlight: this.queue.inFlightCount,
+      queuedOutcomes: this.recorder.queuedCount,
+      clockOffsetMs: this.options.clock.getOffsetMs(),
+      listening: this.listener?.connected ?? false,
+    };
+  }
+
+  private buildQueue(): TimerQueue {
+    const { clock, settings } = this.options;
+    return new TimerQueue({
+      clock,
+      maxInFlight: settings.maxInFlight,
+      // Generous against clock-offset error, small against the 2 s+ left in normal operation.
+      leaseSafetyMarginMs: Math.min(
+        500,
+        Math.floor(settings.leaseDurationMs / 8),
+      ),
+      fire: (held) => this.fireHeld(held),
+      onDrop: (held, reason) => {
+        this.dropHeld(held, reason);
+      },
+      onError: (error) => {
+        this.reportFireError(error);
+      },
+    });
+  }
+
+  private buildExecutor(): FireExecutor {
+    const { clock, settings, triggers, metrics, logger, random } = this.options;
+    return new FireExecutor({
+      triggers,
+      clock,
+      triggerTimeoutMs: settings.triggerTimeoutMs,
+      record: (record) => {
+        this.recordOutcome(record);
+      },
+      metrics,
+      logger,
+      random,
+    });
+  }
+
+  private buildRecorder(): OutcomeRecorder {
+    const { metrics, logger, random } = this.options;
+    return new OutcomeRecorder({
+      write: (records) => this.writeOutcomes(records),
+      onSettled: (record, written) => {
+        this.settleOutcome(record, written);
+      },
+      logger,
+      metrics,
+      random,
+    });
+  }
+
+  private buildLeaseKeeper(): LeaseKeeper {
+    const { clock, settings, repository, metrics, logger } = this.options;
+    return new LeaseKeeper({
+      queue: this.queue,
+      renew: (leases, now) => repository.renewLeases(leases, now),
+      clock,
+      leaseDurationMs: settings.leaseDurationMs,
+      logger,
+      metrics,
+    });
+  }
+
+  private buildLoop(): ClaimLoop {
+    const { clock, hostClock, settings, repository, metrics, logger, random } =
+      this.options;
+    return new ClaimLoop({
+      repository,
+      queue: this.queue,
+      clock,
+      hostClock,
+      pollIntervalMs: settings.pollIntervalMs,
+      lookaheadMs: settings.lookaheadMs,
+      claimBatchSize: settings.claimBatchSize,
+      maxHeld: settings.maxHeld ?? DEFAULT_MAX_HELD,
+      isBackpressured: () => this.isBackpressured(),
+      metrics,
+      logger,
+      random,
+    });
+  }
+
+  private buildListener(): WakeupListener | undefined {
+    const { settings, logger, random } = this.options;
+    if (!settings.databaseUrl) return undefined;
+    return new WakeupListener({
+      connectionString: settings.databaseUrl,
+      channel: WAKEUP_CHANNEL,
+      onWake: () => {
+        this.loop.wake();
+      },
+      applicationName: `scheduler:${settings.schedulerId}:listen`,
+      logger,
+      random,
+    });
+  }
+
+  /** TimerQueue → FireExecutor: the lease was re-checked, the execution is due. */
+  private fireHeld(held: HeldExecution): Promise<void> {
+    return this.executor.fire(held);
+  }
+
+  /** FireExecutor → OutcomeRecorder: one attempt's row change. */
+  private recordOutcome(record: FireRecord): void {
+    this.recorder.enqueue(record);
+  }
+
+  /** OutcomeRecorder → database: a batch fenced on each lease (COMPLETE_FIRES). */
+  private writeOutcomes(records: readonly FireRecord[]): Promise<Set<string>> {
+    return this.options.repository.completeFires(records);
+  }
+
+  /** OutcomeRecorder → TimerQueue: the execution is no longer held, written or not. */
+  private settleOutcome(record: FireRecord, written: boolean): void {
+    this.queue.settle(record.executionId);
+    if (!written)
+      this.options.logger?.debug?.(
+        {
+          msg: 'outcome not written: lease gone',
+          executionId: record.executionId,
+        },
+        'OutcomeRecorder',
+      );
+  }
+
+  /** The queue let go of an execution whose lease ran out or was taken over. */
+  private dropHeld(held: HeldExecution, reason: DropReason): void {
+    this.options.metrics?.droppedTotal.inc({ reason });
+    this.options.logger?.warn(
+      {
+        msg: 'not firing: lease no longer held',
+        executionId: held.claim.executionId,
+        reason,
+      },
+      'TimerQueue',
+    );
+  }
+
+  private reportFireError(error: unknown): void {
+    this.options.logger?.error(
+      { msg: 'unexpected error while firing', error: errorMessage(error) },
+      'TimerQueue',
+    );
+  }
+
+  private isBackpressured(): boolean {
+    return this.recorder.queuedCount >= BACKPRESSURE_QUEUED_OUTCOMES;
+  }
+
+  private async shutdown(): Promise<void> {
+    const { logger, settings, hostClock } = this.options;
+    const startedAt = hostClock.now().getTime();
+    const elapsed = () => hostClock.now().getTime() - startedAt;
+    await this.loop.stop();
+    await this.listener?.stop();
+
+    const unfired = this.queue.takeUnfired();
+    const released = await this.release(unfired);
+
+    const inFlight = this.queue.inFlightCount;
+    if (
+      !(await settlesWithin(this.queue.whenIdle(), settings.shutdownGraceMs))
+    ) {
+      this.executor.abortAll();
+      await settlesWithin(this.queue.whenIdle(), ABORT_SETTLE_MS);
+    }
+    const flushed = await this.recorder.drain(
+      Math.max(MIN_FINAL_FLUSH_MS, settings.shutdownGraceMs - elapsed()),
+    );
+    this.recorder.close();
+    await this.leaseKeeper.stop();
+    this.queue.close();
+    logger?.log(
+      {
+        msg: 'scheduler stopped',
+        released,
+        unfired: unfired.length,
+        inFlightAtStop: inFlight,
+        outcomesLeft: this.recorder.queuedCount,
+        flushed,
+        tookMs: elapsed(),
+      },
+      'SchedulerEngine',
+    );
+  }
+
+  /** Gives back executions held but not fired; returns how many were released. */
+  private async release(unfired: readonly HeldExecution[]): Promise<number> {
+    if (unfired.length === 0) return 0;
+    try {
+      const released = await this.options.repository.releaseClaims(
+        unfired.map((h) => ({
+          executionId: h.claim.executionId,
+          leaseVersion: h.leaseVersion,
+        })),
+      );
+      return released.size;
+    } catch (error) {
+      // Their leases run out instead, and another scheduler takes them then.
+      this.options.logger?.warn(
+        {
+          msg: 'could not release held executions',
+          count: unfired.length,
+          error: errorMessage(error),
+        },
+        'SchedulerEngine',
+      );
+      return 0;
+    }
+  }
+}
