@@ -57,10 +57,11 @@ const typedSources = [
 /** Plain JavaScript tools (npm start, npm test, the embedded PostgreSQL, bench helpers). */
 const toolScripts = ['tools/**/*.mjs', 'bench/tools/**/*.{mjs,cjs,js}'];
 
-export default [
+const configs = [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   {
     ignores: [
       '**/dist',
@@ -187,3 +188,14 @@ export default [
     rules: { 'no-restricted-imports': ['error', frameworkImports] },
   },
 ];
+
+/**
+ * Each project's eslint.config.mjs re-exports this array, and nx lint runs ESLint in the
+ * project's folder: without a base path, the root-relative patterns above (the typed
+ * sources, the pure-domain folders, clock.ts) would be read relative to that folder and
+ * match nothing there.
+ */
+export default configs.map((config) => ({
+  basePath: import.meta.dirname,
+  ...config,
+}));

@@ -11,7 +11,6 @@ void bootstrapApp(AppModule.forRoot(config), {
   app: 'schedule-api',
   port: config.port,
   logLevel: config.logLevel,
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class; a literal is how they are passed
   nestOptions: { bodyParser: false },
   configure: (app) => configureApp(app, config),
 });
