@@ -1,9 +1,11 @@
 // `npm test`, in this order, stopping at the first failure:
 //   1. `prettier --check .`  first, because it takes seconds and fails fast;
-//   2. `npm run lint`        nx lint of every project, and eslint of tools/**/*.mjs
+//   2. `npm run typecheck`   tsc over every TypeScript source, tests included (Jest only
+//                            transpiles: tsconfig.base.json sets isolatedModules);
+//   3. `npm run lint`        nx lint of every project, and eslint of tools/**/*.mjs
 //                            (SKIP_LINT=1 skips this step for a quick local rerun);
-//   3. the build of the apps and the bench (end-to-end tests run the built processes);
-//   4. every project's Jest tests, against one real PostgreSQL: TEST_DATABASE_URL when set,
+//   4. the build of the apps and the bench (end-to-end tests run the built processes);
+//   5. every project's Jest tests, against one real PostgreSQL: TEST_DATABASE_URL when set,
 //      otherwise an embedded server started here (tools/embedded-pg.mjs, which also works as
 //      root and from a private folder) on TEST_EMBEDDED_PG_PORT (54330), never 5432. Each test
 //      file creates its own database on that server.
@@ -62,6 +64,8 @@ async function main() {
     console.error('[test] misformatted files (above): run `npm run format`');
     return status;
   }
+  status = await run('types: npm run typecheck', 'npm', ['run', 'typecheck']);
+  if (status !== 0) return status;
   if (env.SKIP_LINT === '1') console.log('[test] lint skipped (SKIP_LINT=1)');
   else status = await run('lint: npm run lint', 'npm', ['run', 'lint']);
   if (status !== 0) return status;
