@@ -1,5 +1,5 @@
-import { executionIdFor } from '@scheduleman/domain';
-import type { KeyView, PretenderClient } from '@scheduleman/testkit';
+import { executionIdFor, type ReceivedKeyResponse } from '@scheduleman/domain';
+import type { PretenderClient } from '@scheduleman/testkit';
 
 /** The promise (docs/architecture.md, promise 2): every occurrence within ±10 s of its time. */
 export const ON_TIME_MS = 10_000;
@@ -38,7 +38,7 @@ export interface DeliveryReport {
   /** First arrivals outside ±10 s. */
   offTime: { key: string; latenessMs: number | null }[];
   /** Keys that arrived more than once (harmless by design: they share the key). */
-  repeated: KeyView[];
+  repeated: ReceivedKeyResponse[];
   maxLatenessMs: number;
 }
 

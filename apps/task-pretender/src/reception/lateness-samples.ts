@@ -1,13 +1,4 @@
-/** Percentiles of lateness in milliseconds; null when nothing was measured yet. */
-export interface LatenessSummary {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-  min: number | null;
-  mean: number | null;
-}
+import type { LatenessSummary } from '@scheduleman/domain';
 
 /**
  * Lateness samples in bounded memory: exact until `capacity` samples, then a uniform

@@ -1,20 +1,10 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { ReceivedRequestResponse } from '@scheduleman/domain';
 
-/** One webhook kept in full, for tests and for humans checking what a scheduler sends. */
-export interface RecentRequest {
-  arrivedAt: string;
-  method: string;
-  path: string;
-  key: string | null;
-  /** The status the pretender answered (or will answer, for a stalled request). */
-  status: number;
-  latenessMs: number | null;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** As stored on the hot path: the arrival time stays a number until someone asks. */
-export type RecordedRequest = Omit<RecentRequest, 'arrivedAt'> & {
+/**
+ * One webhook kept in full, for tests and for humans checking what a scheduler sends, as
+ * stored on the hot path: the arrival time stays a number until someone asks.
+ */
+export type RecordedRequest = Omit<ReceivedRequestResponse, 'arrivedAt'> & {
   arrivalMs: number;
 };
 
@@ -34,8 +24,8 @@ export class RecentRequests {
   }
 
   /** Newest first, optionally only those carrying `key`. */
-  list(limit: number, key?: string): RecentRequest[] {
-    const out: RecentRequest[] = [];
+  list(limit: number, key?: string): ReceivedRequestResponse[] {
+    const out: ReceivedRequestResponse[] = [];
     for (let i = 1; i <= this.capacity && out.length < limit; i++) {
       const entry = this.ring[(this.next - i + this.capacity) % this.capacity];
       if (entry === undefined) break;

@@ -1,4 +1,5 @@
-import { LatenessSamples, type LatenessSummary } from './lateness-samples';
+import type { ReceptionCounts } from '@scheduleman/domain';
+import { LatenessSamples } from './lateness-samples';
 
 /** What the pretender remembers about one idempotency key (one occurrence). */
 export interface KeyRecord {
@@ -20,25 +21,6 @@ export interface Arrival {
   arrivalMs: number;
   /** Whether this arrival is answered 2xx. */
   accepted: boolean;
-}
-
-export interface ReceptionSnapshot {
-  /** Every webhook received. */
-  received: number;
-  /** Distinct idempotency keys seen (exact while fewer than maxTrackedKeys; see below). */
-  unique: number;
-  /** Webhooks whose key had been seen before (retries included). */
-  duplicates: number;
-  /** 2xx answers for a key already answered 2xx: real duplicate deliveries. */
-  redelivered: number;
-  accepted: number;
-  rejected: number;
-  withoutKey: number;
-  trackedKeys: number;
-  /** First-arrival lateness per key, in ms. */
-  lateness: LatenessSummary;
-  /** When counting started (ISO-8601), i.e. start-up or the last reset. */
-  since: string;
 }
 
 export interface ReceptionLimits {
@@ -120,7 +102,8 @@ export class ReceptionStats {
     return all.slice(Math.max(0, all.length - limit));
   }
 
-  snapshot(): ReceptionSnapshot {
+  /** The counters GET /stats serves (the pretender's HTTP contract). */
+  snapshot(): ReceptionCounts {
     return {
       ...this.counts,
       trackedKeys: this.keys.size,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Clock } from '@scheduleman/domain';
+import type { Clock, PretendedWork } from '@scheduleman/domain';
 import { CLOCK } from '@scheduleman/runtime';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -143,7 +143,7 @@ export class WebhookReceiver {
     );
   };
 
-  work(): { inFlight: number; completed: number } {
+  work(): PretendedWork {
     return { inFlight: this.workInFlight, completed: this.workCompleted };
   }
 

@@ -7,7 +7,14 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
+import type {
+  PretenderListResponse,
+  PretenderStatsResponse,
+  ReceivedKeyResponse,
+  ReceivedRequestResponse,
+} from '@scheduleman/domain';
 import { InvalidRequestError } from '@scheduleman/runtime';
+import type { KeyRecord } from '../reception/reception-stats';
 import { WebhookReceiver } from '../reception/webhook-receiver';
 
 const MAX_LIST_LIMIT = 10_000;
@@ -26,20 +33,25 @@ function parseLimit(raw: string | undefined, fallback: number): number {
   return value;
 }
 
-/** What the pretender saw: for tests, the benchmark and curious humans. */
+/**
+ * What the pretender saw: for tests, the benchmark and curious humans. The shapes are the
+ * contract in libs/domain (pretender.contract.ts), which the test kit's client reads.
+ */
 @Controller('stats')
 export class StatsController {
   constructor(private readonly receiver: WebhookReceiver) {}
 
   /** Totals, duplicates and first-arrival lateness percentiles (ms). */
   @Get()
-  summary() {
+  summary(): PretenderStatsResponse {
     return { ...this.receiver.stats.snapshot(), work: this.receiver.work() };
   }
 
   /** The most recently first-seen idempotency keys, newest last. */
   @Get('keys')
-  keys(@Query('limit') limit?: string) {
+  keys(
+    @Query('limit') limit?: string,
+  ): PretenderListResponse<ReceivedKeyResponse> {
     return {
       items: this.receiver.stats
         .recentKeys(parseLimit(limit, 100))
@@ -48,7 +60,7 @@ export class StatsController {
   }
 
   @Get('keys/:key')
-  key(@Param('key') key: string) {
+  key(@Param('key') key: string): ReceivedKeyResponse {
     const record = this.receiver.stats.get(key);
     if (!record)
       throw new NotFoundException(
@@ -59,7 +71,10 @@ export class StatsController {
 
   /** The latest webhooks in full (method, path, headers, body), newest first. */
   @Get('requests')
-  requests(@Query('limit') limit?: string, @Query('key') key?: string) {
+  requests(
+    @Query('limit') limit?: string,
+    @Query('key') key?: string,
+  ): PretenderListResponse<ReceivedRequestResponse> {
     return { items: this.receiver.recent.list(parseLimit(limit, 100), key) };
   }
 
@@ -70,15 +85,7 @@ export class StatsController {
   }
 }
 
-function describeKey(
-  key: string,
-  record: {
-    count: number;
-    accepted: number;
-    latenessMs: number | null;
-    firstArrivalMs: number;
-  },
-) {
+function describeKey(key: string, record: KeyRecord): ReceivedKeyResponse {
   return {
     key,
     count: record.count,

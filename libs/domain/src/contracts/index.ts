@@ -1,3 +1,4 @@
 export * from './schedule.contract';
 export * from './execution.contract';
 export * from './error.contract';
+export * from './pretender.contract';

@@ -1,67 +1,12 @@
+import type {
+  PretenderListResponse,
+  PretenderStatsResponse,
+  ReceivedKeyResponse,
+  ReceivedRequestResponse,
+} from '@scheduleman/domain';
 import { requestJson } from '../http/request-json';
 
-/*
- * The shapes task-pretender serves under /stats. They are written here, once, rather
- * than imported from apps/task-pretender: the test kit is a library (type:testing), and
- * a library may not depend on an app (Nx module boundaries; the apps are bundles, not
- * importable projects). The pretender's own e2e test assigns what its StatsController
- * returns to these types, so the compiler reports any drift there.
- */
-
-/** Percentiles of first-arrival lateness in ms; null until something was measured. */
-export interface LatenessSummary {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-  min: number | null;
-  mean: number | null;
-}
-
-/** `GET /stats`. */
-export interface PretenderStats {
-  /** Every webhook received. */
-  received: number;
-  /** Distinct idempotency keys seen. */
-  unique: number;
-  /** Webhooks whose key had been seen before (retries included). */
-  duplicates: number;
-  /** 2xx answers for a key already answered 2xx: real duplicate deliveries. */
-  redelivered: number;
-  accepted: number;
-  rejected: number;
-  withoutKey: number;
-  trackedKeys: number;
-  lateness: LatenessSummary;
-  /** When counting started (ISO-8601): start-up or the last reset. */
-  since: string;
-  /** The pretended background work. */
-  work: { inFlight: number; completed: number };
-}
-
-/** `GET /stats/keys/:key`, and each item of `GET /stats/keys`. */
-export interface KeyView {
-  key: string;
-  count: number;
-  accepted: number;
-  latenessMs: number | null;
-  firstArrivalAt: string;
-}
-
-/** Each item of `GET /stats/requests`: one webhook kept in full. */
-export interface ReceivedRequest {
-  arrivedAt: string;
-  method: string;
-  path: string;
-  key: string | null;
-  status: number;
-  latenessMs: number | null;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Reads what a running task-pretender received. */
+/** Reads what a running task-pretender received (its contract: pretender.contract.ts in libs/domain). */
 export class PretenderClient {
   constructor(readonly baseUrl: string) {}
 
@@ -70,18 +15,19 @@ export class PretenderClient {
     return `${this.baseUrl}${query ? `${path}?${query}` : path}`;
   }
 
-  async stats(): Promise<PretenderStats> {
-    return this.get<PretenderStats>('/stats');
+  async stats(): Promise<PretenderStatsResponse> {
+    return this.get<PretenderStatsResponse>('/stats');
   }
 
   /** Recently first-seen keys (up to 10,000), oldest first. */
-  async keys(): Promise<KeyView[]> {
-    return (await this.get<{ items: KeyView[] }>('/stats/keys?limit=10000'))
+  async keys(): Promise<ReceivedKeyResponse[]> {
+    const path = '/stats/keys?limit=10000';
+    return (await this.get<PretenderListResponse<ReceivedKeyResponse>>(path))
       .items;
   }
 
-  async key(key: string): Promise<KeyView | undefined> {
-    const res = await requestJson<KeyView>(
+  async key(key: string): Promise<ReceivedKeyResponse | undefined> {
+    const res = await requestJson<ReceivedKeyResponse>(
       'GET',
       `${this.baseUrl}/stats/keys/${encodeURIComponent(key)}`,
     );
@@ -89,10 +35,10 @@ export class PretenderClient {
   }
 
   /** The latest webhooks carrying `key`, newest first. */
-  async requests(key: string): Promise<ReceivedRequest[]> {
-    const query = `limit=1000&key=${encodeURIComponent(key)}`;
+  async requests(key: string): Promise<ReceivedRequestResponse[]> {
+    const path = `/stats/requests?limit=1000&key=${encodeURIComponent(key)}`;
     return (
-      await this.get<{ items: ReceivedRequest[] }>(`/stats/requests?${query}`)
+      await this.get<PretenderListResponse<ReceivedRequestResponse>>(path)
     ).items;
   }
 
