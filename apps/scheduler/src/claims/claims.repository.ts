@@ -7,10 +7,14 @@ import {
 import {
   ADVANCE_SCHEDULES,
   CLAIM_DUE,
+  type ClaimDueRow,
   COMPLETE_FIRES,
   COUNT_DUE_BACKLOG,
+  type DueBacklogRow,
   INSERT_PLANNED_EXECUTIONS,
   PLAN_DUE_SCHEDULES,
+  type PlanDueScheduleRow,
+  type PlannedExecutionRow,
   PRUNE_EXECUTIONS,
   READ_DATABASE_CLOCK,
   RELEASE_CLAIMS,
@@ -19,13 +23,11 @@ import {
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ClaimResult, DueBacklog, FireRecord, PlanResult } from './claim';
 import {
-  type BacklogRow,
   backlogFromRow,
-  type ClaimRow,
   claimFromClaimRow,
   claimFromPlannedRow,
-  type ExecutionRow,
-  type ScheduleRow,
+  isClaimedRow,
+  isLeasedPlannedRow,
 } from './claims.rows';
 
 /** Who claims and for how long: the same for every claim a scheduler makes. */
@@ -99,7 +101,7 @@ export class ClaimsRepository {
     runner: QueryRunner,
     { now, lookaheadMs, limit }: ClaimWindow,
   ): Promise<PlanResult> {
-    const { rows: schedules } = await this.run<ScheduleRow>(
+    const { rows: schedules } = await this.run<PlanDueScheduleRow>(
       PLAN_DUE_SCHEDULES,
       [now, lookaheadMs, limit],
       runner,
@@ -162,7 +164,7 @@ export class ClaimsRepository {
     }
 
     function pushOccurrence(
-      schedule: ScheduleRow,
+      schedule: PlanDueScheduleRow,
       at: Date,
       status: 'pending' | 'skipped',
     ): void {
@@ -173,10 +175,10 @@ export class ClaimsRepository {
       occurrences.maxAttempts.push(schedule.max_attempts);
     }
 
-    let inserted: ExecutionRow[] = [];
+    let inserted: PlannedExecutionRow[] = [];
     if (occurrences.id.length > 0) {
       const { owner, leaseDurationMs } = this.terms;
-      ({ rows: inserted } = await this.run<ExecutionRow>(
+      ({ rows: inserted } = await this.run<PlannedExecutionRow>(
         INSERT_PLANNED_EXECUTIONS,
         [
           occurrences.id,
@@ -204,9 +206,12 @@ export class ClaimsRepository {
 
     const byId = new Map(schedules.map((s) => [s.id, s]));
     const claims = inserted
-      .filter((row) => row.status === 'pending')
+      .filter(isLeasedPlannedRow)
       .map((row) =>
-        claimFromPlannedRow(row, byId.get(row.schedule_id) as ScheduleRow),
+        claimFromPlannedRow(
+          row,
+          byId.get(row.schedule_id) as PlanDueScheduleRow,
+        ),
       );
     return {
       schedules: schedules.length,
@@ -223,16 +228,14 @@ export class ClaimsRepository {
     limit,
   }: ClaimWindow): Promise<ClaimResult> {
     const { owner, leaseDurationMs } = this.terms;
-    const { rows } = await this.run<ClaimRow>(CLAIM_DUE, [
+    const { rows } = await this.run<ClaimDueRow>(CLAIM_DUE, [
       now,
       lookaheadMs,
       limit,
       owner,
       leaseDurationMs,
     ]);
-    const claims = rows
-      .filter((row): row is ClaimRow & { id: string } => row.id !== null)
-      .map(claimFromClaimRow);
+    const claims = rows.filter(isClaimedRow).map(claimFromClaimRow);
     return { claims, databaseNow: rows[rows.length - 1].db_now };
   }
 
@@ -301,7 +304,10 @@ export class ClaimsRepository {
 
   /** The due backlog, each count capped at `cap`. */
   async countDueBacklog(now: Date, cap: number): Promise<DueBacklog> {
-    const { rows } = await this.run<BacklogRow>(COUNT_DUE_BACKLOG, [now, cap]);
+    const { rows } = await this.run<DueBacklogRow>(COUNT_DUE_BACKLOG, [
+      now,
+      cap,
+    ]);
     return backlogFromRow(rows[0]);
   }
 

@@ -1,94 +1,72 @@
 import type {
-  MisfirePolicy,
-  ScheduleSpec,
-  TriggerSpec,
-} from '@scheduleman/domain';
+  ClaimDueRow,
+  DueBacklogRow,
+  PlanDueScheduleRow,
+  PlannedExecutionRow,
+} from '@scheduleman/domain/persistence';
 import type { Claim, DueBacklog } from './claim';
 
-// The snake_case rows of claims.sql.ts, and their mapping to domain objects. Columns are
-// renamed here and nowhere else.
+// The mapping of the snake_case rows of claims.sql.ts (typed beside each statement in
+// libs/domain/src/persistence) to domain objects. Columns are renamed here and nowhere else.
 
-export interface ScheduleRow {
-  id: string;
-  name: string | null;
-  schedule: ScheduleSpec;
-  trigger: TriggerSpec;
-  misfire_policy: MisfirePolicy;
-  max_attempts: number;
-  next_run_at: Date;
+/** A planned row born leased to the planner: a 'pending' one ('skipped' rows have no lease). */
+export type LeasedPlannedRow = PlannedExecutionRow & { lease_expires_at: Date };
+
+/** Whether the planner holds `row` (and so fires it), i.e. it is pending and leased. */
+export function isLeasedPlannedRow(
+  row: PlannedExecutionRow,
+): row is LeasedPlannedRow {
+  return row.status === 'pending' && row.lease_expires_at !== null;
 }
 
-export interface ExecutionRow {
-  id: string;
-  schedule_id: string;
-  scheduled_at: Date;
-  due_at: Date;
-  status: string;
-  attempts: number;
-  max_attempts: number;
-  lease_version: number;
-  lease_expires_at: Date;
+/** A row of CLAIM_DUE that claimed something (not the lone all-null "nothing" row). */
+export type ClaimedRow = ClaimDueRow & { id: string };
+
+export function isClaimedRow(row: ClaimDueRow): row is ClaimedRow {
+  return row.id !== null;
 }
 
-export interface ClaimRow {
-  id: string | null;
-  schedule_id: string;
-  scheduled_at: Date;
-  due_at: Date;
-  attempts: number;
-  max_attempts: number;
-  lease_version: number;
-  lease_expires_at: Date;
-  previous_owner: string | null;
-  schedule_name: string | null;
-  trigger: TriggerSpec;
-  db_now: Date;
-}
+/** The execution columns both claim statements return, leased. */
+type LeasedExecution = Omit<LeasedPlannedRow, 'status'>;
 
-export interface BacklogRow {
-  overdue_unleased: number;
-  expired_leases: number;
-  overdue_schedules: number;
-  oldest_due_at: Date | null;
-}
-
-/** A row INSERT_PLANNED_EXECUTIONS returned, with the schedule it was planned from. */
-export function claimFromPlannedRow(
-  row: ExecutionRow,
-  schedule: ScheduleRow,
+function claimOf(
+  row: LeasedExecution,
+  of: Pick<Claim, 'scheduleName' | 'trigger' | 'recoveredFrom'>,
 ): Claim {
   return {
     executionId: row.id,
     scheduleId: row.schedule_id,
-    scheduleName: schedule.name,
     scheduledAt: row.scheduled_at,
     dueAt: row.due_at,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     leaseVersion: row.lease_version,
     leaseExpiresAt: row.lease_expires_at,
+    ...of,
+  };
+}
+
+/** A row INSERT_PLANNED_EXECUTIONS returned, with the schedule it was planned from. */
+export function claimFromPlannedRow(
+  row: LeasedPlannedRow,
+  schedule: PlanDueScheduleRow,
+): Claim {
+  return claimOf(row, {
+    scheduleName: schedule.name,
     trigger: schedule.trigger,
     recoveredFrom: null,
-  };
+  });
 }
 
-export function claimFromClaimRow(row: ClaimRow & { id: string }): Claim {
-  return {
-    executionId: row.id,
-    scheduleId: row.schedule_id,
+export function claimFromClaimRow(row: ClaimedRow): Claim {
+  return claimOf(row, {
     scheduleName: row.schedule_name,
-    scheduledAt: row.scheduled_at,
-    dueAt: row.due_at,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    leaseVersion: row.lease_version,
-    leaseExpiresAt: row.lease_expires_at,
     trigger: row.trigger,
     recoveredFrom: row.previous_owner,
-  };
+  });
 }
 
-export function backlogFromRow(row: BacklogRow): DueBacklog {
+export function backlogFromRow(row: DueBacklogRow): DueBacklog {
   return {
     overdueExecutions: row.overdue_unleased,
     expiredLeases: row.expired_leases,
