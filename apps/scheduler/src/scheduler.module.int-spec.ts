@@ -6,8 +6,8 @@ import { SystemClock } from '@scheduleman/domain';
 import {
   createTestDatabase,
   type TestDatabase,
-} from '@scheduleman/domain/testing';
-import { waitFor } from '@scheduleman/testkit';
+  waitFor,
+} from '@scheduleman/testkit';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { SchedulerService } from './engine/scheduler.service';

@@ -11,10 +11,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { ValidationError } from '@scheduleman/domain';
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
+import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 import { connectWithRetry } from './database/connect-with-retry';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';

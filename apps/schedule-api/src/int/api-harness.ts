@@ -5,10 +5,7 @@ import type {
   ErrorResponse,
   ScheduleResponse,
 } from '@scheduleman/domain';
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
+import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 import { CLOCK, JsonLogger } from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';

@@ -1,7 +1,4 @@
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
+import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 import type { DataSource } from 'typeorm';
 import { INSERT_BULK_SCHEDULES, NTH_SCHEDULE_KEY } from './bulk-schedules.sql';
 import { type PlanCase, planCases } from './query-plans';

@@ -1,8 +1,8 @@
 import {
   createTestDatabase,
   type TestDatabase,
-} from '@scheduleman/domain/testing';
-import { waitFor } from '@scheduleman/testkit';
+  waitFor,
+} from '@scheduleman/testkit';
 import type { DataSource } from 'typeorm';
 import { ClaimsRepository } from '../claims/claims.repository';
 import { engineReadiness } from '../engine/engine-readiness';

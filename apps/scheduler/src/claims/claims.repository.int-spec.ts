@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { executionIdFor } from '@scheduleman/domain';
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
+import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 import type { DataSource } from 'typeorm';
 import { ClaimsRepository } from './claims.repository';
 

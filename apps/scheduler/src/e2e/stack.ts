@@ -6,16 +6,14 @@ import type {
   ScheduleSpecInput,
 } from '@scheduleman/domain';
 import {
-  createTestDatabase,
-  type TestDatabase,
-} from '@scheduleman/domain/testing';
-import {
   ApiClient,
   type AppName,
   type AppProcess,
   Cluster,
+  createTestDatabase,
   PretenderClient,
   type StartOptions,
+  type TestDatabase,
 } from '@scheduleman/testkit';
 import { Client } from 'pg';
 

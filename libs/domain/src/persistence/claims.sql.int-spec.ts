@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import {
-  createTestDatabase,
-  type TestDatabase,
-} from '../testing/test-database';
-import {
   CLAIM_DUE,
   type ClaimDueRow,
   COMPLETE_FIRES,
@@ -19,6 +15,7 @@ import {
   RENEW_LEASES,
 } from './claims.sql';
 import type { ExecutionTableRow } from './rows';
+import { type ScratchDatabase, scratchDatabase } from './scratch-database';
 
 type IdRow = Pick<ExecutionTableRow, 'id'>;
 
@@ -29,12 +26,12 @@ const T0 = new Date('2031-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 describe('claims.sql against PostgreSQL', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   let pool: Pool;
 
   beforeAll(async () => {
-    db = await createTestDatabase('claims_sql');
-    await (await db.dataSource()).destroy();
+    db = await scratchDatabase('claims_sql');
+    await db.migrate();
     pool = new Pool({ connectionString: db.url, max: 8 });
   });
 

@@ -1,15 +1,12 @@
-import {
-  createTestDatabase,
-  type TestDatabase,
-} from '../testing/test-database';
 import { createDataSource } from './data-source';
 import { runMigrations } from './migrate';
+import { type ScratchDatabase, scratchDatabase } from './scratch-database';
 
 describe('runMigrations', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('migrate');
+    db = await scratchDatabase('migrate');
   });
 
   afterAll(async () => {

@@ -1,2 +1,1 @@
 export * from './fake-clock';
-export * from './test-database';

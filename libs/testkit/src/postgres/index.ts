@@ -1,2 +1,3 @@
 export * from './databases';
 export * from './restartable-postgres';
+export * from './test-database';

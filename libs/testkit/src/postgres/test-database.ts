@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import {
+  createDataSource,
+  runMigrations,
+} from '@scheduleman/domain/persistence';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../persistence/data-source';
-import { runMigrations } from '../persistence/migrate';
+import { createDatabase, dropDatabase } from './databases';
 
 /**
  * A fresh database per test file on the server named by TEST_DATABASE_URL (set by
@@ -18,6 +19,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The shared test server (TEST_DATABASE_URL); never restarted, so never stopped by a test. */
 export function testServerUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
   if (!url) {
@@ -28,25 +30,13 @@ export function testServerUrl(): string {
   return url;
 }
 
-function withDatabase(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
+/** A fresh, empty database `<prefix>_<random>` on the test server (see TestDatabase). */
 export async function createTestDatabase(
   prefix = 'test',
 ): Promise<TestDatabase> {
   const serverUrl = testServerUrl();
-  const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = withDatabase(serverUrl, name);
+  const url = await createDatabase(serverUrl, prefix);
+  const name = new URL(url).pathname.slice(1);
   const opened: DataSource[] = [];
   return {
     url,
@@ -62,13 +52,7 @@ export async function createTestDatabase(
       await Promise.all(
         opened.filter((ds) => ds.isInitialized).map((ds) => ds.destroy()),
       );
-      const client = new Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
+      await dropDatabase(serverUrl, url);
     },
   };
 }
