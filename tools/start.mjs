@@ -13,7 +13,7 @@
 // PostgreSQL. A second Ctrl-C forces. If the wrapper vanishes (kill -9), the supervisor notices
 // its parent changed and shuts down the same way; if the supervisor is killed, the wrapper
 // SIGTERMs its process group. Either way nothing is left behind, and a postmaster orphaned by
-// a kill -9 of both is stopped by the next start (embedded-pg.mjs).
+// a kill -9 of both is stopped by the next start (embedded-pg/leftovers.mjs).
 //
 // The parts, in tools/start/: wrapper.mjs (the foreground relay), supervisor.mjs (the order of
 // things), config.mjs (environment), preflight.mjs (free ports, build staleness), launch.mjs

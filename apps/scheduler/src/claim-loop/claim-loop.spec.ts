@@ -5,6 +5,7 @@ import type { ClaimWindow } from '../claims/claims.repository';
 import { ClaimLoop, MAX_BATCHES_PER_ROUND } from './claim-loop';
 import { ManualTimers, settle } from '../testing/manual-timers';
 import { TimerQueue } from '../firing/timer-queue';
+import { HeldExecutions } from '../leases/held-executions';
 
 const HOST_T0 = new Date('2031-05-01T08:00:00.000Z');
 
@@ -91,6 +92,7 @@ function setup(
   const queue = new TimerQueue({
     clock,
     timers,
+    held: new HeldExecutions({ clock }),
     maxInFlight: 10,
     leaseSafetyMarginMs: 100,
     fire: () => Promise.resolve(),

@@ -13,13 +13,14 @@ import { ClaimLoop, type RoundResult } from '../claim-loop/claim-loop';
 import type { EngineStats } from './engine-readiness';
 import { FireExecutor, type TriggerLookup } from '../firing/fire-executor';
 import type { HeldExecution } from '../leases/held-execution';
+import { type DropReason, HeldExecutions } from '../leases/held-executions';
 import { LeaseKeeper } from '../leases/lease-keeper';
 import {
   DEFAULT_MAX_QUEUED_OUTCOMES,
   OutcomeRecorder,
 } from '../firing/outcome-recorder';
 import { settlesWithin } from '../support/settles-within';
-import { type DropReason, TimerQueue } from '../firing/timer-queue';
+import { TimerQueue } from '../firing/timer-queue';
 import { WakeupListener } from '../claim-loop/wakeup-listener';
 
 /** Stop taking work while this many executions are held (memory bound). */
@@ -64,17 +65,21 @@ export interface SchedulerEngineOptions {
 }
 
 /**
- * One scheduler: the claim loop, the timer queue it feeds, the executor that fires, the
- * recorder that writes outcomes, the lease keeper, and the wake-up listener, wired
- * together on one clock (the database's). Nest only calls start(), stop() and stats().
+ * One scheduler: the registry of held executions, the claim loop, the timer queue it
+ * feeds, the executor that fires, the recorder that writes outcomes, the lease keeper,
+ * and the wake-up listener, wired together on one clock (the database's). Nest only calls
+ * start(), stop() and stats().
  *
  * The fire path is a ring, so the parts are built in its order and joined by the named
- * methods below: the loop claims into the queue; the queue fires through the executor
- * (fireHeld); the executor records each outcome (recordOutcome); the recorder writes
- * batches (writeOutcomes) and settles each execution back in the queue
- * (settleOutcome). The callbacks run only after construction.
+ * methods below: the loop claims into the queue, which holds each execution in the
+ * registry; the queue fires through the executor (fireHeld); the executor records each
+ * outcome (recordOutcome); the recorder writes batches (writeOutcomes) and settles each
+ * execution back in the registry (settleOutcome). The lease keeper renews what the
+ * registry holds, and the registry reports what it drops (dropHeld). The callbacks run
+ * only after construction.
  */
 export class SchedulerEngine {
+  private readonly held: HeldExecutions;
   private readonly queue: TimerQueue;
   private readonly executor: FireExecutor;
   private readonly recorder: OutcomeRecorder;
@@ -85,6 +90,7 @@ export class SchedulerEngine {
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: SchedulerEngineOptions) {
+    this.held = this.buildHeldExecutions();
     this.queue = this.buildQueue();
     this.executor = this.buildExecutor();
     this.recorder = this.buildRecorder();
@@ -139,7 +145,7 @@ export class SchedulerEngine {
       running: this.loop.running,
       lastRoundAt: this.loop.lastSuccessAt,
       consecutiveFailures: this.loop.consecutiveFailures,
-      held: this.queue.heldCount,
+      held: this.held.count,
       inFlight: this.queue.inFlightCount,
       queuedOutcomes: this.recorder.queuedCount,
       clockOffsetMs: this.options.clock.getOffsetMs(),
@@ -147,10 +153,20 @@ export class SchedulerEngine {
     };
   }
 
+  private buildHeldExecutions(): HeldExecutions {
+    return new HeldExecutions({
+      clock: this.options.clock,
+      onDrop: (held, reason) => {
+        this.dropHeld(held, reason);
+      },
+    });
+  }
+
   private buildQueue(): TimerQueue {
     const { clock, settings } = this.options;
     return new TimerQueue({
       clock,
+      held: this.held,
       maxInFlight: settings.maxInFlight,
       // Generous against clock-offset error, small against the 2 s+ left in normal operation.
       leaseSafetyMarginMs: Math.min(
@@ -158,9 +174,6 @@ export class SchedulerEngine {
         Math.floor(settings.leaseDurationMs / 8),
       ),
       fire: (held) => this.fireHeld(held),
-      onDrop: (held, reason) => {
-        this.dropHeld(held, reason);
-      },
       onError: (error) => {
         this.reportFireError(error);
       },
@@ -198,7 +211,7 @@ export class SchedulerEngine {
   private buildLeaseKeeper(): LeaseKeeper {
     const { clock, settings, repository, metrics, logger } = this.options;
     return new LeaseKeeper({
-      queue: this.queue,
+      held: this.held,
       renew: (leases, now) => repository.renewLeases(leases, now),
       clock,
       leaseDurationMs: settings.leaseDurationMs,
@@ -256,9 +269,9 @@ export class SchedulerEngine {
     return this.options.repository.completeFires(records);
   }
 
-  /** OutcomeRecorder → TimerQueue: the execution is no longer held, written or not. */
+  /** OutcomeRecorder → HeldExecutions: the execution is no longer held, written or not. */
   private settleOutcome(record: FireRecord, written: boolean): void {
-    this.queue.settle(record.executionId);
+    this.held.settle(record.executionId);
     if (!written)
       this.options.logger?.debug?.(
         {
@@ -269,7 +282,10 @@ export class SchedulerEngine {
       );
   }
 
-  /** The queue let go of an execution whose lease ran out or was taken over. */
+  /**
+   * The registry let go of an execution before it fired: the queue found its lease run out
+   * or lost at the re-check, or a renewal found it lost while it waited.
+   */
   private dropHeld(held: HeldExecution, reason: DropReason): void {
     this.options.metrics?.droppedTotal.inc({ reason });
     this.options.logger?.warn(

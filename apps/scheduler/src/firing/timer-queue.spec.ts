@@ -1,8 +1,9 @@
 import { FakeClock } from '@scheduleman/domain/testing';
 import type { Claim } from '../claims/claim';
 import type { HeldExecution } from '../leases/held-execution';
+import { type DropReason, HeldExecutions } from '../leases/held-executions';
 import { ManualTimers } from '../testing/manual-timers';
-import { type DropReason, TimerQueue } from './timer-queue';
+import { TimerQueue } from './timer-queue';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');
 
@@ -33,9 +34,14 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
   const fired: { id: string; atMs: number; version: number }[] = [];
   const dropped: { id: string; reason: DropReason }[] = [];
   const inFlight = new Map<string, () => void>();
+  const held = new HeldExecutions({
+    clock,
+    onDrop: (h, reason) => dropped.push({ id: h.claim.executionId, reason }),
+  });
   const queue = new TimerQueue({
     clock,
     timers,
+    held,
     maxInFlight: options.maxInFlight ?? 256,
     leaseSafetyMarginMs: 100,
     fire: (held: HeldExecution) => {
@@ -49,10 +55,8 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
         inFlight.set(held.claim.executionId, resolve),
       );
     },
-    onDrop: (held, reason) =>
-      dropped.push({ id: held.claim.executionId, reason }),
   });
-  return { clock, timers, queue, fired, dropped, inFlight };
+  return { clock, timers, held, queue, fired, dropped, inFlight };
 }
 
 describe('TimerQueue', () => {
@@ -113,9 +117,9 @@ describe('TimerQueue', () => {
   });
 
   it('drops a waiting execution whose lease a renewal found lost, and only that one', async () => {
-    const { timers, queue, fired, dropped } = setup();
+    const { timers, held, queue, fired, dropped } = setup();
     queue.add([claimOf('lost', 200), claimOf('kept', 200)]);
-    queue.markLost([
+    held.markLost([
       { executionId: 'lost', leaseVersion: 1 },
       { executionId: 'kept', leaseVersion: 0 },
     ]);
@@ -125,9 +129,9 @@ describe('TimerQueue', () => {
   });
 
   it('fires with a renewed lease that would otherwise have expired', async () => {
-    const { timers, queue, fired } = setup();
+    const { timers, held, queue, fired } = setup();
     queue.add([claimOf('long', 3_000, 2_000)]);
-    queue.extendLeases([
+    held.extendLeases([
       {
         executionId: 'long',
         leaseVersion: 1,
@@ -166,16 +170,14 @@ describe('TimerQueue', () => {
   });
 
   it('keeps holding a fired execution until its outcome is settled', async () => {
-    const { timers, queue } = setup();
+    const { timers, held, queue } = setup();
     queue.add([claimOf('x', 100)]);
     await timers.advance(100);
     expect(queue.heldCount).toBe(1);
     expect(
-      queue
-        .leasesEndingWithin(4_000)
-        .map((h) => [h.claim.executionId, h.state]),
+      held.leasesEndingWithin(4_000).map((h) => [h.claim.executionId, h.state]),
     ).toEqual([['x', 'recording']]);
-    queue.settle('x');
+    held.settle('x');
     expect(queue.heldCount).toBe(0);
   });
 
@@ -186,6 +188,7 @@ describe('TimerQueue', () => {
     const queue = new TimerQueue({
       clock,
       timers,
+      held: new HeldExecutions({ clock }),
       maxInFlight: 1,
       leaseSafetyMarginMs: 100,
       fire: () => Promise.reject(new Error('bug')),
@@ -197,12 +200,20 @@ describe('TimerQueue', () => {
     expect(queue.heldCount).toBe(0);
   });
 
-  it('lists only leases ending within the window for renewal', () => {
-    const { queue } = setup();
-    queue.add([claimOf('soon', 5_000, 1_000), claimOf('later', 5_000, 3_500)]);
-    expect(
-      queue.leasesEndingWithin(3_000).map((h) => h.claim.executionId),
-    ).toEqual(['soon']);
+  it('never fires a lost lease waiting in the ready line, and fires the next one instead', async () => {
+    const { timers, held, queue, fired, dropped, inFlight } = setup({
+      maxInFlight: 1,
+      hold: true,
+    });
+    queue.add(['a', 'b', 'c'].map((id) => claimOf(id, 100)));
+    await timers.advance(100);
+    expect(fired.map((f) => f.id)).toEqual(['a']);
+    // b waits in the ready line (out of the heap) when a renewal finds its lease gone.
+    held.markLost([{ executionId: 'b', leaseVersion: 1 }]);
+    inFlight.get('a')?.();
+    await timers.advance(0);
+    expect(fired.map((f) => f.id)).toEqual(['a', 'c']);
+    expect(dropped).toEqual([{ id: 'b', reason: 'lease_lost' }]);
   });
 
   it('hands back unfired executions on shutdown and lets calls in flight finish', async () => {

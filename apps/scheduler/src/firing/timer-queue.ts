@@ -1,16 +1,9 @@
 import type { Clock } from '@scheduleman/domain';
 import type { Claim } from '../claims/claim';
 import type { HeldExecution } from '../leases/held-execution';
+import type { HeldExecutions } from '../leases/held-executions';
 import { MinHeap } from './min-heap';
 import { REAL_TIMERS, type Timers } from '../support/timers';
-
-export type DropReason = 'lease_expired' | 'lease_lost';
-
-export interface RenewedLease {
-  executionId: string;
-  leaseVersion: number;
-  expiresAt: Date;
-}
 
 export interface TimerQueueOptions {
   /** Database time (the scheduler's OffsetClock): due times and leases are database times. */
@@ -22,9 +15,13 @@ export interface TimerQueueOptions {
    * the error of the clock offset and the moment between the check and the request.
    */
   leaseSafetyMarginMs: number;
+  /**
+   * The registry of held executions, shared with the LeaseKeeper (renewals, lost leases)
+   * and the outcome recorder (settle). Drops are reported through its onDrop.
+   */
+  held: HeldExecutions;
   /** Fires one execution; must not reject (errors are outcomes). */
   fire: (held: HeldExecution) => Promise<void>;
-  onDrop?: (held: HeldExecution, reason: DropReason) => void;
   onError?: (error: unknown) => void;
   timers?: Timers;
 }
@@ -38,7 +35,7 @@ interface HeapEntry {
 }
 
 /**
- * Holds this scheduler's leased executions and fires each at its own due time.
+ * Fires each of this scheduler's held executions at its own due time.
  *
  * A min-heap by due time with ONE timer armed for the earliest entry: thousands of held
  * executions cost one timer, and an execution fires when it is due, not at the next poll.
@@ -52,9 +49,13 @@ interface HeapEntry {
  *
  * Concurrency is bounded by `maxInFlight`; due executions beyond it wait in a FIFO
  * "ready" line and fire as slots free up (lease re-checked then).
+ *
+ * Which executions are held, and what is known of their leases, is the HeldExecutions
+ * registry's: an entry the registry no longer holds (settled, dropped, taken back) is
+ * skipped wherever it still sits in the heap or the ready line.
  */
 export class TimerQueue {
-  private readonly held = new Map<string, HeldExecution>();
+  private readonly held: HeldExecutions;
   private readonly heap = new MinHeap<HeapEntry>(
     (a, b) => a.dueAtMs - b.dueAtMs || a.seq - b.seq,
   );
@@ -70,11 +71,12 @@ export class TimerQueue {
 
   constructor(private readonly options: TimerQueueOptions) {
     this.timers = options.timers ?? REAL_TIMERS;
+    this.held = options.held;
   }
 
   /** Executions held (waiting, firing or recording). */
   get heldCount(): number {
-    return this.held.size;
+    return this.held.count;
   }
 
   get inFlightCount(): number {
@@ -84,74 +86,11 @@ export class TimerQueue {
   /** Takes new claims. A claim for an execution already held updates its lease in place. */
   add(claims: readonly Claim[]): void {
     for (const claim of claims) {
-      const existing = this.held.get(claim.executionId);
-      if (existing) {
-        // We re-claimed our own row (our lease had expired in the database, e.g. during
-        // an outage). The newest lease is the one to present; an attempt in progress is
-        // recorded under it.
-        existing.leaseVersion = claim.leaseVersion;
-        existing.leaseExpiresAtMs = claim.leaseExpiresAt.getTime();
-        existing.lost = false;
-        if (existing.state === 'waiting')
-          this.enqueue(existing, claim.dueAt.getTime());
-        continue;
-      }
-      const held: HeldExecution = {
-        claim,
-        leaseVersion: claim.leaseVersion,
-        leaseExpiresAtMs: claim.leaseExpiresAt.getTime(),
-        dueAtMs: claim.dueAt.getTime(),
-        state: 'waiting',
-        lost: false,
-        generation: 0,
-      };
-      this.held.set(claim.executionId, held);
-      this.enqueue(held, held.dueAtMs);
+      const held = this.held.hold(claim);
+      // Not yet fired (new, or re-claimed while waiting): (re)queue at the claim's due time.
+      if (held.state === 'waiting') this.enqueue(held, claim.dueAt.getTime());
     }
     this.arm();
-  }
-
-  /** Held executions whose lease ends within `withinMs` (candidates for renewal). */
-  leasesEndingWithin(withinMs: number): HeldExecution[] {
-    const limit = this.options.clock.now().getTime() + withinMs;
-    return [...this.held.values()].filter(
-      (h) => !h.lost && h.leaseExpiresAtMs <= limit,
-    );
-  }
-
-  /**
-   * Records renewed lease expiries. Only for the lease version that was renewed: if the
-   * execution was re-claimed meanwhile, the newer claim's expiry stands.
-   */
-  extendLeases(renewed: readonly RenewedLease[]): void {
-    for (const lease of renewed) {
-      const held = this.held.get(lease.executionId);
-      if (held && held.leaseVersion === lease.leaseVersion)
-        held.leaseExpiresAtMs = Math.max(
-          held.leaseExpiresAtMs,
-          lease.expiresAt.getTime(),
-        );
-    }
-  }
-
-  /**
-   * Marks leases a renewal found gone (taken over, cancelled, deleted). Waiting ones are
-   * dropped now; one in flight finishes, and its write is fenced off in the database.
-   */
-  markLost(
-    leases: readonly { executionId: string; leaseVersion: number }[],
-  ): void {
-    for (const lease of leases) {
-      const held = this.held.get(lease.executionId);
-      if (!held || held.leaseVersion !== lease.leaseVersion) continue;
-      held.lost = true;
-      if (held.state === 'waiting') this.drop(held, 'lease_lost');
-    }
-  }
-
-  /** Stops holding an execution: its outcome was written, or found fenced off. */
-  settle(executionId: string): void {
-    this.held.delete(executionId);
   }
 
   /**
@@ -164,11 +103,7 @@ export class TimerQueue {
     this.heap.drain();
     this.ready = [];
     this.readyHead = 0;
-    const unfired = [...this.held.values()].filter(
-      (h) => h.state === 'waiting',
-    );
-    for (const held of unfired) this.held.delete(held.claim.executionId);
-    return unfired;
+    return this.held.takeWaiting();
   }
 
   /** Resolves once no trigger call is in flight. */
@@ -209,7 +144,7 @@ export class TimerQueue {
       if (
         held.generation === top.generation &&
         held.state === 'waiting' &&
-        this.held.get(held.claim.executionId) === held
+        this.held.isHeld(held)
       )
         return top;
       this.heap.pop();
@@ -266,18 +201,14 @@ export class TimerQueue {
       this.readyHead < this.ready.length
     ) {
       const held = this.ready[this.readyHead++];
-      if (
-        held.state !== 'waiting' ||
-        this.held.get(held.claim.executionId) !== held
-      )
-        continue;
+      if (held.state !== 'waiting' || !this.held.isHeld(held)) continue;
       if (held.lost) {
-        this.drop(held, 'lease_lost');
+        this.held.drop(held, 'lease_lost');
       } else if (
         held.leaseExpiresAtMs - this.options.leaseSafetyMarginMs <=
         this.options.clock.now().getTime()
       ) {
-        this.drop(held, 'lease_expired');
+        this.held.drop(held, 'lease_expired');
       } else {
         this.dispatch(held);
       }
@@ -306,16 +237,12 @@ export class TimerQueue {
       .catch((error: unknown) => {
         // No outcome will come for it: stop holding (and renewing) it, so the lease runs
         // out and the execution is claimed and fired again.
-        if (this.held.get(held.claim.executionId) === held)
-          this.held.delete(held.claim.executionId);
+        this.held.forget(held);
         this.options.onError?.(error);
       })
       .finally(() => {
         this.inFlight -= 1;
-        if (
-          held.state === 'firing' &&
-          this.held.get(held.claim.executionId) === held
-        )
+        if (held.state === 'firing' && this.held.isHeld(held))
           held.state = 'recording';
         this.pump();
         if (this.inFlight === 0) {
@@ -324,10 +251,5 @@ export class TimerQueue {
           for (const resolve of waiters) resolve();
         }
       });
-  }
-
-  private drop(held: HeldExecution, reason: DropReason): void {
-    this.held.delete(held.claim.executionId);
-    this.options.onDrop?.(held, reason);
   }
 }

@@ -4,6 +4,7 @@ import type { HeldLease } from '../claims/claims.repository';
 import { LeaseKeeper, renewIntervalFor } from './lease-keeper';
 import { ManualTimers } from '../testing/manual-timers';
 import { TimerQueue } from '../firing/timer-queue';
+import { HeldExecutions } from './held-executions';
 
 const T0 = new Date('2031-05-01T08:00:00.000Z');
 
@@ -27,9 +28,11 @@ function setup() {
   const clock = new FakeClock(T0);
   const timers = new ManualTimers(clock);
   const fired: string[] = [];
+  const held = new HeldExecutions({ clock });
   const queue = new TimerQueue({
     clock,
     timers,
+    held,
     maxInFlight: 10,
     leaseSafetyMarginMs: 100,
     fire: (held) => {
@@ -41,7 +44,7 @@ function setup() {
   let gone = new Set<string>();
   let down = false;
   const keeper = new LeaseKeeper({
-    queue,
+    held,
     clock,
     timers,
     leaseDurationMs: 4_000,

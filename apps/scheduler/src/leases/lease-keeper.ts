@@ -3,7 +3,7 @@ import type { Clock } from '@scheduleman/domain';
 import type { HeldLease } from '../claims/claims.repository';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { FailureLog } from '../support/failure-log';
-import type { TimerQueue } from '../firing/timer-queue';
+import type { HeldLeases } from './held-executions';
 import { REAL_TIMERS, type Timers } from '../support/timers';
 
 /** Most leases renewed per round trip. */
@@ -19,7 +19,8 @@ export function renewIntervalFor(leaseDurationMs: number): number {
 }
 
 export interface LeaseKeeperOptions {
-  queue: TimerQueue;
+  /** The held executions' leases: which to renew, and where to record what renewal found. */
+  held: HeldLeases;
   /** RENEW_LEASES: the new expiry of each lease still held. */
   renew: (
     leases: readonly HeldLease[],
@@ -78,7 +79,7 @@ export class LeaseKeeper {
 
   /** One renewal pass; returns how many leases were renewed and which were lost. */
   async renewOnce(): Promise<{ renewed: number; lost: HeldLease[] }> {
-    const due = this.options.queue.leasesEndingWithin(
+    const due = this.options.held.leasesEndingWithin(
       this.options.leaseDurationMs - this.intervalMs,
     );
     let renewed = 0;
@@ -89,13 +90,13 @@ export class LeaseKeeper {
         leaseVersion: h.leaseVersion,
       }));
       const result = await this.options.renew(leases, this.options.clock.now());
-      this.options.queue.extendLeases(
+      this.options.held.extendLeases(
         leases
           .filter((l) => result.has(l.executionId))
           .map((l) => ({ ...l, expiresAt: result.get(l.executionId) as Date })),
       );
       const gone = leases.filter((l) => !result.has(l.executionId));
-      this.options.queue.markLost(gone);
+      this.options.held.markLost(gone);
       renewed += result.size;
       lost.push(...gone);
     }
