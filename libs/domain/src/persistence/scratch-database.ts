@@ -46,6 +46,16 @@ export async function scratchDatabase(
       }
     },
     async drop() {
+      // Pool.end() resolves before its sessions are gone; a forced drop then would kill
+      // one still closing and its client would raise an unhandled 57P01. Wait (bounded).
+      for (let i = 0; i < 80; i++) {
+        const rows: { sessions: number }[] = await admin.query(
+          'select count(*)::int as sessions from pg_stat_activity where datname = $1::text',
+          [name],
+        );
+        if ((rows[0]?.sessions ?? 0) === 0) break;
+        await new Promise((settle) => setTimeout(settle, 25));
+      }
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.destroy();
     },

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+
+/** How long a drop waits for the database's sessions to close by themselves, ms. */
+const DROP_SETTLE_MS = 2_000;
 
 /** `serverUrl` pointing at another database of the same server. */
 export function withDatabase(serverUrl: string, database: string): string {
@@ -37,5 +41,33 @@ export async function dropDatabase(
   const name = new URL(databaseUrl).pathname.slice(1);
   if (!/^[a-z0-9_]+$/.test(name))
     throw new Error(`not a database made by createDatabase: ${name}`);
-  await adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await waitForSessionsToClose(client, name);
+    await client.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * pg's `Pool.end()` resolves once its clients are told to end, not once their sessions
+ * are gone. A forced drop at that moment kills a session that is still closing, and its
+ * client, no longer listened to by the pool, raises an unhandled 57P01 error in the test.
+ * So let the sessions leave first (bounded), and only force what is left.
+ */
+async function waitForSessionsToClose(
+  client: Client,
+  database: string,
+): Promise<void> {
+  const deadline = performance.now() + DROP_SETTLE_MS;
+  while (performance.now() < deadline) {
+    const { rows } = await client.query<{ sessions: number }>(
+      'select count(*)::int as sessions from pg_stat_activity where datname = $1::text',
+      [database],
+    );
+    if ((rows[0]?.sessions ?? 0) === 0) return;
+    await sleep(25);
+  }
 }
