@@ -32,21 +32,7 @@ export function planCases(inputs: PlanCaseInputs): PlanCase[] {
     owner?: string;
     status?: string;
     cursor?: { at: string; id: string };
-  }) => {
-    const { sql, params } = listSchedulesSql({
-      owner: filter.owner !== undefined,
-      status: filter.status !== undefined,
-      cursor: filter.cursor !== undefined,
-    });
-    const values: Record<string, unknown> = {
-      owner: filter.owner,
-      status: filter.status,
-      cursorAt: filter.cursor?.at,
-      cursorId: filter.cursor?.id,
-      limit: inputs.pageSize + 1,
-    };
-    return { sql, params: params.map((p) => values[p]) };
-  };
+  }) => listSchedulesSql({ ...filter, limit: inputs.pageSize });
   const backlogNow = new Date(inputs.now.getTime() + 6 * 3_600_000);
   return [
     {

@@ -172,22 +172,8 @@ export class SchedulesRepository {
   }
 
   async list(query: ListSchedulesQuery): Promise<ScheduleRow[]> {
-    const { sql: text, params } = sql.listSchedulesSql({
-      owner: query.owner !== undefined,
-      status: query.status !== undefined,
-      cursor: query.cursor !== undefined,
-    });
-    const values: Record<string, unknown> = {
-      owner: query.owner,
-      status: query.status,
-      cursorAt: query.cursor?.at,
-      cursorId: query.cursor?.id,
-      limit: query.limit + 1,
-    };
-    return this.dataSource.query(
-      text,
-      params.map((name) => values[name]),
-    );
+    const { sql: text, params } = sql.listSchedulesSql(query);
+    return this.dataSource.query(text, params);
   }
 
   async listExecutions(

@@ -132,25 +132,28 @@ export const SCHEDULE_EXISTS = `select 1 from schedules where id = $1::uuid`;
  * schedules_list_idx, schedules_owner_list_idx, schedules_status_list_idx.
  * Fetches limit + 1 rows: the extra one only says whether a next page exists.
  */
-export function listSchedulesSql(filter: {
-  owner: boolean;
-  status: boolean;
-  cursor: boolean;
-}): { sql: string; params: string[] } {
+export function listSchedulesSql(query: {
+  owner?: string;
+  status?: string;
+  cursor?: { at: string; id?: string };
+  limit: number;
+}): { sql: string; params: unknown[] } {
   const where: string[] = [];
-  const params: string[] = [];
-  const param = (name: string, cast: string) => {
-    params.push(name);
+  const params: unknown[] = [];
+  const param = (value: unknown, cast: string) => {
+    params.push(value);
     return `$${params.length}::${cast}`;
   };
-  if (filter.owner) where.push(`owner = ${param('owner', 'text')}`);
-  if (filter.status) where.push(`status = ${param('status', 'text')}`);
-  if (filter.cursor) {
+  if (query.owner !== undefined)
+    where.push(`owner = ${param(query.owner, 'text')}`);
+  if (query.status !== undefined)
+    where.push(`status = ${param(query.status, 'text')}`);
+  if (query.cursor !== undefined) {
     where.push(
-      `(created_at, id) > (${param('cursorAt', 'timestamp')} at time zone 'UTC', ${param('cursorId', 'uuid')})`,
+      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
     );
   }
-  const limit = param('limit', 'int');
+  const limit = param(query.limit + 1, 'int');
   const sql = `
 select ${SCHEDULE_COLUMNS}
 from schedules${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
