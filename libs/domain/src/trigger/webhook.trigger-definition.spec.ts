@@ -84,6 +84,9 @@ describe('WEBHOOK_TRIGGER', () => {
       ['idempotency-key', 'k'],
       ['X-Scheduleman-Attempt', '9'],
       ['x-scheduleman-anything', 'v'],
+      ['webhook-signature', 'v1,Zm9yZ2Vk'],
+      ['Webhook-Id', 'forged'],
+      ['Webhook-Timestamp', '1'],
       ['Host', 'evil.example'],
       ['Content-Length', '0'],
       ['Content-Type', 'text/plain'],
@@ -184,6 +187,9 @@ describe('isReservedWebhookHeader', () => {
     expect(isReservedWebhookHeader('IDEMPOTENCY-KEY')).toBe(true);
     expect(isReservedWebhookHeader('X-Scheduleman-Schedule-Id')).toBe(true);
     expect(isReservedWebhookHeader('X-Schedule')).toBe(false);
+    expect(isReservedWebhookHeader('WEBHOOK-SIGNATURE')).toBe(true);
+    expect(isReservedWebhookHeader('Webhook-Anything')).toBe(true);
+    expect(isReservedWebhookHeader('X-Webhook-Token')).toBe(false);
     expect(isReservedWebhookHeader('Authorization')).toBe(false);
   });
 });

@@ -17,7 +17,9 @@ export const WEBHOOK_LIMITS = {
 
 /**
  * Headers that scheduleman sets itself and a user may not override (case-insensitive):
- * Idempotency-Key and X-Scheduleman-* carry the delivery contract; Content-Type always
+ * Idempotency-Key and X-Scheduleman-* carry the delivery contract, and so does Webhook-*
+ * (Standard Webhooks: webhook-id, -timestamp, -signature, whatever the standard adds;
+ * receivers verify a delivery with them); Content-Type always
  * describes the body scheduleman sends (JSON); the others are hop-by-hop or framing
  * headers that the HTTP client owns, and overriding them would corrupt the request. The
  * API rejects them and the scheduler drops them (rows may predate a rule): one list.
@@ -25,6 +27,7 @@ export const WEBHOOK_LIMITS = {
 export const RESERVED_WEBHOOK_HEADERS: readonly string[] = [
   'Idempotency-Key',
   'X-Scheduleman-*',
+  'Webhook-*',
   'Content-Type',
   'Host',
   'Content-Length',
