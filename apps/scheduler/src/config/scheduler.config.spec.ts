@@ -34,6 +34,7 @@ describe('loadSchedulerConfig', () => {
       dbPoolSize: 10,
       webhookMaxSockets: 256,
       webhookKeepAliveMs: 30_000,
+      webhookSigningSecrets: [],
     });
     expect(config.schedulerId).toMatch(new RegExp(`-${process.pid}-abc123$`));
   });
@@ -93,5 +94,45 @@ describe('loadSchedulerConfig', () => {
     ).toEqual([
       'LOOKAHEAD_MS: must be less than LEASE_DURATION_MS (got 1500 and 1500)',
     ]);
+  });
+
+  describe('WEBHOOK_SIGNING_SECRETS', () => {
+    const first = `whsec_${Buffer.alloc(24, 1).toString('base64')}`;
+    const second = `whsec_${Buffer.alloc(32, 2).toString('base64')}`;
+
+    it('decodes each comma-separated secret once, in order', () => {
+      const config = loadSchedulerConfig({
+        DATABASE_URL: URL,
+        WEBHOOK_SIGNING_SECRETS: ` ${first} , ${second}`,
+      });
+
+      expect(
+        config.webhookSigningSecrets.map((s) => s.key.export().toString('hex')),
+      ).toEqual([
+        Buffer.alloc(24, 1).toString('hex'),
+        Buffer.alloc(32, 2).toString('hex'),
+      ]);
+    });
+
+    it('names the variable and each bad entry, never echoing a secret', () => {
+      const unprefixed = Buffer.alloc(32, 3).toString('base64');
+      const short = `whsec_${Buffer.alloc(8, 4).toString('base64')}`;
+
+      const problems = problemsOf({
+        DATABASE_URL: URL,
+        WEBHOOK_SIGNING_SECRETS: [first, unprefixed, '', short, first].join(
+          ',',
+        ),
+      });
+
+      expect(problems).toEqual([
+        'WEBHOOK_SIGNING_SECRETS: entry 2 of 5 must start with "whsec_"',
+        'WEBHOOK_SIGNING_SECRETS: entry 3 of 5 is empty',
+        'WEBHOOK_SIGNING_SECRETS: entry 4 of 5 must encode 24 to 64 bytes (got 8)',
+        'WEBHOOK_SIGNING_SECRETS: entry 5 of 5 repeats entry 1',
+      ]);
+      for (const text of [first, unprefixed, short])
+        expect(problems.join('\n')).not.toContain(text.slice(6, 20));
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  InvalidSigningSecretError,
+  parseSigningSecret,
+  type SigningSecret,
+} from '@scheduleman/domain';
+import {
   type Env,
   EnvReader,
   LOG_LEVELS,
@@ -73,6 +78,12 @@ export interface SchedulerConfig {
   webhookMaxSockets: number;
   /** `WEBHOOK_KEEP_ALIVE_MS`: keep an idle webhook connection for reuse this long, ms, 1..600000. Default 30000. */
   webhookKeepAliveMs: number;
+  /**
+   * `WEBHOOK_SIGNING_SECRETS`: installation signing secrets, comma-separated `whsec_…`,
+   * decoded once here. Every delivery is signed with each of them (Standard Webhooks);
+   * none (the default) = unsigned.
+   */
+  webhookSigningSecrets: readonly SigningSecret[];
 }
 
 /** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
@@ -145,6 +156,7 @@ export function loadSchedulerConfig(
       min: 1,
       max: 600_000,
     }),
+    webhookSigningSecrets: readSigningSecrets(read, 'WEBHOOK_SIGNING_SECRETS'),
   };
   // Held work must be fired before its lease could lapse between two renewals.
   if (config.lookaheadMs >= config.leaseDurationMs) {
@@ -153,4 +165,35 @@ export function loadSchedulerConfig(
     );
   }
   return read.finish(config);
+}
+
+/**
+ * A comma-separated list of signing secrets. A bad entry is named by its position and
+ * reason, never by its text: the variable holds secrets.
+ */
+function readSigningSecrets(
+  read: EnvReader,
+  name: string,
+): readonly SigningSecret[] {
+  const raw = read.optionalString(name);
+  if (raw === undefined) return [];
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const secrets: SigningSecret[] = [];
+  entries.forEach((entry, index) => {
+    const which = `entry ${String(index + 1)} of ${String(entries.length)}`;
+    const first = entries.indexOf(entry);
+    if (entry === '') {
+      read.addProblem(`${name}: ${which} is empty`);
+    } else if (first !== index) {
+      read.addProblem(`${name}: ${which} repeats entry ${String(first + 1)}`);
+    } else {
+      try {
+        secrets.push(parseSigningSecret(entry));
+      } catch (error) {
+        if (!(error instanceof InvalidSigningSecretError)) throw error;
+        read.addProblem(`${name}: ${which} ${error.message}`);
+      }
+    }
+  });
+  return secrets;
 }

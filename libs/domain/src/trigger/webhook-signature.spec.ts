@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   generateSigningSecret,
   InvalidSigningSecretError,
@@ -145,9 +146,11 @@ describe('parseSigningSecret', () => {
   it('keeps the key out of logs and JSON', () => {
     const secret = parseSigningSecret(SPEC_SECRET);
     const encoded = SPEC_SECRET.slice(SIGNING_SECRET_PREFIX.length);
+    const key = Buffer.from(encoded, 'base64');
 
     expect(JSON.stringify(secret)).not.toContain(encoded);
-    expect(String(secret.key)).not.toContain(encoded);
+    expect(inspect(secret)).not.toContain(encoded);
+    expect(inspect(secret)).not.toContain(key.toString('hex'));
   });
 
   it.each([

@@ -1,6 +1,11 @@
 import {
   type FireRequest,
   isReservedWebhookHeader,
+  type SigningSecret,
+  signWebhook,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
   type WebhookTriggerSpec,
 } from '@scheduleman/domain';
 
@@ -84,6 +89,14 @@ export function defaultWebhookBody(
   };
 }
 
+/** What signs one attempt (Standard Webhooks; see libs/domain webhook-signature.ts). */
+export interface WebhookSigning {
+  /** Unix seconds of this attempt, sent as webhook-timestamp. */
+  timestampSeconds: number;
+  /** The active secrets of the delivery, already decoded; none = unsigned. */
+  secrets: readonly SigningSecret[];
+}
+
 /**
  * Builds the HTTP call for one attempt of a webhook trigger, or explains why the stored
  * trigger can never be sent (a permanent failure, not worth retrying).
@@ -91,9 +104,15 @@ export function defaultWebhookBody(
  * Body rules: GET never carries a body (many servers and proxies reject or drop it);
  * DELETE carries one only when configured; POST, PUT and PATCH carry the configured body
  * or, when none is configured, the default body. Content-Type is sent with every body.
+ *
+ * Every attempt carries webhook-id (the execution id, so the same on every retry) and
+ * webhook-timestamp; webhook-signature too when there is a secret. The body is built once
+ * here and the signature covers exactly that string's UTF-8 bytes, which is what the
+ * client sends.
  */
 export function buildWebhookCall(
   request: FireRequest,
+  signing: WebhookSigning,
 ): WebhookCall | { invalid: string } {
   const trigger = request.trigger;
   if (!isWebhookTrigger(trigger))
@@ -129,6 +148,15 @@ export function buildWebhookCall(
   headers['x-scheduleman-scheduled-at'] = request.scheduledAt.toISOString();
   headers['x-scheduleman-attempt'] = String(request.attempt);
   if (body !== undefined) headers['content-type'] = 'application/json';
+  headers[WEBHOOK_ID_HEADER] = request.executionId;
+  headers[WEBHOOK_TIMESTAMP_HEADER] = String(signing.timestampSeconds);
+  const signature = signWebhook({
+    id: request.executionId,
+    timestampSeconds: signing.timestampSeconds,
+    body: body ?? '',
+    secrets: signing.secrets,
+  });
+  if (signature !== undefined) headers[WEBHOOK_SIGNATURE_HEADER] = signature;
 
   return {
     url: target.url,

@@ -1,12 +1,18 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Clock } from '@scheduleman/domain';
+import { CLOCK, ClockModule } from '@scheduleman/runtime';
 import type { SchedulerConfig } from '../../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../../config/scheduler-config.token';
 import { type HttpClient, WEBHOOK_HTTP_CLIENT } from './http-client';
 import { UndiciHttpClient } from './undici.http-client';
 import { WebhookTriggerProvider } from './webhook.trigger-provider';
 
-/** The webhook provider and the HTTP client it sends through (undici; see docs/triggers.md). */
+/**
+ * The webhook provider and the HTTP client it sends through (undici; see docs/triggers.md).
+ * It signs with the installation secrets of SchedulerConfig and stamps with CLOCK.
+ */
 @Module({
+  imports: [ClockModule],
   providers: [
     {
       provide: WEBHOOK_HTTP_CLIENT,
@@ -17,7 +23,19 @@ import { WebhookTriggerProvider } from './webhook.trigger-provider';
           keepAliveMs: config.webhookKeepAliveMs,
         }),
     },
-    WebhookTriggerProvider,
+    {
+      provide: WebhookTriggerProvider,
+      inject: [WEBHOOK_HTTP_CLIENT, CLOCK, SCHEDULER_CONFIG],
+      useFactory: (
+        client: HttpClient,
+        clock: Clock,
+        config: SchedulerConfig,
+      ): WebhookTriggerProvider =>
+        new WebhookTriggerProvider(client, {
+          clock,
+          signingSecrets: config.webhookSigningSecrets,
+        }),
+    },
   ],
   exports: [WebhookTriggerProvider],
 })

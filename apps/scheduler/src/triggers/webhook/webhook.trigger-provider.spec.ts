@@ -1,78 +1,10 @@
-import type { FireRequest, WebhookTriggerSpec } from '@scheduleman/domain';
 import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+  WebhookReceiver as Receiver,
+  webhookFireRequest as fireRequest,
+} from '../../testing/webhook-receiver';
 import type { HttpClient } from './http-client';
 import { UndiciHttpClient } from './undici.http-client';
 import { WebhookTriggerProvider } from './webhook.trigger-provider';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-  socket: object;
-}
-
-/** A real HTTP server; each test decides how it answers. */
-class Receiver {
-  readonly seen: Seen[] = [];
-  handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
-    res.writeHead(202).end('accepted');
-  private server!: Server;
-  port = 0;
-  connections = 0;
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.seen.push({
-          method: req.method ?? '',
-          url: req.url ?? '',
-          headers: req.headers,
-          body: Buffer.concat(chunks).toString(),
-          socket: req.socket,
-        });
-        this.handler(req, res);
-      });
-    });
-    this.server.on('connection', () => this.connections++);
-    await new Promise<void>((resolve) =>
-      this.server.listen(0, '127.0.0.1', resolve),
-    );
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  url(path = '/hook'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-function fireRequest(
-  trigger: Partial<WebhookTriggerSpec> & { url: string },
-  overrides: Partial<FireRequest> = {},
-): FireRequest {
-  return {
-    executionId: '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
-    scheduleId: '5d9c1f0e-2b1a-4c3d-8e7f-6a5b4c3d2e1f',
-    scheduleName: 'nightly report',
-    scheduledAt: new Date('2030-01-02T03:04:05.678Z'),
-    attempt: 2,
-    trigger: { type: 'webhook', method: 'POST', headers: {}, ...trigger },
-    ...overrides,
-  };
-}
 
 const clients: [string, () => Promise<HttpClient>][] = [
   [

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type {
-  FireOutcome,
-  FireRequest,
-  TriggerProvider,
+import {
+  type Clock,
+  type FireOutcome,
+  type FireRequest,
+  type SigningSecret,
+  SystemClock,
+  type TriggerProvider,
 } from '@scheduleman/domain';
-import { WEBHOOK_HTTP_CLIENT, type HttpClient } from './http-client';
+import type { HttpClient } from './http-client';
 import {
   outcomeForAbort,
   outcomeForError,
@@ -14,6 +16,16 @@ import { buildWebhookCall } from './webhook-request';
 
 export const WEBHOOK_TRIGGER_TYPE = 'webhook';
 
+export interface WebhookTriggerProviderOptions {
+  /** Stamps webhook-timestamp on each attempt. Default: the host's clock. */
+  clock?: Clock;
+  /**
+   * The installation secrets (WEBHOOK_SIGNING_SECRETS), decoded once at start; every
+   * delivery is signed with each. Default none: deliveries go unsigned.
+   */
+  signingSecrets?: readonly SigningSecret[];
+}
+
 /**
  * Fires a webhook: one HTTP request per attempt, carrying the occurrence's
  * Idempotency-Key. Never throws: every failure becomes a FireOutcome.
@@ -22,21 +34,34 @@ export const WEBHOOK_TRIGGER_TYPE = 'webhook';
  * contract). The FireExecutor also races every call against its deadline, so a lease is
  * never held past the 3 s initiation bound even if a client ignored the abort in some
  * phase; racing here too cost an extra listener and promise per call for nothing.
+ *
+ * Each attempt is signed (Standard Webhooks) with the installation secrets. Per-owner
+ * secrets, once owners exist, replace them for that owner's deliveries: look the
+ * owner's active secrets up and pass them to buildWebhookCall instead.
  */
-@Injectable()
 export class WebhookTriggerProvider implements TriggerProvider {
   readonly type = WEBHOOK_TRIGGER_TYPE;
+  private readonly clock: Clock;
+  private readonly signingSecrets: readonly SigningSecret[];
 
   constructor(
-    @Inject(WEBHOOK_HTTP_CLIENT) private readonly client: HttpClient,
-  ) {}
+    private readonly client: HttpClient,
+    options: WebhookTriggerProviderOptions = {},
+  ) {
+    this.clock = options.clock ?? new SystemClock();
+    this.signingSecrets = options.signingSecrets ?? [];
+  }
 
   async fire(
     request: FireRequest,
     options: { signal: AbortSignal },
   ): Promise<FireOutcome> {
     const { signal } = options;
-    const call = buildWebhookCall(request);
+    const call = buildWebhookCall(request, {
+      // Of this attempt: a retry is signed afresh, so it passes the receiver's tolerance.
+      timestampSeconds: Math.floor(this.clock.now().getTime() / 1000),
+      secrets: this.signingSecrets,
+    });
     if ('invalid' in call) return { kind: 'permanent', error: call.invalid };
     const startedAt = performance.now();
     if (signal.aborted) return outcomeForAbort(signal.reason, 0);
