@@ -333,6 +333,11 @@ const CASES: Record<string, BadCase> = {
     status: 400,
     field: 'trigger.headers.x-scheduleman-attempt',
   },
+  'a reserved Standard Webhooks header': {
+    send: withTrigger(webhook({ headers: { 'Webhook-Signature': 'v1,x' } })),
+    status: 400,
+    field: 'trigger.headers.Webhook-Signature',
+  },
   'a header value with CR LF': {
     send: withTrigger(webhook({ headers: { 'X-A': 'a\r\nX-B: b' } })),
     status: 400,
