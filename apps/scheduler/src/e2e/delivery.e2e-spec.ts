@@ -1,15 +1,23 @@
-import type { ExecutionResponse } from '@scheduleman/domain';
+import {
+  type ExecutionResponse,
+  generateSigningSecret,
+} from '@scheduleman/domain';
 import { waitFor } from '@scheduleman/testkit';
+import { Webhook } from 'standardwebhooks';
 import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
 /**
  * Three built schedulers, the built API and the built task-pretender on one fresh
  * database: schedules of every kind fire when due, each occurrence is delivered once
- * with the contract's headers, and the API shows the history.
+ * with the contract's headers, signed with both installation secrets, and the API
+ * shows the history.
  */
 describe('scheduler processes deliver cron, at and delay schedules', () => {
   const schedulerIds = ['delivery-s1', 'delivery-s2', 'delivery-s3'];
-  const stack = useStack('e2e_delivery', schedulerIds);
+  const secrets = [generateSigningSecret(), generateSigningSecret(24)];
+  const stack = useStack('e2e_delivery', schedulerIds, {
+    schedulerEnv: { WEBHOOK_SIGNING_SECRETS: secrets.join(',') },
+  });
   const { cluster } = stack;
 
   function nonEmpty<T>(items: T[]): T[] | false {
@@ -58,6 +66,19 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
       attempt: 1,
       name: scheduleName,
     });
+    // Standard Webhooks: the reference library verifies it under each secret.
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers))
+      if (typeof value === 'string') headers[name] = value;
+    expect(headers['webhook-id']).toBe(execution.id);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    for (const secret of secrets)
+      expect(new Webhook(secret).verify(request.body, headers)).toEqual(
+        JSON.parse(request.body),
+      );
+    expect(() =>
+      new Webhook(generateSigningSecret()).verify(request.body, headers),
+    ).toThrow('No matching signature found');
   }
 
   it(

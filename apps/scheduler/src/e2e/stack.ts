@@ -39,15 +39,22 @@ export const PRETENDER: [AppName, StartOptions] = [
   { env: { PRETEND_DELAY_MS: '10' } },
 ];
 
-/** One scheduler on `databaseUrl`, named by its SCHEDULER_ID. */
+/** One scheduler on `databaseUrl`, named by its SCHEDULER_ID, plus any `env`. */
 export function schedulerSpec(
   id: string,
   databaseUrl: string,
+  env: Record<string, string> = {},
 ): [AppName, StartOptions] {
   return [
     'scheduler',
-    { name: id, env: { DATABASE_URL: databaseUrl, SCHEDULER_ID: id } },
+    { name: id, env: { ...env, DATABASE_URL: databaseUrl, SCHEDULER_ID: id } },
   ];
+}
+
+/** What a test file may add to the stack `useStack` starts. */
+export interface StackOptions {
+  /** More environment for every scheduler, e.g. WEBHOOK_SIGNING_SECRETS. */
+  schedulerEnv?: Record<string, string>;
 }
 
 interface Parts {
@@ -80,13 +87,19 @@ export class Stack {
     return this.part('schedulers');
   }
 
-  async start(databasePrefix: string, schedulerIds: readonly string[]) {
+  async start(
+    databasePrefix: string,
+    schedulerIds: readonly string[],
+    options: StackOptions = {},
+  ) {
     const db = await createTestDatabase(databasePrefix);
     this.parts.db = db;
     const [api, pretender, ...schedulers] = await this.cluster.startReady(
       ['schedule-api', { env: { DATABASE_URL: db.url } }],
       PRETENDER,
-      ...schedulerIds.map((id) => schedulerSpec(id, db.url)),
+      ...schedulerIds.map((id) =>
+        schedulerSpec(id, db.url, options.schedulerEnv),
+      ),
     );
     this.parts.api = new ApiClient(api.url());
     this.parts.pretender = new PretenderClient(pretender.url());
@@ -129,10 +142,13 @@ export class Stack {
 export function useStack(
   databasePrefix: string,
   schedulerIds: readonly string[],
+  options: StackOptions = {},
 ): Stack {
   const stack = new Stack();
   beforeAll(
-    stack.cluster.withLogs(() => stack.start(databasePrefix, schedulerIds)),
+    stack.cluster.withLogs(() =>
+      stack.start(databasePrefix, schedulerIds, options),
+    ),
     120_000,
   );
   afterAll(() => stack.close(), 30_000);
