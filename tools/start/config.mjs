@@ -1,4 +1,5 @@
 // What `npm start` runs, read from the environment: ports, counts, timeouts.
+import { randomBytes } from 'node:crypto';
 
 export function fail(message) {
   console.error(`[start] ${message}`);
@@ -28,6 +29,13 @@ export function readConfig(env) {
   };
   if (config.pgPort === 5432)
     fail('EMBEDDED_PG_PORT must not be 5432 (a system PostgreSQL may own it)');
+  // Deliveries are signed as in production, so a user can try verifying one: with an
+  // installation secret of their own (passed through like any variable) or a new one per
+  // run, printed in the banner. The format is generateSigningSecret's (libs/domain).
+  const signingSecretGenerated = !env.WEBHOOK_SIGNING_SECRETS?.trim();
+  const signingSecrets = signingSecretGenerated
+    ? `whsec_${randomBytes(32).toString('base64')}`
+    : env.WEBHOOK_SIGNING_SECRETS;
   const services = [
     {
       name: 'schedule-api',
@@ -39,7 +47,10 @@ export function readConfig(env) {
       name: `scheduler-${i + 1}`,
       app: 'scheduler',
       port: config.schedulerBasePort + i,
-      env: { SCHEDULER_ID: `scheduler-${i + 1}` },
+      env: {
+        SCHEDULER_ID: `scheduler-${i + 1}`,
+        WEBHOOK_SIGNING_SECRETS: signingSecrets,
+      },
     })),
     {
       name: 'task-pretender',
@@ -48,7 +59,7 @@ export function readConfig(env) {
       env: {},
     },
   ];
-  return { ...config, services };
+  return { ...config, signingSecretGenerated, signingSecrets, services };
 }
 
 /** `say` and `shout` (errors), prefixed like the apps' lines: `start        | …`. */

@@ -45,6 +45,11 @@ function banner(config, databaseUrl, say) {
     `  metrics          ${[apiPort, ...schedulerPorts, pretenderPort].map((p) => url(p, '/metrics')).join('  ')}`,
   );
   say(`  PostgreSQL       ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+  if (config.signingSecretGenerated)
+    say(
+      `  signing secret   ${config.signingSecrets}  (WEBHOOK_SIGNING_SECRETS, new each run; see docs/triggers.md to verify a delivery)`,
+    );
+  else say('  signing secrets  from WEBHOOK_SIGNING_SECRETS');
   say('Ctrl-C stops everything.');
 }
 
