@@ -21,4 +21,5 @@ export * from './trigger/trigger-spec';
 export * from './trigger/trigger-provider';
 export * from './trigger/trigger-validation';
 export * from './trigger/webhook.trigger-definition';
+export * from './trigger/network-policy';
 export * from './contracts';
