@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  type NetworkPolicy,
+  networkPolicyOf,
+  PUBLIC_ONLY_NETWORK_POLICY,
+} from '@scheduleman/domain';
+import {
   type Env,
   EnvReader,
   LOG_LEVELS,
@@ -73,6 +78,12 @@ export interface SchedulerConfig {
   webhookMaxSockets: number;
   /** `WEBHOOK_KEEP_ALIVE_MS`: keep an idle webhook connection for reuse this long, ms, 1..600000. Default 30000. */
   webhookKeepAliveMs: number;
+  /**
+   * `WEBHOOK_ALLOWED_NETWORKS`: comma-separated CIDRs (IPv4 and IPv6) a webhook may connect
+   * to although they are not public, e.g. `10.20.0.0/16,fd00::/8`. Default none: public
+   * addresses only, checked on every resolved address (docs/security.md).
+   */
+  webhookNetworkPolicy: NetworkPolicy;
 }
 
 /** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
@@ -145,6 +156,11 @@ export function loadSchedulerConfig(
       min: 1,
       max: 600_000,
     }),
+    webhookNetworkPolicy: read.parsed(
+      'WEBHOOK_ALLOWED_NETWORKS',
+      networkPolicyOf,
+      PUBLIC_ONLY_NETWORK_POLICY,
+    ),
   };
   // Held work must be fired before its lease could lapse between two renewals.
   if (config.lookaheadMs >= config.leaseDurationMs) {

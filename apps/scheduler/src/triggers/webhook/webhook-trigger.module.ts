@@ -15,6 +15,7 @@ import { WebhookTriggerProvider } from './webhook.trigger-provider';
         new UndiciHttpClient({
           maxSockets: config.webhookMaxSockets,
           keepAliveMs: config.webhookKeepAliveMs,
+          networkPolicy: config.webhookNetworkPolicy,
         }),
     },
     WebhookTriggerProvider,

@@ -1,4 +1,9 @@
-import type { FireRequest, WebhookTriggerSpec } from '@scheduleman/domain';
+import {
+  type FireRequest,
+  LOOPBACK_NETWORKS,
+  networkPolicyOf,
+  type WebhookTriggerSpec,
+} from '@scheduleman/domain';
 import {
   createServer,
   type IncomingMessage,
@@ -79,7 +84,11 @@ const clients: [string, () => Promise<HttpClient>][] = [
     'undici',
     () =>
       Promise.resolve(
-        new UndiciHttpClient({ maxSockets: 16, keepAliveMs: 10_000 }),
+        new UndiciHttpClient({
+          maxSockets: 16,
+          keepAliveMs: 10_000,
+          networkPolicy: networkPolicyOf(LOOPBACK_NETWORKS),
+        }),
       ),
   ],
 ];
