@@ -36,7 +36,9 @@ export class AppModule {
         }),
         HealthModule,
         MetricsModule,
-        SchedulesModule,
+        SchedulesModule.forRoot({
+          networkPolicy: config.webhookNetworkPolicy,
+        }),
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SystemClock } from '@scheduleman/domain';
+import { LOOPBACK_NETWORKS, SystemClock } from '@scheduleman/domain';
 import {
   createTestDatabase,
   type TestDatabase,
@@ -49,6 +49,8 @@ describe('SchedulerModule', () => {
       DATABASE_URL: db.url,
       SCHEDULER_ID: 'module-test',
       POLL_INTERVAL_MS: '200',
+      // The receiver is on loopback, which is forbidden unless allowed.
+      WEBHOOK_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
     });
     app = await NestFactory.create(
       SchedulerModule.forRoot(config),

@@ -3,7 +3,12 @@ import { Agent } from 'node:http';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { Pool } from 'undici';
-import { SystemClock, type WebhookTriggerSpec } from '@scheduleman/domain';
+import {
+  LOOPBACK_NETWORKS,
+  networkPolicyOf,
+  SystemClock,
+  type WebhookTriggerSpec,
+} from '@scheduleman/domain';
 /* The scheduler's own webhook path, measured in isolation. Importing an app is normally
    off limits between projects; the benchmark is the one place where measuring the exact
    production code matters more than the boundary. */
@@ -158,9 +163,14 @@ export async function measureHttpCeilings(
 ): Promise<HttpCeilings> {
   const undiciRaw = await measureUndiciRaw(hookUrl, durationMs);
   const provider: Record<string, LoopResult> = {};
-  // The same settings the scheduler's WebhookTriggerModule builds by default.
+  // The same settings the scheduler's WebhookTriggerModule builds by default, with the
+  // receiver's loopback allowed as `npm start` does.
   provider['undici'] = await measureProvider(
-    new UndiciHttpClient({ maxSockets: 256, keepAliveMs: 30_000 }),
+    new UndiciHttpClient({
+      maxSockets: 256,
+      keepAliveMs: 30_000,
+      networkPolicy: networkPolicyOf(LOOPBACK_NETWORKS),
+    }),
     hookUrl,
     durationMs,
   );

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOOPBACK_NETWORKS } from '@scheduleman/domain';
 import {
   type AppProcess,
   Cluster,
@@ -48,6 +49,8 @@ export class BenchCluster {
     const common = {
       DATABASE_URL: options.databaseUrl,
       LOG_LEVEL: options.logLevel,
+      // The bench's receiver listens on loopback, which webhooks may not reach unless allowed.
+      WEBHOOK_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
     };
     const profile = (name: string) =>
       options.cpuProfile

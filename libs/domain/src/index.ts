@@ -22,4 +22,5 @@ export * from './trigger/trigger-provider';
 export * from './trigger/trigger-validation';
 export * from './trigger/webhook.trigger-definition';
 export * from './trigger/webhook-signature';
+export * from './trigger/network-policy';
 export * from './contracts';

@@ -6,6 +6,7 @@ export * from './apps/log-ring';
 export * from './child-tracker';
 export * from './free-port';
 export * from './http/request-json';
+export * from './net/canary-listener';
 export * from './postgres';
 export * from './preload/skew-clock';
 export * from './pretender/pretender-client';

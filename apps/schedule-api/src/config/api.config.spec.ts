@@ -1,3 +1,4 @@
+import { networkPolicyOf } from '@scheduleman/domain';
 import { ConfigError } from '@scheduleman/runtime';
 import { loadApiConfig } from './api.config';
 
@@ -13,7 +14,24 @@ describe('loadApiConfig', () => {
       dbStatementTimeoutMs: 10_000,
       dbStartupRetryMs: 60_000,
       requestBodyLimitBytes: 262_144,
+      webhookNetworkPolicy: { allowedNetworks: [] },
     });
+  });
+
+  it('reads WEBHOOK_ALLOWED_NETWORKS and fails naming it on a bad entry', () => {
+    const config = loadApiConfig({
+      DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8, ::1/128',
+    });
+    expect(config.webhookNetworkPolicy).toEqual(
+      networkPolicyOf('127.0.0.0/8,::1/128'),
+    );
+    expect(() =>
+      loadApiConfig({
+        DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+        WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8,localhost',
+      }),
+    ).toThrow(/WEBHOOK_ALLOWED_NETWORKS: "localhost" is not a network/);
   });
 
   it('names every bad variable at once', () => {

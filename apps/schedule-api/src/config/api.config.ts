@@ -1,4 +1,9 @@
 import {
+  type NetworkPolicy,
+  networkPolicyOf,
+  PUBLIC_ONLY_NETWORK_POLICY,
+} from '@scheduleman/domain';
+import {
   DEFAULT_POOL_SIZE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from '@scheduleman/domain/persistence';
@@ -27,6 +32,12 @@ export interface ApiConfig {
   dbStartupRetryMs: number;
   /** `REQUEST_BODY_LIMIT_BYTES`: largest accepted request body, in bytes; larger ones get 413. Default 262 144 (256 KiB). */
   requestBodyLimitBytes: number;
+  /**
+   * `WEBHOOK_ALLOWED_NETWORKS`: comma-separated CIDRs (IPv4 and IPv6) that a trigger URL
+   * may name as a literal address although they are not public, e.g.
+   * `10.20.0.0/16,fd00::/8`. Default none: public addresses only (docs/security.md).
+   */
+  webhookNetworkPolicy: NetworkPolicy;
 }
 
 export const DEFAULT_API_PORT = 3000;
@@ -64,5 +75,10 @@ export function loadApiConfig(env: Env): ApiConfig {
       min: 1024,
       max: 10 * 1024 * 1024,
     }),
+    webhookNetworkPolicy: reader.parsed(
+      'WEBHOOK_ALLOWED_NETWORKS',
+      networkPolicyOf,
+      PUBLIC_ONLY_NETWORK_POLICY,
+    ),
   });
 }

@@ -1,9 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import type {
-  Clock,
-  ErrorResponse,
-  ScheduleResponse,
+import {
+  type Clock,
+  type ErrorResponse,
+  LOOPBACK_NETWORKS,
+  networkPolicyOf,
+  type ScheduleResponse,
 } from '@scheduleman/domain';
 import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 import { CLOCK, JsonLogger } from '@scheduleman/runtime';
@@ -53,7 +55,14 @@ export const TEST_BODY_LIMIT_BYTES = 64 * 1024;
 
 export async function startApi(
   prefix: string,
-  options: { clock?: Clock } = {},
+  options: {
+    clock?: Clock;
+    /**
+     * WEBHOOK_ALLOWED_NETWORKS. Default loopback, which the other tests' URLs name
+     * (`http://127.0.0.1:3100/tasks`); `''` leaves it unset: public addresses only.
+     */
+    allowedNetworks?: string;
+  } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
   const config: ApiConfig = {
@@ -64,6 +73,9 @@ export async function startApi(
     dbStatementTimeoutMs: 10_000,
     dbStartupRetryMs: 5_000,
     requestBodyLimitBytes: TEST_BODY_LIMIT_BYTES,
+    webhookNetworkPolicy: networkPolicyOf(
+      options.allowedNetworks ?? LOOPBACK_NETWORKS,
+    ),
   };
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],

@@ -4,7 +4,9 @@ import {
   parseScheduleSpec,
   parseTriggerSpec,
   type ScheduleSpec,
+  type TriggerParseContext,
   type TriggerSpec,
+  TRIGGER_DEFINITIONS,
   ValidationError,
 } from '@scheduleman/domain';
 import { InvalidRequestError } from '@scheduleman/runtime';
@@ -30,6 +32,7 @@ export function parseScheduleInput(
     metadata?: Record<string, unknown> | null;
   },
   clock: Clock,
+  triggerContext: TriggerParseContext,
 ): ParsedInput {
   const now = clock.now();
   const problems: ValidationError[] = [];
@@ -55,7 +58,14 @@ export function parseScheduleInput(
     if (spec) result.firstRunAt = attempt(() => requireFirstRun(spec, now));
   }
   if (input.trigger !== undefined)
-    result.trigger = attempt(() => parseTriggerSpec(input.trigger));
+    result.trigger = attempt(() =>
+      parseTriggerSpec(
+        input.trigger,
+        'trigger',
+        TRIGGER_DEFINITIONS,
+        triggerContext,
+      ),
+    );
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
     throw new InvalidRequestError(

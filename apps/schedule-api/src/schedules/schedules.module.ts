@@ -1,10 +1,21 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { TriggerParseContext } from '@scheduleman/domain';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesRepository } from './schedules.repository';
-import { SchedulesService } from './schedules.service';
+import { SchedulesService, TRIGGER_PARSE_CONTEXT } from './schedules.service';
 
-@Module({
-  controllers: [SchedulesController],
-  providers: [SchedulesService, SchedulesRepository],
-})
-export class SchedulesModule {}
+@Module({})
+export class SchedulesModule {
+  /** `context` holds what trigger validation needs from the configuration (allowed networks). */
+  static forRoot(context: TriggerParseContext): DynamicModule {
+    return {
+      module: SchedulesModule,
+      controllers: [SchedulesController],
+      providers: [
+        SchedulesService,
+        SchedulesRepository,
+        { provide: TRIGGER_PARSE_CONTEXT, useValue: context },
+      ],
+    };
+  }
+}

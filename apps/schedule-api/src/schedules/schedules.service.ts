@@ -12,6 +12,7 @@ import {
   type ScheduleResponse,
   type UpcomingResponse,
   isOneShot,
+  type TriggerParseContext,
   upcomingOccurrences,
 } from '@scheduleman/domain';
 import { CLOCK } from '@scheduleman/runtime';
@@ -42,6 +43,9 @@ import { type Queryable, SchedulesRepository } from './schedules.repository';
  */
 export const NOTIFY_WITHIN_MS = 5_000;
 
+/** Nest token for the TriggerParseContext built from the configuration. */
+export const TRIGGER_PARSE_CONTEXT = Symbol('TRIGGER_PARSE_CONTEXT');
+
 /**
  * The schedule API's use cases. Validation happens before any transaction opens; every
  * write that can change when a schedule fires locks the schedule row first (see
@@ -54,10 +58,12 @@ export class SchedulesService {
   constructor(
     private readonly repo: SchedulesRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(TRIGGER_PARSE_CONTEXT)
+    private readonly triggerContext: TriggerParseContext,
   ) {}
 
   async create(dto: CreateScheduleDto): Promise<ScheduleResponse> {
-    const parsed = parseScheduleInput(dto, this.clock);
+    const parsed = parseScheduleInput(dto, this.clock, this.triggerContext);
     if (!parsed.schedule || !parsed.firstRunAt || !parsed.trigger)
       throw new Error(
         'unreachable: schedule and trigger are required by the DTO',
@@ -121,7 +127,7 @@ export class SchedulesService {
    * 2 s from now, which belonged to the old timing. Other fields change nothing else.
    */
   async update(id: string, dto: UpdateScheduleDto): Promise<ScheduleResponse> {
-    const parsed = parseScheduleInput(dto, this.clock);
+    const parsed = parseScheduleInput(dto, this.clock, this.triggerContext);
     if (Object.values(dto).every((value) => value === undefined))
       return this.get(id);
     const row = await this.repo.transaction(async (tx) => {

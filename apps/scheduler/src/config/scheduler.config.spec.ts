@@ -1,3 +1,4 @@
+import { networkPolicyOf } from '@scheduleman/domain';
 import { ConfigError } from '@scheduleman/runtime';
 import {
   DEFAULT_EXECUTION_RETENTION_MS,
@@ -35,6 +36,7 @@ describe('loadSchedulerConfig', () => {
       webhookMaxSockets: 256,
       webhookKeepAliveMs: 30_000,
       webhookSigningSecrets: [],
+      webhookNetworkPolicy: { allowedNetworks: [] },
     });
     expect(config.schedulerId).toMatch(new RegExp(`-${process.pid}-abc123$`));
   });
@@ -66,6 +68,20 @@ describe('loadSchedulerConfig', () => {
     expect(problemsOf({ DATABASE_URL: URL, WEBHOOK_MAX_SOCKETS: '0' })).toEqual(
       [expect.stringMatching(/^WEBHOOK_MAX_SOCKETS: /)],
     );
+  });
+
+  it('reads WEBHOOK_ALLOWED_NETWORKS and fails naming it on a bad entry', () => {
+    expect(
+      loadSchedulerConfig({
+        DATABASE_URL: URL,
+        WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
+      }).webhookNetworkPolicy,
+    ).toEqual(networkPolicyOf('127.0.0.0/8, ::1/128'));
+    expect(
+      problemsOf({ DATABASE_URL: URL, WEBHOOK_ALLOWED_NETWORKS: '10.0.0.1/8' }),
+    ).toEqual([
+      'WEBHOOK_ALLOWED_NETWORKS: "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?',
+    ]);
   });
 
   it('names every bad variable at once', () => {

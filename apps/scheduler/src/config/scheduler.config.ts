@@ -4,6 +4,9 @@ import {
   InvalidSigningSecretError,
   parseSigningSecret,
   type SigningSecret,
+  type NetworkPolicy,
+  networkPolicyOf,
+  PUBLIC_ONLY_NETWORK_POLICY,
 } from '@scheduleman/domain';
 import {
   type Env,
@@ -84,6 +87,12 @@ export interface SchedulerConfig {
    * none (the default) = unsigned.
    */
   webhookSigningSecrets: readonly SigningSecret[];
+  /**
+   * `WEBHOOK_ALLOWED_NETWORKS`: comma-separated CIDRs (IPv4 and IPv6) a webhook may connect
+   * to although they are not public, e.g. `10.20.0.0/16,fd00::/8`. Default none: public
+   * addresses only, checked on every resolved address (docs/security.md).
+   */
+  webhookNetworkPolicy: NetworkPolicy;
 }
 
 /** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
@@ -157,6 +166,11 @@ export function loadSchedulerConfig(
       max: 600_000,
     }),
     webhookSigningSecrets: readSigningSecrets(read, 'WEBHOOK_SIGNING_SECRETS'),
+    webhookNetworkPolicy: read.parsed(
+      'WEBHOOK_ALLOWED_NETWORKS',
+      networkPolicyOf,
+      PUBLIC_ONLY_NETWORK_POLICY,
+    ),
   };
   // Held work must be fired before its lease could lapse between two renewals.
   if (config.lookaheadMs >= config.leaseDurationMs) {

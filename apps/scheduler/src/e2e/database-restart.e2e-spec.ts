@@ -15,6 +15,7 @@ import {
   connectSql,
   databaseNow,
   EVERY_SECOND,
+  LOOPBACK_ALLOWED,
   PRETENDER,
   schedulerSpec,
   webhookSchedule,
@@ -58,7 +59,7 @@ describe('a database restart in the middle of a run', () => {
         await freePort(),
         join(tmpdir(), `scheduleman-e2e-pg-${randomBytes(4).toString('hex')}`),
       );
-      const env = { DATABASE_URL: pg.url };
+      const env = { ...LOOPBACK_ALLOWED, DATABASE_URL: pg.url };
       // The apps retry their first connection, so they boot while PostgreSQL initialises.
       const [, [apiProcess, pretenderProcess]] = await Promise.all([
         pg.start(true),

@@ -1,9 +1,10 @@
 // This helper is no test file, so Jest's globals are imported (tsconfig.app.json has no jest types).
 import { afterAll, beforeAll } from '@jest/globals';
-import type {
-  CreateScheduleRequest,
-  ScheduleResponse,
-  ScheduleSpecInput,
+import {
+  type CreateScheduleRequest,
+  LOOPBACK_NETWORKS,
+  type ScheduleResponse,
+  type ScheduleSpecInput,
 } from '@scheduleman/domain';
 import {
   ApiClient,
@@ -33,6 +34,12 @@ export function webhookSchedule(
   return { name, schedule, trigger: { type: 'webhook', url }, ...extra };
 }
 
+/**
+ * Env for the API and the schedulers: the pretender listens on loopback, which webhooks
+ * may not reach unless allowed (docs/security.md).
+ */
+export const LOOPBACK_ALLOWED = { WEBHOOK_ALLOWED_NETWORKS: LOOPBACK_NETWORKS };
+
 /** The pretender as the e2e tests run it: answering after 10 ms, like a quick real receiver. */
 export const PRETENDER: [AppName, StartOptions] = [
   'task-pretender',
@@ -47,7 +54,15 @@ export function schedulerSpec(
 ): [AppName, StartOptions] {
   return [
     'scheduler',
-    { name: id, env: { ...env, DATABASE_URL: databaseUrl, SCHEDULER_ID: id } },
+    {
+      name: id,
+      env: {
+        ...LOOPBACK_ALLOWED,
+        ...env,
+        DATABASE_URL: databaseUrl,
+        SCHEDULER_ID: id,
+      },
+    },
   ];
 }
 
@@ -95,7 +110,7 @@ export class Stack {
     const db = await createTestDatabase(databasePrefix);
     this.parts.db = db;
     const [api, pretender, ...schedulers] = await this.cluster.startReady(
-      ['schedule-api', { env: { DATABASE_URL: db.url } }],
+      ['schedule-api', { env: { ...LOOPBACK_ALLOWED, DATABASE_URL: db.url } }],
       PRETENDER,
       ...schedulerIds.map((id) =>
         schedulerSpec(id, db.url, options.schedulerEnv),

@@ -1,3 +1,5 @@
+import type { NetworkPolicy } from './network-policy';
+
 /**
  * What a schedule triggers. Every trigger has a `type` naming its provider; the rest of
  * its fields belong to that provider and are validated by its TriggerDefinition.
@@ -26,6 +28,12 @@ export interface WebhookTriggerSpec extends TriggerSpecBase {
 
 export type TriggerSpec = WebhookTriggerSpec | TriggerSpecBase;
 
+/** What validating a trigger depends on besides its input: the installation's settings. */
+export interface TriggerParseContext {
+  /** Which destinations a trigger may name (WEBHOOK_ALLOWED_NETWORKS). */
+  networkPolicy: NetworkPolicy;
+}
+
 /**
  * Validation of one trigger type's configuration. A new trigger type (queue, FaaS, …)
  * adds a definition to TRIGGER_DEFINITIONS (trigger-validation.ts) and a TriggerProvider
@@ -34,5 +42,9 @@ export type TriggerSpec = WebhookTriggerSpec | TriggerSpecBase;
 export interface TriggerDefinition<T extends TriggerSpec = TriggerSpec> {
   readonly type: string;
   /** Validates `input` (which has `type` === this.type) and returns the spec to store. `field` is its JSON path, e.g. `trigger`. */
-  parse(input: Record<string, unknown>, field: string): T;
+  parse(
+    input: Record<string, unknown>,
+    field: string,
+    context: TriggerParseContext,
+  ): T;
 }

@@ -1,16 +1,30 @@
 import { ValidationError } from '../errors';
-import type { TriggerDefinition, TriggerSpec } from './trigger-spec';
+import { PUBLIC_ONLY_NETWORK_POLICY } from './network-policy';
+import type {
+  TriggerDefinition,
+  TriggerParseContext,
+  TriggerSpec,
+} from './trigger-spec';
 import { WEBHOOK_TRIGGER } from './webhook.trigger-definition';
 
 export const TRIGGER_DEFINITIONS: readonly TriggerDefinition[] = [
   WEBHOOK_TRIGGER,
 ];
 
-/** Validates a trigger against the definition registered for its type (webhook built in). */
+/** Public destinations only: the context when the installation exempts nothing. */
+export const DEFAULT_TRIGGER_PARSE_CONTEXT: TriggerParseContext = {
+  networkPolicy: PUBLIC_ONLY_NETWORK_POLICY,
+};
+
+/**
+ * Validates a trigger against the definition registered for its type (webhook built in).
+ * Without a context, only public destinations are accepted.
+ */
 export function parseTriggerSpec(
   input: unknown,
   field = 'trigger',
   definitions: readonly TriggerDefinition[] = TRIGGER_DEFINITIONS,
+  context: TriggerParseContext = DEFAULT_TRIGGER_PARSE_CONTEXT,
 ): TriggerSpec {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError(
@@ -32,7 +46,7 @@ export function parseTriggerSpec(
       `unknown trigger type ${typeof type === 'string' ? `"${type}"` : JSON.stringify(type)}; known: ${knownTypes(definitions)}`,
     );
   }
-  return definition.parse(trigger, field);
+  return definition.parse(trigger, field, context);
 }
 
 function knownTypes(definitions: readonly TriggerDefinition[]): string {

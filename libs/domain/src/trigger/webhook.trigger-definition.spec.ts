@@ -1,4 +1,6 @@
 import { ValidationError } from '../errors';
+import { LOOPBACK_NETWORKS, networkPolicyOf } from './network-policy';
+import { DEFAULT_TRIGGER_PARSE_CONTEXT } from './trigger-validation';
 import {
   isReservedWebhookHeader,
   WEBHOOK_LIMITS,
@@ -7,8 +9,15 @@ import {
 
 const URL = 'https://example.com/hook';
 
-function parse(input: Record<string, unknown>) {
-  return WEBHOOK_TRIGGER.parse({ type: 'webhook', ...input }, 'trigger');
+function parse(
+  input: Record<string, unknown>,
+  context = DEFAULT_TRIGGER_PARSE_CONTEXT,
+) {
+  return WEBHOOK_TRIGGER.parse(
+    { type: 'webhook', ...input },
+    'trigger',
+    context,
+  );
 }
 
 function errorOf(input: Record<string, unknown>): ValidationError {
@@ -45,6 +54,51 @@ describe('WEBHOOK_TRIGGER', () => {
       const error = errorOf({ url });
       expect(error.field).toBe('trigger.url');
       expect(error.message).toContain(message);
+    });
+  });
+
+  describe('url destination', () => {
+    const loopbackAllowed = {
+      networkPolicy: networkPolicyOf(LOOPBACK_NETWORKS),
+    };
+
+    it.each([
+      'http://127.0.0.1:3000/',
+      'http://127.1:3000/',
+      'http://2130706433:3000/',
+      'http://0x7f000001:3000/',
+      'http://[::ffff:127.0.0.1]:3000/',
+      'http://[::1]:3000/',
+      'http://169.254.169.254/latest/meta-data/',
+      'https://[fd00:ec2::254]/',
+      'http://10.0.0.1/hook',
+      'http://0.0.0.0:3000/',
+    ])('refuses the literal %s naming trigger.url', (url) => {
+      const error = errorOf({ url });
+      expect(error.field).toBe('trigger.url');
+      expect(error.message).toContain('destination not allowed');
+    });
+
+    it.each([
+      'http://127.1:3000/',
+      'http://2130706433:3000/',
+      'http://0x7f000001:3000/',
+      'http://[::ffff:127.0.0.1]:3000/',
+      'http://[::1]:3000/',
+    ])('accepts %s when the allow-list holds loopback', (url) => {
+      expect(parse({ url }, loopbackAllowed).url).toBe(url);
+    });
+
+    it('still refuses other ranges when the allow-list holds loopback', () => {
+      expect(() =>
+        parse({ url: 'http://169.254.169.254/' }, loopbackAllowed),
+      ).toThrow('trigger.url: destination not allowed');
+    });
+
+    it('leaves host names to the connect-time check', () => {
+      expect(parse({ url: 'http://localhost:3100/tasks' }).url).toBe(
+        'http://localhost:3100/tasks',
+      );
     });
   });
 

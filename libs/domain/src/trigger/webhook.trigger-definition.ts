@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { literalHostProblem, type NetworkPolicy } from './network-policy';
 import {
   type TriggerDefinition,
   WEBHOOK_METHODS,
@@ -59,7 +60,7 @@ export function isReservedWebhookHeader(name: string): boolean {
 
 export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
   type: 'webhook',
-  parse(input, field) {
+  parse(input, field, context) {
     for (const key of Object.keys(input)) {
       if (!ALLOWED_FIELDS.includes(key)) {
         throw new ValidationError(
@@ -71,7 +72,7 @@ export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
     const method = parseMethod(input['method'], `${field}.method`);
     const spec: WebhookTriggerSpec = {
       type: 'webhook',
-      url: parseUrl(input['url'], `${field}.url`),
+      url: parseUrl(input['url'], `${field}.url`, context.networkPolicy),
       method,
       headers: parseHeaders(input['headers'], `${field}.headers`),
     };
@@ -81,7 +82,11 @@ export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
   },
 };
 
-function parseUrl(input: unknown, field: string): string {
+function parseUrl(
+  input: unknown,
+  field: string,
+  networkPolicy: NetworkPolicy,
+): string {
   if (input === undefined || input === null)
     throw new ValidationError(field, 'is required');
   if (typeof input !== 'string')
@@ -116,6 +121,10 @@ function parseUrl(input: unknown, field: string): string {
       'must not contain credentials; send them in a header such as Authorization',
     );
   }
+  // A literal address is refused here; a name is checked on every address it resolves
+  // to when the scheduler connects (DNS can change between now and then).
+  const problem = literalHostProblem(url.hostname, networkPolicy);
+  if (problem !== undefined) throw new ValidationError(field, problem);
   return text;
 }
 

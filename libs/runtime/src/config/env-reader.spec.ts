@@ -98,4 +98,16 @@ describe('EnvReader', () => {
       problemsOf((env) => env.durationMs('T', { max: 3000 }), { T: '4s' }),
     ).toEqual(['T: must be at most 3000 ms (got 4000)']);
   });
+
+  it('reads a value with the given parser and names the variable when it throws', () => {
+    const parse = (raw: string) => {
+      if (raw !== 'ok') throw new Error(`"${raw}" is not ok`);
+      return 1;
+    };
+    expect(new EnvReader({}).parsed('X', parse, 0)).toBe(0);
+    expect(new EnvReader({ X: ' ok ' }).parsed('X', parse, 0)).toBe(1);
+    expect(problemsOf((env) => env.parsed('X', parse, 0), { X: 'no' })).toEqual(
+      ['X: "no" is not ok'],
+    );
+  });
 });

@@ -135,6 +135,23 @@ export class EnvReader {
     return raw;
   }
 
+  /**
+   * A value of a type only its domain knows how to read (a list of networks, …): `parse`
+   * throws an Error saying what is wrong, and the problem names the variable.
+   */
+  parsed<T>(name: string, parse: (raw: string) => T, fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    try {
+      return parse(raw);
+    } catch (error) {
+      this.problems.push(
+        `${name}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return fallback;
+    }
+  }
+
   /** Records a problem found by the caller, e.g. a relation between two variables. */
   addProblem(problem: string): void {
     this.problems.push(problem);

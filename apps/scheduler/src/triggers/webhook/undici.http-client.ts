@@ -1,4 +1,9 @@
+import type { NetworkPolicy } from '@scheduleman/domain';
 import { Agent } from 'undici';
+import {
+  guardedConnector,
+  type ResolveAll,
+} from '../outbound/destination-guard';
 import {
   MAX_DRAINED_BODY_BYTES,
   type HttpClient,
@@ -11,9 +16,18 @@ export interface UndiciHttpClientOptions {
   maxSockets: number;
   /** How long an idle connection is kept for reuse, in milliseconds. */
   keepAliveMs: number;
+  /** Which addresses a connection may be opened to (WEBHOOK_ALLOWED_NETWORKS). */
+  networkPolicy: NetworkPolicy;
+  /** Resolves host names; dns.lookup unless a test substitutes one. */
+  resolve?: ResolveAll;
 }
 
-/** HttpClient on an undici Agent (one connection pool per origin, keep-alive). */
+/**
+ * HttpClient on an undici Agent (one connection pool per origin, keep-alive). Every new
+ * connection goes through guardedConnector, which refuses addresses outside the network
+ * policy after resolving, so the address checked is the address connected to. The
+ * Agent has no redirect interceptor: a 3xx is an answer, never followed.
+ */
 export class UndiciHttpClient implements HttpClient {
   readonly name = 'undici';
   private readonly agent: Agent;
@@ -23,6 +37,7 @@ export class UndiciHttpClient implements HttpClient {
       connections: options.maxSockets,
       keepAliveTimeout: options.keepAliveMs,
       keepAliveMaxTimeout: options.keepAliveMs,
+      connect: guardedConnector(options.networkPolicy, options.resolve),
     });
   }
 

@@ -1,4 +1,9 @@
-import { errorMessage, type FireOutcome } from '@scheduleman/domain';
+import {
+  DESTINATION_NOT_ALLOWED,
+  errorMessage,
+  type FireOutcome,
+} from '@scheduleman/domain';
+import { DESTINATION_NOT_ALLOWED_CODE } from '../outbound/destination-guard';
 
 /**
  * Statuses worth retrying besides 5xx: 408 Request Timeout, 425 Too Early, 429 Too Many
@@ -73,6 +78,12 @@ export function errorCodeOf(error: unknown): string | undefined {
 
 export function outcomeForError(error: unknown): FireOutcome {
   const code = errorCodeOf(error);
+  // Permanent: the policy will refuse every retry too. Nothing about the addresses.
+  if (code === DESTINATION_NOT_ALLOWED_CODE)
+    return {
+      kind: 'permanent',
+      error: `${DESTINATION_NOT_ALLOWED}: the host's address is neither public nor in WEBHOOK_ALLOWED_NETWORKS`,
+    };
   const message = code ?? errorMessage(error);
   const short =
     message.length > MAX_ERROR_LENGTH

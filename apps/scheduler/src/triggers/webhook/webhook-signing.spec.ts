@@ -1,4 +1,9 @@
-import { generateSigningSecret, parseSigningSecret } from '@scheduleman/domain';
+import {
+  generateSigningSecret,
+  LOOPBACK_NETWORKS,
+  networkPolicyOf,
+  parseSigningSecret,
+} from '@scheduleman/domain';
 import { FakeClock } from '@scheduleman/domain/testing';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import {
@@ -44,7 +49,11 @@ function verify(
 
 describe('WebhookTriggerProvider signing (Standard Webhooks)', () => {
   const receiver = new WebhookReceiver();
-  const client = new UndiciHttpClient({ maxSockets: 4, keepAliveMs: 10_000 });
+  const client = new UndiciHttpClient({
+    maxSockets: 4,
+    keepAliveMs: 10_000,
+    networkPolicy: networkPolicyOf(LOOPBACK_NETWORKS),
+  });
   const signal = () => AbortSignal.timeout(3000);
   const clock = new FakeClock(new Date());
   const signed = new WebhookTriggerProvider(client, {

@@ -21,6 +21,7 @@ import { WebhookTriggerProvider } from './webhook.trigger-provider';
         new UndiciHttpClient({
           maxSockets: config.webhookMaxSockets,
           keepAliveMs: config.webhookKeepAliveMs,
+          networkPolicy: config.webhookNetworkPolicy,
         }),
     },
     {

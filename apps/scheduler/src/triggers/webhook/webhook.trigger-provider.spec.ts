@@ -1,3 +1,4 @@
+import { LOOPBACK_NETWORKS, networkPolicyOf } from '@scheduleman/domain';
 import {
   WebhookReceiver as Receiver,
   webhookFireRequest as fireRequest,
@@ -11,7 +12,11 @@ const clients: [string, () => Promise<HttpClient>][] = [
     'undici',
     () =>
       Promise.resolve(
-        new UndiciHttpClient({ maxSockets: 16, keepAliveMs: 10_000 }),
+        new UndiciHttpClient({
+          maxSockets: 16,
+          keepAliveMs: 10_000,
+          networkPolicy: networkPolicyOf(LOOPBACK_NETWORKS),
+        }),
       ),
   ],
 ];
