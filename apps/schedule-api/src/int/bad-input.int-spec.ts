@@ -192,6 +192,11 @@ const CASES: Record<string, BadCase> = {
     status: 400,
     field: 'trigger.url',
   },
+  'an unknown empty key': {
+    send: post(cronBody({ '': 1 })),
+    status: 400,
+    field: '""',
+  },
   'an unknown field': {
     send: post(cronBody({ colour: 'blue' })),
     status: 400,
