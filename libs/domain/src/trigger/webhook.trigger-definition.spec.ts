@@ -54,6 +54,7 @@ describe('WEBHOOK_TRIGGER', () => {
       ['https://exa\tmple.com/', 'contains a control character'],
       ['https://example.com/\u0000', 'contains a control character'],
       ['https://example.com/\x7f', 'contains a control character'],
+      ['https://example.com/\u0085', 'contains a control character'],
     ])('rejects %p naming trigger.url', (url, message) => {
       const error = errorOf({ url });
       expect(error.field).toBe('trigger.url');

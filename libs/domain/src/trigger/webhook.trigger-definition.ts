@@ -56,10 +56,10 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /**
- * C0 controls and DEL. WHATWG URL parsing silently drops tab, CR and LF inside a URL,
- * so without this check the stored text would differ from the URL that is called.
+ * Control characters (C0, DEL, C1). WHATWG URL parsing silently drops tab, CR and LF
+ * inside a URL, so without this check the stored text would differ from the URL called.
  */
-const URL_CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
+const URL_CONTROL_CHARACTER = /\p{Cc}/u;
 
 export function isReservedWebhookHeader(name: string): boolean {
   const lower = name.toLowerCase();
