@@ -1,4 +1,8 @@
-import { findUnsafeJson, MAX_JSON_DEPTH } from './json-safety';
+import {
+  findUnsafeJson,
+  FORBIDDEN_JSON_KEYS,
+  MAX_JSON_DEPTH,
+} from './json-safety';
 
 describe('findUnsafeJson', () => {
   it('accepts ordinary JSON, including emoji (surrogate pairs)', () => {
@@ -38,6 +42,33 @@ describe('findUnsafeJson', () => {
     expect(findUnsafeJson({ metadata: { ['k\udc00']: 1 } })?.field).toBe(
       'metadata.k\udc00',
     );
+  });
+
+  it.each([
+    ['{"__proto__": {"admin": true}, "name": "x"}', '__proto__'],
+    ['{"metadata": {"constructor": {"prototype": 1}}}', 'metadata.constructor'],
+    ['{"metadata": {"a": [1, {"prototype": {}}]}}', 'metadata.a.1.prototype'],
+    [
+      '{"trigger": {"headers": {"__proto__": "v"}}}',
+      'trigger.headers.__proto__',
+    ],
+    [
+      '{"trigger": {"body": [[{"__proto__": null}]]}}',
+      'trigger.body.0.0.__proto__',
+    ],
+  ])('refuses the poison key in %s naming %s', (json, field) => {
+    // JSON.parse, as body-parser does: `__proto__` becomes an own property.
+    const problem = findUnsafeJson(JSON.parse(json) as unknown);
+    expect(problem?.field).toBe(field);
+    expect(problem?.message).toContain('is not allowed');
+  });
+
+  it('refuses every forbidden key, and allows them as values', () => {
+    for (const key of FORBIDDEN_JSON_KEYS)
+      expect(findUnsafeJson({ [key]: 1 })?.field).toBe(key);
+    expect(
+      findUnsafeJson({ metadata: { note: '__proto__', constructor_: 1 } }),
+    ).toBeUndefined();
   });
 
   it('checks query strings too', () => {

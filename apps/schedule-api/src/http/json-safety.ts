@@ -1,6 +1,19 @@
 /** Deepest nesting of arrays and objects accepted in a request body. */
 export const MAX_JSON_DEPTH = 64;
 
+/**
+ * Keys refused anywhere in a body or query string, like any unknown field. `JSON.parse`
+ * makes `{"__proto__": …}` an own property, and a later merge, spread or
+ * `Object.assign` into a plain object would then set a prototype instead of a field
+ * (prototype pollution); `constructor` and `prototype` are the other half of that path.
+ * No field of the contract has these names, and neither may metadata or a webhook.
+ */
+export const FORBIDDEN_JSON_KEYS: readonly string[] = [
+  '__proto__',
+  'constructor',
+  'prototype',
+];
+
 export interface UnsafeJson {
   /** JSON path of the offending value, e.g. `metadata.tags.3` (`body` for the whole body). */
   field: string;
@@ -13,7 +26,8 @@ export interface UnsafeJson {
  * - nesting deeper than MAX_JSON_DEPTH: a few kilobytes of `[[[[…]]]]` overflow the stack
  *   of every recursive walk after parsing (class-transformer, PostgreSQL's jsonb input);
  * - U+0000 in a string or key: PostgreSQL text and jsonb cannot hold it;
- * - a lone UTF-16 surrogate (`"\ud800"`): not valid Unicode, refused by jsonb.
+ * - a lone UTF-16 surrogate (`"\ud800"`): not valid Unicode, refused by jsonb;
+ * - a key in FORBIDDEN_JSON_KEYS, at any depth.
  * Iterative on purpose: the input may be the deep structure it is looking for.
  */
 export function findUnsafeJson(
@@ -36,6 +50,11 @@ export function findUnsafeJson(
       };
     for (const [key, child] of Object.entries(current)) {
       const childPath = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_JSON_KEYS.includes(key))
+        return {
+          field: childPath,
+          message: `is not allowed (${FORBIDDEN_JSON_KEYS.join(', ')} are refused as keys anywhere in a request)`,
+        };
       const keyProblem = stringProblem(key);
       if (keyProblem)
         return { field: childPath, message: `has a key that ${keyProblem}` };

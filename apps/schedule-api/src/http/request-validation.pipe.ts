@@ -50,7 +50,9 @@ export function flattenErrors(
   parent = '',
 ): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    // An empty key (`{"": 1}`) is still named: as `""`, not as no field at all.
+    const property = error.property === '' ? '""' : error.property;
+    const field = parent ? `${parent}.${property}` : property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
       message,

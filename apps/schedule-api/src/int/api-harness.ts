@@ -160,7 +160,7 @@ export function cronBody(
   };
 }
 
-const ERROR_RESPONSE_KEYS = [
+export const ERROR_RESPONSE_KEYS = [
   'code',
   'error',
   'errors',

@@ -27,6 +27,13 @@ const webhook = (extra: Record<string, unknown>) => ({
 });
 const get = (path: string) => (api: ApiHarness, id: string) =>
   api.request('GET', path.replace(':id', id));
+/** Sends JSON text as is: a key such as `__proto__` survives only that way. */
+const postJson = (json: string) => (api: ApiHarness) =>
+  api.raw('POST', '/schedules', json, { 'content-type': 'application/json' });
+const cronJson = (replace: string, withText: string) =>
+  postJson(
+    JSON.stringify(cronBody({ metadata: {} })).replace(replace, withText),
+  );
 const patch = (body: unknown) => (api: ApiHarness, id: string) =>
   api.request('PATCH', `/schedules/${id}`, body);
 
@@ -128,6 +135,67 @@ const CASES: Record<string, BadCase> = {
     send: get('/schedules?owner=%00'),
     status: 400,
     field: 'owner',
+  },
+  'a top-level __proto__ key': {
+    send: cronJson('"metadata":{}', '"__proto__":{"status":"paused"}'),
+    status: 400,
+    field: '__proto__',
+  },
+  'a constructor key in metadata': {
+    send: cronJson('"metadata":{}', '"metadata":{"constructor":{"a":1}}'),
+    status: 400,
+    field: 'metadata.constructor',
+  },
+  'a prototype key deep in metadata': {
+    send: cronJson('"metadata":{}', '"metadata":{"a":[{"b":{"prototype":1}}]}'),
+    status: 400,
+    field: 'metadata.a.0.b.prototype',
+  },
+  'a __proto__ webhook header': {
+    send: cronJson(
+      '"url":"http://127.0.0.1:3100/tasks"',
+      '"url":"http://127.0.0.1:3100/tasks","headers":{"__proto__":"x"}',
+    ),
+    status: 400,
+    field: 'trigger.headers.__proto__',
+  },
+  'a __proto__ key in a webhook body': {
+    send: cronJson(
+      '"url":"http://127.0.0.1:3100/tasks"',
+      '"url":"http://127.0.0.1:3100/tasks","body":{"x":{"__proto__":{}}}',
+    ),
+    status: 400,
+    field: 'trigger.body.x.__proto__',
+  },
+  'a PATCH with a __proto__ key': {
+    send: (api, id) =>
+      api.raw('PATCH', `/schedules/${id}`, '{"__proto__":{"name":"x"}}', {
+        'content-type': 'application/json',
+      }),
+    status: 400,
+    field: '__proto__',
+  },
+  'a webhook header value with CR/LF': {
+    send: withTrigger(webhook({ headers: { 'X-A': 'v\r\nX-Injected: 1' } })),
+    status: 400,
+    field: 'trigger.headers.X-A',
+  },
+  'a webhook header name with LF': {
+    send: withTrigger(webhook({ headers: { 'X-A\nX-B': 'v' } })),
+    status: 400,
+    field: 'trigger.headers.X-A\nX-B',
+  },
+  'a webhook URL over the length cap': {
+    send: withTrigger(
+      webhook({ url: `http://127.0.0.1:3100/${'a'.repeat(3000)}` }),
+    ),
+    status: 400,
+    field: 'trigger.url',
+  },
+  'an unknown empty key': {
+    send: post(cronBody({ '': 1 })),
+    status: 400,
+    field: '""',
   },
   'an unknown field': {
     send: post(cronBody({ colour: 'blue' })),

@@ -50,11 +50,25 @@ describe('WEBHOOK_TRIGGER', () => {
         `https://example.com/${'a'.repeat(WEBHOOK_LIMITS.maxUrlLength)}`,
         `at most ${WEBHOOK_LIMITS.maxUrlLength} characters`,
       ],
+      ['https://example.com/a\r\nHost: evil', 'contains a control character'],
+      ['https://exa\tmple.com/', 'contains a control character'],
+      ['https://example.com/\u0000', 'contains a control character'],
+      ['https://example.com/\x7f', 'contains a control character'],
+      ['https://example.com/\u0085', 'contains a control character'],
     ])('rejects %p naming trigger.url', (url, message) => {
       const error = errorOf({ url });
       expect(error.field).toBe('trigger.url');
       expect(error.message).toContain(message);
     });
+  });
+
+  it('caps the URL at exactly maxUrlLength characters, after trimming', () => {
+    const prefix = 'https://example.com/';
+    const longest =
+      prefix + 'a'.repeat(WEBHOOK_LIMITS.maxUrlLength - prefix.length);
+    expect(longest).toHaveLength(2048);
+    expect(parse({ url: `  ${longest}\n` }).url).toBe(longest);
+    expect(errorOf({ url: `${longest}a` }).field).toBe('trigger.url');
   });
 
   describe('url destination', () => {
@@ -163,10 +177,27 @@ describe('WEBHOOK_TRIGGER', () => {
       ['X-Foo', 5, 'must be a string'],
       ['X-Foo', 'a\r\nInjected: yes', 'contains characters not allowed'],
       ['X-Foo', 'snow ☃', 'contains characters not allowed'],
+      ['X-Foo', 'a\rb', 'contains characters not allowed'],
+      ['X-Foo', 'a\nb', 'contains characters not allowed'],
+      ['X-Foo', 'a\u0000b', 'contains characters not allowed'],
+      ['X-Foo', 'a\u001bb', 'contains characters not allowed'],
+      ['X-Foo', 'a\u007fb', 'contains characters not allowed'],
+      ['X-Foo\r\nX-Injected', 'v', 'is not a valid header name'],
+      ['X-Foo\n', 'v', 'is not a valid header name'],
+      ['X-Foo\t', 'v', 'is not a valid header name'],
+      ['X-\u0000', 'v', 'is not a valid header name'],
+      ['X-\u007f', 'v', 'is not a valid header name'],
+      ['X-Fóo', 'v', 'is not a valid header name'],
     ])('rejects header %p with value %p naming it', (name, value, message) => {
       const error = errorOf({ url: URL, headers: { [name]: value } });
       expect(error.field).toBe(`trigger.headers.${name}`);
       expect(error.message).toContain(message);
+    });
+
+    it('allows horizontal tab, the one control character a value may hold', () => {
+      expect(parse({ url: URL, headers: { 'X-T': '\ta\tb' } }).headers).toEqual(
+        { 'X-T': '\ta\tb' },
+      );
     });
 
     it('rejects two headers whose names differ only in case', () => {

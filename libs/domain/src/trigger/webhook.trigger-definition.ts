@@ -8,7 +8,12 @@ import {
 } from './trigger-spec';
 
 export const WEBHOOK_LIMITS = {
+  /**
+   * Longest webhook URL, in characters after trimming (2048: what browsers, proxies and
+   * CDNs reliably carry; a longer URL is a payload smuggled into the path or query).
+   */
   maxUrlLength: 2048,
+  /** Most headers on one webhook. */
   maxHeaders: 50,
   /** Sum over headers of name + value + 4 (": " and CRLF), as on the wire. */
   maxHeaderBytes: 8 * 1024,
@@ -45,8 +50,16 @@ export const RESERVED_WEBHOOK_HEADERS: readonly string[] = [
 const ALLOWED_FIELDS = ['type', 'url', 'method', 'headers', 'body'];
 /** RFC 7230 token. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** RFC 7230 field-value: visible ASCII, space, tab and obs-text; no CR, LF or NUL. */
+/**
+ * RFC 7230 field-value: visible ASCII, space, tab and obs-text; no control character
+ * (U+0000–U+001F except tab, U+007F), so no CR/LF header injection.
+ */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * Control characters (C0, DEL, C1). WHATWG URL parsing silently drops tab, CR and LF
+ * inside a URL, so without this check the stored text would differ from the URL called.
+ */
+const URL_CONTROL_CHARACTER = /\p{Cc}/u;
 
 export function isReservedWebhookHeader(name: string): boolean {
   const lower = name.toLowerCase();
@@ -98,6 +111,11 @@ function parseUrl(
       `must be at most ${WEBHOOK_LIMITS.maxUrlLength} characters`,
     );
   }
+  if (URL_CONTROL_CHARACTER.test(text))
+    throw new ValidationError(
+      field,
+      'contains a control character (such as CR, LF or tab); percent-encode it',
+    );
   let url: URL;
   try {
     url = new URL(text);

@@ -65,6 +65,7 @@ export class CreateScheduleDto
   implements Unparsed<CreateScheduleRequest, 'schedule' | 'trigger'>
 {
   @ApiPropertyOptional({
+    type: String,
     maxLength: MAX_NAME_LENGTH,
     nullable: true,
     example: 'nightly report',
@@ -75,6 +76,7 @@ export class CreateScheduleDto
   name?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     maxLength: MAX_OWNER_LENGTH,
     nullable: true,
     example: 'team-billing',
@@ -114,6 +116,7 @@ export class CreateScheduleDto
   misfirePolicy?: MisfirePolicy;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_MAX_ATTEMPTS,
     default: DEFAULT_MAX_ATTEMPTS,

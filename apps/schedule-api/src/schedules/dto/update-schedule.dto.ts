@@ -32,13 +32,21 @@ import {
 export class UpdateScheduleDto
   implements Unparsed<UpdateScheduleRequest, 'schedule' | 'trigger'>
 {
-  @ApiPropertyOptional({ maxLength: MAX_NAME_LENGTH, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: MAX_NAME_LENGTH,
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_NAME_LENGTH)
   name?: string | null;
 
-  @ApiPropertyOptional({ maxLength: MAX_OWNER_LENGTH, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: MAX_OWNER_LENGTH,
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_OWNER_LENGTH)
@@ -70,7 +78,11 @@ export class UpdateScheduleDto
   @IsIn(MISFIRE_POLICIES)
   misfirePolicy?: MisfirePolicy;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_MAX_ATTEMPTS })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_MAX_ATTEMPTS,
+  })
   @ValidateIf((dto: UpdateScheduleDto) => dto.maxAttempts !== undefined)
   @IsInt()
   @Min(1)
