@@ -13,9 +13,9 @@ import {
   PRUNE_EXECUTIONS,
   RELEASE_CLAIMS,
   RENEW_LEASES,
-} from './claims.sql';
-import type { ExecutionTableRow } from './rows';
-import { type ScratchDatabase, scratchDatabase } from './scratch-database';
+  type ExecutionTableRow,
+} from '@scheduleman/domain/persistence';
+import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 
 type IdRow = Pick<ExecutionTableRow, 'id'>;
 
@@ -26,12 +26,12 @@ const T0 = new Date('2031-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 describe('claims.sql against PostgreSQL', () => {
-  let db: ScratchDatabase;
+  let db: TestDatabase;
   let pool: Pool;
 
   beforeAll(async () => {
-    db = await scratchDatabase('claims_sql');
-    await db.migrate();
+    db = await createTestDatabase('claims_sql');
+    await (await db.dataSource()).destroy();
     pool = new Pool({ connectionString: db.url, max: 8 });
   });
 

@@ -1,12 +1,14 @@
-import { createDataSource } from './data-source';
-import { runMigrations } from './migrate';
-import { type ScratchDatabase, scratchDatabase } from './scratch-database';
+import {
+  createDataSource,
+  runMigrations,
+} from '@scheduleman/domain/persistence';
+import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 
 describe('runMigrations', () => {
-  let db: ScratchDatabase;
+  let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await scratchDatabase('migrate');
+    db = await createTestDatabase('migrate');
   });
 
   afterAll(async () => {
