@@ -7,6 +7,7 @@ import {
   HttpErrorFilter,
   MetricsModule,
 } from '@scheduleman/runtime';
+import { AuthModule } from './auth/auth.module';
 import type { ApiConfig } from './config/api.config';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -36,6 +37,11 @@ export class AppModule {
         }),
         HealthModule,
         MetricsModule,
+        AuthModule.forRoot({
+          disabled: config.authDisabled,
+          adminApiKey: config.adminApiKey,
+          metricsRequireKey: config.metricsRequireKey,
+        }),
         SchedulesModule.forRoot({
           networkPolicy: config.webhookNetworkPolicy,
         }),

@@ -22,6 +22,12 @@ export function configureApp(
           '`{ statusCode, error, code, message, errors: [{ field, message }] }`. See docs/api.md.',
       )
       .setVersion('1')
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API key (`smk_…`, from POST /api-keys) or ADMIN_API_KEY. See docs/security.md.',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, {

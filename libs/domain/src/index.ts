@@ -24,3 +24,5 @@ export * from './trigger/webhook.trigger-definition';
 export * from './trigger/webhook-signature';
 export * from './trigger/network-policy';
 export * from './contracts';
+export * from './auth';
+export * from './secrets/secret-box';

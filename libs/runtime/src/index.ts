@@ -10,5 +10,6 @@ export * from './health/health.module';
 export * from './health/readiness-registry';
 export * from './metrics/metrics.module';
 export * from './http/http-errors';
+export * from './http/access';
 export * from './http/http-error.filter';
 export * from './bootstrap/bootstrap-app';

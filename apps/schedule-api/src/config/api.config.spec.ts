@@ -15,7 +15,32 @@ describe('loadApiConfig', () => {
       dbStartupRetryMs: 60_000,
       requestBodyLimitBytes: 262_144,
       webhookNetworkPolicy: { allowedNetworks: [] },
+      host: '0.0.0.0',
+      authDisabled: false,
+      adminApiKey: null,
+      metricsRequireKey: false,
     });
+  });
+
+  it('reads the authentication switches and refuses a short ADMIN_API_KEY', () => {
+    const base = { DATABASE_URL: 'postgres://u@db:5432/scheduleman' };
+    const config = loadApiConfig({
+      ...base,
+      AUTH_DISABLED: 'true',
+      ADMIN_API_KEY: 'k'.repeat(32),
+      METRICS_REQUIRE_KEY: '1',
+    });
+    expect(config).toMatchObject({
+      authDisabled: true,
+      adminApiKey: 'k'.repeat(32),
+      metricsRequireKey: true,
+    });
+    expect(() => loadApiConfig({ ...base, ADMIN_API_KEY: 'short' })).toThrow(
+      /ADMIN_API_KEY: must be at least 32 characters/,
+    );
+    expect(() => loadApiConfig({ ...base, AUTH_DISABLED: 'maybe' })).toThrow(
+      /AUTH_DISABLED: must be true or false/,
+    );
   });
 
   it('reads WEBHOOK_ALLOWED_NETWORKS and fails naming it on a bad entry', () => {

@@ -1,4 +1,5 @@
 import {
+  MIN_ADMIN_API_KEY_LENGTH,
   type NetworkPolicy,
   networkPolicyOf,
   PUBLIC_ONLY_NETWORK_POLICY,
@@ -38,6 +39,17 @@ export interface ApiConfig {
    * `10.20.0.0/16,fd00::/8`. Default none: public addresses only (docs/security.md).
    */
   webhookNetworkPolicy: NetworkPolicy;
+  /** `HOST`: the address to listen on. Default `0.0.0.0` (every interface); `npm start` uses `127.0.0.1`. */
+  host: string;
+  /**
+   * `AUTH_DISABLED=true`: no authentication at all, every caller is an admin. For local
+   * development only; a warning is logged at start. Default false.
+   */
+  authDisabled: boolean;
+  /** `ADMIN_API_KEY`: the installation's admin key, at least 32 characters; every owner, every route. Default none. */
+  adminApiKey: string | null;
+  /** `METRICS_REQUIRE_KEY=true`: `/metrics` needs a key with the admin scope. Default false (open, like /health). */
+  metricsRequireKey: boolean;
 }
 
 export const DEFAULT_API_PORT = 3000;
@@ -45,6 +57,15 @@ export const DEFAULT_API_PORT = 3000;
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadApiConfig(env: Env): ApiConfig {
   const reader = new EnvReader(env);
+  const adminApiKey = reader.optionalString('ADMIN_API_KEY') ?? null;
+  if (adminApiKey !== null && adminApiKey.length < MIN_ADMIN_API_KEY_LENGTH)
+    reader.addProblem(
+      `ADMIN_API_KEY: must be at least ${MIN_ADMIN_API_KEY_LENGTH} characters (generate one with: openssl rand -base64 32)`,
+    );
+  if (adminApiKey !== null && !/^[\x21-\x7e]+$/.test(adminApiKey))
+    reader.addProblem(
+      'ADMIN_API_KEY: must be printable ASCII without spaces (it travels in an Authorization header)',
+    );
   return reader.finish({
     databaseUrl: reader.url('DATABASE_URL', {
       protocols: ['postgres:', 'postgresql:'],
@@ -80,5 +101,9 @@ export function loadApiConfig(env: Env): ApiConfig {
       networkPolicyOf,
       PUBLIC_ONLY_NETWORK_POLICY,
     ),
+    host: reader.string('HOST', { default: '0.0.0.0' }),
+    authDisabled: reader.bool('AUTH_DISABLED', { default: false }),
+    adminApiKey,
+    metricsRequireKey: reader.bool('METRICS_REQUIRE_KEY', { default: false }),
   });
 }

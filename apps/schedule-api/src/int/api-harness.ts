@@ -26,8 +26,9 @@ export interface ApiResponse<T = unknown> {
 }
 
 /**
- * The real AppModule (production pipe, filter, body parsing, Swagger) on a fresh
- * migrated database, listening on a random port, driven over HTTP with fetch.
+ * The real AppModule (production pipe, filter, guard, body parsing, Swagger) on a fresh
+ * migrated database, listening on a random port, driven over HTTP with fetch. Requests
+ * carry TEST_ADMIN_API_KEY unless their headers set `authorization` (NO_AUTH: none).
  */
 export interface ApiHarness {
   base: string;
@@ -53,6 +54,17 @@ export interface ApiHarness {
 
 export const TEST_BODY_LIMIT_BYTES = 64 * 1024;
 
+/** ADMIN_API_KEY of every harness: `request` and `raw` send it unless told otherwise. */
+export const TEST_ADMIN_API_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
+/** The Authorization header of a key. */
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+/** Pass as `headers` to send no Authorization header at all. */
+export const NO_AUTH: Record<string, string> = { authorization: '' };
+
 export async function startApi(
   prefix: string,
   options: {
@@ -62,6 +74,8 @@ export async function startApi(
      * (`http://127.0.0.1:3100/tasks`); `''` leaves it unset: public addresses only.
      */
     allowedNetworks?: string;
+    /** AUTH_DISABLED=true. Default false: authentication on, with TEST_ADMIN_API_KEY. */
+    authDisabled?: boolean;
   } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
@@ -76,6 +90,10 @@ export async function startApi(
     webhookNetworkPolicy: networkPolicyOf(
       options.allowedNetworks ?? LOOPBACK_NETWORKS,
     ),
+    host: '127.0.0.1',
+    authDisabled: options.authDisabled ?? false,
+    adminApiKey: TEST_ADMIN_API_KEY,
+    metricsRequireKey: false,
   };
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
@@ -99,7 +117,16 @@ export async function startApi(
     body: string | undefined,
     headers: Record<string, string>,
   ): Promise<ApiResponse<T>> => {
-    const res = await fetch(`${base}${path}`, { method, headers, body });
+    // The admin key unless the caller sets Authorization itself ('' for none).
+    const {
+      authorization = bearer(TEST_ADMIN_API_KEY).authorization,
+      ...rest
+    } = headers;
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: authorization === '' ? rest : { ...rest, authorization },
+      body,
+    });
     const text = await res.text();
     const json =
       (res.headers.get('content-type') ?? '').includes('json') && text !== '';

@@ -362,6 +362,8 @@ describe('schedule API: create, read, update, delete', () => {
     ).toBe('#/components/schemas/ErrorResponseDto');
     expect(Object.keys(doc.body.paths).sort()).toEqual(
       [
+        '/api-keys',
+        '/api-keys/{id}',
         '/schedules',
         '/schedules/{id}',
         '/schedules/{id}/upcoming',

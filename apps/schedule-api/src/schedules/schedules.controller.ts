@@ -13,6 +13,9 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiUnauthorizedResponse,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -26,12 +29,14 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type {
+  Principal,
   ExecutionListResponse,
   ExecutionResponse,
   ScheduleListResponse,
   ScheduleResponse,
   UpcomingResponse,
 } from '@scheduleman/domain';
+import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { CREATE_SCHEDULE_EXAMPLES, ERROR_EXAMPLE } from './dto/examples';
 import {
@@ -54,12 +59,21 @@ import {
   WebhookTriggerDoc,
 } from './dto/spec-docs.dto';
 import { UpdateScheduleDto } from './dto/update-schedule.dto';
-import { ScheduleIdPipe } from './id.pipe';
+import { IdPipe } from '../http/id.pipe';
 import { SchedulesService } from './schedules.service';
 
 const ERROR = { type: ErrorResponseDto };
 
 @ApiTags('schedules')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({
+  ...ERROR,
+  description: 'No key, or a key that is unknown, revoked or expired.',
+})
+@ApiForbiddenResponse({
+  ...ERROR,
+  description: 'The key lacks the scope, or names another owner.',
+})
 @ApiExtraModels(
   CronScheduleDoc,
   AtScheduleDoc,
@@ -75,6 +89,7 @@ const ERROR = { type: ErrorResponseDto };
 export class SchedulesController {
   constructor(private readonly schedules: SchedulesService) {}
 
+  @RequireScope('schedules:write')
   @Post()
   @ApiOperation({
     summary: 'Create a schedule',
@@ -84,25 +99,37 @@ export class SchedulesController {
   @ApiCreatedResponse({ type: ScheduleResponseDto })
   @ApiPayloadTooLargeResponse(ERROR)
   @ApiUnsupportedMediaTypeResponse(ERROR)
-  create(@Body() dto: CreateScheduleDto): Promise<ScheduleResponse> {
-    return this.schedules.create(dto);
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateScheduleDto,
+  ): Promise<ScheduleResponse> {
+    return this.schedules.create(principal, dto);
   }
 
+  @RequireScope('schedules:read')
   @Get()
   @ApiOperation({ summary: 'List schedules, oldest first (keyset pagination)' })
   @ApiOkResponse({ type: ScheduleListResponseDto })
-  list(@Query() query: ListSchedulesQueryDto): Promise<ScheduleListResponse> {
-    return this.schedules.list(query);
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListSchedulesQueryDto,
+  ): Promise<ScheduleListResponse> {
+    return this.schedules.list(principal, query);
   }
 
+  @RequireScope('schedules:read')
   @Get(':id')
   @ApiOperation({ summary: 'Get a schedule' })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
-  get(@Param('id', ScheduleIdPipe) id: string): Promise<ScheduleResponse> {
-    return this.schedules.get(id);
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
+  ): Promise<ScheduleResponse> {
+    return this.schedules.get(principal, id);
   }
 
+  @RequireScope('schedules:write')
   @Patch(':id')
   @ApiOperation({
     summary: 'Change a schedule',
@@ -112,12 +139,14 @@ export class SchedulesController {
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   update(
-    @Param('id', ScheduleIdPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
     @Body() dto: UpdateScheduleDto,
   ): Promise<ScheduleResponse> {
-    return this.schedules.update(id, dto);
+    return this.schedules.update(principal, id, dto);
   }
 
+  @RequireScope('schedules:write')
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
@@ -127,21 +156,27 @@ export class SchedulesController {
   })
   @ApiNoContentResponse()
   @ApiNotFoundResponse(ERROR)
-  delete(@Param('id', ScheduleIdPipe) id: string): Promise<void> {
-    return this.schedules.delete(id);
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
+  ): Promise<void> {
+    return this.schedules.delete(principal, id);
   }
 
+  @RequireScope('schedules:read')
   @Get(':id/upcoming')
   @ApiOperation({ summary: 'The next N occurrence times' })
   @ApiOkResponse({ type: UpcomingResponseDto })
   @ApiNotFoundResponse(ERROR)
   upcoming(
-    @Param('id', ScheduleIdPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
     @Query() query: UpcomingQueryDto,
   ): Promise<UpcomingResponse> {
-    return this.schedules.upcoming(id, query.count);
+    return this.schedules.upcoming(principal, id, query.count);
   }
 
+  @RequireScope('schedules:write')
   @Post(':id/pause')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -152,10 +187,14 @@ export class SchedulesController {
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   @ApiConflictResponse(ERROR)
-  pause(@Param('id', ScheduleIdPipe) id: string): Promise<ScheduleResponse> {
-    return this.schedules.pause(id);
+  pause(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
+  ): Promise<ScheduleResponse> {
+    return this.schedules.pause(principal, id);
   }
 
+  @RequireScope('schedules:write')
   @Post(':id/resume')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -166,10 +205,14 @@ export class SchedulesController {
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   @ApiConflictResponse(ERROR)
-  resume(@Param('id', ScheduleIdPipe) id: string): Promise<ScheduleResponse> {
-    return this.schedules.resume(id);
+  resume(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
+  ): Promise<ScheduleResponse> {
+    return this.schedules.resume(principal, id);
   }
 
+  @RequireScope('schedules:write')
   @Post(':id/trigger')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
@@ -179,10 +222,14 @@ export class SchedulesController {
   })
   @ApiAcceptedResponse({ type: ExecutionResponseDto })
   @ApiNotFoundResponse(ERROR)
-  trigger(@Param('id', ScheduleIdPipe) id: string): Promise<ExecutionResponse> {
-    return this.schedules.runNow(id);
+  trigger(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
+  ): Promise<ExecutionResponse> {
+    return this.schedules.runNow(principal, id);
   }
 
+  @RequireScope('schedules:read')
   @Get(':id/executions')
   @ApiOperation({
     summary: 'Execution history, newest scheduled first (keyset pagination)',
@@ -190,9 +237,10 @@ export class SchedulesController {
   @ApiOkResponse({ type: ExecutionListResponseDto })
   @ApiNotFoundResponse(ERROR)
   executions(
-    @Param('id', ScheduleIdPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
     @Query() query: PageQueryDto,
   ): Promise<ExecutionListResponse> {
-    return this.schedules.listExecutions(id, query);
+    return this.schedules.listExecutions(principal, id, query);
   }
 }

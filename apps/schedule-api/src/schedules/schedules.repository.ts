@@ -86,9 +86,11 @@ export class SchedulesRepository {
     return rows[0];
   }
 
-  async exists(id: string): Promise<boolean> {
+  /** `owner` null: any owner; else only a schedule of that owner counts. */
+  async exists(id: string, owner: string | null): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(sql.SCHEDULE_EXISTS, [
       id,
+      owner,
     ]);
     return rows.length > 0;
   }
@@ -111,10 +113,11 @@ export class SchedulesRepository {
     return firstResult(result)[0] as ScheduleRow;
   }
 
-  /** True when a row was deleted. */
-  async delete(id: string): Promise<boolean> {
+  /** True when a row was deleted; `owner` null: any owner, else only that owner's. */
+  async delete(id: string, owner: string | null): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(sql.DELETE_SCHEDULE, [
       id,
+      owner,
     ]);
     return firstResult(rows).length > 0;
   }
@@ -138,12 +141,18 @@ export class SchedulesRepository {
   async lockForRunNow(
     tx: Queryable,
     scheduleId: string,
-  ): Promise<{ maxAttempts: number; now: Date } | undefined> {
-    const rows: { max_attempts: number; now: Date }[] = await tx.query(
-      sql.SELECT_FOR_RUN_NOW,
-      [scheduleId],
+  ): Promise<
+    { maxAttempts: number; now: Date; owner: string | null } | undefined
+  > {
+    const rows: { max_attempts: number; now: Date; owner: string | null }[] =
+      await tx.query(sql.SELECT_FOR_RUN_NOW, [scheduleId]);
+    return (
+      rows[0] && {
+        maxAttempts: rows[0].max_attempts,
+        now: rows[0].now,
+        owner: rows[0].owner,
+      }
     );
-    return rows[0] && { maxAttempts: rows[0].max_attempts, now: rows[0].now };
   }
 
   /** Inserts a run-now execution, or returns the one that already has this instant. */

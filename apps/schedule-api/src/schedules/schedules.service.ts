@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  canSee,
   type Clock,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MISFIRE_POLICY,
@@ -8,6 +9,9 @@ import {
   type ExecutionResponse,
   firstRunAt,
   NotFoundError,
+  ownerFilter,
+  ownerFor,
+  type Principal,
   type ScheduleListResponse,
   type ScheduleResponse,
   type UpcomingResponse,
@@ -62,7 +66,11 @@ export class SchedulesService {
     private readonly triggerContext: TriggerParseContext,
   ) {}
 
-  async create(dto: CreateScheduleDto): Promise<ScheduleResponse> {
+  async create(
+    principal: Principal,
+    dto: CreateScheduleDto,
+  ): Promise<ScheduleResponse> {
+    const owner = ownerFor(principal, dto.owner);
     const parsed = parseScheduleInput(dto, this.clock, this.triggerContext);
     if (!parsed.schedule || !parsed.firstRunAt || !parsed.trigger)
       throw new Error(
@@ -70,7 +78,7 @@ export class SchedulesService {
       );
     const state: ScheduleState = {
       name: dto.name ?? null,
-      owner: dto.owner ?? null,
+      owner,
       metadata: dto.metadata ?? null,
       schedule: parsed.schedule,
       trigger: parsed.trigger,
@@ -97,15 +105,20 @@ export class SchedulesService {
     return toScheduleResponse(row);
   }
 
-  async get(id: string): Promise<ScheduleResponse> {
-    return toScheduleResponse(await this.findOrFail(id));
+  async get(principal: Principal, id: string): Promise<ScheduleResponse> {
+    return toScheduleResponse(await this.findOrFail(principal, id));
   }
 
-  async list(query: ListSchedulesQueryDto): Promise<ScheduleListResponse> {
+  /** A key bound to an owner lists that owner's schedules only. */
+  async list(
+    principal: Principal,
+    query: ListSchedulesQueryDto,
+  ): Promise<ScheduleListResponse> {
+    const owner = ownerFilter(principal, query.owner);
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
     const rows = await this.repo.list({
-      owner: query.owner,
+      owner,
       status: query.status,
       cursor,
       limit,
@@ -126,15 +139,21 @@ export class SchedulesService {
    * a completed one becomes active again) and cancels pending executions due more than
    * 2 s from now, which belonged to the old timing. Other fields change nothing else.
    */
-  async update(id: string, dto: UpdateScheduleDto): Promise<ScheduleResponse> {
+  async update(
+    principal: Principal,
+    id: string,
+    dto: UpdateScheduleDto,
+  ): Promise<ScheduleResponse> {
+    const owner =
+      dto.owner === undefined ? undefined : ownerFor(principal, dto.owner);
     const parsed = parseScheduleInput(dto, this.clock, this.triggerContext);
     if (Object.values(dto).every((value) => value === undefined))
-      return this.get(id);
+      return this.get(principal, id);
     const row = await this.repo.transaction(async (tx) => {
-      const current = await this.lockOrFail(tx, id);
+      const current = await this.lockOrFail(tx, principal, id);
       const next = stateOf(current);
       if (dto.name !== undefined) next.name = dto.name;
-      if (dto.owner !== undefined) next.owner = dto.owner;
+      if (owner !== undefined) next.owner = owner;
       if (dto.metadata !== undefined) next.metadata = dto.metadata;
       if (dto.misfirePolicy !== undefined)
         next.misfirePolicy = dto.misfirePolicy;
@@ -159,15 +178,16 @@ export class SchedulesService {
     return toScheduleResponse(row);
   }
 
-  async delete(id: string): Promise<void> {
-    if (!(await this.repo.delete(id))) throw new NotFoundError('schedule', id);
+  async delete(principal: Principal, id: string): Promise<void> {
+    if (!(await this.repo.delete(id, principal.owner)))
+      throw new NotFoundError('schedule', id);
     this.logger.log({ msg: 'schedule deleted', scheduleId: id });
   }
 
   /** Idempotent. Pending executions due more than 2 s from now are cancelled. */
-  async pause(id: string): Promise<ScheduleResponse> {
+  async pause(principal: Principal, id: string): Promise<ScheduleResponse> {
     const row = await this.repo.transaction(async (tx) => {
-      const current = await this.lockOrFail(tx, id);
+      const current = await this.lockOrFail(tx, principal, id);
       if (current.status === 'paused') return current;
       if (current.status === 'completed') {
         throw new ScheduleConflictError(
@@ -194,9 +214,9 @@ export class SchedulesService {
    * next occurrence; a one-shot at its `at`, even when that passed while paused, so the
    * scheduler's misfire policy decides whether it still fires.
    */
-  async resume(id: string): Promise<ScheduleResponse> {
+  async resume(principal: Principal, id: string): Promise<ScheduleResponse> {
     const row = await this.repo.transaction(async (tx) => {
-      const current = await this.lockOrFail(tx, id);
+      const current = await this.lockOrFail(tx, principal, id);
       if (current.status === 'active') return current;
       if (current.status === 'completed') {
         throw new ScheduleConflictError(
@@ -220,10 +240,11 @@ export class SchedulesService {
    * Run now: one pending, unleased execution due at once (database clock), whatever
    * the schedule's status; its regular occurrences are unaffected.
    */
-  async runNow(id: string): Promise<ExecutionResponse> {
+  async runNow(principal: Principal, id: string): Promise<ExecutionResponse> {
     const execution = await this.repo.transaction(async (tx) => {
       const target = await this.repo.lockForRunNow(tx, id);
-      if (!target) throw new NotFoundError('schedule', id);
+      if (!target || !canSee(principal, target.owner))
+        throw new NotFoundError('schedule', id);
       const inserted = await this.repo.insertRunNowExecution(
         tx,
         executionIdFor(id, target.now),
@@ -251,10 +272,11 @@ export class SchedulesService {
    * when that is already due (a one-shot about to fire); completed schedules have none.
    */
   async upcoming(
+    principal: Principal,
     id: string,
     count = DEFAULT_UPCOMING_COUNT,
   ): Promise<UpcomingResponse> {
-    const row = await this.findOrFail(id);
+    const row = await this.findOrFail(principal, id);
     if (row.status === 'completed') return { scheduleId: id, items: [] };
     const now = this.clock.now();
     // Occurrences strictly after now. The one exception is an active one-shot whose time
@@ -278,12 +300,14 @@ export class SchedulesService {
   }
 
   async listExecutions(
+    principal: Principal,
     id: string,
     query: PageQueryDto,
   ): Promise<ExecutionListResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, false) : undefined;
-    if (!(await this.repo.exists(id))) throw new NotFoundError('schedule', id);
+    if (!(await this.repo.exists(id, principal.owner)))
+      throw new NotFoundError('schedule', id);
     const rows = await this.repo.listExecutions(id, limit, cursor);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
@@ -296,15 +320,25 @@ export class SchedulesService {
     };
   }
 
-  private async findOrFail(id: string): Promise<ScheduleRow> {
+  /** Another owner's schedule is a 404, exactly like one that does not exist. */
+  private async findOrFail(
+    principal: Principal,
+    id: string,
+  ): Promise<ScheduleRow> {
     const row = await this.repo.find(id);
-    if (!row) throw new NotFoundError('schedule', id);
+    if (!row || !canSee(principal, row.owner))
+      throw new NotFoundError('schedule', id);
     return row;
   }
 
-  private async lockOrFail(tx: Queryable, id: string): Promise<ScheduleRow> {
+  private async lockOrFail(
+    tx: Queryable,
+    principal: Principal,
+    id: string,
+  ): Promise<ScheduleRow> {
     const row = await this.repo.lock(tx, id);
-    if (!row) throw new NotFoundError('schedule', id);
+    if (!row || !canSee(principal, row.owner))
+      throw new NotFoundError('schedule', id);
     return row;
   }
 

@@ -63,10 +63,15 @@ where id = $1::uuid
 returning ${SCHEDULE_COLUMNS}
 `;
 
-/** Executions cascade (executions.schedule_id references schedules on delete cascade). */
+/**
+ * Executions cascade (executions.schedule_id references schedules on delete cascade).
+ * $2 the caller's owner, or null for a caller that sees every owner: another owner's
+ * schedule is left alone and reads as not found.
+ */
 export const DELETE_SCHEDULE = `
 delete from schedules
 where id = $1::uuid
+and ($2::text is null or owner = $2::text)
 returning id
 `;
 
@@ -94,7 +99,7 @@ and due_at > now() + interval '2 seconds'
  * the stored scheduled_at equals the instant the execution id is derived from.
  */
 export const SELECT_FOR_RUN_NOW = `
-select max_attempts, date_trunc('milliseconds', now()) as now
+select max_attempts, owner, date_trunc('milliseconds', now()) as now
 from schedules
 where id = $1::uuid
 for key share
@@ -122,7 +127,8 @@ where id = $1::uuid
 /** Wakes every listening scheduler; delivered when the transaction commits. */
 export const NOTIFY = `select pg_notify($1::text, $2::text)`;
 
-export const SCHEDULE_EXISTS = `select 1 from schedules where id = $1::uuid`;
+/** $2 as in DELETE_SCHEDULE. */
+export const SCHEDULE_EXISTS = `select 1 from schedules where id = $1::uuid and ($2::text is null or owner = $2::text)`;
 
 /**
  * One page of GET /schedules, oldest first, by keyset on (created_at, id). Rows that

@@ -2,3 +2,4 @@ export * from './schedule.contract';
 export * from './execution.contract';
 export * from './error.contract';
 export * from './pretender.contract';
+export * from './api-key.contract';

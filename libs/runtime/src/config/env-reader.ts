@@ -57,6 +57,18 @@ export class EnvReader {
     return this.raw(name);
   }
 
+  /** `true`/`false` (also `1`/`0`, `yes`/`no`, any case); `default` when unset. */
+  bool(name: string, options: { default: boolean }): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return options.default;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(
+      `${name}: must be true or false (got ${JSON.stringify(raw)})`,
+    );
+    return options.default;
+  }
+
   /** An integer within [min, max]. */
   int(name: string, options: { default?: number } & Bounds = {}): number {
     const raw = this.raw(name);

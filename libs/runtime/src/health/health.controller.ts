@@ -6,6 +6,7 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { PublicRoute } from '../http/access';
 import { ReadinessRegistry } from './readiness-registry';
 
 /** How long the readiness `select 1` may take before the database counts as down. */
@@ -18,6 +19,7 @@ const DATABASE_PING_TIMEOUT_MS = 1_500;
  * never one whose database is briefly away.
  */
 @ApiExcludeController()
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -8,7 +8,9 @@ import {
 import {
   ConflictError,
   DomainError,
+  ForbiddenError,
   NotFoundError,
+  UnauthenticatedError,
   ValidationError,
 } from '@scheduleman/domain';
 import { STATUS_CODES } from 'node:http';
@@ -37,6 +39,8 @@ interface HttpErrorsLike {
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   409: 'CONFLICT',
@@ -83,6 +87,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     if (body.statusCode === 503) res.setHeader('Retry-After', '1');
+    for (const [name, value] of Object.entries(headersOf(exception)))
+      res.setHeader(name, value);
     res.status(body.statusCode).json(body);
   }
 
@@ -110,6 +116,14 @@ export class HttpErrorFilter implements ExceptionFilter {
         },
       ]);
     }
+    if (exception instanceof UnauthenticatedError)
+      return errorBody(401, exception.code, [
+        { field: 'authorization', message: exception.message },
+      ]);
+    if (exception instanceof ForbiddenError)
+      return errorBody(403, exception.code, [
+        { field: exception.field, message: exception.message },
+      ]);
     if (exception instanceof DomainError)
       return errorBody(400, exception.code, [
         { field: 'body', message: exception.message },
@@ -145,6 +159,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     return errorBody(500, 'INTERNAL_ERROR', [], 'Internal server error');
   }
+}
+
+/** Headers an answer carries besides the body: the 401 challenge (RFC 6750), a 429's Retry-After. */
+function headersOf(exception: unknown): Readonly<Record<string, string>> {
+  if (exception instanceof UnauthenticatedError)
+    return { 'WWW-Authenticate': 'Bearer' };
+  if (exception instanceof HttpProblem) return exception.headers;
+  return {};
 }
 
 function fromHttpException(exception: HttpException): ErrorBody {

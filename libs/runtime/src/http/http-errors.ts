@@ -23,8 +23,20 @@ export class HttpProblem extends Error {
     readonly code: string,
     readonly field: string,
     message: string,
+    /** Extra response headers, e.g. `Retry-After` on a 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpProblem';
+  }
+}
+
+/** Too many requests from one API key: 429 with `Retry-After` (whole seconds, at least 1). */
+export class TooManyRequestsError extends HttpProblem {
+  constructor(retryAfterSeconds: number, message: string) {
+    super(429, 'RATE_LIMITED', 'authorization', message, {
+      'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
+    this.name = 'TooManyRequestsError';
   }
 }

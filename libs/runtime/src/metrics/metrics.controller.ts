@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
+import { MetricsRoute } from '../http/access';
 
 /** Prometheus scrape endpoint. */
 @ApiExcludeController()
+@MetricsRoute()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(Registry) private readonly registry: Registry) {}

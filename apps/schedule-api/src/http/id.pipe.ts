@@ -3,9 +3,9 @@ import { ValidationError } from '@scheduleman/domain';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `:id` must be a UUID: a 400 naming `id`, rather than a database cast error. Normalised to lower case. */
+/** `:id` of any resource must be a UUID: a 400 naming `id`, rather than a database cast error. Normalised to lower case. */
 @Injectable()
-export class ScheduleIdPipe implements PipeTransform<string, string> {
+export class IdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!UUID.test(value))
       throw new ValidationError(

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Scope } from '@scheduleman/domain';
+import type { DataSource } from 'typeorm';
+import type { CursorKey } from '../schedules/cursor';
+import * as sql from './api-keys.sql';
+
+/** An api_keys row as api-keys.sql.ts selects it (never the hash). */
+export interface ApiKeyRow {
+  id: string;
+  name: string | null;
+  owner: string;
+  scopes: Scope[];
+  key_prefix: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  created_at_key: string;
+}
+
+/** What authentication reads: the key's identity and whether it is usable now. */
+export interface KeyLookup {
+  id: string;
+  owner: string;
+  scopes: Scope[];
+  expires_at: Date | null;
+  revoked: boolean;
+  expired: boolean;
+}
+
+@Injectable()
+export class ApiKeysRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(key: {
+    id: string;
+    name: string | null;
+    owner: string;
+    scopes: Scope[];
+    hash: Buffer;
+    prefix: string;
+    expiresAt: Date | null;
+  }): Promise<ApiKeyRow> {
+    const rows: ApiKeyRow[] = await this.dataSource.query(sql.INSERT_API_KEY, [
+      key.id,
+      key.name,
+      key.owner,
+      key.scopes,
+      key.hash,
+      key.prefix,
+      key.expiresAt,
+    ]);
+    return rows[0] as ApiKeyRow;
+  }
+
+  async findByHash(hash: Buffer): Promise<KeyLookup | undefined> {
+    const rows: KeyLookup[] = await this.dataSource.query(
+      sql.AUTHENTICATE_API_KEY,
+      [hash],
+    );
+    return rows[0];
+  }
+
+  async find(id: string): Promise<ApiKeyRow | undefined> {
+    const rows: ApiKeyRow[] = await this.dataSource.query(sql.SELECT_API_KEY, [
+      id,
+    ]);
+    return rows[0];
+  }
+
+  async revoke(id: string): Promise<ApiKeyRow | undefined> {
+    const result: unknown[] = await this.dataSource.query(sql.REVOKE_API_KEY, [
+      id,
+    ]);
+    // TypeORM returns [rows, affected] for an UPDATE on PostgreSQL.
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as ApiKeyRow[];
+    return rows[0];
+  }
+
+  async list(query: {
+    owner?: string;
+    cursor?: CursorKey;
+    limit: number;
+  }): Promise<ApiKeyRow[]> {
+    const { sql: text, params } = sql.listApiKeysSql(query);
+    return this.dataSource.query(text, params);
+  }
+}

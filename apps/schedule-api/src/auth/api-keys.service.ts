@@ -1,0 +1,135 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ADMIN_PRINCIPAL,
+  type ApiKeyListResponse,
+  type ApiKeyResponse,
+  type Clock,
+  type CreatedApiKeyResponse,
+  generateApiKey,
+  hashApiKey,
+  isApiKeyShaped,
+  keyPrincipal,
+  NotFoundError,
+  type Principal,
+  parseIsoInstant,
+  parseScopes,
+  UnauthenticatedError,
+  ValidationError,
+} from '@scheduleman/domain';
+import { CLOCK } from '@scheduleman/runtime';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { decodeCursor, encodeCursor } from '../schedules/cursor';
+import { DEFAULT_PAGE_LIMIT } from '../schedules/dto/queries.dto';
+import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
+import type { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto';
+
+/**
+ * API keys: creation (the key is returned once and only its hash is stored), listing,
+ * revocation, and `authenticate`, which turns a presented key into a Principal on every
+ * request. There is no cache: a revoked key is refused by the very next request, on
+ * every API process (one indexed lookup, measured in docs/performance.md).
+ */
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+  private readonly adminKeyHash: Buffer | null;
+
+  constructor(
+    private readonly repo: ApiKeysRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AUTH_SETTINGS) settings: AuthSettings,
+  ) {
+    this.adminKeyHash =
+      settings.adminApiKey === null ? null : hashApiKey(settings.adminApiKey);
+  }
+
+  /** The principal of a presented key; UnauthenticatedError when it does not authenticate. */
+  async authenticate(key: string): Promise<Principal> {
+    const hash = hashApiKey(key);
+    if (this.adminKeyHash && timingSafeEqual(hash, this.adminKeyHash))
+      return ADMIN_PRINCIPAL;
+    // Only generated keys are stored: anything else is unknown without a query.
+    const found = isApiKeyShaped(key)
+      ? await this.repo.findByHash(hash)
+      : undefined;
+    if (!found) throw new UnauthenticatedError('the API key is not known');
+    if (found.revoked)
+      throw new UnauthenticatedError('the API key has been revoked');
+    if (found.expired)
+      throw new UnauthenticatedError(
+        `the API key expired at ${found.expires_at?.toISOString() ?? 'an earlier time'}`,
+      );
+    return keyPrincipal(found);
+  }
+
+  async create(dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+    const scopes = parseScopes(dto.scopes);
+    const expiresAt =
+      dto.expiresAt === undefined || dto.expiresAt === null
+        ? null
+        : parseIsoInstant(dto.expiresAt, 'expiresAt');
+    if (expiresAt && expiresAt.getTime() <= this.clock.now().getTime())
+      throw new ValidationError('expiresAt', 'must be in the future');
+    const generated = generateApiKey();
+    const row = await this.repo.insert({
+      id: randomUUID(),
+      name: dto.name ?? null,
+      owner: dto.owner,
+      scopes,
+      hash: generated.hash,
+      prefix: generated.displayPrefix,
+      expiresAt,
+    });
+    this.logger.log({
+      msg: 'API key created',
+      keyId: row.id,
+      owner: row.owner,
+      scopes,
+      prefix: row.key_prefix,
+    });
+    return { ...toApiKeyResponse(row), key: generated.key };
+  }
+
+  async list(query: ListApiKeysQueryDto): Promise<ApiKeyListResponse> {
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
+    const rows = await this.repo.list({ owner: query.owner, cursor, limit });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toApiKeyResponse),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({ at: last.created_at_key, id: last.id })
+          : null,
+    };
+  }
+
+  async get(id: string): Promise<ApiKeyResponse> {
+    const row = await this.repo.find(id);
+    if (!row) throw new NotFoundError('API key', id);
+    return toApiKeyResponse(row);
+  }
+
+  /** Immediate: the next request with the key is a 401. Revoking a revoked key is a no-op. */
+  async revoke(id: string): Promise<ApiKeyResponse> {
+    const row = await this.repo.revoke(id);
+    if (!row) throw new NotFoundError('API key', id);
+    this.logger.log({ msg: 'API key revoked', keyId: id, owner: row.owner });
+    return toApiKeyResponse(row);
+  }
+}
+
+export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {
+  return {
+    id: row.id,
+    owner: row.owner,
+    scopes: row.scopes,
+    name: row.name,
+    prefix: row.key_prefix,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at?.toISOString() ?? null,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Every statement on api_keys (migration 1733100000000), conventions as in
+ * schedules.sql.ts. A key is found by its SHA-256 through api_keys_hash_key.
+ */
+
+const API_KEY_COLUMNS = `id, name, owner, scopes, key_prefix, created_at, expires_at, revoked_at,
+to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key`;
+
+/** $1 id, $2 name, $3 owner, $4 scopes, $5 key hash, $6 key prefix, $7 expires at. */
+export const INSERT_API_KEY = `
+insert into api_keys (id, name, owner, scopes, key_hash, key_prefix, expires_at)
+values ($1::uuid, $2::text, $3::text, $4::text[], $5::bytea, $6::text, $7::timestamptz)
+returning ${API_KEY_COLUMNS}
+`;
+
+/**
+ * Authentication, once per request: the key with this hash and whether it is usable
+ * now by the database clock (the clock every expiry is compared with). $1 key hash.
+ */
+export const AUTHENTICATE_API_KEY = `
+select id, owner, scopes, expires_at,
+revoked_at is not null as revoked,
+expires_at is not null and expires_at <= now() as expired
+from api_keys
+where key_hash = $1::bytea
+`;
+
+/** Revokes at once; revoking twice keeps the first instant. $1 id. */
+export const REVOKE_API_KEY = `
+update api_keys
+set revoked_at = coalesce(revoked_at, now())
+where id = $1::uuid
+returning ${API_KEY_COLUMNS}
+`;
+
+export const SELECT_API_KEY = `
+select ${API_KEY_COLUMNS}
+from api_keys
+where id = $1::uuid
+`;
+
+/** One page of GET /api-keys, oldest first, keyset on (created_at, id); limit + 1 rows. */
+export function listApiKeysSql(query: {
+  owner?: string;
+  cursor?: { at: string; id?: string };
+  limit: number;
+}): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  if (query.owner !== undefined)
+    where.push(`owner = ${param(query.owner, 'text')}`);
+  if (query.cursor !== undefined)
+    where.push(
+      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
+    );
+  const limit = param(query.limit + 1, 'int');
+  return {
+    sql: `
+select ${API_KEY_COLUMNS}
+from api_keys${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
+order by created_at, id
+limit ${limit}
+`,
+    params,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './api-key';
+export * from './principal';
+export * from './scopes';
