@@ -1,5 +1,10 @@
 import type { Clock } from '@scheduleman/domain';
-import { ApiClient, skewClock, sleep } from '@scheduleman/testkit';
+import {
+  ApiClient,
+  skewClock,
+  sleep,
+  TEST_ADMIN_API_KEY,
+} from '@scheduleman/testkit';
 import { BenchCluster } from '../infra/bench-cluster';
 import { resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
@@ -157,7 +162,7 @@ export async function runChaosCommand(
     log(
       `API and 3 schedulers ready (scheduler-${SKEWED_SCHEDULER} runs ${plan.skewMs / 1000} s ahead); logs in ${harness.logRoot}`,
     );
-    api = new ApiClient(cluster.apiUrl);
+    api = new ApiClient(cluster.apiUrl, { apiKey: TEST_ADMIN_API_KEY });
     const { expectation, acceptedLate, retried } = await createWorkload(
       api,
       harness.receiverClient.hookUrl,

@@ -5,6 +5,7 @@ import {
   type AppProcess,
   Cluster,
   type SkewedClock,
+  TEST_AUTH_ENV,
 } from '@scheduleman/testkit';
 import { type ProcessUsage, UsageMeter } from './usage-meter';
 
@@ -51,6 +52,7 @@ export class BenchCluster {
       LOG_LEVEL: options.logLevel,
       // The bench's receiver listens on loopback, which webhooks may not reach unless allowed.
       WEBHOOK_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
+      ...TEST_AUTH_ENV,
     };
     const profile = (name: string) =>
       options.cpuProfile

@@ -6,7 +6,7 @@ import {
   createDataSource,
   runMigrations,
 } from '@scheduleman/domain/persistence';
-import { ApiClient, sleep } from '@scheduleman/testkit';
+import { ApiClient, sleep, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
 import { BenchCluster } from '../infra/bench-cluster';
 import type { DatabaseServer } from '../infra/database-server';
 import { treeCpuSeconds } from '../infra/proc-stats';
@@ -196,7 +196,7 @@ export async function measureWorkload(
   const runName = `${workload.name}-${schedulerCount}`;
   const statements = await StatementStats.open(databaseUrl);
   await env.receiverClient.reset();
-  const api = new ApiClient(cluster.apiUrl);
+  const api = new ApiClient(cluster.apiUrl, { apiKey: TEST_ADMIN_API_KEY });
   try {
     await statements?.reset();
     const created = await workload.create({

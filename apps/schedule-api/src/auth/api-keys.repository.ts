@@ -50,7 +50,7 @@ export class ApiKeysRepository {
       key.prefix,
       key.expiresAt,
     ]);
-    return rows[0] as ApiKeyRow;
+    return rows[0];
   }
 
   async findByHash(hash: Buffer): Promise<KeyLookup | undefined> {

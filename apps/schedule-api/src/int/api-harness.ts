@@ -7,7 +7,11 @@ import {
   networkPolicyOf,
   type ScheduleResponse,
 } from '@scheduleman/domain';
-import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
+import {
+  createTestDatabase,
+  TEST_ADMIN_API_KEY,
+  type TestDatabase,
+} from '@scheduleman/testkit';
 import { CLOCK, JsonLogger } from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
@@ -55,7 +59,7 @@ export interface ApiHarness {
 export const TEST_BODY_LIMIT_BYTES = 64 * 1024;
 
 /** ADMIN_API_KEY of every harness: `request` and `raw` send it unless told otherwise. */
-export const TEST_ADMIN_API_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+export { TEST_ADMIN_API_KEY };
 
 /** The Authorization header of a key. */
 export function bearer(key: string): Record<string, string> {

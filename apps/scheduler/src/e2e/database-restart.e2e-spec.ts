@@ -9,6 +9,8 @@ import {
   PretenderClient,
   RestartablePostgres,
   sleep,
+  TEST_ADMIN_API_KEY,
+  TEST_AUTH_ENV,
   waitFor,
 } from '@scheduleman/testkit';
 import {
@@ -64,12 +66,12 @@ describe('a database restart in the middle of a run', () => {
       const [, [apiProcess, pretenderProcess]] = await Promise.all([
         pg.start(true),
         cluster.startReady(
-          ['schedule-api', { env }],
+          ['schedule-api', { env: { ...env, ...TEST_AUTH_ENV } }],
           PRETENDER,
           ...SCHEDULER_IDS.map((id) => schedulerSpec(id, pg.url)),
         ),
       ]);
-      api = new ApiClient(apiProcess.url());
+      api = new ApiClient(apiProcess.url(), { apiKey: TEST_ADMIN_API_KEY });
       pretender = new PretenderClient(pretenderProcess.url());
     }),
     120_000,

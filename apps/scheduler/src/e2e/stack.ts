@@ -14,6 +14,8 @@ import {
   createTestDatabase,
   PretenderClient,
   type StartOptions,
+  TEST_ADMIN_API_KEY,
+  TEST_AUTH_ENV,
   type TestDatabase,
 } from '@scheduleman/testkit';
 import { Client } from 'pg';
@@ -110,13 +112,22 @@ export class Stack {
     const db = await createTestDatabase(databasePrefix);
     this.parts.db = db;
     const [api, pretender, ...schedulers] = await this.cluster.startReady(
-      ['schedule-api', { env: { ...LOOPBACK_ALLOWED, DATABASE_URL: db.url } }],
+      [
+        'schedule-api',
+        {
+          env: {
+            ...LOOPBACK_ALLOWED,
+            ...TEST_AUTH_ENV,
+            DATABASE_URL: db.url,
+          },
+        },
+      ],
       PRETENDER,
       ...schedulerIds.map((id) =>
         schedulerSpec(id, db.url, options.schedulerEnv),
       ),
     );
-    this.parts.api = new ApiClient(api.url());
+    this.parts.api = new ApiClient(api.url(), { apiKey: TEST_ADMIN_API_KEY });
     this.parts.pretender = new PretenderClient(pretender.url());
     this.parts.schedulers = schedulers;
     this.parts.sql = await connectSql(db.url);

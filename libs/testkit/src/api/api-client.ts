@@ -36,7 +36,20 @@ export interface ApiClientOptions {
   connections?: number;
   /** Stamps `acceptedAtMs`; the system clock unless a test injects one. */
   clock?: Clock;
+  /** Sent as `Authorization: Bearer <apiKey>` on every call; none when absent (AUTH_DISABLED). */
+  apiKey?: string;
 }
+
+/**
+ * ADMIN_API_KEY of the stacks the tests and the benchmark start (every harness uses
+ * this one), at least 32 characters as the API requires.
+ */
+export const TEST_ADMIN_API_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
+/** Environment that turns authentication on with TEST_ADMIN_API_KEY. */
+export const TEST_AUTH_ENV: Readonly<Record<string, string>> = {
+  ADMIN_API_KEY: TEST_ADMIN_API_KEY,
+};
 
 const MAX_ATTEMPTS = 3;
 /** A wedged API fails the call instead of hanging it; a busy one gets time to answer. */
@@ -50,6 +63,7 @@ const CALL_TIMEOUT_MS = 30_000;
 export class ApiClient {
   private readonly pool: Pool;
   private readonly clock: Clock;
+  private readonly authorization: Record<string, string>;
 
   constructor(
     readonly baseUrl: string,
@@ -61,6 +75,10 @@ export class ApiClient {
       keepAliveTimeout: 60_000,
     });
     this.clock = options.clock ?? new SystemClock();
+    this.authorization =
+      options.apiKey === undefined
+        ? {}
+        : { authorization: `Bearer ${options.apiKey}` };
   }
 
   createSchedule(body: CreateScheduleRequest): Promise<ScheduleResponse> {
@@ -173,7 +191,10 @@ export class ApiClient {
     const response = await this.pool.request({
       method,
       path,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? this.authorization
+          : { ...this.authorization, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       headersTimeout: CALL_TIMEOUT_MS,
       bodyTimeout: CALL_TIMEOUT_MS,
