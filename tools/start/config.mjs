@@ -45,12 +45,19 @@ export function readConfig(env) {
     WEBHOOK_ALLOWED_NETWORKS:
       env.WEBHOOK_ALLOWED_NETWORKS || LOOPBACK_ALLOWED_NETWORKS,
   };
+  // Zero setup: without ADMIN_API_KEY the API runs with authentication off, reachable
+  // from this machine only (HOST=127.0.0.1), so the README's curl lines work as printed.
+  // With ADMIN_API_KEY set, authentication is on and the banner prints a curl line.
+  const authEnabled = Boolean(env.ADMIN_API_KEY?.trim());
+  const auth = authEnabled
+    ? { ADMIN_API_KEY: env.ADMIN_API_KEY.trim(), AUTH_DISABLED: 'false' }
+    : { AUTH_DISABLED: 'true', HOST: env.HOST || '127.0.0.1' };
   const services = [
     {
       name: 'schedule-api',
       app: 'schedule-api',
       port: config.apiPort,
-      env: { ...outbound },
+      env: { ...outbound, ...auth },
     },
     ...Array.from({ length: config.schedulerCount }, (_, i) => ({
       name: `scheduler-${i + 1}`,
@@ -69,7 +76,13 @@ export function readConfig(env) {
       env: {},
     },
   ];
-  return { ...config, signingSecretGenerated, signingSecrets, services };
+  return {
+    ...config,
+    authEnabled,
+    signingSecretGenerated,
+    signingSecrets,
+    services,
+  };
 }
 
 /** `say` and `shout` (errors), prefixed like the apps' lines: `start        | …`. */

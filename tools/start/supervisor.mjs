@@ -50,6 +50,14 @@ function banner(config, databaseUrl, say) {
       `  signing secret   ${config.signingSecrets}  (WEBHOOK_SIGNING_SECRETS, new each run; see docs/triggers.md to verify a delivery)`,
     );
   else say('  signing secrets  from WEBHOOK_SIGNING_SECRETS');
+  if (config.authEnabled)
+    say(
+      `  authentication   on (ADMIN_API_KEY); try: curl -s ${url(apiPort, '/schedules')} -H "Authorization: Bearer $ADMIN_API_KEY"`,
+    );
+  else
+    say(
+      '  authentication   off (AUTH_DISABLED=true), API on 127.0.0.1 only; set ADMIN_API_KEY to turn it on (docs/security.md)',
+    );
   say('Ctrl-C stops everything.');
 }
 
