@@ -6,6 +6,7 @@ import {
   HealthModule,
   HttpErrorFilter,
   MetricsModule,
+  SecretsModule,
 } from '@scheduleman/runtime';
 import { AuthModule } from './auth/auth.module';
 import type { ApiConfig } from './config/api.config';
@@ -37,6 +38,7 @@ export class AppModule {
         }),
         HealthModule,
         MetricsModule,
+        SecretsModule.forRoot(config.secretBox),
         AuthModule.forRoot({
           disabled: config.authDisabled,
           adminApiKey: config.adminApiKey,

@@ -13,3 +13,5 @@ export * from './http/http-errors';
 export * from './http/access';
 export * from './http/http-error.filter';
 export * from './bootstrap/bootstrap-app';
+export * from './secrets/secrets-config';
+export * from './secrets/secrets.module';

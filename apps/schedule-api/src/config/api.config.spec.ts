@@ -3,10 +3,16 @@ import { ConfigError } from '@scheduleman/runtime';
 import { loadApiConfig } from './api.config';
 
 describe('loadApiConfig', () => {
-  it('needs only DATABASE_URL and fills in documented defaults', () => {
-    expect(
-      loadApiConfig({ DATABASE_URL: 'postgres://u@db:5432/scheduleman' }),
-    ).toEqual({
+  const SECRETS_KEY = Buffer.alloc(32, 1).toString('base64');
+
+  it('needs only DATABASE_URL and SECRETS_KEY and fills in documented defaults', () => {
+    const config = loadApiConfig({
+      DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+      SECRETS_KEY,
+    });
+    expect(config.secretBox).not.toBeNull();
+    expect({ ...config, secretBox: undefined }).toEqual({
+      secretBox: undefined,
       databaseUrl: 'postgres://u@db:5432/scheduleman',
       port: 3000,
       logLevel: 'info',
@@ -22,8 +28,22 @@ describe('loadApiConfig', () => {
     });
   });
 
-  it('reads the authentication switches and refuses a short ADMIN_API_KEY', () => {
+  it('refuses to start without SECRETS_KEY unless AUTH_DISABLED=true', () => {
     const base = { DATABASE_URL: 'postgres://u@db:5432/scheduleman' };
+    expect(() => loadApiConfig(base)).toThrow(/SECRETS_KEY: is required/);
+    expect(() => loadApiConfig({ ...base, SECRETS_KEY: 'c2hvcnQ=' })).toThrow(
+      /SECRETS_KEY: must be the base64 of 32 random bytes/,
+    );
+    expect(
+      loadApiConfig({ ...base, AUTH_DISABLED: 'true' }).secretBox,
+    ).toBeNull();
+  });
+
+  it('reads the authentication switches and refuses a short ADMIN_API_KEY', () => {
+    const base = {
+      DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+      SECRETS_KEY,
+    };
     const config = loadApiConfig({
       ...base,
       AUTH_DISABLED: 'true',
@@ -46,6 +66,7 @@ describe('loadApiConfig', () => {
   it('reads WEBHOOK_ALLOWED_NETWORKS and fails naming it on a bad entry', () => {
     const config = loadApiConfig({
       DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+      SECRETS_KEY,
       WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8, ::1/128',
     });
     expect(config.webhookNetworkPolicy).toEqual(
@@ -54,6 +75,7 @@ describe('loadApiConfig', () => {
     expect(() =>
       loadApiConfig({
         DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+        SECRETS_KEY,
         WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8,localhost',
       }),
     ).toThrow(/WEBHOOK_ALLOWED_NETWORKS: "localhost" is not a network/);
@@ -72,7 +94,13 @@ describe('loadApiConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(
-      ['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'REQUEST_BODY_LIMIT_BYTES'],
+      [
+        'DATABASE_URL',
+        'PORT',
+        'LOG_LEVEL',
+        'REQUEST_BODY_LIMIT_BYTES',
+        'SECRETS_KEY',
+      ],
     );
   });
 });

@@ -1,6 +1,7 @@
 import {
   MIN_ADMIN_API_KEY_LENGTH,
   type NetworkPolicy,
+  type SecretBox,
   networkPolicyOf,
   PUBLIC_ONLY_NETWORK_POLICY,
 } from '@scheduleman/domain';
@@ -14,6 +15,7 @@ import {
   EnvReader,
   LOG_LEVELS,
   type LogLevel,
+  readSecretBox,
 } from '@scheduleman/runtime';
 import { DEFAULT_REQUEST_BODY_LIMIT_BYTES } from '../http/json-http';
 
@@ -50,6 +52,12 @@ export interface ApiConfig {
   adminApiKey: string | null;
   /** `METRICS_REQUIRE_KEY=true`: `/metrics` needs a key with the admin scope. Default false (open, like /health). */
   metricsRequireKey: boolean;
+  /**
+   * `SECRETS_KEY` (base64 of 32 random bytes; required unless AUTH_DISABLED=true) seals
+   * every stored secret; `SECRETS_KEY_PREVIOUS` (comma-separated) still opens values
+   * sealed before a rotation. Null without SECRETS_KEY.
+   */
+  secretBox: SecretBox | null;
 }
 
 export const DEFAULT_API_PORT = 3000;
@@ -57,6 +65,7 @@ export const DEFAULT_API_PORT = 3000;
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadApiConfig(env: Env): ApiConfig {
   const reader = new EnvReader(env);
+  const authDisabled = reader.bool('AUTH_DISABLED', { default: false });
   const adminApiKey = reader.optionalString('ADMIN_API_KEY') ?? null;
   if (adminApiKey !== null && adminApiKey.length < MIN_ADMIN_API_KEY_LENGTH)
     reader.addProblem(
@@ -102,8 +111,9 @@ export function loadApiConfig(env: Env): ApiConfig {
       PUBLIC_ONLY_NETWORK_POLICY,
     ),
     host: reader.string('HOST', { default: '0.0.0.0' }),
-    authDisabled: reader.bool('AUTH_DISABLED', { default: false }),
+    authDisabled,
     adminApiKey,
     metricsRequireKey: reader.bool('METRICS_REQUIRE_KEY', { default: false }),
+    secretBox: readSecretBox(reader, authDisabled),
   });
 }

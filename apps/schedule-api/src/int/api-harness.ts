@@ -5,11 +5,14 @@ import {
   type ErrorResponse,
   LOOPBACK_NETWORKS,
   networkPolicyOf,
+  parseSecretsKey,
+  SecretBox,
   type ScheduleResponse,
 } from '@scheduleman/domain';
 import {
   createTestDatabase,
   TEST_ADMIN_API_KEY,
+  TEST_SECRETS_KEY,
   type TestDatabase,
 } from '@scheduleman/testkit';
 import { CLOCK, JsonLogger } from '@scheduleman/runtime';
@@ -98,6 +101,7 @@ export async function startApi(
     authDisabled: options.authDisabled ?? false,
     adminApiKey: TEST_ADMIN_API_KEY,
     metricsRequireKey: false,
+    secretBox: new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
   };
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],

@@ -46,9 +46,13 @@ export interface ApiClientOptions {
  */
 export const TEST_ADMIN_API_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 
-/** Environment that turns authentication on with TEST_ADMIN_API_KEY. */
+/** SECRETS_KEY of the test stacks: the base64 of 32 fixed bytes (tests only, never a real key). */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 's').toString('base64');
+
+/** Environment that turns authentication on with TEST_ADMIN_API_KEY, and seals secrets with TEST_SECRETS_KEY. */
 export const TEST_AUTH_ENV: Readonly<Record<string, string>> = {
   ADMIN_API_KEY: TEST_ADMIN_API_KEY,
+  SECRETS_KEY: TEST_SECRETS_KEY,
 };
 
 const MAX_ATTEMPTS = 3;
