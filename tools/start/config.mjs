@@ -1,5 +1,23 @@
 // What `npm start` runs, read from the environment: ports, counts, timeouts.
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * SECRETS_KEY for `npm start`: the variable when set, else one generated on the first
+ * run and kept next to the embedded database (`keyFile`, mode 0600), because the
+ * secrets sealed with it are kept there too, across restarts.
+ */
+export function secretsKeyFor(env, keyFile) {
+  if (env.SECRETS_KEY?.trim())
+    return { key: env.SECRETS_KEY.trim(), source: 'SECRETS_KEY' };
+  if (existsSync(keyFile))
+    return { key: readFileSync(keyFile, 'utf8').trim(), source: keyFile };
+  mkdirSync(dirname(keyFile), { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+  return { key, source: keyFile };
+}
 
 export function fail(message) {
   console.error(`[start] ${message}`);

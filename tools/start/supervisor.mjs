@@ -2,7 +2,7 @@
 // database, the apps, the banner, and the ordered shutdown on a signal.
 import { join, relative, sep } from 'node:path';
 import { startEmbeddedPostgres } from '../embedded-pg.mjs';
-import { readConfig, startLog } from './config.mjs';
+import { readConfig, secretsKeyFor, startLog } from './config.mjs';
 import { appLauncher } from './launch.mjs';
 import { assertPortsFree, buildIfStale } from './preflight.mjs';
 import { stopInOrder } from './shutdown.mjs';
@@ -99,9 +99,14 @@ export async function runSupervisor(root) {
       void shutdown('the npm start wrapper went away');
   }, 1000).unref();
 
+  // Every app seals and opens stored secrets with the same key (docs/security.md).
+  const secrets = secretsKeyFor(env, join(root, '.data', 'secrets-key'));
+  say(
+    `stored secrets are sealed with SECRETS_KEY from ${secrets.source === 'SECRETS_KEY' ? 'the environment' : relative(root, secrets.source)}`,
+  );
   const launch = appLauncher({
     root,
-    env,
+    env: { ...env, SECRETS_KEY: secrets.key },
     databaseUrl,
     width,
     shout,

@@ -8,6 +8,7 @@ import {
   type TestDatabase,
   waitFor,
 } from '@scheduleman/testkit';
+import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { SchedulerService } from './engine/scheduler.service';
@@ -47,6 +48,7 @@ describe('SchedulerModule', () => {
     );
     config = loadSchedulerConfig({
       DATABASE_URL: db.url,
+      SECRETS_KEY: TEST_SECRETS_KEY,
       SCHEDULER_ID: 'module-test',
       POLL_INTERVAL_MS: '200',
       // The receiver is on loopback, which is forbidden unless allowed.

@@ -5,6 +5,7 @@ import {
   DatabaseModule,
   HealthModule,
   MetricsModule,
+  SecretsModule,
 } from '@scheduleman/runtime';
 import { Registry } from 'prom-client';
 import { SchedulerService } from './engine/scheduler.service';
@@ -26,6 +27,7 @@ export class SchedulerModule {
       module: SchedulerModule,
       imports: [
         SchedulerConfigModule.forRoot(config),
+        SecretsModule.forRoot(config.secretBox),
         ClockModule,
         DatabaseModule.forRootAsync({
           useFactory: () => ({

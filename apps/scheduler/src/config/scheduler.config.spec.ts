@@ -6,6 +6,7 @@ import {
 } from './scheduler.config';
 
 const URL = 'postgres://u@db:5432/scheduleman';
+const SECRETS_KEY = Buffer.alloc(32, 1).toString('base64');
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -19,7 +20,10 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('loadSchedulerConfig', () => {
   it('runs with just DATABASE_URL, on documented defaults', () => {
-    const config = loadSchedulerConfig({ DATABASE_URL: URL }, () => 'abc123');
+    const config = loadSchedulerConfig(
+      { DATABASE_URL: URL, SECRETS_KEY },
+      () => 'abc123',
+    );
     expect(config).toMatchObject({
       databaseUrl: URL,
       port: 3001,
@@ -44,6 +48,7 @@ describe('loadSchedulerConfig', () => {
   it('takes SCHEDULER_ID, PORT and durations with units from the environment', () => {
     const config = loadSchedulerConfig({
       DATABASE_URL: URL,
+      SECRETS_KEY,
       SCHEDULER_ID: 's-1',
       PORT: '3002',
       LEASE_DURATION_MS: '5s',
@@ -61,24 +66,34 @@ describe('loadSchedulerConfig', () => {
     expect(
       loadSchedulerConfig({
         DATABASE_URL: URL,
+        SECRETS_KEY,
         WEBHOOK_MAX_SOCKETS: '64',
         WEBHOOK_KEEP_ALIVE_MS: '5s',
       }),
     ).toMatchObject({ webhookMaxSockets: 64, webhookKeepAliveMs: 5_000 });
-    expect(problemsOf({ DATABASE_URL: URL, WEBHOOK_MAX_SOCKETS: '0' })).toEqual(
-      [expect.stringMatching(/^WEBHOOK_MAX_SOCKETS: /)],
-    );
+    expect(
+      problemsOf({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        WEBHOOK_MAX_SOCKETS: '0',
+      }),
+    ).toEqual([expect.stringMatching(/^WEBHOOK_MAX_SOCKETS: /)]);
   });
 
   it('reads WEBHOOK_ALLOWED_NETWORKS and fails naming it on a bad entry', () => {
     expect(
       loadSchedulerConfig({
         DATABASE_URL: URL,
+        SECRETS_KEY,
         WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
       }).webhookNetworkPolicy,
     ).toEqual(networkPolicyOf('127.0.0.0/8, ::1/128'));
     expect(
-      problemsOf({ DATABASE_URL: URL, WEBHOOK_ALLOWED_NETWORKS: '10.0.0.1/8' }),
+      problemsOf({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        WEBHOOK_ALLOWED_NETWORKS: '10.0.0.1/8',
+      }),
     ).toEqual([
       'WEBHOOK_ALLOWED_NETWORKS: "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?',
     ]);
@@ -97,13 +112,28 @@ describe('loadSchedulerConfig', () => {
       'LOOKAHEAD_MS',
       'CLAIM_BATCH_SIZE',
       'TRIGGER_TIMEOUT_MS',
+      'SECRETS_KEY',
     ]);
+  });
+
+  it('refuses to start without SECRETS_KEY unless AUTH_DISABLED=true', () => {
+    expect(problemsOf({ DATABASE_URL: URL })).toEqual([
+      expect.stringMatching(/^SECRETS_KEY: is required/),
+    ]);
+    expect(
+      loadSchedulerConfig({ DATABASE_URL: URL, AUTH_DISABLED: 'true' })
+        .secretBox,
+    ).toBeNull();
+    expect(
+      loadSchedulerConfig({ DATABASE_URL: URL, SECRETS_KEY }).secretBox,
+    ).not.toBeNull();
   });
 
   it('refuses a look-ahead as long as the lease', () => {
     expect(
       problemsOf({
         DATABASE_URL: URL,
+        SECRETS_KEY,
         LEASE_DURATION_MS: '1500',
         LOOKAHEAD_MS: '1500',
       }),
@@ -119,6 +149,7 @@ describe('loadSchedulerConfig', () => {
     it('decodes each comma-separated secret once, in order', () => {
       const config = loadSchedulerConfig({
         DATABASE_URL: URL,
+        SECRETS_KEY,
         WEBHOOK_SIGNING_SECRETS: ` ${first} , ${second}`,
       });
 
@@ -136,6 +167,7 @@ describe('loadSchedulerConfig', () => {
 
       const problems = problemsOf({
         DATABASE_URL: URL,
+        SECRETS_KEY,
         WEBHOOK_SIGNING_SECRETS: [first, unprefixed, '', short, first].join(
           ',',
         ),

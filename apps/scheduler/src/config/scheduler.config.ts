@@ -7,12 +7,14 @@ import {
   type NetworkPolicy,
   networkPolicyOf,
   PUBLIC_ONLY_NETWORK_POLICY,
+  type SecretBox,
 } from '@scheduleman/domain';
 import {
   type Env,
   EnvReader,
   LOG_LEVELS,
   type LogLevel,
+  readSecretBox,
 } from '@scheduleman/runtime';
 
 /** Default HTTP port of a scheduler (health, metrics); run more schedulers on 3002, 3003, … */
@@ -93,6 +95,12 @@ export interface SchedulerConfig {
    * addresses only, checked on every resolved address (docs/security.md).
    */
   webhookNetworkPolicy: NetworkPolicy;
+  /**
+   * `SECRETS_KEY` / `SECRETS_KEY_PREVIOUS`: the same keys as the API's; they open the
+   * secrets it stored (docs/security.md). Required unless `AUTH_DISABLED=true`, which the
+   * scheduler reads for this rule only. Null without SECRETS_KEY.
+   */
+  secretBox: SecretBox | null;
 }
 
 /** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
@@ -170,6 +178,10 @@ export function loadSchedulerConfig(
       'WEBHOOK_ALLOWED_NETWORKS',
       networkPolicyOf,
       PUBLIC_ONLY_NETWORK_POLICY,
+    ),
+    secretBox: readSecretBox(
+      read,
+      read.bool('AUTH_DISABLED', { default: false }),
     ),
   };
   // Held work must be fired before its lease could lapse between two renewals.

@@ -1,6 +1,7 @@
 import {
   type AppProcess,
   requestJson,
+  TEST_SECRETS_KEY,
   skewClock,
   waitFor,
 } from '@scheduleman/testkit';
@@ -28,6 +29,7 @@ describe('a scheduler with a skewed host clock', () => {
       name: `scheduler-shifted-${shiftMs}`,
       env: {
         ...LOOPBACK_ALLOWED,
+        SECRETS_KEY: TEST_SECRETS_KEY,
         DATABASE_URL: stack.db.url,
         SCHEDULER_ID: `shifted-${shiftMs}`,
         ...skew.env,

@@ -16,6 +16,7 @@ import {
   type StartOptions,
   TEST_ADMIN_API_KEY,
   TEST_AUTH_ENV,
+  TEST_SECRETS_KEY,
   type TestDatabase,
 } from '@scheduleman/testkit';
 import { Client } from 'pg';
@@ -60,6 +61,7 @@ export function schedulerSpec(
       name: id,
       env: {
         ...LOOPBACK_ALLOWED,
+        SECRETS_KEY: TEST_SECRETS_KEY,
         ...env,
         DATABASE_URL: databaseUrl,
         SCHEDULER_ID: id,

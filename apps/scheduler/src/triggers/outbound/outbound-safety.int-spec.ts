@@ -6,6 +6,7 @@ import {
   type TestDatabase,
   waitFor,
 } from '@scheduleman/testkit';
+import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import type { DataSource } from 'typeorm';
 import { loadSchedulerConfig } from '../../config/scheduler.config';
 import { SchedulerModule } from '../../scheduler.module';
@@ -27,6 +28,7 @@ describe('a scheduler with WEBHOOK_ALLOWED_NETWORKS unset', () => {
       SchedulerModule.forRoot(
         loadSchedulerConfig({
           DATABASE_URL: db.url,
+          SECRETS_KEY: TEST_SECRETS_KEY,
           SCHEDULER_ID: 'outbound-test',
           POLL_INTERVAL_MS: '200',
         }),
