@@ -39,7 +39,10 @@ describe('TriggerRegistry', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         SchedulerConfigModule.forRoot(
-          loadSchedulerConfig({ DATABASE_URL: 'postgres://u@db:5432/s' }),
+          loadSchedulerConfig({
+            DATABASE_URL: 'postgres://u@db:5432/s',
+            AUTH_DISABLED: 'true',
+          }),
         ),
         TriggersModule,
       ],
