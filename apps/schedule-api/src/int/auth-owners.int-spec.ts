@@ -231,7 +231,7 @@ describe('owners and API keys', () => {
 
     it('refuses a key once its expiresAt has passed, by the database clock', async () => {
       const [{ at }] = await f.api.sql.query<{ at: string }[]>(
-        `select to_char((now() + interval '1500 milliseconds') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at`,
+        `select to_char((now() + interval '4 seconds') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at`,
       );
       const created = await f.call<CreatedApiKeyResponse>(
         'POST',
@@ -253,7 +253,7 @@ describe('owners and API keys', () => {
           const res = await f.call('GET', '/schedules', undefined, as);
           return res.status !== 200 && res;
         },
-        { timeoutMs: 10_000, intervalMs: 200 },
+        { timeoutMs: 20_000, intervalMs: 200 },
       );
       expect(expectProblem(refused, 401, 'authorization').message).toContain(
         'expired',
