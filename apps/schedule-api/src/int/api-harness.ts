@@ -83,6 +83,8 @@ export async function startApi(
     allowedNetworks?: string;
     /** AUTH_DISABLED=true. Default false: authentication on, with TEST_ADMIN_API_KEY. */
     authDisabled?: boolean;
+    /** METRICS_REQUIRE_KEY=true. Default false: /metrics is open. */
+    metricsRequireKey?: boolean;
   } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
@@ -100,7 +102,7 @@ export async function startApi(
     host: '127.0.0.1',
     authDisabled: options.authDisabled ?? false,
     adminApiKey: TEST_ADMIN_API_KEY,
-    metricsRequireKey: false,
+    metricsRequireKey: options.metricsRequireKey ?? false,
     secretBox: new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
   };
   let builder = Test.createTestingModule({

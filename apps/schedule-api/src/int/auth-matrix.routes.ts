@@ -1,0 +1,119 @@
+import type { Scope } from '@scheduleman/domain';
+import { cronBody } from './api-harness';
+import {
+  type AuthFixture,
+  type KeyName,
+  OWNER_A,
+  OWNER_B,
+} from './auth-fixture';
+
+/**
+ * What `:id` in a route names. `create` makes a fresh row of OWNER_A (as admin) in the
+ * state where the route would change it; `owned` rows belong to an owner, so another
+ * owner's key must get the 404 of a missing id.
+ */
+interface Target {
+  owned: boolean;
+  create(fixture: AuthFixture): Promise<string>;
+}
+
+export const TARGETS = {
+  schedule: {
+    owned: true,
+    create: (f) => f.createSchedule(OWNER_A),
+  },
+  /** Resume changes only a paused schedule. */
+  pausedSchedule: {
+    owned: true,
+    async create(f) {
+      const id = await f.createSchedule(OWNER_A);
+      const paused = await f.call(
+        'POST',
+        `/schedules/${id}/pause`,
+        undefined,
+        'admin',
+      );
+      expect(paused.status).toBe(200);
+      return id;
+    },
+  },
+  /** API keys are the admin's: no owner-bound key reaches them at all. */
+  apiKey: {
+    owned: false,
+    create: async (f) => (await f.createKey(OWNER_A)).id,
+  },
+} satisfies Record<string, Target>;
+
+/**
+ * One route of schedule-api in the authentication matrix (auth-matrix.int-spec.ts).
+ * Adding a route is one line here; the matrix fails while a route of the OpenAPI
+ * document has no line.
+ */
+export interface RouteCase {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** As in the OpenAPI document, with `:id` for `{id}`. */
+  path: string;
+  /** The scope the route declares (RequireScope). */
+  scope: Scope;
+  /** What `:id` names; absent when the path has none. */
+  target?: keyof typeof TARGETS;
+  /** A body the route would accept from OWNER_A's key (every call sends the same). */
+  body?: () => unknown;
+  /** The status of an allowed call. */
+  ok: number;
+}
+
+// One route per line, so that adding one is one line:
+// prettier-ignore
+export const ROUTES: RouteCase[] = [
+  { method: 'POST', path: '/schedules', scope: 'schedules:write', body: () => cronBody({ owner: OWNER_A }), ok: 201 },
+  { method: 'GET', path: '/schedules', scope: 'schedules:read', ok: 200 },
+  { method: 'GET', path: '/schedules/:id', scope: 'schedules:read', target: 'schedule', ok: 200 },
+  { method: 'PATCH', path: '/schedules/:id', scope: 'schedules:write', target: 'schedule', body: () => ({ name: 'renamed' }), ok: 200 },
+  { method: 'DELETE', path: '/schedules/:id', scope: 'schedules:write', target: 'schedule', ok: 204 },
+  { method: 'GET', path: '/schedules/:id/upcoming', scope: 'schedules:read', target: 'schedule', ok: 200 },
+  { method: 'POST', path: '/schedules/:id/pause', scope: 'schedules:write', target: 'schedule', ok: 200 },
+  { method: 'POST', path: '/schedules/:id/resume', scope: 'schedules:write', target: 'pausedSchedule', ok: 200 },
+  { method: 'POST', path: '/schedules/:id/trigger', scope: 'schedules:write', target: 'schedule', ok: 202 },
+  { method: 'GET', path: '/schedules/:id/executions', scope: 'schedules:read', target: 'schedule', ok: 200 },
+  { method: 'POST', path: '/api-keys', scope: 'admin', body: () => ({ owner: OWNER_B, scopes: ['schedules:read'] }), ok: 201 },
+  { method: 'GET', path: '/api-keys', scope: 'admin', ok: 200 },
+  { method: 'GET', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 200 },
+  { method: 'DELETE', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 204 },
+];
+
+/** Routes that answer without a key, whatever Authorization says. */
+export const OPEN_ROUTES = [
+  '/health',
+  '/health/live',
+  '/health/ready',
+  '/metrics',
+  '/docs',
+  '/docs-json',
+];
+
+/** OWNER_A's key that holds exactly the scope (the one an allowed call uses). */
+export const KEY_WITH: Record<Scope, KeyName> = {
+  'schedules:read': 'readerA',
+  'schedules:write': 'writerA',
+  'connections:write': 'connectionsA',
+  admin: 'adminScoped',
+};
+
+/** OWNER_B's key with the scope: it passes the scope check and must still see a 404. */
+export const OTHER_OWNER_KEY_WITH: Partial<Record<Scope, KeyName>> = {
+  'schedules:read': 'readerB',
+  'schedules:write': 'writerB',
+  'connections:write': 'connectionsB',
+};
+
+/**
+ * OWNER_A's keys that lack the scope, written out rather than computed with the
+ * domain's `grants`, so that a wrong inclusion there fails here.
+ */
+export const KEYS_LACKING: Record<Scope, KeyName[]> = {
+  'schedules:read': ['connectionsA'],
+  'schedules:write': ['readerA', 'connectionsA'],
+  'connections:write': ['readerA', 'writerA'],
+  admin: ['readerA', 'writerA', 'connectionsA'],
+};
