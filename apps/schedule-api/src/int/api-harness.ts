@@ -83,6 +83,8 @@ export async function startApi(
     allowedNetworks?: string;
     /** AUTH_DISABLED=true. Default false: authentication on, with TEST_ADMIN_API_KEY. */
     authDisabled?: boolean;
+    /** SECRETS_KEY. Default TEST_SECRETS_KEY; null runs without a box (needs authDisabled). */
+    secretsKey?: string | null;
   } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
@@ -101,7 +103,12 @@ export async function startApi(
     authDisabled: options.authDisabled ?? false,
     adminApiKey: TEST_ADMIN_API_KEY,
     metricsRequireKey: false,
-    secretBox: new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
+    secretBox:
+      options.secretsKey === null
+        ? null
+        : new SecretBox(
+            parseSecretsKey(options.secretsKey ?? TEST_SECRETS_KEY),
+          ),
   };
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
