@@ -19,7 +19,7 @@ function heldOf(type: string, attempts = 0): HeldExecution {
       executionId: 'exec-1',
       scheduleId: 'sched-1',
       scheduleName: 'nightly',
-      scheduleOwner: null,
+      scheduleOwner: 'team-a',
       scheduledAt: new Date(T0.getTime() - 20),
       dueAt: T0,
       attempts,
@@ -83,7 +83,7 @@ describe('FireExecutor', () => {
       executionId: 'exec-1',
       scheduleId: 'sched-1',
       scheduleName: 'nightly',
-      scheduleOwner: null,
+      scheduleOwner: 'team-a',
       attempt: 2,
     });
     expect(records).toEqual([
