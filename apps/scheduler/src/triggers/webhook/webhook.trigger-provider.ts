@@ -69,6 +69,10 @@ export class WebhookTriggerProvider implements TriggerProvider {
     options: { signal: AbortSignal },
   ): Promise<FireOutcome> {
     const { signal } = options;
+    // Of this attempt, taken before its secrets are looked up: an attempt stamped 5 s or
+    // more after a secret was retired is never signed with it (docs/security.md). A
+    // retry is stamped afresh, so it passes the receiver's tolerance.
+    const timestampSeconds = Math.floor(this.clock.now().getTime() / 1000);
     const owner = request.scheduleOwner;
     // Without an owner nothing is read, and nothing awaited.
     const secrets =
@@ -76,11 +80,7 @@ export class WebhookTriggerProvider implements TriggerProvider {
         ? this.signingSecrets
         : await this.secretsOf(owner, this.ownerSecrets);
     if ('error' in secrets) return { kind: 'retryable', error: secrets.error };
-    const call = buildWebhookCall(request, {
-      // Of this attempt: a retry is signed afresh, so it passes the receiver's tolerance.
-      timestampSeconds: Math.floor(this.clock.now().getTime() / 1000),
-      secrets,
-    });
+    const call = buildWebhookCall(request, { timestampSeconds, secrets });
     if ('invalid' in call) return { kind: 'permanent', error: call.invalid };
     const startedAt = performance.now();
     if (signal.aborted) return outcomeForAbort(signal.reason, 0);
