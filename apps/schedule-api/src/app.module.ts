@@ -12,6 +12,7 @@ import { AuthModule } from './auth/auth.module';
 import type { ApiConfig } from './config/api.config';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { SchedulesModule } from './schedules/schedules.module';
+import { SigningSecretsModule } from './signing-secrets/signing-secrets.module';
 
 export const API_CONFIG = Symbol('API_CONFIG');
 
@@ -47,6 +48,7 @@ export class AppModule {
         SchedulesModule.forRoot({
           networkPolicy: config.webhookNetworkPolicy,
         }),
+        SigningSecretsModule,
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },

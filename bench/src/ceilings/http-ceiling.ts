@@ -125,6 +125,7 @@ async function measureProvider(
             executionId,
             scheduleId: 'ceiling',
             scheduleName: null,
+            scheduleOwner: null,
             scheduledAt,
             dueAt: scheduledAt,
             attempts: 0,

@@ -85,6 +85,8 @@ export async function startApi(
     authDisabled?: boolean;
     /** METRICS_REQUIRE_KEY=true. Default false: /metrics is open. */
     metricsRequireKey?: boolean;
+    /** SECRETS_KEY. Default TEST_SECRETS_KEY; null runs without a box (needs authDisabled). */
+    secretsKey?: string | null;
   } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
@@ -103,7 +105,12 @@ export async function startApi(
     authDisabled: options.authDisabled ?? false,
     adminApiKey: TEST_ADMIN_API_KEY,
     metricsRequireKey: options.metricsRequireKey ?? false,
-    secretBox: new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
+    secretBox:
+      options.secretsKey === null
+        ? null
+        : new SecretBox(
+            parseSecretsKey(options.secretsKey ?? TEST_SECRETS_KEY),
+          ),
   };
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],

@@ -371,6 +371,8 @@ describe('schedule API: create, read, update, delete', () => {
         '/schedules/{id}/resume',
         '/schedules/{id}/trigger',
         '/schedules/{id}/executions',
+        '/signing-secrets',
+        '/signing-secrets/{id}',
       ].sort(),
     );
   });

@@ -18,6 +18,7 @@ function claimOf(
     executionId: id,
     scheduleId: 's',
     scheduleName: null,
+    scheduleOwner: null,
     scheduledAt: dueAt,
     dueAt,
     attempts: 0,

@@ -8,6 +8,8 @@ export interface Claim {
   executionId: string;
   scheduleId: string;
   scheduleName: string | null;
+  /** The schedule's owner, whose signing secrets sign its webhooks; null when none. */
+  scheduleOwner: string | null;
   scheduledAt: Date;
   /** When to fire: the scheduled time, a retry time, or the run-now time. */
   dueAt: Date;

@@ -1,5 +1,10 @@
 import type { PlannedExecutionRow } from '@scheduleman/domain/persistence';
-import { isLeasedPlannedRow } from './claims.rows';
+import {
+  type ClaimedRow,
+  claimFromClaimRow,
+  claimFromPlannedRow,
+  isLeasedPlannedRow,
+} from './claims.rows';
 
 const planned: PlannedExecutionRow = {
   id: 'e1',
@@ -27,5 +32,45 @@ describe('isLeasedPlannedRow', () => {
         lease_expires_at: null,
       }),
     ).toBe(false);
+  });
+});
+
+describe('claims from rows', () => {
+  const trigger = { type: 'webhook', url: 'http://x' };
+
+  it("carries the schedule's owner from a planned row", () => {
+    const claim = claimFromPlannedRow(
+      { ...planned, lease_expires_at: new Date('2031-03-01T12:00:30.000Z') },
+      {
+        id: 's1',
+        name: 'n',
+        owner: 'team-a',
+        schedule: { type: 'at', at: '2031-03-01T12:00:00.000Z' },
+        trigger,
+        misfire_policy: 'fire_once',
+        max_attempts: 3,
+        next_run_at: new Date('2031-03-01T12:00:00.000Z'),
+      },
+    );
+
+    expect(claim).toMatchObject({ scheduleName: 'n', scheduleOwner: 'team-a' });
+  });
+
+  it("carries the schedule's owner, or null, from a claimed row", () => {
+    const row: ClaimedRow = {
+      ...planned,
+      lease_expires_at: new Date('2031-03-01T12:00:30.000Z'),
+      fired_at: null,
+      previous_owner: null,
+      schedule_name: null,
+      schedule_owner: 'team-b',
+      trigger,
+      db_now: new Date('2031-03-01T12:00:00.000Z'),
+    };
+
+    expect(claimFromClaimRow(row).scheduleOwner).toBe('team-b');
+    expect(
+      claimFromClaimRow({ ...row, schedule_owner: null }).scheduleOwner,
+    ).toBeNull();
   });
 });

@@ -31,7 +31,10 @@ type LeasedExecution = Omit<LeasedPlannedRow, 'status'>;
 
 function claimOf(
   row: LeasedExecution,
-  of: Pick<Claim, 'scheduleName' | 'trigger' | 'recoveredFrom'>,
+  of: Pick<
+    Claim,
+    'scheduleName' | 'scheduleOwner' | 'trigger' | 'recoveredFrom'
+  >,
 ): Claim {
   return {
     executionId: row.id,
@@ -53,6 +56,7 @@ export function claimFromPlannedRow(
 ): Claim {
   return claimOf(row, {
     scheduleName: schedule.name,
+    scheduleOwner: schedule.owner,
     trigger: schedule.trigger,
     recoveredFrom: null,
   });
@@ -61,6 +65,7 @@ export function claimFromPlannedRow(
 export function claimFromClaimRow(row: ClaimedRow): Claim {
   return claimOf(row, {
     scheduleName: row.schedule_name,
+    scheduleOwner: row.schedule_owner,
     trigger: row.trigger,
     recoveredFrom: row.previous_owner,
   });

@@ -119,6 +119,30 @@ describe('claims.sql against PostgreSQL', () => {
     expect(rows.map((r) => r.id)).toEqual([late, soon]);
   });
 
+  it("returns the schedule's owner from the plan and from the claim (it picks the signing secrets)", async () => {
+    const owned = await insertSchedule(at(0));
+    const ownerless = await insertSchedule(at(0));
+    await pool.query(`update schedules set owner = 'team-a' where id = $1`, [
+      owned,
+    ]);
+    await insertExecution(owned, { dueAt: at(0) });
+    await insertExecution(ownerless, { dueAt: at(0) });
+
+    const { rows: planned } = await pool.query<PlanDueScheduleRow>(
+      PLAN_DUE_SCHEDULES,
+      [T0, 1500, 10],
+    );
+    const claimed = await claim('me', T0);
+
+    expect(Object.fromEntries(planned.map((r) => [r.id, r.owner]))).toEqual({
+      [owned]: 'team-a',
+      [ownerless]: null,
+    });
+    expect(
+      Object.fromEntries(claimed.map((r) => [r.schedule_id, r.schedule_owner])),
+    ).toEqual({ [owned]: 'team-a', [ownerless]: null });
+  });
+
   it('skips schedules another transaction is planning', async () => {
     await insertSchedule(at(0));
     await insertSchedule(at(1));

@@ -19,6 +19,7 @@ function heldOf(type: string, attempts = 0): HeldExecution {
       executionId: 'exec-1',
       scheduleId: 'sched-1',
       scheduleName: 'nightly',
+      scheduleOwner: 'team-a',
       scheduledAt: new Date(T0.getTime() - 20),
       dueAt: T0,
       attempts,
@@ -82,6 +83,7 @@ describe('FireExecutor', () => {
       executionId: 'exec-1',
       scheduleId: 'sched-1',
       scheduleName: 'nightly',
+      scheduleOwner: 'team-a',
       attempt: 2,
     });
     expect(records).toEqual([

@@ -119,6 +119,7 @@ export class FireExecutor {
         executionId: claim.executionId,
         scheduleId: claim.scheduleId,
         scheduleName: claim.scheduleName,
+        scheduleOwner: claim.scheduleOwner,
         scheduledAt: claim.scheduledAt,
         attempt,
         trigger: claim.trigger,

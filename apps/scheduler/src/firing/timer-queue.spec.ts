@@ -17,6 +17,7 @@ function claimOf(
     executionId: id,
     scheduleId: `schedule-${id}`,
     scheduleName: null,
+    scheduleOwner: null,
     scheduledAt: new Date(T0.getTime() + dueInMs),
     dueAt: new Date(T0.getTime() + dueInMs),
     attempts: 0,

@@ -9,6 +9,7 @@ function claimOf(id: string, leaseForMs = 4_000, leaseVersion = 1): Claim {
     executionId: id,
     scheduleId: `schedule-${id}`,
     scheduleName: null,
+    scheduleOwner: null,
     scheduledAt: new Date(T0.getTime() + 1_000),
     dueAt: new Date(T0.getTime() + 1_000),
     attempts: 0,

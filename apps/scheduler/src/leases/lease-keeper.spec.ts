@@ -13,6 +13,7 @@ function claimOf(id: string, dueInMs: number): Claim {
     executionId: id,
     scheduleId: 's',
     scheduleName: null,
+    scheduleOwner: null,
     scheduledAt: new Date(T0.getTime() + dueInMs),
     dueAt: new Date(T0.getTime() + dueInMs),
     attempts: 0,

@@ -68,6 +68,7 @@ export function webhookFireRequest(
     executionId: '0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f',
     scheduleId: '5d9c1f0e-2b1a-4c3d-8e7f-6a5b4c3d2e1f',
     scheduleName: 'nightly report',
+    scheduleOwner: null,
     scheduledAt: new Date('2030-01-02T03:04:05.678Z'),
     attempt: 2,
     trigger: { type: 'webhook', method: 'POST', headers: {}, ...trigger },

@@ -1,10 +1,22 @@
+import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { FireOutcome, TriggerProvider } from '@scheduleman/domain';
+import { SecretsModule } from '@scheduleman/runtime';
+import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
 import { TriggerRegistry } from './trigger-registry';
 import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
+
+/** What the scheduler's DatabaseModule provides globally; nothing is queried here. */
+@Global()
+@Module({
+  providers: [{ provide: getDataSourceToken(), useValue: {} }],
+  exports: [getDataSourceToken()],
+})
+class NoDatabaseModule {}
 
 function fakeProvider(type: string): TriggerProvider {
   return {
@@ -41,9 +53,11 @@ describe('TriggerRegistry', () => {
         SchedulerConfigModule.forRoot(
           loadSchedulerConfig({
             DATABASE_URL: 'postgres://u@db:5432/s',
-            AUTH_DISABLED: 'true',
+            SECRETS_KEY: TEST_SECRETS_KEY,
           }),
         ),
+        SecretsModule.forRoot(null),
+        NoDatabaseModule,
         TriggersModule,
       ],
     }).compile();

@@ -16,6 +16,7 @@ describe('claims.sql', () => {
         'READ_DATABASE_CLOCK',
         'RELEASE_CLAIMS',
         'RENEW_LEASES',
+        'SELECT_ACTIVE_SIGNING_SECRETS',
       ].sort(),
     );
   });

@@ -1,5 +1,9 @@
 import type { TriggerSpec } from '../trigger/trigger-spec';
-import type { ExecutionTableRow, ScheduleTableRow } from './rows';
+import type {
+  ExecutionTableRow,
+  ScheduleTableRow,
+  SigningSecretTableRow,
+} from './rows';
 
 /**
  * Every statement the scheduler runs on its hot path, in one place (the benchmark
@@ -23,7 +27,7 @@ import type { ExecutionTableRow, ScheduleTableRow } from './rows';
  * $1 now, $2 look-ahead ms, $3 batch size.
  */
 export const PLAN_DUE_SCHEDULES = `
-select id, name, schedule, trigger, misfire_policy, max_attempts, next_run_at
+select id, name, owner, schedule, trigger, misfire_policy, max_attempts, next_run_at
 from schedules
 where status = 'active'
 and next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
@@ -35,7 +39,13 @@ for update skip locked
 /** A row of PLAN_DUE_SCHEDULES: next_run_at is set, the schedule is due. */
 export type PlanDueScheduleRow = Pick<
   ScheduleTableRow,
-  'id' | 'name' | 'schedule' | 'trigger' | 'misfire_policy' | 'max_attempts'
+  | 'id'
+  | 'name'
+  | 'owner'
+  | 'schedule'
+  | 'trigger'
+  | 'misfire_policy'
+  | 'max_attempts'
 > & { next_run_at: Date };
 
 /**
@@ -145,7 +155,7 @@ e.lease_version, e.lease_expires_at, e.fired_at, p.previous_owner
 )
 select c.id, c.schedule_id, c.scheduled_at, c.due_at, c.attempts, c.max_attempts,
 c.lease_version, c.lease_expires_at, c.fired_at, c.previous_owner,
-s.name as schedule_name, s.trigger, clock_timestamp() as db_now
+s.name as schedule_name, s.owner as schedule_owner, s.trigger, clock_timestamp() as db_now
 from (select 1) as one
 left join (claimed c join schedules s on s.id = c.schedule_id) on true
 `;
@@ -169,6 +179,7 @@ export type ClaimDueRow = Pick<
   /** The owner of the expired lease this claim took over; null for unleased work. */
   previous_owner: string | null;
   schedule_name: string | null;
+  schedule_owner: string | null;
   trigger: TriggerSpec;
   db_now: Date;
 };
@@ -307,6 +318,28 @@ export interface DueBacklogRow {
   overdue_schedules: number;
   oldest_due_at: Date | null;
 }
+
+/**
+ * The active signing secrets of one owner, oldest first (signing_secrets_active_idx).
+ * The webhook provider caches the answer per owner for a few seconds, so this runs once
+ * per owner and cache time, never once per fire. At most $2 rows: the API's cap, so a
+ * row written past it by other means cannot make every delivery slower.
+ * $1 owner, $2 limit.
+ */
+export const SELECT_ACTIVE_SIGNING_SECRETS = `
+select id, secret
+from signing_secrets
+where owner = $1::text
+and retired_at is null
+order by created_at, id
+limit $2::int
+`;
+
+/** A row of SELECT_ACTIVE_SIGNING_SECRETS: `secret` is sealed, or plain without SECRETS_KEY. */
+export type ActiveSigningSecretRow = Pick<
+  SigningSecretTableRow,
+  'id' | 'secret'
+>;
 
 /** The database clock, read at the end of a round trip (OffsetClock calibration). */
 export const READ_DATABASE_CLOCK = `

@@ -5,7 +5,7 @@ import type { ScheduleStatus } from '../schedule/schedule-status';
 import type { TriggerSpec } from '../trigger/trigger-spec';
 
 /*
- * The two tables as node-postgres returns their rows (timestamptz → Date, jsonb →
+ * The tables as node-postgres returns their rows (timestamptz → Date, jsonb →
  * parsed value, int → number), column for column as the migrations create them. Each
  * statement's result type is a `Pick` of these plus its computed columns, so the type of
  * a column is written once; a migration that changes a column changes it here too.
@@ -58,4 +58,17 @@ export interface ExecutionTableRow {
   response_status: number | null;
   error: string | null;
   created_at: Date;
+}
+
+/** A row of `signing_secrets` (migration 1733200000000). */
+export interface SigningSecretTableRow {
+  id: string;
+  owner: string;
+  /** The `whsec_…` text sealed with SECRETS_KEY (context `signing-secret:<id>`), or as given without it. */
+  secret: string;
+  /** First 12 hex digits of SHA-256 of the text. */
+  fingerprint: string;
+  created_at: Date;
+  /** Null while the secret signs. */
+  retired_at: Date | null;
 }

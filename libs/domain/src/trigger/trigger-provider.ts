@@ -6,6 +6,11 @@ export interface FireRequest {
   executionId: string;
   scheduleId: string;
   scheduleName: string | null;
+  /**
+   * The schedule's owner (null for a schedule without one): whose signing secrets sign
+   * a webhook (docs/security.md).
+   */
+  scheduleOwner: string | null;
   scheduledAt: Date;
   /** 1 for the first attempt. */
   attempt: number;

@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
+  fingerprintSigningSecret,
   generateSigningSecret,
   InvalidSigningSecretError,
   parseSigningSecret,
@@ -184,5 +185,18 @@ describe('generateSigningSecret', () => {
 
   it.each([23, 65, 32.5])('refuses a length of %p bytes', (length) => {
     expect(() => generateSigningSecret(length)).toThrow(RangeError);
+  });
+});
+
+describe('fingerprintSigningSecret', () => {
+  it('is the first 12 hex digits of SHA-256 of the whole text', () => {
+    const expected = createHash('sha256')
+      .update(SPEC_SECRET)
+      .digest('hex')
+      .slice(0, 12);
+
+    expect(fingerprintSigningSecret(SPEC_SECRET)).toBe(expected);
+    expect(fingerprintSigningSecret(SPEC_SECRET)).toMatch(/^[0-9a-f]{12}$/);
+    expect(fingerprintSigningSecret(SECOND_SECRET)).not.toBe(expected);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  createHash,
   createHmac,
   createSecretKey,
   type KeyObject,
@@ -83,6 +84,34 @@ export function generateSigningSecret(
     );
   }
   return SIGNING_SECRET_PREFIX + randomBytes(byteLength).toString('base64');
+}
+
+/**
+ * Active secrets one owner may hold at once (POST /signing-secrets beyond it: 409). Each
+ * costs one HMAC on every attempt and about 50 bytes of webhook-signature; a rotation
+ * needs two.
+ */
+export const MAX_ACTIVE_SIGNING_SECRETS = 10;
+
+/** The SecretBox context (additional data) a stored signing secret is sealed under. */
+export function signingSecretSealContext(id: string): string {
+  return `signing-secret:${id}`;
+}
+
+/** Hex digits of a secret's fingerprint. */
+export const SIGNING_SECRET_FINGERPRINT_LENGTH = 12;
+
+/**
+ * A short, public name of a secret: the first 12 hex digits of SHA-256 of its whole text
+ * (`whsec_…`). Lists show it so an owner can tell which secret a receiver holds
+ * (`printf %s "$SECRET" | sha256sum | cut -c1-12`); the secret's 192+ random bits make it
+ * useless for guessing the secret.
+ */
+export function fingerprintSigningSecret(text: string): string {
+  return createHash('sha256')
+    .update(text, 'utf8')
+    .digest('hex')
+    .slice(0, SIGNING_SECRET_FINGERPRINT_LENGTH);
 }
 
 export interface WebhookToSign {

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type CreatedSigningSecretResponse,
   type CreateScheduleRequest,
   type ExecutionListResponse,
   type ExecutionResponse,
@@ -99,6 +100,20 @@ export class ApiClient {
 
   async deleteSchedule(id: string): Promise<void> {
     await this.call('DELETE', `/schedules/${id}`, [204]);
+  }
+
+  /** A new signing secret for `owner` (the admin key must name one). */
+  createSigningSecret(owner?: string): Promise<CreatedSigningSecretResponse> {
+    return this.call(
+      'POST',
+      '/signing-secrets',
+      [201],
+      owner === undefined ? {} : { owner },
+    );
+  }
+
+  async retireSigningSecret(id: string): Promise<void> {
+    await this.call('DELETE', `/signing-secrets/${id}`, [204]);
   }
 
   /** Every execution of a schedule, following nextCursor. */

@@ -1,15 +1,29 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type { Clock } from '@scheduleman/domain';
-import { CLOCK, ClockModule } from '@scheduleman/runtime';
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Clock, SecretBox } from '@scheduleman/domain';
+import { CLOCK, ClockModule, SECRET_BOX } from '@scheduleman/runtime';
+import type { DataSource } from 'typeorm';
 import type { SchedulerConfig } from '../../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../../config/scheduler-config.token';
 import { type HttpClient, WEBHOOK_HTTP_CLIENT } from './http-client';
+import type { SigningSecretSource } from './signing/signing-secret-source';
+import { SigningSecretsCache } from './signing/signing-secrets-cache';
+import { SigningSecretsReader } from './signing/signing-secrets-reader';
 import { UndiciHttpClient } from './undici.http-client';
 import { WebhookTriggerProvider } from './webhook.trigger-provider';
 
+/** Nest token of the per-owner signing secrets the webhook provider signs with. */
+export const SIGNING_SECRET_SOURCE = Symbol('SIGNING_SECRET_SOURCE');
+
 /**
  * The webhook provider and the HTTP client it sends through (undici; see docs/triggers.md).
- * It signs with the installation secrets of SchedulerConfig and stamps with CLOCK.
+ * It signs with the owners' secrets (read from the database, opened with SECRET_BOX,
+ * cached per owner) or the installation secrets of SchedulerConfig, and stamps with CLOCK.
  */
 @Module({
   imports: [ClockModule],
@@ -25,16 +39,38 @@ import { WebhookTriggerProvider } from './webhook.trigger-provider';
         }),
     },
     {
+      provide: SIGNING_SECRET_SOURCE,
+      inject: [getDataSourceToken(), SECRET_BOX],
+      useFactory: (
+        dataSource: DataSource,
+        box: SecretBox | null,
+      ): SigningSecretSource => {
+        const reader = new SigningSecretsReader(
+          dataSource,
+          box,
+          new Logger('SigningSecrets'),
+        );
+        return new SigningSecretsCache((owner) => reader.read(owner));
+      },
+    },
+    {
       provide: WebhookTriggerProvider,
-      inject: [WEBHOOK_HTTP_CLIENT, CLOCK, SCHEDULER_CONFIG],
+      inject: [
+        WEBHOOK_HTTP_CLIENT,
+        CLOCK,
+        SCHEDULER_CONFIG,
+        SIGNING_SECRET_SOURCE,
+      ],
       useFactory: (
         client: HttpClient,
         clock: Clock,
         config: SchedulerConfig,
+        ownerSecrets: SigningSecretSource,
       ): WebhookTriggerProvider =>
         new WebhookTriggerProvider(client, {
           clock,
           signingSecrets: config.webhookSigningSecrets,
+          ownerSecrets,
         }),
     },
   ],

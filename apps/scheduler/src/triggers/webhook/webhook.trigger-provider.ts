@@ -1,5 +1,6 @@
 import {
   type Clock,
+  errorMessage,
   type FireOutcome,
   type FireRequest,
   type SigningSecret,
@@ -7,6 +8,7 @@ import {
   type TriggerProvider,
 } from '@scheduleman/domain';
 import type { HttpClient } from './http-client';
+import type { SigningSecretSource } from './signing/signing-secret-source';
 import {
   outcomeForAbort,
   outcomeForError,
@@ -20,10 +22,16 @@ export interface WebhookTriggerProviderOptions {
   /** Stamps webhook-timestamp on each attempt. Default: the host's clock. */
   clock?: Clock;
   /**
-   * The installation secrets (WEBHOOK_SIGNING_SECRETS), decoded once at start; every
-   * delivery is signed with each. Default none: deliveries go unsigned.
+   * The installation secrets (WEBHOOK_SIGNING_SECRETS), decoded once at start: they sign
+   * the deliveries of schedules without an owner, and of owners without an active
+   * secret of their own. Default none: those deliveries go unsigned.
    */
   signingSecrets?: readonly SigningSecret[];
+  /**
+   * The owners' secrets (/signing-secrets), cached per owner (SigningSecretsCache).
+   * Default none: only the installation secrets sign.
+   */
+  ownerSecrets?: SigningSecretSource;
 }
 
 /**
@@ -35,14 +43,17 @@ export interface WebhookTriggerProviderOptions {
  * never held past the 3 s initiation bound even if a client ignored the abort in some
  * phase; racing here too cost an extra listener and promise per call for nothing.
  *
- * Each attempt is signed (Standard Webhooks) with the installation secrets. Per-owner
- * secrets, once owners exist, replace them for that owner's deliveries: look the
- * owner's active secrets up and pass them to buildWebhookCall instead.
+ * Each attempt is signed (Standard Webhooks) with every active secret of the schedule's
+ * owner; an owner without one (and a schedule without an owner) gets the installation
+ * secrets; with neither the attempt goes unsigned. An owner whose secrets exist but none
+ * opens is not sent unsigned (its receivers would refuse it, or worse, accept unsigned
+ * deliveries): the attempt is a retryable failure until an operator fixes SECRETS_KEY.
  */
 export class WebhookTriggerProvider implements TriggerProvider {
   readonly type = WEBHOOK_TRIGGER_TYPE;
   private readonly clock: Clock;
   private readonly signingSecrets: readonly SigningSecret[];
+  private readonly ownerSecrets: SigningSecretSource | undefined;
 
   constructor(
     private readonly client: HttpClient,
@@ -50,6 +61,7 @@ export class WebhookTriggerProvider implements TriggerProvider {
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.signingSecrets = options.signingSecrets ?? [];
+    this.ownerSecrets = options.ownerSecrets;
   }
 
   async fire(
@@ -57,11 +69,18 @@ export class WebhookTriggerProvider implements TriggerProvider {
     options: { signal: AbortSignal },
   ): Promise<FireOutcome> {
     const { signal } = options;
-    const call = buildWebhookCall(request, {
-      // Of this attempt: a retry is signed afresh, so it passes the receiver's tolerance.
-      timestampSeconds: Math.floor(this.clock.now().getTime() / 1000),
-      secrets: this.signingSecrets,
-    });
+    // Of this attempt, taken before its secrets are looked up: an attempt stamped 5 s or
+    // more after a secret was retired is never signed with it (docs/security.md). A
+    // retry is stamped afresh, so it passes the receiver's tolerance.
+    const timestampSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    const owner = request.scheduleOwner;
+    // Without an owner nothing is read, and nothing awaited.
+    const secrets =
+      owner === null || this.ownerSecrets === undefined
+        ? this.signingSecrets
+        : await this.secretsOf(owner, this.ownerSecrets);
+    if ('error' in secrets) return { kind: 'retryable', error: secrets.error };
+    const call = buildWebhookCall(request, { timestampSeconds, secrets });
     if ('invalid' in call) return { kind: 'permanent', error: call.invalid };
     const startedAt = performance.now();
     if (signal.aborted) return outcomeForAbort(signal.reason, 0);
@@ -74,6 +93,25 @@ export class WebhookTriggerProvider implements TriggerProvider {
         return outcomeForAbort(signal.reason, performance.now() - startedAt);
       return outcomeForError(error);
     }
+  }
+
+  /** The owner's active secrets, else the installation's; an error when none can be used. */
+  private async secretsOf(
+    owner: string,
+    source: SigningSecretSource,
+  ): Promise<readonly SigningSecret[] | { error: string }> {
+    let found;
+    try {
+      found = await source.activeFor(owner);
+    } catch (error) {
+      return { error: `not sent: ${errorMessage(error)}` };
+    }
+    if (found.secrets.length > 0) return found.secrets;
+    if (found.unusable > 0)
+      return {
+        error: `not sent: none of the owner's ${String(found.unusable)} active signing secrets opens with this scheduler's SECRETS_KEY`,
+      };
+    return this.signingSecrets;
   }
 }
 

@@ -10,9 +10,13 @@ import {
   type Seen,
   WebhookReceiver,
   webhookFireRequest,
-} from '../../testing/webhook-receiver';
-import { UndiciHttpClient } from './undici.http-client';
-import { WebhookTriggerProvider } from './webhook.trigger-provider';
+} from '../../../testing/webhook-receiver';
+import { UndiciHttpClient } from '../undici.http-client';
+import { WebhookTriggerProvider } from '../webhook.trigger-provider';
+import type {
+  OwnerSigningSecrets,
+  SigningSecretSource,
+} from './signing-secret-source';
 
 // Deliveries over real HTTP to a loopback receiver, verified by the Standard Webhooks
 // reference library for Node (`standardwebhooks`), exactly as a receiver would: on the
@@ -208,5 +212,128 @@ describe('WebhookTriggerProvider signing (Standard Webhooks)', () => {
     expect(headers['webhook-id']).toBe('0b7e4c1e-6a53-5f3f-9a47-1a2b3c4d5e6f');
     expect(headers['webhook-signature']).not.toContain('Zm9yZ2Vk');
     expect(verify(FIRST, seen.raw, headers)).toHaveProperty('body');
+  });
+
+  describe('per owner', () => {
+    const OWNER_FIRST = generateSigningSecret();
+    const OWNER_SECOND = generateSigningSecret();
+    const INSTALLATION = generateSigningSecret();
+
+    /** Answers each owner from `byOwner`; records whom it was asked for. */
+    class FakeSource implements SigningSecretSource {
+      readonly asked: string[] = [];
+      constructor(
+        private readonly byOwner: Record<string, OwnerSigningSecrets | Error>,
+      ) {}
+      activeFor(owner: string): Promise<OwnerSigningSecrets> {
+        this.asked.push(owner);
+        const found = this.byOwner[owner] ?? { secrets: [], unusable: 0 };
+        return found instanceof Error
+          ? Promise.reject(found)
+          : Promise.resolve(found);
+      }
+    }
+
+    const source = new FakeSource({
+      'team-a': {
+        secrets: [
+          parseSigningSecret(OWNER_FIRST),
+          parseSigningSecret(OWNER_SECOND),
+        ],
+        unusable: 0,
+      },
+      'team-half': {
+        secrets: [parseSigningSecret(OWNER_FIRST)],
+        unusable: 1,
+      },
+      'team-locked': { secrets: [], unusable: 2 },
+      'team-down': new Error(
+        'the signing secrets could not be read from the database',
+      ),
+    });
+    const provider = new WebhookTriggerProvider(client, {
+      clock,
+      signingSecrets: [parseSigningSecret(INSTALLATION)],
+      ownerSecrets: source,
+    });
+
+    beforeEach(() => {
+      source.asked.length = 0;
+    });
+
+    it("signs an owner's delivery with each of its active secrets, not the installation's", async () => {
+      const seen = await deliver(
+        provider,
+        { url: receiver.url() },
+        { scheduleOwner: 'team-a' },
+      );
+      const headers = headersOf(seen);
+
+      expect(source.asked).toEqual(['team-a']);
+      expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+      expect(verify(OWNER_FIRST, seen.raw, headers)).toHaveProperty('body');
+      expect(verify(OWNER_SECOND, seen.raw, headers)).toHaveProperty('body');
+      expect(verify(INSTALLATION, seen.raw, headers)).toEqual({
+        refused: 'No matching signature found',
+      });
+    });
+
+    it('signs with the installation secrets for an owner without any, and without an owner', async () => {
+      const none = await deliver(
+        provider,
+        { url: receiver.url() },
+        { scheduleOwner: 'team-new' },
+      );
+      const ownerless = await deliver(
+        provider,
+        { url: receiver.url() },
+        { scheduleOwner: null },
+      );
+
+      expect(source.asked).toEqual(['team-new']);
+      for (const seen of [none, ownerless]) {
+        expect(verify(INSTALLATION, seen.raw, headersOf(seen))).toHaveProperty(
+          'body',
+        );
+        expect(verify(OWNER_FIRST, seen.raw, headersOf(seen))).toEqual({
+          refused: 'No matching signature found',
+        });
+      }
+    });
+
+    it('signs with the secrets that open and leaves out one that does not', async () => {
+      const seen = await deliver(
+        provider,
+        { url: receiver.url() },
+        { scheduleOwner: 'team-half' },
+      );
+
+      expect(headersOf(seen)['webhook-signature'].split(' ')).toHaveLength(1);
+      expect(verify(OWNER_FIRST, seen.raw, headersOf(seen))).toHaveProperty(
+        'body',
+      );
+    });
+
+    it.each([
+      [
+        'team-locked',
+        "not sent: none of the owner's 2 active signing secrets opens with this scheduler's SECRETS_KEY",
+      ],
+      [
+        'team-down',
+        'not sent: the signing secrets could not be read from the database',
+      ],
+    ])(
+      'sends nothing, neither unsigned nor with the installation secrets, for %s',
+      async (owner, error) => {
+        const outcome = await provider.fire(
+          webhookFireRequest({ url: receiver.url() }, { scheduleOwner: owner }),
+          { signal: signal() },
+        );
+
+        expect(outcome).toEqual({ kind: 'retryable', error });
+        expect(receiver.seen).toHaveLength(0);
+      },
+    );
   });
 });

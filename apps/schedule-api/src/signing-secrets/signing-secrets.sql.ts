@@ -1,0 +1,91 @@
+/**
+ * Every statement of schedule-api on signing_secrets (migration 1733200000000),
+ * conventions as in schedules.sql.ts. No statement here selects the `secret` column:
+ * the API writes it once and only the schedulers read it back.
+ *
+ * Owner scoping is in the SQL: `$n::text is null` for a caller that sees every owner,
+ * otherwise a row of another owner is not found (a 404, never a 403 that confirms it).
+ */
+
+const SIGNING_SECRET_COLUMNS = `id, owner, fingerprint, created_at, retired_at,
+to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key`;
+
+/**
+ * Serialises the creations of one owner's secrets until the transaction ends, so that
+ * the cap below counts every secret committed before this one (two concurrent POSTs
+ * cannot both pass it). Keyed on the owner's text, so other owners never wait.
+ * $1 owner.
+ */
+export const LOCK_OWNER_SIGNING_SECRETS = `
+select pg_advisory_xact_lock(hashtextextended('signing_secrets:' || $1::text, 0))
+`;
+
+/**
+ * Inserts a secret unless the owner already has $5 active ones (no row returned then).
+ * Runs after LOCK_OWNER_SIGNING_SECRETS in the same transaction; the count reads
+ * signing_secrets_active_idx.
+ * $1 id, $2 owner, $3 secret (sealed), $4 fingerprint, $5 the cap.
+ */
+export const INSERT_SIGNING_SECRET = `
+insert into signing_secrets (id, owner, secret, fingerprint)
+select $1::uuid, $2::text, $3::text, $4::text
+where (
+select count(*) from signing_secrets
+where owner = $2::text and retired_at is null
+) < $5::int
+returning ${SIGNING_SECRET_COLUMNS}
+`;
+
+/** $1 id, $2 the caller's owner (null: every owner). */
+export const SELECT_SIGNING_SECRET = `
+select ${SIGNING_SECRET_COLUMNS}
+from signing_secrets
+where id = $1::uuid
+and ($2::text is null or owner = $2::text)
+`;
+
+/**
+ * Retires a secret: the schedulers stop signing with it within their cache time
+ * (docs/security.md). Retiring twice keeps the first instant.
+ * $1 id, $2 the caller's owner (null: every owner).
+ */
+export const RETIRE_SIGNING_SECRET = `
+update signing_secrets
+set retired_at = coalesce(retired_at, now())
+where id = $1::uuid
+and ($2::text is null or owner = $2::text)
+returning ${SIGNING_SECRET_COLUMNS}
+`;
+
+/**
+ * One page of GET /signing-secrets, oldest first, keyset on (created_at, id); limit + 1
+ * rows. signing_secrets_list_idx, or signing_secrets_owner_list_idx with an owner.
+ */
+export function listSigningSecretsSql(query: {
+  owner?: string;
+  cursor?: { at: string; id?: string };
+  limit: number;
+}): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  if (query.owner !== undefined)
+    where.push(`owner = ${param(query.owner, 'text')}`);
+  if (query.cursor !== undefined)
+    where.push(
+      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
+    );
+  const limit = param(query.limit + 1, 'int');
+  return {
+    sql: `
+select ${SIGNING_SECRET_COLUMNS}
+from signing_secrets${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
+order by created_at, id
+limit ${limit}
+`,
+    params,
+  };
+}
