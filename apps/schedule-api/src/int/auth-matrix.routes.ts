@@ -37,6 +37,20 @@ export const TARGETS = {
       return id;
     },
   },
+  /** A signing secret of OWNER_A (an admin names the owner). */
+  signingSecret: {
+    owned: true,
+    async create(f) {
+      const created = await f.call(
+        'POST',
+        '/signing-secrets',
+        { owner: OWNER_A },
+        'admin',
+      );
+      expect(created.status).toBe(201);
+      return (created.body as { id: string }).id;
+    },
+  },
   /** API keys are the admin's: no owner-bound key reaches them at all. */
   apiKey: {
     owned: false,
@@ -80,6 +94,10 @@ export const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api-keys', scope: 'admin', ok: 200 },
   { method: 'GET', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 200 },
   { method: 'DELETE', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 204 },
+  { method: 'POST', path: '/signing-secrets', scope: 'schedules:write', body: () => ({}), ok: 201 },
+  { method: 'GET', path: '/signing-secrets', scope: 'schedules:read', ok: 200 },
+  { method: 'GET', path: '/signing-secrets/:id', scope: 'schedules:read', target: 'signingSecret', ok: 200 },
+  { method: 'DELETE', path: '/signing-secrets/:id', scope: 'schedules:write', target: 'signingSecret', ok: 204 },
 ];
 
 /** Routes that answer without a key, whatever Authorization says. */
