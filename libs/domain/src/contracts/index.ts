@@ -3,3 +3,4 @@ export * from './execution.contract';
 export * from './error.contract';
 export * from './pretender.contract';
 export * from './api-key.contract';
+export * from './connection.contract';
