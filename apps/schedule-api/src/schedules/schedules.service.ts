@@ -99,9 +99,9 @@ export class SchedulesService {
       status: 'active',
       nextRunAt: parsed.firstRunAt,
     };
-    // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert,
-    // and one on a connection the connection's lock; every other creation is a single
-    // statement.
+    // A transaction only where one is needed: a schedule due soon for its NOTIFY
+    // (delivered at the commit of its insert), one on a connection for the connection's
+    // share lock. Every other creation is a single statement.
     const row =
       this.isDueSoon(state) || connectionId !== undefined
         ? await this.repo.transaction(async (tx) => {
