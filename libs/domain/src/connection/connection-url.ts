@@ -126,7 +126,6 @@ export function parseConnectionUrl(
     throw fail(
       'must be ASCII without spaces; percent-encode other characters (a host name in its punycode form)',
     );
-
   if (MALFORMED_ESCAPE.test(text)) throw fail(MALFORMED_ESCAPE_MESSAGE);
 
   const rule = CONNECTION_SCHEMES[type];
