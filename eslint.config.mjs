@@ -179,6 +179,7 @@ const configs = [
     files: [
       'libs/domain/src/schedule/**/*.ts',
       'libs/domain/src/trigger/**/*.ts',
+      'libs/domain/src/connection/**/*.ts',
       'libs/domain/src/contracts/**/*.ts',
       'libs/domain/src/clock.ts',
       'libs/domain/src/errors.ts',

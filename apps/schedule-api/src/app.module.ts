@@ -8,7 +8,12 @@ import {
   MetricsModule,
   SecretsModule,
 } from '@scheduleman/runtime';
+import {
+  TRIGGER_DEFINITIONS,
+  type TriggerDefinition,
+} from '@scheduleman/domain';
 import { AuthModule } from './auth/auth.module';
+import { ConnectionsModule } from './connections/connections.module';
 import type { ApiConfig } from './config/api.config';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -23,7 +28,14 @@ export const API_CONFIG = Symbol('API_CONFIG');
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig): DynamicModule {
+  /**
+   * `triggerDefinitions`: the trigger types schedules may use (TRIGGER_DEFINITIONS);
+   * tests pass others, e.g. a stand-in for a provider still being written.
+   */
+  static forRoot(
+    config: ApiConfig,
+    triggerDefinitions: readonly TriggerDefinition[] = TRIGGER_DEFINITIONS,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -45,9 +57,11 @@ export class AppModule {
           adminApiKey: config.adminApiKey,
           metricsRequireKey: config.metricsRequireKey,
         }),
-        SchedulesModule.forRoot({
-          networkPolicy: config.webhookNetworkPolicy,
-        }),
+        ConnectionsModule.forRoot(config.webhookNetworkPolicy),
+        SchedulesModule.forRoot(
+          { networkPolicy: config.webhookNetworkPolicy },
+          triggerDefinitions,
+        ),
         SigningSecretsModule,
       ],
       providers: [

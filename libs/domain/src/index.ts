@@ -26,3 +26,4 @@ export * from './trigger/network-policy';
 export * from './contracts';
 export * from './auth';
 export * from './secrets/secret-box';
+export * from './connection';

@@ -8,6 +8,8 @@ import {
   parseSecretsKey,
   SecretBox,
   type ScheduleResponse,
+  TRIGGER_DEFINITIONS,
+  type TriggerDefinition,
 } from '@scheduleman/domain';
 import {
   createTestDatabase,
@@ -55,7 +57,7 @@ export interface ApiHarness {
     body: string,
     headers?: Record<string, string>,
   ): Promise<ApiResponse<T>>;
-  count(table: 'schedules' | 'executions'): Promise<number>;
+  count(table: 'schedules' | 'executions' | 'connections'): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,10 @@ export async function startApi(
     metricsRequireKey?: boolean;
     /** SECRETS_KEY. Default TEST_SECRETS_KEY; null runs without a box (needs authDisabled). */
     secretsKey?: string | null;
+    /** The trigger types schedules may use. Default TRIGGER_DEFINITIONS. */
+    triggerDefinitions?: readonly TriggerDefinition[];
+    /** Collects every log line (level debug) instead of printing errors only. */
+    logs?: string[];
   } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
@@ -113,7 +119,12 @@ export async function startApi(
           ),
   };
   let builder = Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
+    imports: [
+      AppModule.forRoot(
+        config,
+        options.triggerDefinitions ?? TRIGGER_DEFINITIONS,
+      ),
+    ],
   });
   if (options.clock)
     builder = builder.overrideProvider(CLOCK).useValue(options.clock);
@@ -121,7 +132,12 @@ export async function startApi(
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class; a literal is how they are passed
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
-    logger: new JsonLogger({ level: 'error' }),
+    logger: options.logs
+      ? new JsonLogger({
+          level: 'debug',
+          write: (line) => options.logs?.push(line),
+        })
+      : new JsonLogger({ level: 'error' }),
   });
   configureApp(app, config);
   await app.listen(0, '127.0.0.1');

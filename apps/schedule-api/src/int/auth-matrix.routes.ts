@@ -1,4 +1,5 @@
 import type { Scope } from '@scheduleman/domain';
+import { randomUUID } from 'node:crypto';
 import { cronBody } from './api-harness';
 import {
   type AuthFixture,
@@ -6,6 +7,15 @@ import {
   OWNER_A,
   OWNER_B,
 } from './auth-fixture';
+
+/** A connection body with a name of its own (names are unique per owner). */
+function connectionBody(): Record<string, unknown> {
+  return {
+    name: `matrix-${randomUUID()}`,
+    type: 'amqp',
+    url: 'amqp://guest:guest@127.0.0.1:5672/',
+  };
+}
 
 /**
  * What `:id` in a route names. `create` makes a fresh row of OWNER_A (as admin) in the
@@ -45,6 +55,20 @@ export const TARGETS = {
         'POST',
         '/signing-secrets',
         { owner: OWNER_A },
+        'admin',
+      );
+      expect(created.status).toBe(201);
+      return (created.body as { id: string }).id;
+    },
+  },
+  /** A connection of OWNER_A (an admin names the owner). */
+  connection: {
+    owned: true,
+    async create(f) {
+      const created = await f.call(
+        'POST',
+        '/connections',
+        { ...connectionBody(), owner: OWNER_A },
         'admin',
       );
       expect(created.status).toBe(201);
@@ -94,6 +118,10 @@ export const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api-keys', scope: 'admin', ok: 200 },
   { method: 'GET', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 200 },
   { method: 'DELETE', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 204 },
+  { method: 'POST', path: '/connections', scope: 'connections:write', body: connectionBody, ok: 201 },
+  { method: 'GET', path: '/connections', scope: 'connections:write', ok: 200 },
+  { method: 'GET', path: '/connections/:id', scope: 'connections:write', target: 'connection', ok: 200 },
+  { method: 'DELETE', path: '/connections/:id', scope: 'connections:write', target: 'connection', ok: 204 },
   { method: 'POST', path: '/signing-secrets', scope: 'schedules:write', body: () => ({}), ok: 201 },
   { method: 'GET', path: '/signing-secrets', scope: 'schedules:read', ok: 200 },
   { method: 'GET', path: '/signing-secrets/:id', scope: 'schedules:read', target: 'signingSecret', ok: 200 },

@@ -364,6 +364,8 @@ describe('schedule API: create, read, update, delete', () => {
       [
         '/api-keys',
         '/api-keys/{id}',
+        '/connections',
+        '/connections/{id}',
         '/schedules',
         '/schedules/{id}',
         '/schedules/{id}/upcoming',

@@ -4,6 +4,7 @@ import {
   parseScheduleSpec,
   parseTriggerSpec,
   type ScheduleSpec,
+  type TriggerDefinition,
   type TriggerParseContext,
   type TriggerSpec,
   TRIGGER_DEFINITIONS,
@@ -33,6 +34,7 @@ export function parseScheduleInput(
   },
   clock: Clock,
   triggerContext: TriggerParseContext,
+  definitions: readonly TriggerDefinition[] = TRIGGER_DEFINITIONS,
 ): ParsedInput {
   const now = clock.now();
   const problems: ValidationError[] = [];
@@ -59,12 +61,7 @@ export function parseScheduleInput(
   }
   if (input.trigger !== undefined)
     result.trigger = attempt(() =>
-      parseTriggerSpec(
-        input.trigger,
-        'trigger',
-        TRIGGER_DEFINITIONS,
-        triggerContext,
-      ),
+      parseTriggerSpec(input.trigger, 'trigger', definitions, triggerContext),
     );
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {

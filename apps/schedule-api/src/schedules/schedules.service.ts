@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   canSee,
   type Clock,
+  connectionIdOf,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MISFIRE_POLICY,
   executionIdFor,
@@ -16,11 +17,13 @@ import {
   type ScheduleResponse,
   type UpcomingResponse,
   isOneShot,
+  type TriggerDefinition,
   type TriggerParseContext,
   upcomingOccurrences,
 } from '@scheduleman/domain';
 import { CLOCK } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
+import { ConnectionUsage } from '../connections/connection-usage';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CreateScheduleDto } from './dto/create-schedule.dto';
 import {
@@ -31,7 +34,7 @@ import {
 } from './dto/queries.dto';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { ScheduleConflictError } from './schedule-conflict.error';
-import { parseScheduleInput } from './schedule-input';
+import { type ParsedInput, parseScheduleInput } from './schedule-input';
 import {
   type ScheduleRow,
   type ScheduleState,
@@ -50,6 +53,11 @@ export const NOTIFY_WITHIN_MS = 5_000;
 /** Nest token for the TriggerParseContext built from the configuration. */
 export const TRIGGER_PARSE_CONTEXT = Symbol('TRIGGER_PARSE_CONTEXT');
 
+/** Nest token for the trigger definitions schedules may use (TRIGGER_DEFINITIONS). */
+export const SCHEDULE_TRIGGER_DEFINITIONS = Symbol(
+  'SCHEDULE_TRIGGER_DEFINITIONS',
+);
+
 /**
  * The schedule API's use cases. Validation happens before any transaction opens; every
  * write that can change when a schedule fires locks the schedule row first (see
@@ -64,6 +72,9 @@ export class SchedulesService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TRIGGER_PARSE_CONTEXT)
     private readonly triggerContext: TriggerParseContext,
+    @Inject(SCHEDULE_TRIGGER_DEFINITIONS)
+    private readonly triggerDefinitions: readonly TriggerDefinition[],
+    private readonly connections: ConnectionUsage,
   ) {}
 
   async create(
@@ -71,11 +82,12 @@ export class SchedulesService {
     dto: CreateScheduleDto,
   ): Promise<ScheduleResponse> {
     const owner = ownerFor(principal, dto.owner);
-    const parsed = parseScheduleInput(dto, this.clock, this.triggerContext);
+    const parsed = this.parse(dto);
     if (!parsed.schedule || !parsed.firstRunAt || !parsed.trigger)
       throw new Error(
         'unreachable: schedule and trigger are required by the DTO',
       );
+    const connectionId = this.connections.connectionIdOf(parsed.trigger);
     const state: ScheduleState = {
       name: dto.name ?? null,
       owner,
@@ -87,15 +99,19 @@ export class SchedulesService {
       status: 'active',
       nextRunAt: parsed.firstRunAt,
     };
-    // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert;
-    // every other creation is a single statement.
-    const row = this.isDueSoon(state)
-      ? await this.repo.transaction(async (tx) => {
-          const inserted = await this.repo.insert(tx, randomUUID(), state);
-          await this.wakeIfDueSoon(tx, inserted, 'created');
-          return inserted;
-        })
-      : await this.repo.insertAlone(randomUUID(), state);
+    // A transaction only where one is needed: a schedule due soon for its NOTIFY
+    // (delivered at the commit of its insert), one on a connection for the connection's
+    // share lock. Every other creation is a single statement.
+    const row =
+      this.isDueSoon(state) || connectionId !== undefined
+        ? await this.repo.transaction(async (tx) => {
+            if (connectionId !== undefined)
+              await this.connections.require(tx, state, connectionId);
+            const inserted = await this.repo.insert(tx, randomUUID(), state);
+            await this.wakeIfDueSoon(tx, inserted, 'created');
+            return inserted;
+          })
+        : await this.repo.insertAlone(randomUUID(), state);
     this.logger.log({
       msg: 'schedule created',
       scheduleId: row.id,
@@ -146,7 +162,10 @@ export class SchedulesService {
   ): Promise<ScheduleResponse> {
     const owner =
       dto.owner === undefined ? undefined : ownerFor(principal, dto.owner);
-    const parsed = parseScheduleInput(dto, this.clock, this.triggerContext);
+    const parsed = this.parse(dto);
+    const newConnectionId = parsed.trigger
+      ? this.connections.connectionIdOf(parsed.trigger)
+      : undefined;
     if (Object.values(dto).every((value) => value === undefined))
       return this.get(principal, id);
     const row = await this.repo.transaction(async (tx) => {
@@ -159,6 +178,14 @@ export class SchedulesService {
         next.misfirePolicy = dto.misfirePolicy;
       if (dto.maxAttempts !== undefined) next.maxAttempts = dto.maxAttempts;
       if (parsed.trigger) next.trigger = parsed.trigger;
+      // A new trigger, or a new owner for the connection the trigger already names.
+      const connectionId =
+        newConnectionId ??
+        (!parsed.trigger && next.owner !== current.owner
+          ? connectionIdOf(next.trigger)
+          : undefined);
+      if (connectionId !== undefined)
+        await this.connections.require(tx, next, connectionId);
       if (parsed.schedule && parsed.firstRunAt) {
         next.schedule = parsed.schedule;
         if (current.status !== 'paused') {
@@ -318,6 +345,19 @@ export class SchedulesService {
           ? encodeCursor({ at: last.scheduled_at_key })
           : null,
     };
+  }
+
+  private parse(input: {
+    schedule?: unknown;
+    trigger?: unknown;
+    metadata?: Record<string, unknown> | null;
+  }): ParsedInput {
+    return parseScheduleInput(
+      input,
+      this.clock,
+      this.triggerContext,
+      this.triggerDefinitions,
+    );
   }
 
   /** Another owner's schedule is a 404, exactly like one that does not exist. */

@@ -4,3 +4,4 @@ export * from './error.contract';
 export * from './pretender.contract';
 export * from './api-key.contract';
 export * from './signing-secret.contract';
+export * from './connection.contract';

@@ -1,0 +1,117 @@
+/**
+ * Every statement on connections (migration 1733600000000), conventions as in
+ * schedules.sql.ts. url_sealed is written here and read by the schedulers only: no
+ * statement of the API selects it back.
+ */
+
+const CONNECTION_COLUMNS = `id, owner, name, type, url_masked, created_at,
+to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key`;
+
+/** Most schedule ids a refused DELETE names (the answer also gives their count). */
+export const MAX_LISTED_SCHEDULES = 20;
+
+/**
+ * $1 id, $2 owner, $3 name, $4 type, $5 sealed URL, $6 masked URL. A name the owner
+ * already uses (connections_owner_name_key) inserts nothing and returns no row, which
+ * the service answers with 409. `on conflict` rather than a caught unique violation:
+ * TypeORM logs every failed query with its parameters, the sealed URL among them.
+ */
+export const INSERT_CONNECTION = `
+insert into connections (id, owner, name, type, url_sealed, url_masked)
+values ($1::uuid, $2::text, $3::text, $4::text, $5::text, $6::text)
+on conflict ((coalesce(owner, '')), name) do nothing
+returning ${CONNECTION_COLUMNS}
+`;
+
+/** $1 id, $2 the caller's owner or null for every owner (another owner's row reads as absent). */
+export const SELECT_CONNECTION = `
+select ${CONNECTION_COLUMNS}
+from connections
+where id = $1::uuid
+and ($2::text is null or owner = $2::text)
+`;
+
+/**
+ * A schedule being created or edited to use a connection: the connection's owner and
+ * type, share-locked until the schedule's transaction commits. DELETE_CONNECTION's
+ * transaction locks the row FOR UPDATE first, so the two serialise: a delete never
+ * misses a schedule committed meanwhile, and a schedule never commits pointing at a
+ * deleted connection (its lock finds no row). $1 id.
+ */
+export const LOCK_CONNECTION_FOR_USE = `
+select owner, type
+from connections
+where id = $1::uuid
+for share
+`;
+
+/** DELETE starts with this, in its transaction (see LOCK_CONNECTION_FOR_USE). $1 id, $2 owner as in SELECT_CONNECTION. */
+export const LOCK_CONNECTION_FOR_DELETE = `
+select id
+from connections
+where id = $1::uuid
+and ($2::text is null or owner = $2::text)
+for update
+`;
+
+/**
+ * The schedules that use a connection, oldest first, at most $2, with their total
+ * count; through schedules_connection_idx (the expression and predicate are the
+ * index's, which also guarantees every stored connectionId casts to uuid). Run after
+ * LOCK_CONNECTION_FOR_DELETE, at read committed: it sees every schedule committed
+ * before the lock was granted. $1 connection id, $2 limit.
+ */
+export const SCHEDULES_USING_CONNECTION = `
+select id, count(*) over ()::int as total
+from schedules
+where trigger ? 'connectionId'
+and ((trigger ->> 'connectionId')::uuid) = $1::uuid
+order by created_at, id
+limit $2::int
+`;
+
+/**
+ * DELETE ?cascade=true: the schedules that use the connection, in the delete's
+ * transaction (their executions cascade, as for DELETE /schedules/:id). $1 id.
+ */
+export const DELETE_SCHEDULES_USING_CONNECTION = `
+delete from schedules
+where trigger ? 'connectionId'
+and ((trigger ->> 'connectionId')::uuid) = $1::uuid
+`;
+
+/** Locked by LOCK_CONNECTION_FOR_DELETE in the same transaction. $1 id. */
+export const DELETE_CONNECTION = `
+delete from connections
+where id = $1::uuid
+`;
+
+/** One page of GET /connections, oldest first, keyset on (created_at, id); limit + 1 rows. */
+export function listConnectionsSql(query: {
+  owner?: string;
+  cursor?: { at: string; id?: string };
+  limit: number;
+}): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  if (query.owner !== undefined)
+    where.push(`owner = ${param(query.owner, 'text')}`);
+  if (query.cursor !== undefined)
+    where.push(
+      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
+    );
+  const limit = param(query.limit + 1, 'int');
+  return {
+    sql: `
+select ${CONNECTION_COLUMNS}
+from connections${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
+order by created_at, id
+limit ${limit}
+`,
+    params,
+  };
+}
