@@ -9,6 +9,7 @@ import {
   SecretsModule,
 } from '@scheduleman/runtime';
 import { AuthModule } from './auth/auth.module';
+import { KeyRateLimiter } from './auth/rate-limiter';
 import type { ApiConfig } from './config/api.config';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -39,14 +40,18 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         SecretsModule.forRoot(config.secretBox),
-        AuthModule.forRoot({
-          disabled: config.authDisabled,
-          adminApiKey: config.adminApiKey,
-          metricsRequireKey: config.metricsRequireKey,
-        }),
-        SchedulesModule.forRoot({
-          networkPolicy: config.webhookNetworkPolicy,
-        }),
+        AuthModule.forRoot(
+          {
+            disabled: config.authDisabled,
+            adminApiKey: config.adminApiKey,
+            metricsRequireKey: config.metricsRequireKey,
+          },
+          KeyRateLimiter.factory(config.rateLimit),
+        ),
+        SchedulesModule.forRoot(
+          { networkPolicy: config.webhookNetworkPolicy },
+          config.quotas,
+        ),
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },

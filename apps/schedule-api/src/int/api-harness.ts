@@ -2,11 +2,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import {
   type Clock,
+  DEFAULT_SCHEDULE_QUOTAS,
   type ErrorResponse,
   LOOPBACK_NETWORKS,
   networkPolicyOf,
   parseSecretsKey,
+  type RateLimitPolicy,
   SecretBox,
+  type ScheduleQuotas,
   type ScheduleResponse,
 } from '@scheduleman/domain';
 import {
@@ -18,7 +21,11 @@ import {
 import { CLOCK, JsonLogger } from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
-import type { ApiConfig } from '../config/api.config';
+import {
+  type ApiConfig,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
+} from '../config/api.config';
 import { configureApp } from '../configure-app';
 
 /**
@@ -83,6 +90,10 @@ export async function startApi(
     allowedNetworks?: string;
     /** AUTH_DISABLED=true. Default false: authentication on, with TEST_ADMIN_API_KEY. */
     authDisabled?: boolean;
+    /** RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST (null: off). Default the production defaults. */
+    rateLimit?: RateLimitPolicy | null;
+    /** The QUOTA_* variables, merged over the production defaults. */
+    quotas?: Partial<ScheduleQuotas>;
   } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
@@ -102,6 +113,14 @@ export async function startApi(
     adminApiKey: TEST_ADMIN_API_KEY,
     metricsRequireKey: false,
     secretBox: new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
+    rateLimit:
+      options.rateLimit === undefined
+        ? {
+            perSecond: DEFAULT_RATE_LIMIT_PER_SECOND,
+            burst: DEFAULT_RATE_LIMIT_BURST,
+          }
+        : options.rateLimit,
+    quotas: { ...DEFAULT_SCHEDULE_QUOTAS, ...options.quotas },
   };
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],

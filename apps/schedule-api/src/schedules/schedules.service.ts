@@ -30,6 +30,7 @@ import {
   type PageQueryDto,
 } from './dto/queries.dto';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto';
+import { OwnerQuotas } from './owner-quotas';
 import { ScheduleConflictError } from './schedule-conflict.error';
 import { parseScheduleInput } from './schedule-input';
 import {
@@ -61,6 +62,7 @@ export class SchedulesService {
 
   constructor(
     private readonly repo: SchedulesRepository,
+    private readonly quotas: OwnerQuotas,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TRIGGER_PARSE_CONTEXT)
     private readonly triggerContext: TriggerParseContext,
@@ -86,16 +88,17 @@ export class SchedulesService {
       maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       status: 'active',
       nextRunAt: parsed.firstRunAt,
+      firesPerHour: this.quotas.firesPerHourOf(parsed.schedule),
     };
     // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert;
-    // every other creation is a single statement.
-    const row = this.isDueSoon(state)
-      ? await this.repo.transaction(async (tx) => {
-          const inserted = await this.repo.insert(tx, randomUUID(), state);
-          await this.wakeIfDueSoon(tx, inserted, 'created');
-          return inserted;
-        })
-      : await this.repo.insertAlone(randomUUID(), state);
+    // every other creation is a single statement (quotas included: OwnerQuotas.insert).
+    const row = await this.quotas.insert(
+      randomUUID(),
+      state,
+      this.isDueSoon(state)
+        ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
+        : undefined,
+    );
     this.logger.log({
       msg: 'schedule created',
       scheduleId: row.id,
@@ -147,6 +150,8 @@ export class SchedulesService {
     const owner =
       dto.owner === undefined ? undefined : ownerFor(principal, dto.owner);
     const parsed = parseScheduleInput(dto, this.clock, this.triggerContext);
+    const firesPerHour =
+      parsed.schedule && this.quotas.firesPerHourOf(parsed.schedule);
     if (Object.values(dto).every((value) => value === undefined))
       return this.get(principal, id);
     const row = await this.repo.transaction(async (tx) => {
@@ -161,6 +166,7 @@ export class SchedulesService {
       if (parsed.trigger) next.trigger = parsed.trigger;
       if (parsed.schedule && parsed.firstRunAt) {
         next.schedule = parsed.schedule;
+        next.firesPerHour = firesPerHour ?? 0;
         if (current.status !== 'paused') {
           next.status = 'active';
           next.nextRunAt = parsed.firstRunAt;
@@ -171,6 +177,7 @@ export class SchedulesService {
           'cancelled: the schedule was edited',
         );
       }
+      await this.quotas.move(tx, current, next);
       const updated = await this.repo.update(tx, id, next);
       if (parsed.schedule) await this.wakeIfDueSoon(tx, updated, 'edited');
       return updated;
@@ -200,11 +207,13 @@ export class SchedulesService {
         id,
         'cancelled: the schedule was paused',
       );
-      return this.repo.update(tx, id, {
+      const next: ScheduleState = {
         ...stateOf(current),
         status: 'paused',
         nextRunAt: null,
-      });
+      };
+      await this.quotas.move(tx, current, next);
+      return this.repo.update(tx, id, next);
     });
     return toScheduleResponse(row);
   }
@@ -225,11 +234,13 @@ export class SchedulesService {
         );
       }
       const nextRunAt = firstRunAt(current.schedule, this.clock.now());
-      const updated = await this.repo.update(tx, id, {
+      const next: ScheduleState = {
         ...stateOf(current),
         status: nextRunAt ? 'active' : 'completed',
         nextRunAt,
-      });
+      };
+      await this.quotas.move(tx, current, next);
+      const updated = await this.repo.update(tx, id, next);
       await this.wakeIfDueSoon(tx, updated, 'resumed');
       return updated;
     });
