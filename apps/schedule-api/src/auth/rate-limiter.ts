@@ -49,7 +49,10 @@ export class KeyRateLimiter implements RateLimiter {
   }
 
   take(principal: Principal): Readonly<Record<string, string>> {
-    if (principal.keyId === ADMIN_KEY_ID || principal.keyId === ANONYMOUS_KEY_ID)
+    if (
+      principal.keyId === ADMIN_KEY_ID ||
+      principal.keyId === ANONYMOUS_KEY_ID
+    )
       return {};
     const decision = this.limiter.take(principal.keyId);
     // The fields of draft-ietf-httpapi-ratelimit-headers as most clients read them.

@@ -59,7 +59,9 @@ export class OwnerQuotas {
     const fast = (db?: Queryable): Promise<ScheduleRow | undefined> => {
       if (owner !== null)
         return this.repo.insertWithinQuota(id, state, this.limits, db);
-      return db ? this.repo.insert(db, id, state) : this.repo.insertAlone(id, state);
+      return db
+        ? this.repo.insert(db, id, state)
+        : this.repo.insertAlone(id, state);
     };
     const inserted = then
       ? await this.repo.transaction(async (tx) => {
@@ -70,7 +72,11 @@ export class OwnerQuotas {
       : await fast();
     if (inserted || owner === null) return inserted as ScheduleRow;
     return this.repo.transaction(async (tx) => {
-      await this.addSlowly(tx, owner, contribution(state.status, state.firesPerHour));
+      await this.addSlowly(
+        tx,
+        owner,
+        contribution(state.status, state.firesPerHour),
+      );
       const row = await this.repo.insert(tx, id, state);
       if (then) await then(tx, row);
       return row;
@@ -151,10 +157,9 @@ export class OwnerQuotas {
     amount: OwnerUsage,
   ): Promise<void> {
     await tx.query(sql.LOCK_OWNER_USAGE, [owner]);
-    const [counted] = (await tx.query(sql.COUNT_OWNER_USAGE, [owner])) as {
-      schedules: number;
-      fires_per_hour: number;
-    }[];
+    const [counted] = await tx.query<
+      { schedules: number; fires_per_hour: number }[]
+    >(sql.COUNT_OWNER_USAGE, [owner]);
     const total: OwnerUsage = {
       schedules: counted.schedules + amount.schedules,
       firesPerHour: counted.fires_per_hour + amount.firesPerHour,
@@ -169,7 +174,10 @@ export class OwnerQuotas {
 }
 
 /** What one schedule adds to its owner's totals: itself, and its rate unless paused. */
-function contribution(status: ScheduleStatus, firesPerHour: number): OwnerUsage {
+function contribution(
+  status: ScheduleStatus,
+  firesPerHour: number,
+): OwnerUsage {
   return status === 'paused'
     ? { ...NOTHING, schedules: 1 }
     : { schedules: 1, firesPerHour };

@@ -1,5 +1,9 @@
 import { FakeClock } from '../testing/fake-clock';
-import { KeyedRateLimiter, type RateLimitPolicy, takeRequest } from './rate-limit';
+import {
+  KeyedRateLimiter,
+  type RateLimitPolicy,
+  takeRequest,
+} from './rate-limit';
 
 const POLICY: RateLimitPolicy = { perSecond: 10, burst: 5 };
 
@@ -103,7 +107,11 @@ describe('KeyedRateLimiter', () => {
 
   it('keeps a key whose bucket is still refilling when it sweeps', () => {
     const clock = new FakeClock();
-    const limiter = new KeyedRateLimiter({ perSecond: 1, burst: 5 }, clock, 1_000);
+    const limiter = new KeyedRateLimiter(
+      { perSecond: 1, burst: 5 },
+      clock,
+      1_000,
+    );
     for (let i = 0; i < 5; i++) limiter.take('slow');
     clock.advance(1_000);
     limiter.take('other');
@@ -115,11 +123,11 @@ describe('KeyedRateLimiter', () => {
 
   it('refuses a policy that could never let a request through', () => {
     const clock = new FakeClock();
-    expect(() => new KeyedRateLimiter({ perSecond: 0, burst: 5 }, clock)).toThrow(
-      /perSecond > 0/,
-    );
-    expect(() => new KeyedRateLimiter({ perSecond: 5, burst: 0 }, clock)).toThrow(
-      /burst >= 1/,
-    );
+    expect(
+      () => new KeyedRateLimiter({ perSecond: 0, burst: 5 }, clock),
+    ).toThrow(/perSecond > 0/);
+    expect(
+      () => new KeyedRateLimiter({ perSecond: 5, burst: 0 }, clock),
+    ).toThrow(/burst >= 1/);
   });
 });

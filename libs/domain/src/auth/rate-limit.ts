@@ -111,7 +111,8 @@ export class KeyedRateLimiter {
   }
 
   private evictIdle(nowMs: number): void {
-    for (const [key, tatMs] of this.tats) if (tatMs <= nowMs) this.tats.delete(key);
+    for (const [key, tatMs] of this.tats)
+      if (tatMs <= nowMs) this.tats.delete(key);
     this.nextSweepMs = nowMs + this.sweepIntervalMs;
   }
 }

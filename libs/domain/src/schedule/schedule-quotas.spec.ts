@@ -69,13 +69,23 @@ describe('checkOwnerUsage', () => {
 
   it('allows totals up to the limits, inclusive', () => {
     expect(() =>
-      checkOwnerUsage('team-a', { schedules: 10, firesPerHour: 300 }, one, QUOTAS),
+      checkOwnerUsage(
+        'team-a',
+        { schedules: 10, firesPerHour: 300 },
+        one,
+        QUOTAS,
+      ),
     ).not.toThrow();
   });
 
   it('refuses one schedule too many, naming the owner, the limit and the variable', () => {
     const error = refusal(() =>
-      checkOwnerUsage('team-a', { schedules: 11, firesPerHour: 60 }, one, QUOTAS),
+      checkOwnerUsage(
+        'team-a',
+        { schedules: 11, firesPerHour: 60 },
+        one,
+        QUOTAS,
+      ),
     );
     expect(error.field).toBe('owner');
     expect(error.message).toBe(
@@ -100,12 +110,22 @@ describe('checkOwnerUsage', () => {
   it('never refuses what does not grow: an owner over a lowered limit can still edit and pause', () => {
     const over = { schedules: 50, firesPerHour: 6_000 };
     expect(() =>
-      checkOwnerUsage('team-a', over, { schedules: 0, firesPerHour: 0 }, QUOTAS),
+      checkOwnerUsage(
+        'team-a',
+        over,
+        { schedules: 0, firesPerHour: 0 },
+        QUOTAS,
+      ),
     ).not.toThrow();
     // A one-shot adds a schedule but no rate: only the count is checked.
     expect(
       refusal(() =>
-        checkOwnerUsage('team-a', over, { schedules: 1, firesPerHour: 0 }, QUOTAS),
+        checkOwnerUsage(
+          'team-a',
+          over,
+          { schedules: 1, firesPerHour: 0 },
+          QUOTAS,
+        ),
       ).message,
     ).toMatch(/QUOTA_MAX_SCHEDULES_PER_OWNER/);
   });

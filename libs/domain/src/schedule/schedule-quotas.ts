@@ -53,7 +53,10 @@ export function checkCronInterval(
   quotas: ScheduleQuotas,
   field = 'schedule.expression',
 ): void {
-  if (rate.minIntervalMs === null || rate.minIntervalMs >= quotas.minCronIntervalMs)
+  if (
+    rate.minIntervalMs === null ||
+    rate.minIntervalMs >= quotas.minCronIntervalMs
+  )
     return;
   throw new QuotaExceededError(
     field,

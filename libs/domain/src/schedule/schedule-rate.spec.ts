@@ -48,9 +48,12 @@ describe('scheduleRate', () => {
     ['0 0,59 0,23 * * *', 2, 60_000], // 23:59 → 00:00 the next day
     ['* * 9 * * *', 3600, 1_000],
     ['0-30/10 5/10 * * * *', 24, 10_000],
-  ])('rates %s at %i fires in its busiest hour, %i ms apart at least', (expression, firesPerHour, minIntervalMs) => {
-    expect(cron(expression)).toEqual({ firesPerHour, minIntervalMs });
-  });
+  ])(
+    'rates %s at %i fires in its busiest hour, %i ms apart at least',
+    (expression, firesPerHour, minIntervalMs) => {
+      expect(cron(expression)).toEqual({ firesPerHour, minIntervalMs });
+    },
+  );
 
   it.each<[string, boolean]>([
     ['* * * * * *', true],

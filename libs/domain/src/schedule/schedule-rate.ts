@@ -49,7 +49,10 @@ function shortestGapSeconds(
   const firstInHour = minutes[0] * 60 + firstSecond;
   const lastInHour = minutes[minutes.length - 1] * 60 + lastSecond;
   let shortest =
-    86_400 + hours[0] * 3600 + firstInHour - (hours[hours.length - 1] * 3600 + lastInHour);
+    86_400 +
+    hours[0] * 3600 +
+    firstInHour -
+    (hours[hours.length - 1] * 3600 + lastInHour);
   for (let i = 1; i < seconds.length; i++)
     shortest = Math.min(shortest, seconds[i] - seconds[i - 1]);
   for (let i = 1; i < minutes.length; i++)

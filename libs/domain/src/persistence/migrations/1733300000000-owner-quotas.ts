@@ -21,9 +21,9 @@ export class OwnerQuotas1733300000000 implements MigrationInterface {
       `alter table schedules add column fires_per_hour int not null default 0`,
     );
     // Existing crons, by distinct expression (few, however many schedules share one).
-    const crons: { expression: string }[] = await q.query(
+    const crons = (await q.query(
       `select distinct schedule->>'expression' as expression from schedules where schedule_type = 'cron'`,
-    );
+    )) as { expression: string }[];
     const rates = crons.map(({ expression }) => {
       try {
         return scheduleRate({ type: 'cron', expression, timezone: 'UTC' })
