@@ -21,11 +21,7 @@ import {
 import { CLOCK, JsonLogger } from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
-import {
-  type ApiConfig,
-  DEFAULT_RATE_LIMIT_BURST,
-  DEFAULT_RATE_LIMIT_PER_SECOND,
-} from '../config/api.config';
+import type { ApiConfig } from '../config/api.config';
 import { configureApp } from '../configure-app';
 
 /**
@@ -90,7 +86,10 @@ export async function startApi(
     allowedNetworks?: string;
     /** AUTH_DISABLED=true. Default false: authentication on, with TEST_ADMIN_API_KEY. */
     authDisabled?: boolean;
-    /** RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST (null: off). Default the production defaults. */
+    /**
+     * RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST. Default off (null): tests of other
+     * features send bursts with one key; rate-limits.int-spec.ts turns it on.
+     */
     rateLimit?: RateLimitPolicy | null;
     /** The QUOTA_* variables, merged over the production defaults. */
     quotas?: Partial<ScheduleQuotas>;
@@ -113,13 +112,7 @@ export async function startApi(
     adminApiKey: TEST_ADMIN_API_KEY,
     metricsRequireKey: false,
     secretBox: new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
-    rateLimit:
-      options.rateLimit === undefined
-        ? {
-            perSecond: DEFAULT_RATE_LIMIT_PER_SECOND,
-            burst: DEFAULT_RATE_LIMIT_BURST,
-          }
-        : options.rateLimit,
+    rateLimit: options.rateLimit ?? null,
     quotas: { ...DEFAULT_SCHEDULE_QUOTAS, ...options.quotas },
   };
   let builder = Test.createTestingModule({

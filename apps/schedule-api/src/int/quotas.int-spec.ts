@@ -30,7 +30,6 @@ describe('quotas per owner', () => {
 
   beforeAll(async () => {
     api = await startApi('api_quotas', {
-      rateLimit: null,
       quotas: {
         maxSchedulesPerOwner: 3,
         minCronIntervalMs: 60_000,
