@@ -14,6 +14,7 @@ import {
 } from '@scheduleman/domain';
 import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule } from './connections/connections.module';
+import { KeyRateLimiter } from './auth/rate-limiter';
 import type { ApiConfig } from './config/api.config';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -52,15 +53,19 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         SecretsModule.forRoot(config.secretBox),
-        AuthModule.forRoot({
-          disabled: config.authDisabled,
-          adminApiKey: config.adminApiKey,
-          metricsRequireKey: config.metricsRequireKey,
-        }),
+        AuthModule.forRoot(
+          {
+            disabled: config.authDisabled,
+            adminApiKey: config.adminApiKey,
+            metricsRequireKey: config.metricsRequireKey,
+          },
+          KeyRateLimiter.factory(config.rateLimit),
+        ),
         ConnectionsModule.forRoot(config.webhookNetworkPolicy),
         SchedulesModule.forRoot(
           { networkPolicy: config.webhookNetworkPolicy },
           triggerDefinitions,
+          config.quotas,
         ),
         SigningSecretsModule,
       ],

@@ -39,6 +39,23 @@ export class ConflictError extends DomainError {
   readonly code = 'CONFLICT';
 }
 
+/**
+ * A limit of the installation would be exceeded (docs/security.md, "Rate limits and
+ * quotas"): HTTP 409 with code QUOTA_EXCEEDED. `field` names what the limit is about
+ * (`owner` for an owner's totals, `schedule.expression` for a cron's interval); the
+ * message names the limit and the variable that sets it.
+ */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'QUOTA_EXCEEDED';
+
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The message of anything thrown, for logs and error texts (a non-Error is stringified). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

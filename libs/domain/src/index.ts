@@ -7,6 +7,8 @@ export * from './schedule/misfire-policy';
 export * from './schedule/parse-schedule-spec';
 export * from './schedule/next-occurrence';
 export * from './schedule/plan-occurrences';
+export * from './schedule/schedule-rate';
+export * from './schedule/schedule-quotas';
 export {
   parseCronExpression,
   MAX_CRON_EXPRESSION_LENGTH,

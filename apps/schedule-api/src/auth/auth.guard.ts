@@ -23,9 +23,10 @@ import { RATE_LIMITER, type RateLimiter } from './rate-limiter';
 
 /**
  * Authentication and authorisation of every route, in one place (an APP_GUARD): the
- * route's declared access (RequireScope, PublicRoute, MetricsRoute), the Bearer key, its
- * scope, then the key's request rate. Sets `request.principal` for CurrentPrincipal.
- * Owner scoping is the use cases' part: they receive the principal.
+ * route's declared access (RequireScope, PublicRoute, MetricsRoute), the Bearer key, the
+ * key's request rate, then its scope. The rate is counted before the scope so that
+ * refused requests (which cost a key lookup too) count. Sets `request.principal` for
+ * CurrentPrincipal. Owner scoping is the use cases' part: they receive the principal.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -60,10 +61,16 @@ export class AuthGuard implements CanActivate {
       });
       throw new ForbiddenError('authorization', 'this route is not open');
     }
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
     const principal = await this.authenticate(request);
+    const headers = this.rateLimiter.take(principal);
+    const response = http.getResponse<{
+      setHeader(name: string, value: string): void;
+    }>();
+    for (const [name, value] of Object.entries(headers))
+      response.setHeader(name, value);
     requireScope(principal, scope);
-    this.rateLimiter.take(principal);
     request.principal = principal;
     return true;
   }

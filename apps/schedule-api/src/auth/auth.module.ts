@@ -10,21 +10,30 @@ import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { AuthGuard } from './auth.guard';
-import { RATE_LIMITER, type RateLimiter, UNLIMITED } from './rate-limiter';
+import { CLOCK } from '@scheduleman/runtime';
+import {
+  RATE_LIMITER,
+  type RateLimiter,
+  type RateLimiterFactory,
+  UNLIMITED,
+} from './rate-limiter';
 
 /** API keys, the guard of every route, and the rate limiter it asks. */
 @Global()
 @Module({})
 export class AuthModule {
+  /** `rateLimiter`: a limiter, or a factory that gets the app's CLOCK (KeyRateLimiter.factory). */
   static forRoot(
     settings: AuthSettings,
-    rateLimiter: RateLimiter = UNLIMITED,
+    rateLimiter: RateLimiter | RateLimiterFactory = UNLIMITED,
   ): DynamicModule {
     const providers: Provider[] = [
       ApiKeysRepository,
       ApiKeysService,
       { provide: AUTH_SETTINGS, useValue: settings },
-      { provide: RATE_LIMITER, useValue: rateLimiter },
+      typeof rateLimiter === 'function'
+        ? { provide: RATE_LIMITER, useFactory: rateLimiter, inject: [CLOCK] }
+        : { provide: RATE_LIMITER, useValue: rateLimiter },
       { provide: APP_GUARD, useClass: AuthGuard },
     ];
     return {

@@ -25,7 +25,62 @@ describe('loadApiConfig', () => {
       authDisabled: false,
       adminApiKey: null,
       metricsRequireKey: false,
+      rateLimit: { perSecond: 50, burst: 100 },
+      quotas: {
+        maxSchedulesPerOwner: 100_000,
+        minCronIntervalMs: 1_000,
+        maxFiresPerMinutePerOwner: 1_000_000,
+      },
     });
+  });
+
+  it('reads the rate limit and the quotas; 0 turns each off', () => {
+    const base = {
+      DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+      SECRETS_KEY,
+    };
+    const config = loadApiConfig({
+      ...base,
+      RATE_LIMIT_PER_SECOND: '5',
+      RATE_LIMIT_BURST: '20',
+      QUOTA_MAX_SCHEDULES_PER_OWNER: '500',
+      QUOTA_MIN_CRON_INTERVAL: '1m',
+      QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER: '0',
+    });
+    expect(config.rateLimit).toEqual({ perSecond: 5, burst: 20 });
+    expect(config.quotas).toEqual({
+      maxSchedulesPerOwner: 500,
+      minCronIntervalMs: 60_000,
+      maxFiresPerMinutePerOwner: 0,
+    });
+    expect(
+      loadApiConfig({ ...base, RATE_LIMIT_PER_SECOND: '0' }).rateLimit,
+    ).toBeNull();
+  });
+
+  it('refuses rate limits and quotas it cannot apply, naming each variable', () => {
+    let error: unknown;
+    try {
+      loadApiConfig({
+        DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+        SECRETS_KEY,
+        RATE_LIMIT_PER_SECOND: '2.5',
+        RATE_LIMIT_BURST: '0',
+        QUOTA_MAX_SCHEDULES_PER_OWNER: '-1',
+        QUOTA_MIN_CRON_INTERVAL: '2h',
+        QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER: 'lots',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'RATE_LIMIT_PER_SECOND: must be an integer between 0 and 1000000 (got "2.5")',
+      'RATE_LIMIT_BURST: must be between 1 and 1000000 (got 0)',
+      'QUOTA_MAX_SCHEDULES_PER_OWNER: must be between 0 and 1000000000 (got -1)',
+      'QUOTA_MIN_CRON_INTERVAL: must be between 0 and 3600000 ms (got 7200000)',
+      'QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER: must be an integer between 0 and 1000000000 (got "lots")',
+    ]);
   });
 
   it('refuses to start without SECRETS_KEY unless AUTH_DISABLED=true', () => {

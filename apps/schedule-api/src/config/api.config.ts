@@ -1,6 +1,9 @@
 import {
+  DEFAULT_SCHEDULE_QUOTAS,
   MIN_ADMIN_API_KEY_LENGTH,
   type NetworkPolicy,
+  type RateLimitPolicy,
+  type ScheduleQuotas,
   type SecretBox,
   networkPolicyOf,
   PUBLIC_ONLY_NETWORK_POLICY,
@@ -58,9 +61,27 @@ export interface ApiConfig {
    * sealed before a rotation. Null without SECRETS_KEY.
    */
   secretBox: SecretBox | null;
+  /**
+   * `RATE_LIMIT_PER_SECOND` (default 50; 0 = no limit) requests per second per API key,
+   * with bursts of `RATE_LIMIT_BURST` (default 100) after a pause; over it, 429 with
+   * Retry-After. Counted per API process; ADMIN_API_KEY is exempt (docs/security.md).
+   * Null when off.
+   */
+  rateLimit: RateLimitPolicy | null;
+  /**
+   * Per-owner quotas, 0 = unlimited for each (docs/security.md):
+   * `QUOTA_MAX_SCHEDULES_PER_OWNER` stored schedules (default 100 000),
+   * `QUOTA_MIN_CRON_INTERVAL` shortest time between two occurrences of any cron, a
+   * duration such as `1s` or `5m` (default 1 s, at most 1 h),
+   * `QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER` summed rate of an owner's schedules that are
+   * not paused (default 1 000 000).
+   */
+  quotas: ScheduleQuotas;
 }
 
 export const DEFAULT_API_PORT = 3000;
+export const DEFAULT_RATE_LIMIT_PER_SECOND = 50;
+export const DEFAULT_RATE_LIMIT_BURST = 100;
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadApiConfig(env: Env): ApiConfig {
@@ -115,5 +136,44 @@ export function loadApiConfig(env: Env): ApiConfig {
     adminApiKey,
     metricsRequireKey: reader.bool('METRICS_REQUIRE_KEY', { default: false }),
     secretBox: readSecretBox(reader, authDisabled),
+    rateLimit: readRateLimit(reader),
+    quotas: readQuotas(reader),
   });
+}
+
+function readRateLimit(reader: EnvReader): RateLimitPolicy | null {
+  const perSecond = reader.int('RATE_LIMIT_PER_SECOND', {
+    default: DEFAULT_RATE_LIMIT_PER_SECOND,
+    min: 0,
+    max: 1_000_000,
+  });
+  const burst = reader.int('RATE_LIMIT_BURST', {
+    default: DEFAULT_RATE_LIMIT_BURST,
+    min: 1,
+    max: 1_000_000,
+  });
+  return perSecond === 0 ? null : { perSecond, burst };
+}
+
+function readQuotas(reader: EnvReader): ScheduleQuotas {
+  return {
+    maxSchedulesPerOwner: reader.int('QUOTA_MAX_SCHEDULES_PER_OWNER', {
+      default: DEFAULT_SCHEDULE_QUOTAS.maxSchedulesPerOwner,
+      min: 0,
+      max: 1_000_000_000,
+    }),
+    minCronIntervalMs: reader.durationMs('QUOTA_MIN_CRON_INTERVAL', {
+      default: DEFAULT_SCHEDULE_QUOTAS.minCronIntervalMs,
+      min: 0,
+      max: 3_600_000,
+    }),
+    maxFiresPerMinutePerOwner: reader.int(
+      'QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER',
+      {
+        default: DEFAULT_SCHEDULE_QUOTAS.maxFiresPerMinutePerOwner,
+        min: 0,
+        max: 1_000_000_000,
+      },
+    ),
+  };
 }

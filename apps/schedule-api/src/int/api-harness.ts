@@ -2,11 +2,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import {
   type Clock,
+  DEFAULT_SCHEDULE_QUOTAS,
   type ErrorResponse,
   LOOPBACK_NETWORKS,
   networkPolicyOf,
   parseSecretsKey,
+  type RateLimitPolicy,
   SecretBox,
+  type ScheduleQuotas,
   type ScheduleResponse,
   TRIGGER_DEFINITIONS,
   type TriggerDefinition,
@@ -93,6 +96,13 @@ export async function startApi(
     triggerDefinitions?: readonly TriggerDefinition[];
     /** Collects every log line (level debug) instead of printing errors only. */
     logs?: string[];
+    /**
+     * RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST. Default off (null): tests of other
+     * features send bursts with one key; rate-limits.int-spec.ts turns it on.
+     */
+    rateLimit?: RateLimitPolicy | null;
+    /** The QUOTA_* variables, merged over the production defaults. */
+    quotas?: Partial<ScheduleQuotas>;
   } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase(prefix);
@@ -117,6 +127,8 @@ export async function startApi(
         : new SecretBox(
             parseSecretsKey(options.secretsKey ?? TEST_SECRETS_KEY),
           ),
+    rateLimit: options.rateLimit ?? null,
+    quotas: { ...DEFAULT_SCHEDULE_QUOTAS, ...options.quotas },
   };
   let builder = Test.createTestingModule({
     imports: [

@@ -24,6 +24,7 @@ export type ScheduleRow = Pick<
   | 'next_run_at'
   | 'misfire_policy'
   | 'max_attempts'
+  | 'fires_per_hour'
   | 'created_at'
   | 'updated_at'
 > & {
@@ -62,6 +63,8 @@ export interface ScheduleState {
   maxAttempts: number;
   status: ScheduleStatus;
   nextRunAt: Date | null;
+  /** ScheduleRate.firesPerHour of `schedule`, computed when the schedule is set, never again. */
+  firesPerHour: number;
 }
 
 export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
@@ -109,5 +112,6 @@ export function stateOf(row: ScheduleRow): ScheduleState {
     maxAttempts: row.max_attempts,
     status: row.status,
     nextRunAt: row.next_run_at,
+    firesPerHour: row.fires_per_hour,
   };
 }

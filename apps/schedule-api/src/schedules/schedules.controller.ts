@@ -26,6 +26,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type {
@@ -64,6 +65,12 @@ import { SchedulesService } from './schedules.service';
 
 const ERROR = { type: ErrorResponseDto };
 
+const QUOTA_EXCEEDED = {
+  ...ERROR,
+  description:
+    'QUOTA_EXCEEDED: the owner would go over QUOTA_MAX_SCHEDULES_PER_OWNER or QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER (field `owner`), or the cron fires more often than QUOTA_MIN_CRON_INTERVAL (field `schedule.expression`). Nothing is written.',
+};
+
 @ApiTags('schedules')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({
@@ -73,6 +80,11 @@ const ERROR = { type: ErrorResponseDto };
 @ApiForbiddenResponse({
   ...ERROR,
   description: 'The key lacks the scope, or names another owner.',
+})
+@ApiTooManyRequestsResponse({
+  ...ERROR,
+  description:
+    'RATE_LIMITED: the key is over RATE_LIMIT_PER_SECOND (bursts of RATE_LIMIT_BURST); retry after `Retry-After` seconds.',
 })
 @ApiExtraModels(
   CronScheduleDoc,
@@ -97,6 +109,7 @@ export class SchedulesController {
   })
   @ApiBody({ type: CreateScheduleDto, examples: CREATE_SCHEDULE_EXAMPLES })
   @ApiCreatedResponse({ type: ScheduleResponseDto })
+  @ApiConflictResponse(QUOTA_EXCEEDED)
   @ApiPayloadTooLargeResponse(ERROR)
   @ApiUnsupportedMediaTypeResponse(ERROR)
   create(
@@ -138,6 +151,7 @@ export class SchedulesController {
   })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
+  @ApiConflictResponse(QUOTA_EXCEEDED)
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', IdPipe) id: string,
@@ -200,7 +214,7 @@ export class SchedulesController {
   @ApiOperation({
     summary: 'Resume (idempotent)',
     description:
-      'nextRunAt is recomputed from now. 409 for a completed schedule.',
+      'nextRunAt is recomputed from now. 409 CONFLICT for a completed schedule, 409 QUOTA_EXCEEDED when its rate would take the owner over QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER.',
   })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)

@@ -2,8 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import {
   TRIGGER_DEFINITIONS,
   type TriggerDefinition,
+  type ScheduleQuotas,
   type TriggerParseContext,
+  UNLIMITED_SCHEDULE_QUOTAS,
 } from '@scheduleman/domain';
+import { OwnerQuotas, SCHEDULE_QUOTAS } from './owner-quotas';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesRepository } from './schedules.repository';
 import {
@@ -16,11 +19,13 @@ import {
 export class SchedulesModule {
   /**
    * `context` holds what trigger validation needs from the configuration (allowed
-   * networks); `definitions` the trigger types accepted.
+   * networks); `definitions` the trigger types accepted; `quotas` the limits per owner
+   * (docs/security.md).
    */
   static forRoot(
     context: TriggerParseContext,
     definitions: readonly TriggerDefinition[] = TRIGGER_DEFINITIONS,
+    quotas: ScheduleQuotas = UNLIMITED_SCHEDULE_QUOTAS,
   ): DynamicModule {
     return {
       module: SchedulesModule,
@@ -28,8 +33,10 @@ export class SchedulesModule {
       providers: [
         SchedulesService,
         SchedulesRepository,
+        OwnerQuotas,
         { provide: TRIGGER_PARSE_CONTEXT, useValue: context },
         { provide: SCHEDULE_TRIGGER_DEFINITIONS, useValue: definitions },
+        { provide: SCHEDULE_QUOTAS, useValue: quotas },
       ],
     };
   }

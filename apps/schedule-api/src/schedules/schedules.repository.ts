@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type BackoffOptions, backoffDelayMs } from '@scheduleman/domain';
+import {
+  type BackoffOptions,
+  backoffDelayMs,
+  type OwnerUsage,
+} from '@scheduleman/domain';
 import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
 import { isTransientDatabaseError } from '@scheduleman/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +80,23 @@ export class SchedulesRepository {
    */
   async insertAlone(id: string, state: ScheduleState): Promise<ScheduleRow> {
     return this.insert(this.dataSource, id, state);
+  }
+
+  /**
+   * INSERT_SCHEDULE_WITHIN_QUOTA for a schedule with an owner: undefined when the owner
+   * is at a quota and nothing was written. `limits` in the database's terms (usageLimits).
+   */
+  async insertWithinQuota(
+    id: string,
+    state: ScheduleState,
+    limits: OwnerUsage,
+    db: Queryable = this.dataSource,
+  ): Promise<ScheduleRow | undefined> {
+    const rows: ScheduleRow[] = await db.query(
+      sql.INSERT_SCHEDULE_WITHIN_QUOTA,
+      [id, ...stateParams(state), limits.schedules, limits.firesPerHour],
+    );
+    return rows[0];
   }
 
   async find(
@@ -212,6 +233,7 @@ function stateParams(state: ScheduleState): unknown[] {
     state.maxAttempts,
     state.status,
     state.nextRunAt,
+    state.firesPerHour,
   ];
 }
 

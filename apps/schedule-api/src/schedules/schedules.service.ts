@@ -33,6 +33,7 @@ import {
   type PageQueryDto,
 } from './dto/queries.dto';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto';
+import { OwnerQuotas } from './owner-quotas';
 import { ScheduleConflictError } from './schedule-conflict.error';
 import { type ParsedInput, parseScheduleInput } from './schedule-input';
 import {
@@ -69,6 +70,7 @@ export class SchedulesService {
 
   constructor(
     private readonly repo: SchedulesRepository,
+    private readonly quotas: OwnerQuotas,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TRIGGER_PARSE_CONTEXT)
     private readonly triggerContext: TriggerParseContext,
@@ -98,20 +100,21 @@ export class SchedulesService {
       maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       status: 'active',
       nextRunAt: parsed.firstRunAt,
+      firesPerHour: this.quotas.firesPerHourOf(parsed.schedule),
     };
-    // A transaction only where one is needed: a schedule due soon for its NOTIFY
-    // (delivered at the commit of its insert), one on a connection for the connection's
-    // share lock. Every other creation is a single statement.
-    const row =
-      this.isDueSoon(state) || connectionId !== undefined
-        ? await this.repo.transaction(async (tx) => {
-            if (connectionId !== undefined)
-              await this.connections.require(tx, state, connectionId);
-            const inserted = await this.repo.insert(tx, randomUUID(), state);
-            await this.wakeIfDueSoon(tx, inserted, 'created');
-            return inserted;
-          })
-        : await this.repo.insertAlone(randomUUID(), state);
+    // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert,
+    // and one on a connection the share lock of its connection; every other creation is
+    // a single statement (quotas included: OwnerQuotas.insert).
+    const row = await this.quotas.insert(
+      randomUUID(),
+      state,
+      this.isDueSoon(state)
+        ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
+        : undefined,
+      connectionId === undefined
+        ? undefined
+        : (tx) => this.connections.require(tx, state, connectionId),
+    );
     this.logger.log({
       msg: 'schedule created',
       scheduleId: row.id,
@@ -166,6 +169,8 @@ export class SchedulesService {
     const newConnectionId = parsed.trigger
       ? this.connections.connectionIdOf(parsed.trigger)
       : undefined;
+    const firesPerHour =
+      parsed.schedule && this.quotas.firesPerHourOf(parsed.schedule);
     if (Object.values(dto).every((value) => value === undefined))
       return this.get(principal, id);
     const row = await this.repo.transaction(async (tx) => {
@@ -188,6 +193,7 @@ export class SchedulesService {
         await this.connections.require(tx, next, connectionId);
       if (parsed.schedule && parsed.firstRunAt) {
         next.schedule = parsed.schedule;
+        next.firesPerHour = firesPerHour ?? 0;
         if (current.status !== 'paused') {
           next.status = 'active';
           next.nextRunAt = parsed.firstRunAt;
@@ -198,6 +204,7 @@ export class SchedulesService {
           'cancelled: the schedule was edited',
         );
       }
+      await this.quotas.move(tx, current, next);
       const updated = await this.repo.update(tx, id, next);
       if (parsed.schedule) await this.wakeIfDueSoon(tx, updated, 'edited');
       return updated;
@@ -227,11 +234,13 @@ export class SchedulesService {
         id,
         'cancelled: the schedule was paused',
       );
-      return this.repo.update(tx, id, {
+      const next: ScheduleState = {
         ...stateOf(current),
         status: 'paused',
         nextRunAt: null,
-      });
+      };
+      await this.quotas.move(tx, current, next);
+      return this.repo.update(tx, id, next);
     });
     return toScheduleResponse(row);
   }
@@ -252,11 +261,13 @@ export class SchedulesService {
         );
       }
       const nextRunAt = firstRunAt(current.schedule, this.clock.now());
-      const updated = await this.repo.update(tx, id, {
+      const next: ScheduleState = {
         ...stateOf(current),
         status: nextRunAt ? 'active' : 'completed',
         nextRunAt,
-      });
+      };
+      await this.quotas.move(tx, current, next);
+      const updated = await this.repo.update(tx, id, next);
       await this.wakeIfDueSoon(tx, updated, 'resumed');
       return updated;
     });

@@ -6,21 +6,53 @@
  */
 
 const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, next_run_at, misfire_policy, max_attempts,
-created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key`;
+fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key`;
 
 const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
 scheduler_id, response_status, error, to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
 
-/** Creates a schedule. jsonb values arrive as JSON text. */
+const INSERT_COLUMNS = `id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
+misfire_policy, max_attempts, status, next_run_at, fires_per_hour`;
+
+const INSERT_VALUES = `$1::uuid, $2::text, $3::text, $4::jsonb, $5::text, $6::jsonb, $7::text, $8::jsonb,
+$9::text, $10::int, $11::text, $12::timestamptz, $13::int`;
+
+/**
+ * Creates a schedule without an owner, which no quota counts (owner-usage.sql.ts).
+ * jsonb values arrive as JSON text.
+ */
 export const INSERT_SCHEDULE = `
-insert into schedules (
-id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
-misfire_policy, max_attempts, status, next_run_at
+insert into schedules (${INSERT_COLUMNS})
+values (${INSERT_VALUES})
+returning ${SCHEDULE_COLUMNS}
+`;
+
+/**
+ * Creates an owner's schedule and counts it in the owner's totals, in one statement
+ * (one round trip, atomic), unless that would take the owner over a quota: then
+ * nothing is written and no row is returned. The upsert of owner_usage locks the
+ * owner's row until commit, so concurrent creations of one owner are counted one
+ * after the other and cannot overshoot; the check is made on the latest committed
+ * totals (ON CONFLICT DO UPDATE re-reads them under the lock). A schedule that adds no
+ * fires (a one-shot) skips the fires check, as in checkOwnerUsage.
+ * $1..$13 as INSERT_SCHEDULE ($3 the owner, $13 its fires per hour; it is created
+ * active), $14 max schedules, $15 max fires per hour; 0 = unlimited.
+ */
+export const INSERT_SCHEDULE_WITHIN_QUOTA = `
+with usage as (
+insert into owner_usage as u (owner, schedules, fires_per_hour)
+select $3::text, 1, $13::int
+where $15::bigint = 0 or $13::int <= $15::bigint
+on conflict (owner) do update
+set schedules = u.schedules + 1,
+fires_per_hour = u.fires_per_hour + excluded.fires_per_hour
+where ($14::int = 0 or u.schedules < $14::int)
+and ($15::bigint = 0 or excluded.fires_per_hour = 0 or u.fires_per_hour + excluded.fires_per_hour <= $15::bigint)
+returning owner
 )
-values (
-$1::uuid, $2::text, $3::text, $4::jsonb, $5::text, $6::jsonb, $7::text, $8::jsonb,
-$9::text, $10::int, $11::text, $12::timestamptz
-)
+insert into schedules (${INSERT_COLUMNS})
+select ${INSERT_VALUES}
+from usage
 returning ${SCHEDULE_COLUMNS}
 `;
 
@@ -57,6 +89,7 @@ misfire_policy = $9::text,
 max_attempts = $10::int,
 status = $11::text,
 next_run_at = $12::timestamptz,
+fires_per_hour = $13::int,
 version = version + 1,
 updated_at = now()
 where id = $1::uuid
@@ -66,13 +99,24 @@ returning ${SCHEDULE_COLUMNS}
 /**
  * Executions cascade (executions.schedule_id references schedules on delete cascade).
  * $2 the caller's owner, or null for a caller that sees every owner: another owner's
- * schedule is left alone and reads as not found.
+ * schedule is left alone and reads as not found. The schedule leaves its owner's
+ * totals in the same statement (as SUBTRACT_OWNER_USAGE: never below 0); the row lock
+ * order is the schedule's, then the owner's, as in every edit.
  */
 export const DELETE_SCHEDULE = `
+with deleted as (
 delete from schedules
 where id = $1::uuid
 and ($2::text is null or owner = $2::text)
-returning id
+returning id, owner, status, fires_per_hour
+), usage as (
+update owner_usage u
+set schedules = greatest(u.schedules - 1, 0),
+fires_per_hour = greatest(u.fires_per_hour - case when d.status = 'paused' then 0 else d.fires_per_hour end, 0)
+from deleted d
+where u.owner = d.owner
+)
+select id from deleted
 `;
 
 /**

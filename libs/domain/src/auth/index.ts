@@ -1,3 +1,4 @@
 export * from './api-key';
 export * from './principal';
 export * from './scopes';
+export * from './rate-limit';

@@ -29,8 +29,18 @@ export interface ScheduleTableRow {
   next_run_at: Date | null;
   /** Counts user edits. */
   version: number;
+  /** The schedule's rate at its busiest (ScheduleRate), counted in its owner's owner_usage. */
+  fires_per_hour: number;
   created_at: Date;
   updated_at: Date;
+}
+
+/** A row of `owner_usage`: one owner's totals, checked against the quotas. */
+export interface OwnerUsageTableRow {
+  owner: string;
+  schedules: number;
+  /** bigint: read it cast to float8 (node-postgres returns int8 as a string). */
+  fires_per_hour: number;
 }
 
 /**

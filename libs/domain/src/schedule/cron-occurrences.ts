@@ -35,7 +35,7 @@ const compiled = new Map<string, CronMatcher>();
 const MAX_CACHED = 10_000;
 
 /** Compiling parses with cron-parser (~0.3 ms), so compiled expressions are cached. */
-function matcherFor(expression: string): CronMatcher {
+export function matcherFor(expression: string): CronMatcher {
   let cron = compiled.get(expression);
   if (!cron) {
     cron = compileCron(expression);

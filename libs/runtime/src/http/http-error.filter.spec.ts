@@ -7,6 +7,7 @@ import {
 import {
   ConflictError,
   NotFoundError,
+  QuotaExceededError,
   ValidationError,
 } from '@scheduleman/domain';
 import { HttpErrorFilter } from './http-error.filter';
@@ -80,6 +81,13 @@ describe('HttpErrorFilter', () => {
       'id',
     ],
     ['a ConflictError', new ConflictError('completed'), 409, 'CONFLICT', 'id'],
+    [
+      'a QuotaExceededError',
+      new QuotaExceededError('owner', 'too many'),
+      409,
+      'QUOTA_EXCEEDED',
+      'owner',
+    ],
     [
       'an HttpProblem',
       new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type', 'nope'),

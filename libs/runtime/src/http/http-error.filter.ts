@@ -10,6 +10,7 @@ import {
   DomainError,
   ForbiddenError,
   NotFoundError,
+  QuotaExceededError,
   UnauthenticatedError,
   ValidationError,
 } from '@scheduleman/domain';
@@ -51,7 +52,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 /**
  * The one place where errors become HTTP answers, all in the ErrorBody shape:
  * domain errors by their class (ValidationError 400, NotFoundError 404, ConflictError
- * 409), refusals of the HTTP layer by their status, and anything else as a 500 whose
+ * and QuotaExceededError 409), refusals of the HTTP layer by their status, and anything else as a 500 whose
  * details go to the log, never to the client.
  */
 @Catch()
@@ -106,6 +107,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof NotFoundError)
       return errorBody(404, exception.code, [
         { field: 'id', message: exception.message },
+      ]);
+    if (exception instanceof QuotaExceededError)
+      return errorBody(409, exception.code, [
+        { field: exception.field, message: exception.message },
       ]);
     if (exception instanceof ConflictError) {
       const field = (exception as ConflictError & { field?: unknown }).field;

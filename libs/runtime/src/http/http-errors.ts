@@ -31,10 +31,18 @@ export class HttpProblem extends Error {
   }
 }
 
-/** Too many requests from one API key: 429 with `Retry-After` (whole seconds, at least 1). */
+/**
+ * Too many requests from one API key: 429 with `Retry-After` (whole seconds, at least
+ * 1) and any further `headers` (the RateLimit-* ones).
+ */
 export class TooManyRequestsError extends HttpProblem {
-  constructor(retryAfterSeconds: number, message: string) {
+  constructor(
+    retryAfterSeconds: number,
+    message: string,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
     super(429, 'RATE_LIMITED', 'authorization', message, {
+      ...headers,
       'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
     });
     this.name = 'TooManyRequestsError';

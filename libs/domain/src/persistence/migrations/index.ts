@@ -1,6 +1,7 @@
 import { InitialSchema1732700000000 } from './1732700000000-initial-schema';
 import { ApiKeys1733100000000 } from './1733100000000-api-keys';
 import { SigningSecrets1733200000000 } from './1733200000000-signing-secrets';
+import { OwnerQuotas1733300000000 } from './1733300000000-owner-quotas';
 import { Connections1733600000000 } from './1733600000000-connections';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
@@ -8,5 +9,6 @@ export const MIGRATIONS = [
   InitialSchema1732700000000,
   ApiKeys1733100000000,
   SigningSecrets1733200000000,
+  OwnerQuotas1733300000000,
   Connections1733600000000,
 ];
