@@ -1,5 +1,6 @@
 import {
   createDataSource,
+  MIGRATIONS,
   runMigrations,
 } from '@scheduleman/domain/persistence';
 import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
@@ -22,15 +23,19 @@ describe('runMigrations', () => {
     await Promise.all(sources.map((s) => s.initialize()));
     try {
       const applied = await Promise.all(sources.map((s) => runMigrations(s)));
-      expect(applied.flat()).toEqual(['InitialSchema1732700000000']);
+      // Each migration applied exactly once, by one of the five, in order.
+      expect(applied.flat()).toEqual(MIGRATIONS.map((m) => new m().name));
       const tables = await sources[0].query<{ table_name: string }[]>(
         `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
       );
-      expect(tables.map((t) => t.table_name)).toEqual([
-        'executions',
-        'migrations',
-        'schedules',
-      ]);
+      expect(tables.map((t) => t.table_name)).toEqual(
+        expect.arrayContaining([
+          'api_keys',
+          'executions',
+          'migrations',
+          'schedules',
+        ]),
+      );
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));
     }
