@@ -26,3 +26,5 @@ export * from './trigger/network-policy';
 export * from './contracts';
 export * from './auth';
 export * from './secrets/secret-box';
+export * from './trigger/secret-headers';
+export * from './trigger/trigger-secrets';
