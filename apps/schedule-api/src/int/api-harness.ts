@@ -40,6 +40,8 @@ export interface ApiResponse<T = unknown> {
 export interface ApiHarness {
   base: string;
   db: TestDatabase;
+  /** The running app, for its providers (`app.get(...)`). */
+  app: NestExpressApplication;
   /** A separate connection for arranging and inspecting rows in SQL. */
   sql: DataSource;
   request<T = unknown>(
@@ -83,9 +85,15 @@ export async function startApi(
     allowedNetworks?: string;
     /** AUTH_DISABLED=true. Default false: authentication on, with TEST_ADMIN_API_KEY. */
     authDisabled?: boolean;
+    /** SECRETS_KEY (and SECRETS_KEY_PREVIOUS) as a box; null: none. Default TEST_SECRETS_KEY. */
+    secretBox?: SecretBox | null;
+    /** An existing database (another harness's): not dropped by `close`. Default a fresh one. */
+    database?: TestDatabase;
+    /** Receives every log line, at level debug. Default: errors only, to stdout. */
+    logLines?: string[];
   } = {},
 ): Promise<ApiHarness> {
-  const db = await createTestDatabase(prefix);
+  const db = options.database ?? (await createTestDatabase(prefix));
   const config: ApiConfig = {
     databaseUrl: db.url,
     port: 0,
@@ -101,7 +109,10 @@ export async function startApi(
     authDisabled: options.authDisabled ?? false,
     adminApiKey: TEST_ADMIN_API_KEY,
     metricsRequireKey: false,
-    secretBox: new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
+    secretBox:
+      options.secretBox === undefined
+        ? new SecretBox(parseSecretsKey(TEST_SECRETS_KEY))
+        : options.secretBox,
   };
   let builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
@@ -112,7 +123,12 @@ export async function startApi(
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class; a literal is how they are passed
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
-    logger: new JsonLogger({ level: 'error' }),
+    logger: options.logLines
+      ? new JsonLogger({
+          level: 'debug',
+          write: (line) => options.logLines?.push(line),
+        })
+      : new JsonLogger({ level: 'error' }),
   });
   configureApp(app, config);
   await app.listen(0, '127.0.0.1');
@@ -148,6 +164,7 @@ export async function startApi(
   return {
     base,
     db,
+    app,
     sql,
     request: <T>(
       method: string,
@@ -177,7 +194,8 @@ export async function startApi(
     },
     async close() {
       await app.close();
-      await db.drop();
+      if (options.database === undefined) await db.drop();
+      else await sql.destroy();
     },
   };
 }

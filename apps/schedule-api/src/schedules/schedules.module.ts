@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { TriggerParseContext } from '@scheduleman/domain';
+import { TriggerResealer } from '../secrets/trigger-resealer';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesRepository } from './schedules.repository';
 import { SchedulesService, TRIGGER_PARSE_CONTEXT } from './schedules.service';
@@ -14,6 +15,7 @@ export class SchedulesModule {
       providers: [
         SchedulesService,
         SchedulesRepository,
+        TriggerResealer,
         { provide: TRIGGER_PARSE_CONTEXT, useValue: context },
       ],
     };

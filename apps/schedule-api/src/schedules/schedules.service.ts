@@ -12,6 +12,8 @@ import {
   ownerFilter,
   ownerFor,
   type Principal,
+  type SecretBox,
+  sealTriggerSecrets,
   type ScheduleListResponse,
   type ScheduleResponse,
   type UpcomingResponse,
@@ -19,7 +21,7 @@ import {
   type TriggerParseContext,
   upcomingOccurrences,
 } from '@scheduleman/domain';
-import { CLOCK } from '@scheduleman/runtime';
+import { CLOCK, SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CreateScheduleDto } from './dto/create-schedule.dto';
@@ -64,6 +66,8 @@ export class SchedulesService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TRIGGER_PARSE_CONTEXT)
     private readonly triggerContext: TriggerParseContext,
+    /** Seals secret header values before they are stored; null: stored as given (docs/security.md). */
+    @Inject(SECRET_BOX) private readonly secretBox: SecretBox | null,
   ) {}
 
   async create(
@@ -76,12 +80,17 @@ export class SchedulesService {
       throw new Error(
         'unreachable: schedule and trigger are required by the DTO',
       );
+    // The id first: secret header values are sealed for this row (their context names it).
+    const id = randomUUID();
     const state: ScheduleState = {
       name: dto.name ?? null,
       owner,
       metadata: dto.metadata ?? null,
       schedule: parsed.schedule,
-      trigger: parsed.trigger,
+      trigger: sealTriggerSecrets(parsed.trigger, {
+        scheduleId: id,
+        box: this.secretBox,
+      }),
       misfirePolicy: dto.misfirePolicy ?? DEFAULT_MISFIRE_POLICY,
       maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       status: 'active',
@@ -91,11 +100,11 @@ export class SchedulesService {
     // every other creation is a single statement.
     const row = this.isDueSoon(state)
       ? await this.repo.transaction(async (tx) => {
-          const inserted = await this.repo.insert(tx, randomUUID(), state);
+          const inserted = await this.repo.insert(tx, id, state);
           await this.wakeIfDueSoon(tx, inserted, 'created');
           return inserted;
         })
-      : await this.repo.insertAlone(randomUUID(), state);
+      : await this.repo.insertAlone(id, state);
     this.logger.log({
       msg: 'schedule created',
       scheduleId: row.id,
@@ -158,7 +167,13 @@ export class SchedulesService {
       if (dto.misfirePolicy !== undefined)
         next.misfirePolicy = dto.misfirePolicy;
       if (dto.maxAttempts !== undefined) next.maxAttempts = dto.maxAttempts;
-      if (parsed.trigger) next.trigger = parsed.trigger;
+      // A secret header sent back as the mask keeps the value stored in this row.
+      if (parsed.trigger)
+        next.trigger = sealTriggerSecrets(parsed.trigger, {
+          scheduleId: id,
+          box: this.secretBox,
+          previous: current.trigger,
+        });
       if (parsed.schedule && parsed.firstRunAt) {
         next.schedule = parsed.schedule;
         if (current.status !== 'paused') {
