@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type { Clock } from '@scheduleman/domain';
-import { CLOCK, ClockModule } from '@scheduleman/runtime';
+import type { Clock, SecretBox } from '@scheduleman/domain';
+import { CLOCK, ClockModule, SECRET_BOX } from '@scheduleman/runtime';
 import type { SchedulerConfig } from '../../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../../config/scheduler-config.token';
 import { type HttpClient, WEBHOOK_HTTP_CLIENT } from './http-client';
@@ -9,7 +9,8 @@ import { WebhookTriggerProvider } from './webhook.trigger-provider';
 
 /**
  * The webhook provider and the HTTP client it sends through (undici; see docs/triggers.md).
- * It signs with the installation secrets of SchedulerConfig and stamps with CLOCK.
+ * It signs with the installation secrets of SchedulerConfig, stamps with CLOCK and opens
+ * secret header values with SECRET_BOX (SecretsModule, global).
  */
 @Module({
   imports: [ClockModule],
@@ -26,15 +27,17 @@ import { WebhookTriggerProvider } from './webhook.trigger-provider';
     },
     {
       provide: WebhookTriggerProvider,
-      inject: [WEBHOOK_HTTP_CLIENT, CLOCK, SCHEDULER_CONFIG],
+      inject: [WEBHOOK_HTTP_CLIENT, CLOCK, SCHEDULER_CONFIG, SECRET_BOX],
       useFactory: (
         client: HttpClient,
         clock: Clock,
         config: SchedulerConfig,
+        secretBox: SecretBox | null,
       ): WebhookTriggerProvider =>
         new WebhookTriggerProvider(client, {
           clock,
           signingSecrets: config.webhookSigningSecrets,
+          secretBox,
         }),
     },
   ],

@@ -1,10 +1,14 @@
 import {
   type Clock,
+  errorMessage,
   type FireOutcome,
   type FireRequest,
+  openTriggerSecrets,
+  type SecretBox,
   type SigningSecret,
   SystemClock,
   type TriggerProvider,
+  type TriggerSpec,
 } from '@scheduleman/domain';
 import type { HttpClient } from './http-client';
 import {
@@ -24,6 +28,11 @@ export interface WebhookTriggerProviderOptions {
    * delivery is signed with each. Default none: deliveries go unsigned.
    */
   signingSecrets?: readonly SigningSecret[];
+  /**
+   * Opens the sealed secret header values (SECRETS_KEY, SECRETS_KEY_PREVIOUS). Default
+   * none: values stored as given are sent, and a sealed one fails the execution.
+   */
+  secretBox?: SecretBox | null;
 }
 
 /**
@@ -35,6 +44,9 @@ export interface WebhookTriggerProviderOptions {
  * never held past the 3 s initiation bound even if a client ignored the abort in some
  * phase; racing here too cost an extra listener and promise per call for nothing.
  *
+ * Secret header values are stored sealed (docs/security.md, "Secrets at rest") and opened
+ * here, for each attempt, with the SECRET_BOX.
+ *
  * Each attempt is signed (Standard Webhooks) with the installation secrets. Per-owner
  * secrets, once owners exist, replace them for that owner's deliveries: look the
  * owner's active secrets up and pass them to buildWebhookCall instead.
@@ -43,6 +55,7 @@ export class WebhookTriggerProvider implements TriggerProvider {
   readonly type = WEBHOOK_TRIGGER_TYPE;
   private readonly clock: Clock;
   private readonly signingSecrets: readonly SigningSecret[];
+  private readonly secretBox: SecretBox | null;
 
   constructor(
     private readonly client: HttpClient,
@@ -50,6 +63,7 @@ export class WebhookTriggerProvider implements TriggerProvider {
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.signingSecrets = options.signingSecrets ?? [];
+    this.secretBox = options.secretBox ?? null;
   }
 
   async fire(
@@ -57,11 +71,30 @@ export class WebhookTriggerProvider implements TriggerProvider {
     options: { signal: AbortSignal },
   ): Promise<FireOutcome> {
     const { signal } = options;
-    const call = buildWebhookCall(request, {
-      // Of this attempt: a retry is signed afresh, so it passes the receiver's tolerance.
-      timestampSeconds: Math.floor(this.clock.now().getTime() / 1000),
-      secrets: this.signingSecrets,
-    });
+    // Opened per attempt and kept only in this call: plaintext never reaches a row or a log.
+    let trigger: TriggerSpec;
+    try {
+      trigger = openTriggerSecrets(
+        request.trigger,
+        request.scheduleId,
+        this.secretBox,
+      );
+    } catch (error) {
+      // Another attempt would meet the same stored value: permanent. The message names
+      // the header and the key id, never a value (SecretsKeyError).
+      return {
+        kind: 'permanent',
+        error: `cannot open a secret header value: ${errorMessage(error)}`,
+      };
+    }
+    const call = buildWebhookCall(
+      { ...request, trigger },
+      {
+        // Of this attempt: a retry is signed afresh, so it passes the receiver's tolerance.
+        timestampSeconds: Math.floor(this.clock.now().getTime() / 1000),
+        secrets: this.signingSecrets,
+      },
+    );
     if ('invalid' in call) return { kind: 'permanent', error: call.invalid };
     const startedAt = performance.now();
     if (signal.aborted) return outcomeForAbort(signal.reason, 0);
