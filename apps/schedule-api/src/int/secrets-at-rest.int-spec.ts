@@ -181,6 +181,17 @@ describe('schedule API: secret header values at rest', () => {
     expectProblem(patched, 400, 'trigger.headers.Cookie');
     expect(await storedTrigger(created.id)).toEqual(before);
 
+    // The mask never carries a stored secret to a new destination.
+    const redirected = await api.request('PATCH', `/schedules/${created.id}`, {
+      trigger: {
+        type: 'webhook',
+        url: 'http://127.0.0.2:3100/tasks',
+        headers: { Authorization: SECRET_MASK },
+      },
+    });
+    expectProblem(redirected, 400, 'trigger.headers.Authorization');
+    expect(await storedTrigger(created.id)).toEqual(before);
+
     const schedules = await api.count('schedules');
     const refused = await api.request(
       'POST',

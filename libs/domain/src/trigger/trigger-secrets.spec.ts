@@ -185,6 +185,48 @@ describe('sealTriggerSecrets', () => {
     expect(notSecretNow.message).toContain('list it in trigger.secretHeaders');
   });
 
+  it('keeps a stored value only while the URL keeps its origin', () => {
+    const previous = sealTriggerSecrets(webhook(PLAIN), {
+      scheduleId: ID,
+      box,
+    });
+    const masked = (url: string) => ({
+      ...webhook({ Authorization: SECRET_MASK }),
+      url,
+    });
+    expect(
+      headersOf(
+        sealTriggerSecrets(masked('https://example.com:443/other?path'), {
+          scheduleId: ID,
+          box,
+          previous,
+        }),
+      )['Authorization'],
+    ).toBe(headersOf(previous)['Authorization']);
+    for (const url of [
+      'https://attacker.example/hook',
+      'http://example.com/hook',
+      'https://example.com:8443/hook',
+    ]) {
+      const problem = problemOf(() =>
+        sealTriggerSecrets(masked(url), { scheduleId: ID, box, previous }),
+      );
+      expect(problem.field).toBe('trigger.headers.Authorization');
+      expect(problem.message).toContain('points to another origin');
+    }
+    // A new value may go anywhere: its author gave it.
+    expect(
+      isSealed(
+        headersOf(
+          sealTriggerSecrets(
+            { ...webhook(PLAIN), url: 'https://elsewhere.example/' },
+            { scheduleId: ID, box, previous },
+          ),
+        )['Authorization'],
+      ),
+    ).toBe(true);
+  });
+
   it('leaves triggers without secret headers, and other trigger types, untouched', () => {
     const plain = webhook({ 'X-Team': 'platform' });
     expect(sealTriggerSecrets(plain, { scheduleId: ID, box })).toBe(plain);

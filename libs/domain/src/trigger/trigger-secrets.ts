@@ -28,7 +28,8 @@ export interface SealTriggerOptions {
   box: SecretBox | null;
   /**
    * The stored trigger this one replaces (PATCH). A secret header whose value is
-   * SECRET_MASK keeps the value stored here under the same name (case-insensitive).
+   * SECRET_MASK keeps the value stored here under the same name (case-insensitive), as
+   * long as the URL's origin is the same.
    */
   previous?: TriggerSpec;
   /** JSON path of the trigger in the request, for errors. Default `trigger`. */
@@ -46,6 +47,11 @@ export function sealTriggerSecrets(
     secretHeaderNames(trigger).map((name) => name.toLowerCase()),
   );
   const stored = storedSecretValues(options.previous);
+  const sameOrigin =
+    options.previous !== undefined &&
+    isWebhookWithHeaders(options.previous) &&
+    originOf(options.previous.url) !== undefined &&
+    originOf(options.previous.url) === originOf(trigger.url);
   const headers: Record<string, string> = {};
   let changed = false;
   for (const [name, value] of Object.entries(trigger.headers)) {
@@ -58,6 +64,13 @@ export function sealTriggerSecrets(
           secret.has(lower)
             ? `is "${SECRET_MASK}", the mask of a secret value, and this schedule has no stored value for this header to keep; send the value itself`
             : `is "${SECRET_MASK}", the mask of a secret value, but this header is not secret: list it in ${field}.secretHeaders to keep its stored value, or send the value itself`,
+        );
+      // Whoever may edit a schedule must not be able to redirect its stored secrets to a
+      // server of their choosing without knowing them.
+      if (!sameOrigin)
+        throw new ValidationError(
+          `${field}.headers.${name}`,
+          `is "${SECRET_MASK}", the mask of a secret value, but ${field}.url now points to another origin: send the value itself (a stored secret is never sent to a new destination unless it is given again)`,
         );
       // Kept as it is stored, unless it can be brought under the current key.
       const next = box
@@ -152,6 +165,16 @@ export function resealTriggerSecrets(
   }
   if (result.resealed > 0) result.trigger = { ...trigger, headers };
   return result;
+}
+
+/** `scheme://host:port` of a URL (default ports omitted), or undefined when it does not parse. */
+function originOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Lowercased name → stored value, for the secret headers of a stored trigger. */
