@@ -158,9 +158,9 @@ function sharedReadersCalledBy(configSource: string): string {
     .filter(isSource)
     .map(read)
     .filter((text) =>
-      [
-        ...text.matchAll(/export function (\w+)\(\s*\w+: EnvReader\b/g),
-      ].some((m) => new RegExp(`\\b${m[1]}\\(`).test(configSource)),
+      [...text.matchAll(/export function (\w+)\(\s*\w+: EnvReader\b/g)].some(
+        (m) => new RegExp(`\\b${m[1]}\\(`).test(configSource),
+      ),
     )
     .join('\n');
 }
