@@ -61,11 +61,12 @@ describe('secret header values, built apps', () => {
     };
   }
 
-  async function call<T>(
+  /** One request with the admin key; `body` is the parsed JSON answer, typed by the caller. */
+  async function call(
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: T }> {
+  ): Promise<{ status: number; body: unknown }> {
     const res = await fetch(api.url(path), {
       method,
       headers: {
@@ -75,7 +76,10 @@ describe('secret header values, built apps', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+    return {
+      status: res.status,
+      body: text ? (JSON.parse(text) as unknown) : {},
+    };
   }
 
   /** The execution of `scheduleId` once it finished, and what the pretender received for it. */
@@ -83,12 +87,12 @@ describe('secret header values, built apps', () => {
     const execution = await waitFor(
       `an execution of ${scheduleId} to finish`,
       async () => {
-        const { body } = await call<{ items: ExecutionResponse[] }>(
+        const { body } = await call(
           'GET',
           `/schedules/${scheduleId}/executions`,
         );
         return (
-          body.items.find(
+          (body as { items: ExecutionResponse[] }).items.find(
             (e) =>
               (executionId === undefined || e.id === executionId) &&
               (e.status === 'succeeded' || e.status === 'failed'),
@@ -153,7 +157,7 @@ describe('secret header values, built apps', () => {
     'delivers the plaintext, answers the mask, and logs no secret value',
     cluster.withLogs(async () => {
       const at = new Date((await databaseNow(sql)).getTime() + 1_500);
-      const created = await call<ScheduleResponse>(
+      const created = await call(
         'POST',
         '/schedules',
         webhookBody(
@@ -165,7 +169,7 @@ describe('secret header values, built apps', () => {
         ),
       );
       expect(created.status).toBe(201);
-      fired = created.body;
+      fired = created.body as ScheduleResponse;
       expect((fired.trigger as WebhookTriggerSpec).headers).toEqual({
         Authorization: SECRET_MASK,
         'X-Api-Token': SECRET_MASK,
@@ -179,7 +183,7 @@ describe('secret header values, built apps', () => {
 
       // A schedule that waits for the rotation below; edited, read and refused once.
       waiting = (
-        await call<ScheduleResponse>(
+        await call(
           'POST',
           '/schedules',
           webhookBody(
@@ -187,18 +191,14 @@ describe('secret header values, built apps', () => {
             { type: 'cron', expression: '0 0 1 1 *' },
           ),
         )
-      ).body;
+      ).body as ScheduleResponse;
       const trigger = waiting.trigger as WebhookTriggerSpec;
-      const patched = await call<ScheduleResponse>(
-        'PATCH',
-        `/schedules/${waiting.id}`,
-        {
-          trigger: {
-            ...trigger,
-            headers: { ...trigger.headers, 'X-Api-Token': SECRETS.patched },
-          },
+      const patched = await call('PATCH', `/schedules/${waiting.id}`, {
+        trigger: {
+          ...trigger,
+          headers: { ...trigger.headers, 'X-Api-Token': SECRETS.patched },
         },
-      );
+      });
       expect(patched.status).toBe(200);
       const bad = webhookBody(
         { Authorization: SECRETS.authorization },
@@ -283,12 +283,12 @@ describe('secret header values, built apps', () => {
           SECRETS_KEY: NEW_KEY,
         }),
       );
-      const run = await call<ExecutionResponse>(
-        'POST',
-        `/schedules/${waiting.id}/trigger`,
-      );
+      const run = await call('POST', `/schedules/${waiting.id}/trigger`);
       expect(run.status).toBeLessThan(300);
-      const { execution, headers } = await delivered(waiting.id, run.body.id);
+      const { execution, headers } = await delivered(
+        waiting.id,
+        (run.body as ExecutionResponse).id,
+      );
       expect(execution.status).toBe('succeeded');
       expect(headers).toMatchObject({
         authorization: SECRETS.rotated,

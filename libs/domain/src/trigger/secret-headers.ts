@@ -36,7 +36,7 @@ export function secretHeaderContext(scheduleId: string, name: string): string {
 export function isWebhookWithHeaders(
   trigger: TriggerSpec,
 ): trigger is WebhookTriggerSpec {
-  const headers = (trigger as Partial<WebhookTriggerSpec>).headers;
+  const headers: unknown = (trigger as Partial<WebhookTriggerSpec>).headers;
   return (
     trigger.type === 'webhook' &&
     typeof headers === 'object' &&

@@ -76,7 +76,8 @@ export function sealTriggerSecrets(
       const next = box
         ? resealValue(box, kept, secretHeaderContext(scheduleId, name))
         : undefined;
-      headers[name] = next === undefined || next === 'unopenable' ? kept : next;
+      headers[name] =
+        next === undefined || next === UNOPENABLE ? kept : next.sealed;
       changed = true;
     } else if (secret.has(lower) && box) {
       headers[name] = box.seal(value, secretHeaderContext(scheduleId, name));
@@ -157,9 +158,9 @@ export function resealTriggerSecrets(
     const value = headers[name];
     if (typeof value !== 'string') continue;
     const next = resealValue(box, value, secretHeaderContext(scheduleId, name));
-    if (next === 'unopenable') result.unopenable += 1;
+    if (next === UNOPENABLE) result.unopenable += 1;
     else if (next !== undefined) {
-      headers[name] = next;
+      headers[name] = next.sealed;
       result.resealed += 1;
     }
   }
@@ -190,23 +191,23 @@ function storedSecretValues(
   return values;
 }
 
+const UNOPENABLE = Symbol('unopenable');
+
 /**
- * `value` sealed under the box's current key, or undefined when it already is, or
- * 'unopenable' when it was sealed with a key the box does not hold (or was altered).
+ * `value` sealed under the box's current key; undefined when it already is; UNOPENABLE
+ * when it was sealed with a key the box does not hold (or was altered).
  */
 function resealValue(
   box: SecretBox,
   value: string,
   context: string,
-): string | 'unopenable' | undefined {
+): { sealed: string } | typeof UNOPENABLE | undefined {
   if (isSealed(value) && !box.needsResealing(value)) return undefined;
   try {
-    return box.seal(
-      isSealed(value) ? box.open(value, context) : value,
-      context,
-    );
+    const plaintext = isSealed(value) ? box.open(value, context) : value;
+    return { sealed: box.seal(plaintext, context) };
   } catch (error) {
-    if (error instanceof SecretsKeyError) return 'unopenable';
+    if (error instanceof SecretsKeyError) return UNOPENABLE;
     throw error;
   }
 }
