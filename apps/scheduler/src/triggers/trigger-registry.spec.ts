@@ -1,5 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { FireOutcome, TriggerProvider } from '@scheduleman/domain';
+import { SecretsModule } from '@scheduleman/runtime';
+import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
 import { TriggerRegistry } from './trigger-registry';
@@ -36,11 +38,15 @@ describe('TriggerRegistry', () => {
   });
 
   it('is wired by TriggersModule with the webhook provider', async () => {
+    const config = loadSchedulerConfig({
+      DATABASE_URL: 'postgres://u@db:5432/s',
+      SECRETS_KEY: TEST_SECRETS_KEY,
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [
-        SchedulerConfigModule.forRoot(
-          loadSchedulerConfig({ DATABASE_URL: 'postgres://u@db:5432/s' }),
-        ),
+        SchedulerConfigModule.forRoot(config),
+        // The webhook provider opens secret header values with the box (SECRET_BOX).
+        SecretsModule.forRoot(config.secretBox),
         TriggersModule,
       ],
     }).compile();
