@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Validates docker-compose.yml offline with `docker-compose config` (no Docker engine needed).
+# Validates docker-compose.yml offline with `docker-compose config` (no Docker engine needed):
+# valid with its own defaults plus a placeholder for each required `${NAME:?…}`, and refused,
+# naming the variable, when one of those is missing.
 # Installs Debian's docker-compose package when it is missing and we are root with apt.
 # Exit codes: 0 valid, 1 invalid, 77 could not check (the reason is printed; not a pass).
 set -uo pipefail
@@ -39,10 +41,17 @@ if ! command -v docker-compose >/dev/null 2>&1 && ! docker compose version >/dev
 fi
 
 echo "validate-compose: $(compose version --short 2>/dev/null || compose version | head -1)" >&2
-# An empty environment apart from PATH: the file must be valid with its own defaults alone.
+# Variables the file requires (`${NAME:?message}`, e.g. SECRETS_KEY) get a placeholder;
+# every other setting must come from the file's own defaults.
+required=$(grep -o '[$][{][A-Z0-9_]*:[?]' docker-compose.yml | sed 's/^[$][{]//; s/:[?]$//' | sort -u)
+placeholders=()
+for name in $required; do placeholders+=("$name=placeholder-for-validation"); done
+config() {
+  env -i PATH="$PATH" HOME="${HOME:-/tmp}" "$@" bash -c 'cd "$0" && { command -v docker-compose >/dev/null && exec docker-compose -f docker-compose.yml config; exec docker compose -f docker-compose.yml config; }' "$PWD"
+}
 errors=$(mktemp)
 trap 'rm -f "$errors"' EXIT
-if ! output=$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" bash -c 'cd "$0" && { command -v docker-compose >/dev/null && exec docker-compose -f docker-compose.yml config; exec docker compose -f docker-compose.yml config; }' "$PWD" 2>"$errors"); then
+if ! output=$(config "${placeholders[@]}" 2>"$errors"); then
   cat "$errors" >&2
   echo "validate-compose: docker-compose.yml is INVALID" >&2
   exit 1
@@ -53,5 +62,20 @@ if [ -s "$errors" ]; then
   echo "validate-compose: docker-compose config printed warnings" >&2
   exit 1
 fi
+# Each required variable missing: Compose must refuse, naming it.
+for name in $required; do
+  others=()
+  for p in "${placeholders[@]}"; do [ "${p%%=*}" = "$name" ] || others+=("$p"); done
+  if config "${others[@]}" >/dev/null 2>"$errors"; then
+    echo "validate-compose: docker-compose config accepted the file without $name" >&2
+    exit 1
+  fi
+  if ! grep -q "$name" "$errors"; then
+    cat "$errors" >&2
+    echo "validate-compose: without $name, the error does not name it" >&2
+    exit 1
+  fi
+  echo "validate-compose: without $name, Compose refuses and names it" >&2
+done
 echo "validate-compose: docker-compose.yml is valid" >&2
 echo "$output"

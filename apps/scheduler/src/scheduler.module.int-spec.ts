@@ -2,7 +2,15 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { LOOPBACK_NETWORKS, SystemClock } from '@scheduleman/domain';
+import { randomUUID } from 'node:crypto';
+import {
+  generateSecretsKey,
+  LOOPBACK_NETWORKS,
+  parseSecretsKey,
+  SecretBox,
+  sealTriggerSecrets,
+  SystemClock,
+} from '@scheduleman/domain';
 import {
   createTestDatabase,
   type TestDatabase,
@@ -142,6 +150,74 @@ describe('SchedulerModule', () => {
       `update executions set finished_at = now() - interval '8 days'`,
     );
     expect(await housekeeping.pruneExecutions()).toBe(1);
+  });
+
+  it('opens sealed secret header values for the receiver, and fails one that does not open at once', async () => {
+    const { port } = receiver.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/secret`;
+    /** A one-shot due now whose Authorization is sealed with `box` for its own id, as the API stores it. */
+    const insertSealed = async (box: SecretBox, token: string) => {
+      const id = randomUUID();
+      const trigger = sealTriggerSecrets(
+        {
+          type: 'webhook',
+          url,
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}` },
+        },
+        { scheduleId: id, box },
+      );
+      expect(JSON.stringify(trigger)).not.toContain(token);
+      await ds.query(
+        `insert into schedules (id, schedule_type, schedule, trigger_type, trigger, max_attempts, next_run_at)
+select $1::uuid, 'at', jsonb_build_object('type', 'at', 'at', to_char(x.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+  'webhook', $2::jsonb, 5, x.at
+from (select date_trunc('milliseconds', clock_timestamp()) as at) as x`,
+        [id, JSON.stringify(trigger)],
+      );
+      return id;
+    };
+    received.length = 0;
+    const opens = await insertSealed(
+      new SecretBox(parseSecretsKey(TEST_SECRETS_KEY)),
+      'opens-with-SECRETS_KEY',
+    );
+    const foreign = await insertSealed(
+      new SecretBox(parseSecretsKey(generateSecretsKey())),
+      'sealed-with-an-unknown-key',
+    );
+    await ds.query(`notify scheduleman_wakeup`);
+    const finished = async () =>
+      ds.query<
+        {
+          schedule_id: string;
+          status: string;
+          attempts: number;
+          error: string | null;
+        }[]
+      >(
+        `select schedule_id, status, attempts, error from executions
+where schedule_id = any ($1::uuid[]) and status in ('succeeded', 'failed')`,
+        [[opens, foreign]],
+      );
+    await waitFor(
+      'both executions finished',
+      async () => (await finished()).length === 2,
+      WAIT,
+    );
+    const rows = await finished();
+    expect(rows.find((r) => r.schedule_id === opens)).toMatchObject({
+      status: 'succeeded',
+    });
+    const failed = rows.find((r) => r.schedule_id === foreign);
+    // Permanent: one attempt of five, no retry of a value that will never open.
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed?.error).toMatch(
+      /^cannot open a secret header value: secret header Authorization: a stored secret was sealed with key [0-9a-f]{8}, which is neither SECRETS_KEY nor SECRETS_KEY_PREVIOUS$/,
+    );
+    expect(received.map((h) => h['authorization'])).toEqual([
+      'Bearer opens-with-SECRETS_KEY',
+    ]);
   });
 
   it('stops the scheduler when the app closes', async () => {

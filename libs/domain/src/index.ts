@@ -29,3 +29,5 @@ export * from './contracts';
 export * from './auth';
 export * from './secrets/secret-box';
 export * from './connection';
+export * from './trigger/secret-headers';
+export * from './trigger/trigger-secrets';

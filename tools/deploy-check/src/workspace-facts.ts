@@ -6,6 +6,8 @@
  * Config files are found by convention (style guide: "one typed config per app"): a
  * non-test `.ts` file under a `config/` folder or named `*.config.ts`. Every upper-case
  * string literal there, such as `'LEASE_DURATION_MS'`, counts as a variable the app reads.
+ * A shared reader in libs/runtime that a config calls (an exported function whose first
+ * parameter is an EnvReader, such as `readSecretBox`) counts as part of that config.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -150,13 +152,27 @@ function healthPathsIn(source: string): string[] {
   return paths;
 }
 
+/** The libs/runtime files whose shared readers (`export function readX(reader: EnvReader, …)`) `configSource` calls. */
+function sharedReadersCalledBy(configSource: string): string {
+  return walk('libs/runtime/src')
+    .filter(isSource)
+    .map(read)
+    .filter((text) =>
+      [...text.matchAll(/export function (\w+)\(\s*\w+: EnvReader\b/g)].some(
+        (m) => new RegExp(`\\b${m[1]}\\(`).test(configSource),
+      ),
+    )
+    .join('\n');
+}
+
 const cache = new Map<string, AppFacts>();
 export function appFacts(name: string): AppFacts {
   const cached = cache.get(name);
   if (cached) return cached;
   const files = walk(`apps/${name}/src`).filter(isSource);
   const source = files.map(read).join('\n');
-  const configSource = files.filter(isConfigFile).map(read).join('\n');
+  const ownConfig = files.filter(isConfigFile).map(read).join('\n');
+  const configSource = `${ownConfig}\n${sharedReadersCalledBy(ownConfig)}`;
   const env = new Map<string, string | number | undefined>();
   // Injection tokens such as Symbol('WEBHOOK_CONFIG') are not variables.
   for (const m of configSource.matchAll(

@@ -45,6 +45,8 @@ export interface ApiResponse<T = unknown> {
 export interface ApiHarness {
   base: string;
   db: TestDatabase;
+  /** The running app, for its providers (`app.get(...)`). */
+  app: NestExpressApplication;
   /** A separate connection for arranging and inspecting rows in SQL. */
   sql: DataSource;
   request<T = unknown>(
@@ -103,9 +105,13 @@ export async function startApi(
     rateLimit?: RateLimitPolicy | null;
     /** The QUOTA_* variables, merged over the production defaults. */
     quotas?: Partial<ScheduleQuotas>;
+    /** SECRETS_KEY (and SECRETS_KEY_PREVIOUS) as a box; null: none. Default TEST_SECRETS_KEY. */
+    secretBox?: SecretBox | null;
+    /** An existing database (another harness's): not dropped by `close`. Default a fresh one. */
+    database?: TestDatabase;
   } = {},
 ): Promise<ApiHarness> {
-  const db = await createTestDatabase(prefix);
+  const db = options.database ?? (await createTestDatabase(prefix));
   const config: ApiConfig = {
     databaseUrl: db.url,
     port: 0,
@@ -122,11 +128,13 @@ export async function startApi(
     adminApiKey: TEST_ADMIN_API_KEY,
     metricsRequireKey: options.metricsRequireKey ?? false,
     secretBox:
-      options.secretsKey === null
-        ? null
-        : new SecretBox(
-            parseSecretsKey(options.secretsKey ?? TEST_SECRETS_KEY),
-          ),
+      options.secretBox !== undefined
+        ? options.secretBox
+        : options.secretsKey === null
+          ? null
+          : new SecretBox(
+              parseSecretsKey(options.secretsKey ?? TEST_SECRETS_KEY),
+            ),
     rateLimit: options.rateLimit ?? null,
     quotas: { ...DEFAULT_SCHEDULE_QUOTAS, ...options.quotas },
   };
@@ -185,6 +193,7 @@ export async function startApi(
   return {
     base,
     db,
+    app,
     sql,
     request: <T>(
       method: string,
@@ -214,7 +223,8 @@ export async function startApi(
     },
     async close() {
       await app.close();
-      await db.drop();
+      if (options.database === undefined) await db.drop();
+      else await sql.destroy();
     },
   };
 }

@@ -137,7 +137,7 @@ describe('schedule API: create, read, update, delete', () => {
       type: 'webhook',
       url: 'https://example.com/hook?x=1',
       method: 'put',
-      headers: { Authorization: 'Bearer t' },
+      headers: { 'X-Team': 'platform' },
       body: { a: [1, 2] },
     };
     const res = await create({ trigger, name: null, owner: null });

@@ -1,10 +1,11 @@
-import type {
-  ExecutionResponse,
-  MisfirePolicy,
-  ScheduleResponse,
-  ScheduleSpec,
-  ScheduleStatus,
-  TriggerSpec,
+import {
+  type ExecutionResponse,
+  maskTriggerSecrets,
+  type MisfirePolicy,
+  type ScheduleResponse,
+  type ScheduleSpec,
+  type ScheduleStatus,
+  type TriggerSpec,
 } from '@scheduleman/domain';
 import type {
   ExecutionTableRow,
@@ -67,6 +68,7 @@ export interface ScheduleState {
   firesPerHour: number;
 }
 
+/** Every answer that holds a schedule is built here: secret header values are masked. */
 export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
   return {
     id: row.id,
@@ -74,7 +76,7 @@ export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
     owner: row.owner,
     metadata: row.metadata,
     schedule: row.schedule,
-    trigger: row.trigger,
+    trigger: maskTriggerSecrets(row.trigger),
     status: row.status,
     nextRunAt: row.next_run_at?.toISOString() ?? null,
     misfirePolicy: row.misfire_policy,

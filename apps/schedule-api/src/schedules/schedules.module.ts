@@ -7,6 +7,7 @@ import {
   UNLIMITED_SCHEDULE_QUOTAS,
 } from '@scheduleman/domain';
 import { OwnerQuotas, SCHEDULE_QUOTAS } from './owner-quotas';
+import { TriggerResealer } from '../secrets/trigger-resealer';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesRepository } from './schedules.repository';
 import {
@@ -34,6 +35,7 @@ export class SchedulesModule {
         SchedulesService,
         SchedulesRepository,
         OwnerQuotas,
+        TriggerResealer,
         { provide: TRIGGER_PARSE_CONTEXT, useValue: context },
         { provide: SCHEDULE_TRIGGER_DEFINITIONS, useValue: definitions },
         { provide: SCHEDULE_QUOTAS, useValue: quotas },

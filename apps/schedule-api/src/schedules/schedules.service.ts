@@ -13,6 +13,8 @@ import {
   ownerFilter,
   ownerFor,
   type Principal,
+  type SecretBox,
+  sealTriggerSecrets,
   type ScheduleListResponse,
   type ScheduleResponse,
   type UpcomingResponse,
@@ -21,7 +23,7 @@ import {
   type TriggerParseContext,
   upcomingOccurrences,
 } from '@scheduleman/domain';
-import { CLOCK } from '@scheduleman/runtime';
+import { CLOCK, SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
 import { ConnectionUsage } from '../connections/connection-usage';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -77,6 +79,8 @@ export class SchedulesService {
     @Inject(SCHEDULE_TRIGGER_DEFINITIONS)
     private readonly triggerDefinitions: readonly TriggerDefinition[],
     private readonly connections: ConnectionUsage,
+    /** Seals secret header values before they are stored; null: stored as given (docs/security.md). */
+    @Inject(SECRET_BOX) private readonly secretBox: SecretBox | null,
   ) {}
 
   async create(
@@ -90,12 +94,17 @@ export class SchedulesService {
         'unreachable: schedule and trigger are required by the DTO',
       );
     const connectionId = this.connections.connectionIdOf(parsed.trigger);
+    // The id first: secret header values are sealed for this row (their context names it).
+    const id = randomUUID();
     const state: ScheduleState = {
       name: dto.name ?? null,
       owner,
       metadata: dto.metadata ?? null,
       schedule: parsed.schedule,
-      trigger: parsed.trigger,
+      trigger: sealTriggerSecrets(parsed.trigger, {
+        scheduleId: id,
+        box: this.secretBox,
+      }),
       misfirePolicy: dto.misfirePolicy ?? DEFAULT_MISFIRE_POLICY,
       maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       status: 'active',
@@ -106,7 +115,7 @@ export class SchedulesService {
     // and one on a connection the share lock of its connection; every other creation is
     // a single statement (quotas included: OwnerQuotas.insert).
     const row = await this.quotas.insert(
-      randomUUID(),
+      id,
       state,
       this.isDueSoon(state)
         ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
@@ -182,7 +191,13 @@ export class SchedulesService {
       if (dto.misfirePolicy !== undefined)
         next.misfirePolicy = dto.misfirePolicy;
       if (dto.maxAttempts !== undefined) next.maxAttempts = dto.maxAttempts;
-      if (parsed.trigger) next.trigger = parsed.trigger;
+      // A secret header sent back as the mask keeps the value stored in this row.
+      if (parsed.trigger)
+        next.trigger = sealTriggerSecrets(parsed.trigger, {
+          scheduleId: id,
+          box: this.secretBox,
+          previous: current.trigger,
+        });
       // A new trigger, or a new owner for the connection the trigger already names.
       const connectionId =
         newConnectionId ??

@@ -48,16 +48,15 @@ describe('TriggerRegistry', () => {
   });
 
   it('is wired by TriggersModule with the webhook provider', async () => {
+    const config = loadSchedulerConfig({
+      DATABASE_URL: 'postgres://u@db:5432/s',
+      SECRETS_KEY: TEST_SECRETS_KEY,
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [
-        SchedulerConfigModule.forRoot(
-          loadSchedulerConfig({
-            DATABASE_URL: 'postgres://u@db:5432/s',
-            SECRETS_KEY: TEST_SECRETS_KEY,
-          }),
-        ),
-        SecretsModule.forRoot(null),
-        NoDatabaseModule,
+        SchedulerConfigModule.forRoot(config),
+        // The webhook provider opens secret header values with the box (SECRET_BOX).
+        SecretsModule.forRoot(config.secretBox),
         TriggersModule,
       ],
     }).compile();

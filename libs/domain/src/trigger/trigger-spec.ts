@@ -22,6 +22,12 @@ export interface WebhookTriggerSpec extends TriggerSpecBase {
   url: string;
   method: WebhookMethod;
   headers: Record<string, string>;
+  /**
+   * Names of headers (spelled as in `headers`) whose values are secret besides
+   * ALWAYS_SECRET_HEADERS: sealed at rest, masked in answers (secret-headers.ts). Absent
+   * when none is marked.
+   */
+  secretHeaders?: string[];
   /** Any JSON value; when absent the default body of the contract is sent. */
   body?: unknown;
 }

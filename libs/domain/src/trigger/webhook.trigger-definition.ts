@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors';
 import { literalHostProblem, type NetworkPolicy } from './network-policy';
+import { parseSecretHeaders } from './secret-headers';
 import {
   type TriggerDefinition,
   WEBHOOK_METHODS,
@@ -47,7 +48,14 @@ export const RESERVED_WEBHOOK_HEADERS: readonly string[] = [
   'Expect',
 ];
 
-const ALLOWED_FIELDS = ['type', 'url', 'method', 'headers', 'body'];
+const ALLOWED_FIELDS = [
+  'type',
+  'url',
+  'method',
+  'headers',
+  'secretHeaders',
+  'body',
+];
 /** RFC 7230 token. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /**
@@ -89,6 +97,12 @@ export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
       method,
       headers: parseHeaders(input['headers'], `${field}.headers`),
     };
+    const secretHeaders = parseSecretHeaders(
+      input['secretHeaders'],
+      spec.headers,
+      `${field}.secretHeaders`,
+    );
+    if (secretHeaders !== undefined) spec.secretHeaders = secretHeaders;
     if (input['body'] !== undefined)
       spec.body = parseBody(input['body'], method, `${field}.body`);
     return spec;

@@ -17,7 +17,12 @@ export const CREATE_SCHEDULE_EXAMPLES = {
         type: 'webhook',
         url: 'http://localhost:3100/tasks',
         method: 'POST',
-        headers: { 'X-Team': 'platform' },
+        headers: {
+          'X-Team': 'platform',
+          Authorization: 'Bearer worker-token',
+          'X-Api-Token': 'tok-123',
+        },
+        secretHeaders: ['X-Api-Token'],
       },
     } satisfies CreateScheduleRequest,
   },

@@ -1,5 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { RESERVED_WEBHOOK_HEADERS, WEBHOOK_METHODS } from '@scheduleman/domain';
+import {
+  ALWAYS_SECRET_HEADERS,
+  RESERVED_WEBHOOK_HEADERS,
+  SECRET_MASK,
+  WEBHOOK_METHODS,
+} from '@scheduleman/domain';
 
 /*
  * Documentation-only models of the polymorphic `schedule` and `trigger` objects. They are
@@ -72,9 +77,16 @@ export class WebhookTriggerDoc {
     type: 'object',
     additionalProperties: { type: 'string' },
     example: { Authorization: 'Bearer …' },
-    description: `Extra request headers. Reserved (set by scheduleman): ${RESERVED_WEBHOOK_HEADERS.join(', ')}.`,
+    description: `Extra request headers. Reserved (set by scheduleman): ${RESERVED_WEBHOOK_HEADERS.join(', ')}. Secret values (${ALWAYS_SECRET_HEADERS.join(', ')} and those in secretHeaders) are stored encrypted and answered as "${SECRET_MASK}"; sending "${SECRET_MASK}" back in a PATCH keeps the stored value.`,
   })
   headers?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['X-Api-Token'],
+    description: `Names of headers (each in headers, case-insensitive) whose values are secret besides ${ALWAYS_SECRET_HEADERS.join(', ')}, which always are.`,
+  })
+  secretHeaders?: string[];
 
   @ApiPropertyOptional({
     description:

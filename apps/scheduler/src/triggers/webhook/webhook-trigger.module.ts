@@ -24,6 +24,7 @@ export const SIGNING_SECRET_SOURCE = Symbol('SIGNING_SECRET_SOURCE');
  * The webhook provider and the HTTP client it sends through (undici; see docs/triggers.md).
  * It signs with the owners' secrets (read from the database, opened with SECRET_BOX,
  * cached per owner) or the installation secrets of SchedulerConfig, and stamps with CLOCK.
+ * Secret header values are opened with SECRET_BOX (SecretsModule, global).
  */
 @Module({
   imports: [ClockModule],
@@ -60,17 +61,20 @@ export const SIGNING_SECRET_SOURCE = Symbol('SIGNING_SECRET_SOURCE');
         CLOCK,
         SCHEDULER_CONFIG,
         SIGNING_SECRET_SOURCE,
+        SECRET_BOX,
       ],
       useFactory: (
         client: HttpClient,
         clock: Clock,
         config: SchedulerConfig,
         ownerSecrets: SigningSecretSource,
+        secretBox: SecretBox | null,
       ): WebhookTriggerProvider =>
         new WebhookTriggerProvider(client, {
           clock,
           signingSecrets: config.webhookSigningSecrets,
           ownerSecrets,
+          secretBox,
         }),
     },
   ],

@@ -3,9 +3,12 @@ import {
   errorMessage,
   type FireOutcome,
   type FireRequest,
+  openTriggerSecrets,
+  type SecretBox,
   type SigningSecret,
   SystemClock,
   type TriggerProvider,
+  type TriggerSpec,
 } from '@scheduleman/domain';
 import type { HttpClient } from './http-client';
 import type { SigningSecretSource } from './signing/signing-secret-source';
@@ -32,6 +35,11 @@ export interface WebhookTriggerProviderOptions {
    * Default none: only the installation secrets sign.
    */
   ownerSecrets?: SigningSecretSource;
+  /**
+   * Opens the sealed secret header values (SECRETS_KEY, SECRETS_KEY_PREVIOUS). Default
+   * none: values stored as given are sent, and a sealed one fails the execution.
+   */
+  secretBox?: SecretBox | null;
 }
 
 /**
@@ -48,12 +56,16 @@ export interface WebhookTriggerProviderOptions {
  * secrets; with neither the attempt goes unsigned. An owner whose secrets exist but none
  * opens is not sent unsigned (its receivers would refuse it, or worse, accept unsigned
  * deliveries): the attempt is a retryable failure until an operator fixes SECRETS_KEY.
+
+ * Secret header values are stored sealed (docs/security.md, "Secrets at rest") and opened
+ * here, for each attempt, with the SECRET_BOX.
  */
 export class WebhookTriggerProvider implements TriggerProvider {
   readonly type = WEBHOOK_TRIGGER_TYPE;
   private readonly clock: Clock;
   private readonly signingSecrets: readonly SigningSecret[];
   private readonly ownerSecrets: SigningSecretSource | undefined;
+  private readonly secretBox: SecretBox | null;
 
   constructor(
     private readonly client: HttpClient,
@@ -62,6 +74,7 @@ export class WebhookTriggerProvider implements TriggerProvider {
     this.clock = options.clock ?? new SystemClock();
     this.signingSecrets = options.signingSecrets ?? [];
     this.ownerSecrets = options.ownerSecrets;
+    this.secretBox = options.secretBox ?? null;
   }
 
   async fire(
@@ -69,6 +82,22 @@ export class WebhookTriggerProvider implements TriggerProvider {
     options: { signal: AbortSignal },
   ): Promise<FireOutcome> {
     const { signal } = options;
+    // Opened per attempt and kept only in this call: plaintext never reaches a row or a log.
+    let trigger: TriggerSpec;
+    try {
+      trigger = openTriggerSecrets(
+        request.trigger,
+        request.scheduleId,
+        this.secretBox,
+      );
+    } catch (error) {
+      // Another attempt would meet the same stored value: permanent. The message names
+      // the header and the key id, never a value (SecretsKeyError).
+      return {
+        kind: 'permanent',
+        error: `cannot open a secret header value: ${errorMessage(error)}`,
+      };
+    }
     // Of this attempt, taken before its secrets are looked up: an attempt stamped 5 s or
     // more after a secret was retired is never signed with it (docs/security.md). A
     // retry is stamped afresh, so it passes the receiver's tolerance.
@@ -80,7 +109,10 @@ export class WebhookTriggerProvider implements TriggerProvider {
         ? this.signingSecrets
         : await this.secretsOf(owner, this.ownerSecrets);
     if ('error' in secrets) return { kind: 'retryable', error: secrets.error };
-    const call = buildWebhookCall(request, { timestampSeconds, secrets });
+    const call = buildWebhookCall(
+      { ...request, trigger },
+      { timestampSeconds, secrets },
+    );
     if ('invalid' in call) return { kind: 'permanent', error: call.invalid };
     const startedAt = performance.now();
     if (signal.aborted) return outcomeForAbort(signal.reason, 0);
