@@ -57,6 +57,7 @@ describe('TriggerRegistry', () => {
         SchedulerConfigModule.forRoot(config),
         // The webhook provider opens secret header values with the box (SECRET_BOX).
         SecretsModule.forRoot(config.secretBox),
+        NoDatabaseModule,
         TriggersModule,
       ],
     }).compile();
