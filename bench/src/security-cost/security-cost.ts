@@ -1,0 +1,278 @@
+import { join } from 'node:path';
+import { generateSigningSecret } from '@scheduleman/domain';
+import { ApiClient, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
+import { benchCommandLine, failed, runEnvironment } from '../bench-command';
+import { BenchCluster } from '../infra/bench-cluster';
+import { treeCpuSeconds } from '../infra/proc-stats';
+import { resultsDir } from '../infra/workspace';
+import type { HarnessOptions } from '../options';
+import { writeReport } from '../report/bench-report';
+import { Harness } from '../runner/harness';
+import {
+  createMigratedDatabase,
+  RunEnvironment,
+  runWorkload,
+} from '../runner/run-workload';
+import { burstWorkload } from '../workloads/one-shots';
+import { iso, webhookTrigger } from '../workloads/workload';
+import {
+  CreationSample,
+  creationTable,
+  renderSecurityCostReport,
+  rotated,
+  SecurityCostReport,
+  securityCostProblems,
+  SigningSample,
+  signingTable,
+} from './security-cost-report';
+
+/**
+ * `npm run bench -- --security-cost [--smoke]`: what authentication and signed
+ * deliveries cost, each against the same thing switched off, on the same machine,
+ * PostgreSQL and receiver, in one run, the variants alternated round by round (the first
+ * variant of each round rotates) so that the machine's noise hits all of them.
+ *
+ * - Creations: two APIs on one database, one with AUTH_DISABLED=true, one with
+ *   authentication on; the latter is called with the admin key (a hash compare) and with
+ *   an owner-bound key made by POST /api-keys (a lookup by hash on every request: the
+ *   realistic cost). Schedules are due tomorrow, so no scheduler runs.
+ * - Deliveries: a burst of one-shots fired by one scheduler, a fresh cluster per run,
+ *   without WEBHOOK_SIGNING_SECRETS and with two installation secrets (two signatures per
+ *   delivery). The receiver counts the signatures; it does not verify them (that would be
+ *   the receiver's cost, not the scheduler's; delivery.e2e-spec.ts verifies them).
+ */
+interface Sizes {
+  creationRounds: number;
+  creationsPerRound: number;
+  /** Unmeasured creations per variant first: a fresh API is slow for its first thousand. */
+  creationWarmUp: number;
+  burstRounds: number;
+  burst: number;
+  burstWarmUp: number;
+}
+
+function sizes(options: HarnessOptions): Sizes {
+  return options.smoke
+    ? {
+        creationRounds: 2,
+        creationsPerRound: 200,
+        creationWarmUp: 200,
+        burstRounds: 1,
+        burst: 200,
+        burstWarmUp: 0,
+      }
+    : {
+        creationRounds: 3,
+        creationsPerRound: 3_000,
+        creationWarmUp: 1_000,
+        burstRounds: 2,
+        burst: 10_000,
+        burstWarmUp: options.burstWarmUp,
+      };
+}
+
+const OWNER = 'bench-owner';
+const OWNER_KEY_VARIANT = 'owner key';
+
+interface CreationVariant {
+  name: string;
+  client: ApiClient;
+  cluster: BenchCluster;
+}
+
+/** `count` schedules due tomorrow through one variant; CPU of its API and of PostgreSQL over the batch. */
+async function createBatch(
+  env: RunEnvironment,
+  variant: CreationVariant,
+  round: number,
+  count: number,
+): Promise<CreationSample> {
+  const postmaster = env.server.postmasterPid();
+  const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
+  variant.cluster.markCpu();
+  const tomorrow = iso(env.clock.now().getTime() + 86_400_000);
+  const result = await variant.client.createMany(
+    Array.from({ length: count }, (_, i) => i),
+    (i) => ({
+      name: `${variant.name}-${round}-${i}`,
+      schedule: { type: 'at', at: tomorrow },
+      trigger: webhookTrigger(env.receiverClient.hookUrl),
+    }),
+  );
+  const [api] = variant.cluster.usage();
+  const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
+  const created = Math.max(1, result.created.length);
+  return {
+    variant: variant.name,
+    round,
+    count,
+    perSecond: result.perSecond,
+    failures: result.failures.length,
+    firstFailure: result.failures[0],
+    apiCpuMsPerCreation: (api.cpuSeconds * 1000) / created,
+    pgCpuMsPerCreation:
+      pgBefore !== undefined && pgAfter !== undefined
+        ? ((pgAfter - pgBefore) * 1000) / created
+        : undefined,
+    owners: [...new Set(result.created.map((c) => c.schedule.owner))],
+  };
+}
+
+async function measureCreations(
+  env: RunEnvironment,
+  size: Sizes,
+): Promise<CreationSample[]> {
+  const databaseUrl = await createMigratedDatabase(env.server, 'bench_auth');
+  const start = (name: string, apiEnv: Record<string, string>) =>
+    BenchCluster.start({
+      databaseUrl,
+      schedulerCount: 0,
+      logDir: join(env.logRoot, name),
+      logLevel: env.logLevel,
+      schedulerEnv: {},
+      apiEnv,
+      cpuProfile: env.cpuProfile,
+    });
+  const clusters: BenchCluster[] = [];
+  const clients: ApiClient[] = [];
+  try {
+    clusters.push(await start('creation-auth-off', { AUTH_DISABLED: 'true' }));
+    clusters.push(await start('creation-auth-on', {}));
+    const [off, on] = clusters;
+    clients.push(
+      new ApiClient(off.apiUrl),
+      new ApiClient(on.apiUrl, { apiKey: TEST_ADMIN_API_KEY }),
+    );
+    const created = await clients[1].createApiKey({
+      owner: OWNER,
+      scopes: ['schedules:write'],
+      name: 'bench security cost',
+    });
+    clients.push(new ApiClient(on.apiUrl, { apiKey: created.key }));
+    const variants: CreationVariant[] = [
+      { name: 'auth off', client: clients[0], cluster: off },
+      { name: 'admin key', client: clients[1], cluster: on },
+      { name: OWNER_KEY_VARIANT, client: clients[2], cluster: on },
+    ];
+    for (const variant of variants)
+      await createBatch(env, variant, 0, size.creationWarmUp);
+    const samples: CreationSample[] = [];
+    for (let round = 1; round <= size.creationRounds; round++) {
+      for (const variant of rotated(variants, round - 1)) {
+        const sample = await createBatch(
+          env,
+          variant,
+          round,
+          size.creationsPerRound,
+        );
+        env.log(
+          `creations, round ${round}, ${variant.name}: ${sample.perSecond.toFixed(0)}/s, API ${sample.apiCpuMsPerCreation.toFixed(3)} ms CPU each`,
+        );
+        samples.push(sample);
+      }
+    }
+    return samples;
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    for (const cluster of clusters) await cluster.stop();
+    await env.server.dropDatabase(databaseUrl).catch(() => undefined);
+  }
+}
+
+async function measureSigning(
+  env: RunEnvironment,
+  size: Sizes,
+): Promise<SigningSample[]> {
+  const secrets = [generateSigningSecret(), generateSigningSecret()];
+  const variants: {
+    name: string;
+    key: string;
+    env: Record<string, string>;
+    signatures: number;
+  }[] = [
+    { name: 'unsigned', key: 'unsigned', env: {}, signatures: 0 },
+    {
+      name: 'signed, 2 secrets',
+      key: 'signed',
+      env: { WEBHOOK_SIGNING_SECRETS: secrets.join(',') },
+      signatures: secrets.length,
+    },
+  ];
+  const samples: SigningSample[] = [];
+  for (let round = 1; round <= size.burstRounds; round++) {
+    for (const variant of rotated(variants, round - 1)) {
+      const workload = {
+        ...burstWorkload(size.burst, size.burstWarmUp),
+        name: `burst-${variant.key}-r${round}`,
+      };
+      env.log(`${workload.name}: ${workload.description}, ${variant.name}`);
+      const run = await runWorkload(
+        { ...env, schedulerEnv: { ...env.schedulerEnv, ...variant.env } },
+        workload,
+        1,
+      );
+      const count = await env.receiverClient.count();
+      samples.push({
+        variant: variant.name,
+        round,
+        expectedSignatures: variant.signatures,
+        run,
+        requests: count.requests,
+        signed: count.signed,
+        signatures: count.signatures,
+      });
+    }
+  }
+  return samples;
+}
+
+export async function runSecurityCostCommand(
+  options: HarnessOptions,
+): Promise<number> {
+  const harness = await Harness.start('bench', options.externalDatabaseUrl);
+  const env = runEnvironment(harness, options);
+  const size = sizes(options);
+  const report: SecurityCostReport = {
+    startedAt: harness.startedAt,
+    machine: await harness.machine(),
+    command: benchCommandLine(),
+    wallSeconds: 0,
+    creation: [],
+    signing: [],
+  };
+  harness.log(`security cost; logs in ${harness.logRoot}`);
+  try {
+    report.creation = await measureCreations(env, size);
+    report.signing = await measureSigning(env, size);
+  } finally {
+    await harness.close();
+  }
+  report.wallSeconds = harness.elapsedSeconds();
+  const problems = [
+    ...securityCostProblems(report, OWNER_KEY_VARIANT, OWNER),
+    ...report.signing
+      .filter((s) => failed(s.run))
+      .map(
+        (s) =>
+          `signing ${s.variant}, round ${s.round}: ${s.run.evaluation.missing} missing, ${s.run.evaluation.outsideBound} outside ±10 s, crashes: ${s.run.unexpectedExits.join('; ') || 'none'}`,
+      ),
+  ];
+  const name = `security-cost${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
+  const files = writeReport(
+    resultsDir(),
+    name,
+    { ...report, problems },
+    renderSecurityCostReport(report, problems),
+  );
+  console.log(
+    `\n${creationTable(report.creation)}\n\n${signingTable(report.signing)}\n`,
+  );
+  for (const problem of problems) console.log(`BROKEN: ${problem}`);
+  console.log(`written: ${files.join(', ')}`);
+  console.log(
+    problems.length
+      ? `bench: ${problems.length} problem(s), the figures are not to be trusted`
+      : 'bench: security cost measured',
+  );
+  return problems.length ? 1 : 0;
+}
