@@ -65,7 +65,7 @@ function sizes(options: HarnessOptions): Sizes {
         creationRounds: 3,
         creationsPerRound: 3_000,
         creationWarmUp: 1_000,
-        burstRounds: 2,
+        burstRounds: 3,
         burst: 10_000,
         burstWarmUp: options.burstWarmUp,
       };
