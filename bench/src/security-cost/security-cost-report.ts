@@ -13,6 +13,9 @@ export interface CreationSample {
   apiCpuMsPerCreation: number;
   /** CPU of PostgreSQL (postmaster and backends) over the batch, per creation; embedded server only. */
   pgCpuMsPerCreation?: number;
+  /** pg_stat_statements on the run's database over the batch, per creation, when loaded. */
+  statementsPerCreation?: number;
+  statementMsPerCreation?: number;
   /** The distinct `owner` values of the created schedules. */
   owners: (string | null)[];
 }
@@ -168,6 +171,16 @@ export function creationTable(samples: readonly CreationSample[]): string {
       {
         header: 'PostgreSQL CPU ms/creation',
         figure: (s) => s.pgCpuMsPerCreation,
+        decimals: 3,
+      },
+      {
+        header: 'statements/creation',
+        figure: (s) => s.statementsPerCreation,
+        decimals: 2,
+      },
+      {
+        header: 'statement ms/creation',
+        figure: (s) => s.statementMsPerCreation,
         decimals: 3,
       },
     ],

@@ -4,6 +4,7 @@ import { ApiClient, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
 import { benchCommandLine, failed, runEnvironment } from '../bench-command';
 import { BenchCluster } from '../infra/bench-cluster';
 import { treeCpuSeconds } from '../infra/proc-stats';
+import { StatementStats } from '../infra/statement-stats';
 import { resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
@@ -62,11 +63,14 @@ function sizes(options: HarnessOptions): Sizes {
         burstWarmUp: 0,
       }
     : {
-        creationRounds: 3,
-        creationsPerRound: 3_000,
+        // Six rounds: each of the three variants goes first, second and third twice.
+        creationRounds: 6,
+        creationsPerRound: 1_500,
         creationWarmUp: 1_000,
         burstRounds: 3,
-        burst: 10_000,
+        // Half the main bench's burst: six of them are created through the API, and on a
+        // shared machine 10,000 once took 4 minutes to create and outlasted the straggler wait.
+        burst: 5_000,
         burstWarmUp: options.burstWarmUp,
       };
 }
@@ -80,13 +84,18 @@ interface CreationVariant {
   cluster: BenchCluster;
 }
 
-/** `count` schedules due tomorrow through one variant; CPU of its API and of PostgreSQL over the batch. */
+/**
+ * `count` schedules due tomorrow through one variant; CPU of its API and of PostgreSQL,
+ * and the statements on the database (only this variant's API is busy), over the batch.
+ */
 async function createBatch(
   env: RunEnvironment,
+  statements: StatementStats | undefined,
   variant: CreationVariant,
   round: number,
   count: number,
 ): Promise<CreationSample> {
+  await statements?.reset();
   const postmaster = env.server.postmasterPid();
   const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
   variant.cluster.markCpu();
@@ -101,6 +110,7 @@ async function createBatch(
   );
   const [api] = variant.cluster.usage();
   const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
+  const summary = await statements?.summary();
   const created = Math.max(1, result.created.length);
   return {
     variant: variant.name,
@@ -114,6 +124,8 @@ async function createBatch(
       pgBefore !== undefined && pgAfter !== undefined
         ? ((pgAfter - pgBefore) * 1000) / created
         : undefined,
+    statementsPerCreation: summary && summary.calls / created,
+    statementMsPerCreation: summary && summary.totalMs / created,
     owners: [...new Set(result.created.map((c) => c.schedule.owner))],
   };
 }
@@ -133,6 +145,7 @@ async function measureCreations(
       apiEnv,
       cpuProfile: env.cpuProfile,
     });
+  const statements = await StatementStats.open(databaseUrl);
   const clusters: BenchCluster[] = [];
   const clients: ApiClient[] = [];
   try {
@@ -155,12 +168,13 @@ async function measureCreations(
       { name: OWNER_KEY_VARIANT, client: clients[2], cluster: on },
     ];
     for (const variant of variants)
-      await createBatch(env, variant, 0, size.creationWarmUp);
+      await createBatch(env, statements, variant, 0, size.creationWarmUp);
     const samples: CreationSample[] = [];
     for (let round = 1; round <= size.creationRounds; round++) {
       for (const variant of rotated(variants, round - 1)) {
         const sample = await createBatch(
           env,
+          statements,
           variant,
           round,
           size.creationsPerRound,
