@@ -68,9 +68,10 @@ function sizes(options: HarnessOptions): Sizes {
         creationsPerRound: 1_500,
         creationWarmUp: 1_000,
         burstRounds: 3,
-        // Half the main bench's burst: six of them are created through the API, and on a
-        // shared machine 10,000 once took 4 minutes to create and outlasted the straggler wait.
-        burst: 5_000,
+        // Smaller than the main bench's 10,000: six bursts are created through the API, and
+        // on a machine shared with others' tests 10,000 (and once 5,000) took minutes to
+        // create and a starved scheduler outlasted the straggler wait.
+        burst: 3_000,
         burstWarmUp: options.burstWarmUp,
       };
 }
@@ -130,10 +131,12 @@ async function createBatch(
   };
 }
 
+/** Pushes each sample into `samples` as it is measured, so a failure keeps the earlier ones. */
 async function measureCreations(
   env: RunEnvironment,
   size: Sizes,
-): Promise<CreationSample[]> {
+  samples: CreationSample[],
+): Promise<void> {
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_auth');
   const start = (name: string, apiEnv: Record<string, string>) =>
     BenchCluster.start({
@@ -169,7 +172,6 @@ async function measureCreations(
     ];
     for (const variant of variants)
       await createBatch(env, statements, variant, 0, size.creationWarmUp);
-    const samples: CreationSample[] = [];
     for (let round = 1; round <= size.creationRounds; round++) {
       for (const variant of rotated(variants, round - 1)) {
         const sample = await createBatch(
@@ -185,7 +187,6 @@ async function measureCreations(
         samples.push(sample);
       }
     }
-    return samples;
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     for (const cluster of clusters) await cluster.stop();
@@ -193,10 +194,12 @@ async function measureCreations(
   }
 }
 
+/** Like measureCreations, into `samples`. */
 async function measureSigning(
   env: RunEnvironment,
   size: Sizes,
-): Promise<SigningSample[]> {
+  samples: SigningSample[],
+): Promise<void> {
   const secrets = [generateSigningSecret(), generateSigningSecret()];
   const variants: {
     name: string;
@@ -212,7 +215,6 @@ async function measureSigning(
       signatures: secrets.length,
     },
   ];
-  const samples: SigningSample[] = [];
   for (let round = 1; round <= size.burstRounds; round++) {
     for (const variant of rotated(variants, round - 1)) {
       const workload = {
@@ -237,7 +239,6 @@ async function measureSigning(
       });
     }
   }
-  return samples;
 }
 
 export async function runSecurityCostCommand(
@@ -255,14 +256,20 @@ export async function runSecurityCostCommand(
     signing: [],
   };
   harness.log(`security cost; logs in ${harness.logRoot}`);
+  // A failure (e.g. a workload the API refused) still writes what was measured before it.
+  let stoppedBy: string | undefined;
   try {
-    report.creation = await measureCreations(env, size);
-    report.signing = await measureSigning(env, size);
+    await measureCreations(env, size, report.creation);
+    await measureSigning(env, size, report.signing);
+  } catch (error) {
+    stoppedBy =
+      error instanceof Error ? (error.stack ?? error.message) : String(error);
   } finally {
     await harness.close();
   }
   report.wallSeconds = harness.elapsedSeconds();
   const problems = [
+    ...(stoppedBy ? [`stopped early: ${stoppedBy}`] : []),
     ...securityCostProblems(report, OWNER_KEY_VARIANT, OWNER),
     ...report.signing
       .filter((s) => failed(s.run))
