@@ -113,8 +113,7 @@ describe('signingTable', () => {
       '0.90 ×',
       '2.00',
     ]);
-    // 0.5 s of scheduler CPU over 1,000 fires.
-    expect(row(table, 'signed')[7]).toBe('500 (1.00 ×)');
+    expect(row(table, 'signed')[6]).toBe('200 (1.00 ×)');
   });
 });
 
@@ -128,6 +127,7 @@ describe('securityCostProblems', () => {
     command: '',
     wallSeconds: 0,
     creation: creations,
+    firePath: [],
     signing: signings,
   });
 

@@ -20,17 +20,27 @@ export interface CreationSample {
   owners: (string | null)[];
 }
 
-/** One burst fired by one scheduler with the variant's signing settings, in one round. */
-export interface SigningSample {
+/** What the receiver counted for one sample, and what it should have. */
+interface Signatures {
   variant: string;
   round: number;
   /** Signatures each delivery must carry: one per active secret, 0 for unsigned. */
   expectedSignatures: number;
-  run: RunResult;
-  /** What the receiver counted over the run (the warm-up fires included). */
   requests: number;
   signed: number;
   signatures: number;
+}
+
+/** One burst fired by one scheduler with the variant's signing settings, in one round (the receiver's counts include the warm-up). */
+export interface SigningSample extends Signatures {
+  run: RunResult;
+}
+
+/** The scheduler's fire path alone (no database), 100 in flight for a fixed time, in one round. */
+export interface FirePathSample extends Signatures {
+  perSecond: number;
+  failed: number;
+  firstError?: string;
 }
 
 export interface SecurityCostReport {
@@ -39,6 +49,7 @@ export interface SecurityCostReport {
   command: string;
   wallSeconds: number;
   creation: CreationSample[];
+  firePath: FirePathSample[];
   signing: SigningSample[];
 }
 
@@ -187,29 +198,30 @@ export function creationTable(samples: readonly CreationSample[]): string {
   );
 }
 
-function schedulerCpuUsPerFire(s: SigningSample): number | undefined {
-  const cpu = s.run.processes
-    .filter((p) => p.name.startsWith('scheduler'))
-    .reduce((sum, p) => sum + p.cpuSeconds, 0);
-  const fires = s.run.evaluation.received;
-  return fires ? (cpu * 1e6) / fires : undefined;
-}
+const signaturesPerDelivery: Figure<Signatures> = {
+  header: 'signatures/delivery',
+  figure: (s) => (s.requests ? s.signatures / s.requests : undefined),
+  decimals: 2,
+  ratio: false,
+};
 
 export function signingTable(samples: readonly SigningSample[]): string {
   return comparisonTable(
     samples,
     { header: 'fires/s', figure: (s) => s.run.firesPerSecond },
     [
-      {
-        header: 'signatures/delivery',
-        figure: (s) => (s.requests ? s.signatures / s.requests : undefined),
-        decimals: 2,
-        ratio: false,
-      },
+      signaturesPerDelivery,
       { header: 'p50 ms', figure: (s) => s.run.evaluation.latenessMs.p50 },
       { header: 'p99 ms', figure: (s) => s.run.evaluation.latenessMs.p99 },
-      { header: 'scheduler CPU µs/fire', figure: schedulerCpuUsPerFire },
     ],
+  );
+}
+
+export function firePathTable(samples: readonly FirePathSample[]): string {
+  return comparisonTable(
+    samples,
+    { header: 'req/s', figure: (s) => s.perSecond },
+    [signaturesPerDelivery],
   );
 }
 
@@ -230,15 +242,26 @@ export function securityCostProblems(
         `creation ${s.variant}, round ${s.round}: owners ${JSON.stringify(s.owners)}, not only '${owner}'`,
       );
   }
-  for (const s of report.signing) {
-    const want = s.expectedSignatures;
-    if (
-      s.signed !== (want ? s.requests : 0) ||
-      s.signatures !== want * s.signed
-    )
+  for (const s of report.firePath) {
+    if (s.failed)
       problems.push(
-        `signing ${s.variant}, round ${s.round}: ${s.signed} of ${s.requests} deliveries signed with ${s.signatures} signatures, expected ${want} each`,
+        `fire path ${s.variant}, round ${s.round}: ${s.failed} failed: ${s.firstError}`,
       );
+  }
+  for (const [kind, samples] of [
+    ['fire path', report.firePath],
+    ['signing', report.signing],
+  ] as const) {
+    for (const s of samples) {
+      const want = s.expectedSignatures;
+      if (
+        s.signed !== (want ? s.requests : 0) ||
+        s.signatures !== want * s.signed
+      )
+        problems.push(
+          `${kind} ${s.variant}, round ${s.round}: ${s.signed} of ${s.requests} deliveries signed with ${s.signatures} signatures, expected ${want} each`,
+        );
+    }
   }
   return problems;
 }
@@ -258,6 +281,8 @@ export function renderSecurityCostReport(
     `## Creations through POST /schedules\n\n${creations} creations per variant and round, 50 in flight over keep-alive, ` +
       `variants alternated; ratios are to "auth off" measured in the same run (medians over the rounds; ` +
       `the paired ratio compares the batches of one round, run back to back).\n\n${creationTable(report.creation)}`,
+    `## The scheduler's fire path alone\n\nFireExecutor + WebhookTriggerProvider + its undici client against the receiver, ` +
+      `100 in flight, no database; ratios are to "unsigned" measured in the same run.\n\n${firePathTable(report.firePath)}`,
     `## A burst of ${burst} webhook one-shots, one scheduler\n\nA fresh cluster per run, variants alternated; ` +
       `ratios are to "unsigned" measured in the same run.\n\n${signingTable(report.signing)}`,
     `## Problems seen\n\n${problems.map((p) => `- ${p}`).join('\n') || 'none'}`,

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { generateSigningSecret } from '@scheduleman/domain';
+import { generateSigningSecret, parseSigningSecret } from '@scheduleman/domain';
 import { ApiClient, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
 import { benchCommandLine, failed, runEnvironment } from '../bench-command';
+import { measureFirePath } from '../ceilings/http-ceiling';
 import { BenchCluster } from '../infra/bench-cluster';
 import { treeCpuSeconds } from '../infra/proc-stats';
 import { StatementStats } from '../infra/statement-stats';
@@ -19,6 +20,8 @@ import { iso, webhookTrigger } from '../workloads/workload';
 import {
   CreationSample,
   creationTable,
+  FirePathSample,
+  firePathTable,
   renderSecurityCostReport,
   rotated,
   SecurityCostReport,
@@ -37,6 +40,9 @@ import {
  *   authentication on; the latter is called with the admin key (a hash compare) and with
  *   an owner-bound key made by POST /api-keys (a lookup by hash on every request: the
  *   realistic cost). Schedules are due tomorrow, so no scheduler runs.
+ * - The scheduler's fire path alone (FireExecutor, WebhookTriggerProvider, undici; no
+ *   database), a closed loop against the receiver, unsigned and signed: signing's CPU
+ *   cost without the database's and the API's noise.
  * - Deliveries: a burst of one-shots fired by one scheduler, a fresh cluster per run,
  *   without WEBHOOK_SIGNING_SECRETS and with two installation secrets (two signatures per
  *   delivery). The receiver counts the signatures; it does not verify them (that would be
@@ -47,6 +53,9 @@ interface Sizes {
   creationsPerRound: number;
   /** Unmeasured creations per variant first: a fresh API is slow for its first thousand. */
   creationWarmUp: number;
+  firePathRounds: number;
+  /** Measured time of one fire-path round (after 1 s unmeasured when it is at least 1 s). */
+  firePathMs: number;
   burstRounds: number;
   burst: number;
   burstWarmUp: number;
@@ -58,6 +67,8 @@ function sizes(options: HarnessOptions): Sizes {
         creationRounds: 2,
         creationsPerRound: 200,
         creationWarmUp: 200,
+        firePathRounds: 1,
+        firePathMs: 300,
         burstRounds: 1,
         burst: 200,
         burstWarmUp: 0,
@@ -67,6 +78,8 @@ function sizes(options: HarnessOptions): Sizes {
         creationRounds: 6,
         creationsPerRound: 1_500,
         creationWarmUp: 1_000,
+        firePathRounds: 5,
+        firePathMs: 2_000,
         burstRounds: 3,
         // Smaller than the main bench's 10,000: six bursts are created through the API, and
         // on a machine shared with others' tests 10,000 (and once 5,000) took minutes to
@@ -194,27 +207,65 @@ async function measureCreations(
   }
 }
 
+interface SigningVariant {
+  name: string;
+  key: string;
+  /** The installation secrets, as WEBHOOK_SIGNING_SECRETS holds them. */
+  secrets: string[];
+}
+
+function signingVariants(): SigningVariant[] {
+  return [
+    { name: 'unsigned', key: 'unsigned', secrets: [] },
+    {
+      name: 'signed, 2 secrets',
+      key: 'signed',
+      secrets: [generateSigningSecret(), generateSigningSecret()],
+    },
+  ];
+}
+
+/** The fire path alone, unsigned and signed alternated: the CPU cost without the database's noise. */
+async function measureFirePaths(
+  env: RunEnvironment,
+  size: Sizes,
+  samples: FirePathSample[],
+): Promise<void> {
+  const variants = signingVariants();
+  for (let round = 1; round <= size.firePathRounds; round++) {
+    for (const variant of rotated(variants, round - 1)) {
+      await env.receiverClient.reset();
+      const loop = await measureFirePath(
+        env.receiverClient.hookUrl,
+        size.firePathMs,
+        variant.secrets.map(parseSigningSecret),
+      );
+      const count = await env.receiverClient.count();
+      env.log(
+        `fire path, round ${round}, ${variant.name}: ${loop.perSecond.toFixed(0)} req/s`,
+      );
+      samples.push({
+        variant: variant.name,
+        round,
+        expectedSignatures: variant.secrets.length,
+        perSecond: loop.perSecond,
+        failed: loop.failed,
+        firstError: loop.firstError,
+        requests: count.requests,
+        signed: count.signed,
+        signatures: count.signatures,
+      });
+    }
+  }
+}
+
 /** Like measureCreations, into `samples`. */
 async function measureSigning(
   env: RunEnvironment,
   size: Sizes,
   samples: SigningSample[],
 ): Promise<void> {
-  const secrets = [generateSigningSecret(), generateSigningSecret()];
-  const variants: {
-    name: string;
-    key: string;
-    env: Record<string, string>;
-    signatures: number;
-  }[] = [
-    { name: 'unsigned', key: 'unsigned', env: {}, signatures: 0 },
-    {
-      name: 'signed, 2 secrets',
-      key: 'signed',
-      env: { WEBHOOK_SIGNING_SECRETS: secrets.join(',') },
-      signatures: secrets.length,
-    },
-  ];
+  const variants = signingVariants();
   for (let round = 1; round <= size.burstRounds; round++) {
     for (const variant of rotated(variants, round - 1)) {
       const workload = {
@@ -223,7 +274,15 @@ async function measureSigning(
       };
       env.log(`${workload.name}: ${workload.description}, ${variant.name}`);
       const run = await runWorkload(
-        { ...env, schedulerEnv: { ...env.schedulerEnv, ...variant.env } },
+        {
+          ...env,
+          schedulerEnv: {
+            ...env.schedulerEnv,
+            ...(variant.secrets.length
+              ? { WEBHOOK_SIGNING_SECRETS: variant.secrets.join(',') }
+              : {}),
+          },
+        },
         workload,
         1,
       );
@@ -231,7 +290,7 @@ async function measureSigning(
       samples.push({
         variant: variant.name,
         round,
-        expectedSignatures: variant.signatures,
+        expectedSignatures: variant.secrets.length,
         run,
         requests: count.requests,
         signed: count.signed,
@@ -253,6 +312,7 @@ export async function runSecurityCostCommand(
     command: benchCommandLine(),
     wallSeconds: 0,
     creation: [],
+    firePath: [],
     signing: [],
   };
   harness.log(`security cost; logs in ${harness.logRoot}`);
@@ -260,6 +320,7 @@ export async function runSecurityCostCommand(
   let stoppedBy: string | undefined;
   try {
     await measureCreations(env, size, report.creation);
+    await measureFirePaths(env, size, report.firePath);
     await measureSigning(env, size, report.signing);
   } catch (error) {
     stoppedBy =
@@ -286,7 +347,7 @@ export async function runSecurityCostCommand(
     renderSecurityCostReport(report, problems),
   );
   console.log(
-    `\n${creationTable(report.creation)}\n\n${signingTable(report.signing)}\n`,
+    `\n${creationTable(report.creation)}\n\n${firePathTable(report.firePath)}\n\n${signingTable(report.signing)}\n`,
   );
   for (const problem of problems) console.log(`BROKEN: ${problem}`);
   console.log(`written: ${files.join(', ')}`);

@@ -34,6 +34,14 @@ describe('npm run bench -- --security-cost, smoke sized', () => {
           .filter((s) => s.variant === 'owner key')
           .flatMap((s) => s.owners),
       ).toEqual(['bench-owner', 'bench-owner']);
+      // Both the fire path alone and the bursts carried one signature per secret when signed.
+      const firePath = Object.fromEntries(
+        report.firePath.map((s) => [s.variant, s]),
+      );
+      expect(firePath['unsigned']).toMatchObject({ signed: 0, failed: 0 });
+      expect(firePath['signed, 2 secrets'].signatures).toBe(
+        2 * firePath['signed, 2 secrets'].requests,
+      );
       const signing = Object.fromEntries(
         report.signing.map((s) => [s.variant, s]),
       );
