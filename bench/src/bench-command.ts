@@ -88,8 +88,35 @@ async function runSmoke(
   return runs;
 }
 
+/** How this run was started, for the report. */
+export function benchCommandLine(): string {
+  return `node dist/bench/main.js bench ${process.argv.slice(3).join(' ')}`.trim();
+}
+
+/** What the runs of one `bench` command share. */
+export function runEnvironment(
+  harness: Harness,
+  options: HarnessOptions,
+): RunEnvironment {
+  return {
+    server: harness.server,
+    receiverUsage: harness.receiverUsage,
+    receiverClient: harness.receiverClient,
+    clock: harness.clock,
+    logRoot: harness.logRoot,
+    logLevel: options.logLevel,
+    schedulerEnv: options.schedulerEnv,
+    cpuProfile: options.cpuProfile,
+    schedulerMain: options.schedulerMain,
+    creationSafety: options.smoke ? 2 : 1.5,
+    creationRate: {},
+    preparedDatabases: new Map(),
+    log: harness.log,
+  };
+}
+
 /** True when a run broke a promise or a process crashed: the command then exits non-zero. */
-function failed(run: RunResult): boolean {
+export function failed(run: RunResult): boolean {
   return (
     brokePromise(run.evaluation) ||
     run.unexpectedExits.length > 0 ||
@@ -106,27 +133,12 @@ export async function runBenchCommand(
   const report: BenchReport = {
     startedAt: harness.startedAt,
     machine: await harness.machine(),
-    command:
-      `node dist/bench/main.js bench ${process.argv.slice(3).join(' ')}`.trim(),
+    command: benchCommandLine(),
     runs: [],
     ceilings: {},
     wallSeconds: 0,
   };
-  const env: RunEnvironment = {
-    server: harness.server,
-    receiverUsage: harness.receiverUsage,
-    receiverClient: harness.receiverClient,
-    clock: harness.clock,
-    logRoot: harness.logRoot,
-    logLevel: options.logLevel,
-    schedulerEnv: options.schedulerEnv,
-    cpuProfile: options.cpuProfile,
-    schedulerMain: options.schedulerMain,
-    creationSafety: options.smoke ? 2 : 1.5,
-    creationRate: {},
-    preparedDatabases: new Map(),
-    log,
-  };
+  const env = runEnvironment(harness, options);
   log(
     `logs in ${harness.logRoot}; database ${harness.server.embedded ? 'embedded' : 'from TEST_DATABASE_URL'}`,
   );

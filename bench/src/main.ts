@@ -2,10 +2,12 @@ import { runBenchCommand } from './bench-command';
 import { runChaosCommand } from './chaos/chaos-command';
 import { parseOptions } from './options';
 import { startReceiverServer } from './receiver/receiver-server';
+import { runSecurityCostCommand } from './security-cost/security-cost';
 
 /**
  * scheduleman's benchmark and chaos harness, one bundle with three roles:
  *   node dist/bench/main.js bench [--smoke] [...]   (npm run bench)
+ *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  * See options.ts for the flags.
@@ -25,7 +27,12 @@ async function main(): Promise<number> {
     }, 1_000).unref();
     return -1;
   }
-  if (command === 'bench') return runBenchCommand(parseOptions(args));
+  if (command === 'bench') {
+    const options = parseOptions(args);
+    return options.securityCost
+      ? runSecurityCostCommand(options)
+      : runBenchCommand(options);
+  }
   if (command === 'chaos') return runChaosCommand(parseOptions(args));
   throw new Error(
     `usage: main.js bench|chaos [--smoke] (got '${command ?? ''}')`,

@@ -9,6 +9,8 @@
  *   --own-db               start an embedded PostgreSQL even when TEST_DATABASE_URL is set
  *   --scheduler-main=PATH  run this scheduler bundle instead of dist/apps/scheduler/main.js (A/B experiments)
  *   --burst-warm-up=N      fires before the 10,000-schedule burst, so it meets warm schedulers (default 2000; 0 = cold)
+ *   --security-cost        (bench) instead of the workloads: creations/s with authentication off against
+ *                          on, and a burst's fires/s unsigned against signed, alternated in one run
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -24,6 +26,8 @@ export interface HarnessOptions {
   schedulerMain: string | undefined;
   /** Warm-up fires before the burst workload (see burstWorkload). */
   burstWarmUp: number;
+  /** Measure what authentication and signing cost instead of the workloads (security-cost.ts). */
+  securityCost: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -52,6 +56,7 @@ export function parseOptions(
     'own-db',
     'burst-warm-up',
     'scheduler-main',
+    'security-cost',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -59,6 +64,13 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
+  if (
+    flags.has('security-cost') &&
+    (flags.has('only') || flags.has('schedulers'))
+  )
+    throw new Error(
+      '--security-cost runs its own measurements: it takes no --only or --schedulers',
+    );
   const schedulerCounts = (flags.get('schedulers') ?? '1,3')
     .split(',')
     .map(Number);
@@ -80,6 +92,7 @@ export function parseOptions(
     cpuProfile: flags.has('cpu-prof'),
     schedulerMain: flags.get('scheduler-main'),
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
+    securityCost: flags.has('security-cost'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,

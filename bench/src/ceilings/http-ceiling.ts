@@ -6,6 +6,7 @@ import { Pool } from 'undici';
 import {
   LOOPBACK_NETWORKS,
   networkPolicyOf,
+  type SigningSecret,
   SystemClock,
   type WebhookTriggerSpec,
 } from '@scheduleman/domain';
@@ -97,8 +98,9 @@ async function measureProvider(
   client: HttpClient,
   hookUrl: string,
   durationMs: number,
+  signingSecrets: readonly SigningSecret[] = [],
 ): Promise<LoopResult> {
-  const provider = new WebhookTriggerProvider(client);
+  const provider = new WebhookTriggerProvider(client, { signingSecrets });
   const trigger: WebhookTriggerSpec = {
     type: 'webhook',
     url: hookUrl,
@@ -157,6 +159,24 @@ async function measureProvider(
   }
 }
 
+/**
+ * The scheduler's fire path over its default undici client (the settings its
+ * WebhookTriggerModule builds, with the receiver's loopback allowed as `npm start` does),
+ * signing each delivery with `signingSecrets` as WEBHOOK_SIGNING_SECRETS would.
+ */
+export function measureFirePath(
+  hookUrl: string,
+  durationMs: number,
+  signingSecrets: readonly SigningSecret[] = [],
+): Promise<LoopResult> {
+  const client = new UndiciHttpClient({
+    maxSockets: 256,
+    keepAliveMs: 30_000,
+    networkPolicy: networkPolicyOf(LOOPBACK_NETWORKS),
+  });
+  return measureProvider(client, hookUrl, durationMs, signingSecrets);
+}
+
 /** Requests per second against the receiver, with 100 in flight, by each client. */
 export async function measureHttpCeilings(
   hookUrl: string,
@@ -164,17 +184,7 @@ export async function measureHttpCeilings(
 ): Promise<HttpCeilings> {
   const undiciRaw = await measureUndiciRaw(hookUrl, durationMs);
   const provider: Record<string, LoopResult> = {};
-  // The same settings the scheduler's WebhookTriggerModule builds by default, with the
-  // receiver's loopback allowed as `npm start` does.
-  provider['undici'] = await measureProvider(
-    new UndiciHttpClient({
-      maxSockets: 256,
-      keepAliveMs: 30_000,
-      networkPolicy: networkPolicyOf(LOOPBACK_NETWORKS),
-    }),
-    hookUrl,
-    durationMs,
-  );
+  provider['undici'] = await measureFirePath(hookUrl, durationMs);
   const agent = new Agent({
     keepAlive: true,
     maxSockets: 256,

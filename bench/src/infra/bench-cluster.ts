@@ -16,6 +16,8 @@ export interface BenchClusterOptions {
   logDir: string;
   logLevel: string;
   schedulerEnv: Record<string, string>;
+  /** Extra environment for the API, e.g. AUTH_DISABLED=true. */
+  apiEnv?: Record<string, string>;
   /** Run the API and the schedulers under `node --cpu-prof`, writing .cpuprofile files into logDir. */
   cpuProfile?: boolean;
   /** The scheduler bundle; defaults to dist/apps/scheduler/main.js. */
@@ -67,7 +69,7 @@ export class BenchCluster {
       const api = await group.start('schedule-api', {
         name: 'api',
         nodeArgs: profile('api'),
-        env: common,
+        env: { ...common, ...options.apiEnv },
         logFile: logFile('api'),
       });
       await api.waitReady();

@@ -29,6 +29,8 @@ export class Receiver {
   private occurrences = new Map<string, Occurrence>();
   private requests = 0;
   private malformed = 0;
+  private signed = 0;
+  private signatures = 0;
 
   constructor(private readonly clock: Clock = new SystemClock()) {}
 
@@ -36,9 +38,14 @@ export class Receiver {
     idempotencyKey: string | undefined,
     scheduleId: string | undefined,
     scheduledAt: string | undefined,
+    signature?: string,
   ): void {
     const arrivalMs = this.clock.now().getTime();
     this.requests++;
+    if (signature) {
+      this.signed++;
+      this.signatures += signature.split(' ').length;
+    }
     const scheduledAtMs = scheduledAt ? Date.parse(scheduledAt) : NaN;
     if (!idempotencyKey || !scheduleId || Number.isNaN(scheduledAtMs)) {
       this.malformed++;
@@ -61,7 +68,12 @@ export class Receiver {
   }
 
   count(): ReceiverCount {
-    return { requests: this.requests, occurrences: this.occurrences.size };
+    return {
+      requests: this.requests,
+      occurrences: this.occurrences.size,
+      signed: this.signed,
+      signatures: this.signatures,
+    };
   }
 
   stats(): ReceiverStats {
@@ -82,6 +94,8 @@ export class Receiver {
     this.occurrences = new Map();
     this.requests = 0;
     this.malformed = 0;
+    this.signed = 0;
+    this.signatures = 0;
   }
 }
 
@@ -123,6 +137,7 @@ export function startReceiverServer(
       header(req, 'idempotency-key'),
       header(req, 'x-scheduleman-schedule-id'),
       header(req, 'x-scheduleman-scheduled-at'),
+      header(req, 'webhook-signature'),
     );
     // The body is not needed, but it must be read for the connection to be reused.
     req.resume();

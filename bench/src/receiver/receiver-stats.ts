@@ -20,4 +20,8 @@ export type OccurrenceTuple = [string, number, number, number, number];
 export interface ReceiverCount {
   requests: number;
   occurrences: number;
+  /** Requests carrying a `webhook-signature` header (Standard Webhooks; not verified here). */
+  signed: number;
+  /** The `v1,…` entries of those headers: one per active secret. */
+  signatures: number;
 }

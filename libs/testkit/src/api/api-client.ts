@@ -1,6 +1,8 @@
 import {
   type Clock,
   type CreatedSigningSecretResponse,
+  type CreateApiKeyRequest,
+  type CreatedApiKeyResponse,
   type CreateScheduleRequest,
   type ExecutionListResponse,
   type ExecutionResponse,
@@ -88,6 +90,11 @@ export class ApiClient {
 
   createSchedule(body: CreateScheduleRequest): Promise<ScheduleResponse> {
     return this.call('POST', '/schedules', [201], body);
+  }
+
+  /** POST /api-keys (this client's key must be an admin's); the answer holds the key, once. */
+  createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {
+    return this.call('POST', '/api-keys', [201], body);
   }
 
   getSchedule(id: string): Promise<ScheduleResponse> {
