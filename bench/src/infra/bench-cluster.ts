@@ -55,6 +55,8 @@ export class BenchCluster {
       // The bench's receiver listens on loopback, which webhooks may not reach unless allowed.
       WEBHOOK_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
       ...TEST_AUTH_ENV,
+      // The bench measures throughput, which a per-key request limit would cap (owner keys).
+      RATE_LIMIT_PER_SECOND: '0',
     };
     const profile = (name: string) =>
       options.cpuProfile
