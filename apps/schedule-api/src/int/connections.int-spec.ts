@@ -354,16 +354,6 @@ values ($1::uuid, $2::text, 'cron', '{"type":"cron","expression":"0 * * * *","ti
       'url',
     ],
     [
-      'a metadata address',
-      { name: 'n', type: 'nats', url: 'nats://169.254.169.254' },
-      'url',
-    ],
-    [
-      'a private address',
-      { name: 'n', type: 'kafka', url: 'kafka://127.0.0.1:9092,10.0.0.1:9092' },
-      'url',
-    ],
-    [
       'an unknown field',
       { name: 'n', type: 'amqp', url: 'amqp://127.0.0.1', tls: true },
       'tls',
