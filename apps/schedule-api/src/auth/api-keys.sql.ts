@@ -1,3 +1,4 @@
+import { ownedPageSql } from '../http/owned-page.sql';
 /**
  * Every statement on api_keys (migration 1733100000000), conventions as in
  * schedules.sql.ts. A key is found by its SHA-256 through api_keys_hash_key.
@@ -45,26 +46,5 @@ export function listApiKeysSql(query: {
   cursor?: { at: string; id?: string };
   limit: number;
 }): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown, cast: string) => {
-    params.push(value);
-    return `$${params.length}::${cast}`;
-  };
-  if (query.owner !== undefined)
-    where.push(`owner = ${param(query.owner, 'text')}`);
-  if (query.cursor !== undefined)
-    where.push(
-      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
-    );
-  const limit = param(query.limit + 1, 'int');
-  return {
-    sql: `
-select ${API_KEY_COLUMNS}
-from api_keys${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
-order by created_at, id
-limit ${limit}
-`,
-    params,
-  };
+  return ownedPageSql('api_keys', API_KEY_COLUMNS, query);
 }

@@ -1,3 +1,4 @@
+import { ownedPageSql } from '../http/owned-page.sql';
 /**
  * Every statement on connections (migration 1733600000000), conventions as in
  * schedules.sql.ts. url_sealed is written here and read by the schedulers only: no
@@ -92,26 +93,5 @@ export function listConnectionsSql(query: {
   cursor?: { at: string; id?: string };
   limit: number;
 }): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown, cast: string) => {
-    params.push(value);
-    return `$${params.length}::${cast}`;
-  };
-  if (query.owner !== undefined)
-    where.push(`owner = ${param(query.owner, 'text')}`);
-  if (query.cursor !== undefined)
-    where.push(
-      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
-    );
-  const limit = param(query.limit + 1, 'int');
-  return {
-    sql: `
-select ${CONNECTION_COLUMNS}
-from connections${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
-order by created_at, id
-limit ${limit}
-`,
-    params,
-  };
+  return ownedPageSql('connections', CONNECTION_COLUMNS, query);
 }

@@ -1,3 +1,4 @@
+import { ownedPageSql } from '../http/owned-page.sql';
 /**
  * Every statement of schedule-api on signing_secrets (migration 1733200000000),
  * conventions as in schedules.sql.ts. No statement here selects the `secret` column:
@@ -66,26 +67,5 @@ export function listSigningSecretsSql(query: {
   cursor?: { at: string; id?: string };
   limit: number;
 }): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown, cast: string) => {
-    params.push(value);
-    return `$${params.length}::${cast}`;
-  };
-  if (query.owner !== undefined)
-    where.push(`owner = ${param(query.owner, 'text')}`);
-  if (query.cursor !== undefined)
-    where.push(
-      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
-    );
-  const limit = param(query.limit + 1, 'int');
-  return {
-    sql: `
-select ${SIGNING_SECRET_COLUMNS}
-from signing_secrets${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
-order by created_at, id
-limit ${limit}
-`,
-    params,
-  };
+  return ownedPageSql('signing_secrets', SIGNING_SECRET_COLUMNS, query);
 }
