@@ -23,6 +23,7 @@ export * from './trigger/trigger-spec';
 export * from './trigger/trigger-provider';
 export * from './trigger/trigger-validation';
 export * from './trigger/webhook.trigger-definition';
+export * from './trigger/broker';
 export * from './trigger/webhook-signature';
 export * from './trigger/network-policy';
 export * from './contracts';

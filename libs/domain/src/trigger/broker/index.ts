@@ -1,0 +1,3 @@
+export * from './broker-trigger-spec';
+export * from './broker-fields';
+export * from './broker.trigger-definitions';
