@@ -2,6 +2,8 @@ import { Module, type Type } from '@nestjs/common';
 import type { TriggerProvider } from '@scheduleman/domain';
 import { TriggerRegistry } from './trigger-registry';
 import { TRIGGER_PROVIDERS } from './trigger-providers.token';
+import { NatsTriggerModule } from './nats/nats-trigger.module';
+import { NatsTriggerProvider } from './nats/nats.trigger-provider';
 import { WebhookTriggerModule } from './webhook/webhook-trigger.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
@@ -11,7 +13,10 @@ import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
  * webhook/ and one line here; see docs/triggers.md.
  */
 const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
-  [{ module: WebhookTriggerModule, provider: WebhookTriggerProvider }];
+  [
+    { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
+    { module: NatsTriggerModule, provider: NatsTriggerProvider },
+  ];
 
 @Module({
   imports: PROVIDERS.map((p) => p.module),
