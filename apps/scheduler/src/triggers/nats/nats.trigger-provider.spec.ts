@@ -127,7 +127,7 @@ describe('NatsTriggerProvider', () => {
     const outcome: FireOutcome = { kind: 'permanent', error: 'not found' };
     const provider = new NatsTriggerProvider(
       { prepare: () => Promise.resolve(outcome) } as unknown as BrokerFiring,
-      {} as BrokerClientPool<NatsClient>,
+      {} as unknown as BrokerClientPool<NatsClient>,
       3000,
     );
 
