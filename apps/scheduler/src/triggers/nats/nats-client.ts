@@ -20,10 +20,14 @@ export interface NatsClient {
   readonly state: 'up' | 'reconnecting';
   /** Whether the server announced JetStream (INFO `jetstream`), for error messages. */
   readonly jetstream: boolean;
-  /** One JetStream publish; resolves with the stream's PubAck. */
+  /**
+   * One JetStream publish; resolves with the stream's PubAck. `headers` go as NATS
+   * headers under their own names, plus `Content-Type` and `Nats-Msg-Id` = `msgId`.
+   */
   publish(
     subject: string,
     body: string,
+    contentType: string,
     headers: Readonly<Record<string, string>>,
     msgId: string,
     timeoutMs: number,
@@ -175,11 +179,13 @@ class NatsConnectionClient implements NatsClient {
   publish(
     subject: string,
     body: string,
+    contentType: string,
     headers: Readonly<Record<string, string>>,
     msgId: string,
     timeoutMs: number,
   ): Promise<PubAck> {
     const h = natsHeaders();
+    h.set('Content-Type', contentType);
     for (const name in headers) h.set(name, headers[name]);
     return this.js.publish(subject, body, {
       msgID: msgId,

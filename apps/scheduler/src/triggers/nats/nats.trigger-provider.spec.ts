@@ -53,6 +53,7 @@ function named(name: string, message: string, extra: object = {}): Error {
 interface Call {
   subject: string;
   body: string;
+  contentType: string;
   headers: Readonly<Record<string, string>>;
   msgId: string;
   timeoutMs: number;
@@ -66,8 +67,8 @@ function setUp(
   const fake: NatsClient = {
     state: 'up',
     jetstream: true,
-    publish: (subject, body, headers, msgId, timeoutMs) => {
-      calls.push({ subject, body, headers, msgId, timeoutMs });
+    publish: (subject, body, contentType, headers, msgId, timeoutMs) => {
+      calls.push({ subject, body, contentType, headers, msgId, timeoutMs });
       return answer();
     },
     ...client,
@@ -104,6 +105,7 @@ describe('NatsTriggerProvider', () => {
     expect(calls[0]).toMatchObject({
       subject: 'jobs.created',
       body: '{"a":1}',
+      contentType: 'application/json',
       headers: MESSAGE.headers,
       msgId: 'exec-1',
     });

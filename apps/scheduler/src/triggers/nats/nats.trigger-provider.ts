@@ -66,6 +66,7 @@ export class NatsTriggerProvider implements TriggerProvider {
         client.publish(
           trigger.subject,
           message.body,
+          message.contentType,
           message.headers,
           request.executionId,
           timeoutMs,
