@@ -2,6 +2,7 @@ import {
   type BrokerTriggerSpec,
   type FireRequest,
   generateSigningSecret,
+  LOOPBACK_NETWORKS,
   networkPolicyOf,
   parseSigningSecret,
   SystemClock,
@@ -41,7 +42,7 @@ export async function createBrokerHarness(
 ): Promise<BrokerHarness> {
   const db = await createTestDatabase(prefix);
   const ds = await db.dataSource();
-  const policy = networkPolicyOf('127.0.0.0/8,::1/128');
+  const policy = networkPolicyOf(LOOPBACK_NETWORKS);
   const signingSecret = generateSigningSecret();
   const connections = new ConnectionSource(ds, null, policy, undefined, {
     ttlMs: TEST_CONNECTION_CACHE_MS,
