@@ -2,19 +2,27 @@ import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { FireOutcome, TriggerProvider } from '@scheduleman/domain';
-import { SecretsModule } from '@scheduleman/runtime';
+import { ReadinessRegistry, SecretsModule } from '@scheduleman/runtime';
 import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
+import { NatsTriggerProvider } from './nats/nats.trigger-provider';
+import { RedisStreamTriggerProvider } from './redis-stream/redis-stream.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
-/** What the scheduler's DatabaseModule provides globally; nothing is queried here. */
+/**
+ * What the scheduler's DatabaseModule and HealthModule provide globally (the broker
+ * pools register a readiness probe); nothing is queried here.
+ */
 @Global()
 @Module({
-  providers: [{ provide: getDataSourceToken(), useValue: {} }],
-  exports: [getDataSourceToken()],
+  providers: [
+    { provide: getDataSourceToken(), useValue: {} },
+    ReadinessRegistry,
+  ],
+  exports: [getDataSourceToken(), ReadinessRegistry],
 })
 class NoDatabaseModule {}
 
@@ -47,7 +55,7 @@ describe('TriggerRegistry', () => {
     ).toThrow(/Two trigger providers.*webhook/);
   });
 
-  it('is wired by TriggersModule with the webhook provider', async () => {
+  it('is wired by TriggersModule with the webhook, nats and redis-stream providers', async () => {
     const config = loadSchedulerConfig({
       DATABASE_URL: 'postgres://u@db:5432/s',
       SECRETS_KEY: TEST_SECRETS_KEY,
@@ -66,6 +74,10 @@ describe('TriggerRegistry', () => {
     const registry = moduleRef.get(TriggerRegistry);
 
     expect(registry.get('webhook')).toBeInstanceOf(WebhookTriggerProvider);
+    expect(registry.get('nats')).toBeInstanceOf(NatsTriggerProvider);
+    expect(registry.get('redis-stream')).toBeInstanceOf(
+      RedisStreamTriggerProvider,
+    );
     await moduleRef.close();
   });
 });
