@@ -233,22 +233,24 @@ export async function runXaddOnce(
   maxLen: number | undefined,
   fields: readonly string[],
 ): Promise<StreamAdd> {
-  const args = [
+  // One array per fire: the command as sent, kept for the one retry after NOSCRIPT.
+  const command = [
+    'EVALSHA',
     XADD_ONCE_SHA,
     '2',
     redisDedupKey(stream, executionId),
     stream,
     String(REDIS_DEDUP_WINDOW_SECONDS),
     maxLen === undefined ? '' : String(maxLen),
-    ...fields,
   ];
+  for (const field of fields) command.push(field);
   let reply: unknown;
   try {
-    reply = await redis.sendCommand(['EVALSHA', ...args]);
+    reply = await redis.sendCommand(command);
   } catch (error) {
     if (!errorMessage(error).startsWith('NOSCRIPT')) throw error;
     await redis.sendCommand(['SCRIPT', 'LOAD', XADD_ONCE_SCRIPT]);
-    reply = await redis.sendCommand(['EVALSHA', ...args]);
+    reply = await redis.sendCommand(command);
   }
   if (
     !Array.isArray(reply) ||
