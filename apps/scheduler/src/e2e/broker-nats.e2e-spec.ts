@@ -1,7 +1,7 @@
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { generateSigningSecret } from '@scheduleman/domain';
-import { requireBroker, waitFor } from '@scheduleman/testkit';
+import { requestJson, requireBroker, waitFor } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createConnection, firstSucceeded } from './broker-connections';
@@ -95,6 +95,20 @@ describe('a nats trigger, end to end', () => {
         attempt: 1,
         name: 'nats-e2e',
       });
+
+      // The scheduler's /health shows the connection up, by id and name, never its URL.
+      const health = await requestJson<{
+        details: { brokers?: { connections?: unknown[] } };
+      }>('GET', stack.schedulers[0].url('/health'));
+      expect(health.body.details.brokers?.connections).toEqual([
+        expect.objectContaining({
+          connectionId: connection.id,
+          name: `nats-${run}`,
+          type: 'nats',
+          state: 'up',
+        }),
+      ]);
+      expect(JSON.stringify(health.body)).not.toContain('127.0.0.1');
     }),
     60_000,
   );

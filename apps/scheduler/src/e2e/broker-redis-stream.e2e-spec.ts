@@ -1,5 +1,5 @@
 import { generateSigningSecret } from '@scheduleman/domain';
-import { requireBroker, waitFor } from '@scheduleman/testkit';
+import { requestJson, requireBroker, waitFor } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { Webhook } from 'standardwebhooks';
@@ -94,6 +94,20 @@ describe('a redis-stream trigger, end to end', () => {
         attempt: 1,
         name: 'redis-e2e',
       });
+
+      // The scheduler's /health shows the connection up, by id and name, never its URL.
+      const health = await requestJson<{
+        details: { brokers?: { connections?: unknown[] } };
+      }>('GET', stack.schedulers[0].url('/health'));
+      expect(health.body.details.brokers?.connections).toEqual([
+        expect.objectContaining({
+          connectionId: connection.id,
+          name: `redis-${run}`,
+          type: 'redis',
+          state: 'up',
+        }),
+      ]);
+      expect(JSON.stringify(health.body)).not.toContain('127.0.0.1');
     }),
     60_000,
   );

@@ -3,7 +3,12 @@ import {
   PUBLIC_ONLY_NETWORK_POLICY,
   type RedisStreamTriggerSpec,
 } from '@scheduleman/domain';
-import { freePort, requireBroker, waitFor } from '@scheduleman/testkit';
+import {
+  freePort,
+  requireBroker,
+  startTcpProxy,
+  waitFor,
+} from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { Webhook } from 'standardwebhooks';
@@ -219,6 +224,47 @@ describe('RedisStreamTriggerProvider against Redis', () => {
     });
     expect(outcome).toMatchObject({ kind: 'delivered' });
     expect(unhandled).toEqual([]);
+  });
+
+  it('fails fast as retryable while the broker is away, and delivers again once node-redis has reconnected', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+    try {
+      const id = await harness.insertConnection(
+        'redis',
+        `redis://127.0.0.1:${String(proxy.port)}`,
+      );
+      const opened = jest.spyOn(factory, 'open');
+      const t = { ...trigger('away'), connectionId: id };
+      expect(await fire(t)).toMatchObject({ kind: 'delivered' });
+      const client = await (opened.mock.results[0]
+        .value as Promise<RedisStreamClient>);
+
+      await proxy.refuse(); // the broker is gone: connections cut and refused
+      await waitFor('node-redis to see the drop', () =>
+        client.state === 'reconnecting' ? true : undefined,
+      );
+      const startedAt = performance.now();
+      const meanwhile = await fire(t);
+      expect(performance.now() - startedAt).toBeLessThan(200);
+      expect(meanwhile).toEqual({
+        kind: 'retryable',
+        error: expect.stringMatching(
+          /^the Redis connection ".*" is reconnecting$/,
+        ) as string,
+      });
+      await proxy.accept();
+
+      const back = await waitFor('a delivery after the reconnect', async () => {
+        const outcome = await fire(t);
+        return outcome.kind === 'delivered' ? outcome : undefined;
+      });
+      expect(back).toMatchObject({ kind: 'delivered' });
+      expect(opened).toHaveBeenCalledTimes(1); // the same client, reconnected
+      expect(await admin.xLen(t.stream)).toBe(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('answers retryable, fast and without crashing when the broker is unreachable', async () => {
