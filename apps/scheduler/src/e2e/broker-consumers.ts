@@ -66,7 +66,7 @@ const AMQP: BrokerTarget = {
         if (message === null) return;
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(
-          (message.properties.headers ?? {}),
+          message.properties.headers ?? {},
         ))
           headers[name] = String(value);
         seen.push({ body: parse(message.content), headers });

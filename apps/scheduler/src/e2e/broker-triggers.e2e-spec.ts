@@ -213,9 +213,7 @@ describe('broker triggers end to end', () => {
             expect([...expected.keys()].filter((k) => !keys.has(k))).toEqual(
               [],
             );
-            expect([...keys].filter((k) => !expected.has(k))).toEqual(
-              [],
-            );
+            expect([...keys].filter((k) => !expected.has(k))).toEqual([]);
             for (const m of received)
               expect(m.headers['Idempotency-Key']).toBe(m.body['executionId']);
 
