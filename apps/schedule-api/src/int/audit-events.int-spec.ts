@@ -7,6 +7,7 @@ import type {
   ExecutionResponse,
   ScheduleResponse,
 } from '@scheduleman/domain';
+import { waitFor } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { cronBody, expectProblem } from './api-harness';
 import {
@@ -365,6 +366,67 @@ values ($1::uuid, $2::text, 'cron', '{"type":"cron","expression":"0 * * * *","ti
         scheduleId,
         details: { cause: 'connection.deleted', connectionId: connection.id },
       }),
+    ]);
+  });
+
+  it('records one revoke and one retire however many race', async () => {
+    const key = await ok<CreatedApiKeyResponse>(
+      'POST',
+      '/api-keys',
+      { owner: OWNER_A, scopes: ['schedules:read'] },
+      'admin',
+      201,
+    );
+    secrets.push(key.key);
+    const secret = await ok<CreatedSigningSecretResponse>(
+      'POST',
+      '/signing-secrets',
+      {},
+      'writerA',
+      201,
+    );
+    secrets.push(secret.secret);
+    // Hold both rows so that every request is inside its statement, waiting, before
+    // any can go on: the race is certain, not left to timing.
+    const holder = f.api.sql.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(`select 1 from api_keys where id = $1 for update`, [
+      key.id,
+    ]);
+    await holder.query(
+      `select 1 from signing_secrets where id = $1 for update`,
+      [secret.id],
+    );
+    // Two of each: the harness's pool has 5 connections, one stays for key lookups.
+    const racing = Promise.all([
+      f.call('DELETE', `/api-keys/${key.id}`, undefined, 'admin'),
+      f.call('DELETE', `/api-keys/${key.id}`, undefined, 'admin'),
+      f.call('DELETE', `/signing-secrets/${secret.id}`, undefined, 'writerA'),
+      f.call('DELETE', `/signing-secrets/${secret.id}`, undefined, 'writerA'),
+    ]);
+    await waitFor(
+      '4 revokes and retires waiting on the row locks',
+      async () => {
+        const [{ n }] = await f.api.sql.query<{ n: number }[]>(
+          `select count(*)::int as n from pg_stat_activity
+where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        return n >= 4;
+      },
+    );
+    await holder.commitTransaction();
+    await holder.release();
+    expect((await racing).map((res) => res.status)).toEqual([
+      204, 204, 204, 204,
+    ]);
+    expect((await eventsOf(key.id)).map((e) => e.action)).toEqual([
+      'api_key.created',
+      'api_key.revoked',
+    ]);
+    expect((await eventsOf(secret.id)).map((e) => e.action)).toEqual([
+      'signing_secret.created',
+      'signing_secret.retired',
     ]);
   });
 
