@@ -32,3 +32,4 @@ export * from './secrets/secret-box';
 export * from './connection';
 export * from './trigger/secret-headers';
 export * from './trigger/trigger-secrets';
+export * from './audit';
