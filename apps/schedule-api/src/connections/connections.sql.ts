@@ -80,14 +80,26 @@ limit $2::int
 /**
  * DELETE ?cascade=true: the schedules that use the connection, in the delete's
  * transaction (their executions cascade, as for DELETE /schedules/:id), each with its
- * `schedule.deleted` event. Returns how many were deleted. $1 id, $2..$6 the event.
+ * `schedule.deleted` event, leaving their owner's totals (owner_usage) as DELETE_SCHEDULE
+ * does. Returns how many were deleted. $1 id, $2..$6 the event.
  */
 export const DELETE_SCHEDULES_USING_CONNECTION = `
 with deleted as (
 delete from schedules
 where trigger ? 'connectionId'
 and ((trigger ->> 'connectionId')::uuid) = $1::uuid
-returning id, owner
+returning id, owner, status, fires_per_hour
+), totals as (
+select owner, count(*)::int as schedules,
+sum(case when status = 'paused' then 0 else fires_per_hour end)::bigint as fires_per_hour
+from deleted
+group by owner
+), usage as (
+update owner_usage u
+set schedules = greatest(u.schedules - t.schedules, 0),
+fires_per_hour = greatest(u.fires_per_hour - t.fires_per_hour, 0)
+from totals t
+where u.owner = t.owner
 ), ${auditEventCte('deleted', 2, { owner: 'deleted.owner', resourceId: 'deleted.id', scheduleId: 'deleted.id' })}
 select count(*)::int as deleted from deleted
 `;
