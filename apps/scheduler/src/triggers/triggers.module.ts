@@ -1,5 +1,7 @@
 import { Module, type Type } from '@nestjs/common';
 import type { TriggerProvider } from '@scheduleman/domain';
+import { KafkaTriggerModule } from './kafka/kafka-trigger.module';
+import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
 import { MqttTriggerModule } from './mqtt/mqtt-trigger.module';
 import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
@@ -16,6 +18,7 @@ const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
   [
     { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
     { module: MqttTriggerModule, provider: MqttTriggerProvider },
+    { module: KafkaTriggerModule, provider: KafkaTriggerProvider },
   ];
 
 @Module({
