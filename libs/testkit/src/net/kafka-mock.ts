@@ -20,6 +20,8 @@ export interface KafkaRecord {
   topic: string;
   partition: number;
   offset: number;
+  /** The record's timestamp (ms): set by the producer when it sent it. */
+  timestamp: number;
   key: string | null;
   payload: string | null;
   /** Header name → value, in order (kcat lists them as name, value, name, value…). */
@@ -171,6 +173,7 @@ interface KcatJson {
   topic: string;
   partition: number;
   offset: number;
+  ts: number;
   key: string | null;
   payload: string | null;
   headers?: string[];
@@ -184,6 +187,7 @@ function toRecord(json: KcatJson): KafkaRecord {
     topic: json.topic,
     partition: json.partition,
     offset: json.offset,
+    timestamp: json.ts,
     key: json.key,
     payload: json.payload,
     headers,
