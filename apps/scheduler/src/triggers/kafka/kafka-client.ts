@@ -19,6 +19,7 @@ import { connect as netConnect, isIP, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { BrokerClientFactory } from '../broker/broker-client-pool';
 import type { ResolvedConnection } from '../broker/connection-source';
+import { rootKafkaError } from './kafka-outcome';
 import {
   DESTINATION_NOT_ALLOWED_CODE,
   DestinationNotAllowedError,
@@ -80,10 +81,7 @@ export class KafkaClientFactory implements BrokerClientFactory<KafkaPublisher> {
       await producer.connect();
     } catch (error) {
       await producer.disconnect().catch(() => undefined);
-      if (
-        (error as { code?: unknown } | null)?.code ===
-        DESTINATION_NOT_ALLOWED_CODE
-      )
+      if (rootKafkaError(error).code === DESTINATION_NOT_ALLOWED_CODE)
         throw new DestinationNotAllowedError();
       throw error;
     }

@@ -1,4 +1,5 @@
 import type { FireOutcome } from '@scheduleman/domain';
+import { DESTINATION_NOT_ALLOWED_CODE } from '../outbound/destination-guard';
 
 /**
  * Kafka error types (the protocol's error codes, as kafkajs names them) that another
@@ -27,6 +28,7 @@ export const KAFKA_PERMANENT_ERRORS: ReadonlyMap<string, string> = new Map([
 
 interface ErrorLike {
   name?: unknown;
+  code?: unknown;
   type?: unknown;
   message?: unknown;
   cause?: unknown;
@@ -57,6 +59,7 @@ const CONNECTION_ERRORS = new Set([
 
 export function isConnectionError(error: unknown): boolean {
   const root = rootKafkaError(error);
+  if (root.code === DESTINATION_NOT_ALLOWED_CODE) return false;
   return typeof root.name === 'string' && CONNECTION_ERRORS.has(root.name);
 }
 
@@ -66,6 +69,9 @@ export function outcomeForSendError(
 ): Exclude<FireOutcome, { kind: 'delivered' }> {
   const root = rootKafkaError(error);
   const message = shortMessage(root.message);
+  // A broker the cluster advertises at an address the network policy refuses.
+  if (root.code === DESTINATION_NOT_ALLOWED_CODE)
+    return { kind: 'permanent', error: `kafka: ${message}` };
   if (typeof root.type === 'string') {
     const permanent = KAFKA_PERMANENT_ERRORS.get(root.type);
     if (permanent !== undefined)

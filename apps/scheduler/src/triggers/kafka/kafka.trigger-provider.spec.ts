@@ -166,6 +166,24 @@ describe('KafkaTriggerProvider', () => {
     ]);
   });
 
+  it('an advertised broker the network policy refuses is permanent, the producer kept', async () => {
+    const producer = new FakeProducer();
+    producer.answer = () =>
+      Promise.reject(
+        new KafkaJSNumberOfRetriesExceeded(
+          new KafkaJSConnectionError(
+            'Connection error: destination not allowed',
+            { code: 'ERR_DESTINATION_NOT_ALLOWED' },
+          ),
+          { retryCount: 0, retryTime: 0 },
+        ),
+      );
+    const { provider, discarded } = providerWith(producer);
+    const outcome = await fire(provider);
+    expect(outcome.kind).toBe('permanent');
+    expect(discarded).toEqual([]);
+  });
+
   it('a request timeout is retryable and keeps the producer', async () => {
     const producer = new FakeProducer();
     producer.answer = () =>
