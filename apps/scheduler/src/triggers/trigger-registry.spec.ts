@@ -2,19 +2,27 @@ import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { FireOutcome, TriggerProvider } from '@scheduleman/domain';
-import { SecretsModule } from '@scheduleman/runtime';
+import { ReadinessRegistry, SecretsModule } from '@scheduleman/runtime';
 import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
+import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
+import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
-/** What the scheduler's DatabaseModule provides globally; nothing is queried here. */
+/**
+ * What the scheduler's DatabaseModule and HealthModule provide globally (the broker
+ * pools register their /health probe); nothing is queried here.
+ */
 @Global()
 @Module({
-  providers: [{ provide: getDataSourceToken(), useValue: {} }],
-  exports: [getDataSourceToken()],
+  providers: [
+    { provide: getDataSourceToken(), useValue: {} },
+    ReadinessRegistry,
+  ],
+  exports: [getDataSourceToken(), ReadinessRegistry],
 })
 class NoDatabaseModule {}
 
@@ -66,6 +74,8 @@ describe('TriggerRegistry', () => {
     const registry = moduleRef.get(TriggerRegistry);
 
     expect(registry.get('webhook')).toBeInstanceOf(WebhookTriggerProvider);
+    expect(registry.get('mqtt')).toBeInstanceOf(MqttTriggerProvider);
+    expect(registry.get('kafka')).toBeInstanceOf(KafkaTriggerProvider);
     await moduleRef.close();
   });
 });

@@ -1,5 +1,9 @@
 import { Module, type Type } from '@nestjs/common';
 import type { TriggerProvider } from '@scheduleman/domain';
+import { KafkaTriggerModule } from './kafka/kafka-trigger.module';
+import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
+import { MqttTriggerModule } from './mqtt/mqtt-trigger.module';
+import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TRIGGER_PROVIDERS } from './trigger-providers.token';
 import { WebhookTriggerModule } from './webhook/webhook-trigger.module';
@@ -11,7 +15,11 @@ import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
  * webhook/ and one line here; see docs/triggers.md.
  */
 const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
-  [{ module: WebhookTriggerModule, provider: WebhookTriggerProvider }];
+  [
+    { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
+    { module: MqttTriggerModule, provider: MqttTriggerProvider },
+    { module: KafkaTriggerModule, provider: KafkaTriggerProvider },
+  ];
 
 @Module({
   imports: PROVIDERS.map((p) => p.module),

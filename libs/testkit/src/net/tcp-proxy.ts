@@ -2,16 +2,23 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a loopback server (a broker, PostgreSQL), to
- * show what a client does when its server goes away without the test owning that
- * server: `restart()` cuts every connection and refuses new ones for a while, as a
- * server restart does to its clients; `cut()` only resets the connections open now.
+ * show what a client does when its network or its server misbehaves without the test
+ * owning that server (the brokers are shared and stay up):
+ * - `cut()` resets every connection open now;
+ * - `refuse()` also turns new connections away until `accept()`;
+ * - `restart(ms)` is a server restart as its clients see it: cut, refuse, accept;
+ * - `blackhole(true)` keeps connections open but drops every byte (a publish that never
+ *   gets its ack).
  * Loopback only, like every test target.
  */
 export class TcpProxy {
   /** Connections accepted so far (each reconnect of a client adds one). */
   accepted = 0;
+  /** Client-side sockets open now. */
+  private readonly clients = new Set<Socket>();
   private readonly sockets = new Set<Socket>();
   private refusing = false;
+  private dropping = false;
 
   private constructor(
     private readonly server: Server,
@@ -26,23 +33,11 @@ export class TcpProxy {
     const server = createServer((client) => {
       const proxy = pending.proxy;
       if (proxy === undefined || proxy.refusing) {
-        client.destroy();
+        client.on('error', () => undefined);
+        client.resetAndDestroy();
         return;
       }
-      proxy.accepted += 1;
-      const upstream = connect({ host: targetHost, port: targetPort });
-      proxy.track(client);
-      proxy.track(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', close);
-      upstream.on('error', close);
-      client.on('close', close);
-      upstream.on('close', close);
+      proxy.forward(client, connect({ host: targetHost, port: targetPort }));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -56,18 +51,40 @@ export class TcpProxy {
     return pending.proxy;
   }
 
+  /** Connections open through the proxy now. */
+  open(): number {
+    return this.clients.size;
+  }
+
   /** Resets every connection open now; new ones are accepted. */
   cut(): void {
     for (const socket of this.sockets) socket.resetAndDestroy();
     this.sockets.clear();
+    this.clients.clear();
+  }
+
+  /** Resets every connection and turns new ones away until `accept()`. */
+  refuse(): Promise<void> {
+    this.refusing = true;
+    this.cut();
+    return Promise.resolve();
+  }
+
+  accept(): Promise<void> {
+    this.refusing = false;
+    return Promise.resolve();
   }
 
   /** A server restart as its clients see it: every connection reset, none accepted for `downMs`. */
   async restart(downMs: number): Promise<void> {
-    this.refusing = true;
-    this.cut();
+    await this.refuse();
     await new Promise((resolve) => setTimeout(resolve, downMs));
-    this.refusing = false;
+    await this.accept();
+  }
+
+  /** While on, connections stay open and every byte either way is dropped. */
+  blackhole(on: boolean): void {
+    this.dropping = on;
   }
 
   async close(): Promise<void> {
@@ -80,8 +97,24 @@ export class TcpProxy {
     });
   }
 
-  private track(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+  private forward(client: Socket, upstream: Socket): void {
+    this.accepted += 1;
+    this.clients.add(client);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.clients.delete(client);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (!this.dropping) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!this.dropping) client.write(chunk);
+    });
   }
 }
