@@ -110,20 +110,21 @@ function headerAttributes(event: CloudEvent): [string, string][] {
   return entries;
 }
 
+/** Anything but printable ASCII (U+0021–U+007E) other than `"` and `%`. */
+const HEADER_UNSAFE = /[^!#$&-~]/gu;
+
 /**
  * HTTP binding 1.0.2, §3.1.3.2: in a header value, space, `"`, `%` and everything
  * outside printable ASCII (U+0021–U+007E) is percent-encoded as UTF-8; nothing else is.
  * Also what keeps a schedule name with a newline from splitting a header.
  */
 export function percentEncodeHeaderValue(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    out +=
-      byte >= 0x21 && byte <= 0x7e && byte !== 0x22 && byte !== 0x25
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  return value.replace(HEADER_UNSAFE, (character) => {
+    let out = '';
+    for (const byte of Buffer.from(character, 'utf8'))
+      out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    return out;
+  });
 }
 
 /** Lowercase `<prefix><attribute>` headers, values percent-encoded, plus content-type. */

@@ -72,7 +72,8 @@ interface TemplateProblem {
   problem: string;
 }
 
-const ALLOWED = [...TEMPLATE_VARIABLES, 'metadata.<field>']
+/** Every placeholder as written, for messages and docs. */
+export const TEMPLATE_PLACEHOLDERS = [...TEMPLATE_VARIABLES, 'metadata.<field>']
   .map((name) => `{{${name}}}`)
   .join(', ');
 
@@ -157,7 +158,7 @@ export function checkTemplate(value: unknown, field: string): void {
     if ('problem' in segments)
       throw new ValidationError(
         field,
-        `${segments.problem}; allowed placeholders: ${ALLOWED}`,
+        `${segments.problem}; allowed placeholders: ${TEMPLATE_PLACEHOLDERS}`,
       );
     return;
   }
