@@ -161,6 +161,14 @@ describe('renderTemplateString', () => {
     expect(renderTemplateString('{{attempt', vars)).toBe('{{attempt');
   });
 
+  it('renders long strings too (parsed each time, not cached), the same every time', () => {
+    const long = `${'x'.repeat(5000)}{{attempt}}`;
+    expect(renderTemplateString(long, vars)).toBe(`${'x'.repeat(5000)}2`);
+    expect(renderTemplateString(long, { ...vars, attempt: 3 })).toBe(
+      `${'x'.repeat(5000)}3`,
+    );
+  });
+
   it('does not render values again (a value holding "{{" stays literal)', () => {
     expect(
       renderTemplateString('{{metadata.tenant}}', {

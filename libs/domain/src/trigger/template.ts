@@ -176,18 +176,23 @@ export function checkTemplate(value: unknown, field: string): void {
 
 /**
  * Parsed template strings by their text. The same few triggers fire over and over;
- * bounded, cleared when full (that only costs parsing again).
+ * bounded in entries and in the length of a cached string (a 64 KiB body string is
+ * parsed each time instead: linear, and rare), cleared when full (that only costs
+ * parsing again).
  */
 const parsedTemplates = new Map<string, Segment[] | undefined>();
 const MAX_PARSED_TEMPLATES = 10_000;
+const MAX_CACHED_TEMPLATE_LENGTH = 1024;
 
 /** Undefined for a string that is not a valid template (rendered as it is, see below). */
 function segmentsOf(text: string): Segment[] | undefined {
   if (parsedTemplates.has(text)) return parsedTemplates.get(text);
   const parsed = parseSegments(text);
   const segments = 'problem' in parsed ? undefined : parsed;
-  if (parsedTemplates.size >= MAX_PARSED_TEMPLATES) parsedTemplates.clear();
-  parsedTemplates.set(text, segments);
+  if (text.length <= MAX_CACHED_TEMPLATE_LENGTH) {
+    if (parsedTemplates.size >= MAX_PARSED_TEMPLATES) parsedTemplates.clear();
+    parsedTemplates.set(text, segments);
+  }
   return segments;
 }
 

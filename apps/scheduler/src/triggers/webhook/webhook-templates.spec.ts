@@ -111,7 +111,11 @@ describe('WebhookTriggerProvider templates and CloudEvents', () => {
       fireRequest(
         {
           url: receiver.url('/events'),
-          headers: { 'X-Tenant': '{{metadata.tenant}}' },
+          headers: {
+            'X-Tenant': '{{metadata.tenant}}',
+            'ce-id': 'forged',
+            'ce-myextension': 'kept',
+          },
           body: { tenant: '{{metadata.tenant}}' },
           format: 'cloudevents',
         },
@@ -136,6 +140,7 @@ describe('WebhookTriggerProvider templates and CloudEvents', () => {
       'x-scheduleman-attempt': '2',
       'webhook-id': EXECUTION_ID,
       'x-tenant': 'acme corp',
+      'ce-myextension': 'kept',
     });
     expect(seen.headers).not.toHaveProperty('ce-datacontenttype');
     // The body is the event's data, exactly what raw format would send.
