@@ -54,14 +54,14 @@ interface Target {
 const parsedTargets = new Map<string, Target | { invalid: string }>();
 const MAX_PARSED_TARGETS = 10_000;
 
+/** `vars` only for a templated URL. */
 function parseTarget(
   text: string,
   vars: TemplateVars | undefined,
 ): Target | { invalid: string } {
   // A templated URL is rendered per fire and may differ every time ({{executionId}}):
   // caching those would only evict the URLs worth caching.
-  if (vars !== undefined && text.includes('{{'))
-    return parseTargetUncached(text, vars);
+  if (vars !== undefined) return parseTargetUncached(text, vars);
   let target = parsedTargets.get(text);
   if (target) return target;
   target = parseTargetUncached(text);
