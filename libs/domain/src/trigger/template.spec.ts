@@ -53,6 +53,11 @@ describe('checkTemplate', () => {
   it.each([
     ['{{unknown}}', 'unknown placeholder {{unknown}}'],
     ['{{ attempt }}', 'write {{attempt}} without spaces inside the braces'],
+    [
+      '{{ metadata.tenant}}',
+      'write {{metadata.tenant}} without spaces inside the braces',
+    ],
+    [`{{${'x'.repeat(100)}}}`, `unknown placeholder {{${'x'.repeat(40)}…}}`],
     ['{{{attempt}}}', '"{{{" is not a placeholder'],
     ['tail {{attempt', '"{{" at position 5 is never closed'],
     ['{{}}', 'unknown placeholder {{}}'],

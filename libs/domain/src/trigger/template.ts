@@ -109,20 +109,25 @@ function placeholderOf(inner: string): Segment | TemplateProblem {
   if (inner.startsWith(METADATA_PREFIX)) {
     const field = inner.slice(METADATA_PREFIX.length);
     if (METADATA_FIELD.test(field)) return { metadata: field };
-    return {
-      problem: `{{${inner}}} must name one top-level metadata key of letters, digits, "_" or "-"`,
-    };
   }
   if (inner.startsWith('{'))
     return { problem: `"{{{" is not a placeholder (no triple braces)` };
-  if (
-    /\s/.test(inner) &&
-    (TEMPLATE_VARIABLES as readonly string[]).includes(inner.trim())
-  )
+  const trimmed = inner.trim();
+  if (trimmed !== inner && !('problem' in placeholderOf(trimmed)))
     return {
-      problem: `write {{${inner.trim()}}} without spaces inside the braces`,
+      problem: `write {{${trimmed}}} without spaces inside the braces`,
     };
-  return { problem: `unknown placeholder {{${inner}}}` };
+  if (inner.startsWith(METADATA_PREFIX))
+    return {
+      problem: `${quoted(inner)} must name one top-level metadata key of letters, digits, "_" or "-"`,
+    };
+  return { problem: `unknown placeholder ${quoted(inner)}` };
+}
+
+/** A placeholder as written, cut short: messages never echo a whole 64 KiB body. */
+function quoted(inner: string): string {
+  const shown = inner.length > 40 ? `${inner.slice(0, 40)}…` : inner;
+  return `{{${shown}}}`;
 }
 
 /** The placeholders of one string as written, e.g. `['attempt', 'metadata.tenant']`. */
