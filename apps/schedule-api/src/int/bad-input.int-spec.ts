@@ -367,9 +367,32 @@ const CASES: Record<string, BadCase> = {
     field: 'trigger',
   },
   'an unknown trigger type': {
-    send: withTrigger({ type: 'kafka', topic: 't' }),
+    send: withTrigger({ type: 'sqs', queueUrl: 'q' }),
     status: 400,
     field: 'trigger.type',
+  },
+  'a broker trigger without its connection': {
+    send: withTrigger({ type: 'kafka', topic: 't' }),
+    status: 400,
+    field: 'trigger.connectionId',
+  },
+  'a broker trigger naming a connection that does not exist': {
+    send: withTrigger({
+      type: 'nats',
+      connectionId: '00000000-0000-4000-8000-000000000000',
+      subject: 'jobs.created',
+    }),
+    status: 400,
+    field: 'trigger.connectionId',
+  },
+  'a NATS subject with a wildcard': {
+    send: withTrigger({
+      type: 'nats',
+      connectionId: '00000000-0000-4000-8000-000000000000',
+      subject: 'jobs.*',
+    }),
+    status: 400,
+    field: 'trigger.subject',
   },
   'a url that is not a URL': {
     send: withTrigger(webhook({ url: 'not a url' })),

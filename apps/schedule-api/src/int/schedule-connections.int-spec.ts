@@ -2,9 +2,6 @@ import {
   type ConnectionResponse,
   type ErrorResponse,
   type ScheduleResponse,
-  TRIGGER_DEFINITIONS,
-  type TriggerDefinition,
-  type TriggerSpec,
 } from '@scheduleman/domain';
 import {
   type ApiHarness,
@@ -12,27 +9,6 @@ import {
   expectProblem,
   startApi,
 } from './api-harness';
-
-/**
- * Stand-ins for the broker trigger definitions, which are written in parallel: they
- * accept the contract's shapes and nothing else is checked. When the real definitions
- * are registered, they are used instead (the same bodies are valid for them).
- */
-function standIn(type: string, fields: readonly string[]): TriggerDefinition {
-  return {
-    type,
-    parse(input): TriggerSpec {
-      const spec: Record<string, unknown> = { type };
-      for (const field of ['connectionId', ...fields])
-        if (input[field] !== undefined) spec[field] = input[field];
-      return spec as unknown as TriggerSpec;
-    },
-  };
-}
-const STAND_INS = [
-  standIn('amqp', ['exchange', 'routingKey']),
-  standIn('redis-stream', ['stream']),
-].filter((d) => !TRIGGER_DEFINITIONS.some((real) => real.type === d.type));
 
 const SETUP_TIMEOUT_MS = 30_000;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -44,9 +20,7 @@ describe('schedules that use a connection', () => {
   let rabbitB: ConnectionResponse;
 
   beforeAll(async () => {
-    api = await startApi('api_schedule_connections', {
-      triggerDefinitions: [...TRIGGER_DEFINITIONS, ...STAND_INS],
-    });
+    api = await startApi('api_schedule_connections');
     rabbitA = await connection('rabbit', 'amqp', 'amqp://127.0.0.1', 'team-a');
     redisA = await connection('redis', 'redis', 'redis://127.0.0.1', 'team-a');
     rabbitB = await connection('rabbit', 'amqp', 'amqp://127.0.0.1', 'team-b');

@@ -381,6 +381,7 @@ describe('schedule API: create, read, update, delete', () => {
       [
         '/api-keys',
         '/api-keys/{id}',
+        '/audit-events',
         '/connections',
         '/connections/{id}',
         '/schedules',

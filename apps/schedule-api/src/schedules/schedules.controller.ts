@@ -59,6 +59,7 @@ import {
   DelayScheduleDoc,
   WebhookTriggerDoc,
 } from './dto/spec-docs.dto';
+import { BROKER_TRIGGER_DOCS } from './dto/broker-trigger-docs.dto';
 import { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { IdPipe } from '../http/id.pipe';
 import { SchedulesService } from './schedules.service';
@@ -91,6 +92,7 @@ const QUOTA_EXCEEDED = {
   AtScheduleDoc,
   DelayScheduleDoc,
   WebhookTriggerDoc,
+  ...BROKER_TRIGGER_DOCS,
 )
 @ApiBadRequestResponse({
   ...ERROR,

@@ -6,7 +6,7 @@ import {
 } from '@scheduleman/domain';
 import { waitFor } from '@scheduleman/testkit';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { SIGNING_SECRETS_CACHE_MS } from '../triggers/webhook/signing/signing-secrets-cache';
+import { SIGNING_SECRETS_CACHE_MS } from '../triggers/signing/signing-secrets-cache';
 import { EVERY_SECOND, useStack, webhookSchedule } from './stack';
 
 /** A delivery as the receiver got it: the raw body and the headers, as a library reads them. */

@@ -345,6 +345,26 @@ export type ActiveSigningSecretRow = Pick<
   'id' | 'secret'
 >;
 
+/**
+ * One connection, as a broker provider opens it: read once per connection and cache
+ * time (ConnectionSource), never once per fire. No row: the connection was deleted.
+ * $1 id.
+ */
+export const SELECT_CONNECTION_FOR_FIRING = `
+select id, owner, name, type, url_sealed
+from connections
+where id = $1::uuid
+`;
+
+/** A row of SELECT_CONNECTION_FOR_FIRING: `url_sealed` is sealed, or plain without SECRETS_KEY. */
+export interface ConnectionForFiringRow {
+  id: string;
+  owner: string | null;
+  name: string;
+  type: string;
+  url_sealed: string;
+}
+
 /** The database clock, read at the end of a round trip (OffsetClock calibration). */
 export const READ_DATABASE_CLOCK = `
 select clock_timestamp() as db_now

@@ -42,7 +42,7 @@ describe('parseTriggerSpec', () => {
     const error = errorOf(() => parseTriggerSpec({ type: 'x' }));
     expect(error.field).toBe('trigger.type');
     expect(error.message).toBe(
-      'trigger.type: unknown trigger type "x"; known: webhook',
+      'trigger.type: unknown trigger type "x"; known: webhook, amqp, nats, redis-stream, mqtt, kafka',
     );
   });
 

@@ -6,9 +6,12 @@ import type {
   TriggerSpec,
 } from './trigger-spec';
 import { WEBHOOK_TRIGGER } from './webhook.trigger-definition';
+import { BROKER_TRIGGER_DEFINITIONS } from './broker/broker.trigger-definitions';
 
+/** Every trigger type the API accepts; the scheduler has a provider for each. */
 export const TRIGGER_DEFINITIONS: readonly TriggerDefinition[] = [
   WEBHOOK_TRIGGER,
+  ...BROKER_TRIGGER_DEFINITIONS,
 ];
 
 /** Public destinations only: the context when the installation exempts nothing. */

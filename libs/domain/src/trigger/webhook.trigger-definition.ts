@@ -98,7 +98,7 @@ export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
       type: 'webhook',
       url: parseUrl(input['url'], `${field}.url`, context.networkPolicy),
       method,
-      headers: parseHeaders(input['headers'], `${field}.headers`),
+      headers: parseHeaderMap(input['headers'], `${field}.headers`),
     };
     const secretHeaders = parseSecretHeaders(
       input['secretHeaders'],
@@ -185,7 +185,15 @@ function parseMethod(input: unknown, field: string): WebhookMethod {
   return method as WebhookMethod;
 }
 
-function parseHeaders(input: unknown, field: string): Record<string, string> {
+/**
+ * A map of header names to values, as every trigger with headers takes it (webhook and
+ * the brokers' message headers): RFC 7230 names, none reserved, none twice in any case,
+ * values without control characters, WEBHOOK_LIMITS on count and bytes.
+ */
+export function parseHeaderMap(
+  input: unknown,
+  field: string,
+): Record<string, string> {
   if (input === undefined || input === null) return {};
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError(
@@ -253,6 +261,11 @@ function parseBody(
 ): unknown {
   if (method === 'GET')
     throw new ValidationError(field, 'is not allowed with method GET');
+  return parseJsonBody(input, field);
+}
+
+/** Any JSON value of at most WEBHOOK_LIMITS.maxBodyBytes as JSON: every trigger's `body`. */
+export function parseJsonBody(input: unknown, field: string): unknown {
   let json: string | undefined;
   try {
     json = JSON.stringify(input);

@@ -28,6 +28,7 @@ import {
   DelayScheduleDoc,
   WebhookTriggerDoc,
 } from './spec-docs.dto';
+import { BROKER_TRIGGER_DOCS } from './broker-trigger-docs.dto';
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_OWNER_LENGTH = 200;
@@ -43,7 +44,9 @@ export const SCHEDULE_SCHEMA = {
   discriminator: { propertyName: 'type' },
 };
 export const TRIGGER_SCHEMA = {
-  oneOf: [{ $ref: getSchemaPath(WebhookTriggerDoc) }],
+  oneOf: [WebhookTriggerDoc, ...BROKER_TRIGGER_DOCS].map((doc) => ({
+    $ref: getSchemaPath(doc),
+  })),
   discriminator: { propertyName: 'type' },
 };
 

@@ -1,24 +1,16 @@
-import {
-  Inject,
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Clock, SecretBox } from '@scheduleman/domain';
 import { CLOCK, ClockModule, SECRET_BOX } from '@scheduleman/runtime';
-import type { DataSource } from 'typeorm';
 import type { SchedulerConfig } from '../../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../../config/scheduler-config.token';
 import { type HttpClient, WEBHOOK_HTTP_CLIENT } from './http-client';
-import type { SigningSecretSource } from './signing/signing-secret-source';
-import { SigningSecretsCache } from './signing/signing-secrets-cache';
-import { SigningSecretsReader } from './signing/signing-secrets-reader';
+import type { SigningSecretSource } from '../signing/signing-secret-source';
+import {
+  SIGNING_SECRET_SOURCE,
+  SigningModule,
+} from '../signing/signing.module';
 import { UndiciHttpClient } from './undici.http-client';
 import { WebhookTriggerProvider } from './webhook.trigger-provider';
-
-/** Nest token of the per-owner signing secrets the webhook provider signs with. */
-export const SIGNING_SECRET_SOURCE = Symbol('SIGNING_SECRET_SOURCE');
 
 /**
  * The webhook provider and the HTTP client it sends through (undici; see docs/triggers.md).
@@ -27,7 +19,7 @@ export const SIGNING_SECRET_SOURCE = Symbol('SIGNING_SECRET_SOURCE');
  * Secret header values are opened with SECRET_BOX (SecretsModule, global).
  */
 @Module({
-  imports: [ClockModule],
+  imports: [ClockModule, SigningModule],
   providers: [
     {
       provide: WEBHOOK_HTTP_CLIENT,
@@ -38,21 +30,6 @@ export const SIGNING_SECRET_SOURCE = Symbol('SIGNING_SECRET_SOURCE');
           keepAliveMs: config.webhookKeepAliveMs,
           networkPolicy: config.webhookNetworkPolicy,
         }),
-    },
-    {
-      provide: SIGNING_SECRET_SOURCE,
-      inject: [getDataSourceToken(), SECRET_BOX],
-      useFactory: (
-        dataSource: DataSource,
-        box: SecretBox | null,
-      ): SigningSecretSource => {
-        const reader = new SigningSecretsReader(
-          dataSource,
-          box,
-          new Logger('SigningSecrets'),
-        );
-        return new SigningSecretsCache((owner) => reader.read(owner));
-      },
     },
     {
       provide: WebhookTriggerProvider,

@@ -11,7 +11,8 @@ import {
   type TriggerSpec,
 } from '@scheduleman/domain';
 import type { HttpClient } from './http-client';
-import type { SigningSecretSource } from './signing/signing-secret-source';
+import { DeliverySigner } from '../signing/delivery-signer';
+import type { SigningSecretSource } from '../signing/signing-secret-source';
 import {
   outcomeForAbort,
   outcomeForError,
@@ -62,18 +63,18 @@ export interface WebhookTriggerProviderOptions {
  */
 export class WebhookTriggerProvider implements TriggerProvider {
   readonly type = WEBHOOK_TRIGGER_TYPE;
-  private readonly clock: Clock;
-  private readonly signingSecrets: readonly SigningSecret[];
-  private readonly ownerSecrets: SigningSecretSource | undefined;
+  private readonly signer: DeliverySigner;
   private readonly secretBox: SecretBox | null;
 
   constructor(
     private readonly client: HttpClient,
     options: WebhookTriggerProviderOptions = {},
   ) {
-    this.clock = options.clock ?? new SystemClock();
-    this.signingSecrets = options.signingSecrets ?? [];
-    this.ownerSecrets = options.ownerSecrets;
+    this.signer = new DeliverySigner({
+      clock: options.clock ?? new SystemClock(),
+      installationSecrets: options.signingSecrets ?? [],
+      ownerSecrets: options.ownerSecrets,
+    });
     this.secretBox = options.secretBox ?? null;
   }
 
@@ -98,21 +99,9 @@ export class WebhookTriggerProvider implements TriggerProvider {
         error: `cannot open a secret header value: ${errorMessage(error)}`,
       };
     }
-    // Of this attempt, taken before its secrets are looked up: an attempt stamped 5 s or
-    // more after a secret was retired is never signed with it (docs/security.md). A
-    // retry is stamped afresh, so it passes the receiver's tolerance.
-    const timestampSeconds = Math.floor(this.clock.now().getTime() / 1000);
-    const owner = request.scheduleOwner;
-    // Without an owner nothing is read, and nothing awaited.
-    const secrets =
-      owner === null || this.ownerSecrets === undefined
-        ? this.signingSecrets
-        : await this.secretsOf(owner, this.ownerSecrets);
-    if ('error' in secrets) return { kind: 'retryable', error: secrets.error };
-    const call = buildWebhookCall(
-      { ...request, trigger },
-      { timestampSeconds, secrets },
-    );
+    const signing = await this.signer.signingFor(request.scheduleOwner);
+    if ('error' in signing) return { kind: 'retryable', error: signing.error };
+    const call = buildWebhookCall({ ...request, trigger }, signing);
     if ('invalid' in call) return { kind: 'permanent', error: call.invalid };
     const startedAt = performance.now();
     if (signal.aborted) return outcomeForAbort(signal.reason, 0);
@@ -125,25 +114,6 @@ export class WebhookTriggerProvider implements TriggerProvider {
         return outcomeForAbort(signal.reason, performance.now() - startedAt);
       return outcomeForError(error);
     }
-  }
-
-  /** The owner's active secrets, else the installation's; an error when none can be used. */
-  private async secretsOf(
-    owner: string,
-    source: SigningSecretSource,
-  ): Promise<readonly SigningSecret[] | { error: string }> {
-    let found;
-    try {
-      found = await source.activeFor(owner);
-    } catch (error) {
-      return { error: `not sent: ${errorMessage(error)}` };
-    }
-    if (found.secrets.length > 0) return found.secrets;
-    if (found.unusable > 0)
-      return {
-        error: `not sent: none of the owner's ${String(found.unusable)} active signing secrets opens with this scheduler's SECRETS_KEY`,
-      };
-    return this.signingSecrets;
   }
 }
 

@@ -10,13 +10,13 @@ import {
   type Seen,
   WebhookReceiver,
   webhookFireRequest,
-} from '../../../testing/webhook-receiver';
-import { UndiciHttpClient } from '../undici.http-client';
-import { WebhookTriggerProvider } from '../webhook.trigger-provider';
+} from '../../testing/webhook-receiver';
+import { UndiciHttpClient } from './undici.http-client';
+import { WebhookTriggerProvider } from './webhook.trigger-provider';
 import type {
   OwnerSigningSecrets,
   SigningSecretSource,
-} from './signing-secret-source';
+} from '../signing/signing-secret-source';
 
 // Deliveries over real HTTP to a loopback receiver, verified by the Standard Webhooks
 // reference library for Node (`standardwebhooks`), exactly as a receiver would: on the
