@@ -3,6 +3,7 @@ import type { TemplateVars } from './template';
 import {
   checkTriggerTemplates,
   checkUrlTemplate,
+  renderBodyJson,
   renderHeaderTemplate,
   renderUrlTemplate,
   sampleUrlOf,
@@ -122,5 +123,32 @@ describe('checkTriggerTemplates', () => {
     expect(() => {
       checkTriggerTemplates(input, 'trigger', ['subject', 'body', 'key']);
     }).not.toThrow();
+  });
+});
+
+describe('renderBodyJson', () => {
+  const request = {
+    executionId: 'exec-1',
+    scheduleId: 'sched-1',
+    scheduleName: null,
+    scheduleOwner: null,
+    scheduleMetadata: { n: 5 },
+    scheduledAt: new Date('2031-03-01T12:00:00Z'),
+    attempt: 2,
+    trigger: { type: 'nats' },
+  };
+
+  it('renders the placeholders of a body into its JSON text', () => {
+    expect(
+      renderBodyJson(
+        { a: '{{attempt}}', n: '{{metadata.n}}', s: 'x' },
+        request,
+      ),
+    ).toBe('{"a":2,"n":5,"s":"x"}');
+  });
+
+  it('sends a body without placeholders exactly as JSON.stringify does', () => {
+    const body = { text: 'a } and { b', list: [1, null, true] };
+    expect(renderBodyJson(body, request)).toBe(JSON.stringify(body));
   });
 });

@@ -1,9 +1,12 @@
 import { ValidationError } from '../errors';
 import {
   checkTemplate,
+  renderTemplate,
   renderTemplateString,
   type TemplateVars,
+  templateVarsOf,
 } from './template';
+import type { FireRequest } from './trigger-provider';
 
 // The field-specific rules of templates: where a URL may hold a placeholder, what a
 // rendered header value may contain, and the one call a trigger definition makes.
@@ -98,4 +101,20 @@ export function renderHeaderTemplate(
       invalid: `header ${name}: the rendered value contains a control character (such as CR or LF) or a character outside Latin-1`,
     };
   return value;
+}
+
+/**
+ * The JSON text of a configured body, placeholders rendered: what every provider sends
+ * and signs. "{{" is never escaped by JSON.stringify, so one includes() on the text built
+ * anyway tells a body without placeholders (sent as stringified, nothing else done) from
+ * one with them (templated-looking keys only cost a walk that changes nothing).
+ */
+export function renderBodyJson(
+  body: unknown,
+  request: FireRequest,
+  vars?: TemplateVars,
+): string {
+  const json = JSON.stringify(body);
+  if (!json.includes('{{')) return json;
+  return JSON.stringify(renderTemplate(body, vars ?? templateVarsOf(request)));
 }

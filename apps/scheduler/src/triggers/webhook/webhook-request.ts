@@ -4,8 +4,8 @@ import {
   httpBinaryHeaders,
   isCloudEventsTrigger,
   isReservedWebhookHeader,
+  renderBodyJson,
   renderHeaderTemplate,
-  renderTemplate,
   renderUrlTemplate,
   type TemplateVars,
   templateVarsOf,
@@ -156,13 +156,8 @@ export function buildWebhookCall(
     trigger.body !== undefined;
   let body: string | undefined;
   if (method === 'GET') body = undefined;
-  else if (configured) {
-    body = JSON.stringify(trigger.body);
-    // "{{" is never escaped by JSON.stringify, so this finds every templated string
-    // (and templated-looking keys, which rendering leaves alone).
-    if (body.includes('{{'))
-      body = JSON.stringify(renderTemplate(trigger.body, varsOf()));
-  } else if (method !== 'DELETE')
+  else if (configured) body = renderBodyJson(trigger.body, request, vars);
+  else if (method !== 'DELETE')
     body = JSON.stringify(defaultWebhookBody(request));
 
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
