@@ -414,6 +414,33 @@ const CASES: Record<string, BadCase> = {
     status: 400,
     field: 'trigger.method',
   },
+  'an unknown placeholder in a webhook body': {
+    send: withTrigger(webhook({ body: { items: ['a', 'b', '{{secret}}'] } })),
+    status: 400,
+    field: 'trigger.body.items[2]',
+  },
+  'a placeholder with spaces in a header value': {
+    send: withTrigger(webhook({ headers: { 'X-Tenant': '{{ owner }}' } })),
+    status: 400,
+    field: 'trigger.headers.X-Tenant',
+  },
+  'a placeholder in the host of a webhook url': {
+    send: withTrigger(
+      webhook({ url: 'http://{{metadata.host}}.example.com/tasks' }),
+    ),
+    status: 400,
+    field: 'trigger.url',
+  },
+  'an unknown trigger format': {
+    send: withTrigger(webhook({ format: 'cloud-events' })),
+    status: 400,
+    field: 'trigger.format',
+  },
+  'an unknown placeholder in a PATCH of the trigger': {
+    send: patch({ trigger: webhook({ url: 'http://127.0.0.1:3100/{{x}}' }) }),
+    status: 400,
+    field: 'trigger.url',
+  },
   'a reserved Idempotency-Key header': {
     send: withTrigger(webhook({ headers: { 'Idempotency-Key': 'x' } })),
     status: 400,
