@@ -67,7 +67,7 @@ describe('an amqp trigger, end to end', () => {
       await channel.consume(
         queue,
         (message) => {
-           
+          // The receiver's own clock, as the pretender measures lateness.
           if (message) received.push({ message, atMs: Date.now() });
         },
         { noAck: true },
