@@ -341,6 +341,60 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
     });
   });
 
+  it('retries a message the broker nacks (a full queue that rejects publishes)', async () => {
+    const connectionId = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672',
+    );
+    const { queue } = await channel.assertQueue('', {
+      exclusive: true,
+      arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+    });
+
+    expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+      kind: 'retryable',
+      error: 'the broker did not take the message (basic.nack)',
+    });
+  });
+
+  it('gives up at the signal when no confirm comes (ambiguous), and the client goes on after', async () => {
+    const own = await startProxy(5672);
+    try {
+      const connectionId = await addConnection(
+        `amqp://guest:guest@127.0.0.1:${String(own.port)}`,
+      );
+      const queue = await testQueue();
+      expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+        kind: 'delivered',
+      });
+
+      own.stallReplies();
+      const startedAt = performance.now();
+      const outcome = await provider.fire(
+        request(connectionId, { routingKey: queue }),
+        {
+          signal: AbortSignal.timeout(300),
+        },
+      );
+      const elapsedMs = performance.now() - startedAt;
+      expect(outcome).toEqual({
+        kind: 'retryable',
+        error: expect.stringMatching(
+          /^timeout after \d+ ms waiting for the broker's confirm \(ambiguous: the message may be queued\)$/,
+        ) as string,
+      });
+      expect(elapsedMs).toBeLessThan(1_000);
+
+      // The broker did take it: the retry would be a second copy, with the same id.
+      own.resumeReplies();
+      expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+        kind: 'delivered',
+      });
+      expect((await channel.checkQueue(queue)).messageCount).toBe(3);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('is retryable and fast when the broker cannot be reached, and does not crash', async () => {
     const port = await freePort();
     const connectionId = await addConnection(
@@ -443,12 +497,16 @@ interface TcpProxy {
   readonly open: number;
   /** Destroys every proxied socket, as a broker restart or a network cut would. */
   cut(): void;
+  /** Holds back what the broker sends (its confirms) until resumeReplies. */
+  stallReplies(): void;
+  resumeReplies(): void;
   close(): Promise<void>;
 }
 
 /** A loopback TCP proxy to the broker, to count connections and to cut them. */
 async function startProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const links = new Set<{ upstream: Socket; downstream: Socket }>();
   let accepted = 0;
   const server: Server = createServer((downstream) => {
     accepted += 1;
@@ -464,6 +522,7 @@ async function startProxy(targetPort: number): Promise<TcpProxy> {
     }
     downstream.pipe(upstream);
     upstream.pipe(downstream);
+    links.add({ upstream, downstream });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -481,6 +540,12 @@ async function startProxy(targetPort: number): Promise<TcpProxy> {
       return sockets.size;
     },
     cut,
+    stallReplies() {
+      for (const { upstream, downstream } of links) upstream.unpipe(downstream);
+    },
+    resumeReplies() {
+      for (const { upstream, downstream } of links) upstream.pipe(downstream);
+    },
     close() {
       cut();
       return new Promise((resolve) => server.close(() => resolve()));
