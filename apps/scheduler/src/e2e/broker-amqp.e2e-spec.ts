@@ -5,6 +5,7 @@ import {
   type ScheduleResponse,
 } from '@scheduleman/domain';
 import {
+  requestJson,
   requireBroker,
   TEST_ADMIN_API_KEY,
   waitFor,
