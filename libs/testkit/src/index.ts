@@ -8,6 +8,7 @@ export * from './free-port';
 export * from './http/request-json';
 export * from './net/canary-listener';
 export * from './net/require-broker';
+export * from './net/tcp-proxy';
 export * from './postgres';
 export * from './preload/skew-clock';
 export * from './pretender/pretender-client';
