@@ -38,7 +38,10 @@ export function outcomeForPublish(
     case 'channel-closed':
       return {
         kind: 'retryable',
-        error: `not confirmed, ${result.reason} (ambiguous: the message may be queued)`,
+        error:
+          result.unsent === true
+            ? `not sent: ${result.reason}`
+            : `not confirmed, ${result.reason} (ambiguous: the message may be queued)`,
       };
     case 'connection-lost':
       return {

@@ -12,8 +12,11 @@ export type PublishResult =
   | { kind: 'nacked' }
   /** The broker closed the channel over this message's exchange: 404 missing, 403 refused. */
   | { kind: 'refused'; code: number; reason: string }
-  /** The channel closed before the confirm, for another reason (or another message's). */
-  | { kind: 'channel-closed'; reason: string }
+  /**
+   * The channel closed before the confirm, for another reason (or another message's);
+   * `unsent` when it was closing already and the message never left.
+   */
+  | { kind: 'channel-closed'; reason: string; unsent?: true }
   | { kind: 'connection-lost'; reason: string }
   /** The broker blocks publishers (a resource alarm): not sent. */
   | { kind: 'blocked'; reason: string };
@@ -149,6 +152,7 @@ export class AmqpPublisher {
       return {
         kind: 'channel-closed',
         reason: `no channel could be opened: ${errorMessage(error)}`,
+        unsent: true,
       };
     }
     return new Promise<PublishResult>((resolve) => {
@@ -173,7 +177,11 @@ export class AmqpPublisher {
         );
       } catch (error) {
         // A channel closing at this very moment (IllegalOperationError): nothing was sent.
-        done({ kind: 'channel-closed', reason: errorMessage(error) });
+        done({
+          kind: 'channel-closed',
+          reason: errorMessage(error),
+          unsent: true,
+        });
       }
     });
   }
