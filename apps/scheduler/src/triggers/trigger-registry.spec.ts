@@ -8,6 +8,7 @@ import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
 import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
 import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
+import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
@@ -76,6 +77,7 @@ describe('TriggerRegistry', () => {
     expect(registry.get('webhook')).toBeInstanceOf(WebhookTriggerProvider);
     expect(registry.get('mqtt')).toBeInstanceOf(MqttTriggerProvider);
     expect(registry.get('kafka')).toBeInstanceOf(KafkaTriggerProvider);
+    expect(registry.get('amqp')).toBeInstanceOf(AmqpTriggerProvider);
     await moduleRef.close();
   });
 });

@@ -4,6 +4,8 @@ import { KafkaTriggerModule } from './kafka/kafka-trigger.module';
 import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
 import { MqttTriggerModule } from './mqtt/mqtt-trigger.module';
 import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
+import { AmqpTriggerModule } from './amqp/amqp-trigger.module';
+import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TRIGGER_PROVIDERS } from './trigger-providers.token';
 import { WebhookTriggerModule } from './webhook/webhook-trigger.module';
@@ -19,6 +21,7 @@ const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
     { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
     { module: MqttTriggerModule, provider: MqttTriggerProvider },
     { module: KafkaTriggerModule, provider: KafkaTriggerProvider },
+    { module: AmqpTriggerModule, provider: AmqpTriggerProvider },
   ];
 
 @Module({

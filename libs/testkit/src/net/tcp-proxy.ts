@@ -8,7 +8,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * - `refuse()` also turns new connections away until `accept()`;
  * - `restart(ms)` is a server restart as its clients see it: cut, refuse, accept;
  * - `blackhole(true)` keeps connections open but drops every byte (a publish that never
- *   gets its ack).
+ *   gets its ack);
+ * - `stallReplies()` holds back what the server sends (a stalled broker's confirms) until
+ *   `resumeReplies()` delivers it.
  * Loopback only, like every test target.
  */
 export class TcpProxy {
@@ -19,6 +21,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
   private dropping = false;
+  /** While stalled, the server's bytes per client, delivered on resume. */
+  private stalled: Map<Socket, Buffer[]> | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -87,6 +91,17 @@ export class TcpProxy {
     this.dropping = on;
   }
 
+  stallReplies(): void {
+    this.stalled ??= new Map();
+  }
+
+  resumeReplies(): void {
+    const held = this.stalled;
+    this.stalled = undefined;
+    for (const [client, chunks] of held ?? [])
+      for (const chunk of chunks) client.write(chunk);
+  }
+
   async close(): Promise<void> {
     this.refusing = true;
     this.cut();
@@ -114,7 +129,10 @@ export class TcpProxy {
       if (!this.dropping) upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (!this.dropping) client.write(chunk);
+      if (this.dropping) return;
+      const held = this.stalled;
+      if (held === undefined) client.write(chunk);
+      else held.set(client, [...(held.get(client) ?? []), chunk]);
     });
   }
 }
