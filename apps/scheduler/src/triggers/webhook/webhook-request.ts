@@ -1,4 +1,5 @@
 import {
+  defaultDeliveryBody,
   cloudEventOf,
   type FireRequest,
   httpBinaryHeaders,
@@ -94,19 +95,6 @@ function parseTargetUncached(
   };
 }
 
-/** The body of the contract when the trigger configures none. */
-export function defaultWebhookBody(
-  request: FireRequest,
-): Record<string, unknown> {
-  return {
-    scheduleId: request.scheduleId,
-    executionId: request.executionId,
-    scheduledAt: request.scheduledAt.toISOString(),
-    attempt: request.attempt,
-    name: request.scheduleName,
-  };
-}
-
 /** What signs one attempt (Standard Webhooks; see libs/domain webhook-signature.ts). */
 export interface WebhookSigning {
   /** Unix seconds of this attempt, sent as webhook-timestamp. */
@@ -158,7 +146,7 @@ export function buildWebhookCall(
   if (method === 'GET') body = undefined;
   else if (configured) body = renderBodyJson(trigger.body, request, vars);
   else if (method !== 'DELETE')
-    body = JSON.stringify(defaultWebhookBody(request));
+    body = JSON.stringify(defaultDeliveryBody(request));
 
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   // A stored row is only as well-formed as the rules were when it was written.
