@@ -9,7 +9,9 @@
 //      otherwise an embedded server started here (tools/embedded-pg.mjs, which also works as
 //      root and from a private folder) on TEST_EMBEDDED_PG_PORT (54330), never 5432. Each test
 //      file creates its own database on that server.
-// Then a plain closing line: `N passed, N failed, N skipped`. Arguments go to Jest.
+// Then a plain closing line: `N passed, N failed, N skipped`, and the list of broker
+// suites that did not run because their broker was absent (skipped, never passed).
+// Arguments go to Jest.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,8 +109,31 @@ async function main() {
       `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
     );
     if (r.numTotalTests === 0) status = status || 1;
+    reportAbsentBrokers(r);
   }
   return status;
+}
+
+/**
+ * Suites whose broker was absent are skipped with a title that says so
+ * (libs/testkit describeWithBroker): list them after the closing line, loudly, so a
+ * reader never takes the run for a complete one.
+ */
+function reportAbsentBrokers(report) {
+  const mark = 'BROKER ABSENT, NOT RUN';
+  const suites = new Map();
+  for (const file of report.testResults ?? [])
+    for (const test of file.assertionResults ?? []) {
+      const title = (test.ancestorTitles ?? []).find((t) => t.startsWith(mark));
+      if (test.status !== 'pending' || title === undefined) continue;
+      suites.set(title, (suites.get(title) ?? 0) + 1);
+    }
+  if (suites.size === 0) return;
+  const count = [...suites.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `\n*** ${count} broker tests did NOT run (counted as skipped, not passed): ***`,
+  );
+  for (const [title, n] of suites) console.log(`***   ${title} (${n} tests)`);
 }
 
 let status = 1;

@@ -4,7 +4,7 @@ import { generateSigningSecret } from '@scheduleman/domain';
 import { requestJson, requireBroker, waitFor } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { createConnection, firstSucceeded } from './broker-connections';
+import { firstSucceeded } from './broker-connections';
 import { databaseNow, useStack } from './stack';
 
 /**
@@ -39,7 +39,7 @@ describe('a nats trigger, end to end', () => {
   it(
     'publishes the occurrence to JetStream on time, with the contract headers, signed',
     cluster.withLogs(async () => {
-      const connection = await createConnection(stack, {
+      const connection = await stack.api.createConnection({
         name: `nats-${run}`,
         type: 'nats',
         url: 'nats://127.0.0.1:4222',

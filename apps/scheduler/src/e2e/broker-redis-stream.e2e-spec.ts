@@ -3,7 +3,7 @@ import { requestJson, requireBroker, waitFor } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { Webhook } from 'standardwebhooks';
-import { createConnection, firstSucceeded } from './broker-connections';
+import { firstSucceeded } from './broker-connections';
 import { databaseNow, useStack } from './stack';
 
 /**
@@ -40,7 +40,7 @@ describe('a redis-stream trigger, end to end', () => {
   it(
     'adds the occurrence to the stream on time, with the contract fields, signed',
     cluster.withLogs(async () => {
-      const connection = await createConnection(stack, {
+      const connection = await stack.api.createConnection({
         name: `redis-${run}`,
         type: 'redis',
         url: 'redis://127.0.0.1:6379/0',

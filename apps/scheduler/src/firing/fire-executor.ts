@@ -75,6 +75,7 @@ export class FireExecutor {
   private readonly policies = new Map<number, RetryPolicy>();
   private readonly durations = new Map<string, { observe(v: number): void }>();
   private readonly fires = new Map<string, { inc(): void }>();
+  private readonly attempts = new Map<string, { inc(): void }>();
 
   private policyFor(maxAttempts: number): RetryPolicy {
     return memo(this.policies, maxAttempts, () => ({
@@ -89,6 +90,18 @@ export class FireExecutor {
     return metrics
       ? memo(this.durations, type, () =>
           metrics.triggerDurationSeconds.labels(type),
+        )
+      : undefined;
+  }
+
+  private attemptsOf(
+    type: string,
+    kind: FireOutcome['kind'],
+  ): { inc(): void } | undefined {
+    const metrics = this.options.metrics;
+    return metrics
+      ? memo(this.attempts, `${kind}:${type}`, () =>
+          metrics.triggerAttemptsTotal.labels(type, kind),
         )
       : undefined;
   }
@@ -120,6 +133,7 @@ export class FireExecutor {
         scheduleId: claim.scheduleId,
         scheduleName: claim.scheduleName,
         scheduleOwner: claim.scheduleOwner,
+        scheduleMetadata: claim.scheduleMetadata,
         scheduledAt: claim.scheduledAt,
         attempt,
         trigger: claim.trigger,
@@ -132,6 +146,7 @@ export class FireExecutor {
     } else {
       outcome = { kind: 'permanent', error: `unknown trigger type "${type}"` };
     }
+    this.attemptsOf(type, outcome.kind)?.inc();
     const finishedAt = this.options.clock.now();
     // Read the lease version now, not before the call: a re-claim during the call moved it.
     const record = toFireRecord(

@@ -28,6 +28,7 @@ export class SchedulerMetrics {
   readonly fireLatenessSeconds: Histogram;
   readonly firesTotal: Counter<'outcome'>;
   readonly triggerDurationSeconds: Histogram<'trigger_type'>;
+  readonly triggerAttemptsTotal: Counter<'trigger_type' | 'outcome'>;
   /** Executions taken over from a scheduler whose lease expired. */
   readonly leasesRecoveredTotal: Counter;
   /** Held executions not fired because their lease ran out or was taken over. */
@@ -74,6 +75,12 @@ export class SchedulerMetrics {
       help: 'Duration of one trigger call in seconds, by trigger type.',
       labelNames: ['trigger_type'],
       buckets: TRIGGER_DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    this.triggerAttemptsTotal = new Counter({
+      name: 'scheduleman_trigger_attempts_total',
+      help: "Trigger attempts by trigger type and the provider's answer: delivered, retryable or permanent.",
+      labelNames: ['trigger_type', 'outcome'],
       registers,
     });
     this.leasesRecoveredTotal = new Counter({

@@ -6,6 +6,9 @@ import { ReadinessRegistry, SecretsModule } from '@scheduleman/runtime';
 import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
+import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
+import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
+import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { NatsTriggerProvider } from './nats/nats.trigger-provider';
 import { RedisStreamTriggerProvider } from './redis-stream/redis-stream.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
@@ -14,7 +17,7 @@ import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
 /**
  * What the scheduler's DatabaseModule and HealthModule provide globally (the broker
- * pools register a readiness probe); nothing is queried here.
+ * pools register their /health probe); nothing is queried here.
  */
 @Global()
 @Module({
@@ -74,6 +77,9 @@ describe('TriggerRegistry', () => {
     const registry = moduleRef.get(TriggerRegistry);
 
     expect(registry.get('webhook')).toBeInstanceOf(WebhookTriggerProvider);
+    expect(registry.get('mqtt')).toBeInstanceOf(MqttTriggerProvider);
+    expect(registry.get('kafka')).toBeInstanceOf(KafkaTriggerProvider);
+    expect(registry.get('amqp')).toBeInstanceOf(AmqpTriggerProvider);
     expect(registry.get('nats')).toBeInstanceOf(NatsTriggerProvider);
     expect(registry.get('redis-stream')).toBeInstanceOf(
       RedisStreamTriggerProvider,

@@ -1,5 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
+import { ParameterFreeQueryLogger } from './query-logger';
 
 export interface DatabaseOptions {
   url: string;
@@ -30,7 +31,9 @@ export function buildDataSourceOptions(
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,
+    // Failed queries are logged without their parameters, which can be secrets.
     logging: ['error'],
+    logger: new ParameterFreeQueryLogger(),
     applicationName: options.applicationName,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectTimeoutMS: 5_000,

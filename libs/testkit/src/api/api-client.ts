@@ -1,5 +1,7 @@
 import {
   type Clock,
+  type ConnectionResponse,
+  type CreateConnectionRequest,
   type CreatedSigningSecretResponse,
   type CreateApiKeyRequest,
   type CreatedApiKeyResponse,
@@ -90,6 +92,11 @@ export class ApiClient {
 
   createSchedule(body: CreateScheduleRequest): Promise<ScheduleResponse> {
     return this.call('POST', '/schedules', [201], body);
+  }
+
+  /** POST /connections: a broker connection (this client's key needs connections:write). */
+  createConnection(body: CreateConnectionRequest): Promise<ConnectionResponse> {
+    return this.call('POST', '/connections', [201], body);
   }
 
   /** POST /api-keys (this client's key must be an admin's); the answer holds the key, once. */

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { describe, it } from '@jest/globals';
 
 /** The brokers this machine runs for the integration tests (docs/workspace.md). */
 export const TEST_BROKERS = {
@@ -26,11 +28,62 @@ export const TEST_BROKERS = {
 
 export type TestBroker = keyof typeof TEST_BROKERS;
 
+/** The words every "did not run" line starts with; tools/test.mjs counts them. */
+export const BROKER_ABSENT_MARK = 'BROKER ABSENT, NOT RUN';
+
+const probed = new Map<number, boolean>();
+
 /**
- * Fails (rejects) loudly when a broker the suite needs does not accept connections on
- * loopback: the suite's beforeAll awaits this, so every test of it fails with a message
- * naming the broker and how to start it. Never a skip: a suite that could not run is
- * never counted as passed.
+ * Whether something accepts TCP connections on 127.0.0.1:`port`, asked synchronously (a
+ * child process tries for at most 1.5 s), because Jest collects `describe` blocks
+ * synchronously. Remembered per process.
+ */
+export function isListeningSync(port: number): boolean {
+  const known = probed.get(port);
+  if (known !== undefined) return known;
+  const script = `const s=require('node:net').connect({host:'127.0.0.1',port:${String(port)}});s.setTimeout(1500,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    timeout: 3_000,
+  });
+  const listening = result.status === 0;
+  probed.set(port, listening);
+  return listening;
+}
+
+/**
+ * `describe` for a suite that needs a real broker. When the broker accepts connections
+ * the suite runs (on this kind of machine, always). When it does not, the suite is
+ * **skipped, loudly**: its title says `BROKER ABSENT, NOT RUN: <broker>`, a warning says
+ * how to start it, its tests count as skipped (never as passed), and tools/test.mjs
+ * lists it after the run. `REQUIRE_BROKERS=true` turns an absent broker into a failure
+ * (for a CI machine that is meant to have them).
+ */
+export function describeWithBroker(
+  broker: TestBroker,
+  title: string,
+  suite: () => void,
+): void {
+  const { port, start } = TEST_BROKERS[broker];
+  if (isListeningSync(port)) {
+    describe(title, suite);
+    return;
+  }
+  const message = `${BROKER_ABSENT_MARK}: ${broker} does not accept connections on 127.0.0.1:${String(port)}; start it (${start}) to run "${title}"`;
+  if (process.env['REQUIRE_BROKERS'] === 'true') {
+    describe(title, () => {
+      it('needs its broker (REQUIRE_BROKERS=true)', () => {
+        throw new Error(message);
+      });
+    });
+    return;
+  }
+  process.stderr.write(`\n*** ${message} ***\n`);
+  describe.skip(`${BROKER_ABSENT_MARK}: ${broker}: ${title}`, suite);
+}
+
+/**
+ * The broker's URL, after checking that it accepts connections now (it may have gone
+ * away since the suite was collected): a clear error naming the broker otherwise.
  */
 export async function requireBroker(
   broker: TestBroker,
@@ -56,8 +109,7 @@ export async function requireBroker(
   if (!reachable)
     throw new Error(
       `BROKER MISSING: ${broker} does not accept connections on 127.0.0.1:${String(port)}. ` +
-        `This suite needs the real ${broker}; start it (${start}) and run again. ` +
-        'The suite is failed, not skipped.',
+        `This suite needs the real ${broker}; start it (${start}) and run again.`,
     );
   return url;
 }

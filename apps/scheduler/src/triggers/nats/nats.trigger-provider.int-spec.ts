@@ -4,7 +4,7 @@ import type { FireOutcome, NatsTriggerSpec } from '@scheduleman/domain';
 import {
   freePort,
   requireBroker,
-  startTcpProxy,
+  TcpProxy,
   waitFor,
 } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
@@ -174,7 +174,7 @@ describe('NatsTriggerProvider against NATS JetStream', () => {
   });
 
   it('fails fast as retryable while the broker is away, and delivers again once nats.js has reconnected', async () => {
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 4222 });
+    const proxy = await TcpProxy.start(4222);
     try {
       const id = await harness.insertConnection(
         'nats',

@@ -6,7 +6,7 @@ import {
 import {
   freePort,
   requireBroker,
-  startTcpProxy,
+  TcpProxy,
   waitFor,
 } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
@@ -227,7 +227,7 @@ describe('RedisStreamTriggerProvider against Redis', () => {
   });
 
   it('fails fast as retryable while the broker is away, and delivers again once node-redis has reconnected', async () => {
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 6379 });
+    const proxy = await TcpProxy.start(6379);
     try {
       const id = await harness.insertConnection(
         'redis',
