@@ -76,10 +76,12 @@ export interface RedisStreamClientFactoryOptions {
   connectTimeoutMs?: number;
   /** Sent with CLIENT SETNAME. */
   name?: string;
+  /** Reconnects after a drop before the client ends. Default RECONNECT_ATTEMPTS (10). */
+  reconnectAttempts?: number;
 }
 
 /** Reconnects node-redis tries by itself after a drop, before the client gives up. */
-const RECONNECT_ATTEMPTS = 10;
+export const RECONNECT_ATTEMPTS = 10;
 
 /** The node-redis options of a connection, from its parsed URL (never from the URL text). */
 export function redisClientOptions(
@@ -88,12 +90,13 @@ export function redisClientOptions(
   name: string,
   connectTimeoutMs: number,
   everReady: () => boolean,
+  reconnectAttempts = RECONNECT_ATTEMPTS,
 ): RedisClientOptions {
   const broker = url.brokers[0];
   // The first connect fails at once (the pool backs off); a drop later is retried a few
   // times, 50 ms doubling to 1 s, then the client ends and the pool opens a new one.
   const reconnectStrategy = (retries: number): number | false =>
-    everReady() && retries < RECONNECT_ATTEMPTS
+    everReady() && retries < reconnectAttempts
       ? Math.min(50 * 2 ** retries, 1_000)
       : false;
   const common = {
@@ -159,6 +162,7 @@ export class RedisStreamClientFactory
         this.options.name ?? 'scheduleman-scheduler',
         this.options.connectTimeoutMs ?? 5_000,
         () => ready,
+        this.options.reconnectAttempts,
       ),
     );
     const client = new RedisConnectionClient(redis);

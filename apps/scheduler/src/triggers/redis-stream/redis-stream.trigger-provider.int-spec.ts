@@ -267,6 +267,47 @@ describe('RedisStreamTriggerProvider against Redis', () => {
     }
   });
 
+  it('discards a client node-redis gave up on (a long outage) and opens a new one', async () => {
+    const proxy = await TcpProxy.start(6379);
+    try {
+      const id = await harness.insertConnection(
+        'redis',
+        `redis://127.0.0.1:${String(proxy.port)}`,
+      );
+      // Two reconnects (50 and 100 ms) instead of ten, to keep the test short.
+      factory = new RedisStreamClientFactory({
+        policy: harness.policy,
+        name: clientName,
+        reconnectAttempts: 2,
+      });
+      pool = new BrokerClientPool(factory, { policy: harness.policy });
+      factory.onClosed = (connection, client, reason) => {
+        pool.discard(connection, client, reason);
+      };
+      provider = new RedisStreamTriggerProvider(harness.firing, pool);
+      const opened = jest.spyOn(factory, 'open');
+      const t = { ...trigger('given-up'), connectionId: id };
+      expect(await fire(t)).toMatchObject({ kind: 'delivered' });
+
+      await proxy.refuse();
+      await waitFor(
+        'the pool to drop the client',
+        () =>
+          pool.health().some((h) => h.connectionId === id && h.state === 'down')
+            ? true
+            : undefined,
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
+      await proxy.accept();
+
+      expect(await fire(t)).toMatchObject({ kind: 'delivered' });
+      expect(opened).toHaveBeenCalledTimes(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
+
   it('answers retryable, fast and without crashing when the broker is unreachable', async () => {
     const port = await freePort();
     const id = await harness.insertConnection(
