@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { describe, it } from '@jest/globals';
+import type * as JestGlobals from '@jest/globals';
 
 /** The brokers this machine runs for the integration tests (docs/workspace.md). */
 export const TEST_BROKERS = {
@@ -27,6 +27,14 @@ export const TEST_BROKERS = {
 } as const;
 
 export type TestBroker = keyof typeof TEST_BROKERS;
+
+/**
+ * Jest's `describe` and `it`, read from the globals Jest injects when called: importing
+ * '@jest/globals' throws outside Jest, and the bench bundles the whole testkit.
+ */
+function jestGlobals(): Pick<typeof JestGlobals, 'describe' | 'it'> {
+  return globalThis as unknown as Pick<typeof JestGlobals, 'describe' | 'it'>;
+}
 
 /** The words every "did not run" line starts with; tools/test.mjs counts them. */
 export const BROKER_ABSENT_MARK = 'BROKER ABSENT, NOT RUN';
@@ -64,11 +72,33 @@ export function describeWithBroker(
   suite: () => void,
 ): void {
   const { port, start } = TEST_BROKERS[broker];
-  if (isListeningSync(port)) {
+  describeIfAvailable(
+    broker,
+    isListeningSync(port)
+      ? undefined
+      : `${broker} does not accept connections on 127.0.0.1:${String(port)}; start it (${start})`,
+    title,
+    suite,
+  );
+}
+
+/**
+ * `describe(title, suite)` when `absentBecause` is undefined; otherwise the suite is
+ * skipped loudly under a title that starts with BROKER_ABSENT_MARK and names `what`,
+ * or fails when REQUIRE_BROKERS=true (see describeWithBroker).
+ */
+export function describeIfAvailable(
+  what: string,
+  absentBecause: string | undefined,
+  title: string,
+  suite: () => void,
+): void {
+  const { describe, it } = jestGlobals();
+  if (absentBecause === undefined) {
     describe(title, suite);
     return;
   }
-  const message = `${BROKER_ABSENT_MARK}: ${broker} does not accept connections on 127.0.0.1:${String(port)}; start it (${start}) to run "${title}"`;
+  const message = `${BROKER_ABSENT_MARK}: ${absentBecause}, to run "${title}"`;
   if (process.env['REQUIRE_BROKERS'] === 'true') {
     describe(title, () => {
       it('needs its broker (REQUIRE_BROKERS=true)', () => {
@@ -78,7 +108,7 @@ export function describeWithBroker(
     return;
   }
   process.stderr.write(`\n*** ${message} ***\n`);
-  describe.skip(`${BROKER_ABSENT_MARK}: ${broker}: ${title}`, suite);
+  describe.skip(`${BROKER_ABSENT_MARK}: ${what}: ${title}`, suite);
 }
 
 /**
