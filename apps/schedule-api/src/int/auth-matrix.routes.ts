@@ -106,6 +106,7 @@ export interface RouteCase {
 export const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/schedules', scope: 'schedules:write', body: () => cronBody({ owner: OWNER_A }), ok: 201 },
   { method: 'GET', path: '/schedules', scope: 'schedules:read', ok: 200 },
+  { method: 'POST', path: '/schedules/preview', scope: 'schedules:read', body: () => ({ schedule: { type: 'cron', expression: '0 0 * * *' } }), ok: 200 },
   { method: 'GET', path: '/schedules/:id', scope: 'schedules:read', target: 'schedule', ok: 200 },
   { method: 'PATCH', path: '/schedules/:id', scope: 'schedules:write', target: 'schedule', body: () => ({ name: 'renamed' }), ok: 200 },
   { method: 'DELETE', path: '/schedules/:id', scope: 'schedules:write', target: 'schedule', ok: 204 },

@@ -14,6 +14,9 @@ import {
   NotFoundError,
   ownerFilter,
   ownerFor,
+  parseIsoInstant,
+  previewOccurrences,
+  type PreviewResponse,
   type Principal,
   type SecretBox,
   sealTriggerSecrets,
@@ -36,6 +39,7 @@ import {
   type ListSchedulesQueryDto,
   type PageQueryDto,
 } from './dto/queries.dto';
+import type { PreviewScheduleDto } from './dto/preview.dto';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { OwnerQuotas } from './owner-quotas';
 import { ScheduleConflictError } from './schedule-conflict.error';
@@ -382,6 +386,31 @@ export class SchedulesService {
       scheduleId: id,
       items: upcomingOccurrences(row.schedule, after, count).map((d) =>
         d.toISOString(),
+      ),
+    };
+  }
+
+  /**
+   * Occurrences of a spec that is not stored: validated as on create (a cron that never
+   * fires is a 400 on `schedule.expression`), then listed by the firing code.
+   */
+  preview(dto: PreviewScheduleDto): PreviewResponse {
+    const { schedule } = parseScheduleInput(
+      { schedule: dto.schedule },
+      this.clock,
+      this.triggerContext,
+      this.triggerDefinitions,
+    );
+    const from =
+      dto.from === undefined
+        ? this.clock.now()
+        : parseIsoInstant(dto.from, 'from');
+    if (!schedule) throw new Error('parseScheduleInput returned no schedule');
+    return {
+      items: previewOccurrences(
+        schedule,
+        from,
+        dto.count ?? DEFAULT_UPCOMING_COUNT,
       ),
     };
   }
