@@ -31,7 +31,12 @@ import {
 import { CLOCK, SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
 import { ConnectionUsage } from '../connections/connection-usage';
-import { decodeCursor, encodeCursor } from './cursor';
+import {
+  decodeCursor,
+  decodeNextRunCursor,
+  encodeCursor,
+  encodeNextRunCursor,
+} from './cursor';
 import type { CreateScheduleDto } from './dto/create-schedule.dto';
 import {
   DEFAULT_PAGE_LIMIT,
@@ -154,21 +159,30 @@ export class SchedulesService {
   ): Promise<ScheduleListResponse> {
     const owner = ownerFilter(principal, query.owner);
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-    const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
+    const byNextRun = query.sort === 'nextRunAt';
+    const cursor =
+      query.cursor && !byNextRun ? decodeCursor(query.cursor, true) : undefined;
+    const nextRunCursor =
+      query.cursor && byNextRun ? decodeNextRunCursor(query.cursor) : undefined;
     const rows = await this.repo.list({
       owner,
       status: query.status,
+      q: query.q === '' ? undefined : query.q,
       cursor,
+      nextRunCursor,
+      sort: byNextRun ? 'nextRunAt' : undefined,
       limit,
     });
     const items = rows.slice(0, limit);
     const last = items.at(-1);
+    const more = rows.length > limit && last !== undefined;
     return {
       items: items.map(toScheduleResponse),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ at: last.created_at_key, id: last.id })
-          : null,
+      nextCursor: !more
+        ? null
+        : byNextRun
+          ? encodeNextRunCursor({ at: last.next_run_at_key, id: last.id })
+          : encodeCursor({ at: last.created_at_key, id: last.id }),
     };
   }
 
