@@ -53,6 +53,17 @@ describe('schedule API: POST /schedules/preview', () => {
     expect(at - before).toBeLessThan(3_600_000 + 10_000);
   });
 
+  it('shows an at accepted a moment in the past, as create would store it', async () => {
+    const at = new Date(Date.now() - 2000).toISOString();
+    const res = await api.request<PreviewResponse>(
+      'POST',
+      '/schedules/preview',
+      { schedule: { type: 'at', at } },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([{ at, notes: [] }]);
+  });
+
   it.each([
     [
       'a bad expression',

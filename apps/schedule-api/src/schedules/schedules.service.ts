@@ -415,11 +415,16 @@ export class SchedulesService {
       this.triggerContext,
       this.triggerDefinitions,
     );
-    const from =
-      dto.from === undefined
-        ? this.clock.now()
-        : parseIsoInstant(dto.from, 'from');
     if (!schedule) throw new Error('parseScheduleInput returned no schedule');
+    // Without `from`, a one-shot shows the at create would store, even one accepted a
+    // moment in the past (AT_PAST_TOLERANCE_MS), as firstRunAt does.
+    const now = this.clock.now();
+    const from =
+      dto.from !== undefined
+        ? parseIsoInstant(dto.from, 'from')
+        : isOneShot(schedule)
+          ? new Date(Math.min(now.getTime(), Date.parse(schedule.at)))
+          : now;
     return {
       items: previewOccurrences(
         schedule,
