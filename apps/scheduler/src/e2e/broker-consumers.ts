@@ -6,7 +6,12 @@ import {
   type CreateScheduleRequest,
   type ScheduleSpecInput,
 } from '@scheduleman/domain';
-import { TEST_BROKERS, type TestBroker } from '@scheduleman/testkit';
+import {
+  readKafkaTopic,
+  startKafkaMock,
+  TEST_BROKERS,
+  type TestBroker,
+} from '@scheduleman/testkit';
 import { connect as connectAmqp } from 'amqplib';
 import { connect as connectMqtt } from 'mqtt';
 import { createClient } from 'redis';
@@ -24,17 +29,23 @@ export interface Received {
 }
 
 export interface BrokerTarget {
-  broker: TestBroker;
+  /** A broker of this machine, or the Kafka mock (started by the suite). */
+  broker: TestBroker | 'kafka-mock';
   connectionType: ConnectionType;
-  /** The real broker's port: the connection goes through a TcpProxy in front of it. */
-  port: number;
   /** The connection URL for `host:port` (the proxy). */
   url(port: number): string;
   /** Creates what the messages go to (a queue, a stream), and a consumer on it. */
   open(): Promise<Consumer>;
+  /**
+   * Whether a TcpProxy in front of the bootstrap address carries every connection: not
+   * for Kafka, whose clients connect to the brokers the cluster metadata advertises.
+   */
+  restartableThroughProxy: boolean;
 }
 
 export interface Consumer {
+  /** The real broker's port: the connection goes through a TcpProxy in front of it. */
+  upstreamPort: number;
   /** The trigger of a schedule that publishes here through `connectionId`. */
   trigger(connectionId: string): CreateScheduleRequest['trigger'];
   /** Everything received so far. */
@@ -52,7 +63,7 @@ function parse(data: Uint8Array | Buffer | string): Record<string, unknown> {
 const AMQP: BrokerTarget = {
   broker: 'rabbitmq',
   connectionType: 'amqp',
-  port: TEST_BROKERS.rabbitmq.port,
+  restartableThroughProxy: true,
   url: (port) => `amqp://guest:guest@127.0.0.1:${String(port)}`,
   async open() {
     const queue = `e2e-${randomUUID()}`;
@@ -74,6 +85,7 @@ const AMQP: BrokerTarget = {
       { noAck: true },
     );
     return {
+      upstreamPort: TEST_BROKERS.rabbitmq.port,
       trigger: (connectionId) => ({
         type: 'amqp',
         connectionId,
@@ -92,7 +104,7 @@ const AMQP: BrokerTarget = {
 const NATS: BrokerTarget = {
   broker: 'nats',
   connectionType: 'nats',
-  port: TEST_BROKERS.nats.port,
+  restartableThroughProxy: true,
   url: (port) => `nats://127.0.0.1:${String(port)}`,
   async open() {
     const name = `e2e_${randomUUID().replaceAll('-', '')}`;
@@ -101,6 +113,7 @@ const NATS: BrokerTarget = {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name, subjects: [subject] });
     return {
+      upstreamPort: TEST_BROKERS.nats.port,
       trigger: (connectionId) => ({ type: 'nats', connectionId, subject }),
       async received() {
         const info = await jsm.streams.info(name);
@@ -130,7 +143,7 @@ const NATS: BrokerTarget = {
 const REDIS: BrokerTarget = {
   broker: 'redis',
   connectionType: 'redis',
-  port: TEST_BROKERS.redis.port,
+  restartableThroughProxy: true,
   url: (port) => `redis://127.0.0.1:${String(port)}`,
   async open() {
     const stream = `e2e:${randomUUID()}`;
@@ -138,6 +151,7 @@ const REDIS: BrokerTarget = {
     client.on('error', () => undefined);
     await client.connect();
     return {
+      upstreamPort: TEST_BROKERS.redis.port,
       trigger: (connectionId) => ({
         type: 'redis-stream',
         connectionId,
@@ -164,7 +178,7 @@ const REDIS: BrokerTarget = {
 const MQTT: BrokerTarget = {
   broker: 'mosquitto',
   connectionType: 'mqtt',
-  port: TEST_BROKERS.mosquitto.port,
+  restartableThroughProxy: true,
   url: (port) => `mqtt://127.0.0.1:${String(port)}`,
   async open() {
     const topic = `e2e/${randomUUID()}`;
@@ -191,6 +205,7 @@ const MQTT: BrokerTarget = {
     });
     await client.subscribeAsync(topic, { qos: 1 });
     return {
+      upstreamPort: TEST_BROKERS.mosquitto.port,
       trigger: (connectionId) => ({ type: 'mqtt', connectionId, topic }),
       received: () => Promise.resolve([...seen]),
       async close() {
