@@ -46,8 +46,9 @@ export function ScheduleDetail({ id }: { id: string }) {
   async function act(action: 'pause' | 'resume' | 'trigger', done: string) {
     try {
       await api('POST', `${path}/${action}`);
-      setNotice(done);
+      // Re-read first, so the notice never shows beside the old status.
       await load();
+      setNotice(done);
     } catch (e) {
       setError(String(e));
     }
