@@ -9,6 +9,7 @@ import {
   describeIfAvailable,
   TEST_ADMIN_API_KEY,
   TEST_AUTH_ENV,
+  TEST_SECRETS_KEY,
   type TestDatabase,
   workspaceRoot,
 } from '@scheduleman/testkit';
@@ -136,6 +137,31 @@ describeIfAvailable(
           path: join(SCREENSHOTS, 'detail.png'),
           fullPage: true,
         });
+      }),
+      60_000,
+    );
+
+    it(
+      'goes straight to the list when authentication is off',
+      cluster.withLogs(async () => {
+        const open = await cluster.start('schedule-api', {
+          name: 'schedule-api-auth-off',
+          env: {
+            AUTH_DISABLED: 'true',
+            HOST: '127.0.0.1',
+            SECRETS_KEY: TEST_SECRETS_KEY,
+            DATABASE_URL: db.url,
+          },
+        });
+        await open.waitReady();
+        const fresh = await browser.newPage();
+        await fresh.goto(open.url('/ui/'));
+        await fresh.getByRole('row', { name: /nightly-report/ }).waitFor();
+        expect(await fresh.getByLabel('API key').count()).toBe(0);
+        expect(
+          await fresh.getByRole('button', { name: 'Log out' }).count(),
+        ).toBe(0);
+        await fresh.close();
       }),
       60_000,
     );
