@@ -4,7 +4,8 @@
 //                            transpiles: tsconfig.base.json sets isolatedModules);
 //   3. `npm run lint`        nx lint of every project, and eslint of tools/**/*.mjs
 //                            (SKIP_LINT=1 skips this step for a quick local rerun);
-//   4. the build of the apps and the bench (end-to-end tests run the built processes);
+//   4. the build of the apps, the bench and the web UI (end-to-end tests run the built
+//      processes; the browser test loads the built UI);
 //   5. every project's Jest tests, against one real PostgreSQL: TEST_DATABASE_URL when set,
 //      otherwise an embedded server started here (tools/embedded-pg.mjs, which also works as
 //      root and from a private folder) on TEST_EMBEDDED_PG_PORT (54330), never 5432. Each test
@@ -76,7 +77,7 @@ async function main() {
     'run-many',
     '-t',
     'build',
-    '--projects=schedule-api,scheduler,task-pretender,bench',
+    '--projects=schedule-api,scheduler,task-pretender,bench,schedule-ui',
     '--outputStyle=static',
   ]);
   if (status !== 0 || interrupted) return status || 1;

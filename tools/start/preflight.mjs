@@ -5,7 +5,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fail } from './config.mjs';
 
-const APPS = ['schedule-api', 'scheduler', 'task-pretender'];
+/** Each project `npm start` needs and the file its build writes last (the web UI has no main.js). */
+const BUNDLES = {
+  'schedule-api': 'main.js',
+  scheduler: 'main.js',
+  'task-pretender': 'main.js',
+  'schedule-ui': 'index.html',
+};
+const APPS = Object.keys(BUNDLES);
 
 /** A taken port makes an app die at boot with a less obvious error: say it up front. */
 export async function assertPortsFree(services, shout) {
@@ -41,7 +48,7 @@ export function buildIfStale(root, env, say) {
     newestMtimeMs(join(root, p)),
   );
   const stale = APPS.filter((app) => {
-    const bundle = join(root, 'dist', 'apps', app, 'main.js');
+    const bundle = join(root, 'dist', 'apps', app, BUNDLES[app]);
     if (!existsSync(bundle)) return true;
     return (
       Math.max(...shared, newestMtimeMs(join(root, 'apps', app))) >
@@ -78,5 +85,5 @@ export function buildIfStale(root, env, say) {
   // every later start would rebuild.
   const now = new Date(performance.timeOrigin + performance.now());
   for (const app of stale)
-    utimesSync(join(root, 'dist', 'apps', app, 'main.js'), now, now);
+    utimesSync(join(root, 'dist', 'apps', app, BUNDLES[app]), now, now);
 }

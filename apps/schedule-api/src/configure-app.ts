@@ -2,17 +2,21 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ApiConfig } from './config/api.config';
 import { useJsonHttp } from './http/json-http';
+import { DEFAULT_UI_DIR, serveUi } from './http/ui-static';
 
 /**
  * What the module alone cannot set up: JSON body parsing with the configured limit and
- * Swagger (`/docs`, `/docs-json`). main.ts and the integration tests (src/int/) both
- * call this, on an app created with `{ bodyParser: false }`.
+ * Swagger (`/docs`, `/docs-json`), the web UI (`/ui/`, from `uiDir`, default the built one
+ * beside the built API). main.ts and the integration tests (src/int/) both call this, on
+ * an app created with `{ bodyParser: false }`.
  */
 export function configureApp(
   app: NestExpressApplication,
   config: Pick<ApiConfig, 'requestBodyLimitBytes'>,
+  uiDir = DEFAULT_UI_DIR,
 ): void {
   useJsonHttp(app, { bodyLimitBytes: config.requestBodyLimitBytes });
+  serveUi(app, uiDir);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

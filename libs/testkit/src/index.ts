@@ -1,4 +1,5 @@
 export * from './api/api-client';
+export * from './browser/chromium';
 export * from './apps/app-main';
 export * from './apps/app-process';
 export * from './apps/cluster';

@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { join } from 'node:path';
 import {
   type Clock,
   DEFAULT_SCHEDULE_QUOTAS,
@@ -79,6 +80,9 @@ export function bearer(key: string): Record<string, string> {
 /** Pass as `headers` to send no Authorization header at all. */
 export const NO_AUTH: Record<string, string> = { authorization: '' };
 
+/** A stand-in for dist/apps/schedule-ui: an index.html and one asset. */
+export const TEST_UI_DIR = join(__dirname, 'ui-fixture');
+
 export async function startApi(
   prefix: string,
   options: {
@@ -109,6 +113,8 @@ export async function startApi(
     secretBox?: SecretBox | null;
     /** An existing database (another harness's): not dropped by `close`. Default a fresh one. */
     database?: TestDatabase;
+    /** The built web UI's folder. Default TEST_UI_DIR, a one-page stand-in. */
+    uiDir?: string;
   } = {},
 ): Promise<ApiHarness> {
   const db = options.database ?? (await createTestDatabase(prefix));
@@ -159,7 +165,7 @@ export async function startApi(
         })
       : new JsonLogger({ level: 'error' }),
   });
-  configureApp(app, config);
+  configureApp(app, config, options.uiDir ?? TEST_UI_DIR);
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const sql = await db.dataSource();

@@ -145,6 +145,9 @@ export const OPEN_ROUTES = [
   '/metrics',
   '/docs',
   '/docs-json',
+  // The web UI's page and its client-side routes (src/http/ui-static.ts).
+  '/ui/',
+  '/ui/schedules/some-id',
 ];
 
 /** OWNER_A's key that holds exactly the scope (the one an allowed call uses). */
