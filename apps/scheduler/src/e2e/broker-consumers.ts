@@ -215,12 +215,36 @@ const MQTT: BrokerTarget = {
   },
 };
 
-/** Every broker the machine runs, in the order the tests take them. */
+const KAFKA: BrokerTarget = {
+  broker: 'kafka-mock',
+  connectionType: 'kafka',
+  url: (port) => `kafka://127.0.0.1:${String(port)}`,
+  restartableThroughProxy: false,
+  async open() {
+    const topic = `e2e-${randomUUID()}`;
+    const mock = await startKafkaMock();
+    return {
+      upstreamPort: mock.port,
+      trigger: (connectionId) => ({ type: 'kafka', connectionId, topic }),
+      async received() {
+        const records = await readKafkaTopic(mock.bootstrap, topic);
+        return records.map((record) => ({
+          body: parse(record.payload ?? '{}'),
+          headers: record.headers,
+        }));
+      },
+      close: () => mock.stop(),
+    };
+  },
+};
+
+/** Every broker the machine runs and the Kafka mock, in the order the tests take them. */
 export const BROKER_TARGETS: readonly BrokerTarget[] = [
   AMQP,
   NATS,
   REDIS,
   MQTT,
+  KAFKA,
 ];
 
 /** A schedule body publishing through `consumer`. */
