@@ -13,11 +13,19 @@ import {
   type TestDatabase,
   workspaceRoot,
 } from '@scheduleman/testkit';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-/** Where the screenshots go: docs/ui.md shows them. */
-const SCREENSHOTS = join(workspaceRoot(), 'docs', 'ui');
+/**
+ * Where the screenshots go. docs/ui.md shows the ones in docs/ui/, refreshed with
+ * `UI_SCREENSHOTS=docs npm test -- apps/schedule-api/src/e2e/ui` (they hold fresh ids and
+ * times, so an ordinary run writes them to the temp folder and leaves the tree clean).
+ */
+const SCREENSHOTS =
+  process.env['UI_SCREENSHOTS'] === 'docs'
+    ? join(workspaceRoot(), 'docs', 'ui')
+    : join(tmpdir(), 'scheduleman-ui-screenshots');
 
 /**
  * The built UI in a real Chromium, served by the built schedule-api with authentication
