@@ -1,5 +1,7 @@
 import {
   type Clock,
+  type ConnectionResponse,
+  type CreateConnectionRequest,
   type CreatedSigningSecretResponse,
   type CreateApiKeyRequest,
   type CreatedApiKeyResponse,
@@ -95,6 +97,11 @@ export class ApiClient {
   /** POST /api-keys (this client's key must be an admin's); the answer holds the key, once. */
   createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {
     return this.call('POST', '/api-keys', [201], body);
+  }
+
+  /** POST /connections: a broker connection (its URL comes back masked). */
+  createConnection(body: CreateConnectionRequest): Promise<ConnectionResponse> {
+    return this.call('POST', '/connections', [201], body);
   }
 
   getSchedule(id: string): Promise<ScheduleResponse> {
