@@ -2,19 +2,26 @@ import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { FireOutcome, TriggerProvider } from '@scheduleman/domain';
-import { SecretsModule } from '@scheduleman/runtime';
+import { ReadinessRegistry, SecretsModule } from '@scheduleman/runtime';
 import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
+import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
-/** What the scheduler's DatabaseModule provides globally; nothing is queried here. */
+/**
+ * What the scheduler's DatabaseModule and HealthModule provide globally (the broker
+ * providers register their pools' health); nothing is queried here.
+ */
 @Global()
 @Module({
-  providers: [{ provide: getDataSourceToken(), useValue: {} }],
-  exports: [getDataSourceToken()],
+  providers: [
+    { provide: getDataSourceToken(), useValue: {} },
+    ReadinessRegistry,
+  ],
+  exports: [getDataSourceToken(), ReadinessRegistry],
 })
 class NoDatabaseModule {}
 
@@ -66,6 +73,7 @@ describe('TriggerRegistry', () => {
     const registry = moduleRef.get(TriggerRegistry);
 
     expect(registry.get('webhook')).toBeInstanceOf(WebhookTriggerProvider);
+    expect(registry.get('amqp')).toBeInstanceOf(AmqpTriggerProvider);
     await moduleRef.close();
   });
 });

@@ -1,5 +1,7 @@
 import { Module, type Type } from '@nestjs/common';
 import type { TriggerProvider } from '@scheduleman/domain';
+import { AmqpTriggerModule } from './amqp/amqp-trigger.module';
+import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TRIGGER_PROVIDERS } from './trigger-providers.token';
 import { WebhookTriggerModule } from './webhook/webhook-trigger.module';
@@ -11,7 +13,10 @@ import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
  * webhook/ and one line here; see docs/triggers.md.
  */
 const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
-  [{ module: WebhookTriggerModule, provider: WebhookTriggerProvider }];
+  [
+    { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
+    { module: AmqpTriggerModule, provider: AmqpTriggerProvider },
+  ];
 
 @Module({
   imports: PROVIDERS.map((p) => p.module),

@@ -1,0 +1,554 @@
+import {
+  type AmqpTriggerSpec,
+  type FireRequest,
+  generateSigningSecret,
+  LOOPBACK_NETWORKS,
+  networkPolicyOf,
+  parseSigningSecret,
+  SystemClock,
+} from '@scheduleman/domain';
+import {
+  createTestDatabase,
+  freePort,
+  requireBroker,
+  type TestDatabase,
+  waitFor,
+} from '@scheduleman/testkit';
+import {
+  type Channel,
+  type ChannelModel,
+  connect,
+  type GetMessage,
+} from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  connect as netConnect,
+  type Server,
+  type Socket,
+} from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import type { DataSource } from 'typeorm';
+import { BrokerClientPool } from '../broker/broker-client-pool';
+import { BrokerFiring } from '../broker/broker-firing';
+import { ConnectionSource } from '../broker/connection-source';
+import { DeliverySigner } from '../signing/delivery-signer';
+import { AmqpClientFactory } from './amqp-client';
+import type { AmqpPublisher } from './amqp-publisher';
+import { AmqpTriggerProvider } from './amqp.trigger-provider';
+
+// The amqp provider against the real RabbitMQ on 127.0.0.1:5672 and a real migrated
+// PostgreSQL, with the real ConnectionSource, BrokerFiring, pool and client factory.
+describe('AmqpTriggerProvider (real RabbitMQ)', () => {
+  const policy = networkPolicyOf(LOOPBACK_NETWORKS);
+  const secret = generateSigningSecret();
+  const owner = 'team-a';
+  let db: TestDatabase;
+  let ds: DataSource;
+  let pool: BrokerClientPool<AmqpPublisher>;
+  let provider: AmqpTriggerProvider;
+  let consumer: ChannelModel;
+  let channel: Channel;
+  let proxy: TcpProxy;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+  beforeAll(async () => {
+    await requireBroker('rabbitmq');
+    process.on('unhandledRejection', onUnhandled);
+    db = await createTestDatabase('amqp_provider');
+    ds = await db.dataSource();
+    const factory = new AmqpClientFactory({ policy });
+    // No backoff between opens: each test starts from a fresh pool state anyway.
+    pool = new BrokerClientPool(factory, {
+      policy,
+      minBackoffMs: 200,
+      maxBackoffMs: 200,
+    });
+    factory.onBroken = (id, client, reason) => {
+      pool.discard(id, client, reason);
+    };
+    const connections = new ConnectionSource(ds, null, policy, undefined, {
+      ttlMs: 100,
+    });
+    const signer = new DeliverySigner({
+      clock: new SystemClock(),
+      installationSecrets: [parseSigningSecret(secret)],
+    });
+    provider = new AmqpTriggerProvider(
+      new BrokerFiring(connections, signer),
+      pool,
+    );
+    consumer = await connect('amqp://guest:guest@127.0.0.1:5672');
+    channel = await consumer.createChannel();
+    proxy = await startProxy(5672);
+  });
+
+  afterAll(async () => {
+    await pool.closeAll();
+    await consumer.close();
+    await proxy.close();
+    await db.drop();
+    process.off('unhandledRejection', onUnhandled);
+  });
+
+  afterEach(() => {
+    expect(unhandled).toEqual([]);
+  });
+
+  async function addConnection(url: string): Promise<string> {
+    const id = randomUUID();
+    await ds.query(
+      `insert into connections (id, owner, name, type, url_sealed, url_masked)
+       values ($1, $2, $3, 'amqp', $4, $4)`,
+      [id, owner, `rabbit-${id.slice(0, 8)}`, url],
+    );
+    return id;
+  }
+
+  async function testQueue(): Promise<string> {
+    const { queue } = await channel.assertQueue('', {
+      exclusive: true,
+      autoDelete: true,
+    });
+    return queue;
+  }
+
+  function request(
+    connectionId: string,
+    target: Partial<AmqpTriggerSpec>,
+    executionId: string = randomUUID(),
+    attempt = 1,
+  ): FireRequest {
+    return {
+      executionId,
+      scheduleId: '11111111-2222-4333-8444-555555555555',
+      scheduleName: 'nightly',
+      scheduleOwner: owner,
+      scheduledAt: new Date('2030-01-01T00:00:00.000Z'),
+      attempt,
+      trigger: {
+        type: 'amqp',
+        connectionId,
+        exchange: '',
+        routingKey: 'unset',
+        headers: { 'X-Tenant': 'acme' },
+        ...target,
+      },
+    };
+  }
+
+  const fire = (req: FireRequest) =>
+    provider.fire(req, { signal: AbortSignal.timeout(3_000) });
+
+  const nextMessage = (queue: string): Promise<GetMessage> =>
+    waitFor(
+      `a message on ${queue}`,
+      async () => await channel.get(queue, { noAck: true }),
+      {
+        timeoutMs: 5_000,
+      },
+    );
+
+  it('publishes the contract body and headers as a persistent message with messageId, signed', async () => {
+    const connectionId = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672/',
+    );
+    const queue = await testQueue();
+    const req = request(connectionId, { routingKey: queue });
+
+    expect(await fire(req)).toEqual({ kind: 'delivered' });
+
+    const message = await nextMessage(queue);
+    const body = message.content.toString('utf8');
+    expect(JSON.parse(body)).toEqual({
+      scheduleId: req.scheduleId,
+      executionId: req.executionId,
+      scheduledAt: '2030-01-01T00:00:00.000Z',
+      attempt: 1,
+      name: 'nightly',
+    });
+    expect(message.properties).toMatchObject({
+      messageId: req.executionId,
+      contentType: 'application/json',
+      deliveryMode: 2,
+    });
+    const headers = message.properties.headers as Record<string, string>;
+    expect(headers).toMatchObject({
+      'Idempotency-Key': req.executionId,
+      'X-Scheduleman-Schedule-Id': req.scheduleId,
+      'X-Scheduleman-Execution-Id': req.executionId,
+      'X-Scheduleman-Scheduled-At': '2030-01-01T00:00:00.000Z',
+      'X-Scheduleman-Attempt': '1',
+      'webhook-id': req.executionId,
+      'X-Tenant': 'acme',
+    });
+    expect(message.properties.timestamp).toBe(
+      Number(headers['webhook-timestamp']),
+    );
+    // Standard Webhooks, verified by the reference library over the exact body bytes.
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+  });
+
+  it('keeps no dedup of its own: a retry of one execution arrives again, with the same messageId and key', async () => {
+    const connectionId = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672',
+    );
+    const queue = await testQueue();
+    const executionId = randomUUID();
+
+    expect(
+      await fire(request(connectionId, { routingKey: queue }, executionId, 1)),
+    ).toEqual({ kind: 'delivered' });
+    expect(
+      await fire(request(connectionId, { routingKey: queue }, executionId, 2)),
+    ).toEqual({ kind: 'delivered' });
+
+    const [first, second] = [
+      await nextMessage(queue),
+      await nextMessage(queue),
+    ];
+    for (const message of [first, second]) {
+      expect(message.properties.messageId).toBe(executionId);
+      expect(
+        (message.properties.headers as Record<string, string>)[
+          'Idempotency-Key'
+        ],
+      ).toBe(executionId);
+    }
+    expect(
+      (second.properties.headers as Record<string, string>)[
+        'X-Scheduleman-Attempt'
+      ],
+    ).toBe('2');
+  });
+
+  it('fails an unroutable message for good (basic.return before the ack), and the client stays usable', async () => {
+    const connectionId = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672',
+    );
+    const exchange = `sm-test-${randomUUID()}`;
+    await channel.assertExchange(exchange, 'direct', {
+      autoDelete: false,
+      durable: false,
+    });
+    try {
+      expect(
+        await fire(
+          request(connectionId, { routingKey: `no-queue-${randomUUID()}` }),
+        ),
+      ).toEqual({
+        kind: 'permanent',
+        error: expect.stringMatching(
+          /^unroutable: no queue is bound to exchange "" \(the default exchange\) with routing key "no-queue-.*" \(312 NO_ROUTE\)$/,
+        ) as string,
+      });
+      expect(
+        await fire(request(connectionId, { exchange, routingKey: 'eu' })),
+      ).toEqual({
+        kind: 'permanent',
+        error: `unroutable: no queue is bound to exchange "${exchange}" with routing key "eu" (312 NO_ROUTE)`,
+      });
+      const queue = await testQueue();
+      await channel.bindQueue(queue, exchange, 'eu');
+      expect(
+        await fire(request(connectionId, { exchange, routingKey: 'eu' })),
+      ).toEqual({ kind: 'delivered' });
+      expect((await nextMessage(queue)).fields.exchange).toBe(exchange);
+    } finally {
+      await channel.deleteExchange(exchange);
+    }
+  });
+
+  it('fails a missing exchange for good without crashing, also one deleted after it was seen, while other fires go on', async () => {
+    const connectionId = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672',
+    );
+    const queue = await testQueue();
+    const missing = `sm-missing-${randomUUID()}`;
+
+    const [toMissing, toQueue] = await Promise.all([
+      fire(request(connectionId, { exchange: missing, routingKey: 'k' })),
+      fire(request(connectionId, { routingKey: queue })),
+    ]);
+    expect(toMissing).toEqual({
+      kind: 'permanent',
+      error: `exchange "${missing}" does not exist (NOT_FOUND - no exchange '${missing}' in vhost '/')`,
+    });
+    expect(toQueue).toEqual({ kind: 'delivered' });
+
+    // Seen to exist, then deleted: the publish itself meets the 404, which closes the
+    // publish channel; the next fire gets a fresh one.
+    const exchange = `sm-deleted-${randomUUID()}`;
+    await channel.assertExchange(exchange, 'fanout', { durable: false });
+    await channel.bindQueue(queue, exchange, '');
+    expect(
+      await fire(request(connectionId, { exchange, routingKey: '' })),
+    ).toEqual({ kind: 'delivered' });
+    await channel.deleteExchange(exchange);
+    expect(
+      await fire(request(connectionId, { exchange, routingKey: '' })),
+    ).toEqual({
+      kind: 'permanent',
+      error: expect.stringContaining(
+        `exchange "${exchange}" does not exist`,
+      ) as string,
+    });
+    expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+      kind: 'delivered',
+    });
+    expect(
+      pool.health().find((h) => h.connectionId === connectionId)?.state,
+    ).toBe('up');
+  });
+
+  it('fails for good an access the broker refuses: an internal exchange (403) and a wrong password', async () => {
+    const connectionId = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672',
+    );
+    const internal = `sm-internal-${randomUUID()}`;
+    await channel.assertExchange(internal, 'fanout', {
+      durable: false,
+      internal: true,
+    });
+    try {
+      expect(
+        await fire(
+          request(connectionId, { exchange: internal, routingKey: '' }),
+        ),
+      ).toEqual({
+        kind: 'permanent',
+        error: `access refused (ACCESS_REFUSED - cannot publish to internal exchange '${internal}' in vhost '/')`,
+      });
+    } finally {
+      await channel.deleteExchange(internal);
+    }
+    const wrong = await addConnection('amqp://guest:wrong@127.0.0.1:5672');
+    expect(await fire(request(wrong, { routingKey: 'q' }))).toEqual({
+      kind: 'permanent',
+      error: expect.stringContaining(
+        'refused by the broker: access refused for user "guest"',
+      ) as string,
+    });
+    const noVhost = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672/sm-no-such-vhost',
+    );
+    expect(await fire(request(noVhost, { routingKey: 'q' }))).toEqual({
+      kind: 'permanent',
+      error: expect.stringContaining(
+        'virtual host "sm-no-such-vhost" does not exist',
+      ) as string,
+    });
+  });
+
+  it('retries a message the broker nacks (a full queue that rejects publishes)', async () => {
+    const connectionId = await addConnection(
+      'amqp://guest:guest@127.0.0.1:5672',
+    );
+    const { queue } = await channel.assertQueue('', {
+      exclusive: true,
+      arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+    });
+
+    expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+      kind: 'retryable',
+      error: 'the broker did not take the message (basic.nack)',
+    });
+  });
+
+  it('gives up at the signal when no confirm comes (ambiguous), and the client goes on after', async () => {
+    const own = await startProxy(5672);
+    try {
+      const connectionId = await addConnection(
+        `amqp://guest:guest@127.0.0.1:${String(own.port)}`,
+      );
+      const queue = await testQueue();
+      expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+        kind: 'delivered',
+      });
+
+      own.stallReplies();
+      const startedAt = performance.now();
+      const outcome = await provider.fire(
+        request(connectionId, { routingKey: queue }),
+        {
+          signal: AbortSignal.timeout(300),
+        },
+      );
+      const elapsedMs = performance.now() - startedAt;
+      expect(outcome).toEqual({
+        kind: 'retryable',
+        error: expect.stringMatching(
+          /^timeout after \d+ ms waiting for the broker's confirm \(ambiguous: the message may be queued\)$/,
+        ) as string,
+      });
+      expect(elapsedMs).toBeLessThan(1_000);
+
+      // The broker did take it: the retry would be a second copy, with the same id.
+      own.resumeReplies();
+      expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+        kind: 'delivered',
+      });
+      expect((await channel.checkQueue(queue)).messageCount).toBe(3);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('is retryable and fast when the broker cannot be reached, and does not crash', async () => {
+    const port = await freePort();
+    const connectionId = await addConnection(
+      `amqp://guest:guest@127.0.0.1:${String(port)}`,
+    );
+
+    const startedAt = performance.now();
+    const first = await fire(request(connectionId, { routingKey: 'q' }));
+    const second = await fire(request(connectionId, { routingKey: 'q' }));
+    const elapsedMs = performance.now() - startedAt;
+
+    expect(first).toEqual({
+      kind: 'retryable',
+      error: expect.stringContaining('ECONNREFUSED') as string,
+    });
+    expect(second).toEqual({
+      kind: 'retryable',
+      error: expect.stringContaining('is down') as string,
+    });
+    expect(elapsedMs).toBeLessThan(1_000);
+    console.log(
+      `unreachable broker: two fires answered in ${elapsedMs.toFixed(0)} ms`,
+    );
+  });
+
+  it('shares one connection among many concurrent fires, and reopens it through the pool when it is lost', async () => {
+    const connectionId = await addConnection(
+      `amqp://guest:guest@127.0.0.1:${String(proxy.port)}`,
+    );
+    const queue = await testQueue();
+
+    const startedAt = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        fire(request(connectionId, { routingKey: queue })),
+      ),
+    );
+    const elapsedMs = performance.now() - startedAt;
+    expect(outcomes.every((o) => o.kind === 'delivered')).toBe(true);
+    expect(proxy.accepted).toBe(1);
+    console.log(
+      `200 concurrent fires on one connection: all confirmed in ${elapsedMs.toFixed(0)} ms`,
+    );
+    expect((await channel.checkQueue(queue)).messageCount).toBe(200);
+
+    // The broker's side of the socket goes away: the pool drops the client at once...
+    proxy.cut();
+    await waitFor(
+      'the pool to see the connection down',
+      () =>
+        pool.health().find((h) => h.connectionId === connectionId)?.state ===
+        'down',
+    );
+    // ...and the next fire opens a new connection.
+    expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+      kind: 'delivered',
+    });
+    expect(proxy.accepted).toBe(2);
+  });
+
+  it('closes the client, and so its AMQP connection, once its connection row is deleted', async () => {
+    const own = await startProxy(5672);
+    try {
+      const connectionId = await addConnection(
+        `amqp://guest:guest@127.0.0.1:${String(own.port)}`,
+      );
+      const queue = await testQueue();
+      expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
+        kind: 'delivered',
+      });
+      expect(own.open).toBe(2); // both sides of one proxied connection
+
+      await ds.query('delete from connections where id = $1', [connectionId]);
+      await waitFor('the deletion to be seen', async () => {
+        const outcome = await fire(
+          request(connectionId, { routingKey: queue }),
+        );
+        return (
+          outcome.kind === 'permanent' && outcome.error.includes('not found')
+        );
+      });
+
+      await waitFor('the AMQP connection to close', () => own.open === 0, {
+        timeoutMs: 5_000,
+      });
+      expect(pool.health().map((h) => h.connectionId)).not.toContain(
+        connectionId,
+      );
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+interface TcpProxy {
+  port: number;
+  /** TCP connections accepted so far. */
+  readonly accepted: number;
+  /** Sockets open now (two per proxied connection). */
+  readonly open: number;
+  /** Destroys every proxied socket, as a broker restart or a network cut would. */
+  cut(): void;
+  /** Holds back what the broker sends (its confirms) until resumeReplies. */
+  stallReplies(): void;
+  resumeReplies(): void;
+  close(): Promise<void>;
+}
+
+/** A loopback TCP proxy to the broker, to count connections and to cut them. */
+async function startProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const links = new Set<{ upstream: Socket; downstream: Socket }>();
+  let accepted = 0;
+  const server: Server = createServer((downstream) => {
+    accepted += 1;
+    const upstream = netConnect(targetPort, '127.0.0.1');
+    for (const socket of [downstream, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        downstream.destroy();
+        upstream.destroy();
+      });
+    }
+    downstream.pipe(upstream);
+    upstream.pipe(downstream);
+    links.add({ upstream, downstream });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string')
+    throw new Error('no port');
+  const cut = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    port: address.port,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
+    cut,
+    stallReplies() {
+      for (const { upstream, downstream } of links) upstream.unpipe(downstream);
+    },
+    resumeReplies() {
+      for (const { upstream, downstream } of links) upstream.pipe(downstream);
+    },
+    close() {
+      cut();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
