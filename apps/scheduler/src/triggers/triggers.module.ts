@@ -4,6 +4,10 @@ import { AmqpTriggerModule } from './amqp/amqp-trigger.module';
 import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TRIGGER_PROVIDERS } from './trigger-providers.token';
+import { NatsTriggerModule } from './nats/nats-trigger.module';
+import { NatsTriggerProvider } from './nats/nats.trigger-provider';
+import { RedisStreamTriggerModule } from './redis-stream/redis-stream-trigger.module';
+import { RedisStreamTriggerProvider } from './redis-stream/redis-stream.trigger-provider';
 import { WebhookTriggerModule } from './webhook/webhook-trigger.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
@@ -16,6 +20,8 @@ const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
   [
     { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
     { module: AmqpTriggerModule, provider: AmqpTriggerProvider },
+    { module: NatsTriggerModule, provider: NatsTriggerProvider },
+    { module: RedisStreamTriggerModule, provider: RedisStreamTriggerProvider },
   ];
 
 @Module({

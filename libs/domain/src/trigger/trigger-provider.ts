@@ -23,7 +23,14 @@ export interface FireRequest {
  * `permanent` ones end the execution as failed at once.
  */
 export type FireOutcome =
-  | { kind: 'delivered'; responseStatus?: number }
+  | {
+      kind: 'delivered';
+      responseStatus?: number;
+      /** The target's id of what it took (a JetStream `stream:seq`, a stream entry id). */
+      ref?: string;
+      /** The target had it already (its dedup on the execution id): delivered, not twice. */
+      duplicate?: boolean;
+    }
   | { kind: 'retryable'; error: string; responseStatus?: number }
   | { kind: 'permanent'; error: string; responseStatus?: number };
 
