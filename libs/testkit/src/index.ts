@@ -7,6 +7,7 @@ export * from './child-tracker';
 export * from './free-port';
 export * from './http/request-json';
 export * from './net/canary-listener';
+export * from './net/kafka-mock';
 export * from './net/require-broker';
 export * from './net/tcp-proxy';
 export * from './postgres';

@@ -94,14 +94,14 @@ export class ApiClient {
     return this.call('POST', '/schedules', [201], body);
   }
 
+  /** POST /connections: a broker connection (this client's key needs connections:write). */
+  createConnection(body: CreateConnectionRequest): Promise<ConnectionResponse> {
+    return this.call('POST', '/connections', [201], body);
+  }
+
   /** POST /api-keys (this client's key must be an admin's); the answer holds the key, once. */
   createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {
     return this.call('POST', '/api-keys', [201], body);
-  }
-
-  /** POST /connections: a broker connection (its URL comes back masked). */
-  createConnection(body: CreateConnectionRequest): Promise<ConnectionResponse> {
-    return this.call('POST', '/connections', [201], body);
   }
 
   getSchedule(id: string): Promise<ScheduleResponse> {
