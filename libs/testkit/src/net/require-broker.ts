@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { describe, it } from '@jest/globals';
+import type * as JestGlobals from '@jest/globals';
 
 /** The brokers this machine runs for the integration tests (docs/workspace.md). */
 export const TEST_BROKERS = {
@@ -27,6 +27,15 @@ export const TEST_BROKERS = {
 } as const;
 
 export type TestBroker = keyof typeof TEST_BROKERS;
+
+/**
+ * Jest's `describe` and `it`, read from the globals Jest injects when called: importing
+ * '@jest/globals' throws outside Jest, and the bench bundles the whole testkit (every
+ * `npm run bench` died at start-up of that import).
+ */
+function jestGlobals(): Pick<typeof JestGlobals, 'describe' | 'it'> {
+  return globalThis as unknown as Pick<typeof JestGlobals, 'describe' | 'it'>;
+}
 
 /** The words every "did not run" line starts with; tools/test.mjs counts them. */
 export const BROKER_ABSENT_MARK = 'BROKER ABSENT, NOT RUN';
@@ -63,6 +72,7 @@ export function describeWithBroker(
   title: string,
   suite: () => void,
 ): void {
+  const { describe, it } = jestGlobals();
   const { port, start } = TEST_BROKERS[broker];
   if (isListeningSync(port)) {
     describe(title, suite);
