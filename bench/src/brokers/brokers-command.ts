@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '@scheduleman/domain';
 import { ApiClient, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
@@ -8,6 +9,7 @@ import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
 import { Harness } from '../runner/harness';
 import { createMigratedDatabase } from '../runner/run-workload';
+import { rotated } from '../security-cost/security-cost-report';
 import { amqpTarget } from './amqp-target';
 import { barePublish } from './bare-publish';
 import type { BrokerTarget } from './broker-target';
@@ -36,6 +38,8 @@ const IN_FLIGHT = 64;
 
 interface Sizes {
   count: number;
+  /** Each broker is measured once per round; the brokers' order rotates by round. */
+  rounds: number;
   /** Unmeasured publishes (bare) and fires (scheduleman) first: JIT, connections, pools. */
   warmUp: number;
   /** Safety factor on the predicted creation time before the due instant. */
@@ -44,8 +48,8 @@ interface Sizes {
 
 function sizes(smoke: boolean): Sizes {
   return smoke
-    ? { count: 50, warmUp: 10, creationSafety: 2 }
-    : { count: 2_000, warmUp: 200, creationSafety: 1.5 };
+    ? { count: 50, rounds: 1, warmUp: 10, creationSafety: 2 }
+    : { count: 2_000, rounds: 3, warmUp: 200, creationSafety: 1.5 };
 }
 
 /** Brokers that may be absent without breaking the run (Kafka needs kcat's mock cluster). */
@@ -81,9 +85,10 @@ async function measureBroker(
 ): Promise<void> {
   const { harness, size, api } = shared;
   const log = (line: string) => {
-    harness.log(`${target.name}: ${line}`);
+    harness.log(`${target.name}, round ${String(row.round)}: ${line}`);
   };
-  const tag = `${harness.stamp.slice(11, 19)}-${target.name}`.toLowerCase();
+  const tag =
+    `${harness.stamp.slice(11, 19)}-${target.name}-r${String(row.round)}`.toLowerCase();
   const destination = await target.open(tag);
   try {
     await barePublish(destination, tag, size.warmUp, IN_FLIGHT);
@@ -103,7 +108,7 @@ async function measureBroker(
       `bare: ${row.bare.perSecond.toFixed(0)} msgs/s, p99 ${String(row.bare.publishMs.p99?.toFixed(1))} ms`,
     );
     const connection = await api.createConnection({
-      name: `bench-${target.name}`,
+      name: `bench-${target.name}-r${String(row.round)}`,
       type: target.connectionType,
       url: target.url,
     });
@@ -182,6 +187,7 @@ export async function runBrokersCommand(
     wallSeconds: 0,
     count: size.count,
     inFlight: IN_FLIGHT,
+    rounds: size.rounds,
     rows: [],
   };
   harness.log(`brokers; logs in ${harness.logRoot}`);
@@ -211,18 +217,29 @@ export async function runBrokersCommand(
       creationRate: 200,
     };
     try {
+      const available: BrokerTarget[] = [];
       for (const target of targets()) {
-        const row: BrokerRow = { broker: target.name, errors: [] };
-        report.rows.push(row);
-        row.notRun = await target.unavailable();
-        if (row.notRun) {
-          harness.log(`${target.name}: not run (${row.notRun})`);
-          continue;
+        const notRun = await target.unavailable();
+        if (notRun === undefined) available.push(target);
+        else {
+          harness.log(`${target.name}: not run (${notRun})`);
+          report.rows.push({
+            broker: target.name,
+            round: 1,
+            notRun,
+            errors: [],
+          });
         }
-        try {
-          await measureBroker(shared, target, row);
-        } catch (error) {
-          row.errors.push(`stopped: ${errorMessage(error)}`);
+      }
+      for (let round = 1; round <= size.rounds; round++) {
+        for (const target of rotated(available, round - 1)) {
+          const row: BrokerRow = { broker: target.name, round, errors: [] };
+          report.rows.push(row);
+          try {
+            await measureBroker(shared, target, row);
+          } catch (error) {
+            row.errors.push(`stopped: ${errorMessage(error)}`);
+          }
         }
       }
       for (const exit of cluster.unexpectedExits())
@@ -236,6 +253,10 @@ export async function runBrokersCommand(
     await harness.close();
   }
   report.wallSeconds = harness.elapsedSeconds();
+  // Others' tests load a shared machine unevenly: the load at the end says whether it changed.
+  report.machine['load average at end (1/5/15 min)'] = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
   const problems = report.rows.flatMap((row) => brokerProblems(row, OPTIONAL));
   const name = `brokers${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
   const files = writeReport(

@@ -38,6 +38,7 @@ function scheduleman(
 function row(overrides: Partial<BrokerRow> = {}): BrokerRow {
   return {
     broker: 'amqp',
+    round: 1,
     bare,
     bareArrived: { received: 110, expected: 110 },
     scheduleman: scheduleman(),
@@ -58,9 +59,30 @@ describe('brokersTable', () => {
     expect(table).toContain('| 100 / 0 / 0 / 0 ');
   });
 
+  it('gives medians over the rounds, with the paired ratios’ range', () => {
+    const table = brokersTable([
+      row(),
+      row({
+        round: 2,
+        bare: { ...bare, perSecond: 2_000 },
+        scheduleman: scheduleman({ firesPerSecond: 1_000 }),
+      }),
+      row({
+        round: 3,
+        bare: { ...bare, perSecond: 3_000 },
+        scheduleman: scheduleman({ firesPerSecond: 2_000 }),
+      }),
+    ]);
+    // Medians 1000 fires/s and 3000 msgs/s; paired 0.25, 0.50, 0.67.
+    expect(table).toContain('| 4000, 2000, 3000 ');
+    expect(table).toContain('| 1000, 1000, 2000 ');
+    expect(table).toContain('| 0.33 × (0.25–0.67) ');
+    expect(table).toContain('| 300 / 0 / 0 / 0 ');
+  });
+
   it('says why a broker or its scheduleman half did not run', () => {
     const table = brokersTable([
-      { broker: 'kafka', notRun: 'no kcat', errors: [] },
+      { broker: 'kafka', round: 1, notRun: 'no kcat', errors: [] },
       row({
         broker: 'mqtt',
         scheduleman: undefined,
@@ -76,16 +98,22 @@ describe('brokerProblems', () => {
   it('finds none in a clean row, nor for an optional broker that was not run', () => {
     expect(brokerProblems(row())).toEqual([]);
     expect(
-      brokerProblems({ broker: 'kafka', notRun: 'no kcat', errors: [] }, [
-        'kafka',
-      ]),
+      brokerProblems(
+        { broker: 'kafka', round: 1, notRun: 'no kcat', errors: [] },
+        ['kafka'],
+      ),
     ).toEqual([]);
   });
 
   it('names an absent required broker, lost bare messages, failures and wrong arrivals', () => {
     expect(
-      brokerProblems({ broker: 'nats', notRun: 'nothing on 4222', errors: [] }),
-    ).toEqual(['nats: not run: nothing on 4222']);
+      brokerProblems({
+        broker: 'nats',
+        round: 1,
+        notRun: 'nothing on 4222',
+        errors: [],
+      }),
+    ).toEqual(['nats, round 1: not run: nothing on 4222']);
     const problems = brokerProblems(
       row({
         bareArrived: { received: 109, expected: 110 },
@@ -97,9 +125,9 @@ describe('brokerProblems', () => {
       }),
     );
     expect(problems).toEqual([
-      'amqp: 109 bare messages read back, 110 published',
-      'amqp: 1 executions failed, 0 unfinished of 100: nacked',
-      'amqp: at the broker: 1 missing, 1 more than once, 0 unexpected',
+      'amqp, round 1: 109 bare messages read back, 110 published',
+      'amqp, round 1: 1 executions failed, 0 unfinished of 100: nacked',
+      'amqp, round 1: at the broker: 1 missing, 1 more than once, 0 unexpected',
     ]);
   });
 });
