@@ -49,7 +49,7 @@ interface Sizes {
 function sizes(smoke: boolean): Sizes {
   return smoke
     ? { count: 50, rounds: 1, warmUp: 10, creationSafety: 2 }
-    : { count: 2_000, rounds: 3, warmUp: 200, creationSafety: 1.5 };
+    : { count: 2_000, rounds: 5, warmUp: 200, creationSafety: 1.5 };
 }
 
 /** Brokers that may be absent without breaking the run (Kafka needs kcat's mock cluster). */
