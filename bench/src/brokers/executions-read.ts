@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-/** One execution as the bench judges it, times in epoch ms (database clock, µs precision). */
+/** One execution as the bench judges it, times in epoch ms (database clock). */
 export interface ExecutionTimes {
   id: string;
   status: string;
@@ -13,30 +13,27 @@ export interface ExecutionTimes {
 
 /**
  * The executions of `scheduleIds`, read straight from the database: one query instead
- * of one GET per schedule, and the times with the database's precision.
+ * of one GET per schedule, and the times as the database holds them.
  */
-export async function readExecutions(
-  databaseUrl: string,
+async function readExecutions(
+  client: Client,
   scheduleIds: readonly string[],
 ): Promise<ExecutionTimes[]> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<ExecutionTimes>(
-      `select id, status, attempts, error,
-              extract(epoch from scheduled_at)::float8 * 1000 as "scheduledMs",
-              extract(epoch from fired_at)::float8 * 1000 as "firedMs",
-              extract(epoch from finished_at)::float8 * 1000 as "finishedMs"
-         from executions where schedule_id = any($1::uuid[])`,
-      [scheduleIds],
-    );
-    return rows;
-  } finally {
-    await client.end();
-  }
+  const { rows } = await client.query<ExecutionTimes>(
+    `select id, status, attempts, error,
+            extract(epoch from scheduled_at)::float8 * 1000 as "scheduledMs",
+            extract(epoch from fired_at)::float8 * 1000 as "firedMs",
+            extract(epoch from finished_at)::float8 * 1000 as "finishedMs"
+       from executions where schedule_id = any($1::uuid[])`,
+    [scheduleIds],
+  );
+  return rows;
 }
 
-/** Waits until every one of `count` executions of `scheduleIds` is finished, or the deadline (epoch ms) passes. */
+/**
+ * Polls until `count` executions of `scheduleIds` are finished (succeeded or failed for
+ * good), or the deadline (epoch ms) passes; returns them as they are then.
+ */
 export async function awaitFinished(
   databaseUrl: string,
   scheduleIds: readonly string[],
@@ -44,12 +41,21 @@ export async function awaitFinished(
   deadlineMs: number,
   nowMs: () => number,
 ): Promise<ExecutionTimes[]> {
-  for (;;) {
-    const rows = await readExecutions(databaseUrl, scheduleIds);
-    const finished = rows.filter(
-      (r) => r.status !== 'pending' && r.finishedMs !== null,
-    );
-    if (finished.length >= count || nowMs() > deadlineMs) return rows;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  const client = new Client({
+    connectionString: databaseUrl,
+    application_name: 'bench:brokers',
+  });
+  await client.connect();
+  try {
+    for (;;) {
+      const rows = await readExecutions(client, scheduleIds);
+      const finished = rows.filter(
+        (r) => r.status !== 'pending' && r.finishedMs !== null,
+      );
+      if (finished.length >= count || nowMs() > deadlineMs) return rows;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await client.end();
   }
 }
