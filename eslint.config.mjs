@@ -184,6 +184,7 @@ const configs = [
       'libs/domain/src/clock.ts',
       'libs/domain/src/errors.ts',
       'libs/domain/src/execution/**/*.ts',
+      'libs/domain/src/audit/**/*.ts',
       'libs/domain/src/index.ts',
     ],
     rules: { 'no-restricted-imports': ['error', frameworkImports] },

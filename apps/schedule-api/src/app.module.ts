@@ -12,6 +12,7 @@ import {
   TRIGGER_DEFINITIONS,
   type TriggerDefinition,
 } from '@scheduleman/domain';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { KeyRateLimiter } from './auth/rate-limiter';
@@ -68,6 +69,7 @@ export class AppModule {
           config.quotas,
         ),
         SigningSecretsModule,
+        AuditModule,
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },

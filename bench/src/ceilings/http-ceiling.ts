@@ -128,6 +128,7 @@ async function measureProvider(
             scheduleId: 'ceiling',
             scheduleName: null,
             scheduleOwner: null,
+            scheduleMetadata: null,
             scheduledAt,
             dueAt: scheduledAt,
             attempts: 0,

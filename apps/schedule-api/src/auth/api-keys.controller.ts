@@ -22,11 +22,12 @@ import type {
   ApiKeyListResponse,
   ApiKeyResponse,
   CreatedApiKeyResponse,
+  Principal,
 } from '@scheduleman/domain';
 import { IdPipe } from '../http/id.pipe';
 import { ErrorResponseDto } from '../schedules/dto/responses.dto';
 import { ApiKeysService } from './api-keys.service';
-import { RequireScope } from './auth.decorators';
+import { CurrentPrincipal, RequireScope } from './auth.decorators';
 import {
   ApiKeyListResponseDto,
   ApiKeyResponseDto,
@@ -50,8 +51,11 @@ export class ApiKeysController {
       'The answer holds the key; it is shown only here and stored only as a hash.',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
-  create(@Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
-    return this.keys.create(dto);
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyResponse> {
+    return this.keys.create(principal, dto);
   }
 
   @Get()
@@ -78,7 +82,10 @@ export class ApiKeysController {
   })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async revoke(@Param('id', IdPipe) id: string): Promise<void> {
-    await this.keys.revoke(id);
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
+  ): Promise<void> {
+    await this.keys.revoke(principal, id);
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Scope } from '@scheduleman/domain';
+import type { AuditEntry, Scope } from '@scheduleman/domain';
 import type { DataSource } from 'typeorm';
+import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey } from '../schedules/cursor';
 import * as sql from './api-keys.sql';
 
@@ -32,15 +33,19 @@ export interface KeyLookup {
 export class ApiKeysRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(key: {
-    id: string;
-    name: string | null;
-    owner: string;
-    scopes: Scope[];
-    hash: Buffer;
-    prefix: string;
-    expiresAt: Date | null;
-  }): Promise<ApiKeyRow> {
+  /** With its event (INSERT_API_KEY). */
+  async insert(
+    key: {
+      id: string;
+      name: string | null;
+      owner: string;
+      scopes: Scope[];
+      hash: Buffer;
+      prefix: string;
+      expiresAt: Date | null;
+    },
+    audit: AuditEntry,
+  ): Promise<ApiKeyRow> {
     const rows: ApiKeyRow[] = await this.dataSource.query(sql.INSERT_API_KEY, [
       key.id,
       key.name,
@@ -49,6 +54,7 @@ export class ApiKeysRepository {
       key.hash,
       key.prefix,
       key.expiresAt,
+      ...auditEventParams(audit),
     ]);
     return rows[0];
   }
@@ -68,12 +74,12 @@ export class ApiKeysRepository {
     return rows[0];
   }
 
-  async revoke(id: string): Promise<ApiKeyRow | undefined> {
-    const result: unknown[] = await this.dataSource.query(sql.REVOKE_API_KEY, [
+  /** The key after the revoke (REVOKE_API_KEY: the first one records the event). */
+  async revoke(id: string, audit: AuditEntry): Promise<ApiKeyRow | undefined> {
+    const rows: ApiKeyRow[] = await this.dataSource.query(sql.REVOKE_API_KEY, [
       id,
+      ...auditEventParams(audit),
     ]);
-    // TypeORM returns [rows, affected] for an UPDATE on PostgreSQL.
-    const rows = (Array.isArray(result[0]) ? result[0] : result) as ApiKeyRow[];
     return rows[0];
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ADMIN_PRINCIPAL,
+  auditEntry,
   type ApiKeyListResponse,
   type ApiKeyResponse,
   type Clock,
@@ -63,7 +64,10 @@ export class ApiKeysService {
     return keyPrincipal(found);
   }
 
-  async create(dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+  async create(
+    principal: Principal,
+    dto: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyResponse> {
     const scopes = parseScopes(dto.scopes);
     const expiresAt =
       dto.expiresAt === undefined || dto.expiresAt === null
@@ -72,15 +76,22 @@ export class ApiKeysService {
     if (expiresAt && expiresAt.getTime() <= this.clock.now().getTime())
       throw new ValidationError('expiresAt', 'must be in the future');
     const generated = generateApiKey();
-    const row = await this.repo.insert({
-      id: randomUUID(),
-      name: dto.name ?? null,
-      owner: dto.owner,
-      scopes,
-      hash: generated.hash,
-      prefix: generated.displayPrefix,
-      expiresAt,
-    });
+    const row = await this.repo.insert(
+      {
+        id: randomUUID(),
+        name: dto.name ?? null,
+        owner: dto.owner,
+        scopes,
+        hash: generated.hash,
+        prefix: generated.displayPrefix,
+        expiresAt,
+      },
+      // Never the key, nor its prefix: the log outlives the key.
+      auditEntry(principal, 'api_key.created', {
+        scopes,
+        expiresAt: expiresAt?.toISOString() ?? null,
+      }),
+    );
     this.logger.log({
       msg: 'API key created',
       keyId: row.id,
@@ -113,8 +124,11 @@ export class ApiKeysService {
   }
 
   /** Immediate: the next request with the key is a 401. Revoking a revoked key is a no-op. */
-  async revoke(id: string): Promise<ApiKeyResponse> {
-    const row = await this.repo.revoke(id);
+  async revoke(principal: Principal, id: string): Promise<ApiKeyResponse> {
+    const row = await this.repo.revoke(
+      id,
+      auditEntry(principal, 'api_key.revoked'),
+    );
     if (!row) throw new NotFoundError('API key', id);
     this.logger.log({ msg: 'API key revoked', keyId: id, owner: row.owner });
     return toApiKeyResponse(row);

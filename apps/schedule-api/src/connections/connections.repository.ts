@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { ConnectionRef, ConnectionType } from '@scheduleman/domain';
+import type {
+  AuditEntry,
+  ConnectionRef,
+  ConnectionType,
+} from '@scheduleman/domain';
 import type { DataSource } from 'typeorm';
+import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey } from '../schedules/cursor';
 import type { Queryable } from '../schedules/schedules.repository';
 import * as sql from './connections.sql';
@@ -35,15 +40,18 @@ export class ConnectionsRepository {
     );
   }
 
-  /** The inserted row, or undefined when the owner already has a connection of this name. */
-  async insert(connection: {
-    id: string;
-    owner: string | null;
-    name: string;
-    type: ConnectionType;
-    urlSealed: string;
-    urlMasked: string;
-  }): Promise<ConnectionRow | undefined> {
+  /** The inserted row (with its event), or undefined when the owner already has a connection of this name. */
+  async insert(
+    connection: {
+      id: string;
+      owner: string | null;
+      name: string;
+      type: ConnectionType;
+      urlSealed: string;
+      urlMasked: string;
+    },
+    audit: AuditEntry,
+  ): Promise<ConnectionRow | undefined> {
     const rows: ConnectionRow[] = await this.dataSource.query(
       sql.INSERT_CONNECTION,
       [
@@ -53,6 +61,7 @@ export class ConnectionsRepository {
         connection.type,
         connection.urlSealed,
         connection.urlMasked,
+        ...auditEventParams(audit),
       ],
     );
     return rows[0];
@@ -114,19 +123,20 @@ export class ConnectionsRepository {
     };
   }
 
-  /** Returns how many schedules were deleted. */
-  async deleteSchedulesUsing(tx: Queryable, id: string): Promise<number> {
-    const result: unknown = await tx.query(
+  /** Returns how many schedules were deleted; `audit` is each one's `schedule.deleted`. */
+  async deleteSchedulesUsing(
+    tx: Queryable,
+    id: string,
+    audit: AuditEntry,
+  ): Promise<number> {
+    const rows: { deleted: number }[] = await tx.query(
       sql.DELETE_SCHEDULES_USING_CONNECTION,
-      [id],
+      [id, ...auditEventParams(audit)],
     );
-    // TypeORM returns [rows, affected] for a DELETE on PostgreSQL.
-    return Array.isArray(result) && typeof result[1] === 'number'
-      ? result[1]
-      : 0;
+    return rows[0]?.deleted ?? 0;
   }
 
-  async delete(tx: Queryable, id: string): Promise<void> {
-    await tx.query(sql.DELETE_CONNECTION, [id]);
+  async delete(tx: Queryable, id: string, audit: AuditEntry): Promise<void> {
+    await tx.query(sql.DELETE_CONNECTION, [id, ...auditEventParams(audit)]);
   }
 }

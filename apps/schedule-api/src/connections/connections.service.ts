@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  auditEntry,
   ConflictError,
   connectionUrlContext,
   type ConnectionListResponse,
@@ -62,23 +63,29 @@ export class ConnectionsService {
     const owner = ownerFor(principal, dto.owner);
     const input = parseConnectionInput(dto, this.policy);
     const id = randomUUID();
-    const row = await this.repo.insert({
-      id,
-      owner,
-      name: input.name,
-      type: input.type,
-      // Without SECRETS_KEY (AUTH_DISABLED only) the URL is stored as given.
-      urlSealed: this.box
-        ? this.box.seal(input.url.url, connectionUrlContext(id))
-        : input.url.url,
-      urlMasked: input.url.masked,
-    });
+    const row = await this.repo.insert(
+      {
+        id,
+        owner,
+        name: input.name,
+        type: input.type,
+        // Without SECRETS_KEY (AUTH_DISABLED only) the URL is stored as given.
+        urlSealed: this.box
+          ? this.box.seal(input.url.url, connectionUrlContext(id))
+          : input.url.url,
+        urlMasked: input.url.masked,
+      },
+      // Never the URL, not even masked: it names hosts and users.
+      auditEntry(principal, 'connection.created', {
+        name: input.name,
+        type: input.type,
+      }),
+    );
     if (!row)
       throw new ConnectionConflictError(
         'name',
         `a connection named ${JSON.stringify(input.name)} already exists for this owner`,
       );
-    // audit: connection.created
     this.logger.log({
       msg: 'connection created',
       connectionId: row.id,
@@ -132,11 +139,26 @@ export class ConnectionsService {
       if (users.total > 0 && !cascade)
         throw new ConnectionConflictError('id', inUseMessage(users));
       const deleted =
-        users.total > 0 ? await this.repo.deleteSchedulesUsing(tx, id) : 0;
-      await this.repo.delete(tx, id);
+        users.total > 0
+          ? await this.repo.deleteSchedulesUsing(
+              tx,
+              id,
+              auditEntry(principal, 'schedule.deleted', {
+                cause: 'connection.deleted',
+                connectionId: id,
+              }),
+            )
+          : 0;
+      await this.repo.delete(
+        tx,
+        id,
+        auditEntry(principal, 'connection.deleted', {
+          cascade,
+          deletedSchedules: deleted,
+        }),
+      );
       return deleted;
     });
-    // audit: connection.deleted (with deletedSchedules when cascading)
     this.logger.log({
       msg: 'connection deleted',
       connectionId: id,

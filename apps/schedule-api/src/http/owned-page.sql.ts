@@ -1,8 +1,10 @@
 /**
- * One page of a list of owned rows (`/api-keys`, `/connections`, `/signing-secrets`),
- * oldest first, keyset on (created_at, id), optionally of one owner; fetches limit + 1
- * rows (the extra one says whether a next page exists). Each table has an index on
- * (created_at, id) and one on (owner, created_at, id) for the two fixed texts.
+ * One page of a keyset-paged list of owned rows (`/api-keys`, `/connections`,
+ * `/signing-secrets`: oldest first on (created_at, id); `/audit-events`: newest first
+ * on (at, id)), optionally of one owner and further exact filters; fetches limit + 1
+ * rows (the extra one says whether a next page exists). Each list has an index on its
+ * keyset and one per filter that leads it, so each filter combination is a fixed text
+ * with its own plan.
  */
 export function ownedPageSql(
   table: string,
@@ -11,6 +13,12 @@ export function ownedPageSql(
     owner?: string;
     cursor?: { at: string; id?: string };
     limit: number;
+    /** More exact filters (column = value), in this order, after the owner's. */
+    filters?: { column: string; value: string | undefined; cast: string }[];
+  },
+  order: { key: string; descending: boolean } = {
+    key: 'created_at',
+    descending: false,
   },
 ): { sql: string; params: unknown[] } {
   const where: string[] = [];
@@ -21,16 +29,20 @@ export function ownedPageSql(
   };
   if (query.owner !== undefined)
     where.push(`owner = ${param(query.owner, 'text')}`);
+  for (const filter of query.filters ?? [])
+    if (filter.value !== undefined)
+      where.push(`${filter.column} = ${param(filter.value, filter.cast)}`);
   if (query.cursor !== undefined)
     where.push(
-      `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
+      `(${order.key}, id) ${order.descending ? '<' : '>'} (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
     );
   const limit = param(query.limit + 1, 'int');
+  const direction = order.descending ? ' desc' : '';
   return {
     sql: `
 select ${columns}
 from ${table}${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
-order by created_at, id
+order by ${order.key}${direction}, id${direction}
 limit ${limit}
 `,
     params,

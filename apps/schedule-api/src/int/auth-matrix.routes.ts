@@ -118,6 +118,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/api-keys', scope: 'admin', ok: 200 },
   { method: 'GET', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 200 },
   { method: 'DELETE', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 204 },
+  { method: 'GET', path: '/audit-events', scope: 'admin', ok: 200 },
   { method: 'POST', path: '/connections', scope: 'connections:write', body: connectionBody, ok: 201 },
   { method: 'GET', path: '/connections', scope: 'connections:write', ok: 200 },
   { method: 'GET', path: '/connections/:id', scope: 'connections:write', target: 'connection', ok: 200 },

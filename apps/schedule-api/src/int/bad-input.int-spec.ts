@@ -367,9 +367,32 @@ const CASES: Record<string, BadCase> = {
     field: 'trigger',
   },
   'an unknown trigger type': {
-    send: withTrigger({ type: 'kafka', topic: 't' }),
+    send: withTrigger({ type: 'sqs', queueUrl: 'q' }),
     status: 400,
     field: 'trigger.type',
+  },
+  'a broker trigger without its connection': {
+    send: withTrigger({ type: 'kafka', topic: 't' }),
+    status: 400,
+    field: 'trigger.connectionId',
+  },
+  'a broker trigger naming a connection that does not exist': {
+    send: withTrigger({
+      type: 'nats',
+      connectionId: '00000000-0000-4000-8000-000000000000',
+      subject: 'jobs.created',
+    }),
+    status: 400,
+    field: 'trigger.connectionId',
+  },
+  'a NATS subject with a wildcard': {
+    send: withTrigger({
+      type: 'nats',
+      connectionId: '00000000-0000-4000-8000-000000000000',
+      subject: 'jobs.*',
+    }),
+    status: 400,
+    field: 'trigger.subject',
   },
   'a url that is not a URL': {
     send: withTrigger(webhook({ url: 'not a url' })),
@@ -390,6 +413,33 @@ const CASES: Record<string, BadCase> = {
     send: withTrigger(webhook({ method: 'FETCH' })),
     status: 400,
     field: 'trigger.method',
+  },
+  'an unknown placeholder in a webhook body': {
+    send: withTrigger(webhook({ body: { items: ['a', 'b', '{{secret}}'] } })),
+    status: 400,
+    field: 'trigger.body.items[2]',
+  },
+  'a placeholder with spaces in a header value': {
+    send: withTrigger(webhook({ headers: { 'X-Tenant': '{{ owner }}' } })),
+    status: 400,
+    field: 'trigger.headers.X-Tenant',
+  },
+  'a placeholder in the host of a webhook url': {
+    send: withTrigger(
+      webhook({ url: 'http://{{metadata.host}}.example.com/tasks' }),
+    ),
+    status: 400,
+    field: 'trigger.url',
+  },
+  'an unknown trigger format': {
+    send: withTrigger(webhook({ format: 'cloud-events' })),
+    status: 400,
+    field: 'trigger.format',
+  },
+  'an unknown placeholder in a PATCH of the trigger': {
+    send: patch({ trigger: webhook({ url: 'http://127.0.0.1:3100/{{x}}' }) }),
+    status: 400,
+    field: 'trigger.url',
   },
   'a reserved Idempotency-Key header': {
     send: withTrigger(webhook({ headers: { 'Idempotency-Key': 'x' } })),

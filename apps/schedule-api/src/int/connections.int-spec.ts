@@ -13,6 +13,7 @@ import {
   type ApiHarness,
   type ApiResponse,
   bearer,
+  cronBody,
   expectProblem,
   NO_AUTH,
   startApi,
@@ -494,6 +495,47 @@ values ($1::uuid, $2::text, 'cron', '{"type":"cron","expression":"0 * * * *","ti
       404,
       'id',
     );
+  });
+
+  it("takes the schedules a cascade deletes out of their owner's quota totals", async () => {
+    const connection = await create(
+      { name: 'usage', type: 'amqp', url: 'amqp://127.0.0.1' },
+      teamA,
+    );
+    const totals = async () =>
+      (
+        await api.sql.query<{ schedules: number; fires: number }[]>(
+          `select schedules, fires_per_hour::float8 as fires from owner_usage where owner = 'team-a'`,
+        )
+      ).at(0) ?? { schedules: 0, fires: 0 };
+    const before = await totals();
+    for (const routingKey of ['a', 'b']) {
+      const created = await api.request(
+        'POST',
+        '/schedules',
+        cronBody({
+          trigger: {
+            type: 'amqp',
+            connectionId: connection.id,
+            exchange: '',
+            routingKey,
+          },
+        }),
+      );
+      expect(created.status).toBe(201);
+    }
+    expect(await totals()).toEqual({
+      schedules: before.schedules + 2,
+      fires: before.fires + 2 * 720,
+    });
+    const cascaded = await api.request(
+      'DELETE',
+      `/connections/${connection.id}?cascade=true`,
+      undefined,
+      bearer(teamA),
+    );
+    expect(cascaded.status).toBe(204);
+    expect(await totals()).toEqual(before);
   });
 
   it('names at most 20 schedules in the 409, and counts them all', async () => {

@@ -145,6 +145,23 @@ describe('schedule API: create, read, update, delete', () => {
     expect(res.body).toMatchObject({ name: null, owner: null, metadata: null });
   });
 
+  it('stores a templated cloudevents trigger as written and returns it on GET', async () => {
+    const trigger = {
+      type: 'webhook',
+      url: 'https://example.com/tenants/{{metadata.tenant}}?run={{executionId}}',
+      method: 'POST',
+      headers: { 'X-Attempt': '{{attempt}}' },
+      body: { at: '{{scheduledAt}}', who: '{{owner}}' },
+      format: 'cloudevents',
+    };
+    const res = await create({ trigger, metadata: { tenant: 'acme' } });
+    const got = await api.request<ScheduleResponse>(
+      'GET',
+      `/schedules/${res.body.id}`,
+    );
+    expect(got.body.trigger).toEqual(trigger);
+  });
+
   it('gets a schedule by id, and answers 404 naming the id for an unknown one', async () => {
     const created = await create();
     const got = await api.request<ScheduleResponse>(
@@ -364,6 +381,7 @@ describe('schedule API: create, read, update, delete', () => {
       [
         '/api-keys',
         '/api-keys/{id}',
+        '/audit-events',
         '/connections',
         '/connections/{id}',
         '/schedules',

@@ -1,6 +1,8 @@
+import { ADMIN_PRINCIPAL, auditEntry } from '@scheduleman/domain';
 import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { auditEventParams } from '../audit/audit-events.sql';
 import {
   DELETE_SCHEDULES_USING_CONNECTION,
   SCHEDULES_USING_CONNECTION,
@@ -101,7 +103,16 @@ where id in (select id from schedules order by id limit 50)`,
       await sql.query('analyze schedules');
       for (const [name, text, params] of [
         ['select', SCHEDULES_USING_CONNECTION, [connectionId, 20]],
-        ['cascade delete', DELETE_SCHEDULES_USING_CONNECTION, [connectionId]],
+        [
+          'cascade delete',
+          DELETE_SCHEDULES_USING_CONNECTION,
+          [
+            connectionId,
+            ...auditEventParams(
+              auditEntry(ADMIN_PRINCIPAL, 'schedule.deleted'),
+            ),
+          ],
+        ],
       ] as const) {
         const plan = await explain({
           name,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  type AuditEntry,
   checkCronInterval,
   checkOwnerUsage,
   type OwnerUsage,
@@ -48,11 +49,13 @@ export class OwnerQuotas {
    * Inserts a new schedule, counted in its owner's totals; throws QuotaExceededError
    * with nothing written when they would go over a quota. `then` runs in the same
    * transaction after the insert (the wake-up NOTIFY); without it, and when the owner is
-   * within its quotas, the creation is a single statement.
+   * within its quotas, the creation is a single statement. `audit`: the creation's
+   * event, written by the statement that inserts the schedule.
    */
   async insert(
     id: string,
     state: ScheduleState,
+    audit: AuditEntry,
     then?: (tx: Queryable, row: ScheduleRow) => Promise<void>,
     /** Runs first, in the same transaction (e.g. the share lock of the schedule's connection). */
     before?: (tx: Queryable) => Promise<void>,
@@ -60,10 +63,10 @@ export class OwnerQuotas {
     const owner = state.owner;
     const fast = (db?: Queryable): Promise<ScheduleRow | undefined> => {
       if (owner !== null)
-        return this.repo.insertWithinQuota(id, state, this.limits, db);
+        return this.repo.insertWithinQuota(id, state, this.limits, audit, db);
       return db
-        ? this.repo.insert(db, id, state)
-        : this.repo.insertAlone(id, state);
+        ? this.repo.insert(db, id, state, audit)
+        : this.repo.insertAlone(id, state, audit);
     };
     const inserted =
       then || before
@@ -82,7 +85,7 @@ export class OwnerQuotas {
         owner,
         contribution(state.status, state.firesPerHour),
       );
-      const row = await this.repo.insert(tx, id, state);
+      const row = await this.repo.insert(tx, id, state, audit);
       if (then) await then(tx, row);
       return row;
     });

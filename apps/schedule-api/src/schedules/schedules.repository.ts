@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  type AuditEntry,
   type BackoffOptions,
   backoffDelayMs,
   type OwnerUsage,
@@ -9,6 +10,7 @@ import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
 import { isTransientDatabaseError } from '@scheduleman/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
+import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey } from './cursor';
 import type { ExecutionRow, ScheduleRow, ScheduleState } from './schedule-rows';
 import * as sql from './schedules.sql';
@@ -34,6 +36,7 @@ export interface ListSchedulesQuery {
 /**
  * Runs schedules.sql.ts through the DataSource and returns rows as they are. Methods
  * that write take the transaction's Queryable: the service decides what is atomic.
+ * Every write a caller makes takes its AuditEntry: the statement records the event.
  */
 @Injectable()
 export class SchedulesRepository {
@@ -65,10 +68,12 @@ export class SchedulesRepository {
     tx: Queryable,
     id: string,
     state: ScheduleState,
+    audit: AuditEntry,
   ): Promise<ScheduleRow> {
     const rows: ScheduleRow[] = await tx.query(sql.INSERT_SCHEDULE, [
       id,
       ...stateParams(state),
+      ...auditEventParams(audit),
     ]);
     return rows[0];
   }
@@ -78,8 +83,12 @@ export class SchedulesRepository {
    * instead of four (BEGIN, SET TRANSACTION, INSERT, COMMIT), which the benchmark
    * measured as most of the API's cost per creation (docs/performance.md).
    */
-  async insertAlone(id: string, state: ScheduleState): Promise<ScheduleRow> {
-    return this.insert(this.dataSource, id, state);
+  async insertAlone(
+    id: string,
+    state: ScheduleState,
+    audit: AuditEntry,
+  ): Promise<ScheduleRow> {
+    return this.insert(this.dataSource, id, state, audit);
   }
 
   /**
@@ -90,11 +99,18 @@ export class SchedulesRepository {
     id: string,
     state: ScheduleState,
     limits: OwnerUsage,
+    audit: AuditEntry,
     db: Queryable = this.dataSource,
   ): Promise<ScheduleRow | undefined> {
     const rows: ScheduleRow[] = await db.query(
       sql.INSERT_SCHEDULE_WITHIN_QUOTA,
-      [id, ...stateParams(state), limits.schedules, limits.firesPerHour],
+      [
+        id,
+        ...stateParams(state),
+        limits.schedules,
+        limits.firesPerHour,
+        ...auditEventParams(audit),
+      ],
     );
     return rows[0];
   }
@@ -126,19 +142,26 @@ export class SchedulesRepository {
     tx: Queryable,
     id: string,
     state: ScheduleState,
+    audit: AuditEntry,
   ): Promise<ScheduleRow> {
     const result: unknown[] = await tx.query(sql.UPDATE_SCHEDULE, [
       id,
       ...stateParams(state),
+      ...auditEventParams(audit),
     ]);
     return firstResult(result)[0] as ScheduleRow;
   }
 
   /** True when a row was deleted; `owner` null: any owner, else only that owner's. */
-  async delete(id: string, owner: string | null): Promise<boolean> {
+  async delete(
+    id: string,
+    owner: string | null,
+    audit: AuditEntry,
+  ): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(sql.DELETE_SCHEDULE, [
       id,
       owner,
+      ...auditEventParams(audit),
     ]);
     return firstResult(rows).length > 0;
   }
@@ -176,17 +199,27 @@ export class SchedulesRepository {
     );
   }
 
-  /** Inserts a run-now execution, or returns the one that already has this instant. */
+  /**
+   * Inserts a run-now execution, or returns the one that already has this instant
+   * (then no event is recorded: it is the same run). `owner`: the schedule's.
+   */
   async insertRunNowExecution(
     tx: Queryable,
     id: string,
-    scheduleId: string,
+    schedule: { id: string; owner: string | null; maxAttempts: number },
     at: Date,
-    maxAttempts: number,
+    audit: AuditEntry,
   ): Promise<ExecutionRow> {
     const inserted: ExecutionRow[] = await tx.query(
       sql.INSERT_RUN_NOW_EXECUTION,
-      [id, scheduleId, at, maxAttempts],
+      [
+        id,
+        schedule.id,
+        at,
+        schedule.maxAttempts,
+        schedule.owner,
+        ...auditEventParams(audit),
+      ],
     );
     if (inserted[0]) return inserted[0];
     const existing: ExecutionRow[] = await tx.query(sql.SELECT_EXECUTION, [id]);

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  auditEntry,
   canSee,
+  changedFields,
   type Clock,
   connectionIdOf,
   DEFAULT_MAX_ATTEMPTS,
@@ -117,6 +119,10 @@ export class SchedulesService {
     const row = await this.quotas.insert(
       id,
       state,
+      auditEntry(principal, 'schedule.created', {
+        scheduleType: state.schedule.type,
+        triggerType: state.trigger.type,
+      }),
       this.isDueSoon(state)
         ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
         : undefined,
@@ -220,7 +226,18 @@ export class SchedulesService {
         );
       }
       await this.quotas.move(tx, current, next);
-      const updated = await this.repo.update(tx, id, next);
+      // Field names only: a value may be secret (a trigger's headers).
+      const updated = await this.repo.update(
+        tx,
+        id,
+        next,
+        auditEntry(principal, 'schedule.updated', {
+          fields: changedFields(dto),
+          ...(next.owner === current.owner
+            ? {}
+            : { previousOwner: current.owner }),
+        }),
+      );
       if (parsed.schedule) await this.wakeIfDueSoon(tx, updated, 'edited');
       return updated;
     });
@@ -228,7 +245,13 @@ export class SchedulesService {
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
-    if (!(await this.repo.delete(id, principal.owner)))
+    if (
+      !(await this.repo.delete(
+        id,
+        principal.owner,
+        auditEntry(principal, 'schedule.deleted'),
+      ))
+    )
       throw new NotFoundError('schedule', id);
     this.logger.log({ msg: 'schedule deleted', scheduleId: id });
   }
@@ -255,7 +278,12 @@ export class SchedulesService {
         nextRunAt: null,
       };
       await this.quotas.move(tx, current, next);
-      return this.repo.update(tx, id, next);
+      return this.repo.update(
+        tx,
+        id,
+        next,
+        auditEntry(principal, 'schedule.paused'),
+      );
     });
     return toScheduleResponse(row);
   }
@@ -282,7 +310,12 @@ export class SchedulesService {
         nextRunAt,
       };
       await this.quotas.move(tx, current, next);
-      const updated = await this.repo.update(tx, id, next);
+      const updated = await this.repo.update(
+        tx,
+        id,
+        next,
+        auditEntry(principal, 'schedule.resumed', { status: next.status }),
+      );
       await this.wakeIfDueSoon(tx, updated, 'resumed');
       return updated;
     });
@@ -298,12 +331,13 @@ export class SchedulesService {
       const target = await this.repo.lockForRunNow(tx, id);
       if (!target || !canSee(principal, target.owner))
         throw new NotFoundError('schedule', id);
+      const executionId = executionIdFor(id, target.now);
       const inserted = await this.repo.insertRunNowExecution(
         tx,
-        executionIdFor(id, target.now),
-        id,
+        executionId,
+        { id, owner: target.owner, maxAttempts: target.maxAttempts },
         target.now,
-        target.maxAttempts,
+        auditEntry(principal, 'schedule.triggered', { executionId }),
       );
       await this.repo.notifyWakeup(tx, {
         scheduleId: id,

@@ -1,3 +1,5 @@
+import { auditEventCte } from '../audit/audit-events.sql';
+
 /**
  * Every statement of the schedule API, in one place. Conventions as in
  * libs/domain/src/persistence/claims.sql.ts: lowercase, explicit casts, one comment per
@@ -17,14 +19,27 @@ misfire_policy, max_attempts, status, next_run_at, fires_per_hour`;
 const INSERT_VALUES = `$1::uuid, $2::text, $3::text, $4::jsonb, $5::text, $6::jsonb, $7::text, $8::jsonb,
 $9::text, $10::int, $11::text, $12::timestamptz, $13::int`;
 
+/** The event of a change to the schedule rows in `from` (audit-events.sql.ts). */
+function scheduleEvent(from: string, first: number): string {
+  return auditEventCte(from, first, {
+    owner: `${from}.owner`,
+    resourceId: `${from}.id`,
+    scheduleId: `${from}.id`,
+  });
+}
+
 /**
- * Creates a schedule without an owner, which no quota counts (owner-usage.sql.ts).
- * jsonb values arrive as JSON text.
+ * Creates a schedule without a quota check (an owner-less one, which no quota counts,
+ * or the slow path of OwnerQuotas), with its `schedule.created` event.
+ * jsonb values arrive as JSON text. $14..$18 the event (auditEventParams).
  */
 export const INSERT_SCHEDULE = `
+with inserted as (
 insert into schedules (${INSERT_COLUMNS})
 values (${INSERT_VALUES})
 returning ${SCHEDULE_COLUMNS}
+), ${scheduleEvent('inserted', 14)}
+select * from inserted
 `;
 
 /**
@@ -36,7 +51,8 @@ returning ${SCHEDULE_COLUMNS}
  * totals (ON CONFLICT DO UPDATE re-reads them under the lock). A schedule that adds no
  * fires (a one-shot) skips the fires check, as in checkOwnerUsage.
  * $1..$13 as INSERT_SCHEDULE ($3 the owner, $13 its fires per hour; it is created
- * active), $14 max schedules, $15 max fires per hour; 0 = unlimited.
+ * active), $14 max schedules, $15 max fires per hour; 0 = unlimited; $16..$20 the
+ * `schedule.created` event, written only with the schedule.
  */
 export const INSERT_SCHEDULE_WITHIN_QUOTA = `
 with usage as (
@@ -49,11 +65,13 @@ fires_per_hour = u.fires_per_hour + excluded.fires_per_hour
 where ($14::int = 0 or u.schedules < $14::int)
 and ($15::bigint = 0 or excluded.fires_per_hour = 0 or u.fires_per_hour + excluded.fires_per_hour <= $15::bigint)
 returning owner
-)
+), inserted as (
 insert into schedules (${INSERT_COLUMNS})
 select ${INSERT_VALUES}
 from usage
 returning ${SCHEDULE_COLUMNS}
+), ${scheduleEvent('inserted', 16)}
+select * from inserted
 `;
 
 export const SELECT_SCHEDULE = `
@@ -75,8 +93,12 @@ where id = $1::uuid
 for update
 `;
 
-/** Writes the new state of a schedule locked by LOCK_SCHEDULE; `version` counts user edits. */
+/**
+ * Writes the new state of a schedule locked by LOCK_SCHEDULE, with the event of the
+ * change (an edit, a pause, a resume: $14..$18); `version` counts user edits.
+ */
 export const UPDATE_SCHEDULE = `
+with updated as (
 update schedules
 set name = $2::text,
 owner = $3::text,
@@ -94,6 +116,8 @@ version = version + 1,
 updated_at = now()
 where id = $1::uuid
 returning ${SCHEDULE_COLUMNS}
+), ${scheduleEvent('updated', 14)}
+select * from updated
 `;
 
 /**
@@ -101,7 +125,8 @@ returning ${SCHEDULE_COLUMNS}
  * $2 the caller's owner, or null for a caller that sees every owner: another owner's
  * schedule is left alone and reads as not found. The schedule leaves its owner's
  * totals in the same statement (as SUBTRACT_OWNER_USAGE: never below 0); the row lock
- * order is the schedule's, then the owner's, as in every edit.
+ * order is the schedule's, then the owner's, as in every edit. $3..$7 the
+ * `schedule.deleted` event, written only when a row was deleted.
  */
 export const DELETE_SCHEDULE = `
 with deleted as (
@@ -115,7 +140,7 @@ set schedules = greatest(u.schedules - 1, 0),
 fires_per_hour = greatest(u.fires_per_hour - case when d.status = 'paused' then 0 else d.fires_per_hour end, 0)
 from deleted d
 where u.owner = d.owner
-)
+), ${scheduleEvent('deleted', 3)}
 select id from deleted
 `;
 
@@ -153,13 +178,18 @@ for key share
  * Run-now: an unleased pending execution due at once; any scheduler claims it (through
  * executions_unleased_due_idx). A second run-now in the same millisecond is the same
  * occurrence: nothing is inserted and the caller reads the existing row.
- * $1 id, $2 schedule id, $3 scheduled/due time, $4 max attempts.
+ * Its `schedule.triggered` event is written with the execution only.
+ * $1 id, $2 schedule id, $3 scheduled/due time, $4 max attempts, $5 the schedule's
+ * owner, $6..$10 the event.
  */
 export const INSERT_RUN_NOW_EXECUTION = `
+with inserted as (
 insert into executions (id, schedule_id, scheduled_at, due_at, status, max_attempts)
 values ($1::uuid, $2::uuid, $3::timestamptz, $3::timestamptz, 'pending', $4::int)
 on conflict (schedule_id, scheduled_at) do nothing
 returning ${EXECUTION_COLUMNS}
+), ${auditEventCte('inserted', 6, { owner: '$5::text', resourceId: 'inserted.schedule_id', scheduleId: 'inserted.schedule_id' })}
+select * from inserted
 `;
 
 export const SELECT_EXECUTION = `

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { AuditEntry } from '@scheduleman/domain';
 import type { DataSource } from 'typeorm';
+import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey } from '../schedules/cursor';
 import * as sql from './signing-secrets.sql';
 
@@ -18,16 +20,24 @@ export interface SigningSecretRow {
 export class SigningSecretsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Undefined when the owner already holds `maxActive` active secrets. */
+  /** Undefined when the owner already holds `maxActive` active secrets. With its event. */
   insert(
     secret: { id: string; owner: string; sealed: string; fingerprint: string },
     maxActive: number,
+    audit: AuditEntry,
   ): Promise<SigningSecretRow | undefined> {
     return this.dataSource.transaction(async (tx) => {
       await tx.query(sql.LOCK_OWNER_SIGNING_SECRETS, [secret.owner]);
       const rows: SigningSecretRow[] = await tx.query(
         sql.INSERT_SIGNING_SECRET,
-        [secret.id, secret.owner, secret.sealed, secret.fingerprint, maxActive],
+        [
+          secret.id,
+          secret.owner,
+          secret.sealed,
+          secret.fingerprint,
+          maxActive,
+          ...auditEventParams(audit),
+        ],
       );
       return rows.at(0);
     });
@@ -45,18 +55,16 @@ export class SigningSecretsRepository {
     return rows.at(0);
   }
 
+  /** The secret after the retire (RETIRE_SIGNING_SECRET: the first one records the event). */
   async retire(
     id: string,
     owner: string | null,
+    audit: AuditEntry,
   ): Promise<SigningSecretRow | undefined> {
-    const result: unknown[] = await this.dataSource.query(
+    const rows: SigningSecretRow[] = await this.dataSource.query(
       sql.RETIRE_SIGNING_SECRET,
-      [id, owner],
+      [id, owner, ...auditEventParams(audit)],
     );
-    // TypeORM returns [rows, affected] for an UPDATE on PostgreSQL.
-    const rows = (
-      Array.isArray(result[0]) ? result[0] : result
-    ) as SigningSecretRow[];
     return rows.at(0);
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  auditEntry,
   type CreatedSigningSecretResponse,
   fingerprintSigningSecret,
   generateSigningSecret,
@@ -66,6 +67,10 @@ export class SigningSecretsService {
         fingerprint: fingerprintSigningSecret(secret),
       },
       MAX_ACTIVE_SIGNING_SECRETS,
+      // The fingerprint tells secrets apart; the secret itself is never recorded.
+      auditEntry(principal, 'signing_secret.created', {
+        fingerprint: fingerprintSigningSecret(secret),
+      }),
     );
     if (!row) throw new SigningSecretLimitError(owner);
     this.logger.log({
@@ -110,7 +115,11 @@ export class SigningSecretsService {
    * cache time. Retiring a retired secret is a no-op.
    */
   async retire(principal: Principal, id: string): Promise<void> {
-    const row = await this.repo.retire(id, principal.owner);
+    const row = await this.repo.retire(
+      id,
+      principal.owner,
+      auditEntry(principal, 'signing_secret.retired'),
+    );
     if (!row) throw new NotFoundError('signing secret', id);
     this.logger.log({
       msg: 'signing secret retired',

@@ -1,3 +1,4 @@
+import { auditEventCte } from '../audit/audit-events.sql';
 import { ownedPageSql } from '../http/owned-page.sql';
 /**
  * Every statement of schedule-api on signing_secrets (migration 1733200000000),
@@ -22,12 +23,14 @@ select pg_advisory_xact_lock(hashtextextended('signing_secrets:' || $1::text, 0)
 `;
 
 /**
- * Inserts a secret unless the owner already has $5 active ones (no row returned then).
+ * Inserts a secret unless the owner already has $5 active ones (no row returned then,
+ * and no event), with its `signing_secret.created` event.
  * Runs after LOCK_OWNER_SIGNING_SECRETS in the same transaction; the count reads
  * signing_secrets_active_idx.
- * $1 id, $2 owner, $3 secret (sealed), $4 fingerprint, $5 the cap.
+ * $1 id, $2 owner, $3 secret (sealed), $4 fingerprint, $5 the cap, $6..$10 the event.
  */
 export const INSERT_SIGNING_SECRET = `
+with inserted as (
 insert into signing_secrets (id, owner, secret, fingerprint)
 select $1::uuid, $2::text, $3::text, $4::text
 where (
@@ -35,6 +38,8 @@ select count(*) from signing_secrets
 where owner = $2::text and retired_at is null
 ) < $5::int
 returning ${SIGNING_SECRET_COLUMNS}
+), ${auditEventCte('inserted', 6, { owner: 'inserted.owner', resourceId: 'inserted.id' })}
+select * from inserted
 `;
 
 /** $1 id, $2 the caller's owner (null: every owner). */
@@ -47,15 +52,25 @@ and ($2::text is null or owner = $2::text)
 
 /**
  * Retires a secret: the schedulers stop signing with it within their cache time
- * (docs/security.md). Retiring twice keeps the first instant.
- * $1 id, $2 the caller's owner (null: every owner).
+ * (docs/security.md). Retiring twice keeps the first instant, and only the first
+ * records `signing_secret.retired` (the lock as in REVOKE_API_KEY).
+ * $1 id, $2 the caller's owner (null: every owner), $3..$7 the event.
  */
 export const RETIRE_SIGNING_SECRET = `
-update signing_secrets
-set retired_at = coalesce(retired_at, now())
+with target as (
+select id as target_id, retired_at is null as first_retire
+from signing_secrets
 where id = $1::uuid
 and ($2::text is null or owner = $2::text)
-returning ${SIGNING_SECRET_COLUMNS}
+for update
+), retired as (
+update signing_secrets
+set retired_at = coalesce(retired_at, now())
+from target
+where id = target_id
+returning ${SIGNING_SECRET_COLUMNS}, first_retire
+), ${auditEventCte('retired where retired.first_retire', 3, { owner: 'retired.owner', resourceId: 'retired.id' })}
+select * from retired
 `;
 
 /**

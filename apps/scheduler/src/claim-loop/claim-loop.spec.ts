@@ -19,6 +19,7 @@ function claimOf(
     scheduleId: 's',
     scheduleName: null,
     scheduleOwner: null,
+    scheduleMetadata: null,
     scheduledAt: dueAt,
     dueAt,
     attempts: 0,

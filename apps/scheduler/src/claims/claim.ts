@@ -10,6 +10,8 @@ export interface Claim {
   scheduleName: string | null;
   /** The schedule's owner, whose signing secrets sign its webhooks; null when none. */
   scheduleOwner: string | null;
+  /** The schedule's metadata, for {{metadata.<field>}} placeholders; null when none. */
+  scheduleMetadata: Record<string, unknown> | null;
   scheduledAt: Date;
   /** When to fire: the scheduled time, a retry time, or the run-now time. */
   dueAt: Date;

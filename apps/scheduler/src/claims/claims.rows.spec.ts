@@ -38,13 +38,14 @@ describe('isLeasedPlannedRow', () => {
 describe('claims from rows', () => {
   const trigger = { type: 'webhook', url: 'http://x' };
 
-  it("carries the schedule's owner from a planned row", () => {
+  it("carries the schedule's owner and metadata from a planned row", () => {
     const claim = claimFromPlannedRow(
       { ...planned, lease_expires_at: new Date('2031-03-01T12:00:30.000Z') },
       {
         id: 's1',
         name: 'n',
         owner: 'team-a',
+        metadata: { tenant: 'acme' },
         schedule: { type: 'at', at: '2031-03-01T12:00:00.000Z' },
         trigger,
         misfire_policy: 'fire_once',
@@ -53,10 +54,14 @@ describe('claims from rows', () => {
       },
     );
 
-    expect(claim).toMatchObject({ scheduleName: 'n', scheduleOwner: 'team-a' });
+    expect(claim).toMatchObject({
+      scheduleName: 'n',
+      scheduleOwner: 'team-a',
+      scheduleMetadata: { tenant: 'acme' },
+    });
   });
 
-  it("carries the schedule's owner, or null, from a claimed row", () => {
+  it("carries the schedule's owner and metadata, or null, from a claimed row", () => {
     const row: ClaimedRow = {
       ...planned,
       lease_expires_at: new Date('2031-03-01T12:00:30.000Z'),
@@ -64,11 +69,16 @@ describe('claims from rows', () => {
       previous_owner: null,
       schedule_name: null,
       schedule_owner: 'team-b',
+      schedule_metadata: { count: 3 },
       trigger,
       db_now: new Date('2031-03-01T12:00:00.000Z'),
     };
 
     expect(claimFromClaimRow(row).scheduleOwner).toBe('team-b');
+    expect(claimFromClaimRow(row).scheduleMetadata).toEqual({ count: 3 });
+    expect(
+      claimFromClaimRow({ ...row, schedule_metadata: null }).scheduleMetadata,
+    ).toBeNull();
     expect(
       claimFromClaimRow({ ...row, schedule_owner: null }).scheduleOwner,
     ).toBeNull();

@@ -33,7 +33,11 @@ function claimOf(
   row: LeasedExecution,
   of: Pick<
     Claim,
-    'scheduleName' | 'scheduleOwner' | 'trigger' | 'recoveredFrom'
+    | 'scheduleName'
+    | 'scheduleOwner'
+    | 'scheduleMetadata'
+    | 'trigger'
+    | 'recoveredFrom'
   >,
 ): Claim {
   return {
@@ -57,6 +61,7 @@ export function claimFromPlannedRow(
   return claimOf(row, {
     scheduleName: schedule.name,
     scheduleOwner: schedule.owner,
+    scheduleMetadata: schedule.metadata,
     trigger: schedule.trigger,
     recoveredFrom: null,
   });
@@ -66,6 +71,7 @@ export function claimFromClaimRow(row: ClaimedRow): Claim {
   return claimOf(row, {
     scheduleName: row.schedule_name,
     scheduleOwner: row.schedule_owner,
+    scheduleMetadata: row.schedule_metadata,
     trigger: row.trigger,
     recoveredFrom: row.previous_owner,
   });

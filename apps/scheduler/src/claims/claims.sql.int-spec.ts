@@ -143,6 +143,33 @@ describe('claims.sql against PostgreSQL', () => {
     ).toEqual({ [owned]: 'team-a', [ownerless]: null });
   });
 
+  it("returns the schedule's metadata from the plan and from the claim (templates read it)", async () => {
+    const tagged = await insertSchedule(at(0));
+    const bare = await insertSchedule(at(0));
+    await pool.query(
+      `update schedules set metadata = '{"tenant":"acme","count":3}' where id = $1`,
+      [tagged],
+    );
+    await insertExecution(tagged, { dueAt: at(0) });
+    await insertExecution(bare, { dueAt: at(0) });
+
+    const { rows: planned } = await pool.query<PlanDueScheduleRow>(
+      PLAN_DUE_SCHEDULES,
+      [T0, 1500, 10],
+    );
+    const claimed = await claim('me', T0);
+
+    const expected = { [tagged]: { tenant: 'acme', count: 3 }, [bare]: null };
+    expect(Object.fromEntries(planned.map((r) => [r.id, r.metadata]))).toEqual(
+      expected,
+    );
+    expect(
+      Object.fromEntries(
+        claimed.map((r) => [r.schedule_id, r.schedule_metadata]),
+      ),
+    ).toEqual(expected);
+  });
+
   it('skips schedules another transaction is planning', async () => {
     await insertSchedule(at(0));
     await insertSchedule(at(1));

@@ -148,6 +148,20 @@ describe('an amqp trigger, end to end', () => {
       expect(new Webhook(secret).verify(body, headers)).toEqual(
         JSON.parse(body),
       );
+
+      // The scheduler's /health shows the connection up, by id and name, never its URL.
+      const health = await requestJson<{
+        details: { brokers?: { connections?: unknown[] } };
+      }>('GET', stack.schedulers[0].url('/health'));
+      expect(health.body.details.brokers?.connections).toEqual([
+        expect.objectContaining({
+          connectionId: connection.id,
+          name: 'local-rabbit',
+          type: 'amqp',
+          state: 'up',
+        }),
+      ]);
+      expect(JSON.stringify(health.body)).not.toContain('guest');
     }),
     60_000,
   );

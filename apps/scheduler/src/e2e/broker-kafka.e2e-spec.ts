@@ -23,7 +23,7 @@ describe('a kafka schedule through the built apps', () => {
 
   beforeAll(async () => {
     mock = await startKafkaMock();
-  });
+  }, 180_000); // time for apt-get install kcat, when it is missing
   const stack = useStack('e2e_broker_kafka', ['kafka-s1'], {
     schedulerEnv: { WEBHOOK_SIGNING_SECRETS: secret },
   });

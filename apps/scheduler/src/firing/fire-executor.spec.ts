@@ -20,6 +20,7 @@ function heldOf(type: string, attempts = 0): HeldExecution {
       scheduleId: 'sched-1',
       scheduleName: 'nightly',
       scheduleOwner: 'team-a',
+      scheduleMetadata: { tenant: 'acme' },
       scheduledAt: new Date(T0.getTime() - 20),
       dueAt: T0,
       attempts,
@@ -84,6 +85,7 @@ describe('FireExecutor', () => {
       scheduleId: 'sched-1',
       scheduleName: 'nightly',
       scheduleOwner: 'team-a',
+      scheduleMetadata: { tenant: 'acme' },
       attempt: 2,
     });
     expect(records).toEqual([

@@ -133,6 +133,7 @@ export class FireExecutor {
         scheduleId: claim.scheduleId,
         scheduleName: claim.scheduleName,
         scheduleOwner: claim.scheduleOwner,
+        scheduleMetadata: claim.scheduleMetadata,
         scheduledAt: claim.scheduledAt,
         attempt,
         trigger: claim.trigger,

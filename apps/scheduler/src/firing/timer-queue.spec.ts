@@ -18,6 +18,7 @@ function claimOf(
     scheduleId: `schedule-${id}`,
     scheduleName: null,
     scheduleOwner: null,
+    scheduleMetadata: null,
     scheduledAt: new Date(T0.getTime() + dueInMs),
     dueAt: new Date(T0.getTime() + dueInMs),
     attempts: 0,

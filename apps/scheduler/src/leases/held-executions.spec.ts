@@ -10,6 +10,7 @@ function claimOf(id: string, leaseForMs = 4_000, leaseVersion = 1): Claim {
     scheduleId: `schedule-${id}`,
     scheduleName: null,
     scheduleOwner: null,
+    scheduleMetadata: null,
     scheduledAt: new Date(T0.getTime() + 1_000),
     dueAt: new Date(T0.getTime() + 1_000),
     attempts: 0,

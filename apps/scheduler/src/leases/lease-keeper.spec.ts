@@ -14,6 +14,7 @@ function claimOf(id: string, dueInMs: number): Claim {
     scheduleId: 's',
     scheduleName: null,
     scheduleOwner: null,
+    scheduleMetadata: null,
     scheduledAt: new Date(T0.getTime() + dueInMs),
     dueAt: new Date(T0.getTime() + dueInMs),
     attempts: 0,

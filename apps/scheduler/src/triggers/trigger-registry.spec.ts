@@ -6,14 +6,18 @@ import { ReadinessRegistry, SecretsModule } from '@scheduleman/runtime';
 import { TEST_SECRETS_KEY } from '@scheduleman/testkit';
 import { loadSchedulerConfig } from '../config/scheduler.config';
 import { SchedulerConfigModule } from '../config/scheduler-config.module';
+import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
+import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
 import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
+import { NatsTriggerProvider } from './nats/nats.trigger-provider';
+import { RedisStreamTriggerProvider } from './redis-stream/redis-stream.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TriggersModule } from './triggers.module';
 import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 
 /**
  * What the scheduler's DatabaseModule and HealthModule provide globally (the broker
- * providers register their pools' health); nothing is queried here.
+ * pools register their /health probe); nothing is queried here.
  */
 @Global()
 @Module({
@@ -54,7 +58,7 @@ describe('TriggerRegistry', () => {
     ).toThrow(/Two trigger providers.*webhook/);
   });
 
-  it('is wired by TriggersModule with the webhook provider', async () => {
+  it('is wired by TriggersModule with the webhook, nats and redis-stream providers', async () => {
     const config = loadSchedulerConfig({
       DATABASE_URL: 'postgres://u@db:5432/s',
       SECRETS_KEY: TEST_SECRETS_KEY,
@@ -73,7 +77,13 @@ describe('TriggerRegistry', () => {
     const registry = moduleRef.get(TriggerRegistry);
 
     expect(registry.get('webhook')).toBeInstanceOf(WebhookTriggerProvider);
+    expect(registry.get('mqtt')).toBeInstanceOf(MqttTriggerProvider);
+    expect(registry.get('kafka')).toBeInstanceOf(KafkaTriggerProvider);
     expect(registry.get('amqp')).toBeInstanceOf(AmqpTriggerProvider);
+    expect(registry.get('nats')).toBeInstanceOf(NatsTriggerProvider);
+    expect(registry.get('redis-stream')).toBeInstanceOf(
+      RedisStreamTriggerProvider,
+    );
     await moduleRef.close();
   });
 });

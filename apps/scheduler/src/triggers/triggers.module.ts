@@ -1,11 +1,11 @@
 import { Module, type Type } from '@nestjs/common';
 import type { TriggerProvider } from '@scheduleman/domain';
-import { AmqpTriggerModule } from './amqp/amqp-trigger.module';
-import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { KafkaTriggerModule } from './kafka/kafka-trigger.module';
 import { KafkaTriggerProvider } from './kafka/kafka.trigger-provider';
 import { MqttTriggerModule } from './mqtt/mqtt-trigger.module';
 import { MqttTriggerProvider } from './mqtt/mqtt.trigger-provider';
+import { AmqpTriggerModule } from './amqp/amqp-trigger.module';
+import { AmqpTriggerProvider } from './amqp/amqp.trigger-provider';
 import { TriggerRegistry } from './trigger-registry';
 import { TRIGGER_PROVIDERS } from './trigger-providers.token';
 import { NatsTriggerModule } from './nats/nats-trigger.module';
@@ -23,11 +23,11 @@ import { WebhookTriggerProvider } from './webhook/webhook.trigger-provider';
 const PROVIDERS: readonly { module: Type; provider: Type<TriggerProvider> }[] =
   [
     { module: WebhookTriggerModule, provider: WebhookTriggerProvider },
+    { module: MqttTriggerModule, provider: MqttTriggerProvider },
+    { module: KafkaTriggerModule, provider: KafkaTriggerProvider },
     { module: AmqpTriggerModule, provider: AmqpTriggerProvider },
     { module: NatsTriggerModule, provider: NatsTriggerProvider },
     { module: RedisStreamTriggerModule, provider: RedisStreamTriggerProvider },
-    { module: MqttTriggerModule, provider: MqttTriggerProvider },
-    { module: KafkaTriggerModule, provider: KafkaTriggerProvider },
   ];
 
 @Module({

@@ -17,6 +17,7 @@ describe('claims.sql', () => {
         'RELEASE_CLAIMS',
         'RENEW_LEASES',
         'SELECT_ACTIVE_SIGNING_SECRETS',
+        'SELECT_CONNECTION_FOR_FIRING',
       ].sort(),
     );
   });

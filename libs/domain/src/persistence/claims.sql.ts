@@ -27,7 +27,7 @@ import type {
  * $1 now, $2 look-ahead ms, $3 batch size.
  */
 export const PLAN_DUE_SCHEDULES = `
-select id, name, owner, schedule, trigger, misfire_policy, max_attempts, next_run_at
+select id, name, owner, metadata, schedule, trigger, misfire_policy, max_attempts, next_run_at
 from schedules
 where status = 'active'
 and next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
@@ -42,6 +42,7 @@ export type PlanDueScheduleRow = Pick<
   | 'id'
   | 'name'
   | 'owner'
+  | 'metadata'
   | 'schedule'
   | 'trigger'
   | 'misfire_policy'
@@ -155,7 +156,8 @@ e.lease_version, e.lease_expires_at, e.fired_at, p.previous_owner
 )
 select c.id, c.schedule_id, c.scheduled_at, c.due_at, c.attempts, c.max_attempts,
 c.lease_version, c.lease_expires_at, c.fired_at, c.previous_owner,
-s.name as schedule_name, s.owner as schedule_owner, s.trigger, clock_timestamp() as db_now
+s.name as schedule_name, s.owner as schedule_owner, s.metadata as schedule_metadata,
+s.trigger, clock_timestamp() as db_now
 from (select 1) as one
 left join (claimed c join schedules s on s.id = c.schedule_id) on true
 `;
@@ -180,6 +182,8 @@ export type ClaimDueRow = Pick<
   previous_owner: string | null;
   schedule_name: string | null;
   schedule_owner: string | null;
+  /** For {{metadata.<field>}} placeholders (trigger/template.ts). */
+  schedule_metadata: Record<string, unknown> | null;
   trigger: TriggerSpec;
   db_now: Date;
 };

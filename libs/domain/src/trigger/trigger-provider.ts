@@ -11,6 +11,11 @@ export interface FireRequest {
    * a webhook (docs/security.md).
    */
   scheduleOwner: string | null;
+  /**
+   * The schedule's metadata, for `{{metadata.<field>}}` placeholders (template.ts).
+   * Absent or null: every such placeholder renders as missing.
+   */
+  scheduleMetadata?: Record<string, unknown> | null;
   scheduledAt: Date;
   /** 1 for the first attempt. */
   attempt: number;

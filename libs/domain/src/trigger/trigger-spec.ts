@@ -1,3 +1,4 @@
+import type { TriggerFormat } from './cloudevents';
 import type { NetworkPolicy } from './network-policy';
 
 /**
@@ -28,8 +29,13 @@ export interface WebhookTriggerSpec extends TriggerSpecBase {
    * when none is marked.
    */
   secretHeaders?: string[];
-  /** Any JSON value; when absent the default body of the contract is sent. */
+  /**
+   * Any JSON value; when absent the default body of the contract is sent. Its strings,
+   * like `url` and the header values, may hold placeholders (template.ts).
+   */
   body?: unknown;
+  /** `cloudevents`: the body goes as a CloudEvent in HTTP binary mode. Absent = raw. */
+  format?: TriggerFormat;
 }
 
 export type TriggerSpec = WebhookTriggerSpec | TriggerSpecBase;

@@ -267,6 +267,66 @@ describe('WEBHOOK_TRIGGER', () => {
   });
 });
 
+describe('WEBHOOK_TRIGGER templates and format', () => {
+  it('stores placeholders in url, header values and body as written', () => {
+    const spec = parse({
+      url: 'https://example.com/runs/{{scheduleId}}?at={{scheduledAt}}',
+      headers: { 'X-Tenant': '{{metadata.tenant}}' },
+      body: { attempt: '{{attempt}}', items: ['{{name}}'] },
+    });
+    expect(spec).toMatchObject({
+      url: 'https://example.com/runs/{{scheduleId}}?at={{scheduledAt}}',
+      headers: { 'X-Tenant': '{{metadata.tenant}}' },
+      body: { attempt: '{{attempt}}', items: ['{{name}}'] },
+    });
+  });
+
+  it.each([
+    [{ url: 'https://example.com/{{nope}}' }, 'trigger.url'],
+    [
+      { url: URL, headers: { 'X-Tenant': '{{ owner }}' } },
+      'trigger.headers.X-Tenant',
+    ],
+    [
+      { url: URL, body: { items: ['a', 'b', '{{x}}'] } },
+      'trigger.body.items[2]',
+    ],
+    [{ url: URL, body: 'unclosed {{attempt' }, 'trigger.body'],
+  ])('refuses a bad placeholder in %j naming %s', (input, field) => {
+    const error = errorOf(input);
+    expect(error.field).toBe(field);
+    expect(error.message).toContain('allowed placeholders');
+  });
+
+  it('refuses placeholders in the host or port, naming trigger.url', () => {
+    for (const url of [
+      'https://{{metadata.tenant}}.example.com/hook',
+      'https://example.com:{{attempt}}/hook',
+    ]) {
+      const error = errorOf({ url });
+      expect(error.field).toBe('trigger.url');
+      expect(error.message).toContain('path and query only');
+    }
+  });
+
+  it('checks the destination of a templated URL', () => {
+    expect(
+      errorOf({ url: 'http://169.254.169.254/{{metadata.path}}' }).message,
+    ).toContain('destination not allowed');
+  });
+
+  it('accepts format raw or cloudevents, absent by default', () => {
+    expect(parse({ url: URL })).not.toHaveProperty('format');
+    expect(parse({ url: URL, format: 'cloudevents' }).format).toBe(
+      'cloudevents',
+    );
+    expect(parse({ url: URL, format: 'raw' }).format).toBe('raw');
+    expect(errorOf({ url: URL, format: 'cloud-events' }).field).toBe(
+      'trigger.format',
+    );
+  });
+});
+
 describe('isReservedWebhookHeader', () => {
   it('matches case-insensitively and by the X-Scheduleman- prefix', () => {
     expect(isReservedWebhookHeader('IDEMPOTENCY-KEY')).toBe(true);

@@ -1,6 +1,13 @@
 import { ValidationError } from '../errors';
+import { parseTriggerFormat } from './cloudevents';
 import { literalHostProblem, type NetworkPolicy } from './network-policy';
 import { parseSecretHeaders } from './secret-headers';
+import { checkTemplate } from './template';
+import {
+  checkUrlTemplate,
+  isValidHeaderValue,
+  sampleUrlOf,
+} from './template-fields';
 import {
   type TriggerDefinition,
   WEBHOOK_METHODS,
@@ -55,14 +62,10 @@ const ALLOWED_FIELDS = [
   'headers',
   'secretHeaders',
   'body',
+  'format',
 ];
 /** RFC 7230 token. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/**
- * RFC 7230 field-value: visible ASCII, space, tab and obs-text; no control character
- * (U+0000–U+001F except tab, U+007F), so no CR/LF header injection.
- */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /**
  * Control characters (C0, DEL, C1). WHATWG URL parsing silently drops tab, CR and LF
  * inside a URL, so without this check the stored text would differ from the URL called.
@@ -105,6 +108,8 @@ export const WEBHOOK_TRIGGER: TriggerDefinition<WebhookTriggerSpec> = {
     if (secretHeaders !== undefined) spec.secretHeaders = secretHeaders;
     if (input['body'] !== undefined)
       spec.body = parseBody(input['body'], method, `${field}.body`);
+    const format = parseTriggerFormat(input['format'], `${field}.format`);
+    if (format !== undefined) spec.format = format;
     return spec;
   },
 };
@@ -130,9 +135,13 @@ function parseUrl(
       field,
       'contains a control character (such as CR, LF or tab); percent-encode it',
     );
+  checkTemplate(text, field);
+  checkUrlTemplate(text, field);
+  // Placeholders sit in the path or query only, so the sample has the host of every
+  // rendered URL: the one checked below.
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(sampleUrlOf(text));
   } catch {
     throw new ValidationError(
       field,
@@ -223,12 +232,13 @@ export function parseHeaderMap(
     seen.add(name.toLowerCase());
     if (typeof value !== 'string')
       throw new ValidationError(path, 'must be a string');
-    if (!HEADER_VALUE.test(value)) {
+    if (!isValidHeaderValue(value)) {
       throw new ValidationError(
         path,
         'contains characters not allowed in a header value (control characters such as CR/LF, or non-Latin-1)',
       );
     }
+    checkTemplate(value, path);
     bytes +=
       Buffer.byteLength(name, 'latin1') +
       Buffer.byteLength(value, 'latin1') +
@@ -271,5 +281,6 @@ export function parseJsonBody(input: unknown, field: string): unknown {
       `is ${bytes} bytes as JSON; at most ${WEBHOOK_LIMITS.maxBodyBytes} are allowed`,
     );
   }
+  checkTemplate(input, field);
   return input;
 }

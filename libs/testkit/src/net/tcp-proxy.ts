@@ -2,16 +2,27 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a loopback server (a broker, PostgreSQL), to
- * show what a client does when its server goes away without the test owning that
- * server: `restart()` cuts every connection and refuses new ones for a while, as a
- * server restart does to its clients; `cut()` only resets the connections open now.
+ * show what a client does when its network or its server misbehaves without the test
+ * owning that server (the brokers are shared and stay up):
+ * - `cut()` resets every connection open now;
+ * - `refuse()` also turns new connections away until `accept()`;
+ * - `restart(ms)` is a server restart as its clients see it: cut, refuse, accept;
+ * - `blackhole(true)` keeps connections open but drops every byte (a publish that never
+ *   gets its ack);
+ * - `stallReplies()` holds back what the server sends (a stalled broker's confirms) until
+ *   `resumeReplies()` delivers it.
  * Loopback only, like every test target.
  */
 export class TcpProxy {
   /** Connections accepted so far (each reconnect of a client adds one). */
   accepted = 0;
+  /** Client-side sockets open now. */
+  private readonly clients = new Set<Socket>();
   private readonly sockets = new Set<Socket>();
   private refusing = false;
+  private dropping = false;
+  /** While stalled, the server's bytes per client, delivered on resume. */
+  private stalled: Map<Socket, Buffer[]> | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -26,23 +37,11 @@ export class TcpProxy {
     const server = createServer((client) => {
       const proxy = pending.proxy;
       if (proxy === undefined || proxy.refusing) {
-        client.destroy();
+        client.on('error', () => undefined);
+        client.resetAndDestroy();
         return;
       }
-      proxy.accepted += 1;
-      const upstream = connect({ host: targetHost, port: targetPort });
-      proxy.track(client);
-      proxy.track(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', close);
-      upstream.on('error', close);
-      client.on('close', close);
-      upstream.on('close', close);
+      proxy.forward(client, connect({ host: targetHost, port: targetPort }));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -56,18 +55,51 @@ export class TcpProxy {
     return pending.proxy;
   }
 
+  /** Connections open through the proxy now. */
+  open(): number {
+    return this.clients.size;
+  }
+
   /** Resets every connection open now; new ones are accepted. */
   cut(): void {
     for (const socket of this.sockets) socket.resetAndDestroy();
     this.sockets.clear();
+    this.clients.clear();
+  }
+
+  /** Resets every connection and turns new ones away until `accept()`. */
+  refuse(): Promise<void> {
+    this.refusing = true;
+    this.cut();
+    return Promise.resolve();
+  }
+
+  accept(): Promise<void> {
+    this.refusing = false;
+    return Promise.resolve();
   }
 
   /** A server restart as its clients see it: every connection reset, none accepted for `downMs`. */
   async restart(downMs: number): Promise<void> {
-    this.refusing = true;
-    this.cut();
+    await this.refuse();
     await new Promise((resolve) => setTimeout(resolve, downMs));
-    this.refusing = false;
+    await this.accept();
+  }
+
+  /** While on, connections stay open and every byte either way is dropped. */
+  blackhole(on: boolean): void {
+    this.dropping = on;
+  }
+
+  stallReplies(): void {
+    this.stalled ??= new Map();
+  }
+
+  resumeReplies(): void {
+    const held = this.stalled;
+    this.stalled = undefined;
+    for (const [client, chunks] of held ?? [])
+      for (const chunk of chunks) client.write(chunk);
   }
 
   async close(): Promise<void> {
@@ -80,99 +112,27 @@ export class TcpProxy {
     });
   }
 
-  private track(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-  }
-}
-
-// From wt-mqtt-kafka (its own proxy, written before main's TcpProxy above), renamed
-// TcpFaultProxy in the bench branch's merge so that both typecheck; one of the two should go.
-
-/**
- * A loopback TCP proxy in front of a real broker, for tests of what a client does when
- * its network misbehaves (the broker itself is shared and stays up): `cut()` drops
- * every connection, `refuse()` also stops accepting (connection refused), `accept()`
- * listens again on the same port, `blackhole(true)` keeps connections open but drops
- * every byte (a publish that never gets its ack).
- */
-export interface TcpFaultProxy {
-  port: number;
-  /** Connections open through the proxy now. */
-  open(): number;
-  cut(): void;
-  refuse(): Promise<void>;
-  accept(): Promise<void>;
-  blackhole(on: boolean): void;
-  close(): Promise<void>;
-}
-
-export async function startTcpProxy(
-  target: { host: string; port: number },
-  port = 0,
-): Promise<TcpFaultProxy> {
-  const sockets = new Set<Socket>();
-  let dropping = false;
-  let server: Server | undefined;
-  const handle = (client: Socket) => {
-    const upstream = connect(target);
+  private forward(client: Socket, upstream: Socket): void {
+    this.accepted += 1;
+    this.clients.add(client);
     for (const socket of [client, upstream]) {
-      sockets.add(socket);
+      this.sockets.add(socket);
       socket.on('error', () => undefined);
-      socket.on('close', () => {
-        sockets.delete(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.clients.delete(client);
         client.destroy();
         upstream.destroy();
       });
     }
-    // Counted once per pair (the client side).
-    client.on('data', (chunk) => {
-      if (!dropping) upstream.write(chunk);
+    client.on('data', (chunk: Buffer) => {
+      if (!this.dropping) upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => {
-      if (!dropping) client.write(chunk);
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.dropping) return;
+      const held = this.stalled;
+      if (held === undefined) client.write(chunk);
+      else held.set(client, [...(held.get(client) ?? []), chunk]);
     });
-  };
-  const listen = (on: number) =>
-    new Promise<number>((resolve, reject) => {
-      const s = createServer(handle);
-      s.once('error', reject);
-      s.listen(on, '127.0.0.1', () => {
-        server = s;
-        const address = s.address();
-        resolve(typeof address === 'object' && address ? address.port : on);
-      });
-    });
-  const bound = await listen(port);
-  const cut = () => {
-    for (const socket of sockets) socket.destroy();
-  };
-  const stopListening = () =>
-    new Promise<void>((resolve) => {
-      const s = server;
-      server = undefined;
-      if (s === undefined) resolve();
-      else s.close(() => resolve());
-    });
-  return {
-    port: bound,
-    open: () => Math.ceil(sockets.size / 2),
-    cut,
-    refuse: async () => {
-      const stopped = stopListening();
-      cut();
-      await stopped;
-    },
-    accept: async () => {
-      if (server === undefined) await listen(bound);
-    },
-    blackhole: (on) => {
-      dropping = on;
-    },
-    close: async () => {
-      const stopped = stopListening();
-      cut();
-      await stopped;
-    },
-  };
+  }
 }

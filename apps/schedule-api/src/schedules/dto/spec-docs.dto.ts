@@ -3,6 +3,8 @@ import {
   ALWAYS_SECRET_HEADERS,
   RESERVED_WEBHOOK_HEADERS,
   SECRET_MASK,
+  TEMPLATE_PLACEHOLDERS,
+  TRIGGER_FORMATS,
   WEBHOOK_METHODS,
 } from '@scheduleman/domain';
 
@@ -66,7 +68,8 @@ export class WebhookTriggerDoc {
 
   @ApiProperty({
     example: 'https://example.com/hooks/report',
-    description: 'http or https, absolute, no credentials.',
+    description:
+      'http or https, absolute, no credentials. May hold placeholders (see body) in the path and query, never in the scheme, host or port; their values are percent-encoded.',
   })
   url: string;
 
@@ -89,8 +92,15 @@ export class WebhookTriggerDoc {
   secretHeaders?: string[];
 
   @ApiPropertyOptional({
-    description:
-      'Any JSON value sent as the request body; when absent, { scheduleId, executionId, scheduledAt, attempt, name } is sent.',
+    description: `Any JSON value sent as the request body; when absent, { scheduleId, executionId, scheduledAt, attempt, name } is sent. Its strings (and url, header values) may hold the placeholders ${TEMPLATE_PLACEHOLDERS}, replaced when the trigger fires; a string that is exactly one placeholder keeps the value's JSON type. Any other {{…}} is refused.`,
   })
   body?: unknown;
+
+  @ApiPropertyOptional({
+    enum: [...TRIGGER_FORMATS],
+    default: 'raw',
+    description:
+      'cloudevents: sent as a CloudEvents 1.0 event in HTTP binary mode (ce-* headers, the body as its data; id = execution id, time = scheduled time).',
+  })
+  format?: string;
 }

@@ -60,7 +60,7 @@ export function amqpSocketOptions(
 }
 
 /**
- * The properties of one published message (docs/triggers.md, "AMQP"): the contract's
+ * The properties of one published message (docs/triggers.md, "The AMQP provider"): the contract's
  * metadata in `headers`, the execution id as `messageId` (what a consumer dedupes on),
  * persistent, and `mandatory` so that an unroutable message comes back (basic.return)
  * instead of being confirmed and dropped.

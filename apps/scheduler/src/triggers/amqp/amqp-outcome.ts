@@ -4,7 +4,7 @@ import { AMQP_REPLY } from './amqp-options';
 import type { PublishResult } from './amqp-publisher';
 
 /**
- * What the broker's answer means for the execution (docs/triggers.md, "AMQP"):
+ * What the broker's answer means for the execution (docs/triggers.md, "The AMQP provider"):
  * delivered only on a confirm (basic.ack) of a message no basic.return came back for;
  * an unroutable message, a missing exchange and a refused access fail for good (a retry
  * meets the same configuration); a nack, a closed channel, a lost connection and a
@@ -38,7 +38,10 @@ export function outcomeForPublish(
     case 'channel-closed':
       return {
         kind: 'retryable',
-        error: `not confirmed, ${result.reason} (ambiguous: the message may be queued)`,
+        error:
+          result.unsent === true
+            ? `not sent: ${result.reason}`
+            : `not confirmed, ${result.reason} (ambiguous: the message may be queued)`,
       };
     case 'connection-lost':
       return {

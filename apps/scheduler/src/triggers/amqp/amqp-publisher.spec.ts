@@ -20,6 +20,7 @@ class FakeChannel extends EventEmitter {
     confirm: Confirm;
   }[] = [];
   checks: ((error?: Error & { code?: number }) => void)[] = [];
+  closing = false;
 
   publish(
     exchange: string,
@@ -29,6 +30,7 @@ class FakeChannel extends EventEmitter {
     confirm: Confirm,
   ): boolean {
     if (this.listenerCount('close') === 0) throw new Error('no handlers');
+    if (this.closing) throw new Error('Channel closing'); // amqplib's IllegalOperationError
     this.published.push({ exchange, messageId: options.messageId, confirm });
     return true;
   }
@@ -242,6 +244,15 @@ describe('AmqpPublisher', () => {
     expect(client.broken).toBe('read ECONNRESET');
   });
 
+  it('reports a publish on a channel already closing as not sent', async () => {
+    model.channel.closing = true;
+    expect(await client.publish(publishOf('a'))).toEqual({
+      kind: 'channel-closed',
+      reason: 'Channel closing',
+      unsent: true,
+    });
+  });
+
   it('does not publish while the broker blocks publishers', async () => {
     model.emit('blocked', 'low on memory');
     expect(await client.publish(publishOf('a'))).toEqual({
@@ -277,6 +288,7 @@ describe('amqp outcomes', () => {
     [{ kind: 'refused', code: 404, reason: 'NOT_FOUND' }, 'permanent'],
     [{ kind: 'refused', code: 403, reason: 'ACCESS_REFUSED' }, 'permanent'],
     [{ kind: 'channel-closed', reason: 'x' }, 'retryable'],
+    [{ kind: 'channel-closed', reason: 'x', unsent: true }, 'retryable'],
     [{ kind: 'connection-lost', reason: 'x' }, 'retryable'],
     [{ kind: 'blocked', reason: 'x' }, 'retryable'],
   ] as const)('maps %j to %s', (result, kind) => {

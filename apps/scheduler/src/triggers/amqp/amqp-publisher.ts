@@ -1,12 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { errorMessage } from '@scheduleman/domain';
-import type {
-  Channel,
-  ChannelModel,
-  ConfirmChannel,
-  Message,
-  Options,
-} from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { ExchangeChecks } from './amqp-exchange-checks';
 import { AMQP_REPLY, brokerReplyText, exchangeNamedIn } from './amqp-options';
 
 /** What became of one publish, as the broker answered it (amqp-outcome.ts maps it). */
@@ -17,8 +12,11 @@ export type PublishResult =
   | { kind: 'nacked' }
   /** The broker closed the channel over this message's exchange: 404 missing, 403 refused. */
   | { kind: 'refused'; code: number; reason: string }
-  /** The channel closed before the confirm, for another reason (or another message's). */
-  | { kind: 'channel-closed'; reason: string }
+  /**
+   * The channel closed before the confirm, for another reason (or another message's);
+   * `unsent` when it was closing already and the message never left.
+   */
+  | { kind: 'channel-closed'; reason: string; unsent?: true }
   | { kind: 'connection-lost'; reason: string }
   /** The broker blocks publishers (a resource alarm): not sent. */
   | { kind: 'blocked'; reason: string };
@@ -40,20 +38,6 @@ export interface AmqpPublisherOptions {
   closeGraceMs?: number;
 }
 
-/** How long an exchange seen missing or refused is answered so without asking again. */
-export const EXCHANGE_NEGATIVE_TTL_MS = 5_000;
-/** Exchanges remembered per connection; beyond, the memory starts afresh. */
-const MAX_REMEMBERED_EXCHANGES = 1_000;
-
-type ExchangeState =
-  | { state: 'exists' }
-  | {
-      state: 'missing' | 'refused';
-      code: number;
-      reason: string;
-      untilMs: number;
-    };
-
 interface Pending {
   exchange: string;
   returned?: { replyCode: number; replyText: string };
@@ -74,37 +58,33 @@ interface PublishChannel {
  * pipeline on it and their confirms come back in any order. After any channel error or
  * close a fresh channel is opened by the next publish; the connection is kept.
  *
- * Traps handled here (docs/triggers.md, "AMQP"): every connection and channel has an
+ * Traps handled here (docs/triggers.md, "The AMQP provider"): every connection and channel has an
  * `error` handler (amqplib re-raises an unhandled channel error as a connection error
  * that crashes the process); an unroutable message is confirmed too, so "acked with no
  * basic.return" is success, the return arriving first and matched by messageId; a
  * publish to a missing exchange closes the whole channel (404), failing every confirm in
- * flight on it, so exchanges are checked (passively, on a second channel, once and then
- * remembered) before the first publish to them, and a close that names an exchange fails
- * only the publishes to that exchange for good.
+ * flight on it, so exchanges are checked before the first publish to them
+ * (amqp-exchange-checks.ts), and a close that names an exchange fails only the
+ * publishes to that exchange for good.
  */
 export class AmqpPublisher {
   private publishing?: Promise<PublishChannel>;
   private current?: PublishChannel;
-  private checking?: Promise<Channel>;
-  private checkTail: Promise<unknown> = Promise.resolve();
-  private readonly exchanges = new Map<string, ExchangeState>();
-  private readonly checks = new Map<
-    string,
-    Promise<ExchangeState | undefined>
-  >();
+  private readonly exchanges: ExchangeChecks;
   private lost?: string;
   private blockedReason?: string;
   private closed = false;
   private inFlight = 0;
   private readonly idleWaiters = new Set<() => void>();
-  private readonly nowMs: () => number;
 
   constructor(
     private readonly model: ChannelModel,
     private readonly options: AmqpPublisherOptions = {},
   ) {
-    this.nowMs = options.nowMs ?? (() => performance.now());
+    this.exchanges = new ExchangeChecks(
+      model,
+      options.nowMs ?? (() => performance.now()),
+    );
     model.on('error', (error: unknown) => {
       this.lost ??= errorMessage(error);
     });
@@ -159,7 +139,7 @@ export class AmqpPublisher {
 
   private async publishChecked(request: AmqpPublish): Promise<PublishResult> {
     if (request.exchange !== '') {
-      const known = await this.exchangeState(request.exchange);
+      const known = await this.exchanges.stateOf(request.exchange);
       if (known !== undefined && known.state !== 'exists')
         return { kind: 'refused', code: known.code, reason: known.reason };
     }
@@ -172,6 +152,7 @@ export class AmqpPublisher {
       return {
         kind: 'channel-closed',
         reason: `no channel could be opened: ${errorMessage(error)}`,
+        unsent: true,
       };
     }
     return new Promise<PublishResult>((resolve) => {
@@ -196,7 +177,11 @@ export class AmqpPublisher {
         );
       } catch (error) {
         // A channel closing at this very moment (IllegalOperationError): nothing was sent.
-        done({ kind: 'channel-closed', reason: errorMessage(error) });
+        done({
+          kind: 'channel-closed',
+          reason: errorMessage(error),
+          unsent: true,
+        });
       }
     });
   }
@@ -256,7 +241,7 @@ export class AmqpPublisher {
         code: typeof code === 'number' ? code : undefined,
         message,
       };
-      this.learnFromChannelError(target.closeError);
+      this.exchanges.learnFromChannelError(target.closeError);
       this.options.logger?.warn({
         msg: 'the broker closed the publish channel; the next publish opens another',
         reason: brokerReplyText(message),
@@ -283,96 +268,6 @@ export class AmqpPublisher {
       };
     });
     return target;
-  }
-
-  /** A 404 or 403 naming an exchange: later publishes to it are answered without sending. */
-  private learnFromChannelError(cause: {
-    code?: number;
-    message: string;
-  }): void {
-    const named = exchangeNamedIn(cause.message);
-    if (named === undefined) return;
-    if (
-      cause.code === AMQP_REPLY.notFound ||
-      cause.code === AMQP_REPLY.accessRefused
-    )
-      this.remember(named, {
-        state: cause.code === AMQP_REPLY.notFound ? 'missing' : 'refused',
-        code: cause.code,
-        reason: brokerReplyText(cause.message),
-        untilMs: this.nowMs() + EXCHANGE_NEGATIVE_TTL_MS,
-      });
-  }
-
-  /** What is known of an exchange, checking it (once for concurrent callers) if need be. */
-  private exchangeState(name: string): Promise<ExchangeState | undefined> {
-    const known = this.exchanges.get(name);
-    if (
-      known !== undefined &&
-      (known.state === 'exists' || this.nowMs() < known.untilMs)
-    )
-      return Promise.resolve(known);
-    let check = this.checks.get(name);
-    if (check === undefined) {
-      // One check at a time: a 404 closes the checking channel, which would fail the
-      // checks queued behind it on that channel.
-      check = this.checkTail.then(() => this.checkExchange(name));
-      this.checkTail = check;
-      this.checks.set(name, check);
-      void check.finally(() => this.checks.delete(name));
-    }
-    return check;
-  }
-
-  /** A passive declare: exists, missing (404), or undefined when it could not tell. */
-  private async checkExchange(
-    name: string,
-  ): Promise<ExchangeState | undefined> {
-    let channel: Channel;
-    try {
-      channel = await this.checkChannel();
-      await channel.checkExchange(name);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code !== AMQP_REPLY.notFound) return undefined; // the publish will tell
-      const missing: ExchangeState = {
-        state: 'missing',
-        code,
-        reason: brokerReplyText(errorMessage(error)),
-        untilMs: this.nowMs() + EXCHANGE_NEGATIVE_TTL_MS,
-      };
-      this.remember(name, missing);
-      return missing;
-    }
-    const exists: ExchangeState = { state: 'exists' };
-    this.remember(name, exists);
-    return exists;
-  }
-
-  private checkChannel(): Promise<Channel> {
-    if (this.checking !== undefined) return this.checking;
-    const opening = this.model.createChannel().then((channel) => {
-      // A failed check closes the channel (404): the next check opens another.
-      channel.on('error', () => undefined);
-      channel.on('close', () => {
-        if (this.checking === opening) this.checking = undefined;
-      });
-      return channel;
-    });
-    opening.catch(() => {
-      if (this.checking === opening) this.checking = undefined;
-    });
-    this.checking = opening;
-    return opening;
-  }
-
-  private remember(name: string, state: ExchangeState): void {
-    if (
-      this.exchanges.size >= MAX_REMEMBERED_EXCHANGES &&
-      !this.exchanges.has(name)
-    )
-      this.exchanges.clear();
-    this.exchanges.set(name, state);
   }
 
   private idleOrAfter(ms: number): Promise<void> {

@@ -4,13 +4,16 @@ import {
   generateSigningSecret,
   LOOPBACK_NETWORKS,
   networkPolicyOf,
+  parseConnectionUrl,
   parseSigningSecret,
+  PUBLIC_ONLY_NETWORK_POLICY,
   SystemClock,
 } from '@scheduleman/domain';
 import {
   createTestDatabase,
   freePort,
   requireBroker,
+  TcpProxy,
   type TestDatabase,
   waitFor,
 } from '@scheduleman/testkit';
@@ -21,17 +24,12 @@ import {
   type GetMessage,
 } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import {
-  createServer,
-  connect as netConnect,
-  type Server,
-  type Socket,
-} from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
 import { BrokerClientPool } from '../broker/broker-client-pool';
 import { BrokerFiring } from '../broker/broker-firing';
 import { ConnectionSource } from '../broker/connection-source';
+import { DestinationNotAllowedError } from '../outbound/destination-guard';
 import { DeliverySigner } from '../signing/delivery-signer';
 import { AmqpClientFactory } from './amqp-client';
 import type { AmqpPublisher } from './amqp-publisher';
@@ -81,7 +79,7 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
     );
     consumer = await connect('amqp://guest:guest@127.0.0.1:5672');
     channel = await consumer.createChannel();
-    proxy = await startProxy(5672);
+    proxy = await TcpProxy.start(5672);
   });
 
   afterAll(async () => {
@@ -357,7 +355,7 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
   });
 
   it('gives up at the signal when no confirm comes (ambiguous), and the client goes on after', async () => {
-    const own = await startProxy(5672);
+    const own = await TcpProxy.start(5672);
     try {
       const connectionId = await addConnection(
         `amqp://guest:guest@127.0.0.1:${String(own.port)}`,
@@ -393,6 +391,29 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it("refuses a host name in the socket's own lookup when it resolves to a forbidden address", async () => {
+    // The pool checks addresses before it opens; this is the second line, inside the
+    // socket amqplib opens (amqplib passes `lookup` through to net.connect).
+    const strict = new AmqpClientFactory({
+      policy: PUBLIC_ONLY_NETWORK_POLICY,
+    });
+    const url = parseConnectionUrl(
+      'amqp',
+      'amqp://guest:guest@localhost:5672',
+      policy,
+    );
+
+    await expect(
+      strict.open({
+        id: randomUUID(),
+        owner,
+        name: 'local',
+        type: 'amqp',
+        url,
+      }),
+    ).rejects.toBeInstanceOf(DestinationNotAllowedError);
   });
 
   it('is retryable and fast when the broker cannot be reached, and does not crash', async () => {
@@ -456,7 +477,7 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
   });
 
   it('closes the client, and so its AMQP connection, once its connection row is deleted', async () => {
-    const own = await startProxy(5672);
+    const own = await TcpProxy.start(5672);
     try {
       const connectionId = await addConnection(
         `amqp://guest:guest@127.0.0.1:${String(own.port)}`,
@@ -465,7 +486,7 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
       expect(await fire(request(connectionId, { routingKey: queue }))).toEqual({
         kind: 'delivered',
       });
-      expect(own.open).toBe(2); // both sides of one proxied connection
+      expect(own.open()).toBe(1);
 
       await ds.query('delete from connections where id = $1', [connectionId]);
       await waitFor('the deletion to be seen', async () => {
@@ -477,7 +498,7 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
         );
       });
 
-      await waitFor('the AMQP connection to close', () => own.open === 0, {
+      await waitFor('the AMQP connection to close', () => own.open() === 0, {
         timeoutMs: 5_000,
       });
       expect(pool.health().map((h) => h.connectionId)).not.toContain(
@@ -488,67 +509,3 @@ describe('AmqpTriggerProvider (real RabbitMQ)', () => {
     }
   });
 });
-
-interface TcpProxy {
-  port: number;
-  /** TCP connections accepted so far. */
-  readonly accepted: number;
-  /** Sockets open now (two per proxied connection). */
-  readonly open: number;
-  /** Destroys every proxied socket, as a broker restart or a network cut would. */
-  cut(): void;
-  /** Holds back what the broker sends (its confirms) until resumeReplies. */
-  stallReplies(): void;
-  resumeReplies(): void;
-  close(): Promise<void>;
-}
-
-/** A loopback TCP proxy to the broker, to count connections and to cut them. */
-async function startProxy(targetPort: number): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  const links = new Set<{ upstream: Socket; downstream: Socket }>();
-  let accepted = 0;
-  const server: Server = createServer((downstream) => {
-    accepted += 1;
-    const upstream = netConnect(targetPort, '127.0.0.1');
-    for (const socket of [downstream, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        downstream.destroy();
-        upstream.destroy();
-      });
-    }
-    downstream.pipe(upstream);
-    upstream.pipe(downstream);
-    links.add({ upstream, downstream });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string')
-    throw new Error('no port');
-  const cut = () => {
-    for (const socket of sockets) socket.destroy();
-  };
-  return {
-    port: address.port,
-    get accepted() {
-      return accepted;
-    },
-    get open() {
-      return sockets.size;
-    },
-    cut,
-    stallReplies() {
-      for (const { upstream, downstream } of links) upstream.unpipe(downstream);
-    },
-    resumeReplies() {
-      for (const { upstream, downstream } of links) upstream.pipe(downstream);
-    },
-    close() {
-      cut();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}

@@ -20,7 +20,7 @@ export const AMQP_TRIGGER_TYPE = 'amqp';
 /**
  * Fires an `amqp` trigger: one persistent, mandatory message on the connection's shared
  * confirm channel, initiated once the broker confirms it with no basic.return
- * (docs/triggers.md, "AMQP"). Never throws.
+ * (docs/triggers.md, "The AMQP provider"). Never throws.
  *
  * amqplib takes no AbortSignal, so the publish is raced against the signal; a confirm
  * that arrives after the abort is logged against the execution, nothing more (the

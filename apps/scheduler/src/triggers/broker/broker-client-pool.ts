@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { errorMessage, type NetworkPolicy } from '@scheduleman/domain';
 import { DestinationNotAllowedError } from '../outbound/destination-guard';
 import { checkBrokerAddresses } from './broker-address-guard';
+import { ABORTED, raceSignal } from './race-signal';
 import type { ResolvedConnection } from './connection-source';
 
 /** How a provider opens and closes its broker's client (one per connection). */
@@ -102,13 +103,14 @@ export class BrokerClientPool<C> {
     }
     const opening = entry.opening;
     try {
-      return { client: await raceAbort(opening, signal) };
-    } catch (error) {
-      if (signal.aborted)
+      const client = await raceSignal(opening, signal);
+      if (client === ABORTED)
         return {
           error: `connection "${connection.name}" did not open in time`,
           permanent: false,
         };
+      return { client };
+    } catch (error) {
       return {
         error: `connection "${connection.name}" cannot be opened: ${errorMessage(error)}`,
         permanent: error instanceof DestinationNotAllowedError,
@@ -232,25 +234,4 @@ export class BrokerClientPool<C> {
       });
     }
   }
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      reject(new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

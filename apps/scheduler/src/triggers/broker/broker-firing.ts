@@ -7,6 +7,8 @@ import {
   type FireOutcome,
   type FireRequest,
   isBrokerTrigger,
+  renderBrokerNames,
+  templateVarsOf,
 } from '@scheduleman/domain';
 import type { DeliverySigner } from '../signing/delivery-signer';
 import type { BrokerClientPool } from './broker-client-pool';
@@ -24,7 +26,8 @@ export interface PreparedPublish<S extends BrokerTriggerSpec, C> {
  * The steps every broker provider takes before it publishes, in one place: the stored
  * trigger is checked, its connection read (cached) and checked against the schedule's
  * owner and the trigger's type, the connection's client taken from the provider's pool
- * (opened if needed), and the message built and signed (broker-message.ts). Each
+ * (opened if needed), its templated names and the message rendered for this attempt,
+ * and the message built and signed (broker-message.ts). Each
  * failure is an outcome: a missing or foreign connection, a wrong type or an unusable
  * URL is permanent; a broker that cannot be reached now is retryable.
  *
@@ -75,6 +78,10 @@ export class BrokerFiring {
         kind: 'permanent',
         error: `connection ${id} is of type "${stored.type}"; a "${type}" trigger needs a "${String(connectionTypeForTrigger(type))}" connection`,
       };
+    const vars = templateVarsOf(request);
+    const rendered = renderBrokerNames(trigger, vars);
+    if ('invalid' in rendered)
+      return { kind: 'permanent', error: rendered.invalid };
     const signing = await this.signer.signingFor(request.scheduleOwner);
     if ('error' in signing) return { kind: 'retryable', error: signing.error };
     const acquired = await pool.acquire(stored, signal);
@@ -83,11 +90,14 @@ export class BrokerFiring {
         kind: acquired.permanent ? 'permanent' : 'retryable',
         error: acquired.error,
       };
+    const message = buildBrokerMessage(request, rendered, signing, vars);
+    if ('invalid' in message)
+      return { kind: 'permanent', error: message.invalid };
     return {
-      trigger: trigger as S,
+      trigger: rendered as S,
       connection: stored,
       client: acquired.client,
-      message: buildBrokerMessage(request, trigger, signing),
+      message,
     };
   }
 }

@@ -49,7 +49,7 @@ describe('KafkaTriggerProvider against the librdkafka mock cluster', () => {
     process.on('unhandledRejection', onUnhandled);
     db = await createTestDatabase('kafka_provider');
     ds = await db.dataSource();
-  });
+  }, 180_000); // time for apt-get install kcat, when it is missing
   afterAll(async () => {
     await Promise.all(pools.map((pool) => pool.closeAll()));
     await mock.stop();

@@ -11,8 +11,7 @@ import {
   createTestDatabase,
   freePort,
   requireBroker,
-  startTcpProxy,
-  type TcpFaultProxy as TcpProxy,
+  TcpProxy,
   type TestDatabase,
 } from '@scheduleman/testkit';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -64,7 +63,7 @@ describe('MqttTriggerProvider against Mosquitto', () => {
       received.push({ topic, payload: payload.toString('utf8'), packet });
     });
     await subscriber.subscribeAsync(`${prefix}/sub/#`, { qos: 1 });
-    proxy = await startTcpProxy({ host: '127.0.0.1', port: 1883 });
+    proxy = await TcpProxy.start(1883);
   });
   afterAll(async () => {
     await Promise.all(pools.map((pool) => pool.closeAll()));

@@ -90,6 +90,8 @@ export class NatsClientFactory implements BrokerClientFactory<NatsClient> {
   onClosed: (connectionId: string, client: NatsClient, reason: string) => void =
     () => undefined;
   private readonly connections = new WeakMap<NatsClient, NatsConnection>();
+  /** Closed by `close` (the pool's doing): not reported back to it. */
+  private readonly closing = new WeakSet<NatsClient>();
 
   constructor(private readonly options: NatsClientFactoryOptions = {}) {}
 
@@ -110,6 +112,7 @@ export class NatsClientFactory implements BrokerClientFactory<NatsClient> {
   async close(client: NatsClient): Promise<void> {
     const nc = this.connections.get(client);
     if (nc === undefined || nc.isClosed()) return;
+    this.closing.add(client);
     try {
       // Flushes what was published, then closes; there are no subscriptions to drain.
       await nc.drain();
@@ -133,6 +136,7 @@ export class NatsClientFactory implements BrokerClientFactory<NatsClient> {
     };
     void nc.closed().then((error) => {
       client.state = 'reconnecting';
+      if (this.closing.has(client)) return;
       const reason =
         error instanceof Error
           ? `the NATS connection closed: ${errorMessage(error)}`

@@ -1,7 +1,12 @@
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { FireOutcome, NatsTriggerSpec } from '@scheduleman/domain';
-import { freePort, requireBroker } from '@scheduleman/testkit';
+import {
+  freePort,
+  requireBroker,
+  TcpProxy,
+  waitFor,
+} from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -168,21 +173,51 @@ describe('NatsTriggerProvider against NATS JetStream', () => {
     expect(opened).toHaveBeenCalledTimes(1);
   });
 
-  it('opens a new connection after the old one closed by itself', async () => {
-    const request = () => brokerFireRequest(trigger(`${subjects}.reopen`));
-    const opened = jest.spyOn(factory, 'open');
-    expect(
-      await provider.fire(request(), { signal: budgetSignal() }),
-    ).toMatchObject({ kind: 'delivered' });
-    const first = await (opened.mock.results[0].value as Promise<NatsClient>);
+  it('fails fast as retryable while the broker is away, and delivers again once nats.js has reconnected', async () => {
+    const proxy = await TcpProxy.start(4222);
+    try {
+      const id = await harness.insertConnection(
+        'nats',
+        `nats://127.0.0.1:${String(proxy.port)}`,
+      );
+      const request = () => brokerFireRequest(trigger(`${subjects}.away`, id));
+      const opened = jest.spyOn(factory, 'open');
+      expect(
+        await provider.fire(request(), { signal: budgetSignal() }),
+      ).toMatchObject({ kind: 'delivered' });
 
-    await factory.close(first); // as if the server had closed it
-    await new Promise((resolve) => setTimeout(resolve, 50));
+      const client = await (opened.mock.results[0]
+        .value as Promise<NatsClient>);
 
-    expect(
-      await provider.fire(request(), { signal: budgetSignal() }),
-    ).toMatchObject({ kind: 'delivered' });
-    expect(opened).toHaveBeenCalledTimes(2);
+      await proxy.refuse(); // the broker is gone: connections cut and refused
+      await waitFor('nats.js to see the disconnect', () =>
+        client.state === 'reconnecting' ? true : undefined,
+      );
+      const startedAt = performance.now();
+      const meanwhile = await provider.fire(request(), {
+        signal: budgetSignal(),
+      });
+      expect(performance.now() - startedAt).toBeLessThan(200);
+      expect(meanwhile).toEqual({
+        kind: 'retryable',
+        error: expect.stringMatching(
+          /^the NATS connection ".*" is reconnecting$/,
+        ) as string,
+      });
+      await proxy.accept();
+
+      const back = await waitFor('a delivery after the reconnect', async () => {
+        const outcome = await provider.fire(request(), {
+          signal: budgetSignal(),
+        });
+        return outcome.kind === 'delivered' ? outcome : undefined;
+      });
+      expect(back).toMatchObject({ kind: 'delivered' });
+      expect(opened).toHaveBeenCalledTimes(1); // the same connection, reconnected
+      expect(unhandled).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('answers retryable, fast and without crashing when the broker is unreachable', async () => {

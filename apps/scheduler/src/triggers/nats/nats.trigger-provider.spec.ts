@@ -8,7 +8,7 @@ import type {
 import type { BrokerClientPool } from '../broker/broker-client-pool';
 import type { BrokerFiring } from '../broker/broker-firing';
 import type { ResolvedConnection } from '../broker/connection-source';
-import { type NatsClient, natsConnectionOptions } from './nats-client';
+import type { NatsClient } from './nats-client';
 import { NatsTriggerProvider } from './nats.trigger-provider';
 
 const CONNECTION: ResolvedConnection = {
@@ -265,49 +265,5 @@ describe('NatsTriggerProvider', () => {
     await fire(controller.signal);
 
     expect(removed).toHaveBeenCalledTimes(1);
-  });
-});
-
-describe('natsConnectionOptions', () => {
-  const base = CONNECTION.url;
-
-  it('takes the server, user and password from the parsed URL', () => {
-    expect(
-      natsConnectionOptions(
-        { ...base, username: 'app', password: 'p@ss' },
-        'n',
-        5000,
-      ),
-    ).toMatchObject({
-      servers: '127.0.0.1:4222',
-      user: 'app',
-      pass: 'p@ss',
-      name: 'n',
-      timeout: 5000,
-      ignoreClusterUpdates: true,
-    });
-  });
-
-  it('takes a token, TLS and an IPv6 host', () => {
-    const options = natsConnectionOptions(
-      {
-        ...base,
-        token: 's3cr3t',
-        tls: true,
-        brokers: [{ host: '::1', port: 4443 }],
-      },
-      'n',
-      5000,
-    );
-    expect(options).toMatchObject({
-      servers: '[::1]:4443',
-      token: 's3cr3t',
-      tls: {},
-    });
-    expect(options).not.toHaveProperty('user');
-  });
-
-  it('leaves TLS to the server without tls://', () => {
-    expect(natsConnectionOptions(base, 'n', 5000)).not.toHaveProperty('tls');
   });
 });

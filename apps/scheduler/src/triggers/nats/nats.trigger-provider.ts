@@ -8,10 +8,9 @@ import type { BrokerClientPool } from '../broker/broker-client-pool';
 import type { BrokerFiring } from '../broker/broker-firing';
 import {
   ambiguousTimeout,
-  PublishAbortedError,
-  raceSignal,
   remainingBudgetMs,
 } from '../broker/publish-deadline';
+import { ABORTED, raceSignal } from '../broker/race-signal';
 import type { NatsClient } from './nats-client';
 import {
   isNatsConnectionClosed,
@@ -73,13 +72,13 @@ export class NatsTriggerProvider implements TriggerProvider {
         ),
         signal,
       );
-      return natsOutcomeForAck(ack);
-    } catch (error) {
-      if (error instanceof PublishAbortedError)
+      if (ack === ABORTED)
         return {
           kind: 'retryable',
           error: ambiguousTimeout(performance.now() - startedAt, 'Nats-Msg-Id'),
         };
+      return natsOutcomeForAck(ack);
+    } catch (error) {
       if (isNatsConnectionClosed(error))
         this.pool.discard(connection.id, client, 'the NATS connection closed');
       return natsOutcomeForError(error, {

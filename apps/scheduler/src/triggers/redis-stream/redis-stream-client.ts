@@ -76,10 +76,12 @@ export interface RedisStreamClientFactoryOptions {
   connectTimeoutMs?: number;
   /** Sent with CLIENT SETNAME. */
   name?: string;
+  /** Reconnects after a drop before the client ends. Default RECONNECT_ATTEMPTS (10). */
+  reconnectAttempts?: number;
 }
 
 /** Reconnects node-redis tries by itself after a drop, before the client gives up. */
-const RECONNECT_ATTEMPTS = 10;
+export const RECONNECT_ATTEMPTS = 10;
 
 /** The node-redis options of a connection, from its parsed URL (never from the URL text). */
 export function redisClientOptions(
@@ -88,12 +90,13 @@ export function redisClientOptions(
   name: string,
   connectTimeoutMs: number,
   everReady: () => boolean,
+  reconnectAttempts = RECONNECT_ATTEMPTS,
 ): RedisClientOptions {
   const broker = url.brokers[0];
   // The first connect fails at once (the pool backs off); a drop later is retried a few
   // times, 50 ms doubling to 1 s, then the client ends and the pool opens a new one.
   const reconnectStrategy = (retries: number): number | false =>
-    everReady() && retries < RECONNECT_ATTEMPTS
+    everReady() && retries < reconnectAttempts
       ? Math.min(50 * 2 ** retries, 1_000)
       : false;
   const common = {
@@ -159,6 +162,7 @@ export class RedisStreamClientFactory
         this.options.name ?? 'scheduleman-scheduler',
         this.options.connectTimeoutMs ?? 5_000,
         () => ready,
+        this.options.reconnectAttempts,
       ),
     );
     const client = new RedisConnectionClient(redis);
@@ -233,22 +237,24 @@ export async function runXaddOnce(
   maxLen: number | undefined,
   fields: readonly string[],
 ): Promise<StreamAdd> {
-  const args = [
+  // One array per fire: the command as sent, kept for the one retry after NOSCRIPT.
+  const command = [
+    'EVALSHA',
     XADD_ONCE_SHA,
     '2',
     redisDedupKey(stream, executionId),
     stream,
     String(REDIS_DEDUP_WINDOW_SECONDS),
     maxLen === undefined ? '' : String(maxLen),
-    ...fields,
   ];
+  for (const field of fields) command.push(field);
   let reply: unknown;
   try {
-    reply = await redis.sendCommand(['EVALSHA', ...args]);
+    reply = await redis.sendCommand(command);
   } catch (error) {
     if (!errorMessage(error).startsWith('NOSCRIPT')) throw error;
     await redis.sendCommand(['SCRIPT', 'LOAD', XADD_ONCE_SCRIPT]);
-    reply = await redis.sendCommand(['EVALSHA', ...args]);
+    reply = await redis.sendCommand(command);
   }
   if (
     !Array.isArray(reply) ||

@@ -3,7 +3,12 @@ import {
   PUBLIC_ONLY_NETWORK_POLICY,
   type RedisStreamTriggerSpec,
 } from '@scheduleman/domain';
-import { freePort, requireBroker, waitFor } from '@scheduleman/testkit';
+import {
+  freePort,
+  requireBroker,
+  TcpProxy,
+  waitFor,
+} from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { Webhook } from 'standardwebhooks';
@@ -220,6 +225,88 @@ describe('RedisStreamTriggerProvider against Redis', () => {
     expect(outcome).toMatchObject({ kind: 'delivered' });
     expect(unhandled).toEqual([]);
   });
+
+  it('fails fast as retryable while the broker is away, and delivers again once node-redis has reconnected', async () => {
+    const proxy = await TcpProxy.start(6379);
+    try {
+      const id = await harness.insertConnection(
+        'redis',
+        `redis://127.0.0.1:${String(proxy.port)}`,
+      );
+      const opened = jest.spyOn(factory, 'open');
+      const t = { ...trigger('away'), connectionId: id };
+      expect(await fire(t)).toMatchObject({ kind: 'delivered' });
+      const client = await (opened.mock.results[0]
+        .value as Promise<RedisStreamClient>);
+
+      await proxy.refuse(); // the broker is gone: connections cut and refused
+      await waitFor('node-redis to see the drop', () =>
+        client.state === 'reconnecting' ? true : undefined,
+      );
+      const startedAt = performance.now();
+      const meanwhile = await fire(t);
+      expect(performance.now() - startedAt).toBeLessThan(200);
+      expect(meanwhile).toEqual({
+        kind: 'retryable',
+        error: expect.stringMatching(
+          /^the Redis connection ".*" is reconnecting$/,
+        ) as string,
+      });
+      await proxy.accept();
+
+      const back = await waitFor('a delivery after the reconnect', async () => {
+        const outcome = await fire(t);
+        return outcome.kind === 'delivered' ? outcome : undefined;
+      });
+      expect(back).toMatchObject({ kind: 'delivered' });
+      expect(opened).toHaveBeenCalledTimes(1); // the same client, reconnected
+      expect(await admin.xLen(t.stream)).toBe(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('discards a client node-redis gave up on (a long outage) and opens a new one', async () => {
+    const proxy = await TcpProxy.start(6379);
+    try {
+      const id = await harness.insertConnection(
+        'redis',
+        `redis://127.0.0.1:${String(proxy.port)}`,
+      );
+      // Two reconnects (50 and 100 ms) instead of ten, to keep the test short.
+      factory = new RedisStreamClientFactory({
+        policy: harness.policy,
+        name: clientName,
+        reconnectAttempts: 2,
+      });
+      pool = new BrokerClientPool(factory, { policy: harness.policy });
+      factory.onClosed = (connection, client, reason) => {
+        pool.discard(connection, client, reason);
+      };
+      provider = new RedisStreamTriggerProvider(harness.firing, pool);
+      const opened = jest.spyOn(factory, 'open');
+      const t = { ...trigger('given-up'), connectionId: id };
+      expect(await fire(t)).toMatchObject({ kind: 'delivered' });
+
+      await proxy.refuse();
+      await waitFor(
+        'the pool to drop the client',
+        () =>
+          pool.health().some((h) => h.connectionId === id && h.state === 'down')
+            ? true
+            : undefined,
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
+      await proxy.accept();
+
+      expect(await fire(t)).toMatchObject({ kind: 'delivered' });
+      expect(opened).toHaveBeenCalledTimes(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
 
   it('answers retryable, fast and without crashing when the broker is unreachable', async () => {
     const port = await freePort();

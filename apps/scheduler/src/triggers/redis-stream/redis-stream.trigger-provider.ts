@@ -7,11 +7,8 @@ import type {
 } from '@scheduleman/domain';
 import type { BrokerClientPool } from '../broker/broker-client-pool';
 import type { BrokerFiring } from '../broker/broker-firing';
-import {
-  ambiguousTimeout,
-  PublishAbortedError,
-  raceSignal,
-} from '../broker/publish-deadline';
+import { ambiguousTimeout } from '../broker/publish-deadline';
+import { ABORTED, raceSignal } from '../broker/race-signal';
 import type { RedisStreamClient } from './redis-stream-client';
 import {
   isRedisClientClosed,
@@ -69,9 +66,7 @@ export class RedisStreamTriggerProvider implements TriggerProvider {
         ),
         signal,
       );
-      return redisOutcomeForAdd(added);
-    } catch (error) {
-      if (error instanceof PublishAbortedError)
+      if (added === ABORTED)
         return {
           kind: 'retryable',
           error: ambiguousTimeout(
@@ -79,6 +74,8 @@ export class RedisStreamTriggerProvider implements TriggerProvider {
             'execution id (the dedup key)',
           ),
         };
+      return redisOutcomeForAdd(added);
+    } catch (error) {
       if (isRedisClientClosed(error))
         this.pool.discard(connection.id, client, 'the Redis client closed');
       return redisOutcomeForError(error, trigger.stream);

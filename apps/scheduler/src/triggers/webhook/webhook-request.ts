@@ -1,6 +1,15 @@
 import {
+  defaultDeliveryBody,
+  cloudEventOf,
   type FireRequest,
+  httpBinaryHeaders,
+  isCloudEventsTrigger,
   isReservedWebhookHeader,
+  renderBodyJson,
+  renderHeaderTemplate,
+  renderUrlTemplate,
+  type TemplateVars,
+  templateVarsOf,
   type SigningSecret,
   signWebhook,
   WEBHOOK_ID_HEADER,
@@ -46,7 +55,14 @@ interface Target {
 const parsedTargets = new Map<string, Target | { invalid: string }>();
 const MAX_PARSED_TARGETS = 10_000;
 
-function parseTarget(text: string): Target | { invalid: string } {
+/** `vars` only for a templated URL. */
+function parseTarget(
+  text: string,
+  vars: TemplateVars | undefined,
+): Target | { invalid: string } {
+  // A templated URL is rendered per fire and may differ every time ({{executionId}}):
+  // caching those would only evict the URLs worth caching.
+  if (vars !== undefined) return parseTargetUncached(text, vars);
   let target = parsedTargets.get(text);
   if (target) return target;
   target = parseTargetUncached(text);
@@ -55,10 +71,13 @@ function parseTarget(text: string): Target | { invalid: string } {
   return target;
 }
 
-function parseTargetUncached(text: string): Target | { invalid: string } {
+function parseTargetUncached(
+  text: string,
+  vars?: TemplateVars,
+): Target | { invalid: string } {
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(vars === undefined ? text : renderUrlTemplate(text, vars));
   } catch {
     return { invalid: 'invalid webhook url' };
   }
@@ -73,19 +92,6 @@ function parseTargetUncached(text: string): Target | { invalid: string } {
     url: url.toString(),
     origin: url.origin,
     path: url.pathname + url.search,
-  };
-}
-
-/** The body of the contract when the trigger configures none. */
-export function defaultWebhookBody(
-  request: FireRequest,
-): Record<string, unknown> {
-  return {
-    scheduleId: request.scheduleId,
-    executionId: request.executionId,
-    scheduledAt: request.scheduledAt.toISOString(),
-    attempt: request.attempt,
-    name: request.scheduleName,
   };
 }
 
@@ -106,9 +112,12 @@ export interface WebhookSigning {
  * or, when none is configured, the default body. Content-Type is sent with every body.
  *
  * Every attempt carries webhook-id (the execution id, so the same on every retry) and
- * webhook-timestamp; webhook-signature too when there is a secret. The body is built once
- * here and the signature covers exactly that string's UTF-8 bytes, which is what the
- * client sends.
+ * webhook-timestamp; webhook-signature too when there is a secret. The body is built
+ * (and its placeholders rendered) once here and the signature covers exactly that
+ * string's UTF-8 bytes, which is what the client sends.
+ *
+ * With format cloudevents the same request is a CloudEvent in HTTP binary mode: the
+ * body is its data, the ce-* headers its attributes; every other header stays.
  */
 export function buildWebhookCall(
   request: FireRequest,
@@ -117,7 +126,14 @@ export function buildWebhookCall(
   const trigger = request.trigger;
   if (!isWebhookTrigger(trigger))
     return { invalid: 'invalid webhook trigger: url is missing' };
-  const target = parseTarget(trigger.url);
+  // Built at most once, and only for a trigger that templates something: a trigger
+  // without "{{" costs one includes() per string (docs/triggers.md, "Templates").
+  let vars: TemplateVars | undefined;
+  const varsOf = (): TemplateVars => (vars ??= templateVarsOf(request));
+  const target = parseTarget(
+    trigger.url,
+    trigger.url.includes('{{') ? varsOf() : undefined,
+  );
   if ('invalid' in target) return target;
   const method = (
     typeof trigger.method === 'string' ? trigger.method : 'POST'
@@ -128,9 +144,9 @@ export function buildWebhookCall(
     trigger.body !== undefined;
   let body: string | undefined;
   if (method === 'GET') body = undefined;
-  else if (configured) body = JSON.stringify(trigger.body);
+  else if (configured) body = renderBodyJson(trigger.body, request, vars);
   else if (method !== 'DELETE')
-    body = JSON.stringify(defaultWebhookBody(request));
+    body = JSON.stringify(defaultDeliveryBody(request));
 
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   // A stored row is only as well-formed as the rules were when it was written.
@@ -140,8 +156,16 @@ export function buildWebhookCall(
     // dropped here again: the receiver must be able to trust ours, above all the
     // Idempotency-Key.
     if (typeof value !== 'string' || isReservedWebhookHeader(name)) continue;
-    headers[name.toLowerCase()] = value;
+    const rendered = value.includes('{{')
+      ? renderHeaderTemplate(name, value, varsOf())
+      : value;
+    if (typeof rendered !== 'string') return rendered;
+    headers[name.toLowerCase()] = rendered;
   }
+  // CloudEvents binary mode: the attributes as ce-* headers beside the same body (the
+  // event's data), after the user's headers so they cannot be replaced.
+  if (isCloudEventsTrigger(trigger))
+    Object.assign(headers, httpBinaryHeaders(cloudEventOf(request, body)));
   headers['idempotency-key'] = request.executionId;
   headers['x-scheduleman-schedule-id'] = request.scheduleId;
   headers['x-scheduleman-execution-id'] = request.executionId;

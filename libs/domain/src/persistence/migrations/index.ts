@@ -3,6 +3,7 @@ import { ApiKeys1733100000000 } from './1733100000000-api-keys';
 import { SigningSecrets1733200000000 } from './1733200000000-signing-secrets';
 import { OwnerQuotas1733300000000 } from './1733300000000-owner-quotas';
 import { Connections1733600000000 } from './1733600000000-connections';
+import { AuditEvents1733700000000 } from './1733700000000-audit-events';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   SigningSecrets1733200000000,
   OwnerQuotas1733300000000,
   Connections1733600000000,
+  AuditEvents1733700000000,
 ];

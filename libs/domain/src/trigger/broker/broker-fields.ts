@@ -1,5 +1,7 @@
 import { ValidationError } from '../../errors';
 import { connectionIdOf } from '../../connection/trigger-connection';
+import { parseTriggerFormat } from '../cloudevents';
+import { checkTemplate } from '../template';
 import { parseHeaderMap, parseJsonBody } from '../webhook.trigger-definition';
 import type { BrokerTriggerSpecBase } from './broker-trigger-spec';
 
@@ -16,6 +18,7 @@ export const BROKER_COMMON_FIELDS = [
   'connectionId',
   'headers',
   'body',
+  'format',
 ] as const;
 
 export interface NameRule {
@@ -24,6 +27,8 @@ export interface NameRule {
   maxLength: number;
   /** May it be `""`? */
   allowEmpty?: boolean;
+  /** May it hold template placeholders (all but the AMQP exchange)? */
+  templated?: boolean;
   /** Must hold; `why` completes "must …". */
   checks: readonly { ok: (text: string) => boolean; why: string }[];
 }
@@ -55,11 +60,30 @@ export function parseName(
       field,
       `must not contain control characters (${rule.what})`,
     );
-  const plain = input.replace(PLACEHOLDER, 'x');
+  if (rule.templated === true) checkTemplate(input, field);
+  else if (input.includes('{{'))
+    throw new ValidationError(
+      field,
+      `takes no template placeholders (${rule.what})`,
+    );
+  checkNameRule(input.replace(PLACEHOLDER, 'x'), field, rule);
+  return input;
+}
+
+/**
+ * The protocol's rules for a name, on `text` as it will be sent: at create with each
+ * placeholder counted as one character, and again at fire time on the rendered name
+ * (renderBrokerNames), since a metadata value can break them.
+ */
+export function checkNameRule(
+  text: string,
+  field: string,
+  rule: NameRule,
+): void {
+  const plain = text;
   for (const check of rule.checks)
     if (!check.ok(plain))
       throw new ValidationError(field, `must ${check.why} (${rule.what})`);
-  return input;
 }
 
 /** Refuses any field outside `allowed`, naming it and listing the allowed ones. */
@@ -95,6 +119,8 @@ export function parseBrokerCommon<T extends string>(
   };
   if (input['body'] !== undefined)
     spec.body = parseJsonBody(input['body'], `${field}.body`);
+  const format = parseTriggerFormat(input['format'], `${field}.format`);
+  if (format !== undefined) spec.format = format;
   return spec;
 }
 

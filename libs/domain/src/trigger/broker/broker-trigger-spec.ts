@@ -1,3 +1,4 @@
+import type { TriggerFormat } from '../cloudevents';
 import type { TriggerSpecBase } from '../trigger-spec';
 
 /**
@@ -11,6 +12,8 @@ export interface BrokerTriggerSpecBase extends TriggerSpecBase {
   connectionId: string;
   headers: Record<string, string>;
   body?: unknown;
+  /** `cloudevents`: the payload goes as a CloudEvents 1.0 event in binary mode. Absent = raw. */
+  format?: TriggerFormat;
 }
 
 export interface AmqpTriggerSpec extends BrokerTriggerSpecBase {

@@ -174,6 +174,27 @@ describe('broker trigger definitions', () => {
       },
       'trigger.headers.a',
     ],
+    [
+      { type: 'nats', connectionId: CONNECTION, subject: 'jobs.{{nope}}' },
+      'trigger.subject',
+    ],
+    [
+      { type: 'amqp', connectionId: CONNECTION, exchange: '{{name}}' },
+      'trigger.exchange',
+    ],
+    [
+      { type: 'kafka', connectionId: CONNECTION, topic: 't', format: 'xml' },
+      'trigger.format',
+    ],
+    [
+      {
+        type: 'mqtt',
+        connectionId: CONNECTION,
+        topic: 't',
+        body: { a: '{{secret}}' },
+      },
+      'trigger.body.a',
+    ],
   ])('refuse %j naming %s', (trigger, field) => {
     expect(refusal(trigger)).toBe(field);
   });
@@ -186,5 +207,16 @@ describe('broker trigger definitions', () => {
         topic: 'jobs.{{metadata.tenant}}',
       }),
     ).toBe('accepted');
+  });
+
+  it('keep the format when it is cloudevents', () => {
+    expect(
+      parseTriggerSpec({
+        type: 'redis-stream',
+        connectionId: CONNECTION,
+        stream: 's',
+        format: 'cloudevents',
+      }),
+    ).toMatchObject({ format: 'cloudevents' });
   });
 });

@@ -41,6 +41,7 @@ const AMQP_EXCHANGE: NameRule = {
 
 const AMQP_ROUTING_KEY: NameRule = {
   what: 'an AMQP routing key',
+  templated: true,
   maxLength: 255,
   allowEmpty: true,
   checks: [
@@ -80,6 +81,7 @@ export const AMQP_TRIGGER: TriggerDefinition<AmqpTriggerSpec> = {
 
 const NATS_SUBJECT: NameRule = {
   what: 'a NATS subject such as "jobs.created"',
+  templated: true,
   maxLength: 255,
   checks: [
     {
@@ -110,6 +112,7 @@ export const NATS_TRIGGER: TriggerDefinition<NatsTriggerSpec> = {
 
 const REDIS_STREAM: NameRule = {
   what: 'a Redis stream key',
+  templated: true,
   maxLength: 256,
   checks: [],
 };
@@ -142,6 +145,7 @@ export const REDIS_STREAM_TRIGGER: TriggerDefinition<RedisStreamTriggerSpec> = {
 
 const MQTT_TOPIC: NameRule = {
   what: 'an MQTT topic such as "jobs/created"',
+  templated: true,
   maxLength: 1024,
   checks: [
     {
@@ -185,6 +189,7 @@ function parseQos(input: unknown, field: string): MqttQos {
 
 const KAFKA_TOPIC: NameRule = {
   what: 'a Kafka topic name',
+  templated: true,
   maxLength: 249,
   checks: [
     {
@@ -200,6 +205,7 @@ const KAFKA_TOPIC: NameRule = {
 
 const KAFKA_KEY: NameRule = {
   what: 'a Kafka record key',
+  templated: true,
   maxLength: 1024,
   checks: [],
 };
@@ -220,6 +226,23 @@ export const KAFKA_TRIGGER: TriggerDefinition<KafkaTriggerSpec> = {
       spec.key = parseName(input['key'], `${field}.key`, KAFKA_KEY);
     return spec;
   },
+};
+
+/**
+ * The name fields of each broker trigger that may hold placeholders, with their rules:
+ * rendered at fire time and checked again (renderBrokerNames).
+ */
+export const BROKER_NAME_FIELDS: Readonly<
+  Record<string, readonly { field: string; rule: NameRule }[]>
+> = {
+  amqp: [{ field: 'routingKey', rule: AMQP_ROUTING_KEY }],
+  nats: [{ field: 'subject', rule: NATS_SUBJECT }],
+  'redis-stream': [{ field: 'stream', rule: REDIS_STREAM }],
+  mqtt: [{ field: 'topic', rule: MQTT_TOPIC }],
+  kafka: [
+    { field: 'topic', rule: KAFKA_TOPIC },
+    { field: 'key', rule: KAFKA_KEY },
+  ],
 };
 
 export const BROKER_TRIGGER_DEFINITIONS: readonly TriggerDefinition[] = [
