@@ -6,6 +6,7 @@ export * from './schedule/schedule-status';
 export * from './schedule/misfire-policy';
 export * from './schedule/parse-schedule-spec';
 export * from './schedule/next-occurrence';
+export * from './schedule/occurrence-notes';
 export * from './schedule/plan-occurrences';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';

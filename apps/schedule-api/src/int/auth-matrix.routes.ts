@@ -99,6 +99,13 @@ export interface RouteCase {
   body?: () => unknown;
   /** The status of an allowed call. */
   ok: number;
+  /** A POST that only computes (preview): like a GET, it must write nothing. */
+  readOnly?: true;
+}
+
+/** GETs and read-only POSTs must leave the database as it was. */
+export function writesNothing(route: RouteCase): boolean {
+  return route.method === 'GET' || route.readOnly === true;
 }
 
 // One route per line, so that adding one is one line:
@@ -106,6 +113,7 @@ export interface RouteCase {
 export const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/schedules', scope: 'schedules:write', body: () => cronBody({ owner: OWNER_A }), ok: 201 },
   { method: 'GET', path: '/schedules', scope: 'schedules:read', ok: 200 },
+  { method: 'POST', path: '/schedules/preview', scope: 'schedules:read', body: () => ({ schedule: { type: 'cron', expression: '0 0 * * *' } }), ok: 200, readOnly: true },
   { method: 'GET', path: '/schedules/:id', scope: 'schedules:read', target: 'schedule', ok: 200 },
   { method: 'PATCH', path: '/schedules/:id', scope: 'schedules:write', target: 'schedule', body: () => ({ name: 'renamed' }), ok: 200 },
   { method: 'DELETE', path: '/schedules/:id', scope: 'schedules:write', target: 'schedule', ok: 204 },

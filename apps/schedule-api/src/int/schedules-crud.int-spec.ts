@@ -385,6 +385,7 @@ describe('schedule API: create, read, update, delete', () => {
         '/connections',
         '/connections/{id}',
         '/schedules',
+        '/schedules/preview',
         '/schedules/{id}',
         '/schedules/{id}/upcoming',
         '/schedules/{id}/pause',

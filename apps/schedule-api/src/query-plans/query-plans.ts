@@ -31,6 +31,7 @@ export function planCases(inputs: PlanCaseInputs): PlanCase[] {
   const list = (filter: {
     owner?: string;
     status?: string;
+    q?: string;
     cursor?: { at: string; id: string };
   }) => listSchedulesSql({ ...filter, limit: inputs.pageSize });
   const backlogNow = new Date(inputs.now.getTime() + 6 * 3_600_000);
@@ -76,6 +77,16 @@ export function planCases(inputs: PlanCaseInputs): PlanCase[] {
     {
       name: 'list: owner and status=active',
       ...list({ owner: inputs.owner, status: 'active' }),
+      index: 'schedules_owner_list_idx',
+    },
+    {
+      // ILIKE '%…%' cannot use a B-tree: it must stay a filter on the keyset walk.
+      name: 'list: owner, q (name search), deep page',
+      ...list({
+        owner: inputs.owner,
+        q: 'schedule 12',
+        cursor: inputs.ownerDeepCursor,
+      }),
       index: 'schedules_owner_list_idx',
     },
   ];

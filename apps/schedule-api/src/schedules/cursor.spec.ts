@@ -1,5 +1,10 @@
 import { ValidationError } from '@scheduleman/domain';
-import { decodeCursor, encodeCursor } from './cursor';
+import {
+  decodeCursor,
+  decodeNextRunCursor,
+  encodeCursor,
+  encodeNextRunCursor,
+} from './cursor';
 
 describe('cursors', () => {
   const key = {
@@ -49,5 +54,43 @@ describe('cursors', () => {
     } catch (e) {
       expect((e as ValidationError).field).toBe('cursor');
     }
+  });
+});
+
+describe('nextRunAt cursors', () => {
+  const id = '6f1c3b1e-8a3c-4c1e-9d7e-1f2a3b4c5d6e';
+
+  it('round-trips a dated and a null next run', () => {
+    const dated = { at: '2030-01-01T00:00:00.123456', id };
+    expect(decodeNextRunCursor(encodeNextRunCursor(dated))).toEqual(dated);
+    expect(decodeNextRunCursor(encodeNextRunCursor({ at: null, id }))).toEqual({
+      at: null,
+      id,
+    });
+  });
+
+  it.each([
+    [
+      'a cursor of the default order',
+      encodeCursor({ at: '2030-01-01T00:00:00.000000', id }),
+    ],
+    [
+      'a wrong tag',
+      Buffer.from(JSON.stringify(['c', null, id])).toString('base64url'),
+    ],
+    [
+      'a bad timestamp',
+      Buffer.from(JSON.stringify(['n', '2030-01-01', id])).toString(
+        'base64url',
+      ),
+    ],
+    [
+      'a bad id',
+      Buffer.from(JSON.stringify(['n', null, 'x'])).toString('base64url'),
+    ],
+    ['garbage', 'not-a-cursor!'],
+  ])('rejects %s naming cursor', (_name, cursor) => {
+    expect(() => decodeNextRunCursor(cursor)).toThrow(ValidationError);
+    expect(() => decodeNextRunCursor(cursor)).toThrow(/^cursor: /);
   });
 });

@@ -52,3 +52,45 @@ export function decodeCursor(cursor: string, withId: boolean): CursorKey {
   if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
   return { at, id };
 }
+
+/** Cursor of `GET /schedules?sort=nextRunAt`: the last row's next_run_at (null sorts last) and id. */
+export interface NextRunCursorKey {
+  /** UTC timestamp with microseconds, or null for a row without a next run. */
+  at: string | null;
+  id: string;
+}
+
+/** Tagged "n", so a cursor of the default order is not taken for one of this order. */
+export function encodeNextRunCursor(key: NextRunCursorKey): string {
+  return Buffer.from(JSON.stringify(['n', key.at, key.id]), 'utf8').toString(
+    'base64url',
+  );
+}
+
+/** Decodes a cursor made by encodeNextRunCursor; anything else is a 400 naming `cursor`. */
+export function decodeNextRunCursor(cursor: string): NextRunCursorKey {
+  const invalid = () =>
+    new ValidationError(
+      'cursor',
+      'is not a cursor of this sort order (pass nextCursor back unchanged, with the same sort)',
+    );
+  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
+  const [tag, at, id] = parsed as unknown[];
+  if (tag !== 'n' || typeof id !== 'string' || !UUID.test(id)) throw invalid();
+  if (at === null) return { at: null, id };
+  if (
+    typeof at !== 'string' ||
+    !TIMESTAMP.test(at) ||
+    Number.isNaN(Date.parse(`${at}Z`))
+  )
+    throw invalid();
+  return { at, id };
+}

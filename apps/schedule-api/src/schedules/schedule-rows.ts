@@ -31,6 +31,8 @@ export type ScheduleRow = Pick<
 > & {
   /** created_at as UTC text with microseconds, the keyset of the list. */
   created_at_key: string;
+  /** next_run_at as UTC text with microseconds (null when there is none): the nextRunAt cursor. */
+  next_run_at_key: string | null;
 };
 
 /** An `executions` row as schedules.sql.ts selects it (EXECUTION_COLUMNS). */

@@ -33,6 +33,7 @@ import type {
   Principal,
   ExecutionListResponse,
   ExecutionResponse,
+  PreviewResponse,
   ScheduleListResponse,
   ScheduleResponse,
   UpcomingResponse,
@@ -61,6 +62,7 @@ import {
 } from './dto/spec-docs.dto';
 import { BROKER_TRIGGER_DOCS } from './dto/broker-trigger-docs.dto';
 import { UpdateScheduleDto } from './dto/update-schedule.dto';
+import { PreviewResponseDto, PreviewScheduleDto } from './dto/preview.dto';
 import { IdPipe } from '../http/id.pipe';
 import { SchedulesService } from './schedules.service';
 
@@ -119,6 +121,22 @@ export class SchedulesController {
     @Body() dto: CreateScheduleDto,
   ): Promise<ScheduleResponse> {
     return this.schedules.create(principal, dto);
+  }
+
+  @RequireScope('schedules:read')
+  @Post('preview')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'The next occurrences of a schedule spec, with notes',
+    description:
+      'Nothing is stored. The occurrences come from the code the scheduler fires with; `notes` explain DST gaps and overlaps and days some months lack. Validation is that of create (fields `schedule.*`), plus `count` (1..100) and `from` (ISO instant with offset).',
+  })
+  @ApiBody({ type: PreviewScheduleDto })
+  @ApiOkResponse({ type: PreviewResponseDto })
+  @ApiPayloadTooLargeResponse(ERROR)
+  @ApiUnsupportedMediaTypeResponse(ERROR)
+  preview(@Body() dto: PreviewScheduleDto): PreviewResponse {
+    return this.schedules.preview(dto);
   }
 
   @RequireScope('schedules:read')

@@ -11,7 +11,7 @@ import { isTransientDatabaseError } from '@scheduleman/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditEventParams } from '../audit/audit-events.sql';
-import type { CursorKey } from './cursor';
+import type { CursorKey, NextRunCursorKey } from './cursor';
 import type { ExecutionRow, ScheduleRow, ScheduleState } from './schedule-rows';
 import * as sql from './schedules.sql';
 
@@ -29,7 +29,11 @@ const TRANSACTION_RETRY_BACKOFF: BackoffOptions = { initialMs: 40, maxMs: 200 };
 export interface ListSchedulesQuery {
   owner?: string;
   status?: string;
+  /** Case-insensitive substring of the name. */
+  q?: string;
   cursor?: CursorKey;
+  nextRunCursor?: NextRunCursorKey;
+  sort?: 'nextRunAt';
   limit: number;
 }
 

@@ -14,6 +14,9 @@ import {
   NotFoundError,
   ownerFilter,
   ownerFor,
+  parseIsoInstant,
+  previewOccurrences,
+  type PreviewResponse,
   type Principal,
   type SecretBox,
   sealTriggerSecrets,
@@ -28,7 +31,12 @@ import {
 import { CLOCK, SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
 import { ConnectionUsage } from '../connections/connection-usage';
-import { decodeCursor, encodeCursor } from './cursor';
+import {
+  decodeCursor,
+  decodeNextRunCursor,
+  encodeCursor,
+  encodeNextRunCursor,
+} from './cursor';
 import type { CreateScheduleDto } from './dto/create-schedule.dto';
 import {
   DEFAULT_PAGE_LIMIT,
@@ -36,6 +44,7 @@ import {
   type ListSchedulesQueryDto,
   type PageQueryDto,
 } from './dto/queries.dto';
+import type { PreviewScheduleDto } from './dto/preview.dto';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { OwnerQuotas } from './owner-quotas';
 import { ScheduleConflictError } from './schedule-conflict.error';
@@ -150,21 +159,30 @@ export class SchedulesService {
   ): Promise<ScheduleListResponse> {
     const owner = ownerFilter(principal, query.owner);
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-    const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
+    const byNextRun = query.sort === 'nextRunAt';
+    const cursor =
+      query.cursor && !byNextRun ? decodeCursor(query.cursor, true) : undefined;
+    const nextRunCursor =
+      query.cursor && byNextRun ? decodeNextRunCursor(query.cursor) : undefined;
     const rows = await this.repo.list({
       owner,
       status: query.status,
+      q: query.q === '' ? undefined : query.q,
       cursor,
+      nextRunCursor,
+      sort: byNextRun ? 'nextRunAt' : undefined,
       limit,
     });
     const items = rows.slice(0, limit);
     const last = items.at(-1);
+    const more = rows.length > limit && last !== undefined;
     return {
       items: items.map(toScheduleResponse),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ at: last.created_at_key, id: last.id })
-          : null,
+      nextCursor: !more
+        ? null
+        : byNextRun
+          ? encodeNextRunCursor({ at: last.next_run_at_key, id: last.id })
+          : encodeCursor({ at: last.created_at_key, id: last.id }),
     };
   }
 
@@ -382,6 +400,36 @@ export class SchedulesService {
       scheduleId: id,
       items: upcomingOccurrences(row.schedule, after, count).map((d) =>
         d.toISOString(),
+      ),
+    };
+  }
+
+  /**
+   * Occurrences of a spec that is not stored: validated as on create (a cron that never
+   * fires is a 400 on `schedule.expression`), then listed by the firing code.
+   */
+  preview(dto: PreviewScheduleDto): PreviewResponse {
+    const { schedule } = parseScheduleInput(
+      { schedule: dto.schedule },
+      this.clock,
+      this.triggerContext,
+      this.triggerDefinitions,
+    );
+    if (!schedule) throw new Error('parseScheduleInput returned no schedule');
+    // Without `from`, a one-shot shows the at create would store, even one accepted a
+    // moment in the past (AT_PAST_TOLERANCE_MS), as firstRunAt does.
+    const now = this.clock.now();
+    const from =
+      dto.from !== undefined
+        ? parseIsoInstant(dto.from, 'from')
+        : isOneShot(schedule)
+          ? new Date(Math.min(now.getTime(), Date.parse(schedule.at)))
+          : now;
+    return {
+      items: previewOccurrences(
+        schedule,
+        from,
+        dto.count ?? DEFAULT_UPCOMING_COUNT,
       ),
     };
   }

@@ -8,7 +8,7 @@ import { auditEventCte } from '../audit/audit-events.sql';
  */
 
 const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, next_run_at, misfire_policy, max_attempts,
-fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key`;
+fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key`;
 
 const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
 scheduler_id, response_status, error, to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
@@ -215,7 +215,10 @@ export const SCHEDULE_EXISTS = `select 1 from schedules where id = $1::uuid and 
 export function listSchedulesSql(query: {
   owner?: string;
   status?: string;
+  q?: string;
   cursor?: { at: string; id?: string };
+  nextRunCursor?: { at: string | null; id: string };
+  sort?: 'nextRunAt';
   limit: number;
 }): { sql: string; params: unknown[] } {
   const where: string[] = [];
@@ -228,19 +231,43 @@ export function listSchedulesSql(query: {
     where.push(`owner = ${param(query.owner, 'text')}`);
   if (query.status !== undefined)
     where.push(`status = ${param(query.status, 'text')}`);
+  if (query.q !== undefined)
+    // A filter on the rows the keyset index walks, not an index lookup: see docs/api.md.
+    where.push(
+      `name ilike '%' || ${param(escapeLike(query.q), 'text')} || '%'`,
+    );
   if (query.cursor !== undefined) {
     where.push(
       `(created_at, id) > (${param(query.cursor.at, 'timestamp')} at time zone 'UTC', ${param(query.cursor.id, 'uuid')})`,
     );
   }
+  if (query.nextRunCursor !== undefined) {
+    const { at, id } = query.nextRunCursor;
+    // Ascending with nulls last: after a dated row come later dates, then every null;
+    // after a null row only nulls with a greater id.
+    where.push(
+      at === null
+        ? `(next_run_at is null and id > ${param(id, 'uuid')})`
+        : `((next_run_at, id) > (${param(at, 'timestamp')} at time zone 'UTC', ${param(id, 'uuid')}) or next_run_at is null)`,
+    );
+  }
   const limit = param(query.limit + 1, 'int');
+  const order =
+    query.sort === 'nextRunAt'
+      ? 'next_run_at nulls last, id'
+      : 'created_at, id';
   const sql = `
 select ${SCHEDULE_COLUMNS}
 from schedules${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
-order by created_at, id
+order by ${order}
 limit ${limit}
 `;
   return { sql, params };
+}
+
+/** Makes `%`, `_` and `\\` in a search text match themselves in LIKE (escape char `\\`). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**

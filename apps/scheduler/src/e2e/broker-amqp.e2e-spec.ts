@@ -6,6 +6,7 @@ import {
 } from '@scheduleman/domain';
 import {
   requestJson,
+  describeWithBroker,
   requireBroker,
   TEST_ADMIN_API_KEY,
   waitFor,
@@ -26,7 +27,7 @@ import { databaseNow, useStack } from './stack';
  * due in about 2 s, and the message consumed from a queue, with the contract's body and
  * headers, signed, on time.
  */
-describe('an amqp trigger, end to end', () => {
+describeWithBroker('rabbitmq', 'an amqp trigger, end to end', () => {
   const secret = generateSigningSecret();
   let consumer: ChannelModel;
   let channel: Channel;

@@ -3,6 +3,7 @@ import {
   type KafkaMock,
   type KafkaRecord,
   readKafkaTopic,
+  describeWithKafkaMock,
   startKafkaMock,
   waitFor,
 } from '@scheduleman/testkit';
@@ -16,7 +17,7 @@ import { useStack } from './stack';
  * created through the API, the record read back with kcat, on time, with the contract's
  * body, headers and key. A protocol check: acks=-1 means little on a mock.
  */
-describe('a kafka schedule through the built apps', () => {
+describeWithKafkaMock('a kafka schedule through the built apps', () => {
   let mock: KafkaMock | undefined;
   const topic = `scheduleman-e2e-${randomUUID()}`;
   const secret = generateSigningSecret();

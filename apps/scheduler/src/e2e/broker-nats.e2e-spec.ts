@@ -1,7 +1,12 @@
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { generateSigningSecret } from '@scheduleman/domain';
-import { requestJson, requireBroker, waitFor } from '@scheduleman/testkit';
+import {
+  requestJson,
+  describeWithBroker,
+  requireBroker,
+  waitFor,
+} from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { firstSucceeded } from './broker-connections';
@@ -12,7 +17,7 @@ import { databaseNow, useStack } from './stack';
  * JetStream on 127.0.0.1:4222: POST /connections, POST /schedules due in 2 s, and the
  * message is read back from the stream with the contract's body and headers, signed.
  */
-describe('a nats trigger, end to end', () => {
+describeWithBroker('nats', 'a nats trigger, end to end', () => {
   const secret = generateSigningSecret();
   const stack = useStack('e2e_broker_nats', ['nats-s1'], {
     schedulerEnv: { WEBHOOK_SIGNING_SECRETS: secret },

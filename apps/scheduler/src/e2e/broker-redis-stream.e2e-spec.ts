@@ -1,5 +1,10 @@
 import { generateSigningSecret } from '@scheduleman/domain';
-import { requestJson, requireBroker, waitFor } from '@scheduleman/testkit';
+import {
+  requestJson,
+  describeWithBroker,
+  requireBroker,
+  waitFor,
+} from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { Webhook } from 'standardwebhooks';
@@ -11,7 +16,7 @@ import { databaseNow, useStack } from './stack';
  * Redis on 127.0.0.1:6379: POST /connections, POST /schedules due in 2 s, and the entry
  * is read back with the field `body` and one field per header, signed.
  */
-describe('a redis-stream trigger, end to end', () => {
+describeWithBroker('redis', 'a redis-stream trigger, end to end', () => {
   const secret = generateSigningSecret();
   const stack = useStack('e2e_broker_redis', ['redis-s1'], {
     schedulerEnv: { WEBHOOK_SIGNING_SECRETS: secret },

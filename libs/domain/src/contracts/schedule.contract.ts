@@ -55,6 +55,21 @@ export interface Page<T> {
 
 export type ScheduleListResponse = Page<ScheduleResponse>;
 
+/** `POST /schedules/preview`: `{ schedule, count?, from? }`. */
+export interface PreviewScheduleRequest {
+  schedule: ScheduleSpecInput;
+  /** 1..100, default 10. */
+  count?: number;
+  /** ISO instant with an offset; default now. Occurrences at or after it are listed. */
+  from?: string;
+}
+
+/** `POST /schedules/preview`. */
+export interface PreviewResponse {
+  /** Ascending; fewer than asked (or none) when the schedule ends. */
+  items: { at: string; notes: string[] }[];
+}
+
 /** `GET /schedules/:id/upcoming`. */
 export interface UpcomingResponse {
   scheduleId: string;

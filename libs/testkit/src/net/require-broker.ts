@@ -30,8 +30,7 @@ export type TestBroker = keyof typeof TEST_BROKERS;
 
 /**
  * Jest's `describe` and `it`, read from the globals Jest injects when called: importing
- * '@jest/globals' throws outside Jest, and the bench bundles the whole testkit (every
- * `npm run bench` died at start-up of that import).
+ * '@jest/globals' throws outside Jest, and the bench bundles the whole testkit.
  */
 function jestGlobals(): Pick<typeof JestGlobals, 'describe' | 'it'> {
   return globalThis as unknown as Pick<typeof JestGlobals, 'describe' | 'it'>;
@@ -72,13 +71,34 @@ export function describeWithBroker(
   title: string,
   suite: () => void,
 ): void {
-  const { describe, it } = jestGlobals();
   const { port, start } = TEST_BROKERS[broker];
-  if (isListeningSync(port)) {
+  describeIfAvailable(
+    broker,
+    isListeningSync(port)
+      ? undefined
+      : `${broker} does not accept connections on 127.0.0.1:${String(port)}; start it (${start})`,
+    title,
+    suite,
+  );
+}
+
+/**
+ * `describe(title, suite)` when `absentBecause` is undefined; otherwise the suite is
+ * skipped loudly under a title that starts with BROKER_ABSENT_MARK and names `what`,
+ * or fails when REQUIRE_BROKERS=true (see describeWithBroker).
+ */
+export function describeIfAvailable(
+  what: string,
+  absentBecause: string | undefined,
+  title: string,
+  suite: () => void,
+): void {
+  const { describe, it } = jestGlobals();
+  if (absentBecause === undefined) {
     describe(title, suite);
     return;
   }
-  const message = `${BROKER_ABSENT_MARK}: ${broker} does not accept connections on 127.0.0.1:${String(port)}; start it (${start}) to run "${title}"`;
+  const message = `${BROKER_ABSENT_MARK}: ${absentBecause}, to run "${title}"`;
   if (process.env['REQUIRE_BROKERS'] === 'true') {
     describe(title, () => {
       it('needs its broker (REQUIRE_BROKERS=true)', () => {
@@ -88,7 +108,7 @@ export function describeWithBroker(
     return;
   }
   process.stderr.write(`\n*** ${message} ***\n`);
-  describe.skip(`${BROKER_ABSENT_MARK}: ${broker}: ${title}`, suite);
+  describe.skip(`${BROKER_ABSENT_MARK}: ${what}: ${title}`, suite);
 }
 
 /**

@@ -19,6 +19,10 @@ import { MAX_OWNER_LENGTH } from './create-schedule.dto';
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
 export const DEFAULT_UPCOMING_COUNT = 10;
+/** Longest `q` of GET /schedules (names are at most MAX_NAME_LENGTH anyway). */
+export const MAX_SEARCH_LENGTH = 100;
+export const SCHEDULE_SORTS = ['createdAt', 'nextRunAt'] as const;
+export type ScheduleSort = (typeof SCHEDULE_SORTS)[number];
 
 /** `?limit=&cursor=` of a keyset-paginated list. Query values arrive as strings: @Type converts. */
 export class PageQueryDto {
@@ -43,7 +47,7 @@ export class PageQueryDto {
   cursor?: string;
 }
 
-/** `GET /schedules?limit=&cursor=&owner=&status=`. */
+/** `GET /schedules?limit=&cursor=&owner=&status=&q=&sort=`. */
 export class ListSchedulesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only schedules with exactly this owner.',
@@ -57,6 +61,26 @@ export class ListSchedulesQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(SCHEDULE_STATUSES)
   status?: ScheduleStatus;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_SEARCH_LENGTH,
+    description:
+      'Only schedules whose name contains this text, ignoring case (`%` and `_` match themselves).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SEARCH_LENGTH)
+  q?: string;
+
+  @ApiPropertyOptional({
+    enum: SCHEDULE_SORTS,
+    default: 'createdAt',
+    description:
+      '`createdAt`: oldest first. `nextRunAt`: soonest next run first, schedules without one (paused, completed) last. A cursor only works with the sort it came from.',
+  })
+  @IsOptional()
+  @IsIn(SCHEDULE_SORTS)
+  sort?: ScheduleSort;
 }
 
 /** `GET /schedules/:id/upcoming?count=`. */

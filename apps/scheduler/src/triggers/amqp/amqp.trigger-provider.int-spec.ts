@@ -12,6 +12,7 @@ import {
 import {
   createTestDatabase,
   freePort,
+  describeWithBroker,
   requireBroker,
   TcpProxy,
   type TestDatabase,
@@ -37,7 +38,7 @@ import { AmqpTriggerProvider } from './amqp.trigger-provider';
 
 // The amqp provider against the real RabbitMQ on 127.0.0.1:5672 and a real migrated
 // PostgreSQL, with the real ConnectionSource, BrokerFiring, pool and client factory.
-describe('AmqpTriggerProvider (real RabbitMQ)', () => {
+describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
   const policy = networkPolicyOf(LOOPBACK_NETWORKS);
   const secret = generateSigningSecret();
   const owner = 'team-a';

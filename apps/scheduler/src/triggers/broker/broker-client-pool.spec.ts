@@ -169,4 +169,18 @@ describe('BrokerClientPool', () => {
     await pool.closeAll();
     expect('client' in third && third.client.closed).toBe(true);
   });
+
+  it('shows a client that reconnects by itself as the factory tells', async () => {
+    let reconnecting = false;
+    const factory = {
+      ...fakeFactory(),
+      state: (): 'up' | 'reconnecting' =>
+        reconnecting ? 'reconnecting' : 'up',
+    };
+    const pool = new BrokerClientPool(factory, options);
+    await pool.acquire(connection('1'), never);
+    expect(pool.health()[0]?.state).toBe('up');
+    reconnecting = true;
+    expect(pool.health()[0]?.state).toBe('reconnecting');
+  });
 });

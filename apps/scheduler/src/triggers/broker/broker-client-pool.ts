@@ -11,6 +11,11 @@ export interface BrokerClientFactory<C> {
   open(connection: ResolvedConnection): Promise<C>;
   /** Closes a client, letting in-flight publishes finish where the client allows. */
   close(client: C): Promise<void>;
+  /**
+   * For a client that reconnects by itself (nats.js, node-redis, mqtt.js): whether it is
+   * up now or reconnecting, for /health. Without it, an open client shows as `up`.
+   */
+  state?(client: C): 'up' | 'reconnecting';
 }
 
 /** What /health shows of one connection (never its URL). */
@@ -18,7 +23,8 @@ export interface ConnectionHealth {
   connectionId: string;
   name: string;
   type: string;
-  state: 'connecting' | 'up' | 'down';
+  /** `reconnecting`: the client lost its broker and is reconnecting by itself. */
+  state: 'connecting' | 'up' | 'reconnecting' | 'down';
   /** Since when it is in this state (ISO). */
   since: string;
   lastError?: string;
@@ -148,7 +154,10 @@ export class BrokerClientPool<C> {
       connectionId: entry.connection.id,
       name: entry.connection.name,
       type: entry.connection.type,
-      state: entry.state,
+      state:
+        entry.client !== undefined && this.factory.state !== undefined
+          ? this.factory.state(entry.client)
+          : entry.state,
       since: new Date(entry.sinceMs).toISOString(),
       ...(entry.lastError === undefined ? {} : { lastError: entry.lastError }),
     }));

@@ -139,6 +139,10 @@ export class MqttClientFactory implements BrokerClientFactory<MqttPublisher> {
     });
   }
 
+  state(publisher: MqttPublisher): 'up' | 'reconnecting' {
+    return publisher.isConnected() ? 'up' : 'reconnecting';
+  }
+
   async close(publisher: MqttPublisher): Promise<void> {
     if (publisher instanceof MqttJsPublisher) await publisher.end();
   }

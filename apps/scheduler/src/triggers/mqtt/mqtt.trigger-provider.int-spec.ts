@@ -10,6 +10,7 @@ import {
 import {
   createTestDatabase,
   freePort,
+  describeWithBroker,
   requireBroker,
   TcpProxy,
   type TestDatabase,
@@ -38,7 +39,7 @@ interface Received {
   packet: IPublishPacket;
 }
 
-describe('MqttTriggerProvider against Mosquitto', () => {
+describeWithBroker('mosquitto', 'MqttTriggerProvider against Mosquitto', () => {
   let db: TestDatabase;
   let ds: DataSource;
   let subscriber: MqttClient;

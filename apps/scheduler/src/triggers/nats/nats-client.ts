@@ -109,6 +109,10 @@ export class NatsClientFactory implements BrokerClientFactory<NatsClient> {
     return client;
   }
 
+  state(client: NatsClient): 'up' | 'reconnecting' {
+    return client.state;
+  }
+
   async close(client: NatsClient): Promise<void> {
     const nc = this.connections.get(client);
     if (nc === undefined || nc.isClosed()) return;

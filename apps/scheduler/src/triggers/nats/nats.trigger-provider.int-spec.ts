@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { FireOutcome, NatsTriggerSpec } from '@scheduleman/domain';
 import {
   freePort,
+  describeWithBroker,
   requireBroker,
   TcpProxy,
   waitFor,
@@ -22,7 +23,7 @@ import { NatsTriggerProvider } from './nats.trigger-provider';
 
 // The nats provider against the real NATS (JetStream) on 127.0.0.1:4222 and a real
 // PostgreSQL: the connection row is read, opened and pooled as the scheduler does it.
-describe('NatsTriggerProvider against NATS JetStream', () => {
+describeWithBroker('nats', 'NatsTriggerProvider against NATS JetStream', () => {
   let harness: BrokerHarness;
   let admin: NatsConnection;
   let jsm: JetStreamManager;

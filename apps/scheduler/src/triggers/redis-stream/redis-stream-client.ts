@@ -214,6 +214,10 @@ export class RedisStreamClientFactory
     return client;
   }
 
+  state(client: RedisStreamClient): 'up' | 'reconnecting' {
+    return client.state;
+  }
+
   async close(client: RedisStreamClient): Promise<void> {
     const entry = this.clients.get(client);
     if (entry === undefined) return;

@@ -5,6 +5,7 @@ import {
 } from '@scheduleman/domain';
 import {
   freePort,
+  describeWithBroker,
   requireBroker,
   TcpProxy,
   waitFor,
@@ -30,7 +31,7 @@ import { RedisStreamTriggerProvider } from './redis-stream.trigger-provider';
 // The redis-stream provider against the real Redis on 127.0.0.1:6379 (7.0 here: no XADD
 // IDMP, so the script's dedup is what is tested) and a real PostgreSQL. Every key of a
 // run starts with its own prefix and is deleted at the end.
-describe('RedisStreamTriggerProvider against Redis', () => {
+describeWithBroker('redis', 'RedisStreamTriggerProvider against Redis', () => {
   let harness: BrokerHarness;
   const admin = createClient({ socket: { host: '127.0.0.1', port: 6379 } });
   const run = randomUUID().slice(0, 8);

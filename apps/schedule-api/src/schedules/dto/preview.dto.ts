@@ -1,0 +1,72 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  MAX_UPCOMING_COUNT,
+  type PreviewResponse,
+  type PreviewScheduleRequest,
+} from '@scheduleman/domain';
+import {
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { SCHEDULE_SCHEMA } from './create-schedule.dto';
+import { DEFAULT_UPCOMING_COUNT } from './queries.dto';
+
+/**
+ * Body of POST /schedules/preview. `schedule` is checked by the same domain parser as on
+ * create; `from` is parsed by the domain's ISO parser (an offset is required).
+ */
+export class PreviewScheduleDto
+  implements Omit<PreviewScheduleRequest, 'schedule'>
+{
+  @ApiProperty(SCHEDULE_SCHEMA)
+  @IsDefined({ message: 'schedule is required' })
+  schedule: unknown;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_UPCOMING_COUNT,
+    default: DEFAULT_UPCOMING_COUNT,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_UPCOMING_COUNT)
+  count?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: 64,
+    description:
+      'List occurrences at or after this instant (with an offset or Z). Default: now.',
+    example: '2027-03-27T00:00:00Z',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  from?: string;
+}
+
+export class PreviewItemDto {
+  @ApiProperty({ format: 'date-time', example: '2027-03-28T01:00:00.000Z' })
+  at: string;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'Empty unless the occurrence needs explaining (DST gap or overlap, a day some months lack).',
+    example: [
+      '02:30 does not exist on 2027-03-28 in Europe/Berlin (clocks jump from 02:00 to 03:00); fires once at 03:00 +02:00 (2027-03-28T01:00:00.000Z)',
+    ],
+  })
+  notes: string[];
+}
+
+export class PreviewResponseDto implements PreviewResponse {
+  @ApiProperty({ type: [PreviewItemDto] })
+  items: PreviewItemDto[];
+}

@@ -1,0 +1,212 @@
+import { CronExpressionParser } from 'cron-parser';
+import { nextMatch } from './cron-matcher';
+import {
+  instantsOfWall,
+  isIntervalExpression,
+  matcherFor,
+} from './cron-occurrences';
+import { previousOccurrence, upcomingOccurrences } from './next-occurrence';
+import {
+  type CronScheduleSpec,
+  isOneShot,
+  type ScheduleSpec,
+} from './schedule-spec';
+import { zoneOffsetMs } from './time-zone';
+
+/**
+ * Why an occurrence is where it is, in words, for `POST /schedules/preview`. The
+ * occurrences themselves come from `upcomingOccurrences` (the code the scheduler fires
+ * with); this module only explains them afterwards, so the preview cannot disagree with
+ * what fires. The rules explained are those of cron-occurrences.ts and docs/time.md.
+ */
+export interface PreviewItem {
+  /** ISO instant, UTC with milliseconds. */
+  at: string;
+  /** Empty unless something about this occurrence needs explaining. */
+  notes: string[];
+}
+
+/** Wall times listed by name in a gap note before "and N more". */
+const MAX_LISTED_WALLS = 4;
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/**
+ * Up to `count` occurrences at or after `from`, each with its notes. A one-shot has its
+ * single `at` (when it is not before `from`). count is 1..100 (ValidationError `count`).
+ */
+export function previewOccurrences(
+  spec: ScheduleSpec,
+  from: Date,
+  count: number,
+): PreviewItem[] {
+  const occurrences = upcomingOccurrences(
+    spec,
+    new Date(from.getTime() - 1),
+    count,
+  );
+  if (isOneShot(spec))
+    return occurrences.map((at) => ({ at: at.toISOString(), notes: [] }));
+  let previous = occurrences[0]
+    ? previousOccurrence(spec, occurrences[0])
+    : null;
+  return occurrences.map((at) => {
+    const notes = cronOccurrenceNotes(spec, at, previous);
+    previous = at;
+    return { at: at.toISOString(), notes };
+  });
+}
+
+/** Notes on one cron occurrence; `previous` is the occurrence before it (null if none). */
+export function cronOccurrenceNotes(
+  spec: CronScheduleSpec,
+  at: Date,
+  previous: Date | null,
+): string[] {
+  const notes: string[] = [];
+  if (spec.timezone !== 'UTC') {
+    const dst = isIntervalExpression(spec.expression)
+      ? intervalDstNote(spec, at.getTime())
+      : fixedDstNote(spec, at.getTime());
+    if (dst) notes.push(dst);
+  }
+  if (previous) notes.push(...missingDayNotes(spec, previous, at));
+  return notes;
+}
+
+/** Fixed-time mode: a gap's wall times fire at its end; a repeated wall time at its first instant. */
+function fixedDstNote(spec: CronScheduleSpec, atMs: number): string | null {
+  const zone = spec.timezone;
+  const before = zoneOffsetMs(zone, atMs - 1);
+  const offset = zoneOffsetMs(zone, atMs);
+  const wall = atMs + offset;
+  if (offset > before) {
+    // `at` is the first instant after a gap: list the matching wall times inside it.
+    const matcher = matcherFor(spec.expression);
+    const skipped: number[] = [];
+    for (
+      let w = nextMatch(matcher, atMs + before - 1000);
+      w !== null && w < wall;
+      w = nextMatch(matcher, w)
+    )
+      skipped.push(w);
+    if (skipped.length === 0) return null;
+    const names = skipped.slice(0, MAX_LISTED_WALLS).map(clock);
+    const more = skipped.length - names.length;
+    const list = names.join(', ') + (more > 0 ? ` and ${more} more` : '');
+    const verb = skipped.length === 1 ? 'does' : 'do';
+    return `${list} ${verb} not exist on ${day(wall)} in ${zone} (clocks jump from ${clock(atMs + before)} to ${clock(wall)}); fires once at ${clock(wall)} ${offsetName(offset)} (${iso(atMs)})`;
+  }
+  const instants = instantsOfWall(zone, wall);
+  const second = instants.at(1);
+  if (second !== undefined && instants.at(0) === atMs) {
+    return `${clock(wall)} happens twice on ${day(wall)} in ${zone}; fires once, at the first (${offsetName(offset)}, ${iso(atMs)}), not at the second (${offsetName(zoneOffsetMs(zone, second))}, ${iso(second)})`;
+  }
+  return null;
+}
+
+/** Interval mode: a repeated wall time fires at both of its instants. */
+function intervalDstNote(spec: CronScheduleSpec, atMs: number): string | null {
+  const zone = spec.timezone;
+  const wall = atMs + zoneOffsetMs(zone, atMs);
+  const instants = instantsOfWall(zone, wall);
+  const first = instants.at(0);
+  const second = instants.at(1);
+  if (first === undefined || second === undefined) return null;
+  const which = atMs === first ? 'first' : 'second';
+  const other = atMs === first ? second : first;
+  return `${clock(wall)} happens twice on ${day(wall)} in ${zone}; this is the ${which} (${offsetName(zoneOffsetMs(zone, atMs))}); an interval expression fires at both, the other is ${iso(other)}`;
+}
+
+/** Days of the month the expression names that some months between the two occurrences lack. */
+function missingDayNotes(
+  spec: CronScheduleSpec,
+  previous: Date,
+  at: Date,
+): string[] {
+  const dom = CronExpressionParser.parse(spec.expression, { tz: 'UTC' }).fields
+    .dayOfMonth;
+  if (dom.isWildcard) return [];
+  const long: number[] = [];
+  for (const value of dom.values)
+    if (typeof value === 'number' && value > 28) long.push(value);
+  long.sort((a, b) => a - b);
+  if (long.length === 0) return [];
+  const months = matcherFor(spec.expression).months;
+  const zone = spec.timezone;
+  const from = new Date(
+    previous.getTime() + zoneOffsetMs(zone, previous.getTime()),
+  );
+  const to = new Date(at.getTime() + zoneOffsetMs(zone, at.getTime()));
+  const fromKey = dateKey(
+    from.getUTCFullYear(),
+    from.getUTCMonth() + 1,
+    from.getUTCDate(),
+  );
+  const toKey = dateKey(
+    to.getUTCFullYear(),
+    to.getUTCMonth() + 1,
+    to.getUTCDate(),
+  );
+  const notes: string[] = [];
+  let year = from.getUTCFullYear();
+  let month = from.getUTCMonth() + 1;
+  while (dateKey(year, month, 1) <= toKey) {
+    const length = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const missing = months[month]
+      ? long.filter((d) => {
+          const key = dateKey(year, month, d);
+          return d > length && key > fromKey && key < toKey;
+        })
+      : [];
+    if (missing.length > 0)
+      notes.push(
+        `${MONTHS[month - 1] ?? ''} ${year} has no day ${missing.join(' or ')}; nothing fires for it`,
+      );
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+  return notes;
+}
+
+function dateKey(year: number, month: number, dayOfMonth: number): number {
+  return year * 10_000 + month * 100 + dayOfMonth;
+}
+
+/** A wall time (UTC instant with the wall's digits) as HH:MM, or HH:MM:SS when it has seconds. */
+function clock(wallMs: number): string {
+  const text = new Date(wallMs).toISOString();
+  return text.slice(17, 19) === '00' ? text.slice(11, 16) : text.slice(11, 19);
+}
+
+function day(wallMs: number): string {
+  return new Date(wallMs).toISOString().slice(0, 10);
+}
+
+function iso(instantMs: number): string {
+  return new Date(instantMs).toISOString();
+}
+
+function offsetName(offsetMs: number): string {
+  const sign = offsetMs < 0 ? '-' : '+';
+  const minutes = Math.abs(offsetMs) / 60_000;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  const mm = String(minutes % 60).padStart(2, '0');
+  return `${sign}${hh}:${mm}`;
+}
