@@ -1,4 +1,5 @@
 import { runBenchCommand } from './bench-command';
+import { runBrokersCommand } from './brokers/brokers-command';
 import { runChaosCommand } from './chaos/chaos-command';
 import { parseOptions } from './options';
 import { startReceiverServer } from './receiver/receiver-server';
@@ -8,6 +9,7 @@ import { runSecurityCostCommand } from './security-cost/security-cost';
  * scheduleman's benchmark and chaos harness, one bundle with three roles:
  *   node dist/bench/main.js bench [--smoke] [...]   (npm run bench)
  *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
+ *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  * See options.ts for the flags.
@@ -29,6 +31,7 @@ async function main(): Promise<number> {
   }
   if (command === 'bench') {
     const options = parseOptions(args);
+    if (options.brokers) return runBrokersCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);

@@ -32,6 +32,21 @@ describe('parseOptions', () => {
     ).toThrow(/no --only or --schedulers/);
   });
 
+  it('reads --brokers, alone or with --smoke, and refuses it with another mode or selection', () => {
+    expect(parseOptions(['--brokers', '--smoke'], {})).toMatchObject({
+      brokers: true,
+      securityCost: false,
+      smoke: true,
+    });
+    expect(parseOptions([], {})).toMatchObject({ brokers: false });
+    expect(() => parseOptions(['--brokers', '--only=burst'], {})).toThrow(
+      /--brokers .* no --only or --schedulers/,
+    );
+    expect(() => parseOptions(['--brokers', '--security-cost'], {})).toThrow(
+      /pick one/,
+    );
+  });
+
   it('names the known options when given an unknown one', () => {
     expect(() => parseOptions(['--security'], {})).toThrow(
       /unknown option --security; known: .*--security-cost/,

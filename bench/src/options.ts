@@ -11,6 +11,8 @@
  *   --burst-warm-up=N      fires before the 10,000-schedule burst, so it meets warm schedulers (default 2000; 0 = cold)
  *   --security-cost        (bench) instead of the workloads: creations/s with authentication off against
  *                          on, and a burst's fires/s unsigned against signed, alternated in one run
+ *   --brokers              (bench) instead of the workloads: each broker trigger's fires/s and initiation
+ *                          latency against the broker's bare client, in one run (src/brokers/)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -28,6 +30,8 @@ export interface HarnessOptions {
   burstWarmUp: number;
   /** Measure what authentication and signing cost instead of the workloads (security-cost.ts). */
   securityCost: boolean;
+  /** Measure the broker triggers against their bare clients instead (brokers/brokers-command.ts). */
+  brokers: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -57,6 +61,7 @@ export function parseOptions(
     'burst-warm-up',
     'scheduler-main',
     'security-cost',
+    'brokers',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -64,12 +69,15 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
-  if (
-    flags.has('security-cost') &&
-    (flags.has('only') || flags.has('schedulers'))
-  )
+  for (const mode of ['security-cost', 'brokers']) {
+    if (flags.has(mode) && (flags.has('only') || flags.has('schedulers')))
+      throw new Error(
+        `--${mode} runs its own measurements: it takes no --only or --schedulers`,
+      );
+  }
+  if (flags.has('security-cost') && flags.has('brokers'))
     throw new Error(
-      '--security-cost runs its own measurements: it takes no --only or --schedulers',
+      '--security-cost and --brokers are separate runs: pick one',
     );
   const schedulerCounts = (flags.get('schedulers') ?? '1,3')
     .split(',')
@@ -93,6 +101,7 @@ export function parseOptions(
     schedulerMain: flags.get('scheduler-main'),
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
     securityCost: flags.has('security-cost'),
+    brokers: flags.has('brokers'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,
