@@ -227,66 +227,70 @@ describe('broker triggers end to end', () => {
         90_000,
       );
 
-      it(
-        'recovers from a broker restart mid-run without a scheduler restart',
-        cluster.withLogs(async () => {
-          const cron = await schedule('restart', EVERY_SECOND);
-          await waitFor(
-            'two occurrences before the restart',
-            async () =>
-              bySchedule(await consumer.received(), cron.id).length >= 2,
-            { timeoutMs: 15_000, intervalMs: 200 },
-          );
-          const before = proxy.accepted;
-          await proxy.restart(3_000);
-          const restartedAt = (await databaseNow(stack.sql)).getTime();
-          await waitFor(
-            'occurrences scheduled after the restart to arrive',
-            async () =>
-              bySchedule(await consumer.received(), cron.id).some(
-                (m) =>
-                  new Date(String(m.body['scheduledAt'])).getTime() >
-                  restartedAt + 1_000,
+      // Kafka's clients reach the brokers the cluster metadata advertises, not the proxy,
+      // and a new mock cannot keep the port: no restart case for it here (its going away
+      // and coming back is in kafka.trigger-provider.int-spec.ts).
+      if (target.restartableThroughProxy)
+        it(
+          'recovers from a broker restart mid-run without a scheduler restart',
+          cluster.withLogs(async () => {
+            const cron = await schedule('restart', EVERY_SECOND);
+            await waitFor(
+              'two occurrences before the restart',
+              async () =>
+                bySchedule(await consumer.received(), cron.id).length >= 2,
+              { timeoutMs: 15_000, intervalMs: 200 },
+            );
+            const before = proxy.accepted;
+            await proxy.restart(3_000);
+            const restartedAt = (await databaseNow(stack.sql)).getTime();
+            await waitFor(
+              'occurrences scheduled after the restart to arrive',
+              async () =>
+                bySchedule(await consumer.received(), cron.id).some(
+                  (m) =>
+                    new Date(String(m.body['scheduledAt'])).getTime() >
+                    restartedAt + 1_000,
+                ),
+              { timeoutMs: 30_000, intervalMs: 250 },
+            );
+            // Occurrences up to now, those due while the broker was down included,
+            // must end delivered (retried after the restart). Pausing would cancel
+            // a retry still waiting, so they are settled first, then the cron paused.
+            const cutoff = (await databaseNow(stack.sql)).getTime();
+            const executions = await waitFor(
+              'the occurrences up to now to finish',
+              async () => {
+                const upToNow = (await stack.api.executions(cron.id)).filter(
+                  (e) => new Date(e.scheduledAt).getTime() <= cutoff,
+                );
+                return upToNow.every((e) => e.status !== 'pending')
+                  ? upToNow
+                  : false;
+              },
+              { timeoutMs: 40_000, intervalMs: 250 },
+            );
+            await stack.api.pauseAndSettle(cron.id);
+            const keys = new Set(
+              bySchedule(await consumer.received(), cron.id).map(
+                (m) => m.headers['Idempotency-Key'],
               ),
-            { timeoutMs: 30_000, intervalMs: 250 },
-          );
-          // Occurrences up to now, those due while the broker was down included,
-          // must end delivered (retried after the restart). Pausing would cancel
-          // a retry still waiting, so they are settled first, then the cron paused.
-          const cutoff = (await databaseNow(stack.sql)).getTime();
-          const executions = await waitFor(
-            'the occurrences up to now to finish',
-            async () => {
-              const upToNow = (await stack.api.executions(cron.id)).filter(
-                (e) => new Date(e.scheduledAt).getTime() <= cutoff,
-              );
-              return upToNow.every((e) => e.status !== 'pending')
-                ? upToNow
-                : false;
-            },
-            { timeoutMs: 40_000, intervalMs: 250 },
-          );
-          await stack.api.pauseAndSettle(cron.id);
-          const keys = new Set(
-            bySchedule(await consumer.received(), cron.id).map(
-              (m) => m.headers['Idempotency-Key'],
-            ),
-          );
-          // The clients reconnected by themselves (no scheduler was restarted) ...
-          expect(proxy.accepted).toBeGreaterThan(before);
-          expect(live.every((p) => p.running)).toBe(true);
-          // ... and every occurrence up to the cutoff ended delivered under its key.
-          expect(executions.length).toBeGreaterThanOrEqual(5);
-          for (const e of executions) {
-            expect({ id: e.id, status: e.status }).toEqual({
-              id: e.id,
-              status: 'succeeded',
-            });
-            expect(keys.has(e.id)).toBe(true);
-          }
-        }),
-        90_000,
-      );
+            );
+            // The clients reconnected by themselves (no scheduler was restarted) ...
+            expect(proxy.accepted).toBeGreaterThan(before);
+            expect(live.every((p) => p.running)).toBe(true);
+            // ... and every occurrence up to the cutoff ended delivered under its key.
+            expect(executions.length).toBeGreaterThanOrEqual(5);
+            for (const e of executions) {
+              expect({ id: e.id, status: e.status }).toEqual({
+                id: e.id,
+                status: 'succeeded',
+              });
+              expect(keys.has(e.id)).toBe(true);
+            }
+          }),
+          90_000,
+        );
     });
   }
 });
