@@ -1,3 +1,4 @@
+import { CONTROL_CHARACTER } from '../control-character';
 import { ValidationError } from '../errors';
 import type { NetworkPolicy } from '../trigger/network-policy';
 import {
@@ -9,8 +10,6 @@ import { type ConnectionUrl, parseConnectionUrl } from './connection-url';
 
 /** Longest connection name, in characters. Names are unique per owner. */
 export const MAX_CONNECTION_NAME_LENGTH = 200;
-
-const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /** A valid body of POST /connections, without the owner (which the principal decides). */
 export interface ConnectionInput {

@@ -1,3 +1,4 @@
+import { CONTROL_CHARACTER } from '../control-character';
 import { ValidationError } from '../errors';
 import { literalHostProblem, parseIpHost } from '../trigger/network-policy';
 import type { NetworkPolicy } from '../trigger/network-policy';
@@ -88,7 +89,6 @@ const CREDENTIAL_PARAMS =
   /^(user(name)?|pass(word|wd)?|token|secret|auth|sasl[._-]?(user(name)?|pass(word)?))$/i;
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-const CONTROL_CHARACTER = /\p{Cc}/u;
 const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 const HOST_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/;
 const MAX_HOST_NAME_LENGTH = 253;

@@ -1,3 +1,4 @@
+import { CONTROL_CHARACTER } from '../control-character';
 import { ValidationError } from '../errors';
 import { parseTriggerFormat } from './cloudevents';
 import { literalHostProblem, type NetworkPolicy } from './network-policy';
@@ -66,11 +67,6 @@ const ALLOWED_FIELDS = [
 ];
 /** RFC 7230 token. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/**
- * Control characters (C0, DEL, C1). WHATWG URL parsing silently drops tab, CR and LF
- * inside a URL, so without this check the stored text would differ from the URL called.
- */
-const URL_CONTROL_CHARACTER = /\p{Cc}/u;
 
 export function isReservedWebhookHeader(name: string): boolean {
   const lower = name.toLowerCase();
@@ -130,7 +126,7 @@ function parseUrl(
       `must be at most ${WEBHOOK_LIMITS.maxUrlLength} characters`,
     );
   }
-  if (URL_CONTROL_CHARACTER.test(text))
+  if (CONTROL_CHARACTER.test(text))
     throw new ValidationError(
       field,
       'contains a control character (such as CR, LF or tab); percent-encode it',

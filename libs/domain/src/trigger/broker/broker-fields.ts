@@ -1,3 +1,4 @@
+import { CONTROL_CHARACTER } from '../../control-character';
 import { ValidationError } from '../../errors';
 import { connectionIdOf } from '../../connection/trigger-connection';
 import { parseTriggerFormat } from '../cloudevents';
@@ -35,9 +36,6 @@ export interface NameRule {
 
 /** `{{…}}` placeholders (templates) count as one plain character for the name rules. */
 const PLACEHOLDER = /\{\{[^{}]*\}\}/g;
-
-/** Control characters (C0, DEL, C1): never in a name, whatever the protocol. */
-export const CONTROL_CHARACTER = /\p{Cc}/u;
 
 export function parseName(
   input: unknown,
