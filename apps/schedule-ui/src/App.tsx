@@ -3,7 +3,8 @@ import { api, ApiError, storedKey, storeKey } from './api';
 import { Login } from './Login';
 import { ScheduleDetail } from './ScheduleDetail';
 import { ScheduleList } from './ScheduleList';
-import { navigate, useRoute } from './router';
+import { ScheduleForm } from './ScheduleForm';
+import { matchRoute, navigate, useRoute } from './router';
 
 type Access = 'checking' | 'open' | 'key' | 'login';
 
@@ -19,7 +20,7 @@ export function App() {
   useEffect(() => {
     void (async () => {
       try {
-        await api('GET', '/schedules?limit=1', null);
+        await api('GET', '/schedules?limit=1', { key: null });
         setAccess('open');
         return;
       } catch (e) {
@@ -31,7 +32,7 @@ export function App() {
       const key = storedKey();
       if (key !== null) {
         try {
-          await api('GET', '/schedules?limit=1', key);
+          await api('GET', '/schedules?limit=1', { key });
           setAccess('key');
           return;
         } catch {
@@ -44,7 +45,7 @@ export function App() {
 
   if (access === 'checking') return <p className="muted">Loading…</p>;
   if (access === 'login') return <Login onLogin={() => setAccess('key')} />;
-  const detail = /^\/schedules\/([^/]+)$/.exec(route);
+  const page = matchRoute(route);
   return (
     <>
       <header>
@@ -63,11 +64,10 @@ export function App() {
         )}
       </header>
       <main>
-        {detail?.[1] !== undefined ? (
-          <ScheduleDetail id={decodeURIComponent(detail[1])} />
-        ) : (
-          <ScheduleList />
-        )}
+        {page.page === 'detail' && <ScheduleDetail id={page.id} />}
+        {page.page === 'edit' && <ScheduleForm id={page.id} />}
+        {page.page === 'new' && <ScheduleForm />}
+        {page.page === 'list' && <ScheduleList />}
       </main>
     </>
   );

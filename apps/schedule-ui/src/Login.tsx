@@ -12,7 +12,7 @@ export function Login({ onLogin }: { onLogin: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await api('GET', '/schedules?limit=1', key.trim());
+      await api('GET', '/schedules?limit=1', { key: key.trim() });
       storeKey(key.trim());
       onLogin();
     } catch (e) {

@@ -28,11 +28,13 @@ export interface Schedule {
 export interface Execution {
   id: string;
   scheduledAt: string;
+  dueAt: string;
   firedAt: string | null;
   finishedAt: string | null;
   status: string;
   attempts: number;
   maxAttempts: number;
+  schedulerId: string | null;
   responseStatus: number | null;
   error: string | null;
 }
@@ -53,32 +55,72 @@ export function storeKey(key: string | null): void {
   else sessionStorage.setItem(KEY_STORAGE, key);
 }
 
-/** A non-2xx answer, with the API's error message (`{ code, message }`) when it sent one. */
+/** One problem with a request, by the JSON path of its field (`schedule.expression`). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * A non-2xx answer, with the API's error message (`{ code, message, errors }`) when it
+ * sent one. `errors` names each refused field, so a form can show the message beside it.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string | null = null,
+    readonly errors: FieldProblem[] = [],
   ) {
     super(message);
   }
+
+  /** The message for one field (`schedule.expression`), or for any field under it. */
+  fieldMessage(field: string): string | null {
+    const hit = this.errors.find(
+      (e) => e.field === field || e.field.startsWith(`${field}.`),
+    );
+    return hit?.message ?? null;
+  }
+}
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RequestOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** The key to send; the stored one by default, none with null. */
+  key?: string | null;
+  signal?: AbortSignal;
 }
 
 export async function api<T>(
-  method: 'GET' | 'POST',
+  method: Method,
   path: string,
-  key: string | null = storedKey(),
+  options: RequestOptions = {},
 ): Promise<T> {
+  const key = options.key === undefined ? storedKey() : options.key;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (key !== null) headers['authorization'] = `Bearer ${key}`;
-  const res = await fetch(path, { method, headers });
+  const init: RequestInit = { method, headers };
+  if (options.signal !== undefined) init.signal = options.signal;
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  const res = await fetch(path, init);
+  if (res.status === 204) return undefined as T;
   const body = (await res.json().catch(() => null)) as {
     message?: string;
     code?: string;
+    errors?: FieldProblem[];
   } | null;
   if (!res.ok)
     throw new ApiError(
       res.status,
       `${String(res.status)} ${body?.code ?? ''}: ${body?.message ?? res.statusText}`,
+      body?.code ?? null,
+      Array.isArray(body?.errors) ? body.errors : [],
     );
   return body as T;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /**
- * Two routes (the list and /schedules/:id) need no router library: the path after the
+ * Four routes need no router library: the path after the
  * Vite base (/ui/) and pushState. schedule-api answers index.html for any /ui/ path, so
  * a reload or a shared link lands on the same page.
  */
@@ -53,4 +53,22 @@ export function Link({
       {children}
     </a>
   );
+}
+
+/** The pages, by path under /ui/. */
+export type Page =
+  | { page: 'list' }
+  | { page: 'new' }
+  | { page: 'detail'; id: string }
+  | { page: 'edit'; id: string };
+
+export function matchRoute(route: string): Page {
+  if (route === '/new') return { page: 'new' };
+  const edit = /^\/schedules\/([^/]+)\/edit$/.exec(route);
+  if (edit?.[1] !== undefined)
+    return { page: 'edit', id: decodeURIComponent(edit[1]) };
+  const detail = /^\/schedules\/([^/]+)$/.exec(route);
+  if (detail?.[1] !== undefined)
+    return { page: 'detail', id: decodeURIComponent(detail[1]) };
+  return { page: 'list' };
 }
