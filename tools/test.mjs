@@ -6,11 +6,12 @@
 //                            (SKIP_LINT=1 skips this step for a quick local rerun);
 //   4. the build of the apps, the bench and the web UI (end-to-end tests run the built
 //      processes; the browser test loads the built UI);
-//   5. every project's Jest tests, against one real PostgreSQL: TEST_DATABASE_URL when set,
+//   5. the web UI's unit tests (Vitest, jsdom: apps/schedule-ui/src/**/*.test.tsx);
+//   6. every project's Jest tests, against one real PostgreSQL: TEST_DATABASE_URL when set,
 //      otherwise an embedded server started here (tools/embedded-pg.mjs, which also works as
 //      root and from a private folder) on TEST_EMBEDDED_PG_PORT (54330), never 5432. Each test
 //      file creates its own database on that server.
-// Then a plain closing line: `N passed, N failed, N skipped`, and the list of broker
+// Then a plain closing line: `N passed, N failed, N skipped` (Vitest's and Jest's), and the list of broker
 // suites that did not run because their broker was absent (skipped, never passed).
 // Arguments go to Jest.
 import { spawn } from 'node:child_process';
@@ -82,6 +83,23 @@ async function main() {
   ]);
   if (status !== 0 || interrupted) return status || 1;
 
+  const ui = join(tmpdir(), `scheduleman-vitest-${process.pid}.json`);
+  status = await run('ui unit tests: vitest', 'npx', [
+    'vitest',
+    'run',
+    '--root',
+    'apps/schedule-ui',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${ui}`,
+  ]);
+  const uiCounts = readCounts(ui);
+  if (status !== 0 || interrupted) return status || 1;
+  if (uiCounts.numTotalTests === 0) {
+    console.error('[test] vitest ran no UI test');
+    return 1;
+  }
+
   if (!env.TEST_DATABASE_URL) {
     const port = Number(env.TEST_EMBEDDED_PG_PORT ?? 54330);
     server = await startEmbeddedPostgres({
@@ -106,13 +124,30 @@ async function main() {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     rmSync(report, { force: true });
     // A plain closing line that any CI reader understands.
+    const passed = r.numPassedTests + uiCounts.numPassedTests;
+    const failed = r.numFailedTests + uiCounts.numFailedTests;
+    const skipped = r.numPendingTests + uiCounts.numPendingTests;
     console.log(
-      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`,
+      `\n${passed} passed, ${failed} failed, ${skipped} skipped (of which UI unit tests: ${uiCounts.numPassedTests} passed)`,
     );
     if (r.numTotalTests === 0) status = status || 1;
     reportAbsentBrokers(r);
   }
   return status;
+}
+
+/** Vitest's JSON report has Jest's counters; a missing report counts nothing. */
+function readCounts(file) {
+  const none = {
+    numTotalTests: 0,
+    numPassedTests: 0,
+    numFailedTests: 0,
+    numPendingTests: 0,
+  };
+  if (!existsSync(file)) return none;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  rmSync(file, { force: true });
+  return { ...none, ...r };
 }
 
 /**
