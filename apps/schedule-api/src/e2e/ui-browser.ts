@@ -45,38 +45,59 @@ export interface UiStackOptions {
  */
 export class UiStack {
   readonly cluster = new Cluster();
-  db!: TestDatabase;
-  api!: AppProcess;
   scheduler: AppProcess | undefined;
-  client!: ApiClient;
-  browser!: Browser;
+  private started:
+    | { db: TestDatabase; api: AppProcess; client: ApiClient; browser: Browser }
+    | undefined;
 
   async start(database: string, options: UiStackOptions = {}): Promise<void> {
-    this.db = await createTestDatabase(database);
+    const db = await createTestDatabase(database);
     const env = {
       ...TEST_AUTH_ENV,
       WEBHOOK_ALLOWED_NETWORKS: LOOPBACK_NETWORKS,
-      DATABASE_URL: this.db.url,
+      DATABASE_URL: db.url,
       ...options.env,
     };
-    [this.api] = await this.cluster.startReady(['schedule-api', { env }]);
+    const [api] = await this.cluster.startReady(['schedule-api', { env }]);
     if (options.scheduler === true)
       [this.scheduler] = await this.cluster.startReady(['scheduler', { env }]);
-    this.client = new ApiClient(this.api.url(), {
-      apiKey: TEST_ADMIN_API_KEY,
-    });
-    this.browser = await chromium.launch({
+    const client = new ApiClient(api.url(), { apiKey: TEST_ADMIN_API_KEY });
+    const browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       headless: true,
       args: ['--no-sandbox'],
     });
+    this.started = { db, api, client, browser };
   }
 
   async stop(): Promise<void> {
-    await this.browser?.close();
-    await this.client?.close();
+    const started = this.started;
+    this.started = undefined;
+    await started?.browser.close();
+    await started?.client.close();
     await this.cluster.stopAll();
-    await this.db?.drop();
+    await started?.db.drop();
+  }
+
+  get db(): TestDatabase {
+    return this.need().db;
+  }
+
+  get api(): AppProcess {
+    return this.need().api;
+  }
+
+  get client(): ApiClient {
+    return this.need().client;
+  }
+
+  get browser(): Browser {
+    return this.need().browser;
+  }
+
+  private need(): NonNullable<UiStack['started']> {
+    if (this.started === undefined) throw new Error('UiStack not started');
+    return this.started;
   }
 
   /**
