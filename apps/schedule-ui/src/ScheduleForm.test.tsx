@@ -44,7 +44,9 @@ describe('ScheduleForm', () => {
     for (const ch of '30 2 28 3 *') {
       typed += ch;
       fireEvent.change(expression, { target: { value: typed } });
-      act(() => vi.advanceTimersByTime(100));
+      act(() => {
+        vi.advanceTimersByTime(100);
+      });
     }
     expect(previewCalls()).toHaveLength(0);
     await act(async () => {
@@ -53,7 +55,7 @@ describe('ScheduleForm', () => {
     expect(previewCalls()).toHaveLength(1);
     const [, init] = previewCalls()[0] ?? [];
     expect(init?.method).toBe('POST');
-    expect(JSON.parse(String(init?.body))).toEqual({
+    expect(JSON.parse(init?.body as string)).toEqual({
       schedule: {
         type: 'cron',
         expression: '30 2 28 3 *',
@@ -133,7 +135,7 @@ describe('ScheduleForm', () => {
     expect(document.activeElement).toBe(url);
     expect(screen.getByRole('alert').textContent).toContain('trigger.url');
     const sent = fetchMock.mock.calls.find(([u]) => u === '/schedules');
-    expect(JSON.parse(String(sent?.[1]?.body))).toMatchObject({
+    expect(JSON.parse(sent?.[1]?.body as string)).toMatchObject({
       trigger: { type: 'webhook', url: 'ftp://127.0.0.1/x' },
     });
   });

@@ -17,14 +17,22 @@ describe('useDebouncedValue', () => {
     );
     expect(result.current).toBe('a');
     rerender({ value: 'ab' });
-    act(() => vi.advanceTimersByTime(200));
+    act(() => {
+      vi.advanceTimersByTime(200);
+    });
     rerender({ value: 'abc' });
-    act(() => vi.advanceTimersByTime(200));
+    act(() => {
+      vi.advanceTimersByTime(200);
+    });
     // 400 ms since the first change, but only 200 since the last: still the old value.
     expect(result.current).toBe('a');
-    act(() => vi.advanceTimersByTime(99));
+    act(() => {
+      vi.advanceTimersByTime(99);
+    });
     expect(result.current).toBe('a');
-    act(() => vi.advanceTimersByTime(1));
+    act(() => {
+      vi.advanceTimersByTime(1);
+    });
     expect(result.current).toBe('abc');
   });
 });
