@@ -56,14 +56,16 @@ describeIfAvailable(
     }
 
     /** The texts an input's aria-describedby names (its message and hint). */
-    function describedText(id: string): Promise<string> {
-      return page.evaluate((inputId) => {
-        const input = document.getElementById(inputId);
-        return (input?.getAttribute('aria-describedby') ?? '')
+    async function describedText(id: string): Promise<string> {
+      const refs =
+        (await page.locator(`#${id}`).getAttribute('aria-describedby')) ?? '';
+      const texts = await Promise.all(
+        refs
           .split(' ')
-          .map((ref) => document.getElementById(ref)?.textContent ?? '')
-          .join(' | ');
-      }, id);
+          .filter((ref) => ref !== '')
+          .map((ref) => page.locator(`#${ref}`).textContent()),
+      );
+      return texts.join(' | ');
     }
 
     beforeAll(async () => {
@@ -139,11 +141,13 @@ describeIfAvailable(
         expect(await describedText('f-url')).toContain(
           'scheme "ftp" is not allowed; use http or https',
         );
-        expect(await page.evaluate(() => document.activeElement?.id)).toBe(
-          'f-url',
-        );
+        expect(await page.locator(':focus').getAttribute('id')).toBe('f-url');
         expect((await listSchedules()).items).toHaveLength(before);
 
+        // The top of the form, where the summary and the preview start, in view.
+        await page
+          .getByRole('heading', { name: 'New schedule' })
+          .scrollIntoViewIfNeeded();
         await screenshot(page, 'create');
         expect(await seriousA11yViolations(page)).toEqual([]);
 
