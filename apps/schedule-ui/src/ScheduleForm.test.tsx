@@ -12,7 +12,8 @@ function json(status: number, body: unknown): Response {
 const NOTE =
   '02:30 does not exist on 2027-03-28 in Europe/Berlin (clocks jump from 02:00 to 03:00); fires once at 03:00 +02:00 (2027-03-28T01:00:00.000Z)';
 
-describe('ScheduleForm', () => {
+// Rendering the whole form in jsdom on a shared, busy machine can take seconds: a timeout, not a speed claim.
+describe('ScheduleForm', { timeout: 30_000 }, () => {
   let fetchMock: ReturnType<typeof vi.fn<typeof fetch>>;
 
   beforeEach(() => {
@@ -71,6 +72,42 @@ describe('ScheduleForm', () => {
     expect(region.textContent).toContain(NOTE);
     // Nothing else was asked for while typing.
     expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it('aborts a preview still in flight when the spec changes, and shows only the newer answer', async () => {
+    const signals: AbortSignal[] = [];
+    fetchMock.mockImplementation((_url, init) => {
+      const signal = init?.signal ?? undefined;
+      if (signal) signals.push(signal);
+      if (signals.length === 1)
+        // The first answer never comes: only the abort ends it.
+        return new Promise<Response>((_resolve, reject) => {
+          signal?.addEventListener('abort', () => {
+            reject(new DOMException('aborted', 'AbortError'));
+          });
+        });
+      return Promise.resolve(
+        json(200, { items: [{ at: '2027-01-01T00:00:00.000Z', notes: [] }] }),
+      );
+    });
+    render(<ScheduleForm />);
+    const expression = screen.getByLabelText('Cron expression');
+    fireEvent.change(expression, { target: { value: '0 0 * * *' } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(300);
+    });
+    expect(signals).toHaveLength(1);
+    fireEvent.change(expression, { target: { value: '0 0 1 1 *' } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(300);
+    });
+    expect(signals).toHaveLength(2);
+    expect(signals[0]?.aborted).toBe(true);
+    expect(signals[1]?.aborted).toBe(false);
+    const region = screen.getByRole('region', { name: 'Preview' });
+    expect(region.querySelector('time')?.getAttribute('datetime')).toBe(
+      '2027-01-01T00:00:00.000Z',
+    );
   });
 
   it("shows a refused preview's message beside the expression", async () => {

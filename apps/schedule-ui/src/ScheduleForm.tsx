@@ -1,4 +1,11 @@
-import { type SubmitEvent, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  memo,
+  type SubmitEvent,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import {
   api,
   ApiError,
@@ -43,6 +50,17 @@ const TIME_ZONES = (() => {
   const zones = Intl.supportedValuesOf('timeZone');
   return zones.includes('UTC') ? zones : ['UTC', ...zones];
 })();
+
+/** Rendered once: ~400 options are not re-rendered on every keystroke. */
+const ZoneList = memo(function ZoneList() {
+  return (
+    <datalist id="time-zones">
+      {TIME_ZONES.map((zone) => (
+        <option key={zone} value={zone} />
+      ))}
+    </datalist>
+  );
+});
 
 /** One problem to show: the API's path, its message, and the input it belongs to. */
 interface Problem {
@@ -357,11 +375,7 @@ function SpecFields({
                   value={form.timezone}
                   onChange={(e) => update({ timezone: e.target.value })}
                 />
-                <datalist id="time-zones">
-                  {TIME_ZONES.map((zone) => (
-                    <option key={zone} value={zone} />
-                  ))}
-                </datalist>
+                <ZoneList />
               </>
             )}
           </Field>
