@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, storedKey, storeKey } from './api';
+import { Flash } from './flash';
 import { Login } from './Login';
 import { ScheduleDetail } from './ScheduleDetail';
 import { ScheduleList } from './ScheduleList';
@@ -64,6 +65,7 @@ export function App() {
         )}
       </header>
       <main>
+        <Flash />
         {page.page === 'detail' && <ScheduleDetail id={page.id} />}
         {page.page === 'edit' && <ScheduleForm id={page.id} />}
         {page.page === 'new' && <ScheduleForm />}
