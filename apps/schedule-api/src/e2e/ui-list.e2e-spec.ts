@@ -124,9 +124,10 @@ where s.name = $1`,
       expect(count).toBe(expected.length);
       for (let i = 0; i < count; i++) {
         const cell = rows().nth(i).locator('th, td').nth(column);
-        const instants = await cell
-          .locator('time')
-          .evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
+        const times = await cell.locator('time').all();
+        const instants = await Promise.all(
+          times.map((t) => t.getAttribute('datetime')),
+        );
         const want = expected[i]?.nextRunAt ?? null;
         expect({ row: i, instants }).toEqual({
           row: i,

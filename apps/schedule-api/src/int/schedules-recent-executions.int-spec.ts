@@ -69,8 +69,8 @@ lateral (select timestamptz '2030-01-01T00:00:00Z' + i * interval '1 minute' as 
     const res = await list('include=recentExecutions');
     expect(res.status).toBe(200);
     const [first, second] = res.body.items;
-    expect(first?.id).toBe(busy.id);
-    const recent = first?.recentExecutions ?? [];
+    expect(first.id).toBe(busy.id);
+    const recent = first.recentExecutions ?? [];
     expect(
       recent.map((e) => [e.scheduledAt, e.status, e.firedAt, e.latenessMs]),
     ).toEqual([
@@ -102,8 +102,8 @@ lateral (select timestamptz '2030-01-01T00:00:00Z' + i * interval '1 minute' as 
       'scheduledAt',
       'status',
     ]);
-    expect(second?.id).toBe(idle.id);
-    expect(second?.recentExecutions).toEqual([]);
+    expect(second.id).toBe(idle.id);
+    expect(second.recentExecutions).toEqual([]);
   });
 
   it('keeps the page, its order and its cursor as without include, in both sorts', async () => {

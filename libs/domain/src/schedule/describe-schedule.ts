@@ -51,13 +51,12 @@ function describeCron(expression: string): string {
   // day-of-week, month and day-of-month are the last three; the hour is the fourth.
   const fields = expression.trim().split(/\s+/);
   const [hour, dayOfMonth, month, dayOfWeek] = fields.slice(-4);
-  const wildcard = (field: string | undefined) =>
-    field === '*' || field === '?';
+  const wildcard = (field: string) => field === '*' || field === '?';
   if (
+    fields.length >= 5 &&
     wildcard(dayOfMonth) &&
     wildcard(month) &&
     wildcard(dayOfWeek) &&
-    hour !== undefined &&
     !hour.startsWith('*')
   )
     text += ', every day';
