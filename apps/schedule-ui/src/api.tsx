@@ -23,6 +23,8 @@ export interface Schedule {
   maxAttempts: number;
   createdAt: string;
   updatedAt: string;
+  /** The spec in words ("At 02:30, every day (Europe/Berlin)"), where the API gives it. */
+  description?: string;
 }
 
 export interface Execution {
@@ -145,4 +147,19 @@ export interface PreviewItem {
 export interface PreviewAnswer {
   items: PreviewItem[];
   description?: string;
+}
+
+/** One of a schedule's latest executions (`GET /schedules?include=recentExecutions`). */
+export interface RecentExecution {
+  id: string;
+  scheduledAt: string;
+  firedAt: string | null;
+  status: string;
+  /** firedAt − scheduledAt in ms; null until fired. */
+  latenessMs: number | null;
+}
+
+/** An item of `GET /schedules`, with what `include=recentExecutions` adds. */
+export interface ScheduleListItem extends Schedule {
+  recentExecutions?: RecentExecution[];
 }

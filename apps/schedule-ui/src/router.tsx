@@ -31,13 +31,16 @@ export function useRoute(): string {
 export function Link({
   to,
   children,
+  className,
 }: {
   to: string;
   children: React.ReactNode;
+  className?: string;
 }) {
   return (
     <a
       href={BASE + to}
+      className={className}
       onClick={(event) => {
         if (
           event.metaKey ||

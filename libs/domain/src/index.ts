@@ -7,6 +7,7 @@ export * from './schedule/misfire-policy';
 export * from './schedule/parse-schedule-spec';
 export * from './schedule/next-occurrence';
 export * from './schedule/occurrence-notes';
+export * from './schedule/describe-schedule';
 export * from './schedule/plan-occurrences';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';

@@ -83,6 +83,7 @@ describe('schedule API: create, read, update, delete', () => {
         expression: '0 9 * * 1-5',
         timezone: 'Europe/Berlin',
       },
+      description: 'At 09:00, Monday through Friday (Europe/Berlin)',
       trigger: {
         type: 'webhook',
         url: 'http://127.0.0.1:3100/tasks',

@@ -27,6 +27,7 @@ describe('schedule API: POST /schedules/preview', () => {
       },
     );
     expect(res.status).toBe(200);
+    expect(res.body.description).toBe('At 02:30, every day (Europe/Berlin)');
     expect(res.body.items.map((i) => i.at)).toEqual([
       '2027-03-27T01:30:00.000Z',
       '2027-03-28T01:00:00.000Z',

@@ -7,6 +7,8 @@ import {
   DELETE_SCHEDULES_USING_CONNECTION,
   SCHEDULES_USING_CONNECTION,
 } from '../connections/connections.sql';
+import { RECENT_EXECUTIONS_COUNT } from '@scheduleman/domain';
+import { listSchedulesSql } from '../schedules/schedules.sql';
 import { INSERT_BULK_SCHEDULES, NTH_SCHEDULE_KEY } from './bulk-schedules.sql';
 import { type PlanCase, planCases } from './query-plans';
 
@@ -131,6 +133,67 @@ where id in (select id from schedules order by id limit 50)`,
         [connectionId, 20],
       );
       expect([rows.length, rows[0].total]).toEqual([20, 50]);
+    },
+    SETUP_TIMEOUT_MS,
+  );
+
+  it(
+    'reads the recent executions of a list page through executions_occurrence_key, page first',
+    async () => {
+      // 12 executions for every 4th schedule: 60 000 rows, a history long enough that
+      // reading all of a schedule's rows, or the table, would show in the plan.
+      await sql.query(
+        `insert into executions (id, schedule_id, scheduled_at, due_at, status, fired_at)
+select gen_random_uuid(), s.id, t, t, 'succeeded', t + interval '20 milliseconds'
+from (select id, row_number() over (order by id) as n from schedules) as s
+cross join generate_series(1, 12) as i
+cross join lateral (select now() - i * interval '1 minute' as t) as x
+where s.n % 4 = 0`,
+      );
+      await sql.query('analyze executions');
+      for (const sort of [undefined, 'nextRunAt'] as const) {
+        const { sql: text, params } = listSchedulesSql({
+          limit: 50,
+          sort,
+          recentExecutions: RECENT_EXECUTIONS_COUNT,
+        });
+        const plan = await explain({
+          name: 'recent',
+          sql: text,
+          params,
+          index: '',
+        });
+        expect({
+          sort,
+          executionsIndex: plan.includes('executions_occurrence_key'),
+          // A nested loop over the page (its own Limit), and per row of it a Limit of
+          // a backward walk of the schedule's executions: never the whole history.
+          lateralAfterLimit:
+            /Nested Loop[\s\S]*Limit[\s\S]*Limit[\s\S]*Index Scan Backward using executions_occurrence_key/.test(
+              plan,
+            ),
+          seqScanOfExecutions: /Seq Scan on executions/.test(plan),
+        }).toEqual({
+          sort,
+          executionsIndex: true,
+          lateralAfterLimit: true,
+          seqScanOfExecutions: false,
+        });
+      }
+      const { sql: text, params } = listSchedulesSql({
+        limit: 50,
+        recentExecutions: RECENT_EXECUTIONS_COUNT,
+      });
+      const rows: { recent_executions: unknown[] }[] = await sql.query(
+        text,
+        params,
+      );
+      expect(rows).toHaveLength(51);
+      expect(
+        rows.every(
+          (r) => r.recent_executions.length <= RECENT_EXECUTIONS_COUNT,
+        ),
+      ).toBe(true);
     },
     SETUP_TIMEOUT_MS,
   );

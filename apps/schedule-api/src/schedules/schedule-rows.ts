@@ -1,5 +1,8 @@
 import {
+  describeSchedule,
   type ExecutionResponse,
+  type RecentExecution,
+  type ScheduleListItem,
   maskTriggerSecrets,
   type MisfirePolicy,
   type ScheduleResponse,
@@ -78,6 +81,7 @@ export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
     owner: row.owner,
     metadata: row.metadata,
     schedule: row.schedule,
+    description: describeSchedule(row.schedule),
     trigger: maskTriggerSecrets(row.trigger),
     status: row.status,
     nextRunAt: row.next_run_at?.toISOString() ?? null,
@@ -86,6 +90,37 @@ export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** A recent execution as RECENT_EXECUTIONS_SQL aggregates it (json, times as ISO text). */
+export interface RecentExecutionRow {
+  id: string;
+  scheduled_at: string;
+  fired_at: string | null;
+  status: RecentExecution['status'];
+}
+
+/** A row of the list with `include=recentExecutions`: the schedule and its latest executions. */
+export type ScheduleWithRecentRow = ScheduleRow & {
+  recent_executions?: RecentExecutionRow[];
+};
+
+export function toScheduleListItem(
+  row: ScheduleWithRecentRow,
+): ScheduleListItem {
+  const item: ScheduleListItem = toScheduleResponse(row);
+  if (row.recent_executions !== undefined)
+    item.recentExecutions = row.recent_executions.map((e) => ({
+      id: e.id,
+      scheduledAt: e.scheduled_at,
+      firedAt: e.fired_at,
+      status: e.status,
+      latenessMs:
+        e.fired_at === null
+          ? null
+          : Date.parse(e.fired_at) - Date.parse(e.scheduled_at),
+    }));
+  return item;
 }
 
 export function toExecutionResponse(row: ExecutionRow): ExecutionResponse {

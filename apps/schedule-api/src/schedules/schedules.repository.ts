@@ -12,7 +12,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey, NextRunCursorKey } from './cursor';
-import type { ExecutionRow, ScheduleRow, ScheduleState } from './schedule-rows';
+import type {
+  ExecutionRow,
+  ScheduleRow,
+  ScheduleState,
+  ScheduleWithRecentRow,
+} from './schedule-rows';
 import * as sql from './schedules.sql';
 
 /** Anything that runs SQL: the DataSource, or the manager of an open transaction. */
@@ -35,6 +40,8 @@ export interface ListSchedulesQuery {
   nextRunCursor?: NextRunCursorKey;
   sort?: 'nextRunAt';
   limit: number;
+  /** Adds each schedule's latest executions, at most this many (`recent_executions`). */
+  recentExecutions?: number;
 }
 
 /**
@@ -238,7 +245,7 @@ export class SchedulesRepository {
     await tx.query(sql.NOTIFY, [WAKEUP_CHANNEL, JSON.stringify(payload)]);
   }
 
-  async list(query: ListSchedulesQuery): Promise<ScheduleRow[]> {
+  async list(query: ListSchedulesQuery): Promise<ScheduleWithRecentRow[]> {
     const { sql: text, params } = sql.listSchedulesSql(query);
     return this.dataSource.query(text, params);
   }

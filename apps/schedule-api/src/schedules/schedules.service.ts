@@ -16,6 +16,8 @@ import {
   ownerFor,
   parseIsoInstant,
   previewOccurrences,
+  describeSchedule,
+  RECENT_EXECUTIONS_COUNT,
   type PreviewResponse,
   type Principal,
   type SecretBox,
@@ -54,6 +56,7 @@ import {
   type ScheduleState,
   stateOf,
   toExecutionResponse,
+  toScheduleListItem,
   toScheduleResponse,
 } from './schedule-rows';
 import { type Queryable, SchedulesRepository } from './schedules.repository';
@@ -172,12 +175,15 @@ export class SchedulesService {
       nextRunCursor,
       sort: byNextRun ? 'nextRunAt' : undefined,
       limit,
+      recentExecutions: query.include?.includes('recentExecutions')
+        ? RECENT_EXECUTIONS_COUNT
+        : undefined,
     });
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     const more = rows.length > limit && last !== undefined;
     return {
-      items: items.map(toScheduleResponse),
+      items: items.map(toScheduleListItem),
       nextCursor: !more
         ? null
         : byNextRun
@@ -426,6 +432,7 @@ export class SchedulesService {
           ? new Date(Math.min(now.getTime(), Date.parse(schedule.at)))
           : now;
     return {
+      description: describeSchedule(schedule),
       items: previewOccurrences(
         schedule,
         from,

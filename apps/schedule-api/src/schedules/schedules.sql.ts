@@ -220,6 +220,8 @@ export function listSchedulesSql(query: {
   nextRunCursor?: { at: string | null; id: string };
   sort?: 'nextRunAt';
   limit: number;
+  /** Adds `recent_executions` to each row (recentExecutionsSql). */
+  recentExecutions?: number;
 }): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -256,13 +258,60 @@ export function listSchedulesSql(query: {
     query.sort === 'nextRunAt'
       ? 'next_run_at nulls last, id'
       : 'created_at, id';
-  const sql = `
+  const page = `
 select ${SCHEDULE_COLUMNS}
 from schedules${where.length > 0 ? `\nwhere ${where.join('\nand ')}` : ''}
 order by ${order}
 limit ${limit}
 `;
-  return { sql, params };
+  if (query.recentExecutions === undefined) return { sql: page, params };
+  return {
+    sql: withRecentExecutions(
+      page,
+      order,
+      param(query.recentExecutions, 'int'),
+    ),
+    params,
+  };
+}
+
+/**
+ * A page of schedules with each one's latest executions, in the same statement: the
+ * page is cut first (its own plan, unchanged), then a LATERAL subquery reads at most
+ * `count` executions per row backwards through executions_occurrence_key
+ * (schedule_id, scheduled_at), so the cost is page size × count index rows, however
+ * long each history is. Ordering again outside is a sort of limit + 1 rows: a join
+ * does not promise to keep the subquery's order. Times are sent as ISO text with
+ * milliseconds (UTC), as every other answer has them.
+ */
+function withRecentExecutions(
+  page: string,
+  order: string,
+  count: string,
+): string {
+  return `
+select page.*, recent.recent_executions
+from (${page}) as page
+cross join lateral (
+select coalesce(json_agg(json_build_object(
+'id', e.id,
+'scheduled_at', to_char(e.scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+'fired_at', to_char(e.fired_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+'status', e.status
+) order by e.scheduled_at desc), '[]'::json) as recent_executions
+from (
+select id, scheduled_at, fired_at, status
+from executions
+where schedule_id = page.id
+order by scheduled_at desc
+limit ${count}
+) as e
+) as recent
+order by ${order
+    .split(', ')
+    .map((key) => `page.${key}`)
+    .join(', ')}
+`;
 }
 
 /** Makes `%`, `_` and `\\` in a search text match themselves in LIKE (escape char `\\`). */

@@ -4,6 +4,7 @@ import type {
   ScheduleSpecInput,
 } from '../schedule/schedule-spec';
 import type { ScheduleStatus } from '../schedule/schedule-status';
+import type { ExecutionStatus } from '../execution/execution-status';
 import type { TriggerSpec } from '../trigger/trigger-spec';
 
 /**
@@ -37,6 +38,8 @@ export interface ScheduleResponse {
   metadata: Record<string, unknown> | null;
   /** The stored spec: a delay carries the `at` it was fixed to when accepted. */
   schedule: ScheduleSpec;
+  /** `schedule` in words, with its zone: `At 02:30, every day (Europe/Berlin)` (describeSchedule). */
+  description: string;
   trigger: TriggerSpec;
   status: ScheduleStatus;
   /** The next occurrence not yet handed to a scheduler; null when paused or completed. */
@@ -53,7 +56,31 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type ScheduleListResponse = Page<ScheduleResponse>;
+/** What `GET /schedules?include=` may add to each item. */
+export const SCHEDULE_LIST_INCLUDES = ['recentExecutions'] as const;
+export type ScheduleListInclude = (typeof SCHEDULE_LIST_INCLUDES)[number];
+
+/** How many executions `include=recentExecutions` adds per schedule. */
+export const RECENT_EXECUTIONS_COUNT = 5;
+
+/** One of a schedule's latest executions, as `include=recentExecutions` lists it. */
+export interface RecentExecution {
+  id: string;
+  scheduledAt: string;
+  /** When the first attempt was made; null until then. */
+  firedAt: string | null;
+  status: ExecutionStatus;
+  /** firedAt − scheduledAt in ms; null until fired. */
+  latenessMs: number | null;
+}
+
+/** An item of `GET /schedules`: a schedule, plus what `include=` asked for. */
+export interface ScheduleListItem extends ScheduleResponse {
+  /** With `include=recentExecutions`: the latest RECENT_EXECUTIONS_COUNT by scheduledAt, newest first. */
+  recentExecutions?: RecentExecution[];
+}
+
+export type ScheduleListResponse = Page<ScheduleListItem>;
 
 /** `POST /schedules/preview`: `{ schedule, count?, from? }`. */
 export interface PreviewScheduleRequest {
@@ -66,6 +93,8 @@ export interface PreviewScheduleRequest {
 
 /** `POST /schedules/preview`. */
 export interface PreviewResponse {
+  /** `schedule` in words, with its zone, as `description` on a stored schedule. */
+  description: string;
   /** Ascending; fewer than asked (or none) when the schedule ends. */
   items: { at: string; notes: string[] }[];
 }

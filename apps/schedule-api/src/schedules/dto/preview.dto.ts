@@ -67,6 +67,13 @@ export class PreviewItemDto {
 }
 
 export class PreviewResponseDto implements PreviewResponse {
+  @ApiProperty({
+    example: 'At 02:30, every day (Europe/Berlin)',
+    description:
+      'The spec in words, with its zone, as `description` on a stored schedule.',
+  })
+  description: string;
+
   @ApiProperty({ type: [PreviewItemDto] })
   items: PreviewItemDto[];
 }

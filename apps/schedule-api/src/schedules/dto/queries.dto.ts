@@ -1,11 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   MAX_UPCOMING_COUNT,
+  RECENT_EXECUTIONS_COUNT,
+  SCHEDULE_LIST_INCLUDES,
+  type ScheduleListInclude,
   SCHEDULE_STATUSES,
   type ScheduleStatus,
 } from '@scheduleman/domain';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  IsArray,
   IsIn,
   IsInt,
   IsOptional,
@@ -23,6 +27,7 @@ export const DEFAULT_UPCOMING_COUNT = 10;
 export const MAX_SEARCH_LENGTH = 100;
 export const SCHEDULE_SORTS = ['createdAt', 'nextRunAt'] as const;
 export type ScheduleSort = (typeof SCHEDULE_SORTS)[number];
+const INCLUDE_MESSAGE = `include must be a comma-separated list of: ${SCHEDULE_LIST_INCLUDES.join(', ')}`;
 
 /** `?limit=&cursor=` of a keyset-paginated list. Query values arrive as strings: @Type converts. */
 export class PageQueryDto {
@@ -81,6 +86,22 @@ export class ListSchedulesQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(SCHEDULE_SORTS)
   sort?: ScheduleSort;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: 'recentExecutions',
+    description: `Comma-separated extras for each item. \`recentExecutions\`: the schedule's latest ${String(RECENT_EXECUTIONS_COUNT)} executions by scheduledAt, newest first, as \`recentExecutions: [{ id, scheduledAt, firedAt, status, latenessMs }]\`. Known: ${SCHEDULE_LIST_INCLUDES.join(', ')}.`,
+  })
+  @IsOptional()
+  // `include=a,b` and `include=a&include=b` alike; an empty `include=` adds nothing.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value.split(',').filter((part) => part !== '')
+      : value,
+  )
+  @IsArray({ message: INCLUDE_MESSAGE })
+  @IsIn(SCHEDULE_LIST_INCLUDES, { each: true, message: INCLUDE_MESSAGE })
+  include?: ScheduleListInclude[];
 }
 
 /** `GET /schedules/:id/upcoming?count=`. */

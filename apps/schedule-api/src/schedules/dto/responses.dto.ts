@@ -10,6 +10,9 @@ import {
   MISFIRE_POLICIES,
   type MisfirePolicy,
   SCHEDULE_STATUSES,
+  RECENT_EXECUTIONS_COUNT,
+  type RecentExecution,
+  type ScheduleListItem,
   type ScheduleListResponse,
   type ScheduleResponse,
   type ScheduleSpec,
@@ -41,6 +44,13 @@ export class ScheduleResponseDto implements ScheduleResponse {
   @ApiProperty(SCHEDULE_SCHEMA)
   schedule: ScheduleSpec;
 
+  @ApiProperty({
+    example: 'At 02:30, every day (Europe/Berlin)',
+    description:
+      '`schedule` in words, with the zone its wall times are read in (one-shots: `Once at <ISO> (UTC)`). For people; parse `schedule`, not this.',
+  })
+  description: string;
+
   @ApiProperty(TRIGGER_SCHEMA)
   trigger: TriggerSpec;
 
@@ -69,9 +79,42 @@ export class ScheduleResponseDto implements ScheduleResponse {
   updatedAt: string;
 }
 
+export class RecentExecutionDto implements RecentExecution {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'date-time' })
+  scheduledAt: string;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  firedAt: string | null;
+
+  @ApiProperty({ enum: EXECUTION_STATUSES })
+  status: ExecutionStatus;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'firedAt − scheduledAt in milliseconds; null until fired.',
+  })
+  latenessMs: number | null;
+}
+
+export class ScheduleListItemDto
+  extends ScheduleResponseDto
+  implements ScheduleListItem
+{
+  @ApiProperty({
+    required: false,
+    type: [RecentExecutionDto],
+    description: `Only with \`include=recentExecutions\`: the latest ${String(RECENT_EXECUTIONS_COUNT)} executions by scheduledAt, newest first (fewer when there are fewer).`,
+  })
+  recentExecutions?: RecentExecutionDto[];
+}
+
 export class ScheduleListResponseDto implements ScheduleListResponse {
-  @ApiProperty({ type: [ScheduleResponseDto] })
-  items: ScheduleResponseDto[];
+  @ApiProperty({ type: [ScheduleListItemDto] })
+  items: ScheduleListItemDto[];
 
   @ApiProperty({
     nullable: true,
