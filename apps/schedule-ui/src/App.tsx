@@ -4,7 +4,7 @@ import { Login } from './Login';
 import { ScheduleDetail } from './ScheduleDetail';
 import { ScheduleList } from './ScheduleList';
 import { ScheduleForm } from './ScheduleForm';
-import { matchRoute, navigate, useRoute } from './router';
+import { matchRoute, navigate, useRoute, useRouteNotice } from './router';
 
 type Access = 'checking' | 'open' | 'key' | 'login';
 
@@ -16,6 +16,7 @@ type Access = 'checking' | 'open' | 'key' | 'login';
 export function App() {
   const [access, setAccess] = useState<Access>('checking');
   const route = useRoute();
+  const notice = useRouteNotice();
 
   useEffect(() => {
     void (async () => {
@@ -64,6 +65,11 @@ export function App() {
         )}
       </header>
       <main>
+        {notice !== null && (
+          <p role="status" className="notice">
+            {notice}
+          </p>
+        )}
         {page.page === 'detail' && <ScheduleDetail id={page.id} />}
         {page.page === 'edit' && <ScheduleForm id={page.id} />}
         {page.page === 'new' && <ScheduleForm />}

@@ -23,6 +23,8 @@ export interface Schedule {
   maxAttempts: number;
   createdAt: string;
   updatedAt: string;
+  /** The spec in words ("At 02:30, every day (Europe/Berlin)"), where the API gives it. */
+  description?: string;
 }
 
 export interface Execution {
@@ -37,6 +39,20 @@ export interface Execution {
   schedulerId: string | null;
   responseStatus: number | null;
   error: string | null;
+  /** Why it was not fired (skipped executions), where the API gives it. */
+  reason?: string | null;
+}
+
+/** One occurrence of `POST /schedules/preview`: `notes` explain DST gaps, overlaps, … */
+export interface PreviewItem {
+  at: string;
+  notes: string[];
+}
+
+export interface PreviewResponse {
+  items: PreviewItem[];
+  /** The spec in words, where the API gives it. */
+  description?: string;
 }
 
 export interface Page<T> {
