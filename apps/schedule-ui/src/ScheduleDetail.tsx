@@ -251,6 +251,11 @@ export function ScheduleDetail({ id }: { id: string }) {
             </dd>
           </dl>
           <h3 id="upcoming-title">Upcoming</h3>
+          {s.status === 'paused' && (
+            <p className="muted">
+              Paused: the times it would have if resumed now.
+            </p>
+          )}
           <ol aria-labelledby="upcoming-title" className="upcoming">
             {detail.upcoming.map((u) => (
               <li key={u.at}>
