@@ -3,7 +3,7 @@ import {
   api,
   ApiError,
   type Execution,
-  type PreviewResponse,
+  type PreviewAnswer,
   type Schedule,
 } from './api';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -40,7 +40,7 @@ async function readUpcoming(
   const [upcoming, preview] = await Promise.all([
     api<{ items: string[] }>('GET', `${path}/upcoming?count=${UPCOMING_COUNT}`),
     schedule.schedule.type === 'cron'
-      ? api<PreviewResponse>('POST', '/schedules/preview', {
+      ? api<PreviewAnswer>('POST', '/schedules/preview', {
           body: { schedule: schedule.schedule, count: UPCOMING_COUNT },
         }).catch(() => null)
       : Promise.resolve(null),

@@ -43,18 +43,6 @@ export interface Execution {
   reason?: string | null;
 }
 
-/** One occurrence of `POST /schedules/preview`: `notes` explain DST gaps, overlaps, … */
-export interface PreviewItem {
-  at: string;
-  notes: string[];
-}
-
-export interface PreviewResponse {
-  items: PreviewItem[];
-  /** The spec in words, where the API gives it. */
-  description?: string;
-}
-
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -139,4 +127,16 @@ export async function api<T>(
       Array.isArray(body?.errors) ? body.errors : [],
     );
   return body as T;
+}
+
+/** One occurrence of `POST /schedules/preview`, with what needs explaining about it. */
+export interface PreviewItem {
+  at: string;
+  notes: string[];
+}
+
+/** `POST /schedules/preview`; `description` is the spec in words where the API gives it. */
+export interface PreviewAnswer {
+  items: PreviewItem[];
+  description?: string;
 }
