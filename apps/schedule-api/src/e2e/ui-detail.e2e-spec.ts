@@ -248,6 +248,59 @@ describeIfAvailable(
     );
 
     it(
+      'says why an action is refused: 403 for a read-only key, 409 for a completed schedule',
+      stack.cluster.withLogs(async () => {
+        const oneShot = await stack.client.createSchedule({
+          name: 'one-shot',
+          owner: 'team-a',
+          schedule: { type: 'delay', delay: 'PT1S' },
+          trigger: { type: 'webhook', url: receiver.url },
+        });
+        await waitFor(
+          'the one-shot to complete',
+          async () =>
+            (await stack.client.getSchedule(oneShot.id)).status === 'completed',
+          { timeoutMs: 20_000, intervalMs: 200 },
+        );
+        const reader = await stack.client.createApiKey({
+          owner: 'team-a',
+          scopes: ['schedules:read'],
+        });
+        const readOnly = await stack.newPage();
+        await readOnly.goto(stack.api.url('/ui/'));
+        await readOnly.getByLabel('API key').fill(reader.key);
+        await readOnly.getByRole('button', { name: 'Log in' }).click();
+        await readOnly.getByRole('heading', { name: 'Schedules' }).waitFor();
+        await readOnly.goto(stack.api.url(`/ui/schedules/${oneShot.id}`));
+        await readOnly.getByRole('heading', { name: 'one-shot' }).waitFor();
+        await readOnly.getByRole('button', { name: 'Run now' }).click();
+        const forbidden = readOnly.getByRole('alert');
+        await forbidden.waitFor();
+        expect(await forbidden.textContent()).toMatch(
+          /^Run now is not allowed with this API key \(it needs schedules:write\): 403 FORBIDDEN/,
+        );
+        expect(await stack.client.executions(oneShot.id)).toHaveLength(1);
+        await readOnly.close();
+
+        await page.goto(stack.api.url(`/ui/schedules/${oneShot.id}`));
+        await page.getByRole('heading', { name: 'one-shot' }).waitFor();
+        expect(await page.getByTestId('status').textContent()).toBe(
+          'completed',
+        );
+        await page.getByRole('button', { name: 'Resume' }).click();
+        const conflict = page.getByRole('alert');
+        await conflict.waitFor();
+        expect(await conflict.textContent()).toMatch(
+          /^Resume refused: 409 .*completed/,
+        );
+        expect((await stack.client.getSchedule(oneShot.id)).status).toBe(
+          'completed',
+        );
+      }),
+      60_000,
+    );
+
+    it(
       'explains the DST gap beside the 28 Mar 2027 occurrence of a Berlin cron',
       stack.cluster.withLogs(async () => {
         const berlin = await stack.client.createSchedule({
