@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, storedKey, storeKey } from './api';
+import { Flash } from './flash';
 import { Login } from './Login';
 import { ScheduleDetail } from './ScheduleDetail';
 import { ScheduleList } from './ScheduleList';
 import { ScheduleForm } from './ScheduleForm';
-import { matchRoute, navigate, useRoute, useRouteNotice } from './router';
+import { matchRoute, navigate, useRoute } from './router';
 
 type Access = 'checking' | 'open' | 'key' | 'login';
 
@@ -16,7 +17,6 @@ type Access = 'checking' | 'open' | 'key' | 'login';
 export function App() {
   const [access, setAccess] = useState<Access>('checking');
   const route = useRoute();
-  const notice = useRouteNotice();
 
   useEffect(() => {
     void (async () => {
@@ -65,11 +65,7 @@ export function App() {
         )}
       </header>
       <main>
-        {notice !== null && (
-          <p role="status" className="notice">
-            {notice}
-          </p>
-        )}
+        <Flash />
         {page.page === 'detail' && <ScheduleDetail id={page.id} />}
         {page.page === 'edit' && <ScheduleForm id={page.id} />}
         {page.page === 'new' && <ScheduleForm />}

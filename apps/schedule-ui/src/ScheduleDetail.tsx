@@ -8,6 +8,7 @@ import {
 } from './api';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ExecutionHistory } from './ExecutionHistory';
+import { setFlash } from './flash';
 import { Link, navigate } from './router';
 import { describeSpec, scheduleZone } from './spec';
 import { Instant, ZonedInstant } from './time';
@@ -123,7 +124,8 @@ export function ScheduleDetail({ id }: { id: string }) {
     setDeleting(true);
     try {
       await api('DELETE', path);
-      navigate('/', `Deleted ${name}.`);
+      setFlash('/', `Deleted ${name}.`);
+      navigate('/');
     } catch (e) {
       setDeleting(false);
       setConfirming(false);

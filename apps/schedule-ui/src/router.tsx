@@ -12,28 +12,9 @@ export function currentRoute(): string {
   return path.startsWith(BASE) ? path.slice(BASE.length) || '/' : path;
 }
 
-/** Goes to `route`; a `notice` (what was just done: "Deleted …") is shown on arrival. */
-export function navigate(route: string, notice?: string): void {
-  const state = notice === undefined ? null : { notice };
-  window.history.pushState(state, '', BASE + route);
-  window.dispatchEvent(new PopStateEvent('popstate', { state }));
-}
-
-function noticeOf(state: unknown): string | null {
-  if (typeof state !== 'object' || state === null || !('notice' in state))
-    return null;
-  return typeof state.notice === 'string' ? state.notice : null;
-}
-
-/** The notice the last navigate() carried to this history entry, if any. */
-export function useRouteNotice(): string | null {
-  const [notice, setNotice] = useState(noticeOf(window.history.state));
-  useEffect(() => {
-    const update = () => setNotice(noticeOf(window.history.state));
-    window.addEventListener('popstate', update);
-    return () => window.removeEventListener('popstate', update);
-  }, []);
-  return notice;
+export function navigate(route: string): void {
+  window.history.pushState(null, '', BASE + route);
+  window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
 export function useRoute(): string {
