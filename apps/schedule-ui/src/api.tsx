@@ -129,6 +129,16 @@ export async function api<T>(
   return body as T;
 }
 
+/** A broker connection as `GET /connections` lists it (its URL masked). */
+export interface Connection {
+  id: string;
+  name: string;
+  type: string;
+  url: string;
+  owner: string | null;
+  createdAt: string;
+}
+
 /** One occurrence of `POST /schedules/preview`, with what needs explaining about it. */
 export interface PreviewItem {
   at: string;
