@@ -39,6 +39,8 @@ export interface Execution {
   schedulerId: string | null;
   responseStatus: number | null;
   error: string | null;
+  /** Why it was not fired (skipped executions), where the API gives it. */
+  reason?: string | null;
 }
 
 export interface Page<T> {

@@ -96,7 +96,6 @@ describeIfAvailable(
         expect(
           await page.getByRole('button', { name: 'Resume' }).isEnabled(),
         ).toBe(true);
-        await screenshot(page, 'detail');
         expect(await seriousA11yViolations(page)).toEqual([]);
       }),
       60_000,
