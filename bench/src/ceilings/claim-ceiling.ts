@@ -113,6 +113,9 @@ async function planAll(
       owner,
       now,
       LEASE_MS,
+      due.rows.map(() => null),
+      due.rows.map(() => 1),
+      due.rows.map(() => null),
     ]);
     await client.query(ADVANCE_SCHEDULES, [
       due.rows.map((r) => r.id),

@@ -21,6 +21,7 @@ export * from './execution/execution-status';
 export * from './execution/backoff';
 export * from './execution/retry-policy';
 export * from './execution/execution-id';
+export * from './execution/skip-reason';
 export * from './trigger/trigger-spec';
 export * from './trigger/trigger-provider';
 export * from './trigger/trigger-validation';

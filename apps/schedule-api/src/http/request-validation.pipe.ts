@@ -5,6 +5,18 @@ import {
 } from '@nestjs/common';
 import { type FieldError, InvalidRequestError } from '@scheduleman/runtime';
 
+const optionalBodies = new WeakSet<object>();
+
+/**
+ * Marks a body DTO whose body may be left out entirely (e.g. the note of a pause): a
+ * request without a body then reads as `{}`. A body that is sent is checked as usual.
+ */
+export function OptionalBody(): ClassDecorator {
+  return (target) => {
+    optionalBodies.add(target);
+  };
+}
+
 /**
  * The production ValidationPipe: unknown properties are refused (not silently dropped),
  * query strings are converted to the DTO's types, and every problem is reported with
@@ -26,6 +38,13 @@ export class RequestValidationPipe extends ValidationPipe {
     value: unknown,
     metadata: ArgumentMetadata,
   ): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      value === undefined &&
+      typeof metadata.metatype === 'function' &&
+      optionalBodies.has(metadata.metatype)
+    )
+      return super.transform({}, metadata);
     // A JSON array, string or number would reach class-validator as something other than
     // an object and be reported confusingly (or not at all); name the real problem.
     if (

@@ -122,6 +122,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/schedules/:id/resume', scope: 'schedules:write', target: 'pausedSchedule', ok: 200 },
   { method: 'POST', path: '/schedules/:id/trigger', scope: 'schedules:write', target: 'schedule', ok: 202 },
   { method: 'GET', path: '/schedules/:id/executions', scope: 'schedules:read', target: 'schedule', ok: 200 },
+  { method: 'GET', path: '/schedules/:id/history', scope: 'schedules:read', target: 'schedule', ok: 200 },
   { method: 'POST', path: '/api-keys', scope: 'admin', body: () => ({ owner: OWNER_B, scopes: ['schedules:read'] }), ok: 201 },
   { method: 'GET', path: '/api-keys', scope: 'admin', ok: 200 },
   { method: 'GET', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 200 },

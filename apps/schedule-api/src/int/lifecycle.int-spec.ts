@@ -322,6 +322,9 @@ returning id`,
       schedulerId: null,
       responseStatus: null,
       error: null,
+      reason: null,
+      occurrences: 1,
+      lastScheduledAt: scheduledAt,
     });
     expect(Math.abs(Date.parse(scheduledAt) - before)).toBeLessThan(60_000);
     const rows: { lease_owner: string | null; due_at: Date }[] =
@@ -364,6 +367,61 @@ returning id`,
     expect(notifications.some((n) => n.payload?.includes(far.body.id))).toBe(
       false,
     );
+  });
+
+  it('answers skipped rows of the ledger with their reason, and a range row with its occurrences', async () => {
+    const schedule = await create();
+    const id = schedule.body.id;
+    // As the planner's INSERT_PLANNED_EXECUTIONS writes them: a range of 3 600 skipped
+    // occurrences, then one skipped occurrence, then a fired one.
+    await api.sql.query(
+      `insert into executions (id, schedule_id, scheduled_at, due_at, status, finished_at, reason, occurrence_count, last_scheduled_at)
+       values (gen_random_uuid(), $1::uuid, '2030-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'skipped', now(), 'misfire_policy', 3600, '2030-01-01T00:59:59Z'),
+              (gen_random_uuid(), $1::uuid, '2030-01-01T01:00:00Z', '2030-01-01T01:00:00Z', 'skipped', now(), 'misfire_policy', 1, null)`,
+      [id],
+    );
+    const res = await api.request<ExecutionListResponse>(
+      'GET',
+      `/schedules/${id}/executions`,
+    );
+    expect(res.status).toBe(200);
+    expect(
+      res.body.items.map((e) => [
+        e.status,
+        e.reason,
+        e.scheduledAt,
+        e.lastScheduledAt,
+        e.occurrences,
+      ]),
+    ).toEqual([
+      [
+        'skipped',
+        'misfire_policy',
+        '2030-01-01T01:00:00.000Z',
+        '2030-01-01T01:00:00.000Z',
+        1,
+      ],
+      [
+        'skipped',
+        'misfire_policy',
+        '2030-01-01T00:00:00.000Z',
+        '2030-01-01T00:59:59.000Z',
+        3600,
+      ],
+    ]);
+    // The database refuses a skipped row without a reason, and a reason on a fired row.
+    await expect(
+      api.sql.query(
+        `insert into executions (id, schedule_id, scheduled_at, due_at, status) values (gen_random_uuid(), $1::uuid, now(), now(), 'skipped')`,
+        [id],
+      ),
+    ).rejects.toThrow(/executions_reason_check/);
+    await expect(
+      api.sql.query(
+        `insert into executions (id, schedule_id, scheduled_at, due_at, status, reason) values (gen_random_uuid(), $1::uuid, now(), now(), 'pending', 'exclusion')`,
+        [id],
+      ),
+    ).rejects.toThrow(/executions_reason_check/);
   });
 
   it('pages through the execution history newest first, only of that schedule', async () => {

@@ -53,6 +53,9 @@ export type ExecutionRow = Pick<
   | 'scheduler_id'
   | 'response_status'
   | 'error'
+  | 'reason'
+  | 'occurrence_count'
+  | 'last_scheduled_at'
 > & {
   /** scheduled_at as UTC text with microseconds, the keyset of the history. */
   scheduled_at_key: string;
@@ -137,6 +140,9 @@ export function toExecutionResponse(row: ExecutionRow): ExecutionResponse {
     schedulerId: row.scheduler_id,
     responseStatus: row.response_status,
     error: row.error,
+    reason: row.reason,
+    occurrences: row.occurrence_count,
+    lastScheduledAt: (row.last_scheduled_at ?? row.scheduled_at).toISOString(),
   };
 }
 

@@ -63,6 +63,7 @@ import {
 import { BROKER_TRIGGER_DOCS } from './dto/broker-trigger-docs.dto';
 import { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { PreviewResponseDto, PreviewScheduleDto } from './dto/preview.dto';
+import { ScheduleNoteDto } from './dto/note.dto';
 import { IdPipe } from '../http/id.pipe';
 import { SchedulesService } from './schedules.service';
 
@@ -216,16 +217,18 @@ export class SchedulesController {
   @ApiOperation({
     summary: 'Pause (idempotent)',
     description:
-      'Cancels pending executions due more than 2 s from now. 409 for a completed schedule.',
+      'Cancels pending executions due more than 2 s from now. 409 for a completed schedule. An optional body `{ "note": "…" }` (at most 500 characters) is kept in the schedule history; pausing a paused schedule changes and records nothing.',
   })
+  @ApiBody({ type: ScheduleNoteDto, required: false })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   @ApiConflictResponse(ERROR)
   pause(
     @CurrentPrincipal() principal: Principal,
     @Param('id', IdPipe) id: string,
+    @Body() dto: ScheduleNoteDto,
   ): Promise<ScheduleResponse> {
-    return this.schedules.pause(principal, id);
+    return this.schedules.pause(principal, id, dto.note);
   }
 
   @RequireScope('schedules:write')
@@ -234,16 +237,18 @@ export class SchedulesController {
   @ApiOperation({
     summary: 'Resume (idempotent)',
     description:
-      'nextRunAt is recomputed from now. 409 CONFLICT for a completed schedule, 409 QUOTA_EXCEEDED when its rate would take the owner over QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER.',
+      'nextRunAt is recomputed from now. 409 CONFLICT for a completed schedule, 409 QUOTA_EXCEEDED when its rate would take the owner over QUOTA_MAX_FIRES_PER_MINUTE_PER_OWNER. An optional body `{ "note": "…" }` as on pause.',
   })
+  @ApiBody({ type: ScheduleNoteDto, required: false })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   @ApiConflictResponse(ERROR)
   resume(
     @CurrentPrincipal() principal: Principal,
     @Param('id', IdPipe) id: string,
+    @Body() dto: ScheduleNoteDto,
   ): Promise<ScheduleResponse> {
-    return this.schedules.resume(principal, id);
+    return this.schedules.resume(principal, id, dto.note);
   }
 
   @RequireScope('schedules:write')

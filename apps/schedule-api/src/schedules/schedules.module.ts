@@ -8,6 +8,8 @@ import {
 } from '@scheduleman/domain';
 import { OwnerQuotas, SCHEDULE_QUOTAS } from './owner-quotas';
 import { TriggerResealer } from '../secrets/trigger-resealer';
+import { AuditEventsRepository } from '../audit/audit-events.repository';
+import { ScheduleHistoryController } from './schedule-history.controller';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesRepository } from './schedules.repository';
 import {
@@ -30,10 +32,11 @@ export class SchedulesModule {
   ): DynamicModule {
     return {
       module: SchedulesModule,
-      controllers: [SchedulesController],
+      controllers: [SchedulesController, ScheduleHistoryController],
       providers: [
         SchedulesService,
         SchedulesRepository,
+        AuditEventsRepository,
         OwnerQuotas,
         TriggerResealer,
         { provide: TRIGGER_PARSE_CONTEXT, useValue: context },

@@ -12,6 +12,7 @@ import {
   type ExecutionResponse,
   firstRunAt,
   NotFoundError,
+  noteDetails,
   ownerFilter,
   ownerFor,
   parseIsoInstant,
@@ -280,8 +281,15 @@ export class SchedulesService {
     this.logger.log({ msg: 'schedule deleted', scheduleId: id });
   }
 
-  /** Idempotent. Pending executions due more than 2 s from now are cancelled. */
-  async pause(principal: Principal, id: string): Promise<ScheduleResponse> {
+  /**
+   * Idempotent. Pending executions due more than 2 s from now are cancelled. `note`
+   * goes into the `schedule.paused` event (the schedule's history).
+   */
+  async pause(
+    principal: Principal,
+    id: string,
+    note?: string,
+  ): Promise<ScheduleResponse> {
     const row = await this.repo.transaction(async (tx) => {
       const current = await this.lockOrFail(tx, principal, id);
       if (current.status === 'paused') return current;
@@ -306,7 +314,7 @@ export class SchedulesService {
         tx,
         id,
         next,
-        auditEntry(principal, 'schedule.paused'),
+        auditEntry(principal, 'schedule.paused', noteDetails(note)),
       );
     });
     return toScheduleResponse(row);
@@ -315,9 +323,13 @@ export class SchedulesService {
   /**
    * Idempotent for an active schedule. A paused one restarts from now: a cron at its
    * next occurrence; a one-shot at its `at`, even when that passed while paused, so the
-   * scheduler's misfire policy decides whether it still fires.
+   * scheduler's misfire policy decides whether it still fires. `note` as on pause.
    */
-  async resume(principal: Principal, id: string): Promise<ScheduleResponse> {
+  async resume(
+    principal: Principal,
+    id: string,
+    note?: string,
+  ): Promise<ScheduleResponse> {
     const row = await this.repo.transaction(async (tx) => {
       const current = await this.lockOrFail(tx, principal, id);
       if (current.status === 'active') return current;
@@ -338,7 +350,10 @@ export class SchedulesService {
         tx,
         id,
         next,
-        auditEntry(principal, 'schedule.resumed', { status: next.status }),
+        auditEntry(principal, 'schedule.resumed', {
+          status: next.status,
+          ...noteDetails(note),
+        }),
       );
       await this.wakeIfDueSoon(tx, updated, 'resumed');
       return updated;

@@ -11,7 +11,8 @@ const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, 
 fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key`;
 
 const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
-scheduler_id, response_status, error, to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
+scheduler_id, response_status, error, reason, occurrence_count, last_scheduled_at,
+to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
 
 const INSERT_COLUMNS = `id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
 misfire_policy, max_attempts, status, next_run_at, fires_per_hour`;

@@ -62,6 +62,8 @@ class ScriptedRepository {
         claims: [],
         skippedExecutions: 0,
         skippedOccurrences: 0,
+        skippedByReason: new Map(),
+        unfinished: 0,
       },
     );
   }
@@ -120,6 +122,8 @@ const plan = (claims: Claim[], schedules = claims.length): PlanResult => ({
   claims,
   skippedExecutions: 0,
   skippedOccurrences: 0,
+  skippedByReason: new Map(),
+  unfinished: 0,
 });
 
 describe('ClaimLoop.runOnce', () => {

@@ -75,7 +75,7 @@ export interface ClaimLoopOptions {
 export interface RoundResult {
   /** Executions planned (inserted and leased to us). */
   planned: number;
-  /** One-shots recorded as skipped, and cron occurrences skipped, by the misfire policy. */
+  /** Occurrences recorded as skipped (the ledger; a range row counts its occurrences). */
   skipped: number;
   /** Executions claimed by CLAIM_DUE (includes recovered). */
   claimed: number;
@@ -167,8 +167,12 @@ export class ClaimLoop {
       metrics?.claimBatchSize.observe({ stage: 'plan' }, plan.claims.length);
       queue.add(plan.claims);
       result.planned += plan.claims.length;
-      result.skipped += plan.skippedExecutions + plan.skippedOccurrences;
-      if (plan.schedules < limit) break;
+      result.skipped += plan.skippedOccurrences;
+      for (const [reason, count] of plan.skippedByReason)
+        metrics?.occurrencesSkippedTotal.inc({ reason }, count);
+      // A schedule back from a long outage whose ledger is not complete yet is due
+      // again at once: plan it again now rather than after a poll interval.
+      if (plan.schedules < limit && plan.unfinished === 0) break;
       if (batch + 1 >= MAX_BATCHES_PER_ROUND) {
         result.more = true;
         break;

@@ -1,4 +1,8 @@
-import type { ExecutionStatus, TriggerSpec } from '@scheduleman/domain';
+import type {
+  ExecutionStatus,
+  SkipReason,
+  TriggerSpec,
+} from '@scheduleman/domain';
 
 /**
  * A pending execution this scheduler holds a lease on, as the claims repository returns
@@ -49,10 +53,17 @@ export interface PlanResult {
   schedules: number;
   /** Executions inserted and leased to this scheduler. */
   claims: Claim[];
-  /** Occurrences recorded as 'skipped' (one-shots missed under the skip policy). */
+  /** 'skipped' executions inserted (a range row counts once). */
   skippedExecutions: number;
-  /** Missed occurrences of crons not fired under their misfire policy (not recorded). */
+  /** Occurrences those rows stand for (a range row counts its occurrence_count). */
   skippedOccurrences: number;
+  /** skippedOccurrences by reason. */
+  skippedByReason: Map<SkipReason, number>;
+  /**
+   * Schedules whose missed occurrences were not all recorded yet (more than one plan
+   * walks, see MAX_SKIPPED_WALK): they are due again at once, so plan again.
+   */
+  unfinished: number;
 }
 
 /** The outcome of one CLAIM_DUE round trip. */

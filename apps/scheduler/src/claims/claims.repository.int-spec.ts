@@ -99,6 +99,11 @@ describe('ClaimsRepository.planDue', () => {
         e.lease_owner,
       ]),
     ).toEqual([
+      ...Array.from({ length: 9 }, (_, i) => [
+        minutes(i - 10),
+        'skipped',
+        null,
+      ]),
       [minutes(-1), 'pending', 'planner'],
       [NOW, 'pending', 'planner'],
     ]);
@@ -117,10 +122,68 @@ describe('ClaimsRepository.planDue', () => {
     const result = await repository.planDue(WINDOW);
     expect(result.claims.map((c) => c.scheduledAt)).toEqual([NOW]);
     expect(result.skippedOccurrences).toBe(10);
+    expect(result.skippedByReason).toEqual(new Map([['misfire_policy', 10]]));
+    const skipped = await ds.query<
+      { id: string; scheduled_at: Date; reason: string; finished_at: Date }[]
+    >(
+      `select id, scheduled_at, reason, finished_at from executions
+       where schedule_id = $1 and status = 'skipped' order by scheduled_at`,
+      [id],
+    );
+    expect(skipped).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({
+        id: executionIdFor(id, minutes(i - 10)),
+        scheduled_at: minutes(i - 10),
+        reason: 'misfire_policy',
+        finished_at: NOW,
+      })),
+    );
     expect(await scheduleRow(id)).toEqual({
       status: 'active',
       next_run_at: minutes(1),
     });
+  });
+
+  it('records a long outage as range rows over several plans, each occurrence once, and a replay adds nothing', async () => {
+    // A per-second cron down for 3 hours: 10 790 missed occurrences, the 100 most recent
+    // one row each, the older ones in range rows of at most MAX_SKIPPED_WALK.
+    const id = await insertSchedule({
+      schedule: { type: 'cron', expression: '* * * * * *', timezone: 'UTC' },
+      nextRunAt: minutes(-180),
+      misfirePolicy: 'skip',
+    });
+    let total = 0;
+    let plans = 0;
+    for (;;) {
+      const result = await repository.planDue(WINDOW);
+      plans++;
+      total += result.skippedOccurrences;
+      if (result.unfinished === 0) break;
+      expect(result.claims).toEqual([]);
+    }
+    expect(plans).toBe(3); // 10 690 older ones: 5 000 + 5 000 + 690
+    expect(total).toBe(180 * 60 - 10);
+    const [ledger] = await ds.query<
+      { rows: number; occurrences: number; first: Date; last: Date }[]
+    >(
+      `select count(*)::int as rows, sum(occurrence_count)::int as occurrences,
+       min(scheduled_at) as first, max(coalesce(last_scheduled_at, scheduled_at)) as last
+       from executions where schedule_id = $1 and status = 'skipped'`,
+      [id],
+    );
+    expect(ledger).toEqual({
+      rows: 100 + 3,
+      occurrences: total,
+      first: minutes(-180),
+      last: new Date(NOW.getTime() - 11_000),
+    });
+    // Replaying the plan of an occurrence range already recorded inserts nothing.
+    await ds.query(
+      'update schedules set next_run_at = $2, status = $3 where id = $1',
+      [id, minutes(-180), 'active'],
+    );
+    const replay = await repository.planDue(WINDOW);
+    expect(replay.skippedOccurrences).toBe(0);
   });
 
   it('fire_all: fires every missed occurrence, oldest first, with its own execution id', async () => {

@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
 import {
   executionIdFor,
-  isOneShot,
+  MAX_SKIPPED_ROWS,
+  MAX_SKIPPED_WALK,
   planOccurrences,
+  type SkippedOccurrence,
+  type SkipReason,
 } from '@scheduleman/domain';
 import {
   ADVANCE_SCHEDULES,
@@ -50,6 +53,13 @@ export interface HeldLease {
   leaseVersion: number;
 }
 
+/**
+ * Older skipped occurrences walked per plan batch, over all its schedules (each gets at
+ * least MAX_SKIPPED_ROWS): a batch of schedules all back from a long outage costs a
+ * bounded amount of CPU while their rows are locked; the rest waits for the next batch.
+ */
+export const MAX_SKIPPED_WALK_PER_BATCH = 2 * MAX_SKIPPED_WALK;
+
 interface Outcome<T> {
   rows: T[];
   rowCount: number;
@@ -76,8 +86,9 @@ export class ClaimsRepository {
 
   /**
    * Plan stage, one short transaction: lock due schedules, compute their occurrences in
-   * JS (planOccurrences, with the misfire policy), insert the executions leased to us,
-   * advance the schedules. Nothing slow happens while the locks are held.
+   * JS (planOccurrences, with the misfire policy), insert the executions leased to us
+   * and the skipped ones (the ledger), advance the schedules. Nothing slow happens while
+   * the locks are held.
    */
   async planDue(window: ClaimWindow): Promise<PlanResult> {
     const runner = this.dataSource.createQueryRunner();
@@ -112,6 +123,8 @@ export class ClaimsRepository {
         claims: [],
         skippedExecutions: 0,
         skippedOccurrences: 0,
+        skippedByReason: new Map(),
+        unfinished: 0,
       };
 
     const horizon = new Date(now.getTime() + lookaheadMs);
@@ -121,13 +134,17 @@ export class ClaimsRepository {
       scheduledAt: [] as Date[],
       status: [] as string[],
       maxAttempts: [] as number[],
+      reason: [] as (SkipReason | null)[],
+      count: [] as number[],
+      lastAt: [] as (Date | null)[],
     };
     const advance = {
       id: [] as string[],
       nextRunAt: [] as (Date | null)[],
       status: [] as string[],
     };
-    let skippedOccurrences = 0;
+    let unfinished = 0;
+    let walkBudget = MAX_SKIPPED_WALK_PER_BATCH;
 
     for (const schedule of schedules) {
       let plan: ReturnType<typeof planOccurrences>;
@@ -138,6 +155,10 @@ export class ClaimsRepository {
           now,
           horizon,
           misfirePolicy: schedule.misfire_policy,
+          maxSkippedWalk: Math.max(
+            MAX_SKIPPED_ROWS,
+            Math.min(walkBudget, MAX_SKIPPED_WALK),
+          ),
         });
       } catch (error) {
         // A stored spec the domain cannot read (the API validates, so this is corruption
@@ -153,26 +174,33 @@ export class ClaimsRepository {
         advance.status.push('paused');
         continue;
       }
-      const oneShot = isOneShot(schedule.schedule);
-      for (const at of plan.fire) pushOccurrence(schedule, at, 'pending');
-      if (oneShot)
-        for (const at of plan.skipped) pushOccurrence(schedule, at, 'skipped');
-      else skippedOccurrences += plan.skipped.length;
+      for (const skipped of plan.skipped) {
+        pushOccurrence(schedule, skipped.at, skipped);
+        if (skipped.count > 1) walkBudget -= skipped.count;
+      }
+      for (const at of plan.fire) pushOccurrence(schedule, at, null);
+      if (!plan.complete) unfinished++;
       advance.id.push(schedule.id);
       advance.nextRunAt.push(plan.nextRunAt);
       advance.status.push(plan.nextRunAt === null ? 'completed' : 'active');
     }
 
+    /** A pending occurrence (`skipped` null) or a skipped one or range. */
     function pushOccurrence(
       schedule: PlanDueScheduleRow,
       at: Date,
-      status: 'pending' | 'skipped',
+      skipped: SkippedOccurrence | null,
     ): void {
       occurrences.id.push(executionIdFor(schedule.id, at));
       occurrences.scheduleId.push(schedule.id);
       occurrences.scheduledAt.push(at);
-      occurrences.status.push(status);
+      occurrences.status.push(skipped ? 'skipped' : 'pending');
       occurrences.maxAttempts.push(schedule.max_attempts);
+      occurrences.reason.push(skipped?.reason ?? null);
+      occurrences.count.push(skipped?.count ?? 1);
+      occurrences.lastAt.push(
+        skipped && skipped.count > 1 ? skipped.lastAt : null,
+      );
     }
 
     let inserted: PlannedExecutionRow[] = [];
@@ -189,6 +217,9 @@ export class ClaimsRepository {
           owner,
           now,
           leaseDurationMs,
+          occurrences.reason,
+          occurrences.count,
+          occurrences.lastAt,
         ],
         runner,
       ));
@@ -213,11 +244,27 @@ export class ClaimsRepository {
           byId.get(row.schedule_id) as PlanDueScheduleRow,
         ),
       );
+    // Counted from the rows inserted, so the metric agrees with the ledger: a replay
+    // that inserts nothing counts nothing.
+    const skippedByReason = new Map<SkipReason, number>();
+    let skippedExecutions = 0;
+    let skippedOccurrences = 0;
+    for (const row of inserted) {
+      if (row.status !== 'skipped' || row.reason === null) continue;
+      skippedExecutions++;
+      skippedOccurrences += row.occurrence_count;
+      skippedByReason.set(
+        row.reason,
+        (skippedByReason.get(row.reason) ?? 0) + row.occurrence_count,
+      );
+    }
     return {
       schedules: schedules.length,
       claims,
-      skippedExecutions: inserted.length - claims.length,
+      skippedExecutions,
       skippedOccurrences,
+      skippedByReason,
+      unfinished,
     };
   }
 

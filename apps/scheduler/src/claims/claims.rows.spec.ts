@@ -16,6 +16,8 @@ const planned: PlannedExecutionRow = {
   max_attempts: 3,
   lease_version: 1,
   lease_expires_at: new Date('2031-03-01T12:00:30.000Z'),
+  reason: null,
+  occurrence_count: 1,
 };
 
 describe('isLeasedPlannedRow', () => {

@@ -27,7 +27,10 @@ export function isClaimedRow(row: ClaimDueRow): row is ClaimedRow {
 }
 
 /** The execution columns both claim statements return, leased. */
-type LeasedExecution = Omit<LeasedPlannedRow, 'status'>;
+type LeasedExecution = Omit<
+  LeasedPlannedRow,
+  'status' | 'reason' | 'occurrence_count'
+>;
 
 function claimOf(
   row: LeasedExecution,

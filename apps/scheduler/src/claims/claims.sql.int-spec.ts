@@ -213,11 +213,14 @@ describe('claims.sql against PostgreSQL', () => {
         'planner',
         T0,
         4000,
+        [null, null, 'misfire_policy'],
+        [1, 1, 1],
+        [null, null, null],
       ],
     );
     expect(rows.map((r) => r.id).sort()).toEqual([fresh, skipped].sort());
     const stored = await pool.query<ExecutionTableRow>(
-      'select id, status, lease_owner, lease_version, lease_expires_at, finished_at from executions where id = any($1)',
+      'select id, status, lease_owner, lease_version, lease_expires_at, finished_at, reason from executions where id = any($1)',
       [[fresh, skipped]],
     );
     const byId = new Map(stored.rows.map((r) => [r.id, r]));
@@ -227,12 +230,14 @@ describe('claims.sql against PostgreSQL', () => {
       lease_version: 1,
       lease_expires_at: at(4000),
       finished_at: null,
+      reason: null,
     });
     expect(byId.get(skipped)).toMatchObject({
       status: 'skipped',
       lease_owner: null,
       lease_version: 0,
       finished_at: T0,
+      reason: 'misfire_policy',
     });
   });
 

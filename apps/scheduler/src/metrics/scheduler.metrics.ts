@@ -36,6 +36,11 @@ export class SchedulerMetrics {
   /** Outcomes whose fenced write found the lease gone (taken over, cancelled, deleted). */
   readonly outcomesDiscardedTotal: Counter;
   readonly claimBatchSize: Histogram<'stage'>;
+  /**
+   * Occurrences recorded as 'skipped' executions, by reason: the sum of their
+   * occurrence_count, counted from the rows inserted, so it agrees with the ledger.
+   */
+  readonly occurrencesSkippedTotal: Counter<'reason'>;
   readonly heldExecutions: Gauge;
   readonly inFlightTriggers: Gauge;
   readonly queuedOutcomes: Gauge;
@@ -104,6 +109,12 @@ export class SchedulerMetrics {
       help: 'Executions obtained per round trip, by stage (plan or claim).',
       labelNames: ['stage'],
       buckets: BATCH_SIZE_BUCKETS,
+      registers,
+    });
+    this.occurrencesSkippedTotal = new Counter({
+      name: 'scheduleman_occurrences_skipped_total',
+      help: "Occurrences that were due and not fired, recorded as 'skipped' executions, by reason (a range row counts each occurrence it stands for).",
+      labelNames: ['reason'],
       registers,
     });
     this.heldExecutions = new Gauge({

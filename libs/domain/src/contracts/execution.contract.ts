@@ -1,4 +1,5 @@
 import type { ExecutionStatus } from '../execution/execution-status';
+import type { SkipReason } from '../execution/skip-reason';
 import type { Page } from './schedule.contract';
 
 /** One occurrence of a schedule and what became of it (`GET /schedules/:id/executions`). */
@@ -20,6 +21,15 @@ export interface ExecutionResponse {
   /** HTTP status of the last delivery attempt, if any. */
   responseStatus: number | null;
   error: string | null;
+  /** Why a skipped occurrence did not fire; null unless status is 'skipped'. */
+  reason: SkipReason | null;
+  /**
+   * Occurrences this row stands for: 1, or more for a skipped range (a long outage),
+   * which covers every occurrence from scheduledAt to lastScheduledAt.
+   */
+  occurrences: number;
+  /** The last occurrence the row stands for: scheduledAt, except for a skipped range. */
+  lastScheduledAt: string;
 }
 
 export type ExecutionListResponse = Page<ExecutionResponse>;

@@ -5,7 +5,7 @@
  *      │  ╰──fire: retryable, attempts left─▶ pending (due_at = retry time, lease released)
  *      │  ╰──fire: permanent, or no attempts left ─▶ failed
  *      ╰──schedule paused, deleted or edited before it was due ─▶ cancelled
- *   (a missed one-shot under the `skip` misfire policy is recorded as skipped)
+ *   (an occurrence that was due and not fired is born skipped, with a reason: skip-reason.ts)
  *
  * Only `pending` executions are ever claimed; every other state is final.
  */

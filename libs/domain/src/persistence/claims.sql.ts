@@ -52,27 +52,36 @@ export type PlanDueScheduleRow = Pick<
 /**
  * Plan stage, step 2. One row per planned occurrence: 'pending' rows are born leased to
  * the planner (lease_version 1) so they go straight into its timer queue; 'skipped' rows
- * (a one-shot missed under the skip policy) are born final. The id is deterministic
- * (executionIdFor), and an occurrence that already exists (e.g. a concurrent run-now at
- * the same instant) is left alone: the planner holds exactly the rows returned.
- * $1 ids, $2 schedule ids, $3 scheduled times, $4 statuses, $5 max attempts (arrays of
- * one length), $6 owner, $7 now, $8 lease ms.
+ * (occurrences not fired under the misfire policy, with their reason; a range row
+ * stands for $10 occurrences up to $11) are born final, in the same statement, so the
+ * ledger and next_run_at move together. The id is deterministic (executionIdFor), and
+ * an occurrence that already exists (e.g. a concurrent run-now at the same instant) is
+ * left alone: the planner holds exactly the rows returned, and counts exactly the
+ * skipped rows returned.
+ * $1 ids, $2 schedule ids, $3 scheduled times, $4 statuses, $5 max attempts, $9 skip
+ * reasons (null unless skipped), $10 occurrence counts, $11 last scheduled times (null
+ * unless a range) (arrays of one length), $6 owner, $7 now, $8 lease ms.
  */
 export const INSERT_PLANNED_EXECUTIONS = `
 insert into executions (
 id, schedule_id, scheduled_at, due_at, status, max_attempts,
-lease_owner, lease_expires_at, lease_version, scheduler_id, finished_at
+lease_owner, lease_expires_at, lease_version, scheduler_id, finished_at,
+reason, occurrence_count, last_scheduled_at
 )
 select o.id, o.schedule_id, o.scheduled_at, o.scheduled_at, o.status, o.max_attempts,
 case when o.status = 'pending' then $6::text end,
 case when o.status = 'pending' then $7::timestamptz + $8::int * interval '1 millisecond' end,
 case when o.status = 'pending' then 1 else 0 end,
 case when o.status = 'skipped' then $6::text end,
-case when o.status = 'skipped' then $7::timestamptz end
-from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::int[])
-as o (id, schedule_id, scheduled_at, status, max_attempts)
+case when o.status = 'skipped' then $7::timestamptz end,
+o.reason, o.occurrence_count, o.last_scheduled_at
+from unnest(
+$1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::int[],
+$9::text[], $10::int[], $11::timestamptz[]
+) as o (id, schedule_id, scheduled_at, status, max_attempts, reason, occurrence_count, last_scheduled_at)
 on conflict (schedule_id, scheduled_at) do nothing
-returning id, schedule_id, scheduled_at, due_at, status, attempts, max_attempts, lease_version, lease_expires_at
+returning id, schedule_id, scheduled_at, due_at, status, attempts, max_attempts, lease_version, lease_expires_at,
+reason, occurrence_count
 `;
 
 /** A row of INSERT_PLANNED_EXECUTIONS (lease_expires_at is null for a 'skipped' one). */
@@ -87,6 +96,8 @@ export type PlannedExecutionRow = Pick<
   | 'max_attempts'
   | 'lease_version'
   | 'lease_expires_at'
+  | 'reason'
+  | 'occurrence_count'
 >;
 
 /**

@@ -1,4 +1,5 @@
 import type { ExecutionStatus } from '../execution/execution-status';
+import type { SkipReason } from '../execution/skip-reason';
 import type { MisfirePolicy } from '../schedule/misfire-policy';
 import type { ScheduleSpec, ScheduleType } from '../schedule/schedule-spec';
 import type { ScheduleStatus } from '../schedule/schedule-status';
@@ -67,6 +68,12 @@ export interface ExecutionTableRow {
   finished_at: Date | null;
   response_status: number | null;
   error: string | null;
+  /** Why a skipped occurrence did not fire; null unless status is 'skipped'. */
+  reason: SkipReason | null;
+  /** Occurrences this row stands for: 1, or more for a skipped range (migration 1733800000000). */
+  occurrence_count: number;
+  /** The last occurrence of a skipped range (included); null for a row of one occurrence. */
+  last_scheduled_at: Date | null;
   created_at: Date;
 }
 

@@ -9,8 +9,9 @@
  *   `MAX_CATCH_UP_OCCURRENCES` were missed, only the most recent that many fire and the
  *   older ones are skipped (a per-second cron down for a week must not send 604 800 calls).
  *
- * A missed one-shot fires under `fire_once` and `fire_all` and is recorded as a skipped
- * execution under `skip`. Missed occurrences that fire keep their scheduled time (and so
+ * Every missed occurrence not fired is recorded as a `skipped` execution with reason
+ * `misfire_policy` (the occurrence ledger; older ones of a long outage as range rows).
+ * A missed one-shot fires under `fire_once` and `fire_all` and is skipped under `skip`. Missed occurrences that fire keep their scheduled time (and so
  * their execution id) but are due at once. See plan-occurrences.ts.
  */
 export const MISFIRE_POLICIES = ['fire_once', 'skip', 'fire_all'] as const;

@@ -4,7 +4,13 @@ import {
   MISFIRE_THRESHOLD_MS,
   type MisfirePolicy,
 } from './misfire-policy';
-import { MAX_PLANNED_OCCURRENCES, planOccurrences } from './plan-occurrences';
+import {
+  MAX_PLANNED_OCCURRENCES,
+  MAX_SKIPPED_ROWS,
+  MAX_SKIPPED_WALK,
+  type OccurrencePlan,
+  planOccurrences,
+} from './plan-occurrences';
 import type { ScheduleSpec } from './schedule-spec';
 
 const LOOKAHEAD_MS = 1500;
@@ -40,7 +46,12 @@ function plan(
   });
   return {
     fire: result.fire.map((d) => d.toISOString()),
-    skipped: result.skipped.map((d) => d.toISOString()),
+    // A single skipped occurrence as its instant, a range as "first/last (count)".
+    skipped: result.skipped.map((s) =>
+      s.count === 1
+        ? s.at.toISOString()
+        : `${s.at.toISOString()}/${s.lastAt.toISOString()} (${s.count})`,
+    ),
     nextRunAt: result.nextRunAt?.toISOString() ?? null,
   };
 }
@@ -153,37 +164,110 @@ describe('planOccurrences', () => {
   describe('after a week-long outage of a per-second cron', () => {
     const clock = new FakeClock('2030-01-08T00:00:00.000Z');
     const down = '2030-01-01T00:00:00.000Z';
-    const cutoff =
-      Date.parse('2030-01-08T00:00:00.000Z') - MISFIRE_THRESHOLD_MS;
+    const downMs = Date.parse(down);
+    const iso = (ms: number) => new Date(ms).toISOString();
 
-    it('fires the latest missed occurrence and the on-time ones under fire_once', () => {
-      const result = plan(everySecond, down, clock, 'fire_once');
-      expect(result.fire[0]).toBe(new Date(cutoff - 1000).toISOString());
-      expect(result.fire[1]).toBe(new Date(cutoff).toISOString());
-      expect(result.fire.at(-1)).toBe('2030-01-08T00:00:01.000Z');
-      expect(result.skipped).toHaveLength(MAX_CATCH_UP_OCCURRENCES);
-      expect(result.nextRunAt).toBe('2030-01-08T00:00:02.000Z');
-    });
+    it.each<MisfirePolicy>(['fire_once', 'skip', 'fire_all'])(
+      'under %s, records the oldest MAX_SKIPPED_WALK as one range row and fires nothing yet',
+      (policy) => {
+        const result = plan(everySecond, down, clock, policy);
+        expect(result).toEqual({
+          fire: [],
+          skipped: [
+            `${down}/${iso(downMs + (MAX_SKIPPED_WALK - 1) * 1000)} (${MAX_SKIPPED_WALK})`,
+          ],
+          nextRunAt: iso(downMs + MAX_SKIPPED_WALK * 1000),
+        });
+      },
+    );
+  });
 
-    it('fires at most MAX_CATCH_UP_OCCURRENCES missed occurrences, the most recent ones, under fire_all', () => {
-      const result = plan(everySecond, down, clock, 'fire_all');
-      const missed = result.fire.filter((iso) => Date.parse(iso) < cutoff);
-      expect(missed).toHaveLength(MAX_CATCH_UP_OCCURRENCES);
-      expect(missed[0]).toBe(
-        new Date(cutoff - MAX_CATCH_UP_OCCURRENCES * 1000).toISOString(),
-      );
-      expect(missed.at(-1)).toBe(new Date(cutoff - 1000).toISOString());
-      expect([...result.fire].sort()).toEqual(result.fire);
-      expect(result.skipped[0]).toBe(down);
-      expect(result.skipped).toHaveLength(MAX_CATCH_UP_OCCURRENCES);
-      expect(result.nextRunAt).toBe('2030-01-08T00:00:02.000Z');
-    });
+  describe('a long outage planned to the end, plan after plan', () => {
+    // A per-second cron down for a day: 86 390 missed occurrences, 18 plans.
+    const now = new Date('2030-01-02T00:00:00.000Z');
+    const cutoffMs = now.getTime() - MISFIRE_THRESHOLD_MS;
+    const downMs = Date.parse('2030-01-01T00:00:00.000Z');
+    const missed = (cutoffMs - downMs) / 1000;
 
-    it('fires only on-time occurrences under skip', () => {
-      const result = plan(everySecond, down, clock, 'skip');
-      expect(result.fire[0]).toBe(new Date(cutoff).toISOString());
-      expect(result.fire).toHaveLength(12);
-      expect(result.skipped).toHaveLength(MAX_CATCH_UP_OCCURRENCES);
+    function planToTheEnd(policy: MisfirePolicy): OccurrencePlan[] {
+      const plans: OccurrencePlan[] = [];
+      let nextRunAt = new Date(downMs);
+      for (;;) {
+        const result = planOccurrences({
+          spec: everySecond,
+          nextRunAt,
+          now,
+          horizon: new Date(now.getTime() + LOOKAHEAD_MS),
+          misfirePolicy: policy,
+        });
+        plans.push(result);
+        if (result.complete || result.nextRunAt === null) return plans;
+        nextRunAt = result.nextRunAt;
+      }
+    }
+
+    it.each<[MisfirePolicy, number]>([
+      ['skip', 0],
+      ['fire_once', 1],
+      ['fire_all', MAX_CATCH_UP_OCCURRENCES],
+    ])(
+      'under %s accounts for every missed occurrence exactly once: %i fired, the rest skipped',
+      (policy, refired) => {
+        const plans = planToTheEnd(policy);
+        expect(plans).toHaveLength(
+          Math.ceil((missed - refired - MAX_SKIPPED_ROWS) / MAX_SKIPPED_WALK),
+        );
+        // Every occurrence from the outage to the cut-off, in order, once: either fired
+        // or inside exactly one skipped entry.
+        const covered: number[] = [];
+        for (const p of plans) {
+          for (const s of p.skipped) {
+            expect(s.reason).toBe('misfire_policy');
+            expect(s.count).toBe(
+              (s.lastAt.getTime() - s.at.getTime()) / 1000 + 1,
+            );
+            covered.push(s.at.getTime(), s.lastAt.getTime());
+          }
+        }
+        const fired = plans.flatMap((p) => p.fire).map((d) => d.getTime());
+        const firedMissed = fired.filter((t) => t < cutoffMs);
+        expect(firedMissed).toHaveLength(refired);
+        const skippedTotal = plans
+          .flatMap((p) => p.skipped)
+          .reduce((sum, s) => sum + s.count, 0);
+        expect(skippedTotal + refired).toBe(missed);
+        // Ranges are contiguous: each starts one second after the previous one ended.
+        const bounds = plans.flatMap((p) => p.skipped);
+        expect(bounds[0].at.getTime()).toBe(downMs);
+        for (let i = 1; i < bounds.length; i++)
+          expect(bounds[i].at.getTime()).toBe(
+            bounds[i - 1].lastAt.getTime() + 1000,
+          );
+        const lastSkipped = bounds.at(-1)?.lastAt.getTime() ?? 0;
+        expect(firedMissed[0] ?? cutoffMs).toBe(lastSkipped + 1000);
+        // The most recent MAX_SKIPPED_ROWS skipped occurrences have a row each.
+        expect(
+          bounds.slice(-MAX_SKIPPED_ROWS).every((s) => s.count === 1),
+        ).toBe(true);
+        expect(bounds.at(-MAX_SKIPPED_ROWS - 1)?.count).toBeGreaterThan(1);
+        // Only the last plan fires, and then on time again.
+        expect(plans.slice(0, -1).every((p) => p.fire.length === 0)).toBe(true);
+        expect(fired.filter((t) => t >= cutoffMs)[0]).toBe(cutoffMs);
+      },
+    );
+
+    it('walks no more than maxSkippedWalk older occurrences in one plan', () => {
+      const result = planOccurrences({
+        spec: everySecond,
+        nextRunAt: new Date(downMs),
+        now,
+        horizon: new Date(now.getTime() + LOOKAHEAD_MS),
+        misfirePolicy: 'skip',
+        maxSkippedWalk: 7,
+      });
+      expect(result.complete).toBe(false);
+      expect(result.skipped.map((s) => s.count)).toEqual([7]);
+      expect(result.nextRunAt?.getTime()).toBe(downMs + 7000);
     });
   });
 

@@ -5,6 +5,7 @@ import {
 } from './misfire-policy';
 import { nextOccurrence, previousOccurrence } from './next-occurrence';
 import { isOneShot, type ScheduleSpec } from './schedule-spec';
+import type { SkipReason } from '../execution/skip-reason';
 
 /**
  * Most on-time occurrences (not misfires) planned in one call. With the default 1.5 s
@@ -14,22 +15,56 @@ import { isOneShot, type ScheduleSpec } from './schedule-spec';
  */
 export const MAX_PLANNED_OCCURRENCES = 100;
 
+/**
+ * Most skipped occurrences of one plan recorded one row each: the most recent ones.
+ * Older skipped occurrences are recorded as range rows (see SkippedOccurrence).
+ */
+export const MAX_SKIPPED_ROWS = 100;
+
+/**
+ * Most older skipped occurrences one plan walks into a range row (a per-second cron
+ * after a week's outage misses 604 800). When more are left, the plan stops there and
+ * the next one continues (OccurrencePlan.complete), so the work of one plan stays
+ * bounded (about 15 ms of CPU for this many) and the ledger still ends up complete.
+ */
+export const MAX_SKIPPED_WALK = 5_000;
+
+/**
+ * Occurrences that were due and deliberately not fired, recorded as one `skipped`
+ * execution: a single occurrence (`count` 1, `lastAt` = `at`), or a range of `count`
+ * consecutive occurrences from `at` to `lastAt`, both included. The execution id derives
+ * from `at` like any other, so planning the same range again inserts nothing.
+ */
+export interface SkippedOccurrence {
+  at: Date;
+  reason: SkipReason;
+  count: number;
+  lastAt: Date;
+}
+
 export interface OccurrencePlan {
   /** Occurrences to create executions for, ascending. */
   fire: Date[];
   /**
-   * Missed occurrences deliberately not fired, ascending (only reported, e.g. for
-   * metrics; a one-shot skipped under `skip` is recorded as a 'skipped' execution by the
-   * caller). At most MAX_CATCH_UP_OCCURRENCES are listed: a per-second cron after a
-   * week's outage misses 604 800.
+   * Missed occurrences deliberately not fired, ascending and without gaps between them:
+   * every one from the first missed occurrence on is covered by exactly one entry (the
+   * caller records each as a 'skipped' execution). Older than the MAX_SKIPPED_ROWS most
+   * recent, they come as range entries.
    */
-  skipped: Date[];
+  skipped: SkippedOccurrence[];
   /**
    * The schedule's next next_run_at: the first occurrence after `horizon` (or, when more
    * than MAX_PLANNED_OCCURRENCES fell inside the horizon, the first one not planned yet),
-   * or null when nothing follows (then the schedule becomes 'completed').
+   * or null when nothing follows (then the schedule becomes 'completed'). When
+   * `complete` is false, the first missed occurrence not yet recorded.
    */
   nextRunAt: Date | null;
+  /**
+   * False when more skipped occurrences are left than one plan walks (MAX_SKIPPED_WALK):
+   * nothing fires yet, `nextRunAt` is the first one left, and the caller plans the
+   * schedule again at once.
+   */
+  complete: boolean;
 }
 
 export interface PlanOccurrencesArgs {
@@ -40,14 +75,17 @@ export interface PlanOccurrencesArgs {
   /** now + look-ahead: occurrences up to here are planned now. */
   horizon: Date;
   misfirePolicy: MisfirePolicy;
+  /** Most older skipped occurrences walked in this plan (default MAX_SKIPPED_WALK, at least 1). */
+  maxSkippedWalk?: number;
 }
 
 /**
  * The plan stage's pure core. Emits every occurrence in [nextRunAt, horizon]; those
  * earlier than now - MISFIRE_THRESHOLD_MS are misfires and handled per policy
- * (misfire-policy.ts). Bounded: the work done is proportional to the number of
- * occurrences emitted or listed, never to the number missed, because the most recent
- * misfires are found by walking backwards from the cut-off.
+ * (misfire-policy.ts): fired, or accounted for in `skipped`. Bounded: the work done is
+ * proportional to the occurrences emitted plus at most `maxSkippedWalk`, never to the
+ * number missed: the misfires that fire and the most recent skipped ones are found by
+ * walking backwards from the cut-off, and older skipped ones are walked in chunks.
  *
  * Fired misfires keep their scheduled time (it is part of the execution id); the caller
  * makes them due at once.
@@ -55,21 +93,26 @@ export interface PlanOccurrencesArgs {
 export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
   const { spec, nextRunAt, now, horizon, misfirePolicy } = args;
   if (nextRunAt.getTime() > horizon.getTime())
-    return { fire: [], skipped: [], nextRunAt };
+    return { fire: [], skipped: [], nextRunAt, complete: true };
   const cutoffMs = now.getTime() - MISFIRE_THRESHOLD_MS;
 
   if (isOneShot(spec)) {
     // The stored next_run_at is the one-shot's time (see firstRunAt).
     const missed = nextRunAt.getTime() < cutoffMs;
     if (missed && misfirePolicy === 'skip')
-      return { fire: [], skipped: [nextRunAt], nextRunAt: null };
-    return { fire: [nextRunAt], skipped: [], nextRunAt: null };
+      return {
+        fire: [],
+        skipped: [single(nextRunAt)],
+        nextRunAt: null,
+        complete: true,
+      };
+    return { fire: [nextRunAt], skipped: [], nextRunAt: null, complete: true };
   }
 
   // The first occurrence at or after the stored next_run_at (which normally is one).
   let cursor = nextOccurrence(spec, new Date(nextRunAt.getTime() - 1));
   const fire: Date[] = [];
-  let skipped: Date[] = [];
+  const skipped: SkippedOccurrence[] = [];
 
   if (cursor !== null && cursor.getTime() < cutoffMs) {
     const cutoff = new Date(cutoffMs);
@@ -83,13 +126,34 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
             firstMissed,
             misfirePolicy === 'fire_once' ? 1 : MAX_CATCH_UP_OCCURRENCES,
           );
-    fire.push(...refired);
-    skipped = occurrencesFrom(
+    // Skipped: [firstMissed, skipEnd). The most recent of them get a row each, the
+    // older ones [firstMissed, olderEnd) range rows.
+    const skipEnd = refired[0] ?? cutoff;
+    const recent = mostRecentBefore(
       spec,
+      skipEnd,
       firstMissed,
-      refired[0] ?? cutoff,
-      MAX_CATCH_UP_OCCURRENCES,
+      MAX_SKIPPED_ROWS,
     );
+    const olderEnd = recent[0] ?? skipEnd;
+    if (firstMissed.getTime() < olderEnd.getTime()) {
+      const older = walkRange(
+        spec,
+        firstMissed,
+        olderEnd,
+        Math.max(1, args.maxSkippedWalk ?? MAX_SKIPPED_WALK),
+      );
+      skipped.push({
+        at: firstMissed,
+        reason: 'misfire_policy',
+        count: older.count,
+        lastAt: older.last,
+      });
+      if (older.next !== null && older.next.getTime() < olderEnd.getTime())
+        return { fire: [], skipped, nextRunAt: older.next, complete: false };
+    }
+    skipped.push(...recent.map(single));
+    fire.push(...refired);
     cursor = nextOccurrence(spec, new Date(cutoffMs - 1));
   }
 
@@ -103,7 +167,36 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
     planned++;
     cursor = nextOccurrence(spec, cursor);
   }
-  return { fire, skipped, nextRunAt: cursor };
+  return { fire, skipped, nextRunAt: cursor, complete: true };
+}
+
+function single(at: Date): SkippedOccurrence {
+  return { at, reason: 'misfire_policy', count: 1, lastAt: at };
+}
+
+/**
+ * Counts occurrences from `first` (an occurrence, included) to before `before`, at most
+ * `limit`: how many, the last one counted, and the one after it (null when none).
+ */
+function walkRange(
+  spec: ScheduleSpec,
+  first: Date,
+  before: Date,
+  limit: number,
+): { count: number; last: Date; next: Date | null } {
+  let count = 0;
+  let last = first;
+  let cursor: Date | null = first;
+  while (
+    cursor !== null &&
+    cursor.getTime() < before.getTime() &&
+    count < limit
+  ) {
+    count++;
+    last = cursor;
+    cursor = nextOccurrence(spec, cursor);
+  }
+  return { count, last, next: cursor };
 }
 
 /** Up to `limit` occurrences before `before` and not before `earliest`, ascending. */
@@ -121,24 +214,4 @@ function mostRecentBefore(
     found.push(cursor);
   }
   return found.reverse();
-}
-
-/** Up to `limit` occurrences from `first` (an occurrence, included) to before `before`, ascending. */
-function occurrencesFrom(
-  spec: ScheduleSpec,
-  first: Date,
-  before: Date,
-  limit: number,
-): Date[] {
-  const found: Date[] = [];
-  let cursor: Date | null = first;
-  while (
-    cursor !== null &&
-    cursor.getTime() < before.getTime() &&
-    found.length < limit
-  ) {
-    found.push(cursor);
-    cursor = nextOccurrence(spec, cursor);
-  }
-  return found;
 }

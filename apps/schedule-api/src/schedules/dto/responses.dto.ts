@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   ERROR_CODES,
   EXECUTION_STATUSES,
+  SKIP_REASONS,
+  type SkipReason,
   type ErrorResponse,
   type ExecutionListResponse,
   type ExecutionResponse,
@@ -167,6 +169,29 @@ export class ExecutionResponseDto implements ExecutionResponse {
 
   @ApiProperty({ nullable: true, type: String })
   error: string | null;
+
+  @ApiProperty({
+    enum: SKIP_REASONS,
+    nullable: true,
+    type: String,
+    description:
+      "Why a skipped occurrence did not fire; null unless status is 'skipped'.",
+  })
+  reason: SkipReason | null;
+
+  @ApiProperty({
+    example: 1,
+    description:
+      'Occurrences this row stands for: 1, or more for a skipped range after a long outage (every occurrence from scheduledAt to lastScheduledAt).',
+  })
+  occurrences: number;
+
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'The last occurrence this row stands for: scheduledAt, except for a skipped range.',
+  })
+  lastScheduledAt: string;
 }
 
 export class ExecutionListResponseDto implements ExecutionListResponse {
