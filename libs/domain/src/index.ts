@@ -20,6 +20,8 @@ export * from './execution/execution-status';
 export * from './execution/backoff';
 export * from './execution/retry-policy';
 export * from './execution/execution-id';
+export * from './execution/result-token';
+export * from './execution/task-result';
 export * from './trigger/trigger-spec';
 export * from './trigger/trigger-provider';
 export * from './trigger/trigger-validation';

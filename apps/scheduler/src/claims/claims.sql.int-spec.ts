@@ -340,6 +340,11 @@ describe('claims.sql against PostgreSQL', () => {
         [200],
         [null],
         owner,
+        [at(50)],
+        ['succeeded'],
+        [null],
+        [5],
+        [null],
       ]);
     expect((await outcome(1, 'me')).rowCount).toBe(0);
     expect((await outcome(2, 'someone-else')).rowCount).toBe(0);
@@ -392,6 +397,11 @@ describe('claims.sql against PostgreSQL', () => {
       [503],
       ['HTTP 503'],
       'me',
+      [at(40)],
+      ['retryable_failure'],
+      [null],
+      [3],
+      ['http_5xx'],
     ]);
     expect(await claim('other', at(0))).toEqual([]);
     const [retry] = await claim('other', at(600));
