@@ -22,6 +22,7 @@ export * from './execution/retry-policy';
 export * from './execution/execution-id';
 export * from './execution/result-token';
 export * from './execution/task-result';
+export * from './execution/result-timeout';
 export * from './trigger/trigger-spec';
 export * from './trigger/trigger-provider';
 export * from './trigger/trigger-validation';

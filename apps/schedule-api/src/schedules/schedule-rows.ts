@@ -25,6 +25,8 @@ export type ScheduleRow = Pick<
   | 'next_run_at'
   | 'misfire_policy'
   | 'max_attempts'
+  | 'result_timeout'
+  | 'result_timeout_ms'
   | 'fires_per_hour'
   | 'created_at'
   | 'updated_at'
@@ -50,9 +52,13 @@ export type ExecutionRow = Pick<
   | 'scheduler_id'
   | 'response_status'
   | 'error'
+  | 'result_status'
+  | 'result_output'
+  | 'result_error'
+  | 'result_reported_at'
 > & {
   /** scheduled_at as UTC text with microseconds, the keyset of the history. */
-  scheduled_at_key: string;
+  scheduled_at_key?: string;
 };
 
 /** What the API writes to a schedule row (the columns it owns). */
@@ -64,6 +70,9 @@ export interface ScheduleState {
   trigger: TriggerSpec;
   misfirePolicy: MisfirePolicy;
   maxAttempts: number;
+  /** As given (ISO-8601) and in ms; both null for none. */
+  resultTimeout: string | null;
+  resultTimeoutMs: number | null;
   status: ScheduleStatus;
   nextRunAt: Date | null;
   /** ScheduleRate.firesPerHour of `schedule`, computed when the schedule is set, never again. */
@@ -83,6 +92,7 @@ export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
     nextRunAt: row.next_run_at?.toISOString() ?? null,
     misfirePolicy: row.misfire_policy,
     maxAttempts: row.max_attempts,
+    resultTimeout: row.result_timeout,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -102,6 +112,15 @@ export function toExecutionResponse(row: ExecutionRow): ExecutionResponse {
     schedulerId: row.scheduler_id,
     responseStatus: row.response_status,
     error: row.error,
+    result:
+      row.result_status === null || row.result_reported_at === null
+        ? null
+        : {
+            status: row.result_status,
+            output: row.result_output ?? null,
+            error: row.result_error,
+            reportedAt: row.result_reported_at.toISOString(),
+          },
   };
 }
 
@@ -114,6 +133,8 @@ export function stateOf(row: ScheduleRow): ScheduleState {
     trigger: row.trigger,
     misfirePolicy: row.misfire_policy,
     maxAttempts: row.max_attempts,
+    resultTimeout: row.result_timeout,
+    resultTimeoutMs: row.result_timeout_ms,
     status: row.status,
     nextRunAt: row.next_run_at,
     firesPerHour: row.fires_per_hour,

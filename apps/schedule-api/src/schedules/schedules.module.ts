@@ -9,6 +9,9 @@ import {
 import { OwnerQuotas, SCHEDULE_QUOTAS } from './owner-quotas';
 import { TriggerResealer } from '../secrets/trigger-resealer';
 import { SchedulesController } from './schedules.controller';
+import { ExecutionsController } from '../executions/executions.controller';
+import { ExecutionsRepository } from '../executions/executions.repository';
+import { ExecutionsService } from '../executions/executions.service';
 import { SchedulesRepository } from './schedules.repository';
 import {
   SCHEDULE_TRIGGER_DEFINITIONS,
@@ -30,9 +33,11 @@ export class SchedulesModule {
   ): DynamicModule {
     return {
       module: SchedulesModule,
-      controllers: [SchedulesController],
+      controllers: [SchedulesController, ExecutionsController],
       providers: [
         SchedulesService,
+        ExecutionsService,
+        ExecutionsRepository,
         SchedulesRepository,
         OwnerQuotas,
         TriggerResealer,

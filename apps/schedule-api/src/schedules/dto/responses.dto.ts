@@ -1,3 +1,4 @@
+import { ExecutionResultDto } from '../../executions/dto/execution-detail.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   ERROR_CODES,
@@ -62,6 +63,13 @@ export class ScheduleResponseDto implements ScheduleResponse {
   @ApiProperty()
   maxAttempts: number;
 
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'ISO-8601 duration to wait for a result report; null: none.',
+  })
+  resultTimeout: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -124,6 +132,13 @@ export class ExecutionResponseDto implements ExecutionResponse {
 
   @ApiProperty({ nullable: true, type: String })
   error: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: ExecutionResultDto,
+    description: 'What the target reported; null until then.',
+  })
+  result: ExecutionResultDto | null;
 }
 
 export class ExecutionListResponseDto implements ExecutionListResponse {
