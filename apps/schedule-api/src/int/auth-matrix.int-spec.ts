@@ -1,3 +1,4 @@
+import { executionIdFor } from '@scheduleman/domain';
 import { randomUUID } from 'node:crypto';
 import { expectProblem, TEST_ADMIN_API_KEY } from './api-harness';
 import {
@@ -10,6 +11,7 @@ import {
 import {
   KEY_WITH,
   KEYS_LACKING,
+  MATRIX_INSTANT,
   OTHER_OWNER_KEY_WITH,
   type RouteCase,
   ROUTES,
@@ -69,9 +71,12 @@ const UNAUTHENTICATED: [string, (f: AuthFixture) => Credentials][] = [
 ];
 
 const pathOf = (route: RouteCase, id: string | undefined): string => {
-  if (!route.path.includes(':id')) return route.path;
+  if (!route.path.includes(':id') && !route.path.includes(':executionId'))
+    return route.path;
   if (id === undefined) throw new Error(`${route.path} needs a target`);
-  return route.path.replace(':id', id);
+  return route.path
+    .replace(':executionId', executionIdFor(id, MATRIX_INSTANT))
+    .replace(':id', id);
 };
 
 describe('the authentication matrix', () => {
