@@ -17,7 +17,7 @@ export function parseResultTimeout(
   if (ms < MIN_RESULT_TIMEOUT_MS || ms > MAX_RESULT_TIMEOUT_MS)
     throw new ValidationError(
       field,
-      `must be from PT1S to P7D (got ${String(input)})`,
+      `must be from PT1S to P7D (got ${JSON.stringify(input)})`,
     );
   return ms;
 }
