@@ -12,6 +12,7 @@ import {
   ForbiddenError,
   type Principal,
   requireScope,
+  RESULT_TOKEN_HEADER,
   type Scope,
   UnauthenticatedError,
 } from '@scheduleman/domain';
@@ -20,6 +21,8 @@ import { ApiKeysService } from './api-keys.service';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { type AuthenticatedRequest, SCOPE_METADATA } from './auth.decorators';
 import { RATE_LIMITER, type RateLimiter } from './rate-limiter';
+
+const RESULT_TOKEN_HEADER_LOWER = RESULT_TOKEN_HEADER.toLowerCase();
 
 /**
  * Authentication and authorisation of every route, in one place (an APP_GUARD): the
@@ -47,6 +50,15 @@ export class AuthGuard implements CanActivate {
     );
     if (access === 'public') return true;
     if (access === 'metrics' && !this.settings.metricsRequireKey) return true;
+    // A result token is checked by its route, before anything is read; no key is needed.
+    if (
+      access === 'result-token' &&
+      !this.settings.disabled &&
+      context.switchToHttp().getRequest<AuthenticatedRequest>().headers[
+        RESULT_TOKEN_HEADER_LOWER
+      ] !== undefined
+    )
+      return true;
     const scope: Scope | undefined =
       access === 'metrics'
         ? 'admin'

@@ -1,5 +1,9 @@
 import type { Scope } from '@scheduleman/domain';
+import { executionIdFor } from '@scheduleman/domain';
 import { randomUUID } from 'node:crypto';
+
+/** The scheduled time of the execution of the `execution` target. */
+export const MATRIX_INSTANT = new Date('2030-01-01T00:00:00.000Z');
 import { cronBody } from './api-harness';
 import {
   type AuthFixture,
@@ -75,6 +79,22 @@ export const TARGETS = {
       return (created.body as { id: string }).id;
     },
   },
+  /**
+   * A schedule of OWNER_A with one delivered execution at MATRIX_INSTANT (its id is
+   * executionIdFor(schedule id, MATRIX_INSTANT), which `:executionId` names).
+   */
+  execution: {
+    owned: true,
+    async create(f) {
+      const id = await f.createSchedule(OWNER_A);
+      await f.api.sql.query(
+        `insert into executions (id, schedule_id, scheduled_at, due_at, status, attempts)
+values ($1::uuid, $2::uuid, $3::timestamptz, $3::timestamptz, 'succeeded', 1)`,
+        [executionIdFor(id, MATRIX_INSTANT), id, MATRIX_INSTANT],
+      );
+      return id;
+    },
+  },
   /** API keys are the admin's: no owner-bound key reaches them at all. */
   apiKey: {
     owned: false,
@@ -123,6 +143,9 @@ export const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/schedules/:id/trigger', scope: 'schedules:write', target: 'schedule', ok: 202 },
   { method: 'GET', path: '/schedules/:id/executions', scope: 'schedules:read', target: 'schedule', ok: 200 },
   { method: 'GET', path: '/schedules/:id/history', scope: 'schedules:read', target: 'schedule', ok: 200 },
+  { method: 'GET', path: '/schedules/:id/executions/:executionId', scope: 'schedules:read', target: 'execution', ok: 200 },
+  { method: 'GET', path: '/schedules/:id/executions/:executionId/attempts', scope: 'schedules:read', target: 'execution', ok: 200 },
+  { method: 'POST', path: '/executions/:executionId/result', scope: 'schedules:write', target: 'execution', body: () => ({ status: 'succeeded' }), ok: 200 },
   { method: 'POST', path: '/api-keys', scope: 'admin', body: () => ({ owner: OWNER_B, scopes: ['schedules:read'] }), ok: 201 },
   { method: 'GET', path: '/api-keys', scope: 'admin', ok: 200 },
   { method: 'GET', path: '/api-keys/:id', scope: 'admin', target: 'apiKey', ok: 200 },

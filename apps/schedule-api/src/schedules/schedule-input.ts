@@ -1,6 +1,7 @@
 import {
   type Clock,
   firstRunAt,
+  parseResultTimeout,
   parseScheduleSpec,
   parseTriggerSpec,
   type ScheduleSpec,
@@ -24,6 +25,8 @@ export interface ParsedInput {
   /** First run of `schedule`, from `now`. */
   firstRunAt?: Date;
   trigger?: TriggerSpec;
+  /** `resultTimeout` in ms: null to clear, undefined when not given. */
+  resultTimeoutMs?: number | null;
 }
 
 export function parseScheduleInput(
@@ -31,6 +34,7 @@ export function parseScheduleInput(
     schedule?: unknown;
     trigger?: unknown;
     metadata?: Record<string, unknown> | null;
+    resultTimeout?: unknown;
   },
   clock: Clock,
   triggerContext: TriggerParseContext,
@@ -58,6 +62,10 @@ export function parseScheduleInput(
     result.schedule = attempt(() => parseScheduleSpec(input.schedule, now));
     const spec = result.schedule;
     if (spec) result.firstRunAt = attempt(() => requireFirstRun(spec, now));
+  }
+  if (input.resultTimeout !== undefined) {
+    const resultTimeout = input.resultTimeout;
+    result.resultTimeoutMs = attempt(() => parseResultTimeout(resultTimeout));
   }
   if (input.trigger !== undefined)
     result.trigger = attempt(() =>

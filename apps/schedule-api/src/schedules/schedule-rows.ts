@@ -28,6 +28,8 @@ export type ScheduleRow = Pick<
   | 'next_run_at'
   | 'misfire_policy'
   | 'max_attempts'
+  | 'result_timeout'
+  | 'result_timeout_ms'
   | 'fires_per_hour'
   | 'created_at'
   | 'updated_at'
@@ -56,9 +58,13 @@ export type ExecutionRow = Pick<
   | 'reason'
   | 'occurrence_count'
   | 'last_scheduled_at'
+  | 'result_status'
+  | 'result_output'
+  | 'result_error'
+  | 'result_reported_at'
 > & {
   /** scheduled_at as UTC text with microseconds, the keyset of the history. */
-  scheduled_at_key: string;
+  scheduled_at_key?: string;
 };
 
 /** What the API writes to a schedule row (the columns it owns). */
@@ -70,6 +76,9 @@ export interface ScheduleState {
   trigger: TriggerSpec;
   misfirePolicy: MisfirePolicy;
   maxAttempts: number;
+  /** As given (ISO-8601) and in ms; both null for none. */
+  resultTimeout: string | null;
+  resultTimeoutMs: number | null;
   status: ScheduleStatus;
   nextRunAt: Date | null;
   /** ScheduleRate.firesPerHour of `schedule`, computed when the schedule is set, never again. */
@@ -90,6 +99,7 @@ export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
     nextRunAt: row.next_run_at?.toISOString() ?? null,
     misfirePolicy: row.misfire_policy,
     maxAttempts: row.max_attempts,
+    resultTimeout: row.result_timeout,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -143,6 +153,15 @@ export function toExecutionResponse(row: ExecutionRow): ExecutionResponse {
     reason: row.reason,
     occurrences: row.occurrence_count,
     lastScheduledAt: (row.last_scheduled_at ?? row.scheduled_at).toISOString(),
+    result:
+      row.result_status === null || row.result_reported_at === null
+        ? null
+        : {
+            status: row.result_status,
+            output: row.result_output ?? null,
+            error: row.result_error,
+            reportedAt: row.result_reported_at.toISOString(),
+          },
   };
 }
 
@@ -155,6 +174,8 @@ export function stateOf(row: ScheduleRow): ScheduleState {
     trigger: row.trigger,
     misfirePolicy: row.misfire_policy,
     maxAttempts: row.max_attempts,
+    resultTimeout: row.result_timeout,
+    resultTimeoutMs: row.result_timeout_ms,
     status: row.status,
     nextRunAt: row.next_run_at,
     firesPerHour: row.fires_per_hour,

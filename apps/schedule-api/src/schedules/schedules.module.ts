@@ -11,6 +11,9 @@ import { TriggerResealer } from '../secrets/trigger-resealer';
 import { AuditEventsRepository } from '../audit/audit-events.repository';
 import { ScheduleHistoryController } from './schedule-history.controller';
 import { SchedulesController } from './schedules.controller';
+import { ExecutionsController } from '../executions/executions.controller';
+import { ExecutionsRepository } from '../executions/executions.repository';
+import { ExecutionsService } from '../executions/executions.service';
 import { SchedulesRepository } from './schedules.repository';
 import {
   SCHEDULE_TRIGGER_DEFINITIONS,
@@ -32,9 +35,15 @@ export class SchedulesModule {
   ): DynamicModule {
     return {
       module: SchedulesModule,
-      controllers: [SchedulesController, ScheduleHistoryController],
+      controllers: [
+        SchedulesController,
+        ScheduleHistoryController,
+        ExecutionsController,
+      ],
       providers: [
         SchedulesService,
+        ExecutionsService,
+        ExecutionsRepository,
         SchedulesRepository,
         AuditEventsRepository,
         OwnerQuotas,

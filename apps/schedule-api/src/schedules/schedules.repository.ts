@@ -85,6 +85,7 @@ export class SchedulesRepository {
       id,
       ...stateParams(state),
       ...auditEventParams(audit),
+      ...resultTimeoutParams(state),
     ]);
     return rows[0];
   }
@@ -121,6 +122,7 @@ export class SchedulesRepository {
         limits.schedules,
         limits.firesPerHour,
         ...auditEventParams(audit),
+        ...resultTimeoutParams(state),
       ],
     );
     return rows[0];
@@ -159,6 +161,7 @@ export class SchedulesRepository {
       id,
       ...stateParams(state),
       ...auditEventParams(audit),
+      ...resultTimeoutParams(state),
     ]);
     return firstResult(result)[0] as ScheduleRow;
   }
@@ -279,6 +282,11 @@ function stateParams(state: ScheduleState): unknown[] {
     state.nextRunAt,
     state.firesPerHour,
   ];
+}
+
+/** The last two parameters of the schedule writes (see insertValues in schedules.sql.ts). */
+function resultTimeoutParams(state: ScheduleState): unknown[] {
+  return [state.resultTimeout, state.resultTimeoutMs];
 }
 
 /** For UPDATE and DELETE, TypeORM's PostgreSQL driver returns [rows, affected] instead of rows. */

@@ -122,6 +122,9 @@ export class SchedulesService {
       }),
       misfirePolicy: dto.misfirePolicy ?? DEFAULT_MISFIRE_POLICY,
       maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      resultTimeout:
+        parsed.resultTimeoutMs == null ? null : (dto.resultTimeout ?? null),
+      resultTimeoutMs: parsed.resultTimeoutMs ?? null,
       status: 'active',
       nextRunAt: parsed.firstRunAt,
       firesPerHour: this.quotas.firesPerHourOf(parsed.schedule),
@@ -222,6 +225,11 @@ export class SchedulesService {
       if (dto.misfirePolicy !== undefined)
         next.misfirePolicy = dto.misfirePolicy;
       if (dto.maxAttempts !== undefined) next.maxAttempts = dto.maxAttempts;
+      if (parsed.resultTimeoutMs !== undefined) {
+        next.resultTimeoutMs = parsed.resultTimeoutMs;
+        next.resultTimeout =
+          parsed.resultTimeoutMs === null ? null : (dto.resultTimeout ?? null);
+      }
       // A secret header sent back as the mask keeps the value stored in this row.
       if (parsed.trigger)
         next.trigger = sealTriggerSecrets(parsed.trigger, {
@@ -472,7 +480,7 @@ export class SchedulesService {
       items: items.map(toExecutionResponse),
       nextCursor:
         rows.length > limit && last
-          ? encodeCursor({ at: last.scheduled_at_key })
+          ? encodeCursor({ at: last.scheduled_at_key ?? '' })
           : null,
     };
   }
@@ -481,6 +489,7 @@ export class SchedulesService {
     schedule?: unknown;
     trigger?: unknown;
     metadata?: Record<string, unknown> | null;
+    resultTimeout?: unknown;
   }): ParsedInput {
     return parseScheduleInput(
       input,

@@ -8,17 +8,25 @@ import { auditEventCte } from '../audit/audit-events.sql';
  */
 
 const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, next_run_at, misfire_policy, max_attempts,
-fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key`;
+result_timeout, result_timeout_ms::float8 as result_timeout_ms, fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key`;
 
 const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
 scheduler_id, response_status, error, reason, occurrence_count, last_scheduled_at,
+result_status, result_output, result_error, result_reported_at,
 to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
 
 const INSERT_COLUMNS = `id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
-misfire_policy, max_attempts, status, next_run_at, fires_per_hour`;
+misfire_policy, max_attempts, status, next_run_at, fires_per_hour, result_timeout, result_timeout_ms`;
 
-const INSERT_VALUES = `$1::uuid, $2::text, $3::text, $4::jsonb, $5::text, $6::jsonb, $7::text, $8::jsonb,
-$9::text, $10::int, $11::text, $12::timestamptz, $13::int`;
+/**
+ * The values of INSERT_COLUMNS; the result timeout (text, ms) comes last in the
+ * statement's parameters, at `resultTimeoutAt` and the one after, so the numbering of
+ * the parameters before it stays as it was.
+ */
+function insertValues(resultTimeoutAt: number): string {
+  return `$1::uuid, $2::text, $3::text, $4::jsonb, $5::text, $6::jsonb, $7::text, $8::jsonb,
+$9::text, $10::int, $11::text, $12::timestamptz, $13::int, $${resultTimeoutAt}::text, $${resultTimeoutAt + 1}::bigint`;
+}
 
 /** The event of a change to the schedule rows in `from` (audit-events.sql.ts). */
 function scheduleEvent(from: string, first: number): string {
@@ -37,7 +45,7 @@ function scheduleEvent(from: string, first: number): string {
 export const INSERT_SCHEDULE = `
 with inserted as (
 insert into schedules (${INSERT_COLUMNS})
-values (${INSERT_VALUES})
+values (${insertValues(19)})
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 14)}
 select * from inserted
@@ -68,7 +76,7 @@ and ($15::bigint = 0 or excluded.fires_per_hour = 0 or u.fires_per_hour + exclud
 returning owner
 ), inserted as (
 insert into schedules (${INSERT_COLUMNS})
-select ${INSERT_VALUES}
+select ${insertValues(21)}
 from usage
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 16)}
@@ -113,6 +121,8 @@ max_attempts = $10::int,
 status = $11::text,
 next_run_at = $12::timestamptz,
 fires_per_hour = $13::int,
+result_timeout = $19::text,
+result_timeout_ms = $20::bigint,
 version = version + 1,
 updated_at = now()
 where id = $1::uuid

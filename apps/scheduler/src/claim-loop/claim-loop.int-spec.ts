@@ -137,6 +137,13 @@ describe('claim loop against PostgreSQL', () => {
         finishedAt: new Date(0),
         responseStatus: 500,
         error: 'stale',
+        attempt: {
+          finishedAt: new Date(0),
+          outcome: 'permanent_failure' as const,
+          response: null,
+          initiationLatencyMs: 0,
+          errorClass: 'http_5xx',
+        },
       })),
     );
     expect(stale.size).toBe(0);

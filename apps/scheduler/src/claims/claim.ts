@@ -45,7 +45,26 @@ export interface FireRecord {
   finishedAt: Date | null;
   responseStatus: number | null;
   error: string | null;
+  /** This attempt's row in execution_attempts (written by the same statement). */
+  attempt: AttemptRecord;
 }
+
+/** One attempt as execution_attempts stores it (its number is FireRecord.attempts). */
+export interface AttemptRecord {
+  finishedAt: Date;
+  outcome: AttemptOutcome;
+  /** The broker's answer (FireOutcome.ref, or `duplicate`), as text. */
+  response: string | null;
+  /** Start of the attempt minus its due time (scheduled, retry or run-now time), ms. */
+  initiationLatencyMs: number;
+  errorClass: string | null;
+}
+
+/** The classification of one attempt (FireOutcome.kind, as stored). */
+export type AttemptOutcome =
+  | 'succeeded'
+  | 'retryable_failure'
+  | 'permanent_failure';
 
 /** The outcome of one plan batch. */
 export interface PlanResult {

@@ -14,6 +14,7 @@ import {
   COMPLETE_FIRES,
   COUNT_DUE_BACKLOG,
   type DueBacklogRow,
+  EXPIRE_RESULT_DEADLINES,
   INSERT_PLANNED_EXECUTIONS,
   PLAN_DUE_SCHEDULES,
   type PlanDueScheduleRow,
@@ -306,7 +307,10 @@ export class ClaimsRepository {
     return new Map(rows.map((r) => [r.id, r.lease_expires_at]));
   }
 
-  /** Records outcomes under their leases; returns the ids actually written. */
+  /**
+   * Records outcomes under their leases, with one execution_attempts row each (same
+   * statement); returns the ids actually written.
+   */
   async completeFires(records: readonly FireRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
     const { rows } = await this.run<{ id: string }>(COMPLETE_FIRES, [
@@ -320,6 +324,11 @@ export class ClaimsRepository {
       records.map((r) => r.responseStatus),
       records.map((r) => r.error),
       this.terms.owner,
+      records.map((r) => r.attempt.finishedAt),
+      records.map((r) => r.attempt.outcome),
+      records.map((r) => r.attempt.response),
+      records.map((r) => r.attempt.initiationLatencyMs),
+      records.map((r) => r.attempt.errorClass),
     ]);
     return new Set(rows.map((r) => r.id));
   }
@@ -347,6 +356,18 @@ export class ClaimsRepository {
       limit,
     ]);
     return rowCount;
+  }
+
+  /**
+   * Marks at most `limit` delivered executions whose result deadline passed as
+   * 'result_timeout'; returns how many timed out.
+   */
+  async expireResultDeadlines(now: Date, limit: number): Promise<number> {
+    const { rows } = await this.run<{ id: string; status: string }>(
+      EXPIRE_RESULT_DEADLINES,
+      [now, limit],
+    );
+    return rows.filter((r) => r.status === 'result_timeout').length;
   }
 
   /** The due backlog, each count capped at `cap`. */

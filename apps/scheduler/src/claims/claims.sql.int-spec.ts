@@ -345,6 +345,11 @@ describe('claims.sql against PostgreSQL', () => {
         [200],
         [null],
         owner,
+        [at(50)],
+        ['succeeded'],
+        [null],
+        [5],
+        [null],
       ]);
     expect((await outcome(1, 'me')).rowCount).toBe(0);
     expect((await outcome(2, 'someone-else')).rowCount).toBe(0);
@@ -397,6 +402,11 @@ describe('claims.sql against PostgreSQL', () => {
       [503],
       ['HTTP 503'],
       'me',
+      [at(40)],
+      ['retryable_failure'],
+      [null],
+      [3],
+      ['http_5xx'],
     ]);
     expect(await claim('other', at(0))).toEqual([]);
     const [retry] = await claim('other', at(600));
@@ -418,6 +428,11 @@ describe('claims.sql against PostgreSQL', () => {
       [null],
       ['timeout'],
       'other',
+      [at(2100)],
+      ['retryable_failure'],
+      [null],
+      [1],
+      ['timeout'],
     ]);
     const row = await pool.query(
       'select status, attempts, fired_at, error, scheduler_id from executions where id = $1',
@@ -430,6 +445,36 @@ describe('claims.sql against PostgreSQL', () => {
       error: 'timeout',
       scheduler_id: 'other',
     });
+    // The same statements wrote one attempt row per recorded outcome.
+    const attempts = await pool.query(
+      `select number, started_at, finished_at, outcome, response_status, initiation_latency_ms, error_class, error_message, scheduler_id
+from execution_attempts where execution_id = $1 order by number`,
+      [id],
+    );
+    expect(attempts.rows).toEqual([
+      {
+        number: 1,
+        started_at: at(3),
+        finished_at: at(40),
+        outcome: 'retryable_failure',
+        response_status: 503,
+        initiation_latency_ms: 3,
+        error_class: 'http_5xx',
+        error_message: 'HTTP 503',
+        scheduler_id: 'me',
+      },
+      {
+        number: 2,
+        started_at: at(2001),
+        finished_at: at(2100),
+        outcome: 'retryable_failure',
+        response_status: null,
+        initiation_latency_ms: 1,
+        error_class: 'timeout',
+        error_message: 'timeout',
+        scheduler_id: 'other',
+      },
+    ]);
   });
 
   it('releases held executions so that the next claim takes them at once', async () => {

@@ -101,6 +101,12 @@ export interface SchedulerConfig {
    * scheduler reads for this rule only. Null without SECRETS_KEY.
    */
   secretBox: SecretBox | null;
+  /**
+   * `PUBLIC_API_URL`: the schedule API's address as targets reach it, e.g.
+   * `https://scheduleman.example.com`. When set, every delivery carries
+   * X-Scheduleman-Result-Url (where to report its result). Default unset: no such header.
+   */
+  publicApiUrl: string | undefined;
 }
 
 /** Reads and validates the scheduler's environment; throws ConfigError naming every bad variable. */
@@ -183,6 +189,9 @@ export function loadSchedulerConfig(
       read,
       read.bool('AUTH_DISABLED', { default: false }),
     ),
+    publicApiUrl: read.optionalString('PUBLIC_API_URL')
+      ? read.url('PUBLIC_API_URL', { protocols: ['http:', 'https:'] })
+      : undefined,
   };
   // Held work must be fired before its lease could lapse between two renewals.
   if (config.lookaheadMs >= config.leaseDurationMs) {

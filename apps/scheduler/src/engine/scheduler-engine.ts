@@ -3,6 +3,7 @@ import {
   type Clock,
   errorMessage,
   type OffsetClock,
+  type ResultTokens,
 } from '@scheduleman/domain';
 import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
 import type { FireRecord } from '../claims/claim';
@@ -59,6 +60,10 @@ export interface SchedulerEngineOptions {
   /** The host clock (CLOCK) under `clock`: round trips and shutdown are timed on it. */
   hostClock: Clock;
   triggers: TriggerLookup;
+  /** Derives the result token of each delivery; none without SECRETS_KEY. */
+  resultTokens?: ResultTokens;
+  /** PUBLIC_API_URL: deliveries name where to report their result. */
+  publicApiUrl?: string;
   metrics?: SchedulerMetrics;
   logger?: LoggerService;
   random?: () => number;
@@ -181,9 +186,20 @@ export class SchedulerEngine {
   }
 
   private buildExecutor(): FireExecutor {
-    const { clock, settings, triggers, metrics, logger, random } = this.options;
+    const {
+      clock,
+      settings,
+      triggers,
+      resultTokens,
+      publicApiUrl,
+      metrics,
+      logger,
+      random,
+    } = this.options;
     return new FireExecutor({
       triggers,
+      resultTokens,
+      publicApiUrl,
       clock,
       triggerTimeoutMs: settings.triggerTimeoutMs,
       record: (record) => {

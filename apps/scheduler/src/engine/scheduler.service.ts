@@ -5,7 +5,11 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Clock, OffsetClock } from '@scheduleman/domain';
+import {
+  type Clock,
+  type OffsetClock,
+  ResultTokens,
+} from '@scheduleman/domain';
 import { CLOCK, ReadinessRegistry } from '@scheduleman/runtime';
 import { DATABASE_CLOCK } from '../claims/claims.providers';
 import { ClaimsRepository } from '../claims/claims.repository';
@@ -42,6 +46,10 @@ export class SchedulerService
       clock,
       hostClock,
       triggers,
+      resultTokens: config.secretBox
+        ? new ResultTokens(config.secretBox.keyBytes)
+        : undefined,
+      publicApiUrl: config.publicApiUrl,
       metrics,
       logger: new Logger(),
     });

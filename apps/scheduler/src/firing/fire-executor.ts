@@ -5,6 +5,7 @@ import {
   DEFAULT_RETRY_POLICY,
   type FireOutcome,
   type FireRequest,
+  type ResultTokens,
   type RetryPolicy,
   type TriggerProvider,
 } from '@scheduleman/domain';
@@ -37,10 +38,22 @@ export interface FireExecutorOptions {
   record: (record: FireRecord) => void;
   /** Delays between attempts; the attempt limit comes from each execution's max_attempts. */
   retryPolicy?: Omit<RetryPolicy, 'maxAttempts'>;
+  /**
+   * Derives each execution's result token (sent with every delivery); absent without
+   * SECRETS_KEY, and then no token is sent.
+   */
+  resultTokens?: ResultTokens;
+  /** PUBLIC_API_URL: each delivery names the URL to report its result to. */
+  publicApiUrl?: string;
   metrics?: SchedulerMetrics;
   logger?: LoggerService;
   random?: () => number;
   timers?: Timers;
+}
+
+/** Where a target reports the result of `executionId` (docs/triggers.md). */
+export function resultUrlOf(publicApiUrl: string, executionId: string): string {
+  return `${publicApiUrl.replace(/\/+$/, '')}/executions/${executionId}/result`;
 }
 
 /**
@@ -137,6 +150,11 @@ export class FireExecutor {
         scheduledAt: claim.scheduledAt,
         attempt,
         trigger: claim.trigger,
+        resultToken: this.options.resultTokens?.tokenFor(claim.executionId),
+        resultUrl:
+          this.options.publicApiUrl === undefined
+            ? undefined
+            : resultUrlOf(this.options.publicApiUrl, claim.executionId),
       };
       const callStartedMs = performance.now();
       outcome = await this.call(provider, request);
@@ -155,6 +173,7 @@ export class FireExecutor {
         leaseVersion: held.leaseVersion,
         attempt,
         outcome,
+        dueAt: claim.dueAt,
         startedAt,
         finishedAt,
       },

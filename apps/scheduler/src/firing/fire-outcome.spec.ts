@@ -1,7 +1,9 @@
 import { DEFAULT_RETRY_POLICY, type FireOutcome } from '@scheduleman/domain';
 import {
   type AttemptResult,
+  errorClassOf,
   MAX_ERROR_LENGTH,
+  toAttemptRecord,
   toFireRecord,
 } from './fire-outcome';
 
@@ -20,6 +22,7 @@ function attempt(outcome: FireOutcome, n = 1): AttemptResult {
     leaseVersion: 7,
     attempt: n,
     outcome,
+    dueAt: new Date('2031-01-01T00:00:00.000Z'),
     startedAt,
     finishedAt,
   };
@@ -39,6 +42,13 @@ describe('toFireRecord', () => {
       finishedAt,
       responseStatus: 202,
       error: null,
+      attempt: {
+        finishedAt,
+        outcome: 'succeeded',
+        response: null,
+        initiationLatencyMs: 10,
+        errorClass: null,
+      },
     });
   });
 
@@ -102,4 +112,72 @@ describe('toFireRecord', () => {
     );
     expect(record.error).toHaveLength(MAX_ERROR_LENGTH);
   });
+});
+
+describe('toAttemptRecord', () => {
+  it('classifies each outcome kind and measures initiation from the due time', () => {
+    expect(
+      toAttemptRecord(
+        attempt({ kind: 'retryable', error: 'HTTP 503', responseStatus: 503 }),
+      ),
+    ).toEqual({
+      finishedAt,
+      outcome: 'retryable_failure',
+      response: null,
+      initiationLatencyMs: 10,
+      errorClass: 'http_5xx',
+    });
+    expect(
+      toAttemptRecord(attempt({ kind: 'permanent', error: 'HTTP 404' }))
+        .outcome,
+    ).toBe('permanent_failure');
+  });
+
+  it("keeps a broker's answer as text, and says duplicate when the broker had it", () => {
+    expect(
+      toAttemptRecord(attempt({ kind: 'delivered', ref: 'jobs:42' })).response,
+    ).toBe('jobs:42');
+    expect(
+      toAttemptRecord(attempt({ kind: 'delivered', duplicate: true })).response,
+    ).toBe('duplicate');
+  });
+
+  it('never reports a negative latency when an attempt starts before its due time', () => {
+    const early = { ...attempt({ kind: 'delivered' }), dueAt: finishedAt };
+    expect(toAttemptRecord(early).initiationLatencyMs).toBe(0);
+  });
+});
+
+describe('errorClassOf', () => {
+  it.each([
+    [{ kind: 'retryable', error: 'HTTP 500', responseStatus: 500 }, 'http_5xx'],
+    [{ kind: 'permanent', error: 'HTTP 410', responseStatus: 410 }, 'http_4xx'],
+    [
+      { kind: 'retryable', error: 'request timed out after 3000 ms' },
+      'timeout',
+    ],
+    [
+      { kind: 'retryable', error: 'connect ECONNREFUSED 127.0.0.1:9' },
+      'connection',
+    ],
+    [
+      { kind: 'permanent', error: 'destination not allowed: 10.0.0.1' },
+      'destination_not_allowed',
+    ],
+    [
+      { kind: 'permanent', error: 'unknown trigger type "x"' },
+      'unknown_trigger',
+    ],
+    [
+      { kind: 'retryable', error: 'trigger provider "nats" threw: boom' },
+      'provider_error',
+    ],
+    [{ kind: 'permanent', error: 'something else' }, 'other'],
+    [{ kind: 'delivered' }, null],
+  ] as [FireOutcome, string | null][])(
+    'classifies %j as %s',
+    (outcome, expected) => {
+      expect(errorClassOf(outcome)).toBe(expected);
+    },
+  );
 });

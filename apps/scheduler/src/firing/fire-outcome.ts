@@ -4,7 +4,11 @@ import {
   type RetryPolicy,
   retryDelayMs,
 } from '@scheduleman/domain';
-import type { FireRecord } from '../claims/claim';
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  FireRecord,
+} from '../claims/claim';
 
 /** Longest error text stored per execution; a receiver's error page must not bloat the table. */
 export const MAX_ERROR_LENGTH = 1_000;
@@ -15,8 +19,58 @@ export interface AttemptResult {
   /** 1 for the first attempt. */
   attempt: number;
   outcome: FireOutcome;
+  /** When the attempt was due (Claim.dueAt): its initiation latency is measured from it. */
+  dueAt: Date;
   startedAt: Date;
   finishedAt: Date;
+}
+
+const ATTEMPT_OUTCOMES: Record<FireOutcome['kind'], AttemptOutcome> = {
+  delivered: 'succeeded',
+  retryable: 'retryable_failure',
+  permanent: 'permanent_failure',
+};
+
+/**
+ * A coarse, stable class of a failed attempt, for grouping in the attempts list:
+ * `timeout`, `http_4xx`, `http_5xx`, `destination_not_allowed`, `connection`,
+ * `provider_error`, `unknown_trigger`, or `other`. Null for a delivered attempt.
+ */
+export function errorClassOf(outcome: FireOutcome): string | null {
+  if (outcome.kind === 'delivered') return null;
+  const text = outcome.error;
+  if (outcome.responseStatus !== undefined)
+    return outcome.responseStatus >= 500 ? 'http_5xx' : 'http_4xx';
+  if (/destination not allowed/i.test(text)) return 'destination_not_allowed';
+  if (/time(d)?[ -]?out|deadline|aborted/i.test(text)) return 'timeout';
+  if (/unknown trigger type/i.test(text)) return 'unknown_trigger';
+  if (/provider ".*" threw/i.test(text)) return 'provider_error';
+  if (
+    /ECONN|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|socket|connect/i.test(
+      text,
+    )
+  )
+    return 'connection';
+  return 'other';
+}
+
+/** The execution_attempts row of one attempt. */
+export function toAttemptRecord(result: AttemptResult): AttemptRecord {
+  const { outcome } = result;
+  const response =
+    outcome.kind === 'delivered'
+      ? (outcome.ref ?? (outcome.duplicate ? 'duplicate' : null))
+      : null;
+  return {
+    finishedAt: result.finishedAt,
+    outcome: ATTEMPT_OUTCOMES[outcome.kind],
+    response,
+    initiationLatencyMs: Math.max(
+      0,
+      result.startedAt.getTime() - result.dueAt.getTime(),
+    ),
+    errorClass: errorClassOf(outcome),
+  };
 }
 
 /**
@@ -62,6 +116,7 @@ function record(
     finishedAt,
     responseStatus: result.outcome.responseStatus ?? null,
     error,
+    attempt: toAttemptRecord(result),
   };
 }
 

@@ -14,6 +14,13 @@ function recordOf(id: string): FireRecord {
     finishedAt: new Date(1),
     responseStatus: 200,
     error: null,
+    attempt: {
+      finishedAt: new Date(1),
+      outcome: 'succeeded',
+      response: null,
+      initiationLatencyMs: 0,
+      errorClass: null,
+    },
   };
 }
 

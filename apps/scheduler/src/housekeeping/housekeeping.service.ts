@@ -12,13 +12,19 @@ export const PRUNE_INTERVAL_MS = 5 * 60_000;
 /** Rows deleted per statement, and statements per pruning run (bounded work, short locks). */
 export const PRUNE_BATCH_SIZE = 1_000;
 export const PRUNE_MAX_BATCHES_PER_RUN = 50;
+/** How often overdue result deadlines are swept (resultTimeout), ms: the timeout's precision. */
+export const RESULT_TIMEOUT_SWEEP_INTERVAL_MS = 1_000;
+/** Rows per sweep statement, and statements per sweep. */
+export const RESULT_TIMEOUT_BATCH_SIZE = 1_000;
+export const RESULT_TIMEOUT_MAX_BATCHES_PER_RUN = 20;
 /** How often the due-backlog gauges are refreshed, ms. */
 export const BACKLOG_REFRESH_INTERVAL_MS = 5_000;
 /** Each backlog count stops here, so a huge backlog costs no more than a large one. */
 export const BACKLOG_COUNT_CAP = 100_000;
 
 /**
- * Periodic jobs beside the claim loop, on @nestjs/schedule: pruning old executions and
+ * Periodic jobs beside the claim loop, on @nestjs/schedule: pruning old executions,
+ * marking delivered executions whose result did not come in time as result_timeout, and
  * measuring the due backlog for autoscaling. Every scheduler runs them; both are cheap
  * and safe to run concurrently (SKIP LOCKED, read-only). A failure is logged and the
  * next run simply tries again.
@@ -27,6 +33,7 @@ export const BACKLOG_COUNT_CAP = 100_000;
 export class HousekeepingService {
   private readonly logger = new Logger(HousekeepingService.name);
   private pruning = false;
+  private sweeping = false;
 
   constructor(
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
@@ -68,6 +75,38 @@ export class HousekeepingService {
       this.pruning = false;
     }
     return deleted;
+  }
+
+  /**
+   * Executions delivered longer than their schedule's resultTimeout ago without a
+   * report become result_timeout (EXPIRE_RESULT_DEADLINES, index-backed, SKIP LOCKED so
+   * every scheduler may sweep at once). Returns how many timed out.
+   */
+  @Interval('result-timeouts', RESULT_TIMEOUT_SWEEP_INTERVAL_MS)
+  async expireResultDeadlines(): Promise<number> {
+    if (this.sweeping) return 0;
+    this.sweeping = true;
+    let timedOut = 0;
+    try {
+      for (let batch = 0; batch < RESULT_TIMEOUT_MAX_BATCHES_PER_RUN; batch++) {
+        const n = await this.repository.expireResultDeadlines(
+          this.clock.now(),
+          RESULT_TIMEOUT_BATCH_SIZE,
+        );
+        timedOut += n;
+        this.metrics.resultTimeoutsTotal.inc(n);
+        if (n < RESULT_TIMEOUT_BATCH_SIZE) break;
+      }
+    } catch (error) {
+      this.metrics.databaseErrorsTotal.inc({ operation: 'result_timeouts' });
+      this.logger.warn({
+        msg: 'result timeout sweep failed; will retry at the next run',
+        error: errorMessage(error),
+      });
+    } finally {
+      this.sweeping = false;
+    }
+    return timedOut;
   }
 
   @Interval('due-backlog', BACKLOG_REFRESH_INTERVAL_MS)

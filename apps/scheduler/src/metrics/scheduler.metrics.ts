@@ -35,6 +35,8 @@ export class SchedulerMetrics {
   readonly droppedTotal: Counter<'reason'>;
   /** Outcomes whose fenced write found the lease gone (taken over, cancelled, deleted). */
   readonly outcomesDiscardedTotal: Counter;
+  /** Delivered executions whose target reported no result within the schedule's resultTimeout. */
+  readonly resultTimeoutsTotal: Counter;
   readonly claimBatchSize: Histogram<'stage'>;
   /**
    * Occurrences recorded as 'skipped' executions, by reason: the sum of their
@@ -102,6 +104,11 @@ export class SchedulerMetrics {
     this.outcomesDiscardedTotal = new Counter({
       name: 'scheduleman_outcomes_discarded_total',
       help: 'Outcomes not written because the lease was gone (taken over, cancelled or deleted).',
+      registers,
+    });
+    this.resultTimeoutsTotal = new Counter({
+      name: 'scheduleman_result_timeouts_total',
+      help: 'Delivered executions marked result_timeout: no result reported within the schedule resultTimeout.',
       registers,
     });
     this.claimBatchSize = new Histogram({

@@ -30,6 +30,49 @@ export interface ExecutionResponse {
   occurrences: number;
   /** The last occurrence the row stands for: scheduledAt, except for a skipped range. */
   lastScheduledAt: string;
+  /** What the target reported (POST /executions/:executionId/result); null until then. */
+  result: ExecutionResultResponse | null;
 }
 
 export type ExecutionListResponse = Page<ExecutionResponse>;
+
+/** A target's report of how the work it accepted ended. */
+export interface ExecutionResultResponse {
+  status: 'succeeded' | 'failed';
+  /** Any JSON the target sent (at most 64 KiB as JSON); null when none. */
+  output: unknown;
+  error: string | null;
+  reportedAt: string;
+}
+
+/** One delivery attempt of an execution. */
+export interface AttemptResponse {
+  /** 1 for the first attempt. */
+  number: number;
+  startedAt: string;
+  finishedAt: string;
+  outcome: 'succeeded' | 'retryable_failure' | 'permanent_failure';
+  /** HTTP status of a webhook attempt, else null. */
+  responseStatus: number | null;
+  /** The broker's answer (a stream entry id, `duplicate`, …), else null. */
+  response: string | null;
+  /** Start of the attempt minus the time it was due, ms. */
+  initiationLatencyMs: number | null;
+  /** timeout, http_4xx, http_5xx, connection, destination_not_allowed, … ; null when delivered. */
+  errorClass: string | null;
+  errorMessage: string | null;
+  schedulerId: string;
+}
+
+export type AttemptListResponse = Page<AttemptResponse>;
+
+/**
+ * `GET /schedules/:id/executions/:executionId`: the execution with its first page of
+ * attempts under `attempts` (oldest first), and the count of attempts made, which the
+ * list calls `attempts`, as `attemptCount`.
+ */
+export interface ExecutionDetailResponse
+  extends Omit<ExecutionResponse, 'attempts'> {
+  attemptCount: number;
+  attempts: AttemptListResponse;
+}

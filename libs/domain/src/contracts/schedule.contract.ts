@@ -25,6 +25,11 @@ export interface CreateScheduleRequest {
   misfirePolicy?: MisfirePolicy;
   /** Attempts per occurrence, 1..MAX_MAX_ATTEMPTS; default DEFAULT_MAX_ATTEMPTS. */
   maxAttempts?: number;
+  /**
+   * ISO-8601 duration (PT1S..P7D) a delivered execution waits for its target's result
+   * report before it becomes `result_timeout`; null (the default): no wait.
+   */
+  resultTimeout?: string | null;
 }
 
 /** Body of `PATCH /schedules/:id`: any subset; `null` clears name, owner or metadata. */
@@ -46,6 +51,7 @@ export interface ScheduleResponse {
   nextRunAt: string | null;
   misfirePolicy: MisfirePolicy;
   maxAttempts: number;
+  resultTimeout: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -6,6 +6,7 @@
  *      │  ╰──fire: permanent, or no attempts left ─▶ failed
  *      ╰──schedule paused, deleted or edited before it was due ─▶ cancelled
  *   (an occurrence that was due and not fired is born skipped, with a reason: skip-reason.ts)
+ *   succeeded ──schedule has a resultTimeout, no result reported in time ─▶ result_timeout
  *
  * Only `pending` executions are ever claimed; every other state is final.
  */
@@ -15,6 +16,7 @@ export const EXECUTION_STATUSES = [
   'failed',
   'cancelled',
   'skipped',
+  'result_timeout',
 ] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
@@ -23,4 +25,5 @@ export const FINAL_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   'failed',
   'cancelled',
   'skipped',
+  'result_timeout',
 ];

@@ -10,6 +10,7 @@ describe('claims.sql', () => {
         'CLAIM_DUE',
         'COMPLETE_FIRES',
         'COUNT_DUE_BACKLOG',
+        'EXPIRE_RESULT_DEADLINES',
         'INSERT_PLANNED_EXECUTIONS',
         'PLAN_DUE_SCHEDULES',
         'PRUNE_EXECUTIONS',

@@ -217,16 +217,35 @@ returning e.id, e.lease_expires_at
 `;
 
 /**
- * Records attempt outcomes in one batch, fenced on the lease. Each row becomes
- * 'succeeded' or 'failed' (finished_at set), or stays 'pending' with a new due_at for a
- * retry; the lease is released in every case, so any scheduler claims the retry when it
- * is due. fired_at keeps the first attempt's start. A row that is not returned was taken
- * over or removed, and its outcome is dropped on purpose: the new holder owns it now.
+ * Records attempt outcomes in one batch, fenced on the lease, and one execution_attempts
+ * row per outcome written, in the same statement (one round trip per batch, as before
+ * attempts existed). Each execution becomes 'succeeded' or 'failed' (finished_at set),
+ * or stays 'pending' with a new due_at for a retry; the lease is released in every case,
+ * so any scheduler claims the retry when it is due. fired_at keeps the first attempt's
+ * start. A row that is not returned was taken over or removed, and its outcome is dropped
+ * on purpose (its attempt row too): the new holder owns it now, and its own attempt with
+ * the same number is the one recorded.
+ * A delivery of a schedule with a result_timeout_ms starts the wait for the target's
+ * report (result_deadline_at), unless the report already arrived (a quick target can
+ * report before this batch is written).
  * $1 ids, $2 lease versions, $3 statuses, $4 attempts, $5 retry due_at (null unless
  * pending), $6 attempt start times, $7 finished_at (null when pending), $8 response
- * statuses, $9 errors (all parallel arrays), $10 owner.
+ * statuses, $9 errors, $11 attempt end times, $12 attempt outcomes, $13 the broker's
+ * answers, $14 initiation latencies ms, $15 error classes (all parallel arrays),
+ * $10 owner.
  */
 export const COMPLETE_FIRES = `
+with r as (
+select *
+from unnest(
+$1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[],
+$6::timestamptz[], $7::timestamptz[], $8::int[], $9::text[],
+$11::timestamptz[], $12::text[], $13::text[], $14::int[], $15::text[]
+) as r (
+id, lease_version, status, attempts, retry_at, fired_at, finished_at, response_status, error,
+attempt_finished_at, outcome, response, initiation_latency_ms, error_class
+)
+), done as (
 update executions e
 set status = r.status,
 attempts = r.attempts,
@@ -237,16 +256,58 @@ scheduler_id = $10::text,
 response_status = r.response_status,
 error = r.error,
 lease_owner = null,
-lease_expires_at = null
-from unnest(
-$1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[],
-$6::timestamptz[], $7::timestamptz[], $8::int[], $9::text[]
-) as r (id, lease_version, status, attempts, retry_at, fired_at, finished_at, response_status, error)
+lease_expires_at = null,
+result_deadline_at = case
+when r.status = 'succeeded' and e.result_status is null and s.result_timeout_ms is not null
+then r.finished_at + s.result_timeout_ms * interval '1 millisecond'
+end
+from r, schedules s
 where e.id = r.id
+and s.id = e.schedule_id
 and e.lease_owner = $10::text
 and e.lease_version = r.lease_version
 and e.status = 'pending'
 returning e.id
+), attempts as (
+insert into execution_attempts (
+execution_id, number, started_at, finished_at, outcome, response_status, response,
+initiation_latency_ms, error_class, error_message, scheduler_id
+)
+select r.id, r.attempts, r.fired_at, r.attempt_finished_at, r.outcome, r.response_status, r.response,
+r.initiation_latency_ms, r.error_class, r.error, $10::text
+from r
+join done on done.id = r.id
+on conflict (execution_id, number) do nothing
+)
+select id from done
+`;
+
+/**
+ * Result timeouts (housekeeping): delivered executions whose target did not report
+ * within the schedule's resultTimeout become 'result_timeout', at most $2 per statement,
+ * oldest deadline first (executions_result_deadline_idx). SKIP LOCKED: schedulers sweeping
+ * at once, or a report being written, are not waited for (the report wins if it commits
+ * first: it clears the deadline, and the re-check below sees that). Every picked row
+ * leaves the index (deadline cleared); only rows still awaiting a report change status.
+ * Returns the rows that timed out. $1 now, $2 batch size.
+ */
+export const EXPIRE_RESULT_DEADLINES = `
+with due as (
+select id
+from executions
+where result_deadline_at is not null
+and result_deadline_at <= $1::timestamptz
+order by result_deadline_at
+limit $2::int
+for update skip locked
+)
+update executions e
+set status = case when e.status = 'succeeded' and e.result_status is null then 'result_timeout' else e.status end,
+result_deadline_at = null
+from due
+where e.id = due.id
+and e.result_deadline_at is not null
+returning e.id, e.status
 `;
 
 /**

@@ -28,6 +28,10 @@ export interface ScheduleTableRow {
   status: ScheduleStatus;
   /** The next occurrence not yet planned; null when paused or completed. */
   next_run_at: Date | null;
+  /** resultTimeout as given, an ISO-8601 duration (migration 1733900000000); null: no wait for a report. */
+  result_timeout: string | null;
+  /** The same in ms (bigint: read it cast to float8). */
+  result_timeout_ms: number | null;
   /** Counts user edits. */
   version: number;
   /** The schedule's rate at its busiest (ScheduleRate), counted in its owner's owner_usage. */
@@ -75,6 +79,32 @@ export interface ExecutionTableRow {
   /** The last occurrence of a skipped range (included); null for a row of one occurrence. */
   last_scheduled_at: Date | null;
   created_at: Date;
+  /** When a delivered execution stops waiting for its report (migration 1733900000000). */
+  result_deadline_at: Date | null;
+  /** The target's report (POST /executions/:id/result); null until one arrives. */
+  result_status: 'succeeded' | 'failed' | null;
+  result_output: unknown;
+  result_error: string | null;
+  result_reported_at: Date | null;
+}
+
+/** A row of `execution_attempts`: one per attempt whose outcome was recorded. */
+export interface ExecutionAttemptTableRow {
+  execution_id: string;
+  /** 1 for the first attempt. */
+  number: number;
+  started_at: Date;
+  finished_at: Date;
+  outcome: 'succeeded' | 'retryable_failure' | 'permanent_failure';
+  /** HTTP status of a webhook attempt. */
+  response_status: number | null;
+  /** The broker's answer (a stream entry id, `duplicate`, …) as text. */
+  response: string | null;
+  /** Start of the attempt minus the time it was due, ms. */
+  initiation_latency_ms: number | null;
+  error_class: string | null;
+  error_message: string | null;
+  scheduler_id: string;
 }
 
 /** A row of `signing_secrets` (migration 1733200000000). */

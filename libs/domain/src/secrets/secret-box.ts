@@ -70,6 +70,19 @@ export class SecretBox {
     this.byId = new Map([...previous, current].map((k) => [k.id, k]));
   }
 
+  /**
+   * The raw key bytes, SECRETS_KEY first, then SECRETS_KEY_PREVIOUS: for keys derived
+   * from them (result tokens), never sent anywhere.
+   */
+  get keyBytes(): Buffer[] {
+    return [
+      this.current.bytes,
+      ...[...this.byId.values()]
+        .filter((k) => k !== this.current)
+        .map((k) => k.bytes),
+    ];
+  }
+
   /** The id of the key that seals, as it appears in sealed values. */
   get currentKeyId(): string {
     return this.current.id;

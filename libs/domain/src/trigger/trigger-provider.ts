@@ -21,6 +21,14 @@ export interface FireRequest {
   attempt: number;
   /** The stored trigger; the provider reads its own fields from it. */
   trigger: TriggerSpec;
+  /**
+   * The token that authorises this execution's result report (result-token.ts), sent
+   * as X-Scheduleman-Result-Token and as `resultToken` in the default body. Absent when
+   * the scheduler runs without SECRETS_KEY.
+   */
+  resultToken?: string;
+  /** Where to report the result (PUBLIC_API_URL), sent as X-Scheduleman-Result-Url. */
+  resultUrl?: string;
 }
 
 /**

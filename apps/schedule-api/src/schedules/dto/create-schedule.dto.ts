@@ -12,6 +12,7 @@ import {
   type MisfirePolicy,
 } from '@scheduleman/domain';
 import {
+  Allow,
   IsDefined,
   IsIn,
   IsInt,
@@ -130,4 +131,14 @@ export class CreateScheduleDto
   @Min(1)
   @Max(MAX_MAX_ATTEMPTS)
   maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: 'PT10M',
+    description:
+      'ISO-8601 duration, PT1S to P7D: a delivered execution whose target reports no result (POST /executions/:executionId/result) within it becomes `result_timeout`. Null or absent: no wait.',
+  })
+  @Allow()
+  resultTimeout?: string | null;
 }

@@ -1,3 +1,4 @@
+import { ExecutionResultDto } from '../../executions/dto/execution-result.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   ERROR_CODES,
@@ -73,6 +74,13 @@ export class ScheduleResponseDto implements ScheduleResponse {
 
   @ApiProperty()
   maxAttempts: number;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'ISO-8601 duration to wait for a result report; null: none.',
+  })
+  resultTimeout: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
@@ -192,6 +200,13 @@ export class ExecutionResponseDto implements ExecutionResponse {
       'The last occurrence this row stands for: scheduledAt, except for a skipped range.',
   })
   lastScheduledAt: string;
+
+  @ApiProperty({
+    nullable: true,
+    type: ExecutionResultDto,
+    description: 'What the target reported; null until then.',
+  })
+  result: ExecutionResultDto | null;
 }
 
 export class ExecutionListResponseDto implements ExecutionListResponse {

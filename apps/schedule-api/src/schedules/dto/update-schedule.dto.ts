@@ -88,4 +88,13 @@ export class UpdateScheduleDto
   @Min(1)
   @Max(MAX_MAX_ATTEMPTS)
   maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: 'PT10M',
+    description: 'As on create; null clears it.',
+  })
+  @Allow()
+  resultTimeout?: string | null;
 }

@@ -171,6 +171,10 @@ export function buildWebhookCall(
   headers['x-scheduleman-execution-id'] = request.executionId;
   headers['x-scheduleman-scheduled-at'] = request.scheduledAt.toISOString();
   headers['x-scheduleman-attempt'] = String(request.attempt);
+  if (request.resultToken !== undefined)
+    headers['x-scheduleman-result-token'] = request.resultToken;
+  if (request.resultUrl !== undefined)
+    headers['x-scheduleman-result-url'] = request.resultUrl;
   if (body !== undefined) headers['content-type'] = 'application/json';
   headers[WEBHOOK_ID_HEADER] = request.executionId;
   headers[WEBHOOK_TIMESTAMP_HEADER] = String(signing.timestampSeconds);

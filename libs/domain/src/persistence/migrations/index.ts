@@ -5,6 +5,7 @@ import { OwnerQuotas1733300000000 } from './1733300000000-owner-quotas';
 import { Connections1733600000000 } from './1733600000000-connections';
 import { AuditEvents1733700000000 } from './1733700000000-audit-events';
 import { OccurrenceLedger1733800000000 } from './1733800000000-occurrence-ledger';
+import { ResultsAndAttempts1733900000000 } from './1733900000000-results-and-attempts';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Connections1733600000000,
   AuditEvents1733700000000,
   OccurrenceLedger1733800000000,
+  ResultsAndAttempts1733900000000,
 ];

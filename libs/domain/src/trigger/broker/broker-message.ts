@@ -59,19 +59,26 @@ export const DELIVERY_HEADERS = {
   executionId: 'X-Scheduleman-Execution-Id',
   scheduledAt: 'X-Scheduleman-Scheduled-At',
   attempt: 'X-Scheduleman-Attempt',
+  resultToken: 'X-Scheduleman-Result-Token',
+  resultUrl: 'X-Scheduleman-Result-Url',
 } as const;
 
-/** The body of the contract when the trigger configures none (the webhook's too). */
+/**
+ * The body of the contract when the trigger configures none (the webhook's too), with
+ * `resultToken` when the delivery carries one (result tracking, docs/triggers.md).
+ */
 export function defaultDeliveryBody(
   request: FireRequest,
 ): Record<string, unknown> {
-  return {
+  const body: Record<string, unknown> = {
     scheduleId: request.scheduleId,
     executionId: request.executionId,
     scheduledAt: request.scheduledAt.toISOString(),
     attempt: request.attempt,
     name: request.scheduleName,
   };
+  if (request.resultToken !== undefined) body.resultToken = request.resultToken;
+  return body;
 }
 
 export interface BrokerMessageSigning {
@@ -124,6 +131,10 @@ export function buildBrokerMessage(
   headers[DELIVERY_HEADERS.executionId] = request.executionId;
   headers[DELIVERY_HEADERS.scheduledAt] = request.scheduledAt.toISOString();
   headers[DELIVERY_HEADERS.attempt] = String(request.attempt);
+  if (request.resultToken !== undefined)
+    headers[DELIVERY_HEADERS.resultToken] = request.resultToken;
+  if (request.resultUrl !== undefined)
+    headers[DELIVERY_HEADERS.resultUrl] = request.resultUrl;
   headers[WEBHOOK_ID_HEADER] = request.executionId;
   headers[WEBHOOK_TIMESTAMP_HEADER] = String(signing.timestampSeconds);
   const signature = signWebhook({
