@@ -5,6 +5,25 @@ import {
 } from '@nestjs/common';
 import { type FieldError, InvalidRequestError } from '@scheduleman/runtime';
 
+const OPTIONAL_BODY = Symbol('scheduleman:optional-body');
+
+/**
+ * Marks a body DTO whose every field is optional, for routes that are also called
+ * without a body (`POST /schedules/:id/pause`): no body is validated as `{}`.
+ */
+export function OptionalBody(): ClassDecorator {
+  return (target) => {
+    Object.defineProperty(target, OPTIONAL_BODY, { value: true });
+  };
+}
+
+function isOptionalBody(metatype: unknown): boolean {
+  return (
+    typeof metatype === 'function' &&
+    (metatype as unknown as Record<symbol, unknown>)[OPTIONAL_BODY] === true
+  );
+}
+
 /**
  * The production ValidationPipe: unknown properties are refused (not silently dropped),
  * query strings are converted to the DTO's types, and every problem is reported with
@@ -26,6 +45,12 @@ export class RequestValidationPipe extends ValidationPipe {
     value: unknown,
     metadata: ArgumentMetadata,
   ): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      value === undefined &&
+      isOptionalBody(metadata.metatype)
+    )
+      return super.transform({}, metadata);
     // A JSON array, string or number would reach class-validator as something other than
     // an object and be reported confusingly (or not at all); name the real problem.
     if (

@@ -1,8 +1,11 @@
 import {
   type Clock,
   firstRunAt,
+  parseSchedulePolicies,
   parseScheduleSpec,
   parseTriggerSpec,
+  type SchedulePolicies,
+  type SchedulePolicyInput,
   type ScheduleSpec,
   type TriggerDefinition,
   type TriggerParseContext,
@@ -16,7 +19,8 @@ import { MAX_METADATA_BYTES } from './dto/create-schedule.dto';
 /**
  * The checks class-validator cannot express, run before any transaction opens so a bad
  * request never touches the database: the polymorphic `schedule` and `trigger` (by the
- * domain parsers), the size of `metadata`, and "this schedule fires at least once".
+ * domain parsers), the size of `metadata`, "this schedule fires at least once", and
+ * the time policies (parseSchedulePolicies).
  * Every problem is reported, not just the first.
  */
 export interface ParsedInput {
@@ -24,6 +28,8 @@ export interface ParsedInput {
   /** First run of `schedule`, from `now`. */
   firstRunAt?: Date;
   trigger?: TriggerSpec;
+  /** The time-policy fields that were sent, validated (schedule-policies.ts). */
+  policies: Partial<SchedulePolicies>;
 }
 
 export function parseScheduleInput(
@@ -31,7 +37,7 @@ export function parseScheduleInput(
     schedule?: unknown;
     trigger?: unknown;
     metadata?: Record<string, unknown> | null;
-  },
+  } & SchedulePolicyInput,
   clock: Clock,
   triggerContext: TriggerParseContext,
   definitions: readonly TriggerDefinition[] = TRIGGER_DEFINITIONS,
@@ -49,7 +55,7 @@ export function parseScheduleInput(
       throw error;
     }
   };
-  const result: ParsedInput = {};
+  const result: ParsedInput = { policies: {} };
   if (input.metadata !== undefined && input.metadata !== null) {
     const metadata = input.metadata;
     attempt(() => checkMetadataSize(metadata));
@@ -63,6 +69,7 @@ export function parseScheduleInput(
     result.trigger = attempt(() =>
       parseTriggerSpec(input.trigger, 'trigger', definitions, triggerContext),
     );
+  result.policies = parseSchedulePolicies(input, now, attempt);
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
     throw new InvalidRequestError(

@@ -78,6 +78,7 @@ export class SchedulesRepository {
       id,
       ...stateParams(state),
       ...auditEventParams(audit),
+      ...policyParams(state),
     ]);
     return rows[0];
   }
@@ -114,6 +115,7 @@ export class SchedulesRepository {
         limits.schedules,
         limits.firesPerHour,
         ...auditEventParams(audit),
+        ...policyParams(state),
       ],
     );
     return rows[0];
@@ -152,6 +154,7 @@ export class SchedulesRepository {
       id,
       ...stateParams(state),
       ...auditEventParams(audit),
+      ...policyParams(state),
     ]);
     return firstResult(result)[0] as ScheduleRow;
   }
@@ -271,6 +274,20 @@ function stateParams(state: ScheduleState): unknown[] {
     state.status,
     state.nextRunAt,
     state.firesPerHour,
+  ];
+}
+
+/** The parameters of schedules.sql.ts policyValues, in POLICY_COLUMNS order. */
+function policyParams(state: ScheduleState): unknown[] {
+  const p = state.policies;
+  return [
+    p.catchUpWindow,
+    JSON.stringify(p.exclusions),
+    p.calendarIds,
+    p.flexibleWindow,
+    p.pausedUntil,
+    p.overlapPolicy,
+    state.skipNextAt,
   ];
 }
 

@@ -7,14 +7,37 @@ import { auditEventCte } from '../audit/audit-events.sql';
  * text with microseconds (`*_key` columns) so cursors are exact (see cursor.ts).
  */
 
+/**
+ * The time-policy columns (migration 1734000000000). Every insert and update writes them
+ * from 7 parameters placed after those of its audit event (policyValues), so the
+ * statements' other parameter numbers stay as they were.
+ */
+const POLICY_COLUMNS = `catch_up_window, exclusions, calendar_ids, flexible_window, paused_until, overlap_policy, skip_next_at`;
+
+/** The values of POLICY_COLUMNS from parameter `first` on (repository: policyParams). */
+function policyValues(first: number): string {
+  return [
+    'text',
+    'jsonb',
+    'uuid[]',
+    'text',
+    'timestamptz',
+    'text',
+    'timestamptz',
+  ]
+    .map((cast, i) => `$${first + i}::${cast}`)
+    .join(', ');
+}
+
 const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, next_run_at, misfire_policy, max_attempts,
-fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key`;
+fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key,
+${POLICY_COLUMNS}`;
 
 const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
 scheduler_id, response_status, error, to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
 
 const INSERT_COLUMNS = `id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
-misfire_policy, max_attempts, status, next_run_at, fires_per_hour`;
+misfire_policy, max_attempts, status, next_run_at, fires_per_hour, ${POLICY_COLUMNS}`;
 
 const INSERT_VALUES = `$1::uuid, $2::text, $3::text, $4::jsonb, $5::text, $6::jsonb, $7::text, $8::jsonb,
 $9::text, $10::int, $11::text, $12::timestamptz, $13::int`;
@@ -31,12 +54,13 @@ function scheduleEvent(from: string, first: number): string {
 /**
  * Creates a schedule without a quota check (an owner-less one, which no quota counts,
  * or the slow path of OwnerQuotas), with its `schedule.created` event.
- * jsonb values arrive as JSON text. $14..$18 the event (auditEventParams).
+ * jsonb values arrive as JSON text. $14..$18 the event (auditEventParams), $19..$25
+ * the policies.
  */
 export const INSERT_SCHEDULE = `
 with inserted as (
 insert into schedules (${INSERT_COLUMNS})
-values (${INSERT_VALUES})
+values (${INSERT_VALUES}, ${policyValues(19)})
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 14)}
 select * from inserted
@@ -52,7 +76,7 @@ select * from inserted
  * fires (a one-shot) skips the fires check, as in checkOwnerUsage.
  * $1..$13 as INSERT_SCHEDULE ($3 the owner, $13 its fires per hour; it is created
  * active), $14 max schedules, $15 max fires per hour; 0 = unlimited; $16..$20 the
- * `schedule.created` event, written only with the schedule.
+ * `schedule.created` event, written only with the schedule; $21..$27 the policies.
  */
 export const INSERT_SCHEDULE_WITHIN_QUOTA = `
 with usage as (
@@ -67,7 +91,7 @@ and ($15::bigint = 0 or excluded.fires_per_hour = 0 or u.fires_per_hour + exclud
 returning owner
 ), inserted as (
 insert into schedules (${INSERT_COLUMNS})
-select ${INSERT_VALUES}
+select ${INSERT_VALUES}, ${policyValues(21)}
 from usage
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 16)}
@@ -95,7 +119,8 @@ for update
 
 /**
  * Writes the new state of a schedule locked by LOCK_SCHEDULE, with the event of the
- * change (an edit, a pause, a resume: $14..$18); `version` counts user edits.
+ * change (an edit, a pause, a resume: $14..$18), the policies $19..$25; `version`
+ * counts user edits.
  */
 export const UPDATE_SCHEDULE = `
 with updated as (
@@ -112,6 +137,7 @@ max_attempts = $10::int,
 status = $11::text,
 next_run_at = $12::timestamptz,
 fires_per_hour = $13::int,
+(${POLICY_COLUMNS}) = (${policyValues(19)}),
 version = version + 1,
 updated_at = now()
 where id = $1::uuid

@@ -297,3 +297,28 @@ export function describeExclusion(exclusion: Exclusion): string {
     ? `${days} ${exclusion.between[0]}-${exclusion.between[1]}`
     : `${days ?? ''}`;
 }
+
+/**
+ * Every id of `calendarIds` must name a calendar the schedule may use (`usable`: of
+ * the schedule's owner; for a preview, one the caller sees). `found`: the calendars
+ * those ids name, of any owner; one not usable reads as missing. A 400 naming
+ * `calendarIds[i]` otherwise. Returns the calendars in the order of the ids.
+ */
+export function checkScheduleCalendars<
+  C extends Pick<Calendar, 'id' | 'owner'>,
+>(
+  calendarIds: readonly string[],
+  found: readonly C[],
+  usable: (calendar: C) => boolean,
+  field = 'calendarIds',
+): C[] {
+  return calendarIds.map((id, index) => {
+    const calendar = found.find((c) => c.id === id);
+    if (!calendar || !usable(calendar))
+      throw new ValidationError(
+        `${field}[${index}]`,
+        `no calendar ${id} of this owner; create it with POST /calendars`,
+      );
+    return calendar;
+  });
+}

@@ -4,6 +4,7 @@ import { SigningSecrets1733200000000 } from './1733200000000-signing-secrets';
 import { OwnerQuotas1733300000000 } from './1733300000000-owner-quotas';
 import { Connections1733600000000 } from './1733600000000-connections';
 import { AuditEvents1733700000000 } from './1733700000000-audit-events';
+import { SchedulePolicies1734000000000 } from './1734000000000-schedule-policies';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   OwnerQuotas1733300000000,
   Connections1733600000000,
   AuditEvents1733700000000,
+  SchedulePolicies1734000000000,
 ];
