@@ -75,6 +75,20 @@ export const TARGETS = {
       return (created.body as { id: string }).id;
     },
   },
+  /** A calendar of OWNER_A (an admin names the owner). */
+  calendar: {
+    owned: true,
+    async create(f) {
+      const created = await f.call(
+        'POST',
+        '/calendars',
+        { name: `matrix-${randomUUID()}`, exclusions: [], owner: OWNER_A },
+        'admin',
+      );
+      expect(created.status).toBe(201);
+      return (created.body as { id: string }).id;
+    },
+  },
   /** API keys are the admin's: no owner-bound key reaches them at all. */
   apiKey: {
     owned: false,
@@ -121,6 +135,11 @@ export const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/schedules/:id/pause', scope: 'schedules:write', target: 'schedule', ok: 200 },
   { method: 'POST', path: '/schedules/:id/resume', scope: 'schedules:write', target: 'pausedSchedule', ok: 200 },
   { method: 'POST', path: '/schedules/:id/trigger', scope: 'schedules:write', target: 'schedule', ok: 202 },
+  { method: 'POST', path: '/schedules/:id/skip-next', scope: 'schedules:write', target: 'schedule', ok: 200 },
+  { method: 'POST', path: '/calendars', scope: 'schedules:write', body: () => ({ name: `matrix-${randomUUID()}`, exclusions: [{ date: '2030-12-25' }] }), ok: 201 },
+  { method: 'GET', path: '/calendars', scope: 'schedules:read', ok: 200 },
+  { method: 'GET', path: '/calendars/:id', scope: 'schedules:read', target: 'calendar', ok: 200 },
+  { method: 'DELETE', path: '/calendars/:id', scope: 'schedules:write', target: 'calendar', ok: 204 },
   { method: 'GET', path: '/schedules/:id/executions', scope: 'schedules:read', target: 'schedule', ok: 200 },
   { method: 'POST', path: '/api-keys', scope: 'admin', body: () => ({ owner: OWNER_B, scopes: ['schedules:read'] }), ok: 201 },
   { method: 'GET', path: '/api-keys', scope: 'admin', ok: 200 },
