@@ -593,11 +593,11 @@ describe('schedule API: time policies', () => {
       );
       expect(res.status).toBe(200);
       const [item] = res.body.items;
-      const firesAt = Date.parse(item?.firesAt ?? '');
+      const firesAt = Date.parse(item.firesAt ?? '');
       const at = Date.parse('2030-12-23T01:30:00.000Z');
       expect(firesAt - at).toBeGreaterThanOrEqual(0);
       expect(firesAt - at).toBeLessThanOrEqual(300_000);
-      expect(item?.notes).toEqual([
+      expect(item.notes).toEqual([
         expect.stringMatching(
           /^fires at 2030-12-23 02:3\d.* into its 5 min flexible window$/,
         ),

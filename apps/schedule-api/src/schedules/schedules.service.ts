@@ -305,7 +305,7 @@ export class SchedulesService {
   async pause(
     principal: Principal,
     id: string,
-    dto: PauseScheduleDto = {},
+    dto: PauseScheduleDto,
   ): Promise<ScheduleResponse> {
     const until =
       dto.until === undefined

@@ -295,7 +295,7 @@ export function describeExclusion(exclusion: Exclusion): string {
       : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
   return exclusion.between
     ? `${days} ${exclusion.between[0]}-${exclusion.between[1]}`
-    : `${days ?? ''}`;
+    : days;
 }
 
 /**

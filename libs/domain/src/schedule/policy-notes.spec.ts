@@ -73,9 +73,9 @@ describe('addPolicyNotes', () => {
       'PT5M',
     );
     const firesAt = new Date(Date.parse('2026-12-23T01:30:00.000Z') + offset);
-    expect(first?.at).toBe('2026-12-23T01:30:00.000Z');
-    expect(first?.firesAt).toBe(firesAt.toISOString());
-    expect(first?.notes).toEqual([
+    expect(first.at).toBe('2026-12-23T01:30:00.000Z');
+    expect(first.firesAt).toBe(firesAt.toISOString());
+    expect(first.notes).toEqual([
       expect.stringMatching(
         new RegExp(
           `^fires at 2026-12-23 02:3\\d(:\\d\\d)? \\+01:00 \\(${firesAt.toISOString().replace(/\./g, '\\.')}\\), .* into its 5 min flexible window$`,
@@ -86,15 +86,15 @@ describe('addPolicyNotes', () => {
 
   it('gives the range of a flexible window without a schedule id', () => {
     const [first] = preview({ flexibleWindow: 'PT5M' }, {}, 1);
-    expect(first?.firesAt).toBeUndefined();
-    expect(first?.notes).toEqual([
+    expect(first.firesAt).toBeUndefined();
+    expect(first.notes).toEqual([
       "fires at one instant from 2026-12-23 02:30 +01:00 to 2026-12-23 02:35 +01:00, within its 5 min flexible window; the instant is fixed by the schedule's id (send scheduleId to see it)",
     ]);
   });
 
   it('gives the catch-up deadline of each occurrence', () => {
     const [first] = preview({ catchUpWindow: 'PT10M' }, {}, 1);
-    expect(first?.notes).toEqual([
+    expect(first.notes).toEqual([
       'if not fired by 2026-12-23 02:40 +01:00 (2026-12-23T01:40:00.000Z), it is skipped: catch-up window of 10 min',
     ]);
   });
