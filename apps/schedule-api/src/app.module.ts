@@ -14,6 +14,7 @@ import {
 } from '@scheduleman/domain';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CalendarsModule } from './calendars/calendars.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { KeyRateLimiter } from './auth/rate-limiter';
 import type { ApiConfig } from './config/api.config';
@@ -63,6 +64,7 @@ export class AppModule {
           KeyRateLimiter.factory(config.rateLimit),
         ),
         ConnectionsModule.forRoot(config.webhookNetworkPolicy),
+        CalendarsModule,
         SchedulesModule.forRoot(
           { networkPolicy: config.webhookNetworkPolicy },
           triggerDefinitions,

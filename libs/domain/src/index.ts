@@ -11,6 +11,15 @@ export * from './schedule/describe-schedule';
 export * from './schedule/plan-occurrences';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';
+// Time policies (issue 13): one file per policy.
+export * from './schedule/catch-up-window';
+export * from './schedule/exclusions';
+export * from './schedule/flexible-window';
+export * from './schedule/overlap-policy';
+export * from './schedule/pause-until';
+export * from './schedule/schedule-policies';
+export * from './schedule/policy-notes';
+export { describeDuration } from './schedule/policy-duration';
 export {
   parseCronExpression,
   MAX_CRON_EXPRESSION_LENGTH,

@@ -5,16 +5,23 @@ import {
 } from '@nestjs/common';
 import { type FieldError, InvalidRequestError } from '@scheduleman/runtime';
 
-const optionalBodies = new WeakSet<object>();
+const OPTIONAL_BODY = Symbol('scheduleman:optional-body');
 
 /**
- * Marks a body DTO whose body may be left out entirely (e.g. the note of a pause): a
- * request without a body then reads as `{}`. A body that is sent is checked as usual.
+ * Marks a body DTO whose every field is optional, for routes that are also called
+ * without a body (`POST /schedules/:id/pause`): no body is validated as `{}`.
  */
 export function OptionalBody(): ClassDecorator {
   return (target) => {
-    optionalBodies.add(target);
+    Object.defineProperty(target, OPTIONAL_BODY, { value: true });
   };
+}
+
+function isOptionalBody(metatype: unknown): boolean {
+  return (
+    typeof metatype === 'function' &&
+    (metatype as unknown as Record<symbol, unknown>)[OPTIONAL_BODY] === true
+  );
 }
 
 /**
@@ -41,8 +48,7 @@ export class RequestValidationPipe extends ValidationPipe {
     if (
       metadata.type === 'body' &&
       value === undefined &&
-      typeof metadata.metatype === 'function' &&
-      optionalBodies.has(metadata.metatype)
+      isOptionalBody(metadata.metatype)
     )
       return super.transform({}, metadata);
     // A JSON array, string or number would reach class-validator as something other than

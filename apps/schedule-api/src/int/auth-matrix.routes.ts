@@ -95,6 +95,20 @@ values ($1::uuid, $2::uuid, $3::timestamptz, $3::timestamptz, 'succeeded', 1)`,
       return id;
     },
   },
+  /** A calendar of OWNER_A (an admin names the owner). */
+  calendar: {
+    owned: true,
+    async create(f) {
+      const created = await f.call(
+        'POST',
+        '/calendars',
+        { name: `matrix-${randomUUID()}`, exclusions: [], owner: OWNER_A },
+        'admin',
+      );
+      expect(created.status).toBe(201);
+      return (created.body as { id: string }).id;
+    },
+  },
   /** API keys are the admin's: no owner-bound key reaches them at all. */
   apiKey: {
     owned: false,
@@ -141,6 +155,11 @@ export const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/schedules/:id/pause', scope: 'schedules:write', target: 'schedule', ok: 200 },
   { method: 'POST', path: '/schedules/:id/resume', scope: 'schedules:write', target: 'pausedSchedule', ok: 200 },
   { method: 'POST', path: '/schedules/:id/trigger', scope: 'schedules:write', target: 'schedule', ok: 202 },
+  { method: 'POST', path: '/schedules/:id/skip-next', scope: 'schedules:write', target: 'schedule', ok: 200 },
+  { method: 'POST', path: '/calendars', scope: 'schedules:write', body: () => ({ name: `matrix-${randomUUID()}`, exclusions: [{ date: '2030-12-25' }] }), ok: 201 },
+  { method: 'GET', path: '/calendars', scope: 'schedules:read', ok: 200 },
+  { method: 'GET', path: '/calendars/:id', scope: 'schedules:read', target: 'calendar', ok: 200 },
+  { method: 'DELETE', path: '/calendars/:id', scope: 'schedules:write', target: 'calendar', ok: 204 },
   { method: 'GET', path: '/schedules/:id/executions', scope: 'schedules:read', target: 'schedule', ok: 200 },
   { method: 'GET', path: '/schedules/:id/history', scope: 'schedules:read', target: 'schedule', ok: 200 },
   { method: 'GET', path: '/schedules/:id/executions/:executionId', scope: 'schedules:read', target: 'execution', ok: 200 },

@@ -93,6 +93,14 @@ describe('schedule API: create, read, update, delete', () => {
       status: 'active',
       misfirePolicy: 'fire_once',
       maxAttempts: 5,
+      // The time policies' defaults: today's behaviour.
+      catchUpWindow: null,
+      exclusions: [],
+      calendarIds: [],
+      flexibleWindow: null,
+      pausedUntil: null,
+      overlapPolicy: 'allow',
+      skipNextAt: null,
     });
     expect(id).toMatch(UUID);
     // 09:00 in Berlin is 07:00 or 08:00 UTC depending on daylight saving time.
@@ -383,6 +391,8 @@ describe('schedule API: create, read, update, delete', () => {
         '/api-keys',
         '/api-keys/{id}',
         '/audit-events',
+        '/calendars',
+        '/calendars/{id}',
         '/connections',
         '/connections/{id}',
         '/schedules',
@@ -392,6 +402,7 @@ describe('schedule API: create, read, update, delete', () => {
         '/schedules/{id}/pause',
         '/schedules/{id}/resume',
         '/schedules/{id}/trigger',
+        '/schedules/{id}/skip-next',
         '/schedules/{id}/executions',
         '/signing-secrets',
         '/signing-secrets/{id}',

@@ -62,8 +62,12 @@ export class OwnerQuotas {
   ): Promise<ScheduleRow> {
     const owner = state.owner;
     const fast = (db?: Queryable): Promise<ScheduleRow | undefined> => {
+      // The one-statement path counts the schedule's rate (it creates it active); one
+      // created paused (pausedUntil) takes the exact path below, which counts none.
       if (owner !== null)
-        return this.repo.insertWithinQuota(id, state, this.limits, audit, db);
+        return state.status === 'paused'
+          ? Promise.resolve(undefined)
+          : this.repo.insertWithinQuota(id, state, this.limits, audit, db);
       return db
         ? this.repo.insert(db, id, state, audit)
         : this.repo.insertAlone(id, state, audit);

@@ -2,8 +2,11 @@ import {
   type Clock,
   firstRunAt,
   parseResultTimeout,
+  parseSchedulePolicies,
   parseScheduleSpec,
   parseTriggerSpec,
+  type SchedulePolicies,
+  type SchedulePolicyInput,
   type ScheduleSpec,
   type TriggerDefinition,
   type TriggerParseContext,
@@ -17,7 +20,8 @@ import { MAX_METADATA_BYTES } from './dto/create-schedule.dto';
 /**
  * The checks class-validator cannot express, run before any transaction opens so a bad
  * request never touches the database: the polymorphic `schedule` and `trigger` (by the
- * domain parsers), the size of `metadata`, and "this schedule fires at least once".
+ * domain parsers), the size of `metadata`, "this schedule fires at least once", and
+ * the time policies (parseSchedulePolicies).
  * Every problem is reported, not just the first.
  */
 export interface ParsedInput {
@@ -27,6 +31,8 @@ export interface ParsedInput {
   trigger?: TriggerSpec;
   /** `resultTimeout` in ms: null to clear, undefined when not given. */
   resultTimeoutMs?: number | null;
+  /** The time-policy fields that were sent, validated (schedule-policies.ts). */
+  policies: Partial<SchedulePolicies>;
 }
 
 export function parseScheduleInput(
@@ -35,7 +41,7 @@ export function parseScheduleInput(
     trigger?: unknown;
     metadata?: Record<string, unknown> | null;
     resultTimeout?: unknown;
-  },
+  } & SchedulePolicyInput,
   clock: Clock,
   triggerContext: TriggerParseContext,
   definitions: readonly TriggerDefinition[] = TRIGGER_DEFINITIONS,
@@ -53,7 +59,7 @@ export function parseScheduleInput(
       throw error;
     }
   };
-  const result: ParsedInput = {};
+  const result: ParsedInput = { policies: {} };
   if (input.metadata !== undefined && input.metadata !== null) {
     const metadata = input.metadata;
     attempt(() => checkMetadataSize(metadata));
@@ -71,6 +77,7 @@ export function parseScheduleInput(
     result.trigger = attempt(() =>
       parseTriggerSpec(input.trigger, 'trigger', definitions, triggerContext),
     );
+  result.policies = parseSchedulePolicies(input, now, attempt);
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
     throw new InvalidRequestError(

@@ -5,6 +5,8 @@ import {
   type ScheduleListItem,
   maskTriggerSecrets,
   type MisfirePolicy,
+  type SchedulePolicies,
+  type SchedulePoliciesResponse,
   type ScheduleResponse,
   type ScheduleSpec,
   type ScheduleStatus,
@@ -33,6 +35,13 @@ export type ScheduleRow = Pick<
   | 'fires_per_hour'
   | 'created_at'
   | 'updated_at'
+  | 'catch_up_window'
+  | 'exclusions'
+  | 'calendar_ids'
+  | 'flexible_window'
+  | 'paused_until'
+  | 'overlap_policy'
+  | 'skip_next_at'
 > & {
   /** created_at as UTC text with microseconds, the keyset of the list. */
   created_at_key: string;
@@ -83,6 +92,10 @@ export interface ScheduleState {
   nextRunAt: Date | null;
   /** ScheduleRate.firesPerHour of `schedule`, computed when the schedule is set, never again. */
   firesPerHour: number;
+  /** The time policies (schedule-policies.ts). */
+  policies: SchedulePolicies;
+  /** The occurrence skip-next marked (its scheduled time), or null. */
+  skipNextAt: Date | null;
 }
 
 /** Every answer that holds a schedule is built here: secret header values are masked. */
@@ -100,6 +113,7 @@ export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
     misfirePolicy: row.misfire_policy,
     maxAttempts: row.max_attempts,
     resultTimeout: row.result_timeout,
+    ...policiesResponseOf(row),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -179,5 +193,30 @@ export function stateOf(row: ScheduleRow): ScheduleState {
     status: row.status,
     nextRunAt: row.next_run_at,
     firesPerHour: row.fires_per_hour,
+    policies: policiesOf(row),
+    skipNextAt: row.skip_next_at,
+  };
+}
+
+export function policiesOf(row: ScheduleRow): SchedulePolicies {
+  return {
+    catchUpWindow: row.catch_up_window,
+    exclusions: row.exclusions,
+    calendarIds: row.calendar_ids,
+    flexibleWindow: row.flexible_window,
+    pausedUntil: row.paused_until,
+    overlapPolicy: row.overlap_policy,
+  };
+}
+
+function policiesResponseOf(row: ScheduleRow): SchedulePoliciesResponse {
+  return {
+    catchUpWindow: row.catch_up_window,
+    exclusions: row.exclusions,
+    calendarIds: row.calendar_ids,
+    flexibleWindow: row.flexible_window,
+    pausedUntil: row.paused_until?.toISOString() ?? null,
+    overlapPolicy: row.overlap_policy,
+    skipNextAt: row.skip_next_at?.toISOString() ?? null,
   };
 }

@@ -62,6 +62,7 @@ import {
 } from './dto/spec-docs.dto';
 import { BROKER_TRIGGER_DOCS } from './dto/broker-trigger-docs.dto';
 import { UpdateScheduleDto } from './dto/update-schedule.dto';
+import { PauseScheduleDto } from './dto/pause-schedule.dto';
 import { PreviewResponseDto, PreviewScheduleDto } from './dto/preview.dto';
 import { ScheduleNoteDto } from './dto/note.dto';
 import { IdPipe } from '../http/id.pipe';
@@ -130,14 +131,17 @@ export class SchedulesController {
   @ApiOperation({
     summary: 'The next occurrences of a schedule spec, with notes',
     description:
-      'Nothing is stored. The occurrences come from the code the scheduler fires with; `notes` explain DST gaps and overlaps and days some months lack. Validation is that of create (fields `schedule.*`), plus `count` (1..100) and `from` (ISO instant with offset).',
+      'Nothing is stored. The occurrences come from the code the scheduler fires with; `notes` explain DST gaps and overlaps, days some months lack, and what the time policies sent beside `schedule` (exclusions, calendarIds, flexibleWindow, catchUpWindow, overlapPolicy, pausedUntil) do to each; `skipped` marks those that will not fire. Validation is that of create (fields `schedule.*` and the policies), plus `count` (1..100), `from` (ISO instant with offset) and `scheduleId`.',
   })
   @ApiBody({ type: PreviewScheduleDto })
   @ApiOkResponse({ type: PreviewResponseDto })
   @ApiPayloadTooLargeResponse(ERROR)
   @ApiUnsupportedMediaTypeResponse(ERROR)
-  preview(@Body() dto: PreviewScheduleDto): PreviewResponse {
-    return this.schedules.preview(dto);
+  preview(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: PreviewScheduleDto,
+  ): Promise<PreviewResponse> {
+    return this.schedules.preview(principal, dto);
   }
 
   @RequireScope('schedules:read')
@@ -217,18 +221,36 @@ export class SchedulesController {
   @ApiOperation({
     summary: 'Pause (idempotent)',
     description:
-      'Cancels pending executions due more than 2 s from now. 409 for a completed schedule. An optional body `{ "note": "…" }` (at most 500 characters) is kept in the schedule history; pausing a paused schedule changes and records nothing.',
+      'Cancels pending executions due more than 2 s from now. 409 for a completed schedule. The body is optional: `{ "note": "…" }` (at most 500 characters) is kept in the schedule history; `{ "until": "<ISO>" }` sets pausedUntil. Pausing a paused schedule records nothing (with `until`, it moves the end).',
   })
-  @ApiBody({ type: ScheduleNoteDto, required: false })
+  @ApiBody({ type: PauseScheduleDto, required: false })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)
   @ApiConflictResponse(ERROR)
   pause(
     @CurrentPrincipal() principal: Principal,
     @Param('id', IdPipe) id: string,
-    @Body() dto: ScheduleNoteDto,
+    @Body() dto: PauseScheduleDto,
   ): Promise<ScheduleResponse> {
-    return this.schedules.pause(principal, id, dto.note);
+    return this.schedules.pause(principal, id, dto);
+  }
+
+  @RequireScope('schedules:write')
+  @Post(':id/skip-next')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Skip the next occurrence (idempotent)',
+    description:
+      'Marks the next occurrence (`skipNextAt`, its scheduled time): it is recorded as skipped with reason `skip_next` instead of firing. For a paused schedule with pausedUntil, the first occurrence after the pause. 409 naming `status` for a completed schedule or one paused without an end. Not yet enforced by the scheduler.',
+  })
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiNotFoundResponse(ERROR)
+  @ApiConflictResponse(ERROR)
+  skipNext(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', IdPipe) id: string,
+  ): Promise<ScheduleResponse> {
+    return this.schedules.skipNext(principal, id);
   }
 
   @RequireScope('schedules:write')

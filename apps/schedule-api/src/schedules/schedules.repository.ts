@@ -86,6 +86,7 @@ export class SchedulesRepository {
       ...stateParams(state),
       ...auditEventParams(audit),
       ...resultTimeoutParams(state),
+      ...policyParams(state),
     ]);
     return rows[0];
   }
@@ -123,6 +124,7 @@ export class SchedulesRepository {
         limits.firesPerHour,
         ...auditEventParams(audit),
         ...resultTimeoutParams(state),
+        ...policyParams(state),
       ],
     );
     return rows[0];
@@ -162,6 +164,7 @@ export class SchedulesRepository {
       ...stateParams(state),
       ...auditEventParams(audit),
       ...resultTimeoutParams(state),
+      ...policyParams(state),
     ]);
     return firstResult(result)[0] as ScheduleRow;
   }
@@ -287,6 +290,20 @@ function stateParams(state: ScheduleState): unknown[] {
 /** The last two parameters of the schedule writes (see insertValues in schedules.sql.ts). */
 function resultTimeoutParams(state: ScheduleState): unknown[] {
   return [state.resultTimeout, state.resultTimeoutMs];
+}
+
+/** The parameters of schedules.sql.ts policyValues, in POLICY_COLUMNS order. */
+function policyParams(state: ScheduleState): unknown[] {
+  const p = state.policies;
+  return [
+    p.catchUpWindow,
+    JSON.stringify(p.exclusions),
+    p.calendarIds,
+    p.flexibleWindow,
+    p.pausedUntil,
+    p.overlapPolicy,
+    state.skipNextAt,
+  ];
 }
 
 /** For UPDATE and DELETE, TypeORM's PostgreSQL driver returns [rows, affected] instead of rows. */

@@ -7,15 +7,19 @@ import {
   connectionIdOf,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MISFIRE_POLICY,
+  DEFAULT_SCHEDULE_POLICIES,
+  addPolicyNotes,
   executionIdFor,
   type ExecutionListResponse,
   type ExecutionResponse,
   firstRunAt,
   NotFoundError,
   noteDetails,
+  occurrenceToSkip,
   ownerFilter,
   ownerFor,
   parseIsoInstant,
+  parsePausedUntil,
   previewOccurrences,
   describeSchedule,
   RECENT_EXECUTIONS_COUNT,
@@ -24,6 +28,8 @@ import {
   type SecretBox,
   sealTriggerSecrets,
   type ScheduleListResponse,
+  type SchedulePolicies,
+  type SchedulePolicyInput,
   type ScheduleResponse,
   type UpcomingResponse,
   isOneShot,
@@ -33,6 +39,7 @@ import {
 } from '@scheduleman/domain';
 import { CLOCK, SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
+import { CalendarUsage } from '../calendars/calendar-usage';
 import { ConnectionUsage } from '../connections/connection-usage';
 import {
   decodeCursor,
@@ -47,6 +54,7 @@ import {
   type ListSchedulesQueryDto,
   type PageQueryDto,
 } from './dto/queries.dto';
+import type { PauseScheduleDto } from './dto/pause-schedule.dto';
 import type { PreviewScheduleDto } from './dto/preview.dto';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto';
 import { OwnerQuotas } from './owner-quotas';
@@ -94,6 +102,7 @@ export class SchedulesService {
     @Inject(SCHEDULE_TRIGGER_DEFINITIONS)
     private readonly triggerDefinitions: readonly TriggerDefinition[],
     private readonly connections: ConnectionUsage,
+    private readonly calendars: CalendarUsage,
     /** Seals secret header values before they are stored; null: stored as given (docs/security.md). */
     @Inject(SECRET_BOX) private readonly secretBox: SecretBox | null,
   ) {}
@@ -109,6 +118,12 @@ export class SchedulesService {
         'unreachable: schedule and trigger are required by the DTO',
       );
     const connectionId = this.connections.connectionIdOf(parsed.trigger);
+    const policies: SchedulePolicies = {
+      ...DEFAULT_SCHEDULE_POLICIES,
+      ...parsed.policies,
+    };
+    // With pausedUntil it is created paused, to resume by itself then (pause-until.ts).
+    const paused = policies.pausedUntil !== null;
     // The id first: secret header values are sealed for this row (their context names it).
     const id = randomUUID();
     const state: ScheduleState = {
@@ -125,9 +140,11 @@ export class SchedulesService {
       resultTimeout:
         parsed.resultTimeoutMs == null ? null : (dto.resultTimeout ?? null),
       resultTimeoutMs: parsed.resultTimeoutMs ?? null,
-      status: 'active',
-      nextRunAt: parsed.firstRunAt,
+      status: paused ? 'paused' : 'active',
+      nextRunAt: paused ? null : parsed.firstRunAt,
       firesPerHour: this.quotas.firesPerHourOf(parsed.schedule),
+      policies,
+      skipNextAt: null,
     };
     // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert,
     // and one on a connection the share lock of its connection; every other creation is
@@ -142,9 +159,13 @@ export class SchedulesService {
       this.isDueSoon(state)
         ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
         : undefined,
-      connectionId === undefined
+      connectionId === undefined && policies.calendarIds.length === 0
         ? undefined
-        : (tx) => this.connections.require(tx, state, connectionId),
+        : async (tx) => {
+            if (connectionId !== undefined)
+              await this.connections.require(tx, state, connectionId);
+            await this.calendars.require(tx, policies.calendarIds, owner);
+          },
     );
     this.logger.log({
       msg: 'schedule created',
@@ -248,6 +269,8 @@ export class SchedulesService {
       if (parsed.schedule && parsed.firstRunAt) {
         next.schedule = parsed.schedule;
         next.firesPerHour = firesPerHour ?? 0;
+        // A marked occurrence belonged to the old timing.
+        next.skipNextAt = null;
         if (current.status !== 'paused') {
           next.status = 'active';
           next.nextRunAt = parsed.firstRunAt;
@@ -258,6 +281,7 @@ export class SchedulesService {
           'cancelled: the schedule was edited',
         );
       }
+      await this.applyPolicies(tx, current, next, parsed.policies);
       await this.quotas.move(tx, current, next);
       // Field names only: a value may be secret (a trigger's headers).
       const updated = await this.repo.update(
@@ -291,16 +315,36 @@ export class SchedulesService {
 
   /**
    * Idempotent. Pending executions due more than 2 s from now are cancelled. `note`
-   * goes into the `schedule.paused` event (the schedule's history).
+   * goes into the `schedule.paused` event (the schedule's history); `until`
+   * (pausedUntil) ends the pause by itself, and on a paused schedule it moves the end.
    */
   async pause(
     principal: Principal,
     id: string,
-    note?: string,
+    dto: PauseScheduleDto,
   ): Promise<ScheduleResponse> {
+    const until =
+      dto.until === undefined
+        ? undefined
+        : parsePausedUntil(dto.until, this.clock.now(), 'until');
     const row = await this.repo.transaction(async (tx) => {
       const current = await this.lockOrFail(tx, principal, id);
-      if (current.status === 'paused') return current;
+      if (current.status === 'paused') {
+        const end = current.paused_until?.getTime() ?? null;
+        if (until === undefined || (until?.getTime() ?? null) === end)
+          return current;
+        const next = stateOf(current);
+        next.policies.pausedUntil = until;
+        return this.repo.update(
+          tx,
+          id,
+          next,
+          auditEntry(principal, 'schedule.paused', {
+            ...noteDetails(dto.note),
+            until: until?.toISOString() ?? null,
+          }),
+        );
+      }
       if (current.status === 'completed') {
         throw new ScheduleConflictError(
           'status',
@@ -317,12 +361,16 @@ export class SchedulesService {
         status: 'paused',
         nextRunAt: null,
       };
+      next.policies.pausedUntil = until ?? null;
       await this.quotas.move(tx, current, next);
       return this.repo.update(
         tx,
         id,
         next,
-        auditEntry(principal, 'schedule.paused', noteDetails(note)),
+        auditEntry(principal, 'schedule.paused', {
+          ...noteDetails(dto.note),
+          ...(until ? { until: until.toISOString() } : {}),
+        }),
       );
     });
     return toScheduleResponse(row);
@@ -353,6 +401,7 @@ export class SchedulesService {
         status: nextRunAt ? 'active' : 'completed',
         nextRunAt,
       };
+      next.policies.pausedUntil = null;
       await this.quotas.move(tx, current, next);
       const updated = await this.repo.update(
         tx,
@@ -365,6 +414,40 @@ export class SchedulesService {
       );
       await this.wakeIfDueSoon(tx, updated, 'resumed');
       return updated;
+    });
+    return toScheduleResponse(row);
+  }
+
+  /**
+   * Marks the next occurrence to be skipped (reason `skip_next`, pause-until.ts):
+   * idempotent while that occurrence is marked. 409 naming `status` when there is no
+   * next occurrence to mark (completed, or paused without an end).
+   */
+  async skipNext(principal: Principal, id: string): Promise<ScheduleResponse> {
+    const row = await this.repo.transaction(async (tx) => {
+      const current = await this.lockOrFail(tx, principal, id);
+      const at = occurrenceToSkip({
+        spec: current.schedule,
+        status: current.status,
+        nextRunAt: current.next_run_at,
+        pausedUntil: current.paused_until,
+      });
+      if (at === null)
+        throw new ScheduleConflictError(
+          'status',
+          current.status === 'paused'
+            ? 'the schedule is paused without an end (pausedUntil), so it has no next occurrence to skip'
+            : `the schedule is ${current.status} and has no next occurrence to skip`,
+        );
+      if (current.skip_next_at?.getTime() === at.getTime()) return current;
+      return this.repo.update(
+        tx,
+        id,
+        { ...stateOf(current), skipNextAt: at },
+        auditEntry(principal, 'schedule.skip_next', {
+          scheduledAt: at.toISOString(),
+        }),
+      );
     });
     return toScheduleResponse(row);
   }
@@ -437,9 +520,20 @@ export class SchedulesService {
    * Occurrences of a spec that is not stored: validated as on create (a cron that never
    * fires is a 400 on `schedule.expression`), then listed by the firing code.
    */
-  preview(dto: PreviewScheduleDto): PreviewResponse {
-    const { schedule } = parseScheduleInput(
-      { schedule: dto.schedule },
+  async preview(
+    principal: Principal,
+    dto: PreviewScheduleDto,
+  ): Promise<PreviewResponse> {
+    const { schedule, policies: sent } = parseScheduleInput(
+      {
+        schedule: dto.schedule,
+        catchUpWindow: dto.catchUpWindow,
+        exclusions: dto.exclusions,
+        calendarIds: dto.calendarIds,
+        flexibleWindow: dto.flexibleWindow,
+        pausedUntil: dto.pausedUntil,
+        overlapPolicy: dto.overlapPolicy,
+      },
       this.clock,
       this.triggerContext,
       this.triggerDefinitions,
@@ -454,12 +548,24 @@ export class SchedulesService {
         : isOneShot(schedule)
           ? new Date(Math.min(now.getTime(), Date.parse(schedule.at)))
           : now;
+    const policies: SchedulePolicies = {
+      ...DEFAULT_SCHEDULE_POLICIES,
+      ...sent,
+    };
+    const calendars = await this.calendars.read(
+      policies.calendarIds,
+      principal,
+    );
     return {
       description: describeSchedule(schedule),
-      items: previewOccurrences(
-        schedule,
-        from,
-        dto.count ?? DEFAULT_UPCOMING_COUNT,
+      items: addPolicyNotes(
+        previewOccurrences(schedule, from, dto.count ?? DEFAULT_UPCOMING_COUNT),
+        policies,
+        {
+          zone: schedule.type === 'cron' ? schedule.timezone : 'UTC',
+          calendars,
+          scheduleId: dto.scheduleId?.toLowerCase(),
+        },
       ),
     };
   }
@@ -485,17 +591,51 @@ export class SchedulesService {
     };
   }
 
-  private parse(input: {
-    schedule?: unknown;
-    trigger?: unknown;
-    metadata?: Record<string, unknown> | null;
-    resultTimeout?: unknown;
-  }): ParsedInput {
+  private parse(
+    input: {
+      schedule?: unknown;
+      trigger?: unknown;
+      metadata?: Record<string, unknown> | null;
+      resultTimeout?: unknown;
+    } & SchedulePolicyInput,
+  ): ParsedInput {
     return parseScheduleInput(
       input,
       this.clock,
       this.triggerContext,
       this.triggerDefinitions,
+    );
+  }
+
+  /**
+   * The policy fields of a PATCH onto `next`. `calendarIds` are checked against the new
+   * owner (also when only the owner changes). A `pausedUntil` pauses an active schedule
+   * as POST /pause would (409 for a completed one); null removes the end of a pause.
+   */
+  private async applyPolicies(
+    tx: Queryable,
+    current: ScheduleRow,
+    next: ScheduleState,
+    sent: Partial<SchedulePolicies>,
+  ): Promise<void> {
+    const { pausedUntil, ...rest } = sent;
+    Object.assign(next.policies, rest);
+    if (sent.calendarIds !== undefined || next.owner !== current.owner)
+      await this.calendars.require(tx, next.policies.calendarIds, next.owner);
+    if (pausedUntil === undefined) return;
+    next.policies.pausedUntil = pausedUntil;
+    if (pausedUntil === null || next.status === 'paused') return;
+    if (next.status === 'completed')
+      throw new ScheduleConflictError(
+        'pausedUntil',
+        'the schedule is completed, there is nothing left to pause (PATCH a new schedule to reactivate it)',
+      );
+    next.status = 'paused';
+    next.nextRunAt = null;
+    await this.repo.cancelLaterPendingExecutions(
+      tx,
+      current.id,
+      'cancelled: the schedule was paused',
     );
   }
 

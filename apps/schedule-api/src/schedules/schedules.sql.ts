@@ -7,8 +7,31 @@ import { auditEventCte } from '../audit/audit-events.sql';
  * text with microseconds (`*_key` columns) so cursors are exact (see cursor.ts).
  */
 
+/**
+ * The time-policy columns (migration 1734000000000). Every insert and update writes them
+ * from 7 parameters placed after those of its audit event (policyValues), so the
+ * statements' other parameter numbers stay as they were.
+ */
+const POLICY_COLUMNS = `catch_up_window, exclusions, calendar_ids, flexible_window, paused_until, overlap_policy, skip_next_at`;
+
+/** The values of POLICY_COLUMNS from parameter `first` on (repository: policyParams). */
+function policyValues(first: number): string {
+  return [
+    'text',
+    'jsonb',
+    'uuid[]',
+    'text',
+    'timestamptz',
+    'text',
+    'timestamptz',
+  ]
+    .map((cast, i) => `$${first + i}::${cast}`)
+    .join(', ');
+}
+
 const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, next_run_at, misfire_policy, max_attempts,
-result_timeout, result_timeout_ms::float8 as result_timeout_ms, fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key`;
+result_timeout, result_timeout_ms::float8 as result_timeout_ms, fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key,
+${POLICY_COLUMNS}`;
 
 const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
 scheduler_id, response_status, error, reason, occurrence_count, last_scheduled_at,
@@ -16,7 +39,7 @@ result_status, result_output, result_error, result_reported_at,
 to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
 
 const INSERT_COLUMNS = `id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
-misfire_policy, max_attempts, status, next_run_at, fires_per_hour, result_timeout, result_timeout_ms`;
+misfire_policy, max_attempts, status, next_run_at, fires_per_hour, result_timeout, result_timeout_ms, ${POLICY_COLUMNS}`;
 
 /**
  * The values of INSERT_COLUMNS; the result timeout (text, ms) comes last in the
@@ -40,12 +63,13 @@ function scheduleEvent(from: string, first: number): string {
 /**
  * Creates a schedule without a quota check (an owner-less one, which no quota counts,
  * or the slow path of OwnerQuotas), with its `schedule.created` event.
- * jsonb values arrive as JSON text. $14..$18 the event (auditEventParams).
+ * jsonb values arrive as JSON text. $14..$18 the event (auditEventParams), $19..$20
+ * the result timeout, $21..$27 the policies.
  */
 export const INSERT_SCHEDULE = `
 with inserted as (
 insert into schedules (${INSERT_COLUMNS})
-values (${insertValues(19)})
+values (${insertValues(19)}, ${policyValues(21)})
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 14)}
 select * from inserted
@@ -61,7 +85,8 @@ select * from inserted
  * fires (a one-shot) skips the fires check, as in checkOwnerUsage.
  * $1..$13 as INSERT_SCHEDULE ($3 the owner, $13 its fires per hour; it is created
  * active), $14 max schedules, $15 max fires per hour; 0 = unlimited; $16..$20 the
- * `schedule.created` event, written only with the schedule.
+ * `schedule.created` event, written only with the schedule; $21..$22 the result
+ * timeout; $23..$29 the policies.
  */
 export const INSERT_SCHEDULE_WITHIN_QUOTA = `
 with usage as (
@@ -76,7 +101,7 @@ and ($15::bigint = 0 or excluded.fires_per_hour = 0 or u.fires_per_hour + exclud
 returning owner
 ), inserted as (
 insert into schedules (${INSERT_COLUMNS})
-select ${insertValues(21)}
+select ${insertValues(21)}, ${policyValues(23)}
 from usage
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 16)}
@@ -104,7 +129,9 @@ for update
 
 /**
  * Writes the new state of a schedule locked by LOCK_SCHEDULE, with the event of the
- * change (an edit, a pause, a resume: $14..$18); `version` counts user edits.
+ * change (an edit, a pause, a resume: $14..$18), the result timeout $19..$20, the
+ * policies $21..$27; `version`
+ * counts user edits.
  */
 export const UPDATE_SCHEDULE = `
 with updated as (
@@ -123,6 +150,7 @@ next_run_at = $12::timestamptz,
 fires_per_hour = $13::int,
 result_timeout = $19::text,
 result_timeout_ms = $20::bigint,
+(${POLICY_COLUMNS}) = (${policyValues(21)}),
 version = version + 1,
 updated_at = now()
 where id = $1::uuid

@@ -18,12 +18,16 @@ export const AUDIT_ACTIONS = [
   'schedule.deleted',
   /** POST /schedules/:id/trigger (run now). */
   'schedule.triggered',
+  /** POST /schedules/:id/skip-next. */
+  'schedule.skip_next',
   'api_key.created',
   'api_key.revoked',
   'signing_secret.created',
   'signing_secret.retired',
   'connection.created',
   'connection.deleted',
+  'calendar.created',
+  'calendar.deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -33,6 +37,7 @@ export const AUDIT_RESOURCE_TYPES = [
   'api_key',
   'signing_secret',
   'connection',
+  'calendar',
 ] as const;
 
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];

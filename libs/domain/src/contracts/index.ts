@@ -5,3 +5,4 @@ export * from './pretender.contract';
 export * from './api-key.contract';
 export * from './signing-secret.contract';
 export * from './connection.contract';
+export * from './calendar.contract';

@@ -1,4 +1,7 @@
+import type { Exclusion } from '../schedule/exclusions';
 import type { MisfirePolicy } from '../schedule/misfire-policy';
+import type { OverlapPolicy } from '../schedule/overlap-policy';
+import type { PolicyPreviewItem } from '../schedule/policy-notes';
 import type {
   ScheduleSpec,
   ScheduleSpecInput,
@@ -13,7 +16,7 @@ import type { TriggerSpec } from '../trigger/trigger-spec';
  */
 
 /** Body of `POST /schedules`. */
-export interface CreateScheduleRequest {
+export interface CreateScheduleRequest extends SchedulePoliciesRequest {
   name?: string | null;
   owner?: string | null;
   /** A JSON object of at most 16 KiB, stored and returned as is. */
@@ -32,11 +35,47 @@ export interface CreateScheduleRequest {
   resultTimeout?: string | null;
 }
 
+/**
+ * The time policies of a schedule as requests send them (docs/time.md); each optional,
+ * today's behaviour when absent. Also accepted by `POST /schedules/preview`.
+ */
+export interface SchedulePoliciesRequest {
+  /** ISO duration PT10S..P7D, or null: missed by more than this, an occurrence is skipped. */
+  catchUpWindow?: string | null;
+  /** Periods in the schedule's zone in which it does not fire (at most 100). */
+  exclusions?: Exclusion[];
+  /** Calendars of the schedule's owner (`POST /calendars`), at most 20. */
+  calendarIds?: string[];
+  /** ISO duration PT1S..PT1H, or null: each occurrence fires at a fixed instant in [t, t + window]. */
+  flexibleWindow?: string | null;
+  /** ISO instant with offset, or null: the schedule is paused until then, then resumes by itself. */
+  pausedUntil?: string | null;
+  /** Default `allow`. */
+  overlapPolicy?: OverlapPolicy;
+}
+
+/** The time policies in every schedule answer, defaults filled in. */
+export interface SchedulePoliciesResponse {
+  catchUpWindow: string | null;
+  exclusions: Exclusion[];
+  calendarIds: string[];
+  flexibleWindow: string | null;
+  pausedUntil: string | null;
+  overlapPolicy: OverlapPolicy;
+  /** The scheduled time of the occurrence `POST /schedules/:id/skip-next` marked, or null. */
+  skipNextAt: string | null;
+}
+
 /** Body of `PATCH /schedules/:id`: any subset; `null` clears name, owner or metadata. */
 export type UpdateScheduleRequest = Partial<CreateScheduleRequest>;
 
+/** `POST /schedules/:id/pause`: `until` ends the pause by itself (pausedUntil). */
+export interface PauseScheduleRequest {
+  until?: string | null;
+}
+
 /** A stored schedule, as every schedule endpoint returns it. */
-export interface ScheduleResponse {
+export interface ScheduleResponse extends SchedulePoliciesResponse {
   id: string;
   name: string | null;
   owner: string | null;
@@ -88,8 +127,10 @@ export interface ScheduleListItem extends ScheduleResponse {
 
 export type ScheduleListResponse = Page<ScheduleListItem>;
 
-/** `POST /schedules/preview`: `{ schedule, count?, from? }`. */
-export interface PreviewScheduleRequest {
+/** `POST /schedules/preview`: `{ schedule, count?, from? }`, and the policies. */
+export interface PreviewScheduleRequest extends SchedulePoliciesRequest {
+  /** A schedule id, only to show where a flexible window fires each occurrence. */
+  scheduleId?: string;
   schedule: ScheduleSpecInput;
   /** 1..100, default 10. */
   count?: number;
@@ -102,7 +143,7 @@ export interface PreviewResponse {
   /** `schedule` in words, with its zone, as `description` on a stored schedule. */
   description: string;
   /** Ascending; fewer than asked (or none) when the schedule ends. */
-  items: { at: string; notes: string[] }[];
+  items: PolicyPreviewItem[];
 }
 
 /** `GET /schedules/:id/upcoming`. */

@@ -1,6 +1,8 @@
 import type { ExecutionStatus } from '../execution/execution-status';
 import type { SkipReason } from '../execution/skip-reason';
+import type { Exclusion } from '../schedule/exclusions';
 import type { MisfirePolicy } from '../schedule/misfire-policy';
+import type { OverlapPolicy } from '../schedule/overlap-policy';
 import type { ScheduleSpec, ScheduleType } from '../schedule/schedule-spec';
 import type { ScheduleStatus } from '../schedule/schedule-status';
 import type { TriggerSpec } from '../trigger/trigger-spec';
@@ -36,6 +38,24 @@ export interface ScheduleTableRow {
   version: number;
   /** The schedule's rate at its busiest (ScheduleRate), counted in its owner's owner_usage. */
   fires_per_hour: number;
+  created_at: Date;
+  updated_at: Date;
+  /** Time policies (migration 1734000000000; schedule-policies.ts). */
+  catch_up_window: string | null;
+  exclusions: Exclusion[];
+  calendar_ids: string[];
+  flexible_window: string | null;
+  paused_until: Date | null;
+  overlap_policy: OverlapPolicy;
+  skip_next_at: Date | null;
+}
+
+/** A row of `calendars` (migration 1734000000000): a named list of exclusions of an owner. */
+export interface CalendarTableRow {
+  id: string;
+  owner: string | null;
+  name: string;
+  exclusions: Exclusion[];
   created_at: Date;
   updated_at: Date;
 }

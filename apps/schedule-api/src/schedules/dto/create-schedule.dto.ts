@@ -30,6 +30,10 @@ import {
   WebhookTriggerDoc,
 } from './spec-docs.dto';
 import { BROKER_TRIGGER_DOCS } from './broker-trigger-docs.dto';
+import {
+  SchedulePoliciesDto,
+  type SchedulePolicyField,
+} from './schedule-policies.dto';
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_OWNER_LENGTH = 200;
@@ -66,7 +70,12 @@ export type Unparsed<T, K extends keyof T> = Omit<T, K> & {
  * by the API and the tests alike).
  */
 export class CreateScheduleDto
-  implements Unparsed<CreateScheduleRequest, 'schedule' | 'trigger'>
+  extends SchedulePoliciesDto
+  implements
+    Unparsed<
+      CreateScheduleRequest,
+      'schedule' | 'trigger' | SchedulePolicyField
+    >
 {
   @ApiPropertyOptional({
     type: String,

@@ -6,6 +6,9 @@ import {
   SKIP_REASONS,
   type SkipReason,
   type ErrorResponse,
+  type Exclusion,
+  OVERLAP_POLICIES,
+  type OverlapPolicy,
   type ExecutionListResponse,
   type ExecutionResponse,
   type ExecutionStatus,
@@ -24,6 +27,7 @@ import {
   type UpcomingResponse,
 } from '@scheduleman/domain';
 import { SCHEDULE_SCHEMA, TRIGGER_SCHEMA } from './create-schedule.dto';
+import { EXCLUSIONS_SCHEMA } from './schedule-policies.dto';
 
 /*
  * OpenAPI models of the response contracts in libs/domain/src/contracts (documentation
@@ -81,6 +85,37 @@ export class ScheduleResponseDto implements ScheduleResponse {
     description: 'ISO-8601 duration to wait for a result report; null: none.',
   })
   resultTimeout: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'PT10M' })
+  catchUpWindow: string | null;
+
+  @ApiProperty(EXCLUSIONS_SCHEMA)
+  exclusions: Exclusion[];
+
+  @ApiProperty({ type: [String], format: 'uuid' })
+  calendarIds: string[];
+
+  @ApiProperty({ nullable: true, type: String, example: 'PT5M' })
+  flexibleWindow: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'The end of the pause of a paused schedule; null: none.',
+  })
+  pausedUntil: string | null;
+
+  @ApiProperty({ enum: OVERLAP_POLICIES })
+  overlapPolicy: OverlapPolicy;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description:
+      'The scheduled time of the occurrence POST /schedules/:id/skip-next marked; null: none.',
+  })
+  skipNextAt: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;

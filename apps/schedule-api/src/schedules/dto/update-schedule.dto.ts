@@ -24,13 +24,23 @@ import {
   TRIGGER_SCHEMA,
   type Unparsed,
 } from './create-schedule.dto';
+import {
+  SchedulePoliciesDto,
+  type SchedulePolicyField,
+} from './schedule-policies.dto';
 
 /**
  * Body of PATCH /schedules/:id: any subset of the create fields. Absent means unchanged;
- * `null` clears name, owner or metadata and is refused for the others.
+ * `null` clears name, owner or metadata, and catchUpWindow, flexibleWindow or
+ * pausedUntil, and is refused for the others.
  */
 export class UpdateScheduleDto
-  implements Unparsed<UpdateScheduleRequest, 'schedule' | 'trigger'>
+  extends SchedulePoliciesDto
+  implements
+    Unparsed<
+      UpdateScheduleRequest,
+      'schedule' | 'trigger' | SchedulePolicyField
+    >
 {
   @ApiPropertyOptional({
     type: String,

@@ -6,6 +6,7 @@ import { Connections1733600000000 } from './1733600000000-connections';
 import { AuditEvents1733700000000 } from './1733700000000-audit-events';
 import { OccurrenceLedger1733800000000 } from './1733800000000-occurrence-ledger';
 import { ResultsAndAttempts1733900000000 } from './1733900000000-results-and-attempts';
+import { SchedulePolicies1734000000000 } from './1734000000000-schedule-policies';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditEvents1733700000000,
   OccurrenceLedger1733800000000,
   ResultsAndAttempts1733900000000,
+  SchedulePolicies1734000000000,
 ];
