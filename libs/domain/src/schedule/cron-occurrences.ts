@@ -9,7 +9,7 @@ import {
   resolveDstPolicies,
   type ResolvedDstPolicies,
 } from './dst-policy';
-import { zoneOffsetMs } from './time-zone';
+import { readZoneOffsetMs, zoneOffsetMs } from './time-zone';
 
 /**
  * Occurrences of a cron expression in a time zone, with daylight saving time handled
@@ -395,7 +395,7 @@ function firstOffsetChange(
     ;
     probe = Math.min(probe + DAY_MS, toMs)
   ) {
-    if (zoneOffsetMs(zone, probe) !== offset) {
+    if (readZoneOffsetMs(zone, probe) !== offset) {
       high = probe;
       break;
     }
@@ -404,7 +404,7 @@ function firstOffsetChange(
   }
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (zoneOffsetMs(zone, middle) === offset) low = middle;
+    if (readZoneOffsetMs(zone, middle) === offset) low = middle;
     else high = middle;
   }
   return high;
@@ -427,7 +427,7 @@ function lastOffsetChange(
     ;
     probe = Math.max(probe - DAY_MS, fromMs)
   ) {
-    if (zoneOffsetMs(zone, probe) !== offset) {
+    if (readZoneOffsetMs(zone, probe) !== offset) {
       low = probe;
       break;
     }
@@ -436,7 +436,7 @@ function lastOffsetChange(
   }
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (zoneOffsetMs(zone, middle) === offset) high = middle;
+    if (readZoneOffsetMs(zone, middle) === offset) high = middle;
     else low = middle;
   }
   return high;
