@@ -335,13 +335,8 @@ function numericField(
 const secondField = numericField(0, 59);
 const minuteField = numericField(0, 59);
 const hourField = numericField(0, 23);
-/**
- * No steps in day-of-month: croner 11 skips the 1st of March after February for them
- * (`0 0 *\/15 * *` after 28 Feb gives 16 Mar; ours gives 1 Mar, which cron-parser and
- * Vixie cron agree with). Lists and ranges are kept; steps are tested in the other fields.
- */
 const dayOfMonthField = fc.oneof(
-  { weight: 6, arbitrary: numericField(1, 31, false, false) },
+  { weight: 6, arbitrary: numericField(1, 31) },
   { weight: 1, arbitrary: fc.constant('L') },
   { weight: 1, arbitrary: fc.constant('?') },
 );
@@ -425,12 +420,34 @@ function iso(ms: number | null | undefined): string | null {
  * this many instants; a "case" below is one (expression, zone, instant) comparison.
  */
 const INSTANTS_PER_RUN = 10;
-const CASES_PER_PROPERTY = 34_000;
-const RUNS_PER_PROPERTY = CASES_PER_PROPERTY / INSTANTS_PER_RUN;
+/** 40,000 + 40,000 at random instants, 20,000 close to offset changes (slower: DST walks). */
+const RANDOM_RUNS = 40_000 / INSTANTS_PER_RUN;
+const NEAR_CHANGE_RUNS = 20_000 / INSTANTS_PER_RUN;
 /** Generous: the measured time is in docs/time.md; a busy machine is several times slower. */
 const PROPERTY_TIMEOUT_MS = 600_000;
 
-const disagreements = { gap: 0, overlap: 0 };
+const disagreements = { gap: 0, overlap: 0, cronerMarchFirst: 0 };
+
+/**
+ * croner 11 bug: after February its search skips the 1st of March for some expressions
+ * (a stepped day-of-month, `0 0 *\/15 * *` after 28 Feb gives 16 Mar; or day-of-month
+ * OR a restricted day-of-week, `0 0 1 * 0`). Recognised only when our answer is a 1 March
+ * wall time that croner's own matcher accepts, and croner's answer is later.
+ */
+function isCronerMarchFirstMiss(
+  expression: string,
+  zoneName: string,
+  ours: number | null,
+  theirs: number | null,
+): boolean {
+  if (ours === null || (theirs !== null && theirs < ours)) return false;
+  const wall = new Date(ours + offsetMs(zoneName, ours));
+  return (
+    wall.getUTCMonth() === 2 &&
+    wall.getUTCDate() === 1 &&
+    wallMatcher(expression).match(wall)
+  );
+}
 let compared = 0;
 
 function compareWithCroner(
@@ -454,6 +471,10 @@ function compareWithCroner(
     const ours = nextOccurrence(spec, new Date(afterMs))?.getTime() ?? null;
     const theirs = croner.nextRun(new Date(afterMs))?.getTime() ?? null;
     if (ours === theirs) continue;
+    if (isCronerMarchFirstMiss(expression, zoneName, ours, theirs)) {
+      disagreements.cronerMarchFirst++;
+      continue;
+    }
     // A disagreement must be a documented DST case: each answer is its engine's DST rule.
     const expectedOurs = referenceNext(
       expression,
@@ -494,7 +515,7 @@ describe('next occurrence, property-based against croner', () => {
   afterAll(() => {
     // Shown in the test output, and quoted in docs/time.md.
     process.stdout.write(
-      `property test: ${compared} cases compared with croner; DST disagreements by design: gap ${disagreements.gap}, overlap ${disagreements.overlap}\n`,
+      `property test: ${compared} cases compared with croner; DST disagreements by design: gap ${disagreements.gap}, overlap ${disagreements.overlap}; croner's 1 March bug: ${disagreements.cronerMarchFirst}\n`,
     );
   });
 
@@ -503,7 +524,7 @@ describe('next occurrence, property-based against croner', () => {
     () => {
       fc.assert(fc.property(fiveFields, zone, instants, compareWithCroner), {
         seed: SEED,
-        numRuns: RUNS_PER_PROPERTY,
+        numRuns: RANDOM_RUNS,
       });
     },
     PROPERTY_TIMEOUT_MS,
@@ -514,7 +535,7 @@ describe('next occurrence, property-based against croner', () => {
     () => {
       fc.assert(fc.property(sixFields, zone, instants, compareWithCroner), {
         seed: SEED + 1,
-        numRuns: RUNS_PER_PROPERTY,
+        numRuns: RANDOM_RUNS,
       });
     },
     PROPERTY_TIMEOUT_MS,
@@ -537,7 +558,7 @@ describe('next occurrence, property-based against croner', () => {
         fc.property(nearChange, ([expression, zoneName, afterMs]) =>
           compareWithCroner(expression, zoneName, afterMs),
         ),
-        { seed: SEED + 2, numRuns: RUNS_PER_PROPERTY },
+        { seed: SEED + 2, numRuns: NEAR_CHANGE_RUNS },
       );
     },
     PROPERTY_TIMEOUT_MS,
