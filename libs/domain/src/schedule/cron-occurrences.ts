@@ -304,10 +304,12 @@ interface Overlap {
 
 /** The fall-back overlap `instantMs` lies in (either pass), or null. */
 function overlapAround(zone: string, instantMs: number): Overlap | null {
-  const [first, second] = instantsOfWall(
+  const instants = instantsOfWall(
     zone,
     instantMs + zoneOffsetMs(zone, instantMs),
   );
+  const first = instants.at(0);
+  const second = instants.at(1);
   if (first === undefined || second === undefined) return null;
   const before = zoneOffsetMs(zone, first);
   const change = firstOffsetChange(zone, first, second, before) ?? second;
@@ -331,7 +333,8 @@ function eventsOfWall(
   policies: ResolvedDstPolicies,
 ): RawEvent[] {
   const instants = instantsOfWall(zone, wallMs);
-  const [first, second] = instants;
+  const first = instants.at(0);
+  const second = instants.at(1);
   if (first !== undefined && second !== undefined) {
     switch (policies.dstOverlapPolicy) {
       case 'first':

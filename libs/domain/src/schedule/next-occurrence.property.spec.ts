@@ -631,7 +631,7 @@ function policyCases(kind: 'gap' | 'overlap'): fc.Arbitrary<PolicyCase> {
     return fc
       .integer({ min: 0, max: transitions.length - 1 })
       .chain((index) => {
-        const transition = transitions[index] as Transition;
+        const transition = transitions[index];
         return fc.record({
           expression: fixedExpressionAround(transition),
           zone: fc.constant(zoneName),

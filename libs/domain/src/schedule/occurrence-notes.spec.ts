@@ -163,7 +163,7 @@ describe('previewOccurrences', () => {
         1,
         { dstGapPolicy: 'skip' },
       );
-      expect(item?.notes).toEqual([]);
+      expect(item.notes).toEqual([]);
     });
 
     it('gap skip: when the end of the gap fires for its own wall time, the note says both', () => {
@@ -173,8 +173,8 @@ describe('previewOccurrences', () => {
         1,
         { dstGapPolicy: 'skip' },
       );
-      expect(item?.at).toBe('2027-03-28T01:30:00.000Z');
-      expect(item?.notes[0]).toMatch(
+      expect(item.at).toBe('2027-03-28T01:30:00.000Z');
+      expect(item.notes[0]).toMatch(
         /^02:30 does not exist on 2027-03-28 .*skipped \(dstGapPolicy skip\)/,
       );
     });

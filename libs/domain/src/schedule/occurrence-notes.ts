@@ -192,7 +192,9 @@ function fixedDstNote(
       return `${gap.text}; skipped (dstGapPolicy skip); ${clock(wall)} fires as usual (${iso(atMs)})`;
     return `${gap.text}; fires once at ${clock(wall)} ${offsetName(offset)} (${iso(atMs)})`;
   }
-  const [first, second] = instantsOfWall(zone, wall);
+  const instants = instantsOfWall(zone, wall);
+  const first = instants.at(0);
+  const second = instants.at(1);
   if (first === undefined || second === undefined) return null;
   const firstName = `${offsetName(zoneOffsetMs(zone, first))}, ${iso(first)}`;
   const secondName = `${offsetName(zoneOffsetMs(zone, second))}, ${iso(second)}`;
