@@ -4,6 +4,7 @@ export * from './errors';
 export * from './schedule/schedule-spec';
 export * from './schedule/schedule-status';
 export * from './schedule/misfire-policy';
+export * from './schedule/dst-policy';
 export * from './schedule/parse-schedule-spec';
 export * from './schedule/next-occurrence';
 export * from './schedule/occurrence-notes';

@@ -137,4 +137,84 @@ describe('previewOccurrences', () => {
       ),
     ).toThrow(ValidationError);
   });
+
+  describe('with DST policies', () => {
+    it('gap skip: the next item says the 02:30 that does not exist was skipped', () => {
+      const items = previewOccurrences(
+        cron('30 2 * * *', 'Europe/Berlin'),
+        from('2027-03-27T12:00:00Z'),
+        2,
+        { dstGapPolicy: 'skip' },
+      );
+      expect(items.map((i) => i.at)).toEqual([
+        '2027-03-29T00:30:00.000Z',
+        '2027-03-30T00:30:00.000Z',
+      ]);
+      expect(items[0]?.notes).toEqual([
+        '02:30 does not exist on 2027-03-28 in Europe/Berlin (clocks jump from 02:00 to 03:00); skipped (dstGapPolicy skip): nothing fires for it (2027-03-28T01:00:00.000Z)',
+      ]);
+      expect(items[1]?.notes).toEqual([]);
+    });
+
+    it('gap skip: a skip before `from` is not mentioned', () => {
+      const [item] = previewOccurrences(
+        cron('30 2 * * *', 'Europe/Berlin'),
+        from('2027-03-28T12:00:00Z'),
+        1,
+        { dstGapPolicy: 'skip' },
+      );
+      expect(item.notes).toEqual([]);
+    });
+
+    it('gap skip: when the end of the gap fires for its own wall time, the note says both', () => {
+      const [item] = previewOccurrences(
+        cron('30 2,3 * * *', 'Europe/Berlin'),
+        from('2027-03-28T00:45:00Z'),
+        1,
+        { dstGapPolicy: 'skip' },
+      );
+      expect(item.at).toBe('2027-03-28T01:30:00.000Z');
+      expect(item.notes[0]).toMatch(
+        /^02:30 does not exist on 2027-03-28 .*skipped \(dstGapPolicy skip\)/,
+      );
+    });
+
+    it('overlap second: 02:30 fires once, at the second (CET)', () => {
+      const [item] = previewOccurrences(
+        cron('30 2 * * *', 'Europe/Berlin'),
+        from('2027-10-30T12:00:00Z'),
+        1,
+        { dstOverlapPolicy: 'second' },
+      );
+      expect(item).toEqual({
+        at: '2027-10-31T01:30:00.000Z',
+        notes: [
+          '02:30 happens twice on 2027-10-31 in Europe/Berlin; fires once, at the second (+01:00, 2027-10-31T01:30:00.000Z), not at the first (+02:00, 2027-10-31T00:30:00.000Z) (dstOverlapPolicy second)',
+        ],
+      });
+    });
+
+    it('overlap twice: both passes are items, each saying which it is', () => {
+      const items = previewOccurrences(
+        cron('30 2 * * *', 'Europe/Berlin'),
+        from('2027-10-30T12:00:00Z'),
+        2,
+        { dstOverlapPolicy: 'twice' },
+      );
+      expect(items).toEqual([
+        {
+          at: '2027-10-31T00:30:00.000Z',
+          notes: [
+            '02:30 happens twice on 2027-10-31 in Europe/Berlin; fires twice (dstOverlapPolicy twice): this is the first (+02:00, 2027-10-31T00:30:00.000Z), the other is the second (+01:00, 2027-10-31T01:30:00.000Z)',
+          ],
+        },
+        {
+          at: '2027-10-31T01:30:00.000Z',
+          notes: [
+            '02:30 happens twice on 2027-10-31 in Europe/Berlin; fires twice (dstOverlapPolicy twice): this is the second (+01:00, 2027-10-31T01:30:00.000Z), the other is the first (+02:00, 2027-10-31T00:30:00.000Z)',
+          ],
+        },
+      ]);
+    });
+  });
 });
