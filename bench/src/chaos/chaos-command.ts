@@ -22,7 +22,9 @@ import {
   Expectation,
 } from '../stats/evaluate';
 import { iso, webhookTrigger } from '../workloads/workload';
+import { checkLedger, ledgerBroken, type LedgerCheck } from '../stats/ledger';
 import { ChaosEvent, runChaosEvents } from './chaos-events';
+import { readLedger } from './ledger-read';
 import { ChaosPlan, FULL_CHAOS, SMOKE_CHAOS } from './chaos-plan';
 
 /** The issue's target for a run with kills: no occurrence later than this. */
@@ -131,7 +133,8 @@ async function createWorkload(
  * `npm run chaos`: three schedulers (one with its clock 60 s ahead), the API and the
  * receiver; cron-every-second and spread one-shot schedules; scheduler kills, one
  * database restart and one freeze longer than the lease. Exits non-zero when a promise
- * broke: a missed occurrence, one outside ±10 s, or a duplicate under another key.
+ * broke: a missed occurrence, one outside ±10 s, a duplicate under another key, or an
+ * occurrence the ledger cannot account for (neither delivered nor skipped with a reason).
  */
 export async function runChaosCommand(
   options: HarnessOptions,
@@ -145,6 +148,7 @@ export async function runChaosCommand(
   let api: ApiClient | undefined;
   let events: ChaosEvent[] = [];
   let evaluation: Evaluation;
+  let ledger: LedgerCheck;
   let requests = 0;
   const machine = await harness.machine();
   try {
@@ -195,8 +199,9 @@ export async function runChaosCommand(
       clearInterval(progress);
     }
     if (nowMs() < window.toMs) await sleep(window.toMs - nowMs());
+    let stats;
     for (;;) {
-      const stats = await harness.receiverClient.stats();
+      stats = await harness.receiverClient.stats();
       evaluation = evaluate(expectation, stats);
       requests = stats.requests;
       if (
@@ -206,6 +211,12 @@ export async function runChaosCommand(
         break;
       await sleep(1_000);
     }
+    // The ledger's promise: every due occurrence has a delivery or a skipped row with a reason.
+    ledger = checkLedger(
+      expectation,
+      await readLedger(databaseUrl, window.fromMs, window.toMs),
+      stats,
+    );
   } finally {
     await api?.close();
     await cluster?.stop();
@@ -214,13 +225,15 @@ export async function runChaosCommand(
     await harness.close();
   }
   const crashes = cluster.unexpectedExits();
-  const broken = brokePromise(evaluation) || crashes.length > 0;
+  const broken =
+    brokePromise(evaluation) || ledgerBroken(ledger) || crashes.length > 0;
   const maxLateness = evaluation.latenessMs.max ?? 0;
   const verdict = [
     `missed: ${evaluation.missing} (must be 0)${evaluation.missingSample.length ? `, e.g. ${evaluation.missingSample.join(', ')}` : ''}`,
     `outside ±10 s: ${evaluation.outsideBound} (must be 0)`,
     `duplicates: ${evaluation.duplicateDeliveries} extra deliveries; ${evaluation.duplicatesWithDifferentKeys} occurrences under more than one key (must be 0)`,
     `max lateness ${fmtMs(maxLateness)}: target ≤ ${KILL_MAX_LATENESS_TARGET_MS / 1000} s ${maxLateness <= KILL_MAX_LATENESS_TARGET_MS ? 'met' : 'missed'}`,
+    `ledger: ${ledger.due} due, ${ledger.delivered} delivered, ${ledger.skipped} skipped with a reason ${JSON.stringify(ledger.skippedByReason)}, ${ledger.unaccounted} unaccounted (must be 0)${ledger.unaccountedSample.length ? `, e.g. ${ledger.unaccountedSample.join(', ')}` : ''}; ${ledger.deliveredWithoutRow} delivered without a row, ${ledger.skippedWithoutReason} skipped without a reason (both must be 0)`,
     `crashes (exits nobody asked for): ${crashes.length ? crashes.join('; ') : 'none'}`,
   ];
   const table = summaryTable(evaluation, requests);
@@ -245,6 +258,7 @@ export async function runChaosCommand(
       plan,
       events,
       evaluation,
+      ledger,
       requests,
       crashes,
     },
