@@ -10,6 +10,7 @@ export * from './schedule/occurrence-notes';
 export * from './schedule/plan-occurrences';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';
+export * from './schedule/schedule-health';
 export {
   parseCronExpression,
   MAX_CRON_EXPRESSION_LENGTH,
