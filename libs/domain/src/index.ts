@@ -21,6 +21,7 @@ export * from './schedule/pause-until';
 export * from './schedule/schedule-policies';
 export * from './schedule/policy-notes';
 export { describeDuration } from './schedule/policy-duration';
+export * from './schedule/schedule-health';
 export {
   parseCronExpression,
   MAX_CRON_EXPRESSION_LENGTH,
