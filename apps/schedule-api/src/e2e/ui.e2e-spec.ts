@@ -6,7 +6,7 @@ import {
   TEST_SECRETS_KEY,
 } from '@scheduleman/testkit';
 import { type Page } from 'playwright-core';
-import { screenshot, seriousA11yViolations, UiStack } from './ui-browser';
+import { seriousA11yViolations, UiStack } from './ui-browser';
 
 /**
  * The built UI in a real Chromium, served by the built schedule-api with authentication
