@@ -325,6 +325,7 @@ returning id`,
       reason: null,
       occurrences: 1,
       lastScheduledAt: scheduledAt,
+      result: null,
     });
     expect(Math.abs(Date.parse(scheduledAt) - before)).toBeLessThan(60_000);
     const rows: { lease_owner: string | null; due_at: Date }[] =

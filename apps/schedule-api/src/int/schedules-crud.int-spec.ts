@@ -93,6 +93,7 @@ describe('schedule API: create, read, update, delete', () => {
       status: 'active',
       misfirePolicy: 'fire_once',
       maxAttempts: 5,
+      resultTimeout: null,
       // The time policies' defaults: today's behaviour.
       catchUpWindow: null,
       exclusions: [],
@@ -404,6 +405,10 @@ describe('schedule API: create, read, update, delete', () => {
         '/schedules/{id}/trigger',
         '/schedules/{id}/skip-next',
         '/schedules/{id}/executions',
+        '/schedules/{id}/executions/{executionId}',
+        '/schedules/{id}/executions/{executionId}/attempts',
+        '/schedules/{id}/history',
+        '/executions/{executionId}/result',
         '/signing-secrets',
         '/signing-secrets/{id}',
       ].sort(),
