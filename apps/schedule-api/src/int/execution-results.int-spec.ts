@@ -44,8 +44,8 @@ describe('execution results and attempts', () => {
     expect(created.status).toBe(201);
     const executionId = randomUUID();
     await api.sql.query(
-      `insert into executions (id, schedule_id, scheduled_at, due_at, status, attempts, fired_at, finished_at, result_deadline_at)
-values ($1::uuid, $2::uuid, now(), now(), $3::text, 2, now(), now(), now() + interval '10 minutes')`,
+      `insert into executions (id, schedule_id, scheduled_at, due_at, status, reason, attempts, fired_at, finished_at, result_deadline_at)
+values ($1::uuid, $2::uuid, now(), now(), $3::text, case when $3::text = 'skipped' then 'misfire_policy' end, 2, now(), now(), now() + interval '10 minutes')`,
       [executionId, created.body.id, status],
     );
     for (const [n, outcome] of [

@@ -2,6 +2,8 @@ import { afterAll, beforeAll } from '@jest/globals';
 import {
   type ExecutionResponse,
   executionIdFor,
+  parseSecretsKey,
+  ResultTokens,
   type ScheduleResponse,
 } from '@scheduleman/domain';
 import {
@@ -9,6 +11,7 @@ import {
   describeWithBroker,
   describeWithKafkaMock,
   TcpProxy,
+  TEST_SECRETS_KEY,
   waitFor,
 } from '@scheduleman/testkit';
 import {
@@ -47,6 +50,11 @@ describe('broker triggers end to end', () => {
     return messages.filter((m) => m.body['scheduleId'] === scheduleId);
   }
 
+  /** The tokens the schedulers (on TEST_SECRETS_KEY) give each delivery to report with. */
+  const resultTokens = new ResultTokens([
+    parseSecretsKey(TEST_SECRETS_KEY).bytes,
+  ]);
+
   /** The contract's payload and metadata, and the key derived from the occurrence. */
   function expectContract(message: Received, schedule: ScheduleResponse): void {
     const { body, headers } = message;
@@ -60,6 +68,7 @@ describe('broker triggers end to end', () => {
       scheduledAt: body['scheduledAt'],
       attempt: body['attempt'],
       name: schedule.name,
+      resultToken: resultTokens.tokenFor(key),
     });
     expect(headers).toMatchObject({
       'Idempotency-Key': key,
