@@ -10,6 +10,7 @@ import {
   requireBroker,
   TEST_ADMIN_API_KEY,
   waitFor,
+  testResultToken,
 } from '@scheduleman/testkit';
 import {
   type Channel,
@@ -130,6 +131,7 @@ describeWithBroker('rabbitmq', 'an amqp trigger, end to end', () => {
         scheduledAt: at,
         attempt: 1,
         name: 'amqp-once',
+        resultToken: testResultToken(execution.id),
       });
       expect(message.properties).toMatchObject({
         messageId: execution.id,

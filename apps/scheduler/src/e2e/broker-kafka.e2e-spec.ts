@@ -6,6 +6,7 @@ import {
   describeWithKafkaMock,
   startKafkaMock,
   waitFor,
+  testResultToken,
 } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
@@ -69,6 +70,7 @@ describeWithKafkaMock('a kafka schedule through the built apps', () => {
         scheduledAt: execution.scheduledAt,
         attempt: 1,
         name: 'kafka-e2e',
+        resultToken: testResultToken(execution.id),
       });
       expect(record.headers).toMatchObject({
         'Idempotency-Key': execution.id,

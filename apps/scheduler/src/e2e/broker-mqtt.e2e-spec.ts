@@ -3,6 +3,7 @@ import {
   describeWithBroker,
   requireBroker,
   waitFor,
+  testResultToken,
 } from '@scheduleman/testkit';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
@@ -83,6 +84,7 @@ describeWithBroker(
           scheduledAt: execution.scheduledAt,
           attempt: 1,
           name: 'mqtt-e2e',
+          resultToken: testResultToken(execution.id),
         });
         expect(message.packet.qos).toBe(1);
         expect(message.packet.properties?.contentType).toBe('application/json');

@@ -6,6 +6,7 @@ import {
   describeWithBroker,
   requireBroker,
   waitFor,
+  testResultToken,
 } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
@@ -99,6 +100,7 @@ describeWithBroker('nats', 'a nats trigger, end to end', () => {
         scheduledAt: execution.scheduledAt,
         attempt: 1,
         name: 'nats-e2e',
+        resultToken: testResultToken(execution.id),
       });
 
       // The scheduler's /health shows the connection up, by id and name, never its URL.

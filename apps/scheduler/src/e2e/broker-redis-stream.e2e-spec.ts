@@ -4,6 +4,7 @@ import {
   describeWithBroker,
   requireBroker,
   waitFor,
+  testResultToken,
 } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
@@ -98,6 +99,7 @@ describeWithBroker('redis', 'a redis-stream trigger, end to end', () => {
         scheduledAt: execution.scheduledAt,
         attempt: 1,
         name: 'redis-e2e',
+        resultToken: testResultToken(execution.id),
       });
 
       // The scheduler's /health shows the connection up, by id and name, never its URL.

@@ -2,8 +2,6 @@ import { afterAll, beforeAll } from '@jest/globals';
 import {
   type ExecutionResponse,
   executionIdFor,
-  parseSecretsKey,
-  ResultTokens,
   type ScheduleResponse,
 } from '@scheduleman/domain';
 import {
@@ -11,7 +9,7 @@ import {
   describeWithBroker,
   describeWithKafkaMock,
   TcpProxy,
-  TEST_SECRETS_KEY,
+  testResultToken,
   waitFor,
 } from '@scheduleman/testkit';
 import {
@@ -50,11 +48,6 @@ describe('broker triggers end to end', () => {
     return messages.filter((m) => m.body['scheduleId'] === scheduleId);
   }
 
-  /** The tokens the schedulers (on TEST_SECRETS_KEY) give each delivery to report with. */
-  const resultTokens = new ResultTokens([
-    parseSecretsKey(TEST_SECRETS_KEY).bytes,
-  ]);
-
   /** The contract's payload and metadata, and the key derived from the occurrence. */
   function expectContract(message: Received, schedule: ScheduleResponse): void {
     const { body, headers } = message;
@@ -68,7 +61,7 @@ describe('broker triggers end to end', () => {
       scheduledAt: body['scheduledAt'],
       attempt: body['attempt'],
       name: schedule.name,
-      resultToken: resultTokens.tokenFor(key),
+      resultToken: testResultToken(key),
     });
     expect(headers).toMatchObject({
       'Idempotency-Key': key,

@@ -2,7 +2,7 @@ import {
   type ExecutionResponse,
   generateSigningSecret,
 } from '@scheduleman/domain';
-import { waitFor } from '@scheduleman/testkit';
+import { testResultToken, waitFor } from '@scheduleman/testkit';
 import { Webhook } from 'standardwebhooks';
 import { databaseNow, EVERY_SECOND, useStack } from './stack';
 
@@ -65,6 +65,7 @@ describe('scheduler processes deliver cron, at and delay schedules', () => {
       scheduledAt: execution.scheduledAt,
       attempt: 1,
       name: scheduleName,
+      resultToken: testResultToken(execution.id),
     });
     // Standard Webhooks: the reference library verifies it under each secret.
     const headers: Record<string, string> = {};

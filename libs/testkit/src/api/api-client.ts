@@ -8,6 +8,8 @@ import {
   type CreateScheduleRequest,
   type ExecutionListResponse,
   type ExecutionResponse,
+  parseSecretsKey,
+  ResultTokens,
   type ScheduleResponse,
   SystemClock,
 } from '@scheduleman/domain';
@@ -53,6 +55,13 @@ export const TEST_ADMIN_API_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 
 /** SECRETS_KEY of the test stacks: the base64 of 32 fixed bytes (tests only, never a real key). */
 export const TEST_SECRETS_KEY = Buffer.alloc(32, 's').toString('base64');
+
+/** The result token a scheduler on TEST_SECRETS_KEY gives the delivery of `executionId`. */
+export function testResultToken(executionId: string): string {
+  return new ResultTokens([parseSecretsKey(TEST_SECRETS_KEY).bytes]).tokenFor(
+    executionId,
+  );
+}
 
 /** Environment that turns authentication on with TEST_ADMIN_API_KEY, and seals secrets with TEST_SECRETS_KEY. */
 export const TEST_AUTH_ENV: Readonly<Record<string, string>> = {
