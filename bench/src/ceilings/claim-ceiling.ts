@@ -41,7 +41,7 @@ async function connect(url: string): Promise<Client> {
 
 async function fillExecutions(client: Client, rows: number): Promise<void> {
   const scheduleId = randomUUID();
-  await client.query('truncate executions, schedules');
+  await client.query('truncate execution_attempts, executions, schedules');
   await client.query(
     `insert into schedules (id, schedule_type, schedule, trigger_type, trigger, status)
 values ($1::uuid, 'at', '{"type":"at","at":"2020-01-01T00:00:00.000Z"}', 'webhook', $2::jsonb, 'completed')`,
@@ -57,7 +57,7 @@ from generate_series(1, $2::int) as g, lateral (select timestamptz '2020-01-01' 
 }
 
 async function fillDueSchedules(client: Client, rows: number): Promise<void> {
-  await client.query('truncate executions, schedules');
+  await client.query('truncate execution_attempts, executions, schedules');
   await client.query(
     `insert into schedules (id, schedule_type, schedule, trigger_type, trigger, status, next_run_at)
 select gen_random_uuid(), 'at', jsonb_build_object('type', 'at', 'at', '2020-01-01T00:00:00.000Z'), 'webhook', $1::jsonb, 'active',
