@@ -42,6 +42,8 @@ export type ScheduleRow = Pick<
   | 'paused_until'
   | 'overlap_policy'
   | 'skip_next_at'
+  | 'dst_gap_policy'
+  | 'dst_overlap_policy'
 > & {
   /** created_at as UTC text with microseconds, the keyset of the list. */
   created_at_key: string;
@@ -206,6 +208,8 @@ export function policiesOf(row: ScheduleRow): SchedulePolicies {
     flexibleWindow: row.flexible_window,
     pausedUntil: row.paused_until,
     overlapPolicy: row.overlap_policy,
+    dstGapPolicy: row.dst_gap_policy,
+    dstOverlapPolicy: row.dst_overlap_policy,
   };
 }
 
@@ -218,5 +222,7 @@ function policiesResponseOf(row: ScheduleRow): SchedulePoliciesResponse {
     pausedUntil: row.paused_until?.toISOString() ?? null,
     overlapPolicy: row.overlap_policy,
     skipNextAt: row.skip_next_at?.toISOString() ?? null,
+    dstGapPolicy: row.dst_gap_policy,
+    dstOverlapPolicy: row.dst_overlap_policy,
   };
 }

@@ -9,6 +9,10 @@ import {
   type Exclusion,
   OVERLAP_POLICIES,
   type OverlapPolicy,
+  DST_GAP_POLICIES,
+  type DstGapPolicy,
+  DST_OVERLAP_POLICIES,
+  type DstOverlapPolicy,
   type ExecutionListResponse,
   type ExecutionResponse,
   type ExecutionStatus,
@@ -116,6 +120,12 @@ export class ScheduleResponseDto implements ScheduleResponse {
       'The scheduled time of the occurrence POST /schedules/:id/skip-next marked; null: none.',
   })
   skipNextAt: string | null;
+
+  @ApiProperty({ enum: DST_GAP_POLICIES })
+  dstGapPolicy: DstGapPolicy;
+
+  @ApiProperty({ enum: DST_OVERLAP_POLICIES })
+  dstOverlapPolicy: DstOverlapPolicy;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;

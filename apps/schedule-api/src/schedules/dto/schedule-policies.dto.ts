@@ -1,6 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  DEFAULT_DST_GAP_POLICY,
+  DEFAULT_DST_OVERLAP_POLICY,
   DEFAULT_OVERLAP_POLICY,
+  DST_GAP_POLICIES,
+  DST_OVERLAP_POLICIES,
   MAX_CALENDAR_IDS,
   MAX_SCHEDULE_EXCLUSIONS,
   OVERLAP_POLICIES,
@@ -129,4 +133,22 @@ export class SchedulePoliciesDto
   })
   @Allow()
   overlapPolicy?: unknown;
+
+  @ApiPropertyOptional({
+    enum: DST_GAP_POLICIES,
+    default: DEFAULT_DST_GAP_POLICY,
+    description:
+      'A fixed wall time that a DST change skips (e.g. 02:30 when clocks go 02:00 → 03:00): shift (default) fires it at the end of the gap; skip records it skipped, reason `dst_policy`. Interval expressions are not affected.',
+  })
+  @Allow()
+  dstGapPolicy?: unknown;
+
+  @ApiPropertyOptional({
+    enum: DST_OVERLAP_POLICIES,
+    default: DEFAULT_DST_OVERLAP_POLICY,
+    description:
+      'A fixed wall time that a DST change repeats (01:30 twice when clocks go back): first (default), second, or twice. Interval expressions are not affected.',
+  })
+  @Allow()
+  dstOverlapPolicy?: unknown;
 }
