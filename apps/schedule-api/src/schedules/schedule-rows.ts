@@ -157,7 +157,8 @@ export function toExecutionResponse(row: ExecutionRow): ExecutionResponse {
     id: row.id,
     scheduleId: row.schedule_id,
     scheduledAt: row.scheduled_at.toISOString(),
-    dueAt: row.due_at.toISOString(),
+    // due_at infinity (held by buffer_one) arrives from node-postgres as the number Infinity.
+    dueAt: row.due_at instanceof Date ? row.due_at.toISOString() : null,
     firedAt: row.fired_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,
     status: row.status,

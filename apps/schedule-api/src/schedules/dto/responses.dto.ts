@@ -194,10 +194,12 @@ export class ExecutionResponseDto implements ExecutionResponse {
 
   @ApiProperty({
     format: 'date-time',
+    nullable: true,
+    type: String,
     description:
-      'When the next attempt is due (the scheduled time or a retry time).',
+      'When the next attempt is due (the scheduled time, its instant in a flexible window, or a retry time); null while held by overlapPolicy buffer_one until the previous execution finishes.',
   })
-  dueAt: string;
+  dueAt: string | null;
 
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
   firedAt: string | null;
