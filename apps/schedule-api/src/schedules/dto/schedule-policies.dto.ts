@@ -80,7 +80,7 @@ export class SchedulePoliciesDto
     nullable: true,
     example: 'PT10M',
     description:
-      'ISO-8601 duration, PT10S to P7D; null (default) = none. An occurrence missed by more than this (measured from when it was due to fire) is recorded skipped with reason `catch_up_window`; within it the misfire policy decides. Not yet enforced by the scheduler.',
+      'ISO-8601 duration, PT10S to P7D; null (default) = none. An occurrence missed by more than this (measured from when it was due to fire) is recorded skipped with reason `catch_up_window`; within it the misfire policy decides.',
   })
   @Allow()
   catchUpWindow?: unknown;
@@ -89,7 +89,7 @@ export class SchedulePoliciesDto
     ...EXCLUSIONS_SCHEMA,
     maxItems: MAX_SCHEDULE_EXCLUSIONS,
     description:
-      'Periods on the wall clock of the schedule’s zone in which it does not fire (recorded skipped, reason `exclusion`). Default []. Not yet enforced by the scheduler.',
+      'Periods on the wall clock of the schedule’s zone in which it does not fire (recorded skipped, reason `exclusion`). Default [].',
   })
   @Allow()
   exclusions?: unknown;
@@ -109,7 +109,7 @@ export class SchedulePoliciesDto
     nullable: true,
     example: 'PT5M',
     description:
-      'ISO-8601 duration, PT1S to PT1H; null (default) = none. Each occurrence fires at t + offset, the offset in [0, window] fixed by a hash of the schedule id and t. Not yet enforced by the scheduler.',
+      'ISO-8601 duration, PT1S to PT1H; null (default) = none. Each occurrence fires at t + offset, the offset in [0, window] fixed by a hash of the schedule id and t.',
   })
   @Allow()
   flexibleWindow?: unknown;
@@ -129,7 +129,7 @@ export class SchedulePoliciesDto
     enum: OVERLAP_POLICIES,
     default: DEFAULT_OVERLAP_POLICY,
     description:
-      'While the previous execution has not finished: allow (fire anyway), skip (record skipped, reason `overlap_policy`) or buffer_one (fire once it finishes; at most one waits). Not yet enforced by the scheduler.',
+      'While the previous execution has not finished: allow (fire anyway), skip (record skipped, reason `overlap_policy`) or buffer_one (fire once it finishes; at most one waits).',
   })
   @Allow()
   overlapPolicy?: unknown;
