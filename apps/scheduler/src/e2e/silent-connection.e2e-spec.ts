@@ -31,6 +31,8 @@ const LEASE_MS = 4_000;
 /** A takeover happens at the first claim round after expiry: a poll (500 ms) and the fire. */
 const TAKEOVER_SLACK_MS = 3_000;
 const CRONS = 8;
+const POOL_SILENT = 'database connection silent: no reply for 12000 ms';
+const LISTEN_SILENT = 'database connection silent: no reply for 5000 ms';
 const SILENT = 'silent-s1';
 const DIRECT = 'direct-s2';
 
@@ -146,24 +148,30 @@ describe('a database connection that goes silent', () => {
       );
       expect(held.length).toBeGreaterThan(0);
 
-      let unreadyAfterMs: number | undefined;
+      // The pool's watchdog (DB_READ_TIMEOUT_MS, 12 s) and the LISTEN connection's (a ping
+      // every 5 s, answered within 5 s) each log the connection they closed.
+      const seen: { unready?: number; listen?: number; pool?: number } = {};
       const detectedAfterMs = await waitFor(
-        'scheduler 1 to close its silent connection',
+        'scheduler 1 to close its silent pool connection',
         async () => {
+          const elapsedMs = performance.now() - silencedAt;
           if (
-            unreadyAfterMs === undefined &&
+            seen.unready === undefined &&
             (await fetch(silent.url('/health/ready'))).status !== 200
           )
-            unreadyAfterMs = performance.now() - silencedAt;
+            seen.unready = elapsedMs;
           const newLines = silent.output().split('\n').slice(logLinesBefore);
-          return newLines.some((line) =>
-            line.includes('database connection silent'),
-          )
-            ? performance.now() - silencedAt
-            : false;
+          const logged = (text: string) =>
+            newLines.some((line) => line.includes(text));
+          if (seen.listen === undefined && logged(LISTEN_SILENT))
+            seen.listen = elapsedMs;
+          if (seen.pool === undefined && logged(POOL_SILENT))
+            seen.pool = elapsedMs;
+          return seen.pool ?? false;
         },
         { timeoutMs: DETECTION_BOUND_MS + 5_000, intervalMs: 100 },
       );
+      expect(seen.listen).toBeLessThan(DETECTION_BOUND_MS);
       expect(detectedAfterMs).toBeLessThan(DETECTION_BOUND_MS);
 
       // Each held lease ran out 4 s at most after the silence and was taken over then.
@@ -220,7 +228,7 @@ describe('a database connection that goes silent', () => {
         maxLatenessMs = Math.max(maxLatenessMs, report.maxLatenessMs);
       }
       process.stdout.write(
-        `[silent-connection] detected after ${String(Math.round(detectedAfterMs))} ms (unready after ${String(Math.round(unreadyAfterMs ?? NaN))} ms); ${String(held.length)} held leases taken over ${String(Math.round(Math.max(...lateAfterExpiryMs)))} ms after expiry at most; max lateness ${String(maxLatenessMs)} ms\n`,
+        `[silent-connection] pool connection closed after ${String(Math.round(detectedAfterMs))} ms, LISTEN connection after ${String(Math.round(seen.listen ?? NaN))} ms, /health/ready 503 after ${String(Math.round(seen.unready ?? NaN))} ms; ${String(held.length)} held leases taken over ${String(Math.round(Math.max(...lateAfterExpiryMs)))} ms after expiry at most; max lateness ${String(maxLatenessMs)} ms\n`,
       );
     }),
     120_000,
