@@ -161,13 +161,19 @@ export class PgBouncer {
 
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      const exited = new Promise<boolean>((resolve) =>
+        this.child.once('exit', () => resolve(true)),
+      );
       this.child.kill('SIGTERM');
-      await Promise.race([
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
         exited,
-        new Promise((resolve) => setTimeout(resolve, 5_000)),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), 5_000);
+        }),
       ]);
-      if (this.child.exitCode === null) this.child.kill('SIGKILL');
+      clearTimeout(timer);
+      if (!ended) this.child.kill('SIGKILL');
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
