@@ -49,6 +49,8 @@ export class AppModule {
             applicationName: 'schedule-api',
             poolSize: config.dbPoolSize,
             statementTimeoutMs: config.dbStatementTimeoutMs,
+            readTimeoutMs: config.dbReadTimeoutMs,
+            idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
             startupRetryMs: config.dbStartupRetryMs,
           }),
         }),

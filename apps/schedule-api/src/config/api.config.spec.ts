@@ -18,6 +18,8 @@ describe('loadApiConfig', () => {
       logLevel: 'info',
       dbPoolSize: 10,
       dbStatementTimeoutMs: 10_000,
+      dbReadTimeoutMs: 12_000,
+      dbIdleInTransactionTimeoutMs: 5_000,
       dbStartupRetryMs: 60_000,
       requestBodyLimitBytes: 262_144,
       webhookNetworkPolicy: { allowedNetworks: [] },

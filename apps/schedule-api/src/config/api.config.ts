@@ -8,22 +8,21 @@ import {
   networkPolicyOf,
   PUBLIC_ONLY_NETWORK_POLICY,
 } from '@scheduleman/domain';
+import { DEFAULT_POOL_SIZE } from '@scheduleman/domain/persistence';
 import {
-  DEFAULT_POOL_SIZE,
-  DEFAULT_STATEMENT_TIMEOUT_MS,
-} from '@scheduleman/domain/persistence';
-import {
+  type DatabaseTimeouts,
   DEFAULT_STARTUP_RETRY_MS,
   type Env,
   EnvReader,
   LOG_LEVELS,
   type LogLevel,
+  readDatabaseTimeouts,
   readSecretBox,
 } from '@scheduleman/runtime';
 import { DEFAULT_REQUEST_BODY_LIMIT_BYTES } from '../http/json-http';
 
 /** Configuration of the schedule API, read once at boot from environment variables. */
-export interface ApiConfig {
+export interface ApiConfig extends DatabaseTimeouts {
   /** `DATABASE_URL` (required): PostgreSQL connection URL, `postgres://user:pass@host:5432/db`. */
   databaseUrl: string;
   /** `PORT`: TCP port of the HTTP server. Default 3000. */
@@ -32,8 +31,6 @@ export interface ApiConfig {
   logLevel: LogLevel;
   /** `DB_POOL_SIZE`: connections in the pool. Default 10. */
   dbPoolSize: number;
-  /** `DB_STATEMENT_TIMEOUT_MS`: server-side cap on any statement, in ms. Default 10 000. */
-  dbStatementTimeoutMs: number;
   /** `DB_STARTUP_RETRY_MS`: how long to keep retrying the first database connection at start-up, in ms. Default 60 000. */
   dbStartupRetryMs: number;
   /** `REQUEST_BODY_LIMIT_BYTES`: largest accepted request body, in bytes; larger ones get 413. Default 262 144 (256 KiB). */
@@ -111,11 +108,7 @@ export function loadApiConfig(env: Env): ApiConfig {
       min: 1,
       max: 200,
     }),
-    dbStatementTimeoutMs: reader.durationMs('DB_STATEMENT_TIMEOUT_MS', {
-      default: DEFAULT_STATEMENT_TIMEOUT_MS,
-      min: 100,
-      max: 600_000,
-    }),
+    ...readDatabaseTimeouts(reader),
     dbStartupRetryMs: reader.durationMs('DB_STARTUP_RETRY_MS', {
       default: DEFAULT_STARTUP_RETRY_MS,
       min: 0,

@@ -124,6 +124,8 @@ export async function startApi(
     logLevel: 'error',
     dbPoolSize: 5,
     dbStatementTimeoutMs: 10_000,
+    dbReadTimeoutMs: 12_000,
+    dbIdleInTransactionTimeoutMs: 5_000,
     dbStartupRetryMs: 5_000,
     requestBodyLimitBytes: TEST_BODY_LIMIT_BYTES,
     webhookNetworkPolicy: networkPolicyOf(

@@ -1,11 +1,19 @@
 import type { LoggerService } from '@nestjs/common';
+import {
+  CONNECT_TIMEOUT_MS,
+  KEEPALIVE_INITIAL_DELAY_MS,
+  watchReplies,
+} from '@scheduleman/domain/persistence';
 import { Client } from 'pg';
 import { AbortableSleep } from './abortable-sleep';
 import { FailureLog } from '../support/failure-log';
 
-/** How often the idle LISTEN connection is checked, so a silently dead one is replaced (ms). */
-export const LISTEN_PING_INTERVAL_MS = 10_000;
-const LISTEN_QUERY_TIMEOUT_MS = 5_000;
+/**
+ * How often the idle LISTEN connection is checked, and how long a check may wait for its
+ * answer (ms): a silently dead connection is replaced within 10 s of going silent.
+ */
+export const LISTEN_PING_INTERVAL_MS = 5_000;
+export const LISTEN_READ_TIMEOUT_MS = 5_000;
 
 export interface WakeupListenerOptions {
   connectionString: string;
@@ -23,7 +31,11 @@ export interface WakeupListenerOptions {
  * is claimed at once instead of at the next poll. Only an accelerator: the poll still
  * finds everything, so a lost connection costs latency, never work. Reconnects with
  * backoff when the connection breaks, and pings it so a half-open TCP connection (a
- * network partition) is noticed within seconds.
+ * network partition, a proxy that stopped forwarding) is noticed within seconds: an idle
+ * LISTEN connection sends nothing, so without the ping nothing would ever wait for a
+ * reply that does not come. Its URL is DATABASE_LISTEN_URL: behind a transaction pooler
+ * a LISTEN would stay on whichever server connection ran it, so it must go to PostgreSQL
+ * itself.
  */
 export class WakeupListener {
   private readonly sleep = new AbortableSleep();
@@ -78,10 +90,11 @@ export class WakeupListener {
       connectionString: this.options.connectionString,
       application_name: this.options.applicationName,
       keepAlive: true,
-      keepAliveInitialDelayMillis: 5_000,
-      connectionTimeoutMillis: 5_000,
-      query_timeout: LISTEN_QUERY_TIMEOUT_MS,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
+    // Destroys the socket when the listen or a ping hears nothing: `broken` rejects.
+    watchReplies(client.connection, LISTEN_READ_TIMEOUT_MS);
     let fail: (error: Error) => void = () => undefined;
     const broken = new Promise<void>((resolve, reject) => {
       fail = reject;

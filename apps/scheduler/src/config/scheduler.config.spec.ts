@@ -129,6 +129,47 @@ describe('loadSchedulerConfig', () => {
     ).not.toBeNull();
   });
 
+  it('listens on DATABASE_URL unless DATABASE_LISTEN_URL names another server or is off', () => {
+    const direct = 'postgres://u@db-primary:5432/scheduleman';
+    const base = { DATABASE_URL: URL, SECRETS_KEY };
+    expect(loadSchedulerConfig(base).databaseListenUrl).toBe(URL);
+    expect(
+      loadSchedulerConfig({ ...base, DATABASE_LISTEN_URL: direct })
+        .databaseListenUrl,
+    ).toBe(direct);
+    expect(
+      loadSchedulerConfig({ ...base, DATABASE_LISTEN_URL: 'OFF' })
+        .databaseListenUrl,
+    ).toBeUndefined();
+    expect(
+      problemsOf({ ...base, DATABASE_LISTEN_URL: 'http://db:5432/x' }),
+    ).toEqual([
+      'DATABASE_LISTEN_URL: must use one of postgres://, postgresql:// (got http://)',
+    ]);
+  });
+
+  it('reads the database timeouts and keeps the read timeout above the statement timeout', () => {
+    const base = { DATABASE_URL: URL, SECRETS_KEY };
+    expect(loadSchedulerConfig(base)).toMatchObject({
+      dbStatementTimeoutMs: 10_000,
+      dbReadTimeoutMs: 12_000,
+      dbIdleInTransactionTimeoutMs: 5_000,
+    });
+    expect(
+      loadSchedulerConfig({ ...base, DB_STATEMENT_TIMEOUT_MS: '30s' })
+        .dbReadTimeoutMs,
+    ).toBe(32_000);
+    expect(
+      problemsOf({
+        ...base,
+        DB_STATEMENT_TIMEOUT_MS: '10s',
+        DB_READ_TIMEOUT_MS: '10s',
+      }),
+    ).toEqual([
+      'DB_READ_TIMEOUT_MS: must be more than DB_STATEMENT_TIMEOUT_MS (got 10000 and 10000)',
+    ]);
+  });
+
   it('refuses a look-ahead as long as the lease', () => {
     expect(
       problemsOf({

@@ -10,10 +10,12 @@ import {
   type SecretBox,
 } from '@scheduleman/domain';
 import {
+  type DatabaseTimeouts,
   type Env,
   EnvReader,
   LOG_LEVELS,
   type LogLevel,
+  readDatabaseTimeouts,
   readSecretBox,
 } from '@scheduleman/runtime';
 
@@ -49,9 +51,15 @@ export const DEFAULT_WEBHOOK_MAX_SOCKETS = 256;
 /** How long an idle webhook connection is kept for reuse, ms. */
 export const DEFAULT_WEBHOOK_KEEP_ALIVE_MS = 30_000;
 
-export interface SchedulerConfig {
-  /** `DATABASE_URL` (required): PostgreSQL connection URL. */
+export interface SchedulerConfig extends DatabaseTimeouts {
+  /** `DATABASE_URL` (required): PostgreSQL connection URL; may point at PgBouncer in transaction mode. */
   databaseUrl: string;
+  /**
+   * `DATABASE_LISTEN_URL`: where the wake-up LISTEN connection goes; it needs a session of
+   * its own, so behind a transaction pooler point it at PostgreSQL itself. `off` = no
+   * LISTEN, polling only (POLL_INTERVAL_MS). Default DATABASE_URL. Undefined when off.
+   */
+  databaseListenUrl: string | undefined;
   /** `PORT`: HTTP port for /health and /metrics. Default 3001. */
   port: number;
   /**
@@ -119,6 +127,8 @@ export function loadSchedulerConfig(
     databaseUrl: read.url('DATABASE_URL', {
       protocols: ['postgres:', 'postgresql:'],
     }),
+    databaseListenUrl: readListenUrl(read),
+    ...readDatabaseTimeouts(read),
     port: read.int('PORT', { default: DEFAULT_PORT, min: 1, max: 65_535 }),
     schedulerId: read.string('SCHEDULER_ID', {
       default: `${hostname()}-${process.pid}-${random()}`,
@@ -200,6 +210,17 @@ export function loadSchedulerConfig(
     );
   }
   return read.finish(config);
+}
+
+/** DATABASE_LISTEN_URL: a URL, `off`, or unset for DATABASE_URL. */
+function readListenUrl(read: EnvReader): string | undefined {
+  const raw = read.optionalString('DATABASE_LISTEN_URL');
+  if (raw?.toLowerCase() === 'off') return undefined;
+  return raw === undefined
+    ? read.optionalString('DATABASE_URL')
+    : read.url('DATABASE_LISTEN_URL', {
+        protocols: ['postgres:', 'postgresql:'],
+      });
 }
 
 /**

@@ -45,8 +45,8 @@ export type EngineSettings = Pick<
   | 'triggerTimeoutMs'
   | 'shutdownGraceMs'
 > & {
-  /** Connection URL for the LISTEN connection; no listener when absent (polling only). */
-  databaseUrl?: string;
+  /** Connection URL for the LISTEN connection (DATABASE_LISTEN_URL); no listener when absent (polling only). */
+  databaseListenUrl?: string;
   /** Stop taking work while this many executions are held. Default DEFAULT_MAX_HELD. */
   maxHeld?: number;
 };
@@ -257,9 +257,18 @@ export class SchedulerEngine {
 
   private buildListener(): WakeupListener | undefined {
     const { settings, logger, random } = this.options;
-    if (!settings.databaseUrl) return undefined;
+    if (!settings.databaseListenUrl) {
+      logger?.log(
+        {
+          msg: 'no LISTEN connection: polling only',
+          pollIntervalMs: settings.pollIntervalMs,
+        },
+        'SchedulerEngine',
+      );
+      return undefined;
+    }
     return new WakeupListener({
-      connectionString: settings.databaseUrl,
+      connectionString: settings.databaseListenUrl,
       channel: WAKEUP_CHANNEL,
       onWake: () => {
         this.loop.wake();

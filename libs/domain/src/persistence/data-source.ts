@@ -1,6 +1,10 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { ParameterFreeQueryLogger } from './query-logger';
+import {
+  type SilentConnectionError,
+  watchedClientClass,
+} from './reply-watchdog';
 
 export interface DatabaseOptions {
   url: string;
@@ -8,21 +12,57 @@ export interface DatabaseOptions {
   applicationName: string;
   /** Pool size. */
   poolSize?: number;
-  /** Server-side cap on any statement, in milliseconds. */
+  /** Server-side cap on any statement, in milliseconds; 0 = none. */
   statementTimeoutMs?: number;
+  /**
+   * Client-side: a connection waiting this long for any byte of a reply is closed as
+   * dead (see watchReplies); 0 = never. Default: the statement timeout plus
+   * READ_TIMEOUT_MARGIN_MS, so a slow statement is cancelled by the server first.
+   */
+  readTimeoutMs?: number;
+  /** Server-side: a session idle inside a transaction this long is ended (its locks released), ms. */
+  idleInTransactionTimeoutMs?: number;
+  /** Told about each connection closed by the read timeout (for a log line). */
+  onSilentConnection?: (error: SilentConnectionError) => void;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+/** How much longer than the statement timeout a reply may take before the connection counts as dead. */
+export const READ_TIMEOUT_MARGIN_MS = 2_000;
+/**
+ * A client gone silent in the middle of a transaction keeps its row locks until the server
+ * ends the session; 5 s is about one lease (4 s) and far above any pause between two
+ * statements of our transactions (milliseconds).
+ */
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+/** New connections: TCP connect plus start-up. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** Idle time before the first TCP keepalive probe on every connection. */
+export const KEEPALIVE_INITIAL_DELAY_MS = 5_000;
+
+/** The read timeout an app gets when it does not choose one. */
+export function defaultReadTimeoutMs(statementTimeoutMs: number): number {
+  return statementTimeoutMs + READ_TIMEOUT_MARGIN_MS;
+}
 
 /**
  * TypeORM options shared by every app. Dead connections must be noticed in seconds, not
- * hours: TCP keepalive and a statement timeout on every pooled connection, and a short
- * connect timeout so a database outage surfaces as errors the callers back off on.
+ * hours (docs/reliability.md, "Connection faults"): a reply watchdog on every pooled
+ * connection (a query that hears nothing for `readTimeoutMs` closes it), TCP keepalive
+ * for idle ones, a server-side statement timeout below the read timeout, an
+ * idle-in-transaction timeout so a vanished client's locks are released within about a
+ * lease, and a short connect timeout so an outage surfaces as errors callers back off on.
+ *
+ * Nothing here needs a session of its own: every option is a start-up parameter or lives
+ * in the client, so the pool also works through PgBouncer in transaction mode (which must
+ * be told to ignore the two timeout parameters; docs/operations.md).
  */
 export function buildDataSourceOptions(
   options: DatabaseOptions,
 ): DataSourceOptions {
+  const statementTimeoutMs =
+    options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   return {
     type: 'postgres',
     url: options.url,
@@ -36,13 +76,18 @@ export function buildDataSourceOptions(
     logger: new ParameterFreeQueryLogger(),
     applicationName: options.applicationName,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
-    connectTimeoutMS: 5_000,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
     extra: {
+      Client: watchedClientClass(
+        options.readTimeoutMs ?? defaultReadTimeoutMs(statementTimeoutMs),
+        options.onSilentConnection,
+      ),
       keepAlive: true,
-      keepAliveInitialDelayMillis: 5_000,
-      statement_timeout:
-        options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-      idle_in_transaction_session_timeout: 30_000,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+      statement_timeout: statementTimeoutMs,
+      idle_in_transaction_session_timeout:
+        options.idleInTransactionTimeoutMs ??
+        DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
     },
   };

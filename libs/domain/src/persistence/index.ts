@@ -5,4 +5,5 @@ export * from './migrate';
 export * from './migrations';
 export * from './rows';
 export * from './notify';
+export * from './reply-watchdog';
 export * from './claims.sql';

@@ -10,6 +10,7 @@ import {
   type DatabaseOptions,
   runMigrations,
 } from '@scheduleman/domain/persistence';
+import { DataSource } from 'typeorm';
 import {
   connectWithRetry,
   DEFAULT_STARTUP_RETRY_MS,
@@ -36,7 +37,9 @@ const logger = new Logger('Database');
  *
  * Nest resolves the DataSource provider before any controller exists, so by the time
  * `app.listen()` runs the schema is current: migrations run under an advisory lock
- * (see runMigrations) and many processes may start at once. Re-exports TypeOrmModule,
+ * (see runMigrations) and many processes may start at once; they run on a short-lived
+ * connection of their own without the read timeout, since a long migration statement
+ * sends nothing while it works. Re-exports TypeOrmModule,
  * so `@InjectDataSource()` and `TypeOrmModule.forFeature([...])` work in the app.
  */
 @Module({})
@@ -44,6 +47,7 @@ export class DatabaseModule {
   static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {
     // The budget is known only once useFactory ran; dataSourceFactory runs right after it.
     let startupRetryMs = DEFAULT_STARTUP_RETRY_MS;
+    let migrationOptions: DatabaseOptions | undefined;
     return {
       module: DatabaseModule,
       imports: [
@@ -54,20 +58,31 @@ export class DatabaseModule {
             const resolved = await options.useFactory(...args);
             startupRetryMs =
               resolved.startupRetryMs ?? DEFAULT_STARTUP_RETRY_MS;
+            migrationOptions = {
+              url: resolved.url,
+              applicationName: `${resolved.applicationName}:migrate`,
+              poolSize: 1,
+              readTimeoutMs: 0,
+            };
             // Our own bounded retry replaces TypeOrmModule's, which logs a stack per attempt.
             return {
-              ...buildDataSourceOptions(resolved),
+              ...buildDataSourceOptions({
+                ...resolved,
+                onSilentConnection: (error) => {
+                  logger.warn({ msg: error.message });
+                },
+              }),
               toRetry: () => false,
             };
           },
           dataSourceFactory: async (dataSourceOptions) => {
-            if (!dataSourceOptions)
+            if (!dataSourceOptions || !migrationOptions)
               throw new Error('DatabaseModule: no data source options');
             const dataSource = await connectWithRetry(
               dataSourceOptions,
               startupRetryMs,
             );
-            const applied = await runMigrations(dataSource);
+            const applied = await migrate(migrationOptions);
             logger.log({
               msg: 'schema up to date',
               appliedMigrations: applied,
@@ -78,5 +93,16 @@ export class DatabaseModule {
       ],
       exports: [TypeOrmModule],
     };
+  }
+}
+
+/** Applies pending migrations on a data source of their own, closed afterwards. */
+async function migrate(options: DatabaseOptions): Promise<string[]> {
+  const dataSource = new DataSource(buildDataSourceOptions(options));
+  await dataSource.initialize();
+  try {
+    return await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
   }
 }

@@ -60,4 +60,37 @@ describe('TcpProxy', () => {
     await closed;
     expect(socket.destroyed).toBe(true);
   });
+
+  it('silences open connections without a close either way, and resets them on resume', async () => {
+    const socket = connect({ host: '127.0.0.1', port: proxy.port });
+    socket.on('error', () => undefined);
+    const received: string[] = [];
+    socket.on('data', (data) => received.push(data.toString()));
+    let closed = false;
+    socket.once('close', () => {
+      closed = true;
+    });
+    socket.write('before');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received.join('')).toBe('before');
+
+    proxy.silence();
+    socket.write('during');
+    // Even ending our side is not passed on: the echo server never answers with its end.
+    socket.end();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.join('')).toBe('before');
+    expect(closed).toBe(false);
+    expect(
+      await Promise.race([
+        roundTrip(proxy.port, 'lost'),
+        new Promise((resolve) => setTimeout(() => resolve('silence'), 300)),
+      ]),
+    ).toBe('silence');
+
+    proxy.resume();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closed).toBe(true);
+    expect(await roundTrip(proxy.port, 'after')).toBe('after');
+  });
 });

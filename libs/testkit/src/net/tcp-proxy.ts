@@ -10,7 +10,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * - `blackhole(true)` keeps connections open but drops every byte (a publish that never
  *   gets its ack);
  * - `stallReplies()` holds back what the server sends (a stalled broker's confirms) until
- *   `resumeReplies()` delivers it.
+ *   `resumeReplies()` delivers it;
+ * - `silence()` is a network that stops carrying anything without a reset (a partition, a
+ *   firewall that forgot the connection): every byte either way is dropped and neither
+ *   side hears of the other closing, so each end sees only silence; `resume()` heals it for
+ *   new connections and resets the ones that lived through it (their streams lost bytes).
  * Loopback only, like every test target.
  */
 export class TcpProxy {
@@ -21,6 +25,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
   private dropping = false;
+  /** Set while silenced: the connections that lived through the silence. */
+  private silenced: Set<Socket> | undefined;
   /** While stalled, the server's bytes per client, delivered on resume. */
   private stalled: Map<Socket, Buffer[]> | undefined;
 
@@ -34,14 +40,18 @@ export class TcpProxy {
     targetHost = '127.0.0.1',
   ): Promise<TcpProxy> {
     const pending: { proxy?: TcpProxy } = {};
-    const server = createServer((client) => {
+    // Half-open allowed, so an end is passed on (or, silenced, not) by the proxy itself.
+    const server = createServer({ allowHalfOpen: true }, (client) => {
       const proxy = pending.proxy;
       if (proxy === undefined || proxy.refusing) {
         client.on('error', () => undefined);
         client.resetAndDestroy();
         return;
       }
-      proxy.forward(client, connect({ host: targetHost, port: targetPort }));
+      proxy.forward(
+        client,
+        connect({ host: targetHost, port: targetPort, allowHalfOpen: true }),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -91,6 +101,18 @@ export class TcpProxy {
     this.dropping = on;
   }
 
+  /** Drops every byte and every close either way, on open and new connections, until `resume()`. */
+  silence(): void {
+    this.silenced ??= new Set(this.sockets);
+  }
+
+  /** Ends the silence: new connections work again; those that lived through it are reset. */
+  resume(): void {
+    const silenced = this.silenced;
+    this.silenced = undefined;
+    for (const socket of silenced ?? []) socket.resetAndDestroy();
+  }
+
   stallReplies(): void {
     this.stalled ??= new Map();
   }
@@ -104,6 +126,7 @@ export class TcpProxy {
 
   async close(): Promise<void> {
     this.refusing = true;
+    this.silenced = undefined;
     this.cut();
     await new Promise<void>((resolve) => {
       this.server.close(() => {
@@ -115,21 +138,29 @@ export class TcpProxy {
   private forward(client: Socket, upstream: Socket): void {
     this.accepted += 1;
     this.clients.add(client);
-    for (const socket of [client, upstream]) {
+    this.silenced?.add(client).add(upstream);
+    for (const [socket, peer] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       this.sockets.add(socket);
       socket.on('error', () => undefined);
+      socket.on('end', () => {
+        if (this.silenced === undefined) peer.end();
+      });
       socket.once('close', () => {
         this.sockets.delete(socket);
-        this.clients.delete(client);
-        client.destroy();
-        upstream.destroy();
+        if (socket === client) this.clients.delete(client);
+        // Silenced, the peer hears nothing: it stays open until resume() or close().
+        if (this.silenced === undefined) peer.destroy();
+        else this.silenced.add(peer);
       });
     }
     client.on('data', (chunk: Buffer) => {
-      if (!this.dropping) upstream.write(chunk);
+      if (!this.dropping && this.silenced === undefined) upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (this.dropping) return;
+      if (this.dropping || this.silenced !== undefined) return;
       const held = this.stalled;
       if (held === undefined) client.write(chunk);
       else held.set(client, [...(held.get(client) ?? []), chunk]);

@@ -1,3 +1,4 @@
 export * from './databases';
 export * from './restartable-postgres';
 export * from './test-database';
+export * from './pgbouncer';
