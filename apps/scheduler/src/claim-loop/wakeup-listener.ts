@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { createDatabaseClient } from '@scheduleman/domain/persistence';
 import { AbortableSleep } from './abortable-sleep';
 import { FailureLog } from '../support/failure-log';
 
@@ -74,8 +75,8 @@ export class WakeupListener {
   }
 
   private async listenUntilDisconnected(): Promise<void> {
-    const client = new Client({
-      connectionString: this.options.connectionString,
+    // DATABASE_URL in any form the pool takes: a cluster's URL fails over here too.
+    const client = createDatabaseClient(this.options.connectionString, {
       application_name: this.options.applicationName,
       keepAlive: true,
       keepAliveInitialDelayMillis: 5_000,

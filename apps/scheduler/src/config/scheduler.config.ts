@@ -116,9 +116,7 @@ export function loadSchedulerConfig(
 ): SchedulerConfig {
   const read = new EnvReader(env);
   const config: SchedulerConfig = {
-    databaseUrl: read.url('DATABASE_URL', {
-      protocols: ['postgres:', 'postgresql:'],
-    }),
+    databaseUrl: read.databaseUrl('DATABASE_URL'),
     port: read.int('PORT', { default: DEFAULT_PORT, min: 1, max: 65_535 }),
     schedulerId: read.string('SCHEDULER_ID', {
       default: `${hostname()}-${process.pid}-${random()}`,
