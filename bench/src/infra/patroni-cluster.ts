@@ -29,8 +29,9 @@ import { monotonicMs } from './wait';
  * the user owns (mode 0700), so a private checkout is never touched.
  */
 export interface PatroniClusterOptions {
-  /** etcd client port; its peer port is this plus one. */
+  /** etcd's client and peer ports. */
   etcdPort: number;
+  etcdPeerPort: number;
   /** One PostgreSQL port and one Patroni REST port per node (three nodes). */
   nodes: readonly { pgPort: number; restPort: number }[];
   /** The cluster's folder; default `<tmpdir>/scheduleman-patroni-<etcdPort>`. Wiped first. */
@@ -264,7 +265,7 @@ export class PatroniCluster {
 
   private startEtcd(): void {
     const client = `http://127.0.0.1:${this.options.etcdPort}`;
-    const peer = `http://127.0.0.1:${this.options.etcdPort + 1}`;
+    const peer = `http://127.0.0.1:${this.options.etcdPeerPort}`;
     this.etcd = this.spawnLogged('etcd', 'etcd', [
       '--name=etcd1',
       `--data-dir=${join(this.root, 'etcd')}`,
