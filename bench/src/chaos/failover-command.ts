@@ -293,10 +293,7 @@ export async function runFailoverCommand(
     for (;;) {
       stats = await harness.receiverClient.stats();
       evaluation = evaluate(expectation, stats);
-      if (
-        evaluation.missing === 0 ||
-        nowMs() > toMs + plan.stragglerWaitMs
-      )
+      if (evaluation.missing === 0 || nowMs() > toMs + plan.stragglerWaitMs)
         break;
       await sleep(1_000);
     }

@@ -60,8 +60,7 @@ export function judgeFailoverLateness(
   for (const [scheduleId, times] of expectation.occurrences) {
     for (const dueMs of times) {
       if (window && (dueMs < window.fromMs || dueMs > window.toMs)) continue;
-      const during =
-        dueMs >= span.killedAtMs && dueMs <= span.recoveredAtMs;
+      const during = dueMs >= span.killedAtMs && dueMs <= span.recoveredAtMs;
       if (during) result.dueDuring++;
       const arrivalMs = arrivals.get(`${scheduleId}|${dueMs}`);
       if (arrivalMs === undefined) continue;

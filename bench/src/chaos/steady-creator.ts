@@ -71,7 +71,9 @@ export class SteadyCreator {
     const [low, high] = this.options.leadMs;
     const giveUpAt = this.nowMs() + GIVE_UP_AFTER_MS;
     for (;;) {
-      const dueMs = Math.round(this.nowMs() + low + Math.random() * (high - low));
+      const dueMs = Math.round(
+        this.nowMs() + low + Math.random() * (high - low),
+      );
       try {
         const schedule = await this.api.createSchedule({
           name: `failover-at-${n}`,
