@@ -13,7 +13,8 @@ const PROBE_TIMEOUT_MS = 2_000;
  * has it (synchronous_mode_strict), so this is the moment the cluster is durable again.
  */
 export class WriteProber {
-  private readonly commits: number[] = [];
+  /** Each commit: when its attempt started, and when it was acknowledged (epoch ms). */
+  private readonly commits: { startedAt: number; committedAt: number }[] = [];
   private running = false;
   private loop: Promise<void> | undefined;
   private client: Client | undefined;
@@ -43,16 +44,23 @@ export class WriteProber {
     this.client = undefined;
   }
 
-  /** The first commit at or after `ms` (epoch ms), if any. */
+  /**
+   * When the first write attempted at or after `ms` (epoch ms) was acknowledged, if any.
+   * By the attempt's start, not its acknowledgement: on a busy machine the answer to a
+   * commit made just before a crash can be read after it.
+   */
   firstSuccessAfter(ms: number): number | undefined {
-    return this.commits.find((at) => at >= ms);
+    return this.commits.find((c) => c.startedAt >= ms)?.committedAt;
   }
 
   /** The longest time between two commits. */
   longestGapMs(): number {
     let longest = 0;
     for (let i = 1; i < this.commits.length; i++)
-      longest = Math.max(longest, this.commits[i] - this.commits[i - 1]);
+      longest = Math.max(
+        longest,
+        this.commits[i].committedAt - this.commits[i - 1].committedAt,
+      );
     return longest;
   }
 
@@ -71,10 +79,14 @@ export class WriteProber {
 
   private async run(): Promise<void> {
     while (this.running) {
+      const startedAt = this.clock.now().getTime();
       try {
         const client = await this.connect();
         await client.query('insert into failover_probe (at) values (now())');
-        this.commits.push(this.clock.now().getTime());
+        this.commits.push({
+          startedAt,
+          committedAt: this.clock.now().getTime(),
+        });
       } catch {
         const broken = this.client;
         this.client = undefined;
