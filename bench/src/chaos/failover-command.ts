@@ -51,19 +51,20 @@ export const FULL_FAILOVER: FailoverPlan = {
   killAtMs: 30_000,
   everySecondCrons: 10,
   creationsPerSecond: 5,
-  leadMs: [2_000, 8_000],
-  quietEndMs: 10_000,
+  leadMs: [3_000, 10_000],
+  quietEndMs: 12_000,
   schedulers: 2,
   stragglerWaitMs: 15_000,
 };
 
 export const SMOKE_FAILOVER: FailoverPlan = {
-  windowMs: 45_000,
-  killAtMs: 8_000,
+  // Room for a failover of ~15 s (ttl 10 s) and 10 s of steady state after it.
+  windowMs: 40_000,
+  killAtMs: 6_000,
   everySecondCrons: 4,
   creationsPerSecond: 3,
-  leadMs: [2_000, 5_000],
-  quietEndMs: 6_000,
+  leadMs: [3_000, 6_000],
+  quietEndMs: 7_000,
   schedulers: 2,
   stragglerWaitMs: 15_000,
 };
@@ -282,7 +283,7 @@ export async function runFailoverCommand(
     await creator.stop();
     acknowledged = creator.acknowledged.length;
     log(
-      `creation stopped: ${acknowledged} one-shots acknowledged, ${creator.retries} retries, ${creator.gaveUp} given up (never acknowledged)`,
+      `creation stopped: ${acknowledged} one-shots acknowledged, ${creator.retries} retries, ${creator.gaveUp} given up (never acknowledged), ${creator.refused.length} refused with a 4xx${creator.refused.length ? `, e.g. ${creator.refused[0]}` : ''}`,
     );
     const occurrences = new Map(crons.occurrences);
     for (const { id, dueMs } of creator.acknowledged)
@@ -330,6 +331,8 @@ export async function runFailoverCommand(
     healthyAfterMs,
     probeGapMs: prober.longestGapMs(),
     acknowledgedCreations: acknowledged,
+    refusedCreations: creator?.refused.length ?? 0,
+    creationRetries: creator?.retries ?? 0,
     cronSchedules: plan.everySecondCrons,
     lostSchedules: lost.length,
     expected: evaluation.expected,
@@ -348,7 +351,7 @@ export async function runFailoverCommand(
   };
   const verdict = [
     `failover (crash of ${killedNode} → first write committed by the new primary): ${fmtMs(figures.failoverMs)}; cluster healthy again (a synchronous standby) after ${fmtMs(healthyAfterMs)}; longest gap between probe writes ${fmtMs(figures.probeGapMs)}`,
-    `acknowledged schedules lost: ${lost.length} of ${acknowledged + plan.everySecondCrons} (must be 0)${lost.length ? `, e.g. ${lost.slice(0, 3).join(', ')}` : ''}`,
+    `acknowledged schedules lost: ${lost.length} of ${acknowledged + plan.everySecondCrons} (must be 0)${lost.length ? `, e.g. ${lost.slice(0, 3).join(', ')}` : ''}; ${figures.creationRetries} creation retries after a 5xx or no answer, ${figures.refusedCreations} refused with a 4xx (not acknowledged, so not expected)`,
     `missed occurrences: ${evaluation.missing} of ${evaluation.expected} (must be 0)${evaluation.missingSample.length ? `, e.g. ${evaluation.missingSample.join(', ')}` : ''}`,
     `occurrences due during the failover: ${lateness.dueDuring}, latest ${fmtMs(lateness.maxLatenessDuringMs ?? 0)} late; later than failover + 10 s (${fmtMs(lateness.boundDuringMs)}): ${lateness.lateDuring} (must be 0)`,
     `other occurrences outside ±10 s: ${lateness.outsideBoundElsewhere} (must be 0)${lateness.sample.length ? `; e.g. ${lateness.sample.join(', ')}` : ''}`,

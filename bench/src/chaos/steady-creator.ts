@@ -27,6 +27,8 @@ export class SteadyCreator {
   readonly acknowledged: { id: string; dueMs: number }[] = [];
   retries = 0;
   gaveUp = 0;
+  /** 4xx answers: the creation was refused, so nothing is expected of it. */
+  readonly refused: string[] = [];
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -84,7 +86,12 @@ export class SteadyCreator {
         return;
       } catch (error) {
         const transient = !(error instanceof ApiError) || error.status >= 500;
-        if (!transient) throw error;
+        if (!transient) {
+          // Not acknowledged, so not expected: e.g. a due time already 5 s past when
+          // a very busy API read it. Counted and shown, never a crash of the run.
+          this.refused.push(String(error).slice(0, 300));
+          return;
+        }
         if (this.nowMs() > giveUpAt) {
           this.gaveUp++;
           return;

@@ -70,17 +70,36 @@ export class PatroniNode {
 
   /** The postmaster's pid from its pid file, when it runs. */
   postmasterPid(): number | undefined {
+    return postmasterOf(this.dataDir);
+  }
+}
+
+/** The live postmaster of data folder `dataDir`, from its pid file. */
+function postmasterOf(dataDir: string): number | undefined {
+  try {
+    const pid = Number(
+      readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGKILL to each postmaster and its backends, then waits (at most 5 s) until they are gone. */
+function killAndWait(postmasters: number[]): void {
+  const pids = postmasters.flatMap((pid) => [pid, ...childrenOf(pid)]);
+  for (const pid of pids) {
     try {
-      const pid = Number(
-        readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split(
-          '\n',
-        )[0],
-      );
-      return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+      process.kill(pid, 'SIGKILL');
     } catch {
-      return undefined;
+      // Already gone.
     }
   }
+  const deadline = monotonicMs() + 5_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (pids.some(alive) && monotonicMs() < deadline)
+    Atomics.wait(pause, 0, 0, 50);
 }
 
 function alive(pid: number): boolean {
@@ -164,6 +183,7 @@ async function getJson(url: string, timeoutMs = 1_000): Promise<unknown> {
 export class PatroniCluster {
   private etcd: ChildProcess | undefined;
   private stopped = false;
+  private forgetExitHook: () => void = () => undefined;
 
   private constructor(
     readonly nodes: PatroniNode[],
@@ -209,6 +229,9 @@ export class PatroniCluster {
         ),
     );
     const cluster = new PatroniCluster(nodes, options, root, logDir, account);
+    const lastResort = () => cluster.killPostmastersNow();
+    process.once('exit', lastResort);
+    cluster.forgetExitHook = () => process.off('exit', lastResort);
     try {
       cluster.startEtcd();
       await cluster.waitForEtcd();
@@ -221,21 +244,25 @@ export class PatroniCluster {
     }
   }
 
-  /** A postmaster of an earlier run of the same folder, killed with its Patroni: stop it. */
+  /** Postmasters of an earlier run of the same folder (killed with its Patroni): kill them. */
   private static clearLeftovers(root: string): void {
     if (!existsSync(root)) return;
-    for (const entry of readdirSync(root)) {
-      const pidFile = join(root, entry, 'postmaster.pid');
-      if (!existsSync(pidFile)) continue;
-      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        try {
-          process.kill(pid, 'SIGQUIT');
-        } catch {
-          // Gone meanwhile.
-        }
-      }
-    }
+    const pids = readdirSync(root)
+      .map((entry) => postmasterOf(join(root, entry)))
+      .filter((pid): pid is number => pid !== undefined);
+    killAndWait(pids);
+  }
+
+  /**
+   * The last resort when this process exits without stop(): the test kit kills Patroni
+   * (a tracked child), but PostgreSQL is Patroni's child and would be orphaned.
+   */
+  private killPostmastersNow(): void {
+    killAndWait(
+      this.nodes
+        .map((n) => n.postmasterPid())
+        .filter((pid): pid is number => pid !== undefined),
+    );
   }
 
   private say(line: string): void {
@@ -527,6 +554,8 @@ export class PatroniCluster {
       monotonicMs() < deadline
     )
       await sleep(200);
+    this.killPostmastersNow();
+    this.forgetExitHook();
   }
 
   /** Removes the data (call after stop). Logs stay when they are kept elsewhere. */
