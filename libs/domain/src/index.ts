@@ -12,6 +12,7 @@ export * from './schedule/describe-schedule';
 export * from './schedule/plan-occurrences';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';
+export * from './schedule/schedule-batch';
 // Time policies (issue 13): one file per policy.
 export * from './schedule/catch-up-window';
 export * from './schedule/exclusions';
