@@ -29,7 +29,11 @@ describe('indexProblems', () => {
         { field: 'name', message: 'too long' },
       ]),
     ).toEqual([
-      { index: 12, field: 'schedules[12].trigger.url', message: 'must be a URL' },
+      {
+        index: 12,
+        field: 'schedules[12].trigger.url',
+        message: 'must be a URL',
+      },
       { index: 12, field: 'schedules[12].name', message: 'too long' },
     ]);
   });

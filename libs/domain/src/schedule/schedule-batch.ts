@@ -100,7 +100,5 @@ export function sumOwnerUsage(
     total.firesPerHour += usage.firesPerHour;
     totals.set(owner, total);
   }
-  return [...totals.entries()].sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  );
+  return [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
