@@ -13,6 +13,9 @@
  *                          on, and a burst's fires/s unsigned against signed, alternated in one run
  *   --brokers              (bench) instead of the workloads: each broker trigger's fires/s and initiation
  *                          latency against the broker's bare client, in one run (src/brokers/)
+ *   --creation             (bench) instead of the workloads: bulk creation (POST /schedules/batch) and single
+ *                          creation (50 in flight) against their targets, and the HTTP platform's ceiling,
+ *                          Express against Fastify, in one run (src/creation/)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -32,6 +35,8 @@ export interface HarnessOptions {
   securityCost: boolean;
   /** Measure the broker triggers against their bare clients instead (brokers/brokers-command.ts). */
   brokers: boolean;
+  /** Measure creation throughput against its targets instead (creation/creation-command.ts). */
+  creation: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -62,6 +67,7 @@ export function parseOptions(
     'scheduler-main',
     'security-cost',
     'brokers',
+    'creation',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -69,15 +75,17 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
-  for (const mode of ['security-cost', 'brokers']) {
+  const modes = ['security-cost', 'brokers', 'creation'];
+  for (const mode of modes) {
     if (flags.has(mode) && (flags.has('only') || flags.has('schedulers')))
       throw new Error(
         `--${mode} runs its own measurements: it takes no --only or --schedulers`,
       );
   }
-  if (flags.has('security-cost') && flags.has('brokers'))
+  const chosen = modes.filter((mode) => flags.has(mode));
+  if (chosen.length > 1)
     throw new Error(
-      '--security-cost and --brokers are separate runs: pick one',
+      `${chosen.map((mode) => `--${mode}`).join(' and ')} are separate runs: pick one`,
     );
   const schedulerCounts = (flags.get('schedulers') ?? '1,3')
     .split(',')
@@ -102,6 +110,7 @@ export function parseOptions(
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
     securityCost: flags.has('security-cost'),
     brokers: flags.has('brokers'),
+    creation: flags.has('creation'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,
