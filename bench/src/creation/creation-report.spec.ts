@@ -47,8 +47,48 @@ function report(overrides: Partial<CreationReport> = {}): CreationReport {
       },
     ],
     framework: [
-      { platform: 'express', round: 1, perSecond: 6_000, failed: 0 },
-      { platform: 'fastify', round: 1, perSecond: 9_000, failed: 0 },
+      {
+        platform: 'express',
+        round: 1,
+        perSecond: 6_000,
+        cpuMsPerRequest: 0.2,
+        failed: 0,
+      },
+      {
+        platform: 'fastify',
+        round: 1,
+        perSecond: 9_000,
+        cpuMsPerRequest: 0.1,
+        failed: 0,
+      },
+      {
+        platform: 'fastify',
+        round: 2,
+        perSecond: 1_000,
+        cpuMsPerRequest: 0.1,
+        failed: 0,
+      },
+      {
+        platform: 'express',
+        round: 2,
+        perSecond: 2_000,
+        cpuMsPerRequest: 0.2,
+        failed: 0,
+      },
+      {
+        platform: 'express',
+        round: 3,
+        perSecond: 6_000,
+        cpuMsPerRequest: 0.2,
+        failed: 0,
+      },
+      {
+        platform: 'fastify',
+        round: 3,
+        perSecond: 7_200,
+        cpuMsPerRequest: 0.1,
+        failed: 0,
+      },
     ],
     ...overrides,
   };
@@ -60,12 +100,17 @@ describe('creation report', () => {
       bulkPerSecond: 12_000,
       singlePerSecond: 1_500,
       expressPerSecond: 6_000,
-      fastifyPerSecond: 9_000,
+      fastifyPerSecond: 7_200,
+      // 1.5, 0.5, 1.2: the paired ratios by round, whose median the noise moves least.
+      fastifyToExpressPaired: 1.2,
+      expressCpuMs: 0.2,
+      fastifyCpuMs: 0.1,
+      singleCpuMs: 0.5,
     });
   });
 
   it('states each figure as a ratio to its target and the platforms against each other', () => {
-    const [bulk, single, framework] = creationVerdict(
+    const [bulk, single, framework, cpu] = creationVerdict(
       summarizeCreation(report()),
     );
     expect(bulk).toMatch(
@@ -73,9 +118,12 @@ describe('creation report', () => {
     );
     expect(single).toMatch(/1500\/s = 0\.50 × the 3000\/s target \(missed\)/);
     expect(framework).toMatch(
-      /Express 6000\/s, Fastify 9000\/s = 1\.50 × Express/,
+      /Express 6000\/s, Fastify 7200\/s \(paired by round: Fastify = 1\.20 × Express\)/,
     );
     expect(framework).toMatch(/single creation = 0\.25 × the Express ceiling/);
+    expect(cpu).toMatch(
+      /Express 0\.200 ms, Fastify 0\.100 ms \(0\.50 × Express\); the API per single creation 0\.500 ms \(2\.50 × the bare Express request\)/,
+    );
   });
 
   it('says met when a target is reached, and - when nothing was measured', () => {

@@ -27,6 +27,8 @@ export interface FrameworkRound {
   platform: 'express' | 'fastify';
   round: number;
   perSecond: number;
+  /** CPU of the server process per request: what a loaded machine's noise distorts least. */
+  cpuMsPerRequest: number;
   failed: number;
   firstError?: string;
 }
@@ -46,6 +48,12 @@ export interface CreationSummary {
   singlePerSecond?: number;
   expressPerSecond?: number;
   fastifyPerSecond?: number;
+  /** Median over the rounds of Fastify's rate / Express's in the same round. */
+  fastifyToExpressPaired?: number;
+  /** Median CPU ms per request of each platform, and of the API per single creation. */
+  expressCpuMs?: number;
+  fastifyCpuMs?: number;
+  singleCpuMs?: number;
 }
 
 /** Medians over the rounds of each kind and platform. */
@@ -60,11 +68,33 @@ export function summarizeCreation(report: CreationReport): CreationSummary {
         .filter((r) => r.platform === platform)
         .map((r) => r.perSecond),
     );
+  const cpuOn = (platform: FrameworkRound['platform']) =>
+    median(
+      report.framework
+        .filter((r) => r.platform === platform)
+        .map((r) => r.cpuMsPerRequest),
+    );
+  const paired = report.framework.flatMap((fastify) => {
+    const express = report.framework.find(
+      (r) => r.platform === 'express' && r.round === fastify.round,
+    );
+    return fastify.platform === 'fastify' && express && express.perSecond > 0
+      ? [fastify.perSecond / express.perSecond]
+      : [];
+  });
   return {
     bulkPerSecond: of('bulk'),
     singlePerSecond: of('single'),
     expressPerSecond: on('express'),
     fastifyPerSecond: on('fastify'),
+    fastifyToExpressPaired: median(paired),
+    expressCpuMs: cpuOn('express'),
+    fastifyCpuMs: cpuOn('fastify'),
+    singleCpuMs: median(
+      report.creation
+        .filter((r) => r.kind === 'single')
+        .map((r) => r.apiCpuMsPerSchedule),
+    ),
   };
 }
 
@@ -85,7 +115,8 @@ export function creationVerdict(summary: CreationSummary): string[] {
   return [
     `bulk creation (POST /schedules/batch, 1000 per request): ${fmt(bulkPerSecond)} schedules/s = ${ratio(bulkPerSecond, BULK_TARGET_PER_SECOND)} the ${fmt(BULK_TARGET_PER_SECOND)}/s target (${met(bulkPerSecond, BULK_TARGET_PER_SECOND)})`,
     `single creation (POST /schedules, ${SINGLE_IN_FLIGHT} in flight): ${fmt(singlePerSecond)}/s = ${ratio(singlePerSecond, SINGLE_TARGET_PER_SECOND)} the ${fmt(SINGLE_TARGET_PER_SECOND)}/s target (${met(singlePerSecond, SINGLE_TARGET_PER_SECOND)})`,
-    `framework ceiling (bare Nest, one POST route, ${SINGLE_IN_FLIGHT} in flight): Express ${fmt(expressPerSecond)}/s, Fastify ${fmt(fastifyPerSecond)}/s = ${ratio(fastifyPerSecond, expressPerSecond)} Express; single creation = ${ratio(singlePerSecond, expressPerSecond)} the Express ceiling`,
+    `framework ceiling (bare Nest, one POST route, ${SINGLE_IN_FLIGHT} in flight): Express ${fmt(expressPerSecond)}/s, Fastify ${fmt(fastifyPerSecond)}/s (paired by round: Fastify = ${summary.fastifyToExpressPaired === undefined ? '-' : summary.fastifyToExpressPaired.toFixed(2)} × Express); single creation = ${ratio(singlePerSecond, expressPerSecond)} the Express ceiling`,
+    `CPU per request: Express ${fmt(summary.expressCpuMs, 3)} ms, Fastify ${fmt(summary.fastifyCpuMs, 3)} ms (${ratio(summary.fastifyCpuMs, summary.expressCpuMs)} Express); the API per single creation ${fmt(summary.singleCpuMs, 3)} ms (${ratio(summary.singleCpuMs, summary.expressCpuMs)} the bare Express request)`,
   ];
 }
 
@@ -130,11 +161,12 @@ export function creationTable(rounds: readonly CreationRound[]): string {
 
 export function frameworkTable(rounds: readonly FrameworkRound[]): string {
   return markdownTable(
-    ['platform', 'round', 'requests/s', 'failed'],
+    ['platform', 'round', 'requests/s', 'CPU ms/request', 'failed'],
     rounds.map((r) => [
       r.platform,
       String(r.round),
       fmt(r.perSecond),
+      fmt(r.cpuMsPerRequest, 3),
       String(r.failed),
     ]),
   );
