@@ -45,6 +45,7 @@ export async function startFrameworkServer(
   const app = await NestFactory.create(
     CeilingModule,
     platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class; a literal is how they are passed
     { logger: false },
   );
   await app.listen(port, '127.0.0.1');
