@@ -2,6 +2,12 @@ import { runBenchCommand } from './bench-command';
 import { runBrokersCommand } from './brokers/brokers-command';
 import { runChaosCommand } from './chaos/chaos-command';
 import { runFailoverCommand } from './chaos/failover-command';
+import { runCreationCommand } from './creation/creation-command';
+import {
+  FRAMEWORK_PLATFORMS,
+  type FrameworkPlatform,
+  startFrameworkServer,
+} from './creation/framework-server';
 import { parseOptions } from './options';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
@@ -11,11 +17,22 @@ import { runSecurityCostCommand } from './security-cost/security-cost';
  *   node dist/bench/main.js bench [--smoke] [...]   (npm run bench)
  *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
  *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
+ *   node dist/bench/main.js bench --creation [--smoke]   (creation throughput against its targets)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js chaos --failover [--smoke]   (the Patroni cluster loses its primary)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
+ *   node dist/bench/main.js framework --platform=express|fastify --port=N   (the framework ceiling's child)
  * See options.ts for the flags.
  */
+/** A child role: exit on SIGTERM, and when the harness died without stopping us (SIGKILL: re-parented). */
+function exitWithParent(): void {
+  process.on('SIGTERM', () => process.exit(0));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 1_000).unref();
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const command = args.shift();
@@ -23,17 +40,22 @@ async function main(): Promise<number> {
     const port = Number(/^--port=(\d+)$/.exec(args[0] ?? '')?.[1]);
     if (!port) throw new Error('usage: receiver --port=N');
     await startReceiverServer(port);
-    process.on('SIGTERM', () => process.exit(0));
-    // The harness may die without stopping us (SIGKILL): once re-parented, exit too.
-    const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) process.exit(0);
-    }, 1_000).unref();
+    exitWithParent();
+    return -1;
+  }
+  if (command === 'framework') {
+    const platform = /^--platform=(\w+)$/.exec(args[0] ?? '')?.[1];
+    const port = Number(/^--port=(\d+)$/.exec(args[1] ?? '')?.[1]);
+    if (!FRAMEWORK_PLATFORMS.includes(platform as FrameworkPlatform) || !port)
+      throw new Error('usage: framework --platform=express|fastify --port=N');
+    await startFrameworkServer(platform as FrameworkPlatform, port);
+    exitWithParent();
     return -1;
   }
   if (command === 'bench') {
     const options = parseOptions(args);
     if (options.brokers) return runBrokersCommand(options);
+    if (options.creation) return runCreationCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);

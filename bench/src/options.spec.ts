@@ -64,6 +64,22 @@ describe('parseOptions', () => {
     );
   });
 
+  it('reads --creation, alone or with --smoke, and refuses it with another mode or selection', () => {
+    expect(parseOptions(['--creation', '--smoke'], {})).toMatchObject({
+      creation: true,
+      brokers: false,
+      securityCost: false,
+      smoke: true,
+    });
+    expect(parseOptions([], {})).toMatchObject({ creation: false });
+    expect(() => parseOptions(['--creation', '--only=burst'], {})).toThrow(
+      /--creation .* no --only or --schedulers/,
+    );
+    expect(() => parseOptions(['--creation', '--brokers'], {})).toThrow(
+      /--brokers and --creation are separate runs: pick one/,
+    );
+  });
+
   it('names the known options when given an unknown one', () => {
     expect(() => parseOptions(['--security'], {})).toThrow(
       /unknown option --security; known: .*--security-cost/,

@@ -17,6 +17,9 @@
  *                          cluster, whose primary's node is crashed under load (src/chaos/failover-command.ts)
  *   --base-port=N          (chaos --failover) the cluster's ports: etcd N and N+1, PostgreSQL N+10..N+12,
  *                          Patroni's REST API N+20..N+22 (default: free ports)
+ *   --creation             (bench) instead of the workloads: bulk creation (POST /schedules/batch) and single
+ *                          creation (50 in flight) against their targets, and the HTTP platform's ceiling,
+ *                          Express against Fastify, in one run (src/creation/)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -40,6 +43,8 @@ export interface HarnessOptions {
   failover: boolean;
   /** chaos --failover: the first of the cluster's ports, else free ports. */
   basePort: number | undefined;
+  /** Measure creation throughput against its targets instead (creation/creation-command.ts). */
+  creation: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -72,6 +77,7 @@ export function parseOptions(
     'brokers',
     'failover',
     'base-port',
+    'creation',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -79,15 +85,17 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
-  for (const mode of ['security-cost', 'brokers']) {
+  const modes = ['security-cost', 'brokers', 'creation'];
+  for (const mode of modes) {
     if (flags.has(mode) && (flags.has('only') || flags.has('schedulers')))
       throw new Error(
         `--${mode} runs its own measurements: it takes no --only or --schedulers`,
       );
   }
-  if (flags.has('security-cost') && flags.has('brokers'))
+  const chosen = modes.filter((mode) => flags.has(mode));
+  if (chosen.length > 1)
     throw new Error(
-      '--security-cost and --brokers are separate runs: pick one',
+      `${chosen.map((mode) => `--${mode}`).join(' and ')} are separate runs: pick one`,
     );
   const schedulerCounts = (flags.get('schedulers') ?? '1,3')
     .split(',')
@@ -126,6 +134,7 @@ export function parseOptions(
     brokers: flags.has('brokers'),
     failover: flags.has('failover'),
     basePort,
+    creation: flags.has('creation'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,

@@ -13,6 +13,7 @@ export * from './schedule/plan-occurrences';
 export * from './schedule/plan-policies';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';
+export * from './schedule/schedule-batch';
 // Time policies (issue 13): one file per policy.
 export * from './schedule/catch-up-window';
 export * from './schedule/exclusions';

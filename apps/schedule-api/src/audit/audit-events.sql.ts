@@ -20,12 +20,18 @@ import { ownedPageSql } from '../http/owned-page.sql';
 export function auditEventCte(
   from: string,
   first: number,
-  row: { owner: string; resourceId: string; scheduleId?: string },
+  row: {
+    owner: string;
+    resourceId: string;
+    scheduleId?: string;
+    /** SQL of the details when they differ per row; default the entry's (`$first+4`). */
+    details?: string;
+  },
 ): string {
   const p = (n: number) => `$${first + n}`;
   return `audit as (
 insert into audit_events (action, actor_key_id, actor_owner, resource_type, details, owner, resource_id, schedule_id)
-select ${p(0)}::text, ${p(1)}::uuid, ${p(2)}::text, ${p(3)}::text, ${p(4)}::jsonb, ${row.owner}, ${row.resourceId}, ${row.scheduleId ?? 'null::uuid'}
+select ${p(0)}::text, ${p(1)}::uuid, ${p(2)}::text, ${p(3)}::text, ${row.details ?? `${p(4)}::jsonb`}, ${row.owner}, ${row.resourceId}, ${row.scheduleId ?? 'null::uuid'}
 from ${from}
 )`;
 }

@@ -146,6 +146,7 @@ export function writesNothing(route: RouteCase): boolean {
 // prettier-ignore
 export const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/schedules', scope: 'schedules:write', body: () => cronBody({ owner: OWNER_A }), ok: 201 },
+  { method: 'POST', path: '/schedules/batch', scope: 'schedules:write', body: () => ({ schedules: [cronBody({ owner: OWNER_A })] }), ok: 201 },
   { method: 'GET', path: '/schedules', scope: 'schedules:read', ok: 200 },
   { method: 'POST', path: '/schedules/preview', scope: 'schedules:read', body: () => ({ schedule: { type: 'cron', expression: '0 0 * * *' } }), ok: 200, readOnly: true },
   { method: 'GET', path: '/schedules/:id', scope: 'schedules:read', target: 'schedule', ok: 200 },

@@ -399,6 +399,7 @@ describe('schedule API: create, read, update, delete', () => {
         '/connections',
         '/connections/{id}',
         '/schedules',
+        '/schedules/batch',
         '/schedules/preview',
         '/schedules/{id}',
         '/schedules/{id}/upcoming',

@@ -8,6 +8,7 @@ import {
   type ScheduleSpec,
   type ScheduleStatus,
   scheduleRate,
+  sumOwnerUsage,
   usageLimits,
 } from '@scheduleman/domain';
 import * as sql from './owner-usage.sql';
@@ -93,6 +94,29 @@ export class OwnerQuotas {
       if (then) await then(tx, row);
       return row;
     });
+  }
+
+  /**
+   * Adds new schedules to their owners' totals in the caller's transaction, one
+   * statement per owner in name order (sumOwnerUsage), so two batches of the same
+   * owners cannot deadlock. Throws QuotaExceededError when an owner would go over a
+   * quota; the caller's transaction then rolls back, and nothing is written.
+   */
+  async addBatch(
+    tx: Queryable,
+    schedules: Iterable<{
+      owner: string | null;
+      status: ScheduleStatus;
+      firesPerHour: number;
+    }>,
+  ): Promise<void> {
+    const totals = sumOwnerUsage(
+      [...schedules].map((state) => ({
+        owner: state.owner,
+        usage: contribution(state.status, state.firesPerHour),
+      })),
+    );
+    for (const [owner, amount] of totals) await this.add(tx, owner, amount);
   }
 
   /**

@@ -9,6 +9,8 @@ import {
 import { OwnerQuotas, SCHEDULE_QUOTAS } from './owner-quotas';
 import { TriggerResealer } from '../secrets/trigger-resealer';
 import { AuditEventsRepository } from '../audit/audit-events.repository';
+import { ScheduleBatchController } from './schedule-batch.controller';
+import { ScheduleBatchService } from './schedule-batch.service';
 import { ScheduleHistoryController } from './schedule-history.controller';
 import { SchedulesController } from './schedules.controller';
 import { ExecutionsController } from '../executions/executions.controller';
@@ -36,12 +38,14 @@ export class SchedulesModule {
     return {
       module: SchedulesModule,
       controllers: [
+        ScheduleBatchController,
         SchedulesController,
         ScheduleHistoryController,
         ExecutionsController,
       ],
       providers: [
         SchedulesService,
+        ScheduleBatchService,
         ExecutionsService,
         ExecutionsRepository,
         SchedulesRepository,

@@ -130,6 +130,27 @@ export class SchedulesRepository {
     return rows[0];
   }
 
+  /**
+   * INSERT_SCHEDULES: every schedule of a batch in one statement, with their events;
+   * the rows in the order of `schedules`. Quotas are the caller's (OwnerQuotas.addBatch).
+   */
+  async insertMany(
+    tx: Queryable,
+    schedules: readonly { id: string; state: ScheduleState }[],
+    audit: AuditEntry,
+  ): Promise<ScheduleRow[]> {
+    const rows: ScheduleRow[] = await tx.query(sql.INSERT_SCHEDULES, [
+      JSON.stringify(schedules.map(({ id, state }) => batchRow(id, state))),
+      ...auditEventParams(audit),
+    ]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return schedules.map(({ id }) => {
+      const row = byId.get(id);
+      if (!row) throw new Error(`INSERT_SCHEDULES returned no row for ${id}`);
+      return row;
+    });
+  }
+
   async find(
     id: string,
     db: Queryable = this.dataSource,
@@ -285,6 +306,35 @@ function stateParams(state: ScheduleState): unknown[] {
     state.nextRunAt,
     state.firesPerHour,
   ];
+}
+
+/** One row of INSERT_SCHEDULES, keyed by column (BATCH_ROW_TYPES), values as stateParams and policyParams give them. */
+function batchRow(id: string, state: ScheduleState): Record<string, unknown> {
+  const p = state.policies;
+  return {
+    id,
+    name: state.name,
+    owner: state.owner,
+    metadata: state.metadata,
+    schedule_type: state.schedule.type,
+    schedule: state.schedule,
+    trigger_type: state.trigger.type,
+    trigger: state.trigger,
+    misfire_policy: state.misfirePolicy,
+    max_attempts: state.maxAttempts,
+    status: state.status,
+    next_run_at: state.nextRunAt,
+    fires_per_hour: state.firesPerHour,
+    result_timeout: state.resultTimeout,
+    result_timeout_ms: state.resultTimeoutMs,
+    catch_up_window: p.catchUpWindow,
+    exclusions: p.exclusions,
+    calendar_ids: p.calendarIds,
+    flexible_window: p.flexibleWindow,
+    paused_until: p.pausedUntil,
+    overlap_policy: p.overlapPolicy,
+    skip_next_at: state.skipNextAt,
+  };
 }
 
 /** The last two parameters of the schedule writes (see insertValues in schedules.sql.ts). */

@@ -77,6 +77,13 @@ import { type Queryable, SchedulesRepository } from './schedules.repository';
  */
 export const NOTIFY_WITHIN_MS = 5_000;
 
+/** A schedule ready to insert: checked, with its id, and the connection its trigger names. */
+export interface PreparedCreate {
+  id: string;
+  state: ScheduleState;
+  connectionId: string | undefined;
+}
+
 /** Nest token for the TriggerParseContext built from the configuration. */
 export const TRIGGER_PARSE_CONTEXT = Symbol('TRIGGER_PARSE_CONTEXT');
 
@@ -112,6 +119,41 @@ export class SchedulesService {
     principal: Principal,
     dto: CreateScheduleDto,
   ): Promise<ScheduleResponse> {
+    const { id, state, connectionId } = this.prepareCreate(principal, dto);
+    const { calendarIds } = state.policies;
+    // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert,
+    // and one on a connection the share lock of its connection; every other creation is
+    // a single statement (quotas included: OwnerQuotas.insert).
+    const row = await this.quotas.insert(
+      id,
+      state,
+      auditEntry(principal, 'schedule.created', {
+        scheduleType: state.schedule.type,
+        triggerType: state.trigger.type,
+      }),
+      this.isDueSoon(state)
+        ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
+        : undefined,
+      connectionId === undefined && calendarIds.length === 0
+        ? undefined
+        : (tx) => this.requireReferences(tx, state, connectionId),
+    );
+    this.logger.log({
+      msg: 'schedule created',
+      scheduleId: row.id,
+      type: row.schedule.type,
+      nextRunAt: row.next_run_at,
+    });
+    return toScheduleResponse(row);
+  }
+
+  /**
+   * What a creation stores, from a body the DTO has checked: everything but the
+   * database is checked here (the owner the key may use, the domain parsers, the cron
+   * interval quota), so a refusal writes nothing. Also used by POST /schedules/batch,
+   * once per item.
+   */
+  prepareCreate(principal: Principal, dto: CreateScheduleDto): PreparedCreate {
     const owner = ownerFor(principal, dto.owner);
     const parsed = this.parse(dto);
     if (!parsed.schedule || !parsed.firstRunAt || !parsed.trigger)
@@ -147,34 +189,30 @@ export class SchedulesService {
       policies,
       skipNextAt: null,
     };
-    // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert,
-    // and one on a connection the share lock of its connection; every other creation is
-    // a single statement (quotas included: OwnerQuotas.insert).
-    const row = await this.quotas.insert(
-      id,
-      state,
-      auditEntry(principal, 'schedule.created', {
-        scheduleType: state.schedule.type,
-        triggerType: state.trigger.type,
-      }),
-      this.isDueSoon(state)
-        ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
-        : undefined,
-      connectionId === undefined && policies.calendarIds.length === 0
-        ? undefined
-        : async (tx) => {
-            if (connectionId !== undefined)
-              await this.connections.require(tx, state, connectionId);
-            await this.calendars.require(tx, policies.calendarIds, owner);
-          },
+    return { id, state, connectionId };
+  }
+
+  /**
+   * The connection and calendars a new schedule names must be its owner's; they stay
+   * share-locked until `tx` commits (ConnectionUsage, CalendarUsage).
+   */
+  async requireReferences(
+    tx: Queryable,
+    state: ScheduleState,
+    connectionId: string | undefined,
+  ): Promise<void> {
+    if (connectionId !== undefined)
+      await this.connections.require(tx, state, connectionId);
+    await this.calendars.require(tx, state.policies.calendarIds, state.owner);
+  }
+
+  /** True when a schedule in `state` is due within NOTIFY_WITHIN_MS (then its creation wakes the schedulers). */
+  isDueSoon(state: Pick<ScheduleState, 'status' | 'nextRunAt'>): boolean {
+    return (
+      state.status === 'active' &&
+      state.nextRunAt !== null &&
+      state.nextRunAt.getTime() - this.clock.now().getTime() <= NOTIFY_WITHIN_MS
     );
-    this.logger.log({
-      msg: 'schedule created',
-      scheduleId: row.id,
-      type: row.schedule.type,
-      nextRunAt: row.next_run_at,
-    });
-    return toScheduleResponse(row);
   }
 
   async get(principal: Principal, id: string): Promise<ScheduleResponse> {
@@ -670,16 +708,6 @@ export class SchedulesService {
     if (!row || !canSee(principal, row.owner))
       throw new NotFoundError('schedule', id);
     return row;
-  }
-
-  private isDueSoon(
-    state: Pick<ScheduleState, 'status' | 'nextRunAt'>,
-  ): boolean {
-    return (
-      state.status === 'active' &&
-      state.nextRunAt !== null &&
-      state.nextRunAt.getTime() - this.clock.now().getTime() <= NOTIFY_WITHIN_MS
-    );
   }
 
   private async wakeIfDueSoon(

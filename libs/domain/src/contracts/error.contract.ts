@@ -2,6 +2,8 @@
 export interface FieldProblem {
   field: string;
   message: string;
+  /** In the answer to `POST /schedules/batch`: the position of the refused item in `schedules`. */
+  index?: number;
 }
 
 /** The stable `code`s of an error answer; docs/api.md says when each is sent. */

@@ -73,6 +73,16 @@ export interface SchedulePoliciesResponse {
   skipNextAt: string | null;
 }
 
+/** Body of `POST /schedules/batch`: 1..MAX_BATCH_SCHEDULES bodies of `POST /schedules`, stored all or none. */
+export interface CreateScheduleBatchRequest {
+  schedules: CreateScheduleRequest[];
+}
+
+/** Answer of `POST /schedules/batch`: the stored schedules, in the order they were sent. */
+export interface ScheduleBatchResponse {
+  items: ScheduleResponse[];
+}
+
 /** Body of `PATCH /schedules/:id`: any subset; `null` clears name, owner or metadata. */
 export type UpdateScheduleRequest = Partial<CreateScheduleRequest>;
 

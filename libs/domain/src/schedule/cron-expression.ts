@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { errorMessage, ValidationError } from '../errors';
-import { compileCron, nextMatch } from './cron-matcher';
+import { nextMatch } from './cron-matcher';
+import { matcherFor } from './cron-occurrences';
 
 /** Longest cron expression accepted; real ones are a few dozen characters. */
 export const MAX_CRON_EXPRESSION_LENGTH = 256;
@@ -68,7 +69,8 @@ export function parseCronExpression(
   const expression = fields.join(' ');
   let first: number | null;
   try {
-    first = nextMatch(compileCron(expression), now.getTime());
+    // Cached: a batch of creations often repeats an expression (POST /schedules/batch).
+    first = nextMatch(matcherFor(expression), now.getTime());
   } catch (error) {
     // cron-parser's messages do not say which field is wrong: parse the fields one at a
     // time to find it. Only if each is fine alone is the combination impossible.

@@ -21,6 +21,7 @@ import {
   type FieldError,
   HttpProblem,
   InvalidRequestError,
+  RefusedFieldsError,
 } from './http-errors';
 
 interface ReplyTarget {
@@ -104,6 +105,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof InvalidRequestError)
       return errorBody(400, exception.code, exception.errors);
+    if (exception instanceof RefusedFieldsError)
+      return errorBody(exception.statusCode, exception.code, exception.errors);
     if (exception instanceof NotFoundError)
       return errorBody(404, exception.code, [
         { field: 'id', message: exception.message },

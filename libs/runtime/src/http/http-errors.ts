@@ -16,6 +16,21 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/**
+ * A refusal naming several fields with a status of its own: the items of a batch that
+ * named another owner (403 FORBIDDEN) or went over a quota (409 QUOTA_EXCEEDED).
+ */
+export class RefusedFieldsError extends Error {
+  constructor(
+    readonly statusCode: 403 | 409,
+    readonly code: string,
+    readonly errors: FieldProblem[],
+  ) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    this.name = 'RefusedFieldsError';
+  }
+}
+
 /** An HTTP-level refusal outside the domain: unsupported media type, body too large, … */
 export class HttpProblem extends Error {
   constructor(

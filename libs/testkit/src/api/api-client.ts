@@ -12,6 +12,7 @@ import {
   type ExecutionResponse,
   parseSecretsKey,
   ResultTokens,
+  type ScheduleBatchResponse,
   type ScheduleResponse,
   SystemClock,
 } from '@scheduleman/domain';
@@ -103,6 +104,13 @@ export class ApiClient {
 
   createSchedule(body: CreateScheduleRequest): Promise<ScheduleResponse> {
     return this.call('POST', '/schedules', [201], body);
+  }
+
+  /** POST /schedules/batch: all of `schedules` or none (at most MAX_BATCH_SCHEDULES). */
+  createScheduleBatch(
+    schedules: CreateScheduleRequest[],
+  ): Promise<ScheduleBatchResponse> {
+    return this.call('POST', '/schedules/batch', [201], { schedules });
   }
 
   /** POST /connections: a broker connection (this client's key needs connections:write). */

@@ -23,6 +23,7 @@ import {
   RECENT_EXECUTIONS_COUNT,
   type RecentExecution,
   type ScheduleListItem,
+  type ScheduleBatchResponse,
   type ScheduleListResponse,
   type ScheduleResponse,
   type ScheduleSpec,
@@ -167,6 +168,14 @@ export class ScheduleListItemDto
   recentExecutions?: RecentExecutionDto[];
 }
 
+export class ScheduleBatchResponseDto implements ScheduleBatchResponse {
+  @ApiProperty({
+    type: [ScheduleResponseDto],
+    description: 'The stored schedules, in the order they were sent.',
+  })
+  items: ScheduleResponseDto[];
+}
+
 export class ScheduleListResponseDto implements ScheduleListResponse {
   @ApiProperty({ type: [ScheduleListItemDto] })
   items: ScheduleListItemDto[];
@@ -281,6 +290,14 @@ export class FieldProblemDto implements FieldProblem {
 
   @ApiProperty({ example: 'minute field "61" is out of range 0-59' })
   message: string;
+
+  @ApiProperty({
+    required: false,
+    example: 3,
+    description:
+      'Only in answers to POST /schedules/batch: the position of the refused item in `schedules`.',
+  })
+  index?: number;
 }
 
 export class ErrorResponseDto implements ErrorResponse {

@@ -1,0 +1,159 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  auditEntry,
+  type BatchItemProblem,
+  type BatchRefusal,
+  decisiveRefusal,
+  indexProblems,
+  itemRefusal,
+  type Principal,
+  type ScheduleBatchResponse,
+} from '@scheduleman/domain';
+import { InvalidRequestError, RefusedFieldsError } from '@scheduleman/runtime';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
+import type { CreateScheduleBatchDto } from './dto/create-schedule-batch.dto';
+import { CreateScheduleDto } from './dto/create-schedule.dto';
+import { OwnerQuotas } from './owner-quotas';
+import { toScheduleResponse } from './schedule-rows';
+import { SchedulesRepository } from './schedules.repository';
+import { type PreparedCreate, SchedulesService } from './schedules.service';
+
+const ITEM_METADATA = {
+  type: 'body',
+  metatype: CreateScheduleDto,
+  data: undefined,
+} as const;
+
+/**
+ * POST /schedules/batch (docs/api.md "Bulk creation"): each item is checked as
+ * POST /schedules checks its body (the same ValidationPipe and DTO, then
+ * SchedulesService.prepareCreate), and every item's problems are reported by index
+ * before anything is written. Then one transaction: the connections and calendars the
+ * items name (a statement for each such item), the owners' totals (one statement per
+ * owner), one INSERT of every schedule with its events, and at most one NOTIFY.
+ */
+@Injectable()
+export class ScheduleBatchService {
+  private readonly logger = new Logger(ScheduleBatchService.name);
+  private readonly validation = new RequestValidationPipe();
+
+  constructor(
+    private readonly schedules: SchedulesService,
+    private readonly quotas: OwnerQuotas,
+    private readonly repo: SchedulesRepository,
+  ) {}
+
+  async create(
+    principal: Principal,
+    dto: CreateScheduleBatchDto,
+  ): Promise<ScheduleBatchResponse> {
+    const refusals = new BatchRefusals();
+    const prepared: PreparedCreate[] = [];
+    for (const [index, item] of dto.schedules.entries()) {
+      const one = await this.prepareItem(principal, item, index, refusals);
+      if (one) prepared.push(one);
+    }
+    refusals.throwIfAny();
+    const rows = await this.repo.transaction(async (tx) => {
+      for (const [index, { state, connectionId }] of prepared.entries()) {
+        if (
+          connectionId === undefined &&
+          state.policies.calendarIds.length === 0
+        )
+          continue;
+        await refusals.attempt(index, () =>
+          this.schedules.requireReferences(tx, state, connectionId),
+        );
+      }
+      refusals.throwIfAny();
+      await this.quotas.addBatch(
+        tx,
+        prepared.map(({ state }) => state),
+      );
+      const inserted = await this.repo.insertMany(
+        tx,
+        prepared,
+        auditEntry(principal, 'schedule.created'),
+      );
+      const dueSoon = inserted.filter((row) =>
+        this.schedules.isDueSoon({
+          status: row.status,
+          nextRunAt: row.next_run_at,
+        }),
+      );
+      if (dueSoon.length > 0)
+        await this.repo.notifyWakeup(tx, {
+          reason: 'created',
+          schedules: dueSoon.length,
+        });
+      return inserted;
+    });
+    this.logger.log({ msg: 'schedules created', count: rows.length });
+    return { items: rows.map(toScheduleResponse) };
+  }
+
+  /** One item as POST /schedules would take it, or undefined with its problems recorded. */
+  private async prepareItem(
+    principal: Principal,
+    item: unknown,
+    index: number,
+    refusals: BatchRefusals,
+  ): Promise<PreparedCreate | undefined> {
+    let dto: CreateScheduleDto;
+    try {
+      dto = (await this.validation.transform(
+        item,
+        ITEM_METADATA,
+      )) as CreateScheduleDto;
+    } catch (error) {
+      if (!(error instanceof InvalidRequestError)) throw error;
+      refusals.add('invalid', indexProblems(index, error.errors));
+      return undefined;
+    }
+    return refusals.attempt(index, () =>
+      Promise.resolve(this.schedules.prepareCreate(principal, dto)),
+    );
+  }
+}
+
+/** The refused items of one batch, and the answer they make (decisiveRefusal). */
+class BatchRefusals {
+  private readonly kinds = new Set<BatchRefusal>();
+  private readonly problems: BatchItemProblem[] = [];
+
+  add(kind: BatchRefusal, problems: BatchItemProblem[]): void {
+    this.kinds.add(kind);
+    this.problems.push(...problems);
+  }
+
+  /** Runs `work` for item `index`; a refusal of the item is recorded (undefined), anything else thrown. */
+  async attempt<T>(
+    index: number,
+    work: () => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof InvalidRequestError) {
+        this.add('invalid', indexProblems(index, error.errors));
+        return undefined;
+      }
+      const refused = itemRefusal(error);
+      if (!refused) throw error;
+      this.add(refused.refusal, indexProblems(index, [refused.problem]));
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    const kind = decisiveRefusal(this.kinds);
+    if (kind === undefined) return;
+    const problems = [...this.problems].sort((a, b) => a.index - b.index);
+    if (kind === 'invalid') throw new InvalidRequestError(problems);
+    throw new RefusedFieldsError(
+      kind === 'forbidden' ? 403 : 409,
+      kind === 'forbidden' ? 'FORBIDDEN' : 'QUOTA_EXCEEDED',
+      problems,
+    );
+  }
+}

@@ -1,0 +1,341 @@
+import { join } from 'node:path';
+import { type CreateScheduleRequest } from '@scheduleman/domain';
+import {
+  ApiClient,
+  AppProcess,
+  freePort,
+  TEST_ADMIN_API_KEY,
+} from '@scheduleman/testkit';
+import { Pool } from 'undici';
+import { benchCommandLine, runEnvironment } from '../bench-command';
+import { closedLoop } from '../ceilings/closed-loop';
+import { BenchCluster } from '../infra/bench-cluster';
+import { treeCpuSeconds } from '../infra/proc-stats';
+import { UsageMeter } from '../infra/usage-meter';
+import { monotonicMs } from '../infra/wait';
+import { benchMain, resultsDir } from '../infra/workspace';
+import type { HarnessOptions } from '../options';
+import { writeReport } from '../report/bench-report';
+import { Harness } from '../runner/harness';
+import { createMigratedDatabase, RunEnvironment } from '../runner/run-workload';
+import { rotated } from '../security-cost/security-cost-report';
+import { iso, webhookTrigger } from '../workloads/workload';
+import {
+  type CreationReport,
+  type CreationRound,
+  creationProblems,
+  creationTable,
+  creationVerdict,
+  type FrameworkRound,
+  frameworkTable,
+  renderCreationReport,
+  SINGLE_IN_FLIGHT,
+  summarizeCreation,
+} from './creation-report';
+import { FRAMEWORK_PLATFORMS } from './framework-server';
+
+/**
+ * `npm run bench -- --creation [--smoke]`: how fast schedules are created, against the
+ * targets of issue 14 (bulk ≥ 20,000 schedules/s, single ≥ 3,000/s with 50 in flight),
+ * and what the HTTP platform alone allows (a bare Nest app on Express and on Fastify,
+ * the same client, the same machine, in the same run). The API runs as deployed
+ * (authentication on, an owner-bound key, so every request looks its key up and every
+ * creation counts against the owner's quotas); no scheduler runs and the schedules are
+ * due tomorrow. Bulk and single alternate round by round.
+ */
+interface Sizes {
+  rounds: number;
+  batchSize: number;
+  batchesPerRound: number;
+  singlesPerRound: number;
+  /** Unmeasured first: a fresh API is slow for its first thousand. */
+  warmUpSingles: number;
+  warmUpBatches: number;
+  frameworkRounds: number;
+  frameworkMs: number;
+}
+
+function sizes(options: HarnessOptions): Sizes {
+  return options.smoke
+    ? {
+        rounds: 1,
+        batchSize: 200,
+        batchesPerRound: 2,
+        singlesPerRound: 200,
+        warmUpSingles: 100,
+        warmUpBatches: 1,
+        frameworkRounds: 1,
+        frameworkMs: 300,
+      }
+    : {
+        rounds: 4,
+        batchSize: 1_000,
+        batchesPerRound: 5,
+        singlesPerRound: 3_000,
+        warmUpSingles: 1_000,
+        warmUpBatches: 2,
+        frameworkRounds: 4,
+        frameworkMs: 3_000,
+      };
+}
+
+const OWNER = 'bench-creation';
+
+function bodies(
+  env: RunEnvironment,
+  label: string,
+  count: number,
+): CreateScheduleRequest[] {
+  const tomorrow = iso(env.clock.now().getTime() + 86_400_000);
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${label}-${i}`,
+    schedule: { type: 'at', at: tomorrow },
+    trigger: webhookTrigger(env.receiverClient.hookUrl),
+  }));
+}
+
+/** CPU of the API and of PostgreSQL around `work`, per schedule it created. */
+async function metered(
+  env: RunEnvironment,
+  cluster: BenchCluster,
+  work: () => Promise<{ created: number; failures: string[]; ms: number }>,
+): Promise<Omit<CreationRound, 'kind' | 'round'>> {
+  const postmaster = env.server.postmasterPid();
+  const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
+  cluster.markCpu();
+  const { created, failures, ms } = await work();
+  const [api] = cluster.usage();
+  const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
+  const per = Math.max(1, created);
+  return {
+    created,
+    failures: failures.length,
+    firstFailure: failures[0],
+    perSecond: created / (ms / 1000),
+    apiCpuMsPerSchedule: (api.cpuSeconds * 1000) / per,
+    pgCpuMsPerSchedule:
+      pgBefore !== undefined && pgAfter !== undefined
+        ? ((pgAfter - pgBefore) * 1000) / per
+        : undefined,
+  };
+}
+
+/** `count` batches, one request in flight (a client importing a list does that). */
+async function createBatches(
+  env: RunEnvironment,
+  client: ApiClient,
+  label: string,
+  count: number,
+  size: number,
+): Promise<{ created: number; failures: string[]; ms: number }> {
+  const all = Array.from({ length: count }, (_, b) =>
+    bodies(env, `${label}-${b}`, size),
+  );
+  const failures: string[] = [];
+  let created = 0;
+  const started = monotonicMs();
+  for (const schedules of all) {
+    try {
+      created += (await client.createScheduleBatch(schedules)).items.length;
+    } catch (error) {
+      failures.push(String(error));
+    }
+  }
+  return { created, failures, ms: monotonicMs() - started };
+}
+
+async function createSingles(
+  env: RunEnvironment,
+  client: ApiClient,
+  label: string,
+  count: number,
+): Promise<{ created: number; failures: string[]; ms: number }> {
+  const all = bodies(env, label, count);
+  const result = await client.createMany(all, (body) => body, SINGLE_IN_FLIGHT);
+  return {
+    created: result.created.length,
+    failures: result.failures,
+    ms: result.elapsedMs,
+  };
+}
+
+async function measureCreation(
+  env: RunEnvironment,
+  size: Sizes,
+  rounds: CreationRound[],
+): Promise<void> {
+  const databaseUrl = await createMigratedDatabase(env.server, 'bench_create');
+  const cluster = await BenchCluster.start({
+    databaseUrl,
+    schedulerCount: 0,
+    logDir: join(env.logRoot, 'creation'),
+    logLevel: env.logLevel,
+    schedulerEnv: {},
+    cpuProfile: env.cpuProfile,
+  });
+  const admin = new ApiClient(cluster.apiUrl, { apiKey: TEST_ADMIN_API_KEY });
+  let client: ApiClient | undefined;
+  try {
+    const key = await admin.createApiKey({
+      owner: OWNER,
+      scopes: ['schedules:write'],
+      name: 'bench creation',
+    });
+    client = new ApiClient(cluster.apiUrl, { apiKey: key.key });
+    const owned = client;
+    await createSingles(env, owned, 'warm', size.warmUpSingles);
+    await createBatches(env, owned, 'warm', size.warmUpBatches, size.batchSize);
+    const kinds = [
+      {
+        kind: 'bulk' as const,
+        run: (round: number) =>
+          createBatches(
+            env,
+            owned,
+            `bulk-${round}`,
+            size.batchesPerRound,
+            size.batchSize,
+          ),
+      },
+      {
+        kind: 'single' as const,
+        run: (round: number) =>
+          createSingles(env, owned, `single-${round}`, size.singlesPerRound),
+      },
+    ];
+    for (let round = 1; round <= size.rounds; round++) {
+      for (const { kind, run } of rotated(kinds, round - 1)) {
+        const sample = await metered(env, cluster, () => run(round));
+        env.log(
+          `${kind}, round ${round}: ${sample.perSecond.toFixed(0)} schedules/s, API ${sample.apiCpuMsPerSchedule.toFixed(3)} ms CPU each`,
+        );
+        rounds.push({ kind, round, ...sample });
+      }
+    }
+  } finally {
+    await client?.close();
+    await admin.close();
+    await cluster.stop();
+    await env.server.dropDatabase(databaseUrl).catch(() => undefined);
+  }
+}
+
+/** The bare Nest app on each platform, in its own process, alternated round by round. */
+async function measureFrameworks(
+  env: RunEnvironment,
+  size: Sizes,
+  rounds: FrameworkRound[],
+): Promise<void> {
+  const servers = [];
+  try {
+    for (const platform of FRAMEWORK_PLATFORMS) {
+      const port = await freePort();
+      const server = new AppProcess({
+        name: `framework-${platform}`,
+        main: benchMain(),
+        args: ['framework', `--platform=${platform}`, `--port=${port}`],
+        port,
+        readyPath: '/health',
+        logFile: join(env.logRoot, `framework-${platform}.log`),
+      });
+      servers.push({ platform, server, meter: new UsageMeter(server) });
+      await server.start().waitReady();
+    }
+    const body = JSON.stringify(bodies(env, 'ceiling', 1)[0]);
+    for (let round = 1; round <= size.frameworkRounds; round++) {
+      for (const { platform, server, meter } of rotated(servers, round - 1)) {
+        const pool = new Pool(server.url(), {
+          connections: SINGLE_IN_FLIGHT,
+          pipelining: 1,
+        });
+        try {
+          const send = async () => {
+            const res = await pool.request({
+              method: 'POST',
+              path: '/schedules',
+              headers: { 'content-type': 'application/json' },
+              body,
+            });
+            await res.body.text();
+            if (res.statusCode !== 201)
+              throw new Error(`answered ${res.statusCode}`);
+          };
+          // Unmeasured first (JIT, connections), then CPU counted over the measured loop.
+          if (size.frameworkMs >= 1_000)
+            await closedLoop(send, SINGLE_IN_FLIGHT, 1_000);
+          meter.mark();
+          const loop = await closedLoop(
+            send,
+            SINGLE_IN_FLIGHT,
+            size.frameworkMs,
+          );
+          const cpuMsPerRequest =
+            (meter.usage().cpuSeconds * 1000) / Math.max(1, loop.completed);
+          env.log(
+            `framework ${platform}, round ${round}: ${loop.perSecond.toFixed(0)} req/s, ${cpuMsPerRequest.toFixed(3)} ms CPU each`,
+          );
+          rounds.push({
+            platform,
+            round,
+            perSecond: loop.perSecond,
+            cpuMsPerRequest,
+            failed: loop.failed,
+            firstError: loop.firstError,
+          });
+        } finally {
+          await pool.close();
+        }
+      }
+    }
+  } finally {
+    for (const { server } of servers) await server.kill();
+  }
+}
+
+export async function runCreationCommand(
+  options: HarnessOptions,
+): Promise<number> {
+  const harness = await Harness.start('bench', options.externalDatabaseUrl);
+  const env = runEnvironment(harness, options);
+  const size = sizes(options);
+  const report: CreationReport = {
+    startedAt: harness.startedAt,
+    machine: await harness.machine(),
+    command: benchCommandLine(),
+    wallSeconds: 0,
+    batchSize: size.batchSize,
+    creation: [],
+    framework: [],
+  };
+  harness.log(`creation; logs in ${harness.logRoot}`);
+  let stoppedBy: string | undefined;
+  try {
+    await measureCreation(env, size, report.creation);
+    await measureFrameworks(env, size, report.framework);
+  } catch (error) {
+    stoppedBy =
+      error instanceof Error ? (error.stack ?? error.message) : String(error);
+  } finally {
+    await harness.close();
+  }
+  report.wallSeconds = harness.elapsedSeconds();
+  const problems = [
+    ...(stoppedBy ? [`stopped early: ${stoppedBy}`] : []),
+    ...creationProblems(report),
+  ];
+  const name = `creation${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
+  const files = writeReport(
+    resultsDir(),
+    name,
+    { ...report, problems },
+    renderCreationReport(report, problems),
+  );
+  console.log(
+    `\n${creationTable(report.creation)}\n\n${frameworkTable(report.framework)}\n`,
+  );
+  for (const line of creationVerdict(summarizeCreation(report)))
+    console.log(line);
+  for (const problem of problems) console.log(`BROKEN: ${problem}`);
+  console.log(`written: ${files.join(', ')}`);
+  return problems.length ? 1 : 0;
+}
