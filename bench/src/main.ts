@@ -1,6 +1,7 @@
 import { runBenchCommand } from './bench-command';
 import { runBrokersCommand } from './brokers/brokers-command';
 import { runChaosCommand } from './chaos/chaos-command';
+import { runFailoverCommand } from './chaos/failover-command';
 import { parseOptions } from './options';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
@@ -11,6 +12,7 @@ import { runSecurityCostCommand } from './security-cost/security-cost';
  *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
  *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
+ *   node dist/bench/main.js chaos --failover [--smoke]   (the Patroni cluster loses its primary)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  * See options.ts for the flags.
  */
@@ -36,7 +38,12 @@ async function main(): Promise<number> {
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);
   }
-  if (command === 'chaos') return runChaosCommand(parseOptions(args));
+  if (command === 'chaos') {
+    const options = parseOptions(args);
+    return options.failover
+      ? runFailoverCommand(options)
+      : runChaosCommand(options);
+  }
   throw new Error(
     `usage: main.js bench|chaos [--smoke] (got '${command ?? ''}')`,
   );

@@ -32,6 +32,23 @@ describe('parseOptions', () => {
     ).toThrow(/no --only or --schedulers/);
   });
 
+  it('reads --failover and its --base-port, and refuses a port without it', () => {
+    expect(parseOptions(['--failover', '--smoke'], {})).toMatchObject({
+      failover: true,
+      basePort: undefined,
+      smoke: true,
+    });
+    expect(parseOptions(['--failover', '--base-port=56601'], {})).toMatchObject(
+      { failover: true, basePort: 56601 },
+    );
+    expect(() => parseOptions(['--base-port=56601'], {})).toThrow(
+      /--base-port goes with --failover/,
+    );
+    expect(() => parseOptions(['--failover', '--base-port=80'], {})).toThrow(
+      /--base-port must be an integer from 1024 to 65500/,
+    );
+  });
+
   it('reads --brokers, alone or with --smoke, and refuses it with another mode or selection', () => {
     expect(parseOptions(['--brokers', '--smoke'], {})).toMatchObject({
       brokers: true,

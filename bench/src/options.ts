@@ -13,6 +13,10 @@
  *                          on, and a burst's fires/s unsigned against signed, alternated in one run
  *   --brokers              (bench) instead of the workloads: each broker trigger's fires/s and initiation
  *                          latency against the broker's bare client, in one run (src/brokers/)
+ *   --failover             (chaos) instead of the scheduler kills: the apps on a three-node Patroni
+ *                          cluster, whose primary's node is crashed under load (src/chaos/failover-command.ts)
+ *   --base-port=N          (chaos --failover) the cluster's ports: etcd N and N+1, PostgreSQL N+10..N+12,
+ *                          Patroni's REST API N+20..N+22 (default: free ports)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -32,6 +36,10 @@ export interface HarnessOptions {
   securityCost: boolean;
   /** Measure the broker triggers against their bare clients instead (brokers/brokers-command.ts). */
   brokers: boolean;
+  /** chaos: the Patroni failover run instead of the scheduler kills. */
+  failover: boolean;
+  /** chaos --failover: the first of the cluster's ports, else free ports. */
+  basePort: number | undefined;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -62,6 +70,8 @@ export function parseOptions(
     'scheduler-main',
     'security-cost',
     'brokers',
+    'failover',
+    'base-port',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -87,6 +97,18 @@ export function parseOptions(
       `--schedulers must list counts between 1 and 16, got '${flags.get('schedulers')}'`,
     );
   }
+  const basePort = flags.has('base-port')
+    ? Number(flags.get('base-port'))
+    : undefined;
+  if (
+    basePort !== undefined &&
+    (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65_500)
+  )
+    throw new Error(
+      `--base-port must be an integer from 1024 to 65500, got '${flags.get('base-port')}'`,
+    );
+  if (basePort !== undefined && !flags.has('failover'))
+    throw new Error('--base-port goes with --failover');
   const schedulerEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (name.startsWith(SCHEDULER_ENV_PREFIX) && value !== undefined)
@@ -102,6 +124,8 @@ export function parseOptions(
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
     securityCost: flags.has('security-cost'),
     brokers: flags.has('brokers'),
+    failover: flags.has('failover'),
+    basePort,
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,

@@ -116,11 +116,14 @@ async function planAll(
       due.rows.map(() => null),
       due.rows.map(() => 1),
       due.rows.map(() => null),
+      due.rows.map(() => null),
+      due.rows.map(() => true),
     ]);
     await client.query(ADVANCE_SCHEDULES, [
       due.rows.map((r) => r.id),
       due.rows.map(() => null),
       due.rows.map(() => 'completed'),
+      due.rows.map(() => false),
     ]);
     await client.query('commit');
   }

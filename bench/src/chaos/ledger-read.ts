@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { createDatabaseClient } from '@scheduleman/domain/persistence';
 import type { LedgerRow } from '../stats/ledger';
 
 /**
@@ -10,8 +10,7 @@ export async function readLedger(
   fromMs: number,
   toMs: number,
 ): Promise<LedgerRow[]> {
-  const client = new Client({
-    connectionString: databaseUrl,
+  const client = createDatabaseClient(databaseUrl, {
     application_name: 'bench:ledger',
   });
   await client.connect();

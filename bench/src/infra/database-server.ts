@@ -15,6 +15,8 @@ import {
 export interface DatabaseServer {
   readonly url: string;
   readonly embedded: boolean;
+  /** How the report names the server, when neither "embedded" nor "TEST_DATABASE_URL" says it. */
+  readonly description?: string;
   /** The postmaster's pid when it runs on this host (for CPU accounting). */
   postmasterPid(): number | undefined;
   /** A fresh, empty database on the server; returns its URL. */

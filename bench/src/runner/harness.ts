@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Clock, SystemClock } from '@scheduleman/domain';
 import { AppProcess, freePort } from '@scheduleman/testkit';
-import { Client } from 'pg';
+import { createDatabaseClient } from '@scheduleman/domain/persistence';
 import { DatabaseServer, startDatabaseServer } from '../infra/database-server';
 import { UsageMeter } from '../infra/usage-meter';
 import { monotonicMs } from '../infra/wait';
@@ -41,9 +41,11 @@ export class Harness {
     readonly logRoot: string,
   ) {}
 
+  /** `server`: a database server the caller started (the Patroni cluster), stopped by close(). */
   static async start(
     name: string,
     externalDatabaseUrl: string | undefined,
+    server?: DatabaseServer,
   ): Promise<Harness> {
     const started = monotonicMs();
     exitOnSignals();
@@ -51,7 +53,7 @@ export class Harness {
       'logs',
       `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`,
     );
-    const server = await startDatabaseServer(externalDatabaseUrl);
+    server ??= await startDatabaseServer(externalDatabaseUrl);
     const port = await freePort();
     const receiver = new AppProcess({
       name: 'receiver',
@@ -90,7 +92,7 @@ export class Harness {
   };
 
   async machine(): Promise<Record<string, string>> {
-    const client = new Client({ connectionString: this.server.url });
+    const client = createDatabaseClient(this.server.url);
     await client.connect();
     let pg = 'unknown';
     try {
@@ -108,7 +110,7 @@ export class Harness {
       'load average at start (1/5/15 min)': loadavg()
         .map((l) => l.toFixed(2))
         .join(' / '),
-      postgres: `${pg}${this.server.embedded ? ' (embedded, fsync off)' : ' (TEST_DATABASE_URL)'}`,
+      postgres: `${pg} (${this.server.description ?? (this.server.embedded ? 'embedded, fsync off' : 'TEST_DATABASE_URL')})`,
     };
   }
 

@@ -10,6 +10,7 @@ export * from './schedule/next-occurrence';
 export * from './schedule/occurrence-notes';
 export * from './schedule/describe-schedule';
 export * from './schedule/plan-occurrences';
+export * from './schedule/plan-policies';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';
 // Time policies (issue 13): one file per policy.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEvent, AuditEventListResponse } from '@scheduleman/domain';
-import { decodeCursor, encodeCursor } from '../schedules/cursor';
+import { decodeCursor, keysetPage } from '../schedules/cursor';
 import { DEFAULT_PAGE_LIMIT } from '../schedules/dto/queries.dto';
 import {
   type AuditEventRow,
@@ -23,15 +23,10 @@ export class AuditEventsService {
       cursor,
       limit,
     });
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toAuditEvent),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ at: last.at_key, id: last.id })
-          : null,
-    };
+    return keysetPage(rows, limit, toAuditEvent, (row) => ({
+      at: row.at_key,
+      id: row.id,
+    }));
   }
 }
 

@@ -19,7 +19,7 @@ import {
 } from '@scheduleman/domain';
 import { CLOCK } from '@scheduleman/runtime';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { decodeCursor, encodeCursor } from '../schedules/cursor';
+import { createdAtKey, decodeCursor, keysetPage } from '../schedules/cursor';
 import { DEFAULT_PAGE_LIMIT } from '../schedules/dto/queries.dto';
 import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
@@ -106,15 +106,7 @@ export class ApiKeysService {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
     const rows = await this.repo.list({ owner: query.owner, cursor, limit });
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toApiKeyResponse),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ at: last.created_at_key, id: last.id })
-          : null,
-    };
+    return keysetPage(rows, limit, toApiKeyResponse, createdAtKey);
   }
 
   async get(id: string): Promise<ApiKeyResponse> {

@@ -15,7 +15,8 @@ import {
 } from '@scheduleman/domain';
 import { InvalidRequestError } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
-import { decodeCursor, encodeCursor } from '../schedules/cursor';
+import { createdAtKey, decodeCursor, keysetPage } from '../schedules/cursor';
+import { usedBySchedulesMessage } from '../schedules/schedules-using';
 import { DEFAULT_PAGE_LIMIT } from '../schedules/dto/queries.dto';
 import { type CalendarRow, CalendarsRepository } from './calendars.repository';
 import type {
@@ -80,15 +81,7 @@ export class CalendarsService {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
     const rows = await this.repo.list({ owner, cursor, limit });
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toCalendarResponse),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ at: last.created_at_key, id: last.id })
-          : null,
-    };
+    return keysetPage(rows, limit, toCalendarResponse, createdAtKey);
   }
 
   /** 409 naming `id` while schedules name the calendar (the message lists them). */
@@ -97,17 +90,15 @@ export class CalendarsService {
       if (!(await this.repo.lockForDelete(tx, id, principal.owner)))
         throw new NotFoundError('calendar', id);
       const users = await this.repo.schedulesUsing(tx, id);
-      if (users.total > 0) {
-        const listed =
-          users.total > users.scheduleIds.length
-            ? `the first ${users.scheduleIds.length}: `
-            : '';
-        const noun = users.total === 1 ? 'schedule' : 'schedules';
+      if (users.total > 0)
         throw new CalendarConflictError(
           'id',
-          `the calendar is used by ${users.total} ${noun} (${listed}${users.scheduleIds.join(', ')}); remove it from their calendarIds first`,
+          usedBySchedulesMessage(
+            'calendar',
+            users,
+            'remove it from their calendarIds first',
+          ),
         );
-      }
       await this.repo.delete(tx, id, auditEntry(principal, 'calendar.deleted'));
     });
     this.logger.log({ msg: 'calendar deleted', calendarId: id });

@@ -94,9 +94,7 @@ export function loadApiConfig(env: Env): ApiConfig {
       'ADMIN_API_KEY: must be printable ASCII without spaces (it travels in an Authorization header)',
     );
   return reader.finish({
-    databaseUrl: reader.url('DATABASE_URL', {
-      protocols: ['postgres:', 'postgresql:'],
-    }),
+    databaseUrl: reader.databaseUrl('DATABASE_URL'),
     port: reader.int('PORT', {
       default: DEFAULT_API_PORT,
       min: 0,

@@ -15,7 +15,11 @@ import {
 } from '@scheduleman/domain';
 import { SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
-import { decodeCursor, encodeCursor } from '../schedules/cursor';
+import { createdAtKey, decodeCursor, keysetPage } from '../schedules/cursor';
+import {
+  type SchedulesUsing,
+  usedBySchedulesMessage,
+} from '../schedules/schedules-using';
 import { DEFAULT_PAGE_LIMIT } from '../schedules/dto/queries.dto';
 import {
   type ConnectionRow,
@@ -110,15 +114,7 @@ export class ConnectionsService {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
     const rows = await this.repo.list({ owner, cursor, limit });
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toConnectionResponse),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ at: last.created_at_key, id: last.id })
-          : null,
-    };
+    return keysetPage(rows, limit, toConnectionResponse, createdAtKey);
   }
 
   /**
@@ -167,13 +163,12 @@ export class ConnectionsService {
   }
 }
 
-function inUseMessage(users: { scheduleIds: string[]; total: number }): string {
-  const listed =
-    users.total > users.scheduleIds.length
-      ? `the first ${users.scheduleIds.length}: `
-      : '';
-  const noun = users.total === 1 ? 'schedule' : 'schedules';
-  return `the connection is used by ${users.total} ${noun} (${listed}${users.scheduleIds.join(', ')}); delete or change them first, or DELETE with ?cascade=true to delete them with the connection`;
+function inUseMessage(users: SchedulesUsing): string {
+  return usedBySchedulesMessage(
+    'connection',
+    users,
+    'delete or change them first, or DELETE with ?cascade=true to delete them with the connection',
+  );
 }
 
 export function toConnectionResponse(row: ConnectionRow): ConnectionResponse {

@@ -21,7 +21,8 @@ const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 /**
  * The time policies through the real API (docs/time.md): stored and echoed, validated
  * with field paths, calendars owned like connections, pause until, skip-next, and the
- * preview's notes. The scheduler does not enforce them yet; nothing here fires.
+ * preview's notes. Nothing here fires: apps/scheduler/src/ledger/time-policies.int-spec.ts
+ * shows the scheduler enforcing them.
  */
 describe('schedule API: time policies', () => {
   let api: ApiHarness;
@@ -89,6 +90,8 @@ describe('schedule API: time policies', () => {
       pausedUntil: null,
       overlapPolicy: 'allow',
       skipNextAt: null,
+      dstGapPolicy: 'shift',
+      dstOverlapPolicy: 'first',
       status: 'active',
     });
   });
@@ -112,6 +115,8 @@ describe('schedule API: time policies', () => {
       calendarIds: [holidays.id.toUpperCase()],
       flexibleWindow: 'PT5M',
       overlapPolicy: 'buffer_one',
+      dstGapPolicy: 'skip',
+      dstOverlapPolicy: 'twice',
     });
     const expected = {
       catchUpWindow: 'PT10M',
@@ -122,6 +127,8 @@ describe('schedule API: time policies', () => {
       calendarIds: [holidays.id],
       flexibleWindow: 'PT5M',
       overlapPolicy: 'buffer_one',
+      dstGapPolicy: 'skip',
+      dstOverlapPolicy: 'twice',
     };
     expect(created).toMatchObject(expected);
     const read = await api.request<ScheduleResponse>(
@@ -140,6 +147,7 @@ describe('schedule API: time policies', () => {
         flexibleWindow: 'PT1M',
         calendarIds: [],
         overlapPolicy: 'skip',
+        dstOverlapPolicy: 'second',
       },
       bearer(teamA),
     );
@@ -150,6 +158,7 @@ describe('schedule API: time policies', () => {
       flexibleWindow: 'PT1M',
       calendarIds: [],
       overlapPolicy: 'skip',
+      dstOverlapPolicy: 'second',
     });
   });
 
@@ -166,6 +175,12 @@ describe('schedule API: time policies', () => {
       'flexibleWindow',
     ],
     ['an unknown overlap policy', { overlapPolicy: 'queue' }, 'overlapPolicy'],
+    ['an unknown DST gap policy', { dstGapPolicy: 'later' }, 'dstGapPolicy'],
+    [
+      'a null DST overlap policy',
+      { dstOverlapPolicy: null },
+      'dstOverlapPolicy',
+    ],
     [
       'exclusions that are not a list',
       { exclusions: { date: '2030-12-25' } },
@@ -570,6 +585,28 @@ describe('schedule API: time policies', () => {
         ['2030-12-26T01:30:00.000Z', null, []],
       ]);
       expect(await api.count('schedules')).toBeGreaterThan(0);
+    });
+
+    it('applies the DST policies sent: a gap wall time shifted by default, skipped with skip', async () => {
+      // Europe/Berlin springs forward on 2031-03-30 02:00 → 03:00: 02:30 does not exist.
+      const at = async (extra: Record<string, unknown>) => {
+        const res = await api.request<PreviewResponse>(
+          'POST',
+          '/schedules/preview',
+          { schedule: daily, from: '2031-03-29T00:00:00Z', count: 2, ...extra },
+          bearer(teamA),
+        );
+        expect(res.status).toBe(200);
+        return res.body.items.map((i) => i.at);
+      };
+      expect(await at({})).toEqual([
+        '2031-03-29T01:30:00.000Z',
+        '2031-03-30T01:00:00.000Z',
+      ]);
+      expect(await at({ dstGapPolicy: 'skip' })).toEqual([
+        '2031-03-29T01:30:00.000Z',
+        '2031-03-31T00:30:00.000Z',
+      ]);
     });
 
     it('shows where a flexible window fires, the catch-up deadline and the overlap policy', async () => {

@@ -102,6 +102,8 @@ describe('schedule API: create, read, update, delete', () => {
       pausedUntil: null,
       overlapPolicy: 'allow',
       skipNextAt: null,
+      dstGapPolicy: 'shift',
+      dstOverlapPolicy: 'first',
     });
     expect(id).toMatch(UUID);
     // 09:00 in Berlin is 07:00 or 08:00 UTC depending on daylight saving time.

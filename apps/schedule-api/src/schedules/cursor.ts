@@ -94,3 +94,39 @@ export function decodeNextRunCursor(cursor: string): NextRunCursorKey {
     throw invalid();
   return { at, id };
 }
+
+/** A page of a keyset list, as every list endpoint answers it. */
+export interface KeysetPage<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+
+/**
+ * The page of a list read with `limit + 1` rows (the extra row only tells that another
+ * page follows): the first `limit` rows as items, and the cursor of the last of them when
+ * more rows follow (null on the last page).
+ */
+export function keysetPage<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  keyOf: (row: Row) => CursorKey,
+): KeysetPage<Item> {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toItem),
+    nextCursor:
+      rows.length > limit && last !== undefined
+        ? encodeCursor(keyOf(last))
+        : null,
+  };
+}
+
+/** The keyset of lists sorted by creation (oldest first), ties broken by id. */
+export function createdAtKey(row: {
+  created_at_key: string;
+  id: string;
+}): CursorKey {
+  return { at: row.created_at_key, id: row.id };
+}

@@ -42,6 +42,8 @@ export type ScheduleRow = Pick<
   | 'paused_until'
   | 'overlap_policy'
   | 'skip_next_at'
+  | 'dst_gap_policy'
+  | 'dst_overlap_policy'
 > & {
   /** created_at as UTC text with microseconds, the keyset of the list. */
   created_at_key: string;
@@ -155,7 +157,8 @@ export function toExecutionResponse(row: ExecutionRow): ExecutionResponse {
     id: row.id,
     scheduleId: row.schedule_id,
     scheduledAt: row.scheduled_at.toISOString(),
-    dueAt: row.due_at.toISOString(),
+    // due_at infinity (held by buffer_one) arrives from node-postgres as the number Infinity.
+    dueAt: row.due_at instanceof Date ? row.due_at.toISOString() : null,
     firedAt: row.fired_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,
     status: row.status,
@@ -206,6 +209,8 @@ export function policiesOf(row: ScheduleRow): SchedulePolicies {
     flexibleWindow: row.flexible_window,
     pausedUntil: row.paused_until,
     overlapPolicy: row.overlap_policy,
+    dstGapPolicy: row.dst_gap_policy,
+    dstOverlapPolicy: row.dst_overlap_policy,
   };
 }
 
@@ -218,5 +223,7 @@ function policiesResponseOf(row: ScheduleRow): SchedulePoliciesResponse {
     pausedUntil: row.paused_until?.toISOString() ?? null,
     overlapPolicy: row.overlap_policy,
     skipNextAt: row.skip_next_at?.toISOString() ?? null,
+    dstGapPolicy: row.dst_gap_policy,
+    dstOverlapPolicy: row.dst_overlap_policy,
   };
 }

@@ -241,7 +241,7 @@ export class SchedulesController {
   @ApiOperation({
     summary: 'Skip the next occurrence (idempotent)',
     description:
-      'Marks the next occurrence (`skipNextAt`, its scheduled time): it is recorded as skipped with reason `skip_next` instead of firing. For a paused schedule with pausedUntil, the first occurrence after the pause. 409 naming `status` for a completed schedule or one paused without an end. Not yet enforced by the scheduler.',
+      'Marks the next occurrence (`skipNextAt`, its scheduled time): it is recorded as skipped with reason `skip_next` instead of firing. For a paused schedule with pausedUntil, the first occurrence after the pause. 409 naming `status` for a completed schedule or one paused without an end.',
   })
   @ApiOkResponse({ type: ScheduleResponseDto })
   @ApiNotFoundResponse(ERROR)

@@ -303,6 +303,8 @@ function policyParams(state: ScheduleState): unknown[] {
     p.pausedUntil,
     p.overlapPolicy,
     state.skipNextAt,
+    p.dstGapPolicy,
+    p.dstOverlapPolicy,
   ];
 }
 

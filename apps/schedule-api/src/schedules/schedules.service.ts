@@ -61,6 +61,7 @@ import { OwnerQuotas } from './owner-quotas';
 import { ScheduleConflictError } from './schedule-conflict.error';
 import { type ParsedInput, parseScheduleInput } from './schedule-input';
 import {
+  policiesOf,
   type ScheduleRow,
   type ScheduleState,
   stateOf,
@@ -510,9 +511,12 @@ export class SchedulesService {
         : now;
     return {
       scheduleId: id,
-      items: upcomingOccurrences(row.schedule, after, count).map((d) =>
-        d.toISOString(),
-      ),
+      items: upcomingOccurrences(
+        row.schedule,
+        after,
+        count,
+        policiesOf(row),
+      ).map((d) => d.toISOString()),
     };
   }
 
@@ -533,6 +537,8 @@ export class SchedulesService {
         flexibleWindow: dto.flexibleWindow,
         pausedUntil: dto.pausedUntil,
         overlapPolicy: dto.overlapPolicy,
+        dstGapPolicy: dto.dstGapPolicy,
+        dstOverlapPolicy: dto.dstOverlapPolicy,
       },
       this.clock,
       this.triggerContext,
@@ -559,7 +565,12 @@ export class SchedulesService {
     return {
       description: describeSchedule(schedule),
       items: addPolicyNotes(
-        previewOccurrences(schedule, from, dto.count ?? DEFAULT_UPCOMING_COUNT),
+        previewOccurrences(
+          schedule,
+          from,
+          dto.count ?? DEFAULT_UPCOMING_COUNT,
+          policies,
+        ),
         policies,
         {
           zone: schedule.type === 'cron' ? schedule.timezone : 'UTC',

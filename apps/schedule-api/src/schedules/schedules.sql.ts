@@ -9,10 +9,10 @@ import { auditEventCte } from '../audit/audit-events.sql';
 
 /**
  * The time-policy columns (migration 1734000000000). Every insert and update writes them
- * from 7 parameters placed after those of its audit event (policyValues), so the
+ * from 9 parameters placed after those of its audit event (policyValues), so the
  * statements' other parameter numbers stay as they were.
  */
-const POLICY_COLUMNS = `catch_up_window, exclusions, calendar_ids, flexible_window, paused_until, overlap_policy, skip_next_at`;
+const POLICY_COLUMNS = `catch_up_window, exclusions, calendar_ids, flexible_window, paused_until, overlap_policy, skip_next_at, dst_gap_policy, dst_overlap_policy`;
 
 /** The values of POLICY_COLUMNS from parameter `first` on (repository: policyParams). */
 function policyValues(first: number): string {
@@ -24,6 +24,8 @@ function policyValues(first: number): string {
     'timestamptz',
     'text',
     'timestamptz',
+    'text',
+    'text',
   ]
     .map((cast, i) => `$${first + i}::${cast}`)
     .join(', ');
@@ -64,7 +66,7 @@ function scheduleEvent(from: string, first: number): string {
  * Creates a schedule without a quota check (an owner-less one, which no quota counts,
  * or the slow path of OwnerQuotas), with its `schedule.created` event.
  * jsonb values arrive as JSON text. $14..$18 the event (auditEventParams), $19..$20
- * the result timeout, $21..$27 the policies.
+ * the result timeout, $21..$29 the policies.
  */
 export const INSERT_SCHEDULE = `
 with inserted as (
@@ -86,7 +88,7 @@ select * from inserted
  * $1..$13 as INSERT_SCHEDULE ($3 the owner, $13 its fires per hour; it is created
  * active), $14 max schedules, $15 max fires per hour; 0 = unlimited; $16..$20 the
  * `schedule.created` event, written only with the schedule; $21..$22 the result
- * timeout; $23..$29 the policies.
+ * timeout; $23..$31 the policies.
  */
 export const INSERT_SCHEDULE_WITHIN_QUOTA = `
 with usage as (
@@ -130,7 +132,7 @@ for update
 /**
  * Writes the new state of a schedule locked by LOCK_SCHEDULE, with the event of the
  * change (an edit, a pause, a resume: $14..$18), the result timeout $19..$20, the
- * policies $21..$27; `version`
+ * policies $21..$29; `version`
  * counts user edits.
  */
 export const UPDATE_SCHEDULE = `

@@ -17,7 +17,7 @@ import {
 } from '@scheduleman/domain';
 import { SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
-import { decodeCursor, encodeCursor } from '../schedules/cursor';
+import { createdAtKey, decodeCursor, keysetPage } from '../schedules/cursor';
 import { DEFAULT_PAGE_LIMIT } from '../schedules/dto/queries.dto';
 import { SigningSecretLimitError } from './signing-secret-limit.error';
 import type {
@@ -93,15 +93,7 @@ export class SigningSecretsService {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const cursor = query.cursor ? decodeCursor(query.cursor, true) : undefined;
     const rows = await this.repo.list({ owner, cursor, limit });
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toSigningSecretResponse),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ at: last.created_at_key, id: last.id })
-          : null,
-    };
+    return keysetPage(rows, limit, toSigningSecretResponse, createdAtKey);
   }
 
   async get(principal: Principal, id: string): Promise<SigningSecretResponse> {

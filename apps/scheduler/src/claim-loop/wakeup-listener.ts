@@ -1,10 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import {
   CONNECT_TIMEOUT_MS,
+  createDatabaseClient,
   KEEPALIVE_INITIAL_DELAY_MS,
   watchReplies,
 } from '@scheduleman/domain/persistence';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { AbortableSleep } from './abortable-sleep';
 import { FailureLog } from '../support/failure-log';
 
@@ -86,8 +87,8 @@ export class WakeupListener {
   }
 
   private async listenUntilDisconnected(): Promise<void> {
-    const client = new Client({
-      connectionString: this.options.connectionString,
+    // DATABASE_URL in any form the pool takes: a cluster's URL fails over here too.
+    const client = createDatabaseClient(this.options.connectionString, {
       application_name: this.options.applicationName,
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,

@@ -1,8 +1,13 @@
 import { Logger } from '@nestjs/common';
 import {
+  decideOccurrences,
   executionIdFor,
+  hasNoPlanPolicy,
   MAX_SKIPPED_ROWS,
   MAX_SKIPPED_WALK,
+  type OccurrenceDecision,
+  passedSkipNext,
+  type PlanPolicyContext,
   planOccurrences,
   type SkippedOccurrence,
   type SkipReason,
@@ -61,6 +66,35 @@ export interface HeldLease {
  */
 export const MAX_SKIPPED_WALK_PER_BATCH = 2 * MAX_SKIPPED_WALK;
 
+/**
+ * The run-time policies of a planned schedule (plan-policies.ts), or null when it has
+ * none: then every occurrence fires at its time, as before the policies existed.
+ */
+function policyContext(
+  schedule: PlanDueScheduleRow,
+  now: Date,
+  horizon: Date,
+): PlanPolicyContext | null {
+  const policies = {
+    catchUpWindow: schedule.catch_up_window,
+    flexibleWindow: schedule.flexible_window,
+    exclusions: schedule.exclusions,
+    calendars: schedule.calendars ?? [],
+    overlapPolicy: schedule.overlap_policy,
+    overlap: schedule.overlap_state ?? 'finished',
+    skipNextAt: schedule.skip_next_at,
+  };
+  if (hasNoPlanPolicy(policies)) return null;
+  const spec = schedule.schedule;
+  return {
+    ...policies,
+    scheduleId: schedule.id,
+    zone: spec.type === 'cron' ? spec.timezone : 'UTC',
+    now,
+    horizon,
+  };
+}
+
 interface Outcome<T> {
   rows: T[];
   rowCount: number;
@@ -86,10 +120,13 @@ export class ClaimsRepository {
   }
 
   /**
-   * Plan stage, one short transaction: lock due schedules, compute their occurrences in
-   * JS (planOccurrences, with the misfire policy), insert the executions leased to us
-   * and the skipped ones (the ledger), advance the schedules. Nothing slow happens while
-   * the locks are held.
+   * Plan stage, one short transaction: lock due schedules (with their calendars and
+   * overlap state, same statement), compute their occurrences in JS (planOccurrences,
+   * with the misfire and DST policies; then decideOccurrences, with skip-next,
+   * exclusions, catch-up window, overlap policy and flexible window), insert the
+   * executions (leased to us when due within the horizon) and the skipped ones (the
+   * ledger), advance the schedules. Three statements whatever the batch; nothing slow
+   * happens while the locks are held.
    */
   async planDue(window: ClaimWindow): Promise<PlanResult> {
     const runner = this.dataSource.createQueryRunner();
@@ -138,11 +175,15 @@ export class ClaimsRepository {
       reason: [] as (SkipReason | null)[],
       count: [] as number[],
       lastAt: [] as (Date | null)[],
+      /** null: the scheduled time; 'infinity': held by buffer_one. */
+      dueAt: [] as (Date | 'infinity' | null)[],
+      leased: [] as boolean[],
     };
     const advance = {
       id: [] as string[],
       nextRunAt: [] as (Date | null)[],
       status: [] as string[],
+      clearSkipNext: [] as boolean[],
     };
     let unfinished = 0;
     let walkBudget = MAX_SKIPPED_WALK_PER_BATCH;
@@ -156,6 +197,10 @@ export class ClaimsRepository {
           now,
           horizon,
           misfirePolicy: schedule.misfire_policy,
+          dstPolicies: {
+            dstGapPolicy: schedule.dst_gap_policy,
+            dstOverlapPolicy: schedule.dst_overlap_policy,
+          },
           maxSkippedWalk: Math.max(
             MAX_SKIPPED_ROWS,
             Math.min(walkBudget, MAX_SKIPPED_WALK),
@@ -173,17 +218,26 @@ export class ClaimsRepository {
         advance.id.push(schedule.id);
         advance.nextRunAt.push(null);
         advance.status.push('paused');
+        advance.clearSkipNext.push(false);
         continue;
       }
       for (const skipped of plan.skipped) {
         pushOccurrence(schedule, skipped.at, skipped);
         if (skipped.count > 1) walkBudget -= skipped.count;
       }
-      for (const at of plan.fire) pushOccurrence(schedule, at, null);
+      const context = policyContext(schedule, now, horizon);
+      if (context === null)
+        for (const at of plan.fire) pushOccurrence(schedule, at, null);
+      else
+        for (const decision of decideOccurrences(plan.fire, context))
+          pushDecision(schedule, decision);
       if (!plan.complete) unfinished++;
       advance.id.push(schedule.id);
       advance.nextRunAt.push(plan.nextRunAt);
       advance.status.push(plan.nextRunAt === null ? 'completed' : 'active');
+      advance.clearSkipNext.push(
+        passedSkipNext(schedule.skip_next_at, plan.nextRunAt),
+      );
     }
 
     /** A pending occurrence (`skipped` null) or a skipped one or range. */
@@ -191,6 +245,8 @@ export class ClaimsRepository {
       schedule: PlanDueScheduleRow,
       at: Date,
       skipped: SkippedOccurrence | null,
+      dueAt: Date | 'infinity' | null = null,
+      leased = true,
     ): void {
       occurrences.id.push(executionIdFor(schedule.id, at));
       occurrences.scheduleId.push(schedule.id);
@@ -202,6 +258,32 @@ export class ClaimsRepository {
       occurrences.lastAt.push(
         skipped && skipped.count > 1 ? skipped.lastAt : null,
       );
+      occurrences.dueAt.push(dueAt);
+      occurrences.leased.push(leased);
+    }
+
+    function pushDecision(
+      schedule: PlanDueScheduleRow,
+      decision: OccurrenceDecision,
+    ): void {
+      const { at } = decision;
+      if (decision.kind === 'skip')
+        pushOccurrence(schedule, at, {
+          at,
+          reason: decision.reason,
+          count: 1,
+          lastAt: at,
+        });
+      else if (decision.kind === 'buffer')
+        pushOccurrence(schedule, at, null, 'infinity', false);
+      else
+        pushOccurrence(
+          schedule,
+          at,
+          null,
+          decision.dueAt.getTime() === at.getTime() ? null : decision.dueAt,
+          decision.leased,
+        );
     }
 
     let inserted: PlannedExecutionRow[] = [];
@@ -221,13 +303,15 @@ export class ClaimsRepository {
           occurrences.reason,
           occurrences.count,
           occurrences.lastAt,
+          occurrences.dueAt,
+          occurrences.leased,
         ],
         runner,
       ));
     }
     const advanced = await this.run(
       ADVANCE_SCHEDULES,
-      [advance.id, advance.nextRunAt, advance.status],
+      [advance.id, advance.nextRunAt, advance.status, advance.clearSkipNext],
       runner,
     );
     if (advanced.rowCount !== advance.id.length) {

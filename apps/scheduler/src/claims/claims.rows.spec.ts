@@ -44,15 +44,10 @@ describe('claims from rows', () => {
     const claim = claimFromPlannedRow(
       { ...planned, lease_expires_at: new Date('2031-03-01T12:00:30.000Z') },
       {
-        id: 's1',
         name: 'n',
         owner: 'team-a',
         metadata: { tenant: 'acme' },
-        schedule: { type: 'at', at: '2031-03-01T12:00:00.000Z' },
         trigger,
-        misfire_policy: 'fire_once',
-        max_attempts: 3,
-        next_run_at: new Date('2031-03-01T12:00:00.000Z'),
       },
     );
 

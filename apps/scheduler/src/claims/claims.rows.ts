@@ -59,7 +59,7 @@ function claimOf(
 /** A row INSERT_PLANNED_EXECUTIONS returned, with the schedule it was planned from. */
 export function claimFromPlannedRow(
   row: LeasedPlannedRow,
-  schedule: PlanDueScheduleRow,
+  schedule: Pick<PlanDueScheduleRow, 'name' | 'owner' | 'metadata' | 'trigger'>,
 ): Claim {
   return claimOf(row, {
     scheduleName: schedule.name,

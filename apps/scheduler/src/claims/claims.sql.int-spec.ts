@@ -216,6 +216,8 @@ describe('claims.sql against PostgreSQL', () => {
         [null, null, 'misfire_policy'],
         [1, 1, 1],
         [null, null, null],
+        [null, null, null],
+        [true, true, true],
       ],
     );
     expect(rows.map((r) => r.id).sort()).toEqual([fresh, skipped].sort());

@@ -144,7 +144,7 @@ describe('loadSchedulerConfig', () => {
     expect(
       problemsOf({ ...base, DATABASE_LISTEN_URL: 'http://db:5432/x' }),
     ).toEqual([
-      'DATABASE_LISTEN_URL: must use one of postgres://, postgresql:// (got http://)',
+      'DATABASE_LISTEN_URL: must be a URL of the form postgres://user:password@host:5432/database',
     ]);
   });
 

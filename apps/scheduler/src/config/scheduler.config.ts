@@ -124,9 +124,7 @@ export function loadSchedulerConfig(
 ): SchedulerConfig {
   const read = new EnvReader(env);
   const config: SchedulerConfig = {
-    databaseUrl: read.url('DATABASE_URL', {
-      protocols: ['postgres:', 'postgresql:'],
-    }),
+    databaseUrl: read.databaseUrl('DATABASE_URL'),
     databaseListenUrl: readListenUrl(read),
     ...readDatabaseTimeouts(read),
     port: read.int('PORT', { default: DEFAULT_PORT, min: 1, max: 65_535 }),
@@ -218,9 +216,7 @@ function readListenUrl(read: EnvReader): string | undefined {
   if (raw?.toLowerCase() === 'off') return undefined;
   return raw === undefined
     ? read.optionalString('DATABASE_URL')
-    : read.url('DATABASE_LISTEN_URL', {
-        protocols: ['postgres:', 'postgresql:'],
-      });
+    : read.databaseUrl('DATABASE_LISTEN_URL');
 }
 
 /**

@@ -133,8 +133,10 @@ export class FireExecutor {
     const attempt = claim.attempts + 1;
     const startedAt = this.options.clock.now();
     if (attempt === 1) {
+      // From due_at, the instant promised: the scheduled time, or with a flexible
+      // window the fire time inside it (before any attempt, due_at is not a retry's).
       this.options.metrics?.fireLatenessSeconds.observe(
-        (startedAt.getTime() - claim.scheduledAt.getTime()) / 1_000,
+        (startedAt.getTime() - claim.dueAt.getTime()) / 1_000,
       );
     }
     const type = claim.trigger.type;

@@ -67,7 +67,7 @@ export class SchedulerMetrics {
     });
     this.fireLatenessSeconds = new Histogram({
       name: 'scheduleman_fire_lateness_seconds',
-      help: 'First-attempt fire start minus scheduled time, in seconds (database clock).',
+      help: 'First-attempt fire start minus the time it was due (the scheduled time, or its instant in a flexible window), in seconds (database clock).',
       buckets: LATENESS_BUCKETS_SECONDS,
       registers,
     });

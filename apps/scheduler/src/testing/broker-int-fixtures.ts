@@ -24,11 +24,18 @@ export interface BrokerHarness {
   db: TestDatabase;
   ds: DataSource;
   firing: BrokerFiring;
+  /**
+   * A BrokerFiring of its own (its own connection cache), as another scheduler process
+   * builds it: for tests that play several schedulers.
+   */
+  newFiring(): BrokerFiring;
+  /** The owner of the connections inserted (null: owner-less). */
+  owner: string | null;
   /** The loopback networks, as WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8,::1/128 gives them. */
   policy: ReturnType<typeof networkPolicyOf>;
   /** `whsec_…`: what a consumer verifies the messages with. */
   signingSecret: string;
-  /** Inserts a connection row (owner-less) and returns its id. */
+  /** Inserts a connection row of `owner` and returns its id. */
   insertConnection(type: string, url: string): Promise<string>;
   deleteConnection(id: string): Promise<void>;
   close(): Promise<void>;
@@ -39,30 +46,36 @@ export const TEST_CONNECTION_CACHE_MS = 50;
 
 export async function createBrokerHarness(
   prefix: string,
+  { owner = null }: { owner?: string | null } = {},
 ): Promise<BrokerHarness> {
   const db = await createTestDatabase(prefix);
   const ds = await db.dataSource();
   const policy = networkPolicyOf(LOOPBACK_NETWORKS);
   const signingSecret = generateSigningSecret();
-  const connections = new ConnectionSource(ds, null, policy, undefined, {
-    ttlMs: TEST_CONNECTION_CACHE_MS,
-  });
-  const signer = new DeliverySigner({
-    clock: new SystemClock(),
-    installationSecrets: [parseSigningSecret(signingSecret)],
-  });
+  const newFiring = () =>
+    new BrokerFiring(
+      new ConnectionSource(ds, null, policy, undefined, {
+        ttlMs: TEST_CONNECTION_CACHE_MS,
+      }),
+      new DeliverySigner({
+        clock: new SystemClock(),
+        installationSecrets: [parseSigningSecret(signingSecret)],
+      }),
+    );
   return {
     db,
     ds,
-    firing: new BrokerFiring(connections, signer),
+    firing: newFiring(),
+    newFiring,
+    owner,
     policy,
     signingSecret,
     async insertConnection(type, url) {
       const id = randomUUID();
       await ds.query(
         `insert into connections (id, owner, name, type, url_sealed, url_masked)
-         values ($1, null, $2, $3, $4, $4)`,
-        [id, `${type}-${id.slice(0, 8)}`, type, url],
+         values ($1, $2, $3, $4, $5, $5)`,
+        [id, owner, `${type}-${id.slice(0, 8)}`, type, url],
       );
       return id;
     },

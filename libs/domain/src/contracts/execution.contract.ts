@@ -8,8 +8,12 @@ export interface ExecutionResponse {
   id: string;
   scheduleId: string;
   scheduledAt: string;
-  /** When the next attempt is due: the scheduled time, or a retry time. */
-  dueAt: string;
+  /**
+   * When the next attempt is due: the scheduled time, its instant in a flexible window,
+   * or a retry time; null while held by overlap policy buffer_one (until the previous
+   * execution finishes).
+   */
+  dueAt: string | null;
   /** When the first attempt was made; null until then. */
   firedAt: string | null;
   finishedAt: string | null;

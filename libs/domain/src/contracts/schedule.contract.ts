@@ -1,3 +1,4 @@
+import type { DstGapPolicy, DstOverlapPolicy } from '../schedule/dst-policy';
 import type { Exclusion } from '../schedule/exclusions';
 import type { MisfirePolicy } from '../schedule/misfire-policy';
 import type { OverlapPolicy } from '../schedule/overlap-policy';
@@ -52,6 +53,10 @@ export interface SchedulePoliciesRequest {
   pausedUntil?: string | null;
   /** Default `allow`. */
   overlapPolicy?: OverlapPolicy;
+  /** A wall time in a DST gap: `shift` (default, fires at the end of the gap) or `skip`. */
+  dstGapPolicy?: DstGapPolicy;
+  /** A wall time in a DST overlap: `first` (default), `second` or `twice`. */
+  dstOverlapPolicy?: DstOverlapPolicy;
 }
 
 /** The time policies in every schedule answer, defaults filled in. */
@@ -62,6 +67,8 @@ export interface SchedulePoliciesResponse {
   flexibleWindow: string | null;
   pausedUntil: string | null;
   overlapPolicy: OverlapPolicy;
+  dstGapPolicy: DstGapPolicy;
+  dstOverlapPolicy: DstOverlapPolicy;
   /** The scheduled time of the occurrence `POST /schedules/:id/skip-next` marked, or null. */
   skipNextAt: string | null;
 }

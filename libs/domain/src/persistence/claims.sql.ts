@@ -1,5 +1,7 @@
 import type { TriggerSpec } from '../trigger/trigger-spec';
+import type { OverlapState } from '../schedule/plan-policies';
 import type {
+  CalendarTableRow,
   ExecutionTableRow,
   ScheduleTableRow,
   SigningSecretTableRow,
@@ -24,16 +26,48 @@ import type {
  * falls within the look-ahead, oldest first. SKIP LOCKED: a schedule another scheduler
  * is planning, or the API is editing, is simply left for the next round, so no two
  * schedulers ever plan the same occurrence, and nobody waits. Uses schedules_due_idx.
+ * With each schedule come its time policies and, only when it uses them (CASE: a
+ * schedule without them reads nothing more):
+ * - `calendars`: the calendars its calendar_ids name, with their exclusions, in that
+ *   order (primary-key lookups, in this same statement: no round trip per schedule);
+ * - `overlap_state` (plan-policies.ts OverlapState) when overlap_policy is not `allow`:
+ *   its most recent execution that was not skipped, read backwards on the
+ *   (schedule_id, scheduled_at) unique index, past the skipped rows since it.
+ *   `buffered`: pending at due_at infinity (held by buffer_one); `running`: pending
+ *   (not delivered yet, or retrying), or delivered (`succeeded`) without a result report
+ *   while it still waits for one (a result deadline is set) or waits without end (the
+ *   schedule has no resultTimeout); `finished` otherwise; null when there is none.
  * $1 now, $2 look-ahead ms, $3 batch size.
  */
 export const PLAN_DUE_SCHEDULES = `
-select id, name, owner, metadata, schedule, trigger, misfire_policy, max_attempts, next_run_at
-from schedules
-where status = 'active'
-and next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
-order by next_run_at
+select s.id, s.name, s.owner, s.metadata, s.schedule, s.trigger, s.misfire_policy, s.max_attempts, s.next_run_at,
+s.dst_gap_policy, s.dst_overlap_policy, s.catch_up_window, s.exclusions, s.flexible_window, s.overlap_policy, s.skip_next_at,
+case when s.calendar_ids <> '{}' then (
+select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'exclusions', c.exclusions)
+order by array_position(s.calendar_ids, c.id)), '[]'::jsonb)
+from calendars c
+where c.id = any(s.calendar_ids)
+) end as calendars,
+case when s.overlap_policy <> 'allow' then (
+select case
+when p.status = 'pending' and p.due_at = 'infinity' then 'buffered'
+when p.status = 'pending' then 'running'
+when p.status = 'succeeded' and p.result_status is null
+and (p.result_deadline_at is not null or s.result_timeout_ms is null) then 'running'
+else 'finished'
+end
+from executions p
+where p.schedule_id = s.id
+and p.status <> 'skipped'
+order by p.scheduled_at desc
+limit 1
+) end as overlap_state
+from schedules s
+where s.status = 'active'
+and s.next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
+order by s.next_run_at
 limit $3::int
-for update skip locked
+for update of s skip locked
 `;
 
 /** A row of PLAN_DUE_SCHEDULES: next_run_at is set, the schedule is due. */
@@ -47,20 +81,37 @@ export type PlanDueScheduleRow = Pick<
   | 'trigger'
   | 'misfire_policy'
   | 'max_attempts'
-> & { next_run_at: Date };
+  | 'dst_gap_policy'
+  | 'dst_overlap_policy'
+  | 'catch_up_window'
+  | 'exclusions'
+  | 'flexible_window'
+  | 'overlap_policy'
+  | 'skip_next_at'
+> & {
+  next_run_at: Date;
+  /** Null unless the schedule names calendars. */
+  calendars: Pick<CalendarTableRow, 'id' | 'name' | 'exclusions'>[] | null;
+  /** Null unless overlap_policy is not `allow`, or when there is no previous execution. */
+  overlap_state: OverlapState | null;
+};
 
 /**
- * Plan stage, step 2. One row per planned occurrence: 'pending' rows are born leased to
- * the planner (lease_version 1) so they go straight into its timer queue; 'skipped' rows
- * (occurrences not fired under the misfire policy, with their reason; a range row
- * stands for $10 occurrences up to $11) are born final, in the same statement, so the
- * ledger and next_run_at move together. The id is deterministic (executionIdFor), and
- * an occurrence that already exists (e.g. a concurrent run-now at the same instant) is
- * left alone: the planner holds exactly the rows returned, and counts exactly the
- * skipped rows returned.
+ * Plan stage, step 2. One row per planned occurrence: 'pending' rows due within the
+ * plan horizon ($13 true) are born leased to the planner (lease_version 1) so they go
+ * straight into its timer queue; 'pending' rows due later (a flexible window put their
+ * due_at past the horizon, or buffer_one holds them at due_at infinity) are born
+ * unleased, for CLAIM_DUE's unleased branch when they are due (infinity never is);
+ * 'skipped' rows (occurrences not fired, with their reason; a range row stands for $10
+ * occurrences up to $11) are born final, in the same statement, so the ledger and
+ * next_run_at move together. due_at is $12 (null: the scheduled time). The id is
+ * deterministic (executionIdFor), and an occurrence that already exists (e.g. a
+ * concurrent run-now at the same instant) is left alone: the planner holds exactly the
+ * rows returned, and counts exactly the skipped rows returned.
  * $1 ids, $2 schedule ids, $3 scheduled times, $4 statuses, $5 max attempts, $9 skip
  * reasons (null unless skipped), $10 occurrence counts, $11 last scheduled times (null
- * unless a range) (arrays of one length), $6 owner, $7 now, $8 lease ms.
+ * unless a range), $12 due times, $13 leased (arrays of one length), $6 owner, $7 now,
+ * $8 lease ms.
  */
 export const INSERT_PLANNED_EXECUTIONS = `
 insert into executions (
@@ -68,17 +119,17 @@ id, schedule_id, scheduled_at, due_at, status, max_attempts,
 lease_owner, lease_expires_at, lease_version, scheduler_id, finished_at,
 reason, occurrence_count, last_scheduled_at
 )
-select o.id, o.schedule_id, o.scheduled_at, o.scheduled_at, o.status, o.max_attempts,
-case when o.status = 'pending' then $6::text end,
-case when o.status = 'pending' then $7::timestamptz + $8::int * interval '1 millisecond' end,
-case when o.status = 'pending' then 1 else 0 end,
+select o.id, o.schedule_id, o.scheduled_at, coalesce(o.due_at, o.scheduled_at), o.status, o.max_attempts,
+case when o.status = 'pending' and o.leased then $6::text end,
+case when o.status = 'pending' and o.leased then $7::timestamptz + $8::int * interval '1 millisecond' end,
+case when o.status = 'pending' and o.leased then 1 else 0 end,
 case when o.status = 'skipped' then $6::text end,
 case when o.status = 'skipped' then $7::timestamptz end,
 o.reason, o.occurrence_count, o.last_scheduled_at
 from unnest(
 $1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::int[],
-$9::text[], $10::int[], $11::timestamptz[]
-) as o (id, schedule_id, scheduled_at, status, max_attempts, reason, occurrence_count, last_scheduled_at)
+$9::text[], $10::int[], $11::timestamptz[], $12::timestamptz[], $13::boolean[]
+) as o (id, schedule_id, scheduled_at, status, max_attempts, reason, occurrence_count, last_scheduled_at, due_at, leased)
 on conflict (schedule_id, scheduled_at) do nothing
 returning id, schedule_id, scheduled_at, due_at, status, attempts, max_attempts, lease_version, lease_expires_at,
 reason, occurrence_count
@@ -103,16 +154,18 @@ export type PlannedExecutionRow = Pick<
 /**
  * Plan stage, step 3, same transaction as step 1 (so the rows are still locked by us
  * and no fence is needed). Moves each planned schedule past what was just planned; a
- * schedule with no further occurrence becomes 'completed'. `version` is left alone: it
- * is the API's optimistic-concurrency token for user edits, not for planning.
- * $1 ids, $2 next run times (null when none), $3 statuses.
+ * schedule with no further occurrence becomes 'completed'; a skip-next mark the plan
+ * passed ($4 true) is cleared. `version` is left alone: it is the API's
+ * optimistic-concurrency token for user edits, not for planning.
+ * $1 ids, $2 next run times (null when none), $3 statuses, $4 clear skip_next_at.
  */
 export const ADVANCE_SCHEDULES = `
 update schedules s
 set next_run_at = a.next_run_at,
 status = a.status,
+skip_next_at = case when a.clear_skip_next then null else s.skip_next_at end,
 updated_at = case when s.status = a.status then s.updated_at else now() end
-from unnest($1::uuid[], $2::timestamptz[], $3::text[]) as a (id, next_run_at, status)
+from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::boolean[]) as a (id, next_run_at, status, clear_skip_next)
 where s.id = a.id
 `;
 
@@ -121,7 +174,8 @@ where s.id = a.id
  * look-ahead (retries, run-now, released on shutdown; executions_unleased_due_idx), and
  * pending executions whose holder let the lease expire (a dead or frozen scheduler;
  * executions_lease_expiry_idx), expired first because they are already late. At most
- * $3 rows in total.
+ * $3 rows in total. An occurrence buffered by buffer_one (due_at infinity) is never
+ * within the look-ahead, so it is never claimed until something sets its due_at.
  * Both locking selects carry the full condition, so when SKIP LOCKED meets a row that
  * another scheduler claimed and committed a moment ago, PostgreSQL re-checks it against
  * the new version and drops it: a row is never claimed twice. Each claim bumps
@@ -355,7 +409,8 @@ where e.id = d.id
  * not. Counts overdue unleased executions, executions whose lease expired, and active
  * schedules not yet planned, each capped at $2 so the cost stays bounded whatever the
  * backlog (every branch reads one partial index); the oldest due time comes from the
- * first entry of each index.
+ * first entry of each index. An occurrence buffered by buffer_one (due_at infinity) is
+ * never overdue: it waits for its previous one, not for a scheduler.
  * $1 now, $2 cap per kind.
  */
 export const COUNT_DUE_BACKLOG = `
@@ -376,7 +431,7 @@ where status = 'active' and next_run_at <= $1::timestamptz
 limit $2::int
 ) s)::int as overdue_schedules,
 least(
-(select min(due_at) from executions where status = 'pending' and lease_owner is null),
+(select min(due_at) from executions where status = 'pending' and lease_owner is null and due_at < 'infinity'),
 (select min(next_run_at) from schedules where status = 'active'),
 (select min(x.due_at) from (
 select due_at from executions

@@ -1,4 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { parseDatabaseUrl } from './database-url';
+import { databaseClientClass } from './failover-client';
 import { MIGRATIONS } from './migrations';
 import { ParameterFreeQueryLogger } from './query-logger';
 import {
@@ -7,6 +9,7 @@ import {
 } from './reply-watchdog';
 
 export interface DatabaseOptions {
+  /** DATABASE_URL; a multi-host URL with target_session_attrs fails over (database-url.ts). */
   url: string;
   /** Shown in pg_stat_activity, e.g. `scheduler:abc123`. */
   applicationName: string;
@@ -57,15 +60,20 @@ export function defaultReadTimeoutMs(statementTimeoutMs: number): number {
  * Nothing here needs a session of its own: every option is a start-up parameter or lives
  * in the client, so the pool also works through PgBouncer in transaction mode (which must
  * be told to ignore the two timeout parameters; docs/operations.md).
+ *
+ * A multi-host URL gets the failover Client class (failover-client.ts) under the
+ * watchdog: node-postgres reads one host per URL, so it is given the first host's URL and
+ * the class picks the host at each connect.
  */
 export function buildDataSourceOptions(
   options: DatabaseOptions,
 ): DataSourceOptions {
   const statementTimeoutMs =
     options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const url = parseDatabaseUrl(options.url);
   return {
     type: 'postgres',
-    url: options.url,
+    url: url.needsFailover ? url.urlFor(url.endpoints[0]) : options.url,
     // No entities: all data access is hand-written SQL run through query(); the
     // row types are in rows.ts.
     migrations: MIGRATIONS,
@@ -81,6 +89,7 @@ export function buildDataSourceOptions(
       Client: watchedClientClass(
         options.readTimeoutMs ?? defaultReadTimeoutMs(statementTimeoutMs),
         options.onSilentConnection,
+        databaseClientClass(options.url),
       ),
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,

@@ -90,8 +90,9 @@ export function watchReplies(
 export function watchedClientClass(
   readTimeoutMs: number,
   onSilent?: (error: SilentConnectionError) => void,
+  Base: typeof Client = Client,
 ): typeof Client {
-  return class WatchedClient extends Client {
+  return class WatchedClient extends Base {
     constructor(config?: string | ClientConfig) {
       super(config);
       if (readTimeoutMs > 0)

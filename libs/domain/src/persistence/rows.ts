@@ -1,5 +1,6 @@
 import type { ExecutionStatus } from '../execution/execution-status';
 import type { SkipReason } from '../execution/skip-reason';
+import type { DstGapPolicy, DstOverlapPolicy } from '../schedule/dst-policy';
 import type { Exclusion } from '../schedule/exclusions';
 import type { MisfirePolicy } from '../schedule/misfire-policy';
 import type { OverlapPolicy } from '../schedule/overlap-policy';
@@ -48,6 +49,9 @@ export interface ScheduleTableRow {
   paused_until: Date | null;
   overlap_policy: OverlapPolicy;
   skip_next_at: Date | null;
+  /** DST policies (migration 1734100000000; dst-policy.ts). */
+  dst_gap_policy: DstGapPolicy;
+  dst_overlap_policy: DstOverlapPolicy;
 }
 
 /** A row of `calendars` (migration 1734000000000): a named list of exclusions of an owner. */

@@ -349,3 +349,125 @@ describe('planOccurrences', () => {
     expect(result.nextRunAt?.toISOString()).toBe('2031-01-01T00:00:00.000Z');
   });
 });
+
+describe('planOccurrences with DST policies', () => {
+  // Europe/Berlin: 2026-03-29 02:00 → 03:00 (02:30 does not exist), 2026-10-25 03:00 →
+  // 02:00 (02:30 happens twice, at 00:30Z and 01:30Z).
+  const daily: ScheduleSpec = {
+    type: 'cron',
+    expression: '30 2 * * *',
+    timezone: 'Europe/Berlin',
+  };
+
+  function planDst(
+    nextRunAt: string,
+    now: string,
+    horizon: string,
+    dstPolicies: Parameters<typeof planOccurrences>[0]['dstPolicies'],
+    misfirePolicy: MisfirePolicy = 'fire_once',
+  ) {
+    const result = planOccurrences({
+      spec: daily,
+      nextRunAt: new Date(nextRunAt),
+      now: new Date(now),
+      horizon: new Date(horizon),
+      misfirePolicy,
+      dstPolicies,
+    });
+    return {
+      fire: result.fire.map((d) => d.toISOString()),
+      skipped: result.skipped.map(
+        (s) => `${s.at.toISOString()} ${s.reason} ${s.count}`,
+      ),
+      nextRunAt: result.nextRunAt?.toISOString() ?? null,
+    };
+  }
+
+  it('fires a gap wall time at the end of the gap under shift (the default)', () => {
+    expect(
+      planDst(
+        '2026-03-29T01:00:00Z',
+        '2026-03-29T00:59:59Z',
+        '2026-03-29T01:00:01Z',
+        undefined,
+      ),
+    ).toEqual({
+      fire: ['2026-03-29T01:00:00.000Z'],
+      skipped: [],
+      nextRunAt: '2026-03-30T00:30:00.000Z',
+    });
+  });
+
+  it('records a gap wall time skipped (dst_policy) under skip, at the instant shift fires', () => {
+    expect(
+      planDst(
+        '2026-03-29T01:00:00Z',
+        '2026-03-29T00:59:59Z',
+        '2026-03-29T01:00:01Z',
+        { dstGapPolicy: 'skip' },
+      ),
+    ).toEqual({
+      fire: [],
+      skipped: ['2026-03-29T01:00:00.000Z dst_policy 1'],
+      nextRunAt: '2026-03-30T00:30:00.000Z',
+    });
+  });
+
+  it.each([
+    ['first', ['2026-10-25T00:30:00.000Z']],
+    ['second', ['2026-10-25T01:30:00.000Z']],
+    ['twice', ['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']],
+  ] as const)(
+    'fires a repeated wall time under %s',
+    (dstOverlapPolicy, fire) => {
+      // next_run_at as the API stores it (the first instant); the plan applies the policy.
+      expect(
+        planDst(
+          '2026-10-25T00:30:00Z',
+          '2026-10-25T00:29:59Z',
+          '2026-10-25T02:00:00Z',
+          { dstOverlapPolicy },
+        ),
+      ).toEqual({
+        fire,
+        skipped: [],
+        nextRunAt: '2026-10-26T01:30:00.000Z',
+      });
+    },
+  );
+
+  it('records a DST-skipped occurrence in a missed stretch as dst_policy, the others as misfires', () => {
+    expect(
+      planDst(
+        '2026-03-28T01:30:00Z',
+        '2026-03-31T00:00:00Z',
+        '2026-03-31T00:00:01.500Z',
+        { dstGapPolicy: 'skip' },
+        'skip',
+      ),
+    ).toEqual({
+      fire: [],
+      skipped: [
+        '2026-03-28T01:30:00.000Z misfire_policy 1',
+        '2026-03-29T01:00:00.000Z dst_policy 1',
+        '2026-03-30T00:30:00.000Z misfire_policy 1',
+      ],
+      nextRunAt: '2026-03-31T00:30:00.000Z',
+    });
+  });
+
+  it('fires nothing under fire_once when the only missed occurrence was DST-skipped', () => {
+    expect(
+      planDst(
+        '2026-03-29T01:00:00Z',
+        '2026-03-29T12:00:00Z',
+        '2026-03-29T12:00:01.500Z',
+        { dstGapPolicy: 'skip' },
+      ),
+    ).toEqual({
+      fire: [],
+      skipped: ['2026-03-29T01:00:00.000Z dst_policy 1'],
+      nextRunAt: '2026-03-30T00:30:00.000Z',
+    });
+  });
+});

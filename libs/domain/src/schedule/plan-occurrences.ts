@@ -3,7 +3,12 @@ import {
   MISFIRE_THRESHOLD_MS,
   type MisfirePolicy,
 } from './misfire-policy';
-import { nextOccurrence, previousOccurrence } from './next-occurrence';
+import type { DstPolicies } from './dst-policy';
+import {
+  nextOccurrence,
+  nextOccurrenceEvent,
+  previousOccurrence,
+} from './next-occurrence';
 import { isOneShot, type ScheduleSpec } from './schedule-spec';
 import type { SkipReason } from '../execution/skip-reason';
 
@@ -77,6 +82,8 @@ export interface PlanOccurrencesArgs {
   misfirePolicy: MisfirePolicy;
   /** Most older skipped occurrences walked in this plan (default MAX_SKIPPED_WALK, at least 1). */
   maxSkippedWalk?: number;
+  /** The schedule's DST policies (defaults when omitted; dst-policy.ts). */
+  dstPolicies?: DstPolicies;
 }
 
 /**
@@ -89,6 +96,13 @@ export interface PlanOccurrencesArgs {
  *
  * Fired misfires keep their scheduled time (it is part of the execution id); the caller
  * makes them due at once.
+ *
+ * DST policies (`dstPolicies`) decide which instants are occurrences (an overlap's
+ * first, second or both); a gap wall time the `skip` gap policy drops comes back in
+ * `skipped` with reason `dst_policy`, at the instant `shift` would have fired it: on
+ * time, and in a missed stretch among the occurrences recorded one row each (the
+ * MAX_SKIPPED_ROWS most recent and those re-fired). Inside an older range row it is
+ * neither counted nor recorded: the range counts the occurrences that would have fired.
  */
 export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
   const { spec, nextRunAt, now, horizon, misfirePolicy } = args;
@@ -102,21 +116,31 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
     if (missed && misfirePolicy === 'skip')
       return {
         fire: [],
-        skipped: [single(nextRunAt)],
+        skipped: [single(nextRunAt, 'misfire_policy')],
         nextRunAt: null,
         complete: true,
       };
     return { fire: [nextRunAt], skipped: [], nextRunAt: null, complete: true };
   }
 
-  // The first occurrence at or after the stored next_run_at (which normally is one).
-  let cursor = nextOccurrence(spec, new Date(nextRunAt.getTime() - 1));
+  const policies = args.dstPolicies;
   const fire: Date[] = [];
   const skipped: SkippedOccurrence[] = [];
+  // The first occurrence at or after the stored next_run_at (which normally is one),
+  // fired or skipped by the DST policy.
+  const first = nextOccurrenceEvent(
+    spec,
+    new Date(nextRunAt.getTime() - 1),
+    policies,
+  );
+  let cursor = first;
 
-  if (cursor !== null && cursor.getTime() < cutoffMs) {
+  if (first !== null && first.at.getTime() < cutoffMs) {
     const cutoff = new Date(cutoffMs);
-    const firstMissed = cursor;
+    // The first missed occurrence that would have fired.
+    const firstMissed = first.skipped
+      ? (nextOccurrence(spec, first.at, policies) ?? cutoff)
+      : first.at;
     const refired =
       misfirePolicy === 'skip'
         ? []
@@ -125,6 +149,7 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
             cutoff,
             firstMissed,
             misfirePolicy === 'fire_once' ? 1 : MAX_CATCH_UP_OCCURRENCES,
+            policies,
           );
     // Skipped: [firstMissed, skipEnd). The most recent of them get a row each, the
     // older ones [firstMissed, olderEnd) range rows.
@@ -134,6 +159,7 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
       skipEnd,
       firstMissed,
       MAX_SKIPPED_ROWS,
+      policies,
     );
     const olderEnd = recent[0] ?? skipEnd;
     if (firstMissed.getTime() < olderEnd.getTime()) {
@@ -142,6 +168,7 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
         firstMissed,
         olderEnd,
         Math.max(1, args.maxSkippedWalk ?? MAX_SKIPPED_WALK),
+        policies,
       );
       skipped.push({
         at: firstMissed,
@@ -152,26 +179,51 @@ export function planOccurrences(args: PlanOccurrencesArgs): OccurrencePlan {
       if (older.next !== null && older.next.getTime() < olderEnd.getTime())
         return { fire: [], skipped, nextRunAt: older.next, complete: false };
     }
-    skipped.push(...recent.map(single));
+    skipped.push(...recent.map((at) => single(at, 'misfire_policy')));
     fire.push(...refired);
-    cursor = nextOccurrence(spec, new Date(cutoffMs - 1));
+    // DST-skipped occurrences among those recorded one by one (from the first of them,
+    // or from the very first missed one when there is no range row).
+    const from =
+      firstMissed.getTime() < olderEnd.getTime() ? olderEnd : first.at;
+    if (policies?.dstGapPolicy === 'skip') {
+      skipped.push(...dstSkippedBetween(spec, from, cutoff, policies));
+      skipped.sort((a, b) => a.at.getTime() - b.at.getTime());
+    }
+    cursor = nextOccurrenceEvent(spec, new Date(cutoffMs - 1), policies);
   }
 
   let planned = 0;
   while (
     cursor !== null &&
-    cursor.getTime() <= horizon.getTime() &&
+    cursor.at.getTime() <= horizon.getTime() &&
     planned < MAX_PLANNED_OCCURRENCES
   ) {
-    fire.push(cursor);
+    if (cursor.skipped) skipped.push(single(cursor.at, cursor.skipped));
+    else fire.push(cursor.at);
     planned++;
-    cursor = nextOccurrence(spec, cursor);
+    cursor = nextOccurrenceEvent(spec, cursor.at, policies);
   }
-  return { fire, skipped, nextRunAt: cursor, complete: true };
+  return { fire, skipped, nextRunAt: cursor?.at ?? null, complete: true };
 }
 
-function single(at: Date): SkippedOccurrence {
-  return { at, reason: 'misfire_policy', count: 1, lastAt: at };
+function single(at: Date, reason: SkipReason): SkippedOccurrence {
+  return { at, reason, count: 1, lastAt: at };
+}
+
+/** The occurrences in [from, before) the DST gap policy skipped, as single skipped rows. */
+function dstSkippedBetween(
+  spec: ScheduleSpec,
+  from: Date,
+  before: Date,
+  policies: DstPolicies,
+): SkippedOccurrence[] {
+  const found: SkippedOccurrence[] = [];
+  let event = nextOccurrenceEvent(spec, new Date(from.getTime() - 1), policies);
+  while (event !== null && event.at.getTime() < before.getTime()) {
+    if (event.skipped) found.push(single(event.at, event.skipped));
+    event = nextOccurrenceEvent(spec, event.at, policies);
+  }
+  return found;
 }
 
 /**
@@ -183,6 +235,7 @@ function walkRange(
   first: Date,
   before: Date,
   limit: number,
+  policies: DstPolicies | undefined,
 ): { count: number; last: Date; next: Date | null } {
   let count = 0;
   let last = first;
@@ -194,7 +247,7 @@ function walkRange(
   ) {
     count++;
     last = cursor;
-    cursor = nextOccurrence(spec, cursor);
+    cursor = nextOccurrence(spec, cursor, policies);
   }
   return { count, last, next: cursor };
 }
@@ -205,11 +258,12 @@ function mostRecentBefore(
   before: Date,
   earliest: Date,
   limit: number,
+  policies: DstPolicies | undefined,
 ): Date[] {
   const found: Date[] = [];
   let cursor: Date | null = before;
   while (found.length < limit) {
-    cursor = previousOccurrence(spec, cursor);
+    cursor = previousOccurrence(spec, cursor, policies);
     if (cursor === null || cursor.getTime() < earliest.getTime()) break;
     found.push(cursor);
   }

@@ -39,6 +39,8 @@ describe('parseSchedulePolicies', () => {
         flexibleWindow: 'PT2H',
         pausedUntil: '2029-01-01T00:00:00Z',
         overlapPolicy: null,
+        dstGapPolicy: 'later',
+        dstOverlapPolicy: null,
       }).fields,
     ).toEqual([
       'catchUpWindow',
@@ -47,6 +49,8 @@ describe('parseSchedulePolicies', () => {
       'flexibleWindow',
       'pausedUntil',
       'overlapPolicy',
+      'dstGapPolicy',
+      'dstOverlapPolicy',
     ]);
   });
 });

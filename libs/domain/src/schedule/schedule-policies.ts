@@ -1,5 +1,13 @@
 import { parseCatchUpWindow } from './catch-up-window';
 import {
+  DEFAULT_DST_GAP_POLICY,
+  DEFAULT_DST_OVERLAP_POLICY,
+  type DstGapPolicy,
+  type DstOverlapPolicy,
+  parseDstGapPolicy,
+  parseDstOverlapPolicy,
+} from './dst-policy';
+import {
   type Exclusion,
   parseCalendarIds,
   parseExclusions,
@@ -29,6 +37,10 @@ export interface SchedulePolicies {
   pausedUntil: Date | null;
   /** overlap-policy.ts. */
   overlapPolicy: OverlapPolicy;
+  /** dst-policy.ts: wall times in a DST gap. */
+  dstGapPolicy: DstGapPolicy;
+  /** dst-policy.ts: wall times in a DST overlap. */
+  dstOverlapPolicy: DstOverlapPolicy;
 }
 
 export const DEFAULT_SCHEDULE_POLICIES: Readonly<SchedulePolicies> = {
@@ -38,6 +50,8 @@ export const DEFAULT_SCHEDULE_POLICIES: Readonly<SchedulePolicies> = {
   flexibleWindow: null,
   pausedUntil: null,
   overlapPolicy: DEFAULT_OVERLAP_POLICY,
+  dstGapPolicy: DEFAULT_DST_GAP_POLICY,
+  dstOverlapPolicy: DEFAULT_DST_OVERLAP_POLICY,
 };
 
 export const SCHEDULE_POLICY_FIELDS = [
@@ -47,6 +61,8 @@ export const SCHEDULE_POLICY_FIELDS = [
   'flexibleWindow',
   'pausedUntil',
   'overlapPolicy',
+  'dstGapPolicy',
+  'dstOverlapPolicy',
 ] as const satisfies readonly (keyof SchedulePolicies)[];
 
 export type SchedulePolicyInput = Partial<
@@ -57,8 +73,8 @@ export type SchedulePolicyInput = Partial<
  * The policy fields present in `input` (undefined = absent, left out of the result),
  * validated. Each parse runs through `attempt`, which collects a ValidationError and
  * returns undefined, so that every bad field is reported, not only the first.
- * `null` clears the nullable ones; for `exclusions`, `calendarIds` and `overlapPolicy`
- * it is refused (send `[]` or `"allow"`).
+ * `null` clears the nullable ones; for `exclusions`, `calendarIds`, `overlapPolicy` and
+ * the DST policies it is refused (send `[]`, `"allow"`, `"shift"`, `"first"`).
  */
 export function parseSchedulePolicies(
   input: SchedulePolicyInput,
@@ -81,5 +97,7 @@ export function parseSchedulePolicies(
   take('flexibleWindow', (v) => parseFlexibleWindow(v));
   take('pausedUntil', (v) => parsePausedUntil(v, now));
   take('overlapPolicy', (v) => parseOverlapPolicy(v));
+  take('dstGapPolicy', (v) => parseDstGapPolicy(v, 'dstGapPolicy'));
+  take('dstOverlapPolicy', (v) => parseDstOverlapPolicy(v, 'dstOverlapPolicy'));
   return result;
 }

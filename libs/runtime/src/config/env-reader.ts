@@ -8,6 +8,8 @@
  *   const config = { port: env.int('PORT', { default: 3000, min: 1, max: 65535 }) };
  *   return env.finish(config); // throws ConfigError listing every problem
  */
+import { parseDatabaseUrl } from '@scheduleman/domain/persistence';
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Thrown by `EnvReader.finish` with one line per bad variable. */
@@ -142,6 +144,23 @@ export class EnvReader {
     if (options.protocols && !options.protocols.includes(parsed.protocol)) {
       this.problems.push(
         `${name}: must use one of ${options.protocols.map((p) => `${p}//`).join(', ')} (got ${parsed.protocol}//)`,
+      );
+    }
+    return raw;
+  }
+
+  /**
+   * DATABASE_URL as libpq reads it (required): one host, or a multi-host URL of a cluster
+   * with `target_session_attrs=read-write` (see parseDatabaseUrl). Never echoes the value.
+   */
+  databaseUrl(name: string): string {
+    const raw = this.raw(name);
+    if (raw === undefined) return this.missing(name, undefined, '');
+    try {
+      parseDatabaseUrl(raw);
+    } catch (error) {
+      this.problems.push(
+        `${name}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
     return raw;

@@ -1,5 +1,7 @@
 import {
+  type CalendarResponse,
   type Clock,
+  type CreateCalendarRequest,
   type ConnectionResponse,
   type CreateConnectionRequest,
   type CreatedSigningSecretResponse,
@@ -111,6 +113,16 @@ export class ApiClient {
   /** POST /api-keys (this client's key must be an admin's); the answer holds the key, once. */
   createApiKey(body: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {
     return this.call('POST', '/api-keys', [201], body);
+  }
+
+  /** POST /calendars: a named list of exclusions (docs/time.md). */
+  createCalendar(body: CreateCalendarRequest): Promise<CalendarResponse> {
+    return this.call('POST', '/calendars', [201], body);
+  }
+
+  /** POST /schedules/:id/skip-next: marks the next occurrence (skipNextAt). */
+  skipNext(id: string): Promise<ScheduleResponse> {
+    return this.call('POST', `/schedules/${id}/skip-next`, [200, 201]);
   }
 
   getSchedule(id: string): Promise<ScheduleResponse> {

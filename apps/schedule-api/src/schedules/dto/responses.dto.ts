@@ -9,6 +9,10 @@ import {
   type Exclusion,
   OVERLAP_POLICIES,
   type OverlapPolicy,
+  DST_GAP_POLICIES,
+  type DstGapPolicy,
+  DST_OVERLAP_POLICIES,
+  type DstOverlapPolicy,
   type ExecutionListResponse,
   type ExecutionResponse,
   type ExecutionStatus,
@@ -117,6 +121,12 @@ export class ScheduleResponseDto implements ScheduleResponse {
   })
   skipNextAt: string | null;
 
+  @ApiProperty({ enum: DST_GAP_POLICIES })
+  dstGapPolicy: DstGapPolicy;
+
+  @ApiProperty({ enum: DST_OVERLAP_POLICIES })
+  dstOverlapPolicy: DstOverlapPolicy;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -184,10 +194,12 @@ export class ExecutionResponseDto implements ExecutionResponse {
 
   @ApiProperty({
     format: 'date-time',
+    nullable: true,
+    type: String,
     description:
-      'When the next attempt is due (the scheduled time or a retry time).',
+      'When the next attempt is due (the scheduled time, its instant in a flexible window, or a retry time); null while held by overlapPolicy buffer_one until the previous execution finishes.',
   })
-  dueAt: string;
+  dueAt: string | null;
 
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
   firedAt: string | null;

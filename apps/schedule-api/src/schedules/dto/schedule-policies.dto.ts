@@ -1,6 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  DEFAULT_DST_GAP_POLICY,
+  DEFAULT_DST_OVERLAP_POLICY,
   DEFAULT_OVERLAP_POLICY,
+  DST_GAP_POLICIES,
+  DST_OVERLAP_POLICIES,
   MAX_CALENDAR_IDS,
   MAX_SCHEDULE_EXCLUSIONS,
   OVERLAP_POLICIES,
@@ -76,7 +80,7 @@ export class SchedulePoliciesDto
     nullable: true,
     example: 'PT10M',
     description:
-      'ISO-8601 duration, PT10S to P7D; null (default) = none. An occurrence missed by more than this (measured from when it was due to fire) is recorded skipped with reason `catch_up_window`; within it the misfire policy decides. Not yet enforced by the scheduler.',
+      'ISO-8601 duration, PT10S to P7D; null (default) = none. An occurrence missed by more than this (measured from when it was due to fire) is recorded skipped with reason `catch_up_window`; within it the misfire policy decides.',
   })
   @Allow()
   catchUpWindow?: unknown;
@@ -85,7 +89,7 @@ export class SchedulePoliciesDto
     ...EXCLUSIONS_SCHEMA,
     maxItems: MAX_SCHEDULE_EXCLUSIONS,
     description:
-      'Periods on the wall clock of the schedule’s zone in which it does not fire (recorded skipped, reason `exclusion`). Default []. Not yet enforced by the scheduler.',
+      'Periods on the wall clock of the schedule’s zone in which it does not fire (recorded skipped, reason `exclusion`). Default [].',
   })
   @Allow()
   exclusions?: unknown;
@@ -105,7 +109,7 @@ export class SchedulePoliciesDto
     nullable: true,
     example: 'PT5M',
     description:
-      'ISO-8601 duration, PT1S to PT1H; null (default) = none. Each occurrence fires at t + offset, the offset in [0, window] fixed by a hash of the schedule id and t. Not yet enforced by the scheduler.',
+      'ISO-8601 duration, PT1S to PT1H; null (default) = none. Each occurrence fires at t + offset, the offset in [0, window] fixed by a hash of the schedule id and t.',
   })
   @Allow()
   flexibleWindow?: unknown;
@@ -125,8 +129,26 @@ export class SchedulePoliciesDto
     enum: OVERLAP_POLICIES,
     default: DEFAULT_OVERLAP_POLICY,
     description:
-      'While the previous execution has not finished: allow (fire anyway), skip (record skipped, reason `overlap_policy`) or buffer_one (fire once it finishes; at most one waits). Not yet enforced by the scheduler.',
+      'While the previous execution has not finished: allow (fire anyway), skip (record skipped, reason `overlap_policy`) or buffer_one (fire once it finishes; at most one waits).',
   })
   @Allow()
   overlapPolicy?: unknown;
+
+  @ApiPropertyOptional({
+    enum: DST_GAP_POLICIES,
+    default: DEFAULT_DST_GAP_POLICY,
+    description:
+      'A fixed wall time that a DST change skips (e.g. 02:30 when clocks go 02:00 → 03:00): shift (default) fires it at the end of the gap; skip records it skipped, reason `dst_policy`. Interval expressions are not affected.',
+  })
+  @Allow()
+  dstGapPolicy?: unknown;
+
+  @ApiPropertyOptional({
+    enum: DST_OVERLAP_POLICIES,
+    default: DEFAULT_DST_OVERLAP_POLICY,
+    description:
+      'A fixed wall time that a DST change repeats (01:30 twice when clocks go back): first (default), second, or twice. Interval expressions are not affected.',
+  })
+  @Allow()
+  dstOverlapPolicy?: unknown;
 }

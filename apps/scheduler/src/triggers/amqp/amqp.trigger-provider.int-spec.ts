@@ -1,21 +1,14 @@
 import {
   type AmqpTriggerSpec,
   type FireRequest,
-  generateSigningSecret,
-  LOOPBACK_NETWORKS,
-  networkPolicyOf,
   parseConnectionUrl,
-  parseSigningSecret,
   PUBLIC_ONLY_NETWORK_POLICY,
-  SystemClock,
 } from '@scheduleman/domain';
 import {
-  createTestDatabase,
   freePort,
   describeWithBroker,
   requireBroker,
   TcpProxy,
-  type TestDatabase,
   waitFor,
 } from '@scheduleman/testkit';
 import {
@@ -26,12 +19,13 @@ import {
 } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { DataSource } from 'typeorm';
+import {
+  brokerFireRequest,
+  type BrokerHarness,
+  createBrokerHarness,
+} from '../../testing/broker-int-fixtures';
 import { BrokerClientPool } from '../broker/broker-client-pool';
-import { BrokerFiring } from '../broker/broker-firing';
-import { ConnectionSource } from '../broker/connection-source';
 import { DestinationNotAllowedError } from '../outbound/destination-guard';
-import { DeliverySigner } from '../signing/delivery-signer';
 import { AmqpClientFactory } from './amqp-client';
 import type { AmqpPublisher } from './amqp-publisher';
 import { AmqpTriggerProvider } from './amqp.trigger-provider';
@@ -39,11 +33,8 @@ import { AmqpTriggerProvider } from './amqp.trigger-provider';
 // The amqp provider against the real RabbitMQ on 127.0.0.1:5672 and a real migrated
 // PostgreSQL, with the real ConnectionSource, BrokerFiring, pool and client factory.
 describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
-  const policy = networkPolicyOf(LOOPBACK_NETWORKS);
-  const secret = generateSigningSecret();
   const owner = 'team-a';
-  let db: TestDatabase;
-  let ds: DataSource;
+  let harness: BrokerHarness;
   let pool: BrokerClientPool<AmqpPublisher>;
   let provider: AmqpTriggerProvider;
   let consumer: ChannelModel;
@@ -55,8 +46,8 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
   beforeAll(async () => {
     await requireBroker('rabbitmq');
     process.on('unhandledRejection', onUnhandled);
-    db = await createTestDatabase('amqp_provider');
-    ds = await db.dataSource();
+    harness = await createBrokerHarness('amqp_provider', { owner });
+    const { policy } = harness;
     const factory = new AmqpClientFactory({ policy });
     // No backoff between opens: each test starts from a fresh pool state anyway.
     pool = new BrokerClientPool(factory, {
@@ -67,17 +58,7 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
     factory.onBroken = (id, client, reason) => {
       pool.discard(id, client, reason);
     };
-    const connections = new ConnectionSource(ds, null, policy, undefined, {
-      ttlMs: 100,
-    });
-    const signer = new DeliverySigner({
-      clock: new SystemClock(),
-      installationSecrets: [parseSigningSecret(secret)],
-    });
-    provider = new AmqpTriggerProvider(
-      new BrokerFiring(connections, signer),
-      pool,
-    );
+    provider = new AmqpTriggerProvider(harness.firing, pool);
     consumer = await connect('amqp://guest:guest@127.0.0.1:5672');
     channel = await consumer.createChannel();
     proxy = await TcpProxy.start(5672);
@@ -87,7 +68,7 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
     await pool.closeAll();
     await consumer.close();
     await proxy.close();
-    await db.drop();
+    await harness.close();
     process.off('unhandledRejection', onUnhandled);
   });
 
@@ -95,15 +76,8 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
     expect(unhandled).toEqual([]);
   });
 
-  async function addConnection(url: string): Promise<string> {
-    const id = randomUUID();
-    await ds.query(
-      `insert into connections (id, owner, name, type, url_sealed, url_masked)
-       values ($1, $2, $3, 'amqp', $4, $4)`,
-      [id, owner, `rabbit-${id.slice(0, 8)}`, url],
-    );
-    return id;
-  }
+  const addConnection = (url: string): Promise<string> =>
+    harness.insertConnection('amqp', url);
 
   async function testQueue(): Promise<string> {
     const { queue } = await channel.assertQueue('', {
@@ -119,22 +93,21 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
     executionId: string = randomUUID(),
     attempt = 1,
   ): FireRequest {
-    return {
+    const trigger: AmqpTriggerSpec = {
+      type: 'amqp',
+      connectionId,
+      exchange: '',
+      routingKey: 'unset',
+      headers: { 'X-Tenant': 'acme' },
+      ...target,
+    };
+    return brokerFireRequest(trigger, {
       executionId,
       scheduleId: '11111111-2222-4333-8444-555555555555',
       scheduleName: 'nightly',
       scheduleOwner: owner,
-      scheduledAt: new Date('2030-01-01T00:00:00.000Z'),
       attempt,
-      trigger: {
-        type: 'amqp',
-        connectionId,
-        exchange: '',
-        routingKey: 'unset',
-        headers: { 'X-Tenant': 'acme' },
-        ...target,
-      },
-    };
+    });
   }
 
   const fire = (req: FireRequest) =>
@@ -186,7 +159,9 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
       Number(headers['webhook-timestamp']),
     );
     // Standard Webhooks, verified by the reference library over the exact body bytes.
-    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(new Webhook(harness.signingSecret).verify(body, headers)).toEqual(
+      JSON.parse(body),
+    );
   });
 
   it('keeps no dedup of its own: a retry of one execution arrives again, with the same messageId and key', async () => {
@@ -403,7 +378,7 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
     const url = parseConnectionUrl(
       'amqp',
       'amqp://guest:guest@localhost:5672',
-      policy,
+      harness.policy,
     );
 
     await expect(
@@ -489,7 +464,7 @@ describeWithBroker('rabbitmq', 'AmqpTriggerProvider (real RabbitMQ)', () => {
       });
       expect(own.open()).toBe(1);
 
-      await ds.query('delete from connections where id = $1', [connectionId]);
+      await harness.deleteConnection(connectionId);
       await waitFor('the deletion to be seen', async () => {
         const outcome = await fire(
           request(connectionId, { routingKey: queue }),

@@ -1,28 +1,23 @@
-import {
-  type FireOutcome,
-  type FireRequest,
-  generateSigningSecret,
-  type KafkaTriggerSpec,
-  networkPolicyOf,
-  parseSigningSecret,
-  SystemClock,
+import type {
+  FireOutcome,
+  FireRequest,
+  KafkaTriggerSpec,
 } from '@scheduleman/domain';
 import {
-  createTestDatabase,
   freePort,
   type KafkaMock,
   readKafkaTopic,
   describeWithKafkaMock,
   startKafkaMock,
-  type TestDatabase,
 } from '@scheduleman/testkit';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { DataSource } from 'typeorm';
+import {
+  brokerFireRequest,
+  type BrokerHarness,
+  createBrokerHarness,
+} from '../../testing/broker-int-fixtures';
 import { BrokerClientPool } from '../broker/broker-client-pool';
-import { BrokerFiring } from '../broker/broker-firing';
-import { ConnectionSource } from '../broker/connection-source';
-import { DeliverySigner } from '../signing/delivery-signer';
 import { KafkaClientFactory, type KafkaPublisher } from './kafka-client';
 import { KafkaTriggerProvider } from './kafka.trigger-provider';
 
@@ -33,15 +28,12 @@ import { KafkaTriggerProvider } from './kafka.trigger-provider';
 // headers, the acks=-1 produce round trip, the failure paths. What it cannot: the mock
 // has no real replication, so acks=-1 durability (ISR, min.insync.replicas) rests on
 // Kafka's documentation (docs/triggers.md).
-const POLICY = networkPolicyOf('127.0.0.0/8,::1/128');
-const SECRET = generateSigningSecret();
 const OWNER = 'team-kafka';
 
 describeWithKafkaMock(
   'KafkaTriggerProvider against the librdkafka mock cluster',
   () => {
-    let db: TestDatabase;
-    let ds: DataSource;
+    let harness: BrokerHarness;
     let mock: KafkaMock;
     const pools: BrokerClientPool<KafkaPublisher>[] = [];
     const unhandled: unknown[] = [];
@@ -50,25 +42,17 @@ describeWithKafkaMock(
     beforeAll(async () => {
       mock = await startKafkaMock();
       process.on('unhandledRejection', onUnhandled);
-      db = await createTestDatabase('kafka_provider');
-      ds = await db.dataSource();
+      harness = await createBrokerHarness('kafka_provider', { owner: OWNER });
     }, 180_000); // time for apt-get install kcat, when it is missing
     afterAll(async () => {
       await Promise.all(pools.map((pool) => pool.closeAll()));
       await mock.stop();
-      await db.drop();
+      await harness.close();
       process.off('unhandledRejection', onUnhandled);
     });
 
-    async function insertConnection(url: string): Promise<string> {
-      const id = randomUUID();
-      await ds.query(
-        `insert into connections (id, owner, name, type, url_sealed, url_masked)
-       values ($1, $2, $3, 'kafka', $4, $4)`,
-        [id, OWNER, `kafka-${id}`, url],
-      );
-      return id;
-    }
+    const insertConnection = (url: string): Promise<string> =>
+      harness.insertConnection('kafka', url);
 
     function scheduler(): {
       provider: KafkaTriggerProvider;
@@ -77,7 +61,7 @@ describeWithKafkaMock(
     } {
       const factory = new KafkaClientFactory({
         schedulerId: 'int-kafka',
-        policy: POLICY,
+        policy: harness.policy,
       });
       let closes = 0;
       const pool = new BrokerClientPool<KafkaPublisher>(
@@ -88,18 +72,11 @@ describeWithKafkaMock(
             await factory.close(client);
           },
         },
-        { policy: POLICY },
+        { policy: harness.policy },
       );
       pools.push(pool);
-      const firing = new BrokerFiring(
-        new ConnectionSource(ds, null, POLICY, undefined, { ttlMs: 100 }),
-        new DeliverySigner({
-          clock: new SystemClock(),
-          installationSecrets: [parseSigningSecret(SECRET)],
-        }),
-      );
       return {
-        provider: new KafkaTriggerProvider(firing, pool),
+        provider: new KafkaTriggerProvider(harness.newFiring(), pool),
         pool,
         closed: () => closes,
       };
@@ -112,21 +89,19 @@ describeWithKafkaMock(
       attempt = 1,
       executionId = randomUUID(),
     ): FireRequest {
-      return {
+      const trigger: KafkaTriggerSpec = {
+        type: 'kafka',
+        connectionId,
+        topic,
+        headers: { 'X-Tenant': 'acme' },
+        ...more,
+      };
+      return brokerFireRequest(trigger, {
         executionId,
-        scheduleId: randomUUID(),
         scheduleName: 'nightly',
         scheduleOwner: OWNER,
-        scheduledAt: new Date('2030-01-01T00:00:00.000Z'),
         attempt,
-        trigger: {
-          type: 'kafka',
-          connectionId,
-          topic,
-          headers: { 'X-Tenant': 'acme' },
-          ...more,
-        } satisfies KafkaTriggerSpec,
-      };
+      });
     }
 
     const fire = (
@@ -167,9 +142,9 @@ describeWithKafkaMock(
         'X-Tenant': 'acme',
       });
       expect(headers['webhook-signature']).toMatch(/^v1,/);
-      expect(new Webhook(SECRET).verify(payload, headers)).toEqual(
-        JSON.parse(payload),
-      );
+      expect(
+        new Webhook(harness.signingSecret).verify(payload, headers),
+      ).toEqual(JSON.parse(payload));
     });
 
     it("a retry is a second record with the same key and Idempotency-Key, on the same partition (Kafka keeps no dedup across producers); the trigger's key wins", async () => {
@@ -243,7 +218,7 @@ describeWithKafkaMock(
       expect(await fire(provider, request(connectionId, topic))).toEqual({
         kind: 'delivered',
       });
-      await ds.query('delete from connections where id = $1', [connectionId]);
+      await harness.deleteConnection(connectionId);
       await new Promise((resolve) => setTimeout(resolve, 150)); // the cache's ttl
       const outcome = await fire(provider, request(connectionId, topic));
       expect(outcome.kind).toBe('permanent');

@@ -1,36 +1,29 @@
-import {
-  type FireOutcome,
-  type FireRequest,
-  generateSigningSecret,
-  type MqttTriggerSpec,
-  networkPolicyOf,
-  parseSigningSecret,
-  SystemClock,
+import type {
+  FireOutcome,
+  FireRequest,
+  MqttTriggerSpec,
 } from '@scheduleman/domain';
 import {
-  createTestDatabase,
   freePort,
   describeWithBroker,
   requireBroker,
   TcpProxy,
-  type TestDatabase,
 } from '@scheduleman/testkit';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import type { DataSource } from 'typeorm';
+import {
+  brokerFireRequest,
+  type BrokerHarness,
+  createBrokerHarness,
+} from '../../testing/broker-int-fixtures';
 import { BrokerClientPool } from '../broker/broker-client-pool';
-import { BrokerFiring } from '../broker/broker-firing';
-import { ConnectionSource } from '../broker/connection-source';
-import { DeliverySigner } from '../signing/delivery-signer';
 import { MqttClientFactory, type MqttPublisher } from './mqtt-client';
 import { MqttTriggerProvider } from './mqtt.trigger-provider';
 
 // The provider against the real Mosquitto on 127.0.0.1:1883 and a real PostgreSQL,
 // through the real ConnectionSource, BrokerFiring and BrokerClientPool. A loopback TCP
 // proxy in front of Mosquitto plays the network failures (the broker is shared).
-const POLICY = networkPolicyOf('127.0.0.0/8,::1/128');
-const SECRET = generateSigningSecret();
 const OWNER = 'team-mqtt';
 
 interface Received {
@@ -40,8 +33,7 @@ interface Received {
 }
 
 describeWithBroker('mosquitto', 'MqttTriggerProvider against Mosquitto', () => {
-  let db: TestDatabase;
-  let ds: DataSource;
+  let harness: BrokerHarness;
   let subscriber: MqttClient;
   let proxy: TcpProxy;
   const received: Received[] = [];
@@ -53,8 +45,7 @@ describeWithBroker('mosquitto', 'MqttTriggerProvider against Mosquitto', () => {
   beforeAll(async () => {
     const brokerUrl = await requireBroker('mosquitto');
     process.on('unhandledRejection', onUnhandled);
-    db = await createTestDatabase('mqtt_provider');
-    ds = await db.dataSource();
+    harness = await createBrokerHarness('mqtt_provider', { owner: OWNER });
     subscriber = await connectAsync(brokerUrl, {
       protocolVersion: 5,
       clientId: `scheduleman-test-sub-${randomUUID()}`,
@@ -70,37 +61,26 @@ describeWithBroker('mosquitto', 'MqttTriggerProvider against Mosquitto', () => {
     await Promise.all(pools.map((pool) => pool.closeAll()));
     await subscriber.endAsync();
     await proxy.close();
-    await db.drop();
+    await harness.close();
     process.off('unhandledRejection', onUnhandled);
   });
 
-  async function insertConnection(url: string): Promise<string> {
-    const id = randomUUID();
-    await ds.query(
-      `insert into connections (id, owner, name, type, url_sealed, url_masked)
-       values ($1, $2, $3, 'mqtt', $4, $4)`,
-      [id, OWNER, `mqtt-${id}`, url],
-    );
-    return id;
-  }
+  const insertConnection = (url: string): Promise<string> =>
+    harness.insertConnection('mqtt', url);
 
   function scheduler(schedulerId = 'int-mqtt'): {
     provider: MqttTriggerProvider;
     pool: BrokerClientPool<MqttPublisher>;
   } {
     const pool = new BrokerClientPool(
-      new MqttClientFactory({ schedulerId, policy: POLICY }),
-      { policy: POLICY },
+      new MqttClientFactory({ schedulerId, policy: harness.policy }),
+      { policy: harness.policy },
     );
     pools.push(pool);
-    const firing = new BrokerFiring(
-      new ConnectionSource(ds, null, POLICY, undefined, { ttlMs: 100 }),
-      new DeliverySigner({
-        clock: new SystemClock(),
-        installationSecrets: [parseSigningSecret(SECRET)],
-      }),
-    );
-    return { provider: new MqttTriggerProvider(firing, pool), pool };
+    return {
+      provider: new MqttTriggerProvider(harness.newFiring(), pool),
+      pool,
+    };
   }
 
   function request(
@@ -110,23 +90,21 @@ describeWithBroker('mosquitto', 'MqttTriggerProvider against Mosquitto', () => {
     attempt = 1,
     executionId = randomUUID(),
   ): FireRequest {
-    return {
+    const trigger: MqttTriggerSpec = {
+      type: 'mqtt',
+      connectionId,
+      topic,
+      qos: 1,
+      retain: false,
+      headers: { 'X-Tenant': 'acme' },
+      ...more,
+    };
+    return brokerFireRequest(trigger, {
       executionId,
-      scheduleId: randomUUID(),
       scheduleName: 'nightly',
       scheduleOwner: OWNER,
-      scheduledAt: new Date('2030-01-01T00:00:00.000Z'),
       attempt,
-      trigger: {
-        type: 'mqtt',
-        connectionId,
-        topic,
-        qos: 1,
-        retain: false,
-        headers: { 'X-Tenant': 'acme' },
-        ...more,
-      } satisfies MqttTriggerSpec,
-    };
+    });
   }
 
   const fire = (
@@ -181,9 +159,9 @@ describeWithBroker('mosquitto', 'MqttTriggerProvider against Mosquitto', () => {
     expect(props['webhook-timestamp']).toMatch(/^\d+$/);
     expect(props['webhook-signature']).toMatch(/^v1,/);
     // The consumer verifies it with the Standard Webhooks library, as a webhook.
-    expect(new Webhook(SECRET).verify(message.payload, props)).toEqual(
-      JSON.parse(message.payload),
-    );
+    expect(
+      new Webhook(harness.signingSecret).verify(message.payload, props),
+    ).toEqual(JSON.parse(message.payload));
   });
 
   it('a retry carries the same key (MQTT keeps no dedup: consumers dedupe on it); QoS 2 and retain', async () => {
@@ -359,7 +337,7 @@ describeWithBroker('mosquitto', 'MqttTriggerProvider against Mosquitto', () => {
       await fire(provider, request(connectionId, `${prefix}/sub/deleted`)),
     ).toEqual({ kind: 'delivered' });
     expect(proxy.open()).toBe(1);
-    await ds.query('delete from connections where id = $1', [connectionId]);
+    await harness.deleteConnection(connectionId);
     await new Promise((resolve) => setTimeout(resolve, 150)); // the cache's ttl
     const outcome = await fire(
       provider,
