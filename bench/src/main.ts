@@ -4,12 +4,14 @@ import { runChaosCommand } from './chaos/chaos-command';
 import { parseOptions } from './options';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
+import { runTableScaleCommand } from './table-scale/table-scale-command';
 
 /**
  * scheduleman's benchmark and chaos harness, one bundle with three roles:
  *   node dist/bench/main.js bench [--smoke] [...]   (npm run bench)
  *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
  *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
+ *   node dist/bench/main.js bench --table-scale [--rows=N,M]   (hot statements on big executions tables)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  * See options.ts for the flags.
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
   if (command === 'bench') {
     const options = parseOptions(args);
     if (options.brokers) return runBrokersCommand(options);
+    if (options.tableScale) return runTableScaleCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);

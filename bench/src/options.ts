@@ -13,6 +13,10 @@
  *                          on, and a burst's fires/s unsigned against signed, alternated in one run
  *   --brokers              (bench) instead of the workloads: each broker trigger's fires/s and initiation
  *                          latency against the broker's bare client, in one run (src/brokers/)
+ *   --table-scale          (bench) instead of the workloads: the hot statements under EXPLAIN ANALYZE on an
+ *                          executions table of each size in --rows (src/table-scale/)
+ *   --rows=1000000,10000000  (--table-scale) the sizes, executions per fresh database (default 1M,10M)
+ *   --keep-db              (--table-scale) keep each filled database instead of dropping it
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -32,6 +36,12 @@ export interface HarnessOptions {
   securityCost: boolean;
   /** Measure the broker triggers against their bare clients instead (brokers/brokers-command.ts). */
   brokers: boolean;
+  /** Measure the hot statements on big executions tables instead (table-scale/). */
+  tableScale: boolean;
+  /** --table-scale: executions per size, one fresh database each. */
+  tableScaleRows: number[];
+  /** --table-scale: keep the filled databases. */
+  keepDatabase: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -62,6 +72,9 @@ export function parseOptions(
     'scheduler-main',
     'security-cost',
     'brokers',
+    'table-scale',
+    'rows',
+    'keep-db',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -69,16 +82,29 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
-  for (const mode of ['security-cost', 'brokers']) {
+  for (const mode of ['security-cost', 'brokers', 'table-scale']) {
     if (flags.has(mode) && (flags.has('only') || flags.has('schedulers')))
       throw new Error(
         `--${mode} runs its own measurements: it takes no --only or --schedulers`,
       );
   }
-  if (flags.has('security-cost') && flags.has('brokers'))
+  if (
+    ['security-cost', 'brokers', 'table-scale'].filter((m) => flags.has(m))
+      .length > 1
+  )
     throw new Error(
-      '--security-cost and --brokers are separate runs: pick one',
+      '--security-cost, --brokers and --table-scale are separate runs: pick one',
     );
+  if ((flags.has('rows') || flags.has('keep-db')) && !flags.has('table-scale'))
+    throw new Error('--rows and --keep-db go with --table-scale');
+  const tableScaleRows = (flags.get('rows') ?? '1000000,10000000')
+    .split(',')
+    .map(Number);
+  if (tableScaleRows.some((n) => !Number.isInteger(n) || n < 1000 || n > 1e9)) {
+    throw new Error(
+      `--rows must list sizes between 1000 and 1000000000, got '${flags.get('rows')}'`,
+    );
+  }
   const schedulerCounts = (flags.get('schedulers') ?? '1,3')
     .split(',')
     .map(Number);
@@ -102,6 +128,9 @@ export function parseOptions(
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
     securityCost: flags.has('security-cost'),
     brokers: flags.has('brokers'),
+    tableScale: flags.has('table-scale'),
+    tableScaleRows,
+    keepDatabase: flags.has('keep-db'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,
