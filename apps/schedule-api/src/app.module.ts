@@ -50,6 +50,7 @@ export class AppModule {
             poolSize: config.dbPoolSize,
             statementTimeoutMs: config.dbStatementTimeoutMs,
             startupRetryMs: config.dbStartupRetryMs,
+            features: config.databaseFeatures,
           }),
         }),
         HealthModule,

@@ -34,6 +34,7 @@ export class SchedulerModule {
             url: config.databaseUrl,
             applicationName: `scheduler:${config.schedulerId}`,
             poolSize: config.dbPoolSize,
+            features: config.databaseFeatures,
           }),
         }),
         HealthModule,

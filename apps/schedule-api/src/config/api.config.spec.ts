@@ -19,6 +19,7 @@ describe('loadApiConfig', () => {
       dbPoolSize: 10,
       dbStatementTimeoutMs: 10_000,
       dbStartupRetryMs: 60_000,
+      databaseFeatures: 'full',
       requestBodyLimitBytes: 262_144,
       webhookNetworkPolicy: { allowedNetworks: [] },
       host: '0.0.0.0',

@@ -125,6 +125,7 @@ export async function startApi(
     dbPoolSize: 5,
     dbStatementTimeoutMs: 10_000,
     dbStartupRetryMs: 5_000,
+    databaseFeatures: 'full',
     requestBodyLimitBytes: TEST_BODY_LIMIT_BYTES,
     webhookNetworkPolicy: networkPolicyOf(
       options.allowedNetworks ?? LOOPBACK_NETWORKS,

@@ -41,7 +41,11 @@ export class SchedulerService
     readiness: ReadinessRegistry,
   ) {
     this.engine = new SchedulerEngine({
-      settings: config,
+      // Without a URL the engine opens no LISTEN connection and relies on polling.
+      settings:
+        config.databaseFeatures === 'portable'
+          ? { ...config, databaseUrl: undefined }
+          : config,
       repository,
       clock,
       hostClock,

@@ -7,9 +7,12 @@ import {
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   buildDataSourceOptions,
+  type DatabaseFeatures,
   type DatabaseOptions,
+  DEFAULT_DATABASE_FEATURES,
   runMigrations,
 } from '@scheduleman/domain/persistence';
+import type { DataSource } from 'typeorm';
 import {
   connectWithRetry,
   DEFAULT_STARTUP_RETRY_MS,
@@ -18,6 +21,19 @@ import {
 export interface DatabaseModuleOptions extends DatabaseOptions {
   /** How long to keep retrying the first connection, in milliseconds. Default 60 000. */
   startupRetryMs?: number;
+  /** `DATABASE_FEATURES`: what the server must offer beyond plain SQL. Default 'full'. */
+  features?: DatabaseFeatures;
+}
+
+/** The features each DataSource made by DatabaseModule was configured with. */
+const FEATURES = new WeakMap<DataSource, DatabaseFeatures>();
+
+/**
+ * The DATABASE_FEATURES of a DataSource made by DatabaseModule ('full' for any other),
+ * for the code that would use LISTEN/NOTIFY (docs/scaling.md).
+ */
+export function databaseFeaturesOf(dataSource: DataSource): DatabaseFeatures {
+  return FEATURES.get(dataSource) ?? DEFAULT_DATABASE_FEATURES;
 }
 
 export interface DatabaseModuleAsyncOptions {
@@ -35,8 +51,8 @@ const logger = new Logger('Database');
  * TypeORM on the shared data-source options, with start-up migrations.
  *
  * Nest resolves the DataSource provider before any controller exists, so by the time
- * `app.listen()` runs the schema is current: migrations run under an advisory lock
- * (see runMigrations) and many processes may start at once. Re-exports TypeOrmModule,
+ * `app.listen()` runs the schema is current: migrations run under a lock (an advisory
+ * lock, or a row lock with the portable features: see runMigrations) and many processes may start at once. Re-exports TypeOrmModule,
  * so `@InjectDataSource()` and `TypeOrmModule.forFeature([...])` work in the app.
  */
 @Module({})
@@ -44,6 +60,7 @@ export class DatabaseModule {
   static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {
     // The budget is known only once useFactory ran; dataSourceFactory runs right after it.
     let startupRetryMs = DEFAULT_STARTUP_RETRY_MS;
+    let features = DEFAULT_DATABASE_FEATURES;
     return {
       module: DatabaseModule,
       imports: [
@@ -54,6 +71,7 @@ export class DatabaseModule {
             const resolved = await options.useFactory(...args);
             startupRetryMs =
               resolved.startupRetryMs ?? DEFAULT_STARTUP_RETRY_MS;
+            features = resolved.features ?? DEFAULT_DATABASE_FEATURES;
             // Our own bounded retry replaces TypeOrmModule's, which logs a stack per attempt.
             return {
               ...buildDataSourceOptions(resolved),
@@ -67,10 +85,12 @@ export class DatabaseModule {
               dataSourceOptions,
               startupRetryMs,
             );
-            const applied = await runMigrations(dataSource);
+            FEATURES.set(dataSource, features);
+            const applied = await runMigrations(dataSource, features);
             logger.log({
               msg: 'schema up to date',
               appliedMigrations: applied,
+              databaseFeatures: features,
             });
             return dataSource;
           },
