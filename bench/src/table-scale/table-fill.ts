@@ -75,7 +75,7 @@ x.at
 from generate_series(1, $1::bigint) as g
 cross join lateral (
 select
-case when g <= $1::bigint / 2 then ${HEAVY_ID('(g % ' + HEAVY_SCHEDULES + ')')}
+case when g <= $1::bigint / 2 then ${HEAVY_ID(`(g % ${HEAVY_SCHEDULES})`)}
 else ${LIGHT_ID(`((g - $1::bigint / 2 - 1) / ${LIGHT_HISTORY} + 1)`)} end as schedule_id,
 case when g <= $1::bigint / 2
 then $2::timestamptz - interval '1 minute'

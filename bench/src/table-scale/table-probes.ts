@@ -10,6 +10,9 @@ import {
   RENEW_LEASES,
 } from '@scheduleman/domain/persistence';
 import { Client } from 'pg';
+/* The API's own history statement, measured as the API runs it: the exact text matters
+   more than the boundary (as in ceilings/http-ceiling.ts). */
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { listExecutionsSql } from '../../../apps/schedule-api/src/schedules/schedules.sql';
 import { DUE_SCHEDULES, HEAVY_ID, LIGHT_ID, RETENTION_MS } from './table-fill';
 
@@ -59,7 +62,7 @@ function median(values: number[]): number {
 interface Probe {
   name: string;
   sql: string;
-  prepare: (client: Client) => Promise<unknown[]>;
+  prepare: (client: Client) => Promise<unknown[]> | unknown[];
 }
 
 async function explain(
@@ -126,7 +129,7 @@ function probes(now: Date, rows: number): Probe[] {
     {
       name: 'PLAN_DUE_SCHEDULES',
       sql: PLAN_DUE_SCHEDULES,
-      prepare: async () => [now, LOOKAHEAD_MS, BATCH],
+      prepare: () => [now, LOOKAHEAD_MS, BATCH],
     },
     {
       name: 'INSERT_PLANNED_EXECUTIONS',
@@ -156,7 +159,7 @@ function probes(now: Date, rows: number): Probe[] {
     {
       name: 'CLAIM_DUE',
       sql: CLAIM_DUE,
-      prepare: async () => [now, LOOKAHEAD_MS, BATCH, OWNER, LEASE_MS],
+      prepare: () => [now, LOOKAHEAD_MS, BATCH, OWNER, LEASE_MS],
     },
     {
       name: 'RENEW_LEASES',
@@ -194,17 +197,17 @@ function probes(now: Date, rows: number): Probe[] {
     {
       name: 'PRUNE_EXECUTIONS',
       sql: PRUNE_EXECUTIONS,
-      prepare: async () => [now, RETENTION_MS, PRUNE_BATCH],
+      prepare: () => [now, RETENTION_MS, PRUNE_BATCH],
     },
     {
       name: 'EXPIRE_RESULT_DEADLINES',
       sql: EXPIRE_RESULT_DEADLINES,
-      prepare: async () => [now, 1_000],
+      prepare: () => [now, 1_000],
     },
     {
       name: 'COUNT_DUE_BACKLOG',
       sql: COUNT_DUE_BACKLOG,
-      prepare: async () => [now, 100_000],
+      prepare: () => [now, 100_000],
     },
     {
       name: `history page 1, heavy schedule (${(rows / 20).toLocaleString('en-US')} executions)`,

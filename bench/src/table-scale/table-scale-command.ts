@@ -1,4 +1,5 @@
 import { cpus, loadavg, totalmem } from 'node:os';
+import { SystemClock } from '@scheduleman/domain';
 import { Client } from 'pg';
 import { benchCommandLine } from '../bench-command';
 import { startDatabaseServer } from '../infra/database-server';
@@ -75,9 +76,10 @@ export async function runTableScaleCommand(
   const elapsed = () => ((performance.now() - started) / 1000).toFixed(0);
   const log = (line: string) =>
     console.log(`[table-scale +${elapsed().padStart(4)}s] ${line}`);
+  const clock = new SystemClock();
   const server = await startDatabaseServer(options.externalDatabaseUrl);
   const report: TableScaleReport = {
-    startedAt: new Date().toISOString(),
+    startedAt: clock.now().toISOString(),
     command: benchCommandLine(),
     machine: await machine(server.url),
     runs: [],
@@ -88,7 +90,7 @@ export async function runTableScaleCommand(
       log(`${rows.toLocaleString('en-US')} executions: filling`);
       const url = await createMigratedDatabase(server, 'bench_table_scale');
       try {
-        const now = new Date();
+        const now = clock.now();
         const fill = await fillExecutionsTable(url, rows, now, log);
         const sizes = await relationSizes(url);
         log('probing the hot statements');

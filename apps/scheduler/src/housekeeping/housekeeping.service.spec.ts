@@ -9,10 +9,10 @@ import { HousekeepingService, PRUNE_BATCH_SIZE } from './housekeeping.service';
 function housekeeping(batches: number[]) {
   const calls: number[] = [];
   const repository = {
-    async pruneExecutions(_now: Date, retentionMs: number, limit: number) {
+    pruneExecutions(_now: Date, retentionMs: number, limit: number) {
       calls.push(retentionMs);
       expect(limit).toBe(PRUNE_BATCH_SIZE);
-      return batches.shift() ?? PRUNE_BATCH_SIZE;
+      return Promise.resolve(batches.shift() ?? PRUNE_BATCH_SIZE);
     },
   } as unknown as ClaimsRepository;
   const service = new HousekeepingService(
@@ -32,7 +32,10 @@ describe('HousekeepingService.pruneExecutions', () => {
   });
 
   it('keeps going past 50 full batches: the bound is time, not a batch count', async () => {
-    const { service, calls } = housekeeping([...Array(80).fill(1_000), 0]);
+    const { service, calls } = housekeeping([
+      ...Array<number>(80).fill(1_000),
+      0,
+    ]);
     expect(await service.pruneExecutions()).toBe(80_000);
     expect(calls).toHaveLength(81);
   });
