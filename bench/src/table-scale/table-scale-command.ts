@@ -67,7 +67,7 @@ async function machine(url: string): Promise<Record<string, string>> {
  * database filled with that many executions (table-fill.ts), then every hot statement
  * under EXPLAIN (ANALYZE, BUFFERS) (table-probes.ts), the table and index sizes, and the
  * committed prune rate; the database is dropped before the next size, so the disk holds
- * one size at a time (about 330 bytes per execution with its attempt row).
+ * one size at a time (about 412 bytes per execution with its attempt row: 12 GB at 30M).
  */
 export async function runTableScaleCommand(
   options: HarnessOptions,
