@@ -11,6 +11,7 @@ import {
 import { parseOptions } from './options';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
+import { runTableScaleCommand } from './table-scale/table-scale-command';
 
 /**
  * scheduleman's benchmark and chaos harness, one bundle with three roles:
@@ -18,6 +19,7 @@ import { runSecurityCostCommand } from './security-cost/security-cost';
  *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
  *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
  *   node dist/bench/main.js bench --creation [--smoke]   (creation throughput against its targets)
+ *   node dist/bench/main.js bench --table-scale [--rows=N,M]   (hot statements on big executions tables)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js chaos --failover [--smoke]   (the Patroni cluster loses its primary)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
     const options = parseOptions(args);
     if (options.brokers) return runBrokersCommand(options);
     if (options.creation) return runCreationCommand(options);
+    if (options.tableScale) return runTableScaleCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);

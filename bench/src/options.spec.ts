@@ -80,6 +80,29 @@ describe('parseOptions', () => {
     );
   });
 
+  it('reads --table-scale with its sizes, and refuses --rows without it', () => {
+    expect(parseOptions(['--table-scale'], {})).toMatchObject({
+      tableScale: true,
+      tableScaleRows: [1_000_000, 10_000_000],
+      keepDatabase: false,
+    });
+    expect(
+      parseOptions(['--table-scale', '--rows=1000,100000000', '--keep-db'], {}),
+    ).toMatchObject({
+      tableScaleRows: [1_000, 100_000_000],
+      keepDatabase: true,
+    });
+    expect(() => parseOptions(['--rows=1000'], {})).toThrow(
+      /go with --table-scale/,
+    );
+    expect(() => parseOptions(['--table-scale', '--rows=10'], {})).toThrow(
+      /--rows must list sizes/,
+    );
+    expect(() => parseOptions(['--table-scale', '--brokers'], {})).toThrow(
+      /pick one/,
+    );
+  });
+
   it('names the known options when given an unknown one', () => {
     expect(() => parseOptions(['--security'], {})).toThrow(
       /unknown option --security; known: .*--security-cost/,

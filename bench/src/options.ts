@@ -20,6 +20,10 @@
  *   --creation             (bench) instead of the workloads: bulk creation (POST /schedules/batch) and single
  *                          creation (50 in flight) against their targets, and the HTTP platform's ceiling,
  *                          Express against Fastify, in one run (src/creation/)
+ *   --table-scale          (bench) instead of the workloads: the hot statements under EXPLAIN ANALYZE on an
+ *                          executions table of each size in --rows (src/table-scale/)
+ *   --rows=1000000,10000000  (--table-scale) the sizes, executions per fresh database (default 1M,10M)
+ *   --keep-db              (--table-scale) keep each filled database instead of dropping it
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -45,6 +49,12 @@ export interface HarnessOptions {
   basePort: number | undefined;
   /** Measure creation throughput against its targets instead (creation/creation-command.ts). */
   creation: boolean;
+  /** Measure the hot statements on big executions tables instead (table-scale/). */
+  tableScale: boolean;
+  /** --table-scale: executions per size, one fresh database each. */
+  tableScaleRows: number[];
+  /** --table-scale: keep the filled databases. */
+  keepDatabase: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -78,6 +88,9 @@ export function parseOptions(
     'failover',
     'base-port',
     'creation',
+    'table-scale',
+    'rows',
+    'keep-db',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -85,7 +98,7 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
-  const modes = ['security-cost', 'brokers', 'creation'];
+  const modes = ['security-cost', 'brokers', 'creation', 'table-scale'];
   for (const mode of modes) {
     if (flags.has(mode) && (flags.has('only') || flags.has('schedulers')))
       throw new Error(
@@ -97,6 +110,16 @@ export function parseOptions(
     throw new Error(
       `${chosen.map((mode) => `--${mode}`).join(' and ')} are separate runs: pick one`,
     );
+  if ((flags.has('rows') || flags.has('keep-db')) && !flags.has('table-scale'))
+    throw new Error('--rows and --keep-db go with --table-scale');
+  const tableScaleRows = (flags.get('rows') ?? '1000000,10000000')
+    .split(',')
+    .map(Number);
+  if (tableScaleRows.some((n) => !Number.isInteger(n) || n < 1000 || n > 1e9)) {
+    throw new Error(
+      `--rows must list sizes between 1000 and 1000000000, got '${flags.get('rows')}'`,
+    );
+  }
   const schedulerCounts = (flags.get('schedulers') ?? '1,3')
     .split(',')
     .map(Number);
@@ -135,6 +158,9 @@ export function parseOptions(
     failover: flags.has('failover'),
     basePort,
     creation: flags.has('creation'),
+    tableScale: flags.has('table-scale'),
+    tableScaleRows,
+    keepDatabase: flags.has('keep-db'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,

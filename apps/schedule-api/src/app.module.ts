@@ -52,6 +52,7 @@ export class AppModule {
             readTimeoutMs: config.dbReadTimeoutMs,
             idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
             startupRetryMs: config.dbStartupRetryMs,
+            features: config.databaseFeatures,
           }),
         }),
         HealthModule,

@@ -37,6 +37,7 @@ export class SchedulerModule {
             statementTimeoutMs: config.dbStatementTimeoutMs,
             readTimeoutMs: config.dbReadTimeoutMs,
             idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+            features: config.databaseFeatures,
           }),
         }),
         HealthModule,

@@ -21,6 +21,7 @@ describe('loadApiConfig', () => {
       dbReadTimeoutMs: 12_000,
       dbIdleInTransactionTimeoutMs: 5_000,
       dbStartupRetryMs: 60_000,
+      databaseFeatures: 'full',
       requestBodyLimitBytes: 262_144,
       webhookNetworkPolicy: { allowedNetworks: [] },
       host: '0.0.0.0',

@@ -8,7 +8,12 @@ import {
   networkPolicyOf,
   PUBLIC_ONLY_NETWORK_POLICY,
 } from '@scheduleman/domain';
-import { DEFAULT_POOL_SIZE } from '@scheduleman/domain/persistence';
+import {
+  DATABASE_FEATURES,
+  type DatabaseFeatures,
+  DEFAULT_DATABASE_FEATURES,
+  DEFAULT_POOL_SIZE,
+} from '@scheduleman/domain/persistence';
 import {
   type DatabaseTimeouts,
   DEFAULT_STARTUP_RETRY_MS,
@@ -33,6 +38,11 @@ export interface ApiConfig extends DatabaseTimeouts {
   dbPoolSize: number;
   /** `DB_STARTUP_RETRY_MS`: how long to keep retrying the first database connection at start-up, in ms. Default 60 000. */
   dbStartupRetryMs: number;
+  /**
+   * `DATABASE_FEATURES`: `full` (default) or `portable`: no NOTIFY to the schedulers and
+   * no advisory locks, for servers without them (docs/scaling.md). Same value on all apps.
+   */
+  databaseFeatures: DatabaseFeatures;
   /** `REQUEST_BODY_LIMIT_BYTES`: largest accepted request body, in bytes; larger ones get 413. Default 262 144 (256 KiB). */
   requestBodyLimitBytes: number;
   /**
@@ -111,6 +121,9 @@ export function loadApiConfig(env: Env): ApiConfig {
       default: DEFAULT_STARTUP_RETRY_MS,
       min: 0,
       max: 3_600_000,
+    }),
+    databaseFeatures: reader.oneOf('DATABASE_FEATURES', DATABASE_FEATURES, {
+      default: DEFAULT_DATABASE_FEATURES,
     }),
     requestBodyLimitBytes: reader.int('REQUEST_BODY_LIMIT_BYTES', {
       default: DEFAULT_REQUEST_BODY_LIMIT_BYTES,

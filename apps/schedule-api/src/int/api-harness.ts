@@ -127,6 +127,7 @@ export async function startApi(
     dbReadTimeoutMs: 12_000,
     dbIdleInTransactionTimeoutMs: 5_000,
     dbStartupRetryMs: 5_000,
+    databaseFeatures: 'full',
     requestBodyLimitBytes: TEST_BODY_LIMIT_BYTES,
     webhookNetworkPolicy: networkPolicyOf(
       options.allowedNetworks ?? LOOPBACK_NETWORKS,

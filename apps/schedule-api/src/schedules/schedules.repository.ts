@@ -7,7 +7,10 @@ import {
   type OwnerUsage,
 } from '@scheduleman/domain';
 import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
-import { isTransientDatabaseError } from '@scheduleman/runtime';
+import {
+  databaseFeaturesOf,
+  isTransientDatabaseError,
+} from '@scheduleman/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditEventParams } from '../audit/audit-events.sql';
@@ -264,11 +267,15 @@ export class SchedulesRepository {
     return existing[0];
   }
 
-  /** NOTIFY on WAKEUP_CHANNEL; inside a transaction it is delivered at commit. */
+  /**
+   * NOTIFY on WAKEUP_CHANNEL; inside a transaction it is delivered at commit. Nothing
+   * with DATABASE_FEATURES=portable: the schedulers poll (docs/scaling.md).
+   */
   async notifyWakeup(
     tx: Queryable,
     payload: Record<string, unknown>,
   ): Promise<void> {
+    if (databaseFeaturesOf(this.dataSource) === 'portable') return;
     await tx.query(sql.NOTIFY, [WAKEUP_CHANNEL, JSON.stringify(payload)]);
   }
 

@@ -27,7 +27,9 @@ export class SigningSecretsRepository {
     audit: AuditEntry,
   ): Promise<SigningSecretRow | undefined> {
     return this.dataSource.transaction(async (tx) => {
-      await tx.query(sql.LOCK_OWNER_SIGNING_SECRETS, [secret.owner]);
+      await tx.query(sql.LOCK_OWNER_SIGNING_SECRETS, [
+        sql.signingSecretsLockName(secret.owner),
+      ]);
       const rows: SigningSecretRow[] = await tx.query(
         sql.INSERT_SIGNING_SECRET,
         [

@@ -1,3 +1,4 @@
+import { TAKE_NAMED_LOCK } from '@scheduleman/domain/persistence';
 import { auditEventCte } from '../audit/audit-events.sql';
 import { ownedPageSql } from '../http/owned-page.sql';
 /**
@@ -15,12 +16,17 @@ to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_
 /**
  * Serialises the creations of one owner's secrets until the transaction ends, so that
  * the cap below counts every secret committed before this one (two concurrent POSTs
- * cannot both pass it). Keyed on the owner's text, so other owners never wait.
- * $1 owner.
+ * cannot both pass it). Keyed on the owner's text, so other owners never wait. A row
+ * lock in scheduleman_locks, not an advisory lock, so that it runs on servers without
+ * advisory locks too (docs/scaling.md).
+ * $1 signingSecretsLockName(owner).
  */
-export const LOCK_OWNER_SIGNING_SECRETS = `
-select pg_advisory_xact_lock(hashtextextended('signing_secrets:' || $1::text, 0))
-`;
+export const LOCK_OWNER_SIGNING_SECRETS = TAKE_NAMED_LOCK;
+
+/** The scheduleman_locks name of one owner's signing secrets. */
+export function signingSecretsLockName(owner: string): string {
+  return `signing_secrets:${owner}`;
+}
 
 /**
  * Inserts a secret unless the owner already has $5 active ones (no row returned then,

@@ -37,6 +37,7 @@ describe('loadSchedulerConfig', () => {
       executionRetentionMs: DEFAULT_EXECUTION_RETENTION_MS,
       shutdownGraceMs: 5_000,
       dbPoolSize: 10,
+      databaseFeatures: 'full',
       webhookMaxSockets: 256,
       webhookKeepAliveMs: 30_000,
       webhookSigningSecrets: [],
@@ -78,6 +79,23 @@ describe('loadSchedulerConfig', () => {
         WEBHOOK_MAX_SOCKETS: '0',
       }),
     ).toEqual([expect.stringMatching(/^WEBHOOK_MAX_SOCKETS: /)]);
+  });
+
+  it('reads DATABASE_FEATURES: full or portable, and names it when it is neither', () => {
+    expect(
+      loadSchedulerConfig({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        DATABASE_FEATURES: 'portable',
+      }).databaseFeatures,
+    ).toBe('portable');
+    expect(
+      problemsOf({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        DATABASE_FEATURES: 'cockroach',
+      }),
+    ).toEqual([expect.stringMatching(/^DATABASE_FEATURES: /)]);
   });
 
   it('reads WEBHOOK_ALLOWED_NETWORKS and fails naming it on a bad entry', () => {

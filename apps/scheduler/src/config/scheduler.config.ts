@@ -10,6 +10,11 @@ import {
   type SecretBox,
 } from '@scheduleman/domain';
 import {
+  DATABASE_FEATURES,
+  type DatabaseFeatures,
+  DEFAULT_DATABASE_FEATURES,
+} from '@scheduleman/domain/persistence';
+import {
   type DatabaseTimeouts,
   type Env,
   EnvReader,
@@ -87,6 +92,12 @@ export interface SchedulerConfig extends DatabaseTimeouts {
   shutdownGraceMs: number;
   /** `DB_POOL_SIZE`: pooled database connections, 2..100. Default 10. */
   dbPoolSize: number;
+  /**
+   * `DATABASE_FEATURES`: `full` (default) or `portable`: no LISTEN connection (the claim
+   * loop polls every POLL_INTERVAL_MS) and no advisory locks, for servers without them
+   * (docs/scaling.md). Same value on all apps.
+   */
+  databaseFeatures: DatabaseFeatures;
   /** `WEBHOOK_MAX_SOCKETS`: webhook connections per target origin, 1..100000. Default 256. */
   webhookMaxSockets: number;
   /** `WEBHOOK_KEEP_ALIVE_MS`: keep an idle webhook connection for reuse this long, ms, 1..600000. Default 30000. */
@@ -176,6 +187,9 @@ export function loadSchedulerConfig(
       default: DEFAULT_DB_POOL_SIZE,
       min: 2,
       max: 100,
+    }),
+    databaseFeatures: read.oneOf('DATABASE_FEATURES', DATABASE_FEATURES, {
+      default: DEFAULT_DATABASE_FEATURES,
     }),
     webhookMaxSockets: read.int('WEBHOOK_MAX_SOCKETS', {
       default: DEFAULT_WEBHOOK_MAX_SOCKETS,

@@ -74,6 +74,16 @@ export function schedulerSpec(
 export interface StackOptions {
   /** More environment for every scheduler, e.g. WEBHOOK_SIGNING_SECRETS. */
   schedulerEnv?: Record<string, string>;
+  /** More environment for the API and every scheduler, e.g. DATABASE_FEATURES. */
+  appEnv?: Record<string, string>;
+  /**
+   * Runs on the fresh database before any app starts; returns the URL the apps use
+   * (e.g. as a role with fewer rights). Default the database's own URL. `stack.sql`
+   * always connects with the database's own URL.
+   */
+  prepareDatabase?: (db: TestDatabase) => Promise<string>;
+  /** Runs after the database was dropped (e.g. drops the role prepareDatabase made). */
+  afterDrop?: () => Promise<void>;
 }
 
 interface Parts {
@@ -89,6 +99,7 @@ interface Parts {
 export class Stack {
   readonly cluster = new Cluster();
   private readonly parts: Partial<Parts> = {};
+  private afterDrop: (() => Promise<void>) | undefined;
 
   get db(): TestDatabase {
     return this.part('db');
@@ -113,6 +124,10 @@ export class Stack {
   ) {
     const db = await createTestDatabase(databasePrefix);
     this.parts.db = db;
+    this.afterDrop = options.afterDrop;
+    const appUrl = options.prepareDatabase
+      ? await options.prepareDatabase(db)
+      : db.url;
     const [api, pretender, ...schedulers] = await this.cluster.startReady(
       [
         'schedule-api',
@@ -120,13 +135,17 @@ export class Stack {
           env: {
             ...LOOPBACK_ALLOWED,
             ...TEST_AUTH_ENV,
-            DATABASE_URL: db.url,
+            ...options.appEnv,
+            DATABASE_URL: appUrl,
           },
         },
       ],
       PRETENDER,
       ...schedulerIds.map((id) =>
-        schedulerSpec(id, db.url, options.schedulerEnv),
+        schedulerSpec(id, appUrl, {
+          ...options.appEnv,
+          ...options.schedulerEnv,
+        }),
       ),
     );
     this.parts.api = new ApiClient(api.url(), { apiKey: TEST_ADMIN_API_KEY });
@@ -141,6 +160,7 @@ export class Stack {
     await this.parts.api?.close();
     await this.cluster.stopAll();
     await this.parts.db?.drop();
+    await this.afterDrop?.();
   }
 
   /** Creates a schedule whose webhook goes to `path` on the pretender. */

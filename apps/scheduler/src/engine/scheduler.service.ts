@@ -41,7 +41,12 @@ export class SchedulerService
     readiness: ReadinessRegistry,
   ) {
     this.engine = new SchedulerEngine({
-      settings: config,
+      // Without a listen URL the engine opens no LISTEN connection and relies on
+      // polling: DATABASE_LISTEN_URL=off, or servers without LISTEN (portable).
+      settings:
+        config.databaseFeatures === 'portable'
+          ? { ...config, databaseListenUrl: undefined }
+          : config,
       repository,
       clock,
       hostClock,

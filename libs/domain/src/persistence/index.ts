@@ -3,6 +3,7 @@
 export * from './data-source';
 export * from './database-url';
 export * from './failover-client';
+export * from './database-features';
 export * from './migrate';
 export * from './migrations';
 export * from './rows';

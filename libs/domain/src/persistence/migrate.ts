@@ -1,31 +1,53 @@
-import { DataSource, MigrationExecutor } from 'typeorm';
+import { DataSource, MigrationExecutor, type QueryRunner } from 'typeorm';
+import {
+  CREATE_LOCKS_TABLE,
+  type DatabaseFeatures,
+  DEFAULT_DATABASE_FEATURES,
+  TAKE_NAMED_LOCK,
+} from './database-features';
 
 /** Arbitrary but fixed: every scheduleman process takes this lock to migrate. */
 export const MIGRATION_LOCK_KEY = 7_312_504_118;
+/** The scheduleman_locks row that serialises migrations in the portable mode. */
+export const MIGRATION_LOCK_NAME = 'migrations';
+
+/** SQLSTATEs of a `create table if not exists` that lost a race with another one. */
+const CREATE_RACE_CODES = new Set(['23505', '42P07']);
 
 /**
  * Applies pending migrations exactly once even when many processes start at the same
- * moment: all of them in one transaction that first takes a transaction-level advisory
- * lock, so the first process in migrates while the others wait, then find nothing left to
- * do. Returns the names of the migrations this process applied.
+ * moment: all of them in one transaction that first takes a lock, so the first process
+ * in migrates while the others wait, then find nothing left to do. With `full` database
+ * features the lock is a transaction-level advisory lock; with `portable` ones (no
+ * advisory locks: docs/scaling.md) it is the row of MIGRATION_LOCK_NAME in
+ * scheduleman_locks, locked by the same transaction. Returns the names of the
+ * migrations this process applied.
  *
  * Transaction-scoped on purpose: the lock, and the lifted statement timeout (a migration
  * may rewrite a big table), end with the transaction, so this also works through PgBouncer
  * in transaction mode, where a session-level lock or SET would stay behind on whichever
- * server connection ran it. A failed migration rolls back every one of this run. Run it on
- * a data source without a read timeout (a long statement sends nothing meanwhile).
+ * server connection ran it; a process that dies mid-way loses its connection, and with it
+ * the transaction and the lock. A failed migration rolls back every one of this run. Run
+ * it on a data source without a read timeout (a long statement sends nothing meanwhile).
  */
-export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+export async function runMigrations(
+  dataSource: DataSource,
+  features: DatabaseFeatures = DEFAULT_DATABASE_FEATURES,
+): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
+    if (features === 'portable') await createLocksTable(runner);
     await runner.startTransaction();
     try {
       await runner.query('set local statement_timeout = 0');
       await runner.query('set local idle_in_transaction_session_timeout = 0');
-      await runner.query('select pg_advisory_xact_lock($1::bigint)', [
-        MIGRATION_LOCK_KEY,
-      ]);
+      if (features === 'portable')
+        await runner.query(TAKE_NAMED_LOCK, [MIGRATION_LOCK_NAME]);
+      else
+        await runner.query('select pg_advisory_xact_lock($1::bigint)', [
+          MIGRATION_LOCK_KEY,
+        ]);
       const executor = new MigrationExecutor(dataSource, runner);
       executor.transaction = 'all';
       const applied = await executor.executePendingMigrations();
@@ -37,5 +59,16 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
     }
   } finally {
     await runner.release();
+  }
+}
+
+/** The table of the portable lock, before any migration (which also creates it). */
+async function createLocksTable(runner: QueryRunner): Promise<void> {
+  try {
+    await runner.query(CREATE_LOCKS_TABLE);
+  } catch (error) {
+    // Two processes creating it at the same moment: one wins, the table exists.
+    const code = (error as { code?: string }).code;
+    if (!code || !CREATE_RACE_CODES.has(code)) throw error;
   }
 }

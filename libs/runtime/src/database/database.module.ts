@@ -7,7 +7,9 @@ import {
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   buildDataSourceOptions,
+  type DatabaseFeatures,
   type DatabaseOptions,
+  DEFAULT_DATABASE_FEATURES,
   runMigrations,
 } from '@scheduleman/domain/persistence';
 import { DataSource } from 'typeorm';
@@ -19,6 +21,19 @@ import {
 export interface DatabaseModuleOptions extends DatabaseOptions {
   /** How long to keep retrying the first connection, in milliseconds. Default 60 000. */
   startupRetryMs?: number;
+  /** `DATABASE_FEATURES`: what the server must offer beyond plain SQL. Default 'full'. */
+  features?: DatabaseFeatures;
+}
+
+/** The features each DataSource made by DatabaseModule was configured with. */
+const FEATURES = new WeakMap<DataSource, DatabaseFeatures>();
+
+/**
+ * The DATABASE_FEATURES of a DataSource made by DatabaseModule ('full' for any other),
+ * for the code that would use LISTEN/NOTIFY (docs/scaling.md).
+ */
+export function databaseFeaturesOf(dataSource: DataSource): DatabaseFeatures {
+  return FEATURES.get(dataSource) ?? DEFAULT_DATABASE_FEATURES;
 }
 
 export interface DatabaseModuleAsyncOptions {
@@ -36,10 +51,10 @@ const logger = new Logger('Database');
  * TypeORM on the shared data-source options, with start-up migrations.
  *
  * Nest resolves the DataSource provider before any controller exists, so by the time
- * `app.listen()` runs the schema is current: migrations run under an advisory lock
- * (see runMigrations) and many processes may start at once; they run on a short-lived
- * connection of their own without the read timeout, since a long migration statement
- * sends nothing while it works. Re-exports TypeOrmModule,
+ * `app.listen()` runs the schema is current: migrations run under a lock (an advisory
+ * lock, or a row lock with the portable features: see runMigrations) and many processes
+ * may start at once; they run on a short-lived connection of their own without the read
+ * timeout, since a long migration statement sends nothing while it works. Re-exports TypeOrmModule,
  * so `@InjectDataSource()` and `TypeOrmModule.forFeature([...])` work in the app.
  */
 @Module({})
@@ -48,6 +63,7 @@ export class DatabaseModule {
     // The budget is known only once useFactory ran; dataSourceFactory runs right after it.
     let startupRetryMs = DEFAULT_STARTUP_RETRY_MS;
     let migrationOptions: DatabaseOptions | undefined;
+    let features = DEFAULT_DATABASE_FEATURES;
     return {
       module: DatabaseModule,
       imports: [
@@ -64,6 +80,7 @@ export class DatabaseModule {
               poolSize: 1,
               readTimeoutMs: 0,
             };
+            features = resolved.features ?? DEFAULT_DATABASE_FEATURES;
             // Our own bounded retry replaces TypeOrmModule's, which logs a stack per attempt.
             return {
               ...buildDataSourceOptions({
@@ -82,10 +99,12 @@ export class DatabaseModule {
               dataSourceOptions,
               startupRetryMs,
             );
-            const applied = await migrate(migrationOptions);
+            FEATURES.set(dataSource, features);
+            const applied = await migrate(migrationOptions, features);
             logger.log({
               msg: 'schema up to date',
               appliedMigrations: applied,
+              databaseFeatures: features,
             });
             return dataSource;
           },
@@ -97,11 +116,14 @@ export class DatabaseModule {
 }
 
 /** Applies pending migrations on a data source of their own, closed afterwards. */
-async function migrate(options: DatabaseOptions): Promise<string[]> {
+async function migrate(
+  options: DatabaseOptions,
+  features: DatabaseFeatures,
+): Promise<string[]> {
   const dataSource = new DataSource(buildDataSourceOptions(options));
   await dataSource.initialize();
   try {
-    return await runMigrations(dataSource);
+    return await runMigrations(dataSource, features);
   } finally {
     await dataSource.destroy();
   }

@@ -40,4 +40,27 @@ describe('runMigrations', () => {
       await Promise.all(sources.map((s) => s.destroy()));
     }
   });
+
+  it('applies every migration once under the portable row lock, five at once', async () => {
+    const portable = await createTestDatabase('migrate_portable');
+    const sources = Array.from({ length: 5 }, (_, i) =>
+      createDataSource({ url: portable.url, applicationName: `portable-${i}` }),
+    );
+    await Promise.all(sources.map((s) => s.initialize()));
+    try {
+      const applied = await Promise.all(
+        sources.map((s) => runMigrations(s, 'portable')),
+      );
+      expect(applied.flat()).toEqual(MIGRATIONS.map((m) => new m().name));
+      // The lock is a row, left behind unlocked once the migrations are done.
+      expect(
+        await sources[0].query(`select name from scheduleman_locks`),
+      ).toEqual([{ name: 'migrations' }]);
+      // A later start finds nothing to do and is not blocked by the row.
+      expect(await runMigrations(sources[1], 'portable')).toEqual([]);
+    } finally {
+      await Promise.all(sources.map((s) => s.destroy()));
+      await portable.drop();
+    }
+  });
 });

@@ -146,6 +146,11 @@ export class ApiClient {
   }
 
   /** A new signing secret for `owner` (the admin key must name one). */
+  /** POST /schedules/:id/trigger (run now): 202 with the pending execution. */
+  runNow(id: string): Promise<ExecutionResponse> {
+    return this.call('POST', `/schedules/${id}/trigger`, [202]);
+  }
+
   createSigningSecret(owner?: string): Promise<CreatedSigningSecretResponse> {
     return this.call(
       'POST',
