@@ -44,6 +44,10 @@ export const DEFAULT_EXECUTION_RETENTION_MS = 7 * 24 * 3_600_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 /** Database connections in this scheduler's pool (the LISTEN connection is extra). */
 export const DEFAULT_DB_POOL_SIZE = 10;
+/** Fires per second a scheduler is assumed to manage before it has measured its rate. */
+export const DEFAULT_FIRE_RATE_INITIAL = 1_000;
+/** The measured fire rate is never taken as lower than this (fires/s). */
+export const DEFAULT_FIRE_RATE_FLOOR = 100;
 /** Webhook connections open at once per target origin (undici pool). */
 export const DEFAULT_WEBHOOK_MAX_SOCKETS = 256;
 /** How long an idle webhook connection is kept for reuse, ms. */
@@ -77,6 +81,15 @@ export interface SchedulerConfig {
   executionRetentionMs: number;
   /** `SHUTDOWN_GRACE_MS`: wait this long for calls in flight on SIGTERM, ms, 0..60000. Default 5000. */
   shutdownGraceMs: number;
+  /**
+   * `BACKPRESSURE`: hold no more than the measured fire rate fires within the lease, and
+   * give back overdue work beyond it (true/false). Default true.
+   */
+  backpressure: boolean;
+  /** `FIRE_RATE_INITIAL`: fires/s assumed before the rate was measured, 1..1000000. Default 1000. */
+  fireRateInitial: number;
+  /** `FIRE_RATE_FLOOR`: lowest fire rate the cap assumes, fires/s, 1..1000000. Default 100. */
+  fireRateFloor: number;
   /** `DB_POOL_SIZE`: pooled database connections, 2..100. Default 10. */
   dbPoolSize: number;
   /** `WEBHOOK_MAX_SOCKETS`: webhook connections per target origin, 1..100000. Default 256. */
@@ -163,6 +176,17 @@ export function loadSchedulerConfig(
       default: DEFAULT_SHUTDOWN_GRACE_MS,
       min: 0,
       max: 60_000,
+    }),
+    backpressure: read.bool('BACKPRESSURE', { default: true }),
+    fireRateInitial: read.int('FIRE_RATE_INITIAL', {
+      default: DEFAULT_FIRE_RATE_INITIAL,
+      min: 1,
+      max: 1_000_000,
+    }),
+    fireRateFloor: read.int('FIRE_RATE_FLOOR', {
+      default: DEFAULT_FIRE_RATE_FLOOR,
+      min: 1,
+      max: 1_000_000,
     }),
     dbPoolSize: read.int('DB_POOL_SIZE', {
       default: DEFAULT_DB_POOL_SIZE,

@@ -20,54 +20,62 @@ const capacity = {
 };
 
 describe('FireRateMeter', () => {
-  it('starts at the initial rate before any busy window was measured', () => {
+  it('starts at the initial rate before any busy spell was measured', () => {
     const meter = new FireRateMeter(meterOptions);
     expect(meter.ratePerSecond).toBe(500);
     expect(meter.measured).toBe(false);
   });
 
-  it('takes the first busy window as the estimate', () => {
+  it('takes the first busy spell as the estimate', () => {
     const meter = new FireRateMeter(meterOptions);
-    meter.markBusy(0);
-    meter.recordFires(600, 100);
+    meter.setBacklogged(true, 0);
+    meter.recordFires(600);
     expect(meter.sample(500)).toBe(1_200);
     expect(meter.measured).toBe(true);
   });
 
-  it('ignores windows in which the scheduler was not saturated', () => {
+  it('counts fires per busy second, not per wall-clock second', () => {
     const meter = new FireRateMeter(meterOptions);
-    meter.markBusy(0);
-    meter.recordFires(1_000, 100);
+    meter.setBacklogged(true, 0);
+    meter.recordFires(1_500);
+    meter.setBacklogged(false, 300);
+    // Idle for the rest of the second: 5,000/s, not 1,500/s.
+    expect(meter.sample(1_000)).toBe(5_000);
+  });
+
+  it('ignores fires while not backlogged: they say nothing about capacity', () => {
+    const meter = new FireRateMeter(meterOptions);
+    meter.setBacklogged(true, 0);
+    meter.recordFires(1_000);
     meter.sample(1_000);
-    // An idle second: 3 fires say nothing about what it could fire.
-    meter.recordFires(3, 1_500);
+    meter.setBacklogged(false, 1_000);
+    meter.recordFires(3);
     expect(meter.sample(2_000)).toBe(1_000);
   });
 
-  it('keeps accumulating a window shorter than the minimum', () => {
+  it('keeps accumulating busy time shorter than the minimum', () => {
     const meter = new FireRateMeter(meterOptions);
-    meter.markBusy(0);
-    meter.recordFires(100, 50);
+    meter.setBacklogged(true, 0);
+    meter.recordFires(100);
     expect(meter.sample(100)).toBe(500);
-    meter.recordFires(200, 200);
+    meter.recordFires(200);
     expect(meter.sample(300)).toBe(1_000);
   });
 
   it('moves towards a new rate with the time constant', () => {
     const meter = new FireRateMeter(meterOptions);
-    meter.markBusy(0);
-    meter.recordFires(1_000, 500);
+    meter.setBacklogged(true, 0);
+    meter.recordFires(1_000);
     meter.sample(1_000);
-    meter.markBusy(1_000);
-    meter.recordFires(200, 1_500);
+    meter.recordFires(200);
     // One time constant later the estimate has moved 1 - 1/e of the way to 200/s.
     expect(meter.sample(2_000)).toBeCloseTo(1_000 - 800 * (1 - Math.exp(-1)));
   });
 
   it('never reports less than the floor, so a starved scheduler still claims', () => {
     const meter = new FireRateMeter(meterOptions);
-    meter.markBusy(0);
-    meter.recordFires(5, 500);
+    meter.setBacklogged(true, 0);
+    meter.recordFires(5);
     expect(meter.sample(1_000)).toBe(100);
   });
 });

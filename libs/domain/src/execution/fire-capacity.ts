@@ -10,16 +10,16 @@
  * already behind on; the rest stays unleased in the database, claimable by any scheduler
  * with room.
  *
- * The rate is measured only over windows in which the scheduler was saturated (due work
- * waited for a free slot): an idle or lightly loaded scheduler fires exactly what is due,
- * which says nothing about what it could fire. Between busy windows the last estimate
- * stands. Pure: time comes in as arguments.
+ * The rate is measured only while the scheduler is saturated (due work waits for a free
+ * slot): an idle or lightly loaded scheduler fires exactly what is due, which says
+ * nothing about what it could fire. Between busy spells the last estimate stands. Pure:
+ * time comes in as arguments.
  */
 
 export interface FireRateMeterOptions {
-  /** Time constant of the moving average, ms: a sample this old weighs 1/e. */
+  /** Time constant of the moving average, in busy ms: a sample this old weighs 1/e. */
   timeConstantMs: number;
-  /** Shortest window turned into a sample, ms (shorter ones keep accumulating). */
+  /** Least busy time turned into a sample, ms (less keeps accumulating). */
   minWindowMs: number;
   /** The estimate before any busy window was measured (a cold scheduler), fires/s. */
   initialRatePerSecond: number;
@@ -29,51 +29,58 @@ export interface FireRateMeterOptions {
 
 export const DEFAULT_FIRE_RATE_METER: FireRateMeterOptions = {
   timeConstantMs: 2_000,
-  minWindowMs: 250,
-  initialRatePerSecond: 500,
+  minWindowMs: 200,
+  initialRatePerSecond: 1_000,
   floorRatePerSecond: 100,
 };
 
-/** EWMA of fires completed per second, over the windows in which the scheduler was busy. */
+/**
+ * EWMA of fires completed per second while the scheduler was backlogged (due work waited
+ * for a free slot): fires per busy second, so a short burst followed by idle time does
+ * not read as a slow scheduler.
+ */
 export class FireRateMeter {
-  private windowStartMs: number | undefined;
-  private windowFires = 0;
-  private windowBusy = false;
+  private backloggedSinceMs: number | undefined;
+  private busyMs = 0;
+  private busyFires = 0;
   private estimate: number | undefined;
 
   constructor(
     private readonly options: FireRateMeterOptions = DEFAULT_FIRE_RATE_METER,
   ) {}
 
+  /** Whether due work is waiting for a free slot now (called after every dispatch). */
+  setBacklogged(backlogged: boolean, nowMs: number): void {
+    if (backlogged) {
+      this.backloggedSinceMs ??= nowMs;
+    } else if (this.backloggedSinceMs !== undefined) {
+      this.busyMs += Math.max(0, nowMs - this.backloggedSinceMs);
+      this.backloggedSinceMs = undefined;
+    }
+  }
+
   /** `count` fires completed (delivered or not: the trigger call is over). */
-  recordFires(count: number, nowMs: number): void {
-    this.open(nowMs);
-    this.windowFires += count;
+  recordFires(count: number): void {
+    if (this.backloggedSinceMs !== undefined) this.busyFires += count;
   }
 
-  /** Due work is waiting for a free slot: this window measures capacity. */
-  markBusy(nowMs: number): void {
-    this.open(nowMs);
-    this.windowBusy = true;
-  }
-
-  /** Closes the current window if it is long enough; returns the estimate. */
+  /** Folds the busy time so far into the estimate once it is long enough; returns the rate. */
   sample(nowMs: number): number {
-    this.open(nowMs);
-    const start = this.windowStartMs as number;
-    const elapsed = nowMs - start;
-    if (elapsed >= this.options.minWindowMs) {
-      if (this.windowBusy && this.windowFires > 0) {
-        const rate = (this.windowFires * 1_000) / elapsed;
-        const weight = 1 - Math.exp(-elapsed / this.options.timeConstantMs);
+    if (this.backloggedSinceMs !== undefined) {
+      this.busyMs += Math.max(0, nowMs - this.backloggedSinceMs);
+      this.backloggedSinceMs = nowMs;
+    }
+    if (this.busyMs >= this.options.minWindowMs) {
+      if (this.busyFires > 0) {
+        const rate = (this.busyFires * 1_000) / this.busyMs;
+        const weight = 1 - Math.exp(-this.busyMs / this.options.timeConstantMs);
         this.estimate =
           this.estimate === undefined
             ? rate
             : this.estimate + weight * (rate - this.estimate);
       }
-      this.windowStartMs = nowMs;
-      this.windowFires = 0;
-      this.windowBusy = false;
+      this.busyMs = 0;
+      this.busyFires = 0;
     }
     return this.ratePerSecond;
   }
@@ -89,10 +96,6 @@ export class FireRateMeter {
   /** Whether any busy window was measured yet. */
   get measured(): boolean {
     return this.estimate !== undefined;
-  }
-
-  private open(nowMs: number): void {
-    this.windowStartMs ??= nowMs;
   }
 }
 
