@@ -2,6 +2,7 @@ import { runBenchCommand } from './bench-command';
 import { runBrokersCommand } from './brokers/brokers-command';
 import { runChaosCommand } from './chaos/chaos-command';
 import { parseOptions } from './options';
+import { runPressureCommand } from './pressure/pressure-command';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
 
@@ -10,7 +11,9 @@ import { runSecurityCostCommand } from './security-cost/security-cost';
  *   node dist/bench/main.js bench [--smoke] [...]   (npm run bench)
  *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
  *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
+ *   node dist/bench/main.js bench --herd [--schedulers=1,3] [--smoke]   (a herd due in one second)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
+ *   node dist/bench/main.js chaos --overload [--smoke]   (3 schedulers, an oversized burst, a CPU hog)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  * See options.ts for the flags.
  */
@@ -32,11 +35,17 @@ async function main(): Promise<number> {
   if (command === 'bench') {
     const options = parseOptions(args);
     if (options.brokers) return runBrokersCommand(options);
+    if (options.herd) return runPressureCommand(options, 'herd');
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);
   }
-  if (command === 'chaos') return runChaosCommand(parseOptions(args));
+  if (command === 'chaos') {
+    const options = parseOptions(args);
+    return options.overload
+      ? runPressureCommand(options, 'overload')
+      : runChaosCommand(options);
+  }
   throw new Error(
     `usage: main.js bench|chaos [--smoke] (got '${command ?? ''}')`,
   );

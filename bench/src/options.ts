@@ -13,6 +13,10 @@
  *                          on, and a burst's fires/s unsigned against signed, alternated in one run
  *   --brokers              (bench) instead of the workloads: each broker trigger's fires/s and initiation
  *                          latency against the broker's bare client, in one run (src/brokers/)
+ *   --herd                 (bench) instead of the workloads: 100,000 one-shots + 10,000 second-crons due in
+ *                          the same second, bulk-inserted, drained with each --schedulers count (src/pressure/)
+ *   --overload             (chaos) instead of the kills: 3 schedulers, a burst larger than one fires within
+ *                          its lease, and a CPU hog; checks misses, keys and lateness (src/pressure/)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -32,6 +36,10 @@ export interface HarnessOptions {
   securityCost: boolean;
   /** Measure the broker triggers against their bare clients instead (brokers/brokers-command.ts). */
   brokers: boolean;
+  /** Drain a herd instead of the workloads (pressure/pressure-command.ts). */
+  herd: boolean;
+  /** The overload run instead of the chaos events (pressure/pressure-command.ts). */
+  overload: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -62,6 +70,8 @@ export function parseOptions(
     'scheduler-main',
     'security-cost',
     'brokers',
+    'herd',
+    'overload',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -69,7 +79,9 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
-  for (const mode of ['security-cost', 'brokers']) {
+  if (flags.has('overload') && flags.has('schedulers'))
+    throw new Error('--overload always runs three schedulers: no --schedulers');
+  for (const mode of ['security-cost', 'brokers', 'herd']) {
     if (flags.has(mode) && (flags.has('only') || flags.has('schedulers')))
       throw new Error(
         `--${mode} runs its own measurements: it takes no --only or --schedulers`,
@@ -102,6 +114,8 @@ export function parseOptions(
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
     securityCost: flags.has('security-cost'),
     brokers: flags.has('brokers'),
+    herd: flags.has('herd'),
+    overload: flags.has('overload'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,
