@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  DEFAULT_FIRE_RATE_METER,
   InvalidSigningSecretError,
   parseSigningSecret,
   type SigningSecret,
@@ -45,9 +46,11 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 /** Database connections in this scheduler's pool (the LISTEN connection is extra). */
 export const DEFAULT_DB_POOL_SIZE = 10;
 /** Fires per second a scheduler is assumed to manage before it has measured its rate. */
-export const DEFAULT_FIRE_RATE_INITIAL = 1_000;
+export const DEFAULT_FIRE_RATE_INITIAL =
+  DEFAULT_FIRE_RATE_METER.initialRatePerSecond;
 /** The measured fire rate is never taken as lower than this (fires/s). */
-export const DEFAULT_FIRE_RATE_FLOOR = 100;
+export const DEFAULT_FIRE_RATE_FLOOR =
+  DEFAULT_FIRE_RATE_METER.floorRatePerSecond;
 /** Webhook connections open at once per target origin (undici pool). */
 export const DEFAULT_WEBHOOK_MAX_SOCKETS = 256;
 /** How long an idle webhook connection is kept for reuse, ms. */
@@ -86,9 +89,9 @@ export interface SchedulerConfig {
    * give back overdue work beyond it (true/false). Default true.
    */
   backpressure: boolean;
-  /** `FIRE_RATE_INITIAL`: fires/s assumed before the rate was measured, 1..1000000. Default 1000. */
+  /** `FIRE_RATE_INITIAL`: fires/s assumed before the rate was measured, 1..1000000. Default 500. */
   fireRateInitial: number;
-  /** `FIRE_RATE_FLOOR`: lowest fire rate the cap assumes, fires/s, 1..1000000. Default 100. */
+  /** `FIRE_RATE_FLOOR`: lowest fire rate the cap assumes, fires/s, 1..1000000. Default 20. */
   fireRateFloor: number;
   /** `DB_POOL_SIZE`: pooled database connections, 2..100. Default 10. */
   dbPoolSize: number;

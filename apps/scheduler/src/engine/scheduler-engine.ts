@@ -199,7 +199,12 @@ export class SchedulerEngine {
       },
       onPumped: (backlogged, completed) => {
         this.fireRate.recordFires(completed);
-        this.fireRate.setBacklogged(backlogged, clock.now().getTime());
+        // At the cap counts as saturated too: with a cap below MAX_IN_FLIGHT nothing ever
+        // waits for a slot, and the estimate could never climb back from the floor.
+        this.fireRate.setBacklogged(
+          backlogged || this.atHeldCap(),
+          clock.now().getTime(),
+        );
       },
     });
   }
@@ -352,17 +357,31 @@ export class SchedulerEngine {
 
   /** What this scheduler can hold now: its measured fire rate over the lease horizon. */
   private capacity(): HeldCapacity {
-    const { settings, clock, metrics } = this.options;
-    const ratePerSecond = this.fireRate.sample(clock.now().getTime());
-    const capacity: HeldCapacity = {
+    const { clock, metrics } = this.options;
+    const capacity = this.capacityAt(
+      this.fireRate.sample(clock.now().getTime()),
+    );
+    metrics?.fireRatePerSecond.set(capacity.ratePerSecond);
+    metrics?.heldCap.set(heldCap(capacity));
+    return capacity;
+  }
+
+  private capacityAt(ratePerSecond: number): HeldCapacity {
+    const { settings } = this.options;
+    return {
       ratePerSecond,
       leaseDurationMs: settings.leaseDurationMs,
       safetyMarginMs: this.leaseSafetyMarginMs(),
       maxHeld: settings.maxHeld ?? DEFAULT_MAX_HELD,
     };
-    metrics?.fireRatePerSecond.set(ratePerSecond);
-    metrics?.heldCap.set(heldCap(capacity));
-    return capacity;
+  }
+
+  /** Holding as much as the current estimate allows (no new sample taken). */
+  private atHeldCap(): boolean {
+    if (this.options.settings.backpressure === false) return false;
+    return (
+      this.held.count >= heldCap(this.capacityAt(this.fireRate.ratePerSecond))
+    );
   }
 
   /**

@@ -30,8 +30,8 @@ export interface FireRateMeterOptions {
 export const DEFAULT_FIRE_RATE_METER: FireRateMeterOptions = {
   timeConstantMs: 2_000,
   minWindowMs: 200,
-  initialRatePerSecond: 1_000,
-  floorRatePerSecond: 100,
+  initialRatePerSecond: 500,
+  floorRatePerSecond: 20,
 };
 
 /**
