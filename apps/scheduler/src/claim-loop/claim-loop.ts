@@ -35,7 +35,10 @@ import type { Timers } from '../support/timers';
  * (Idempotency-Key), never a lost occurrence.
  *
  * A round: plan (repeat while batches come back full, bounded), then claim (same), hand
- * everything to the TimerQueue. Rounds run every POLL_INTERVAL_MS (jittered), at once on
+ * everything to the TimerQueue. Each batch is shrunk to the room under the cap on held
+ * work (claimBudget: the measured fire rate over the lease horizon, fire-capacity.ts);
+ * with no room the round stops without a round trip and the loop looks again soon, and
+ * the work stays unleased in the database for schedulers with room. Rounds run every POLL_INTERVAL_MS (jittered), at once on
  * a NOTIFY (wake()), and back to back while there is more work. A failed round is logged
  * and retried with jittered exponential backoff; the loop never dies of a database error.
  * Every CLAIM_DUE round trip re-measures the database clock for the OffsetClock.
