@@ -9,6 +9,7 @@ import {
   startFrameworkServer,
 } from './creation/framework-server';
 import { parseOptions } from './options';
+import { runPressureCommand } from './pressure/pressure-command';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
 import { runTableScaleCommand } from './table-scale/table-scale-command';
@@ -20,8 +21,10 @@ import { runTableScaleCommand } from './table-scale/table-scale-command';
  *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
  *   node dist/bench/main.js bench --creation [--smoke]   (creation throughput against its targets)
  *   node dist/bench/main.js bench --table-scale [--rows=N,M]   (hot statements on big executions tables)
+ *   node dist/bench/main.js bench --herd [--schedulers=1,3] [--smoke]   (a herd due in one second)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js chaos --failover [--smoke]   (the Patroni cluster loses its primary)
+ *   node dist/bench/main.js chaos --overload [--smoke]   (3 schedulers, an oversized burst, a CPU hog)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  *   node dist/bench/main.js framework --platform=express|fastify --port=N   (the framework ceiling's child)
  * See options.ts for the flags.
@@ -59,12 +62,14 @@ async function main(): Promise<number> {
     if (options.brokers) return runBrokersCommand(options);
     if (options.creation) return runCreationCommand(options);
     if (options.tableScale) return runTableScaleCommand(options);
+    if (options.herd) return runPressureCommand(options, 'herd');
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);
   }
   if (command === 'chaos') {
     const options = parseOptions(args);
+    if (options.overload) return runPressureCommand(options, 'overload');
     return options.failover
       ? runFailoverCommand(options)
       : runChaosCommand(options);

@@ -24,6 +24,10 @@
  *                          executions table of each size in --rows (src/table-scale/)
  *   --rows=1000000,10000000  (--table-scale) the sizes, executions per fresh database (default 1M,10M)
  *   --keep-db              (--table-scale) keep each filled database instead of dropping it
+ *   --herd                 (bench) instead of the workloads: 100,000 one-shots + 10,000 second-crons due in
+ *                          the same second, bulk-inserted, drained with each --schedulers count (src/pressure/)
+ *   --overload             (chaos) instead of the kills: 3 schedulers, a burst larger than one fires within
+ *                          its lease, and a CPU hog; checks misses, keys and lateness (src/pressure/)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -55,6 +59,10 @@ export interface HarnessOptions {
   tableScaleRows: number[];
   /** --table-scale: keep the filled databases. */
   keepDatabase: boolean;
+  /** Drain a herd instead of the workloads (pressure/pressure-command.ts). */
+  herd: boolean;
+  /** The overload run instead of the chaos events (pressure/pressure-command.ts). */
+  overload: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -91,6 +99,8 @@ export function parseOptions(
     'table-scale',
     'rows',
     'keep-db',
+    'herd',
+    'overload',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -98,11 +108,14 @@ export function parseOptions(
         `unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`,
       );
   }
-  const modes = ['security-cost', 'brokers', 'creation', 'table-scale'];
+  if (flags.has('overload') && flags.has('schedulers'))
+    throw new Error('--overload always runs three schedulers: no --schedulers');
+  const modes = ['security-cost', 'brokers', 'creation', 'table-scale', 'herd'];
   for (const mode of modes) {
-    if (flags.has(mode) && (flags.has('only') || flags.has('schedulers')))
+    const own = mode === 'herd' ? ['only'] : ['only', 'schedulers'];
+    if (flags.has(mode) && own.some((flag) => flags.has(flag)))
       throw new Error(
-        `--${mode} runs its own measurements: it takes no --only or --schedulers`,
+        `--${mode} runs its own measurements: it takes no ${own.map((f) => `--${f}`).join(' or ')}`,
       );
   }
   const chosen = modes.filter((mode) => flags.has(mode));
@@ -161,6 +174,8 @@ export function parseOptions(
     tableScale: flags.has('table-scale'),
     tableScaleRows,
     keepDatabase: flags.has('keep-db'),
+    herd: flags.has('herd'),
+    overload: flags.has('overload'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,

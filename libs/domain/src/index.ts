@@ -32,6 +32,7 @@ export { parseTimeZone } from './schedule/time-zone';
 export { parseIsoInstant, parseIsoDuration } from './schedule/iso-time';
 export * from './execution/execution-status';
 export * from './execution/backoff';
+export * from './execution/fire-capacity';
 export * from './execution/retry-policy';
 export * from './execution/execution-id';
 export * from './execution/skip-reason';

@@ -87,6 +87,7 @@ function setup(
     maxHeld?: number;
     pollIntervalMs?: number;
     backpressured?: () => boolean;
+    claimBudget?: () => number;
   } = {},
 ) {
   const host = new FakeClock(HOST_T0);
@@ -111,6 +112,7 @@ function setup(
     claimBatchSize: options.claimBatchSize ?? 2,
     maxHeld: options.maxHeld ?? 1_000,
     isBackpressured: options.backpressured,
+    claimBudget: options.claimBudget,
     timers,
     random: () => 0.5,
   });
@@ -150,6 +152,7 @@ describe('ClaimLoop.runOnce', () => {
       claimed: 1,
       recovered: 1,
       more: false,
+      capped: false,
     });
     expect(queue.heldCount).toBe(4);
     queue.close();
@@ -193,6 +196,40 @@ describe('ClaimLoop.runOnce', () => {
       'plan',
       'claim',
     ]);
+  });
+});
+
+describe('ClaimLoop and the cap on held work', () => {
+  it('plans and claims no more than the budget, and says it stopped at the cap', async () => {
+    const due = new Date(HOST_T0.getTime() + 1_000);
+    let heldNow = () => 0;
+    const { repository, loop, queue } = setup({
+      claimBatchSize: 2,
+      claimBudget: () => 3 - heldNow(),
+    });
+    heldNow = () => queue.heldCount;
+    repository.plans = [
+      plan([claimOf('p1', due), claimOf('p2', due)]),
+      plan([claimOf('p3', due)]),
+    ];
+    const result = await loop.runOnce();
+    // Budget 3: a batch of 2, then a batch of 1 (the remaining room), then no room.
+    expect(
+      repository.calls
+        .filter((c) => c.op !== 'clock')
+        .map((c) => c.window?.limit),
+    ).toEqual([2, 1]);
+    expect(result).toMatchObject({ planned: 3, claimed: 0, capped: true });
+    expect(queue.heldCount).toBe(3);
+    queue.close();
+  });
+
+  it('makes no round trip at all while there is no room', async () => {
+    const { repository, loop, queue } = setup({ claimBudget: () => 0 });
+    const result = await loop.runOnce();
+    expect(repository.calls.map((c) => c.op)).toEqual(['clock']);
+    expect(result.capped).toBe(true);
+    queue.close();
   });
 });
 

@@ -35,7 +35,10 @@ import type { Timers } from '../support/timers';
  * (Idempotency-Key), never a lost occurrence.
  *
  * A round: plan (repeat while batches come back full, bounded), then claim (same), hand
- * everything to the TimerQueue. Rounds run every POLL_INTERVAL_MS (jittered), at once on
+ * everything to the TimerQueue. Each batch is shrunk to the room under the cap on held
+ * work (claimBudget: the measured fire rate over the lease horizon, fire-capacity.ts);
+ * with no room the round stops without a round trip and the loop looks again soon, and
+ * the work stays unleased in the database for schedulers with room. Rounds run every POLL_INTERVAL_MS (jittered), at once on
  * a NOTIFY (wake()), and back to back while there is more work. A failed round is logged
  * and retried with jittered exponential backoff; the loop never dies of a database error.
  * Every CLAIM_DUE round trip re-measures the database clock for the OffsetClock.
@@ -43,6 +46,11 @@ import type { Timers } from '../support/timers';
 
 /** Most batches per stage in one round, so that planning a flood never starves claiming. */
 export const MAX_BATCHES_PER_ROUND = 10;
+/**
+ * While at capacity, how often to look again (ms). No round trip happens while there is
+ * no room, so this costs nothing; it only bounds how long freed room stays unused.
+ */
+export const CAPPED_RECHECK_MS = 50;
 /** Round trips slower than this give a clock reading too imprecise to use (ms). */
 const MAX_CLOCK_READING_RTT_MS = 1_000;
 /** Offset changes beyond this re-arm the timer queue (ms). */
@@ -65,6 +73,11 @@ export interface ClaimLoopOptions {
   maxHeld: number;
   /** Further reason to take no work this round, e.g. outcomes piling up unwritten. */
   isBackpressured?: () => boolean;
+  /**
+   * How many more executions may be planned or claimed now (the fire-rate cap, see
+   * fire-capacity.ts); unbounded (maxHeld only) when absent.
+   */
+  claimBudget?: () => number;
   /** The poll and backoff sleeps run on these (real timers by default). */
   timers?: Timers;
   metrics?: SchedulerMetrics;
@@ -83,6 +96,8 @@ export interface RoundResult {
   recovered: number;
   /** A stage hit its batch limit: run the next round without sleeping. */
   more: boolean;
+  /** The round stopped at the cap on held work: look again soon (CAPPED_RECHECK_MS). */
+  capped: boolean;
 }
 
 export class ClaimLoop {
@@ -155,14 +170,19 @@ export class ClaimLoop {
       claimed: 0,
       recovered: 0,
       more: false,
+      capped: false,
     };
 
     for (let batch = 0; ; batch++) {
-      if (this.atCapacity()) return result;
+      const room = this.room();
+      if (room <= 0) return { ...result, capped: true };
+      // Planned rows are born leased to us: the cap limits planning too (by schedules,
+      // which is close enough: most plan one occurrence each).
+      const batchLimit = Math.min(limit, room);
       const plan = await repository.planDue({
         now: clock.now(),
         lookaheadMs,
-        limit,
+        limit: batchLimit,
       });
       metrics?.claimBatchSize.observe({ stage: 'plan' }, plan.claims.length);
       queue.add(plan.claims);
@@ -172,7 +192,7 @@ export class ClaimLoop {
         metrics?.occurrencesSkippedTotal.inc({ reason }, count);
       // A schedule back from a long outage whose ledger is not complete yet is due
       // again at once: plan it again now rather than after a poll interval.
-      if (plan.schedules < limit && plan.unfinished === 0) break;
+      if (plan.schedules < batchLimit && plan.unfinished === 0) break;
       if (batch + 1 >= MAX_BATCHES_PER_ROUND) {
         result.more = true;
         break;
@@ -180,12 +200,14 @@ export class ClaimLoop {
     }
 
     for (let batch = 0; ; batch++) {
-      if (this.atCapacity()) return result;
+      const room = this.room();
+      if (room <= 0) return { ...result, capped: true };
+      const batchLimit = Math.min(limit, room);
       const sentAt = this.options.hostClock.now();
       const claimed = await repository.claimDue({
         now: clock.now(),
         lookaheadMs,
-        limit,
+        limit: batchLimit,
       });
       this.observeClock(
         claimed.databaseNow,
@@ -212,7 +234,7 @@ export class ClaimLoop {
           'ClaimLoop',
         );
       }
-      if (claimed.claims.length < limit) break;
+      if (claimed.claims.length < batchLimit) break;
       if (batch + 1 >= MAX_BATCHES_PER_ROUND) {
         result.more = true;
         break;
@@ -224,8 +246,9 @@ export class ClaimLoop {
   private async run(): Promise<void> {
     while (!this.stopping) {
       let more = false;
+      let capped = false;
       try {
-        more = (await this.runOnce()).more;
+        ({ more, capped } = await this.runOnce());
         this.failures.succeeded();
         this.lastSuccess = this.options.hostClock.now();
       } catch (error) {
@@ -233,7 +256,11 @@ export class ClaimLoop {
         await this.sleep.sleep(this.failures.retryDelayMs());
         continue;
       }
-      if (!more) {
+      if (capped) {
+        await this.sleep.sleep(
+          Math.min(CAPPED_RECHECK_MS, this.options.pollIntervalMs),
+        );
+      } else if (!more) {
         // ±10 % so that schedulers started together do not poll in lockstep.
         await this.sleep.sleep(
           this.options.pollIntervalMs * (0.9 + 0.2 * this.random()),
@@ -242,10 +269,13 @@ export class ClaimLoop {
     }
   }
 
-  private atCapacity(): boolean {
-    return (
-      this.options.queue.heldCount >= this.options.maxHeld ||
-      (this.options.isBackpressured?.() ?? false)
+  /** Executions that may still be taken this batch (0 = at capacity). */
+  private room(): number {
+    if (this.options.isBackpressured?.()) return 0;
+    const byMemory = this.options.maxHeld - this.options.queue.heldCount;
+    return Math.min(
+      byMemory,
+      this.options.claimBudget?.() ?? Number.POSITIVE_INFINITY,
     );
   }
 

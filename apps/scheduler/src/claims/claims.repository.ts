@@ -107,6 +107,12 @@ interface Outcome<T> {
  */
 export class ClaimsRepository {
   private readonly logger = new Logger(ClaimsRepository.name);
+  /**
+   * RENEW_LEASES runs on a connection of its own, kept out of the pool's queue: when
+   * planning, claiming and outcome writes hold every pooled connection, a renewal must
+   * not wait behind them until the leases it renews have run out.
+   */
+  private renewalRunner: QueryRunner | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -378,17 +384,36 @@ export class ClaimsRepository {
   ): Promise<Map<string, Date>> {
     if (leases.length === 0) return new Map();
     const { owner, leaseDurationMs } = this.terms;
-    const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(
-      RENEW_LEASES,
-      [
-        leases.map((l) => l.executionId),
-        leases.map((l) => l.leaseVersion),
-        owner,
-        now,
-        leaseDurationMs,
-      ],
-    );
-    return new Map(rows.map((r) => [r.id, r.lease_expires_at]));
+    if (!this.renewalRunner || this.renewalRunner.isReleased)
+      this.renewalRunner = this.dataSource.createQueryRunner();
+    const runner = this.renewalRunner;
+    try {
+      const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(
+        RENEW_LEASES,
+        [
+          leases.map((l) => l.executionId),
+          leases.map((l) => l.leaseVersion),
+          owner,
+          now,
+          leaseDurationMs,
+        ],
+        runner,
+      );
+      return new Map(rows.map((r) => [r.id, r.lease_expires_at]));
+    } catch (error) {
+      // A broken connection is released (and destroyed) by TypeORM's error handler; any
+      // other failure gives the connection back too, and the next renewal takes a new one.
+      if (this.renewalRunner === runner) this.renewalRunner = undefined;
+      await runner.release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Gives the renewal connection back to the pool (shutdown). */
+  async closeRenewalConnection(): Promise<void> {
+    const runner = this.renewalRunner;
+    this.renewalRunner = undefined;
+    await runner?.release().catch(() => undefined);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  DEFAULT_FIRE_RATE_METER,
   InvalidSigningSecretError,
   parseSigningSecret,
   type SigningSecret,
@@ -51,6 +52,12 @@ export const DEFAULT_EXECUTION_RETENTION_MS = 7 * 24 * 3_600_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 /** Database connections in this scheduler's pool (the LISTEN connection is extra). */
 export const DEFAULT_DB_POOL_SIZE = 10;
+/** Fires per second a scheduler is assumed to manage before it has measured its rate. */
+export const DEFAULT_FIRE_RATE_INITIAL =
+  DEFAULT_FIRE_RATE_METER.initialRatePerSecond;
+/** The measured fire rate is never taken as lower than this (fires/s). */
+export const DEFAULT_FIRE_RATE_FLOOR =
+  DEFAULT_FIRE_RATE_METER.floorRatePerSecond;
 /** Webhook connections open at once per target origin (undici pool). */
 export const DEFAULT_WEBHOOK_MAX_SOCKETS = 256;
 /** How long an idle webhook connection is kept for reuse, ms. */
@@ -90,6 +97,15 @@ export interface SchedulerConfig extends DatabaseTimeouts {
   executionRetentionMs: number;
   /** `SHUTDOWN_GRACE_MS`: wait this long for calls in flight on SIGTERM, ms, 0..60000. Default 5000. */
   shutdownGraceMs: number;
+  /**
+   * `BACKPRESSURE`: hold no more than the measured fire rate fires within the lease, and
+   * give back overdue work beyond it (true/false). Default true.
+   */
+  backpressure: boolean;
+  /** `FIRE_RATE_INITIAL`: fires/s assumed before the rate was measured, 1..1000000. Default 500. */
+  fireRateInitial: number;
+  /** `FIRE_RATE_FLOOR`: lowest fire rate the cap assumes, fires/s, 1..1000000. Default 20. */
+  fireRateFloor: number;
   /** `DB_POOL_SIZE`: pooled database connections, 2..100. Default 10. */
   dbPoolSize: number;
   /**
@@ -182,6 +198,17 @@ export function loadSchedulerConfig(
       default: DEFAULT_SHUTDOWN_GRACE_MS,
       min: 0,
       max: 60_000,
+    }),
+    backpressure: read.bool('BACKPRESSURE', { default: true }),
+    fireRateInitial: read.int('FIRE_RATE_INITIAL', {
+      default: DEFAULT_FIRE_RATE_INITIAL,
+      min: 1,
+      max: 1_000_000,
+    }),
+    fireRateFloor: read.int('FIRE_RATE_FLOOR', {
+      default: DEFAULT_FIRE_RATE_FLOOR,
+      min: 1,
+      max: 1_000_000,
     }),
     dbPoolSize: read.int('DB_POOL_SIZE', {
       default: DEFAULT_DB_POOL_SIZE,

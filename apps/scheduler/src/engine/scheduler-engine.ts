@@ -1,9 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
 import {
+  claimBudget,
   type Clock,
+  DEFAULT_FIRE_RATE_METER,
   errorMessage,
+  FireRateMeter,
+  type HeldCapacity,
+  heldCap,
   type OffsetClock,
   type ResultTokens,
+  surplusToRelease,
 } from '@scheduleman/domain';
 import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
 import type { FireRecord } from '../claims/claim';
@@ -44,12 +50,15 @@ export type EngineSettings = Pick<
   | 'maxInFlight'
   | 'triggerTimeoutMs'
   | 'shutdownGraceMs'
-> & {
-  /** Connection URL for the LISTEN connection (DATABASE_LISTEN_URL); no listener when absent (polling only). */
-  databaseListenUrl?: string;
-  /** Stop taking work while this many executions are held. Default DEFAULT_MAX_HELD. */
-  maxHeld?: number;
-};
+> &
+  Partial<
+    Pick<SchedulerConfig, 'backpressure' | 'fireRateFloor' | 'fireRateInitial'>
+  > & {
+    /** Connection URL for the LISTEN connection (DATABASE_LISTEN_URL); no listener when absent (polling only). */
+    databaseListenUrl?: string;
+    /** Stop taking work while this many executions are held. Default DEFAULT_MAX_HELD. */
+    maxHeld?: number;
+  };
 
 export interface SchedulerEngineOptions {
   settings: EngineSettings;
@@ -91,10 +100,19 @@ export class SchedulerEngine {
   private readonly leaseKeeper: LeaseKeeper;
   private readonly loop: ClaimLoop;
   private readonly listener: WakeupListener | undefined;
+  private readonly fireRate: FireRateMeter;
   private started = false;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: SchedulerEngineOptions) {
+    const { fireRateFloor, fireRateInitial } = options.settings;
+    this.fireRate = new FireRateMeter({
+      ...DEFAULT_FIRE_RATE_METER,
+      floorRatePerSecond:
+        fireRateFloor ?? DEFAULT_FIRE_RATE_METER.floorRatePerSecond,
+      initialRatePerSecond:
+        fireRateInitial ?? DEFAULT_FIRE_RATE_METER.initialRatePerSecond,
+    });
     this.held = this.buildHeldExecutions();
     this.queue = this.buildQueue();
     this.executor = this.buildExecutor();
@@ -174,13 +192,19 @@ export class SchedulerEngine {
       held: this.held,
       maxInFlight: settings.maxInFlight,
       // Generous against clock-offset error, small against the 2 s+ left in normal operation.
-      leaseSafetyMarginMs: Math.min(
-        500,
-        Math.floor(settings.leaseDurationMs / 8),
-      ),
+      leaseSafetyMarginMs: this.leaseSafetyMarginMs(),
       fire: (held) => this.fireHeld(held),
       onError: (error) => {
         this.reportFireError(error);
+      },
+      onPumped: (backlogged, completed) => {
+        this.fireRate.recordFires(completed);
+        // At the cap counts as saturated too: with a cap below MAX_IN_FLIGHT nothing ever
+        // waits for a slot, and the estimate could never climb back from the floor.
+        this.fireRate.setBacklogged(
+          backlogged || this.atHeldCap(),
+          clock.now().getTime(),
+        );
       },
     });
   }
@@ -231,6 +255,7 @@ export class SchedulerEngine {
       renew: (leases, now) => repository.renewLeases(leases, now),
       clock,
       leaseDurationMs: settings.leaseDurationMs,
+      beforeRenew: () => this.releaseSurplus(),
       logger,
       metrics,
     });
@@ -249,6 +274,10 @@ export class SchedulerEngine {
       claimBatchSize: settings.claimBatchSize,
       maxHeld: settings.maxHeld ?? DEFAULT_MAX_HELD,
       isBackpressured: () => this.isBackpressured(),
+      claimBudget:
+        settings.backpressure === false
+          ? undefined
+          : () => claimBudget(this.held.count, this.capacity()),
       metrics,
       logger,
       random,
@@ -330,6 +359,71 @@ export class SchedulerEngine {
     );
   }
 
+  /** Generous against clock-offset error, small against the 2 s+ left in normal operation. */
+  private leaseSafetyMarginMs(): number {
+    return Math.min(500, Math.floor(this.options.settings.leaseDurationMs / 8));
+  }
+
+  /** What this scheduler can hold now: its measured fire rate over the lease horizon. */
+  private capacity(): HeldCapacity {
+    const { clock, metrics } = this.options;
+    const capacity = this.capacityAt(
+      this.fireRate.sample(clock.now().getTime()),
+    );
+    metrics?.fireRatePerSecond.set(capacity.ratePerSecond);
+    metrics?.heldCap.set(heldCap(capacity));
+    return capacity;
+  }
+
+  private capacityAt(ratePerSecond: number): HeldCapacity {
+    const { settings } = this.options;
+    return {
+      ratePerSecond,
+      leaseDurationMs: settings.leaseDurationMs,
+      safetyMarginMs: this.leaseSafetyMarginMs(),
+      maxHeld: settings.maxHeld ?? DEFAULT_MAX_HELD,
+    };
+  }
+
+  /** Holding as much as the current estimate allows (no new sample taken). */
+  private atHeldCap(): boolean {
+    if (this.options.settings.backpressure === false) return false;
+    return (
+      this.held.count >= heldCap(this.capacityAt(this.fireRate.ratePerSecond))
+    );
+  }
+
+  /**
+   * Before each renewal: when this scheduler is behind, give back (RELEASE_CLAIMS) the
+   * overdue executions it would not fire within a lease at its measured rate, instead of
+   * renewing them and firing them late. Others (or this one, once it has room) claim them
+   * from the unleased due rows, oldest first.
+   */
+  private async releaseSurplus(): Promise<void> {
+    if (this.options.settings.backpressure === false) return;
+    const nowMs = this.options.clock.now().getTime();
+    const waiting = this.held.waitingByDue();
+    const surplus = surplusToRelease(
+      waiting,
+      this.held.count - waiting.length,
+      nowMs,
+      this.capacity(),
+    );
+    if (surplus.length === 0) return;
+    const taken = this.held.takeBack(surplus.map((i) => waiting[i]));
+    const released = await this.release(taken);
+    this.options.metrics?.releasedTotal.inc(released);
+    this.options.logger?.log(
+      {
+        msg: 'behind: gave back executions it would not fire within a lease',
+        released,
+        held: this.held.count,
+        fireRatePerSecond: Math.round(this.fireRate.ratePerSecond),
+      },
+      'SchedulerEngine',
+    );
+  }
+
   private isBackpressured(): boolean {
     return this.recorder.queuedCount >= BACKPRESSURE_QUEUED_OUTCOMES;
   }
@@ -356,6 +450,7 @@ export class SchedulerEngine {
     );
     this.recorder.close();
     await this.leaseKeeper.stop();
+    await this.options.repository.closeRenewalConnection();
     this.queue.close();
     logger?.log(
       {

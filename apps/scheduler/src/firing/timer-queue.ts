@@ -23,6 +23,12 @@ export interface TimerQueueOptions {
   /** Fires one execution; must not reject (errors are outcomes). */
   fire: (held: HeldExecution) => Promise<void>;
   onError?: (error: unknown) => void;
+  /**
+   * After every dispatch round: whether due executions still wait for a free slot (the
+   * scheduler fires as fast as it can), and how many fires completed since the last call.
+   * Feeds the FireRateMeter.
+   */
+  onPumped?: (backlogged: boolean, completed: number) => void;
   timers?: Timers;
 }
 
@@ -63,6 +69,7 @@ export class TimerQueue {
   private ready: HeldExecution[] = [];
   private readyHead = 0;
   private inFlight = 0;
+  private completedSincePump = 0;
   private timer: unknown;
   private timerDueAtMs = Number.POSITIVE_INFINITY;
   private firingEnabled = true;
@@ -213,6 +220,9 @@ export class TimerQueue {
         this.dispatch(held);
       }
     }
+    const completed = this.completedSincePump;
+    this.completedSincePump = 0;
+    this.options.onPumped?.(this.readyHead < this.ready.length, completed);
     if (this.readyHead === this.ready.length) {
       this.ready = [];
       this.readyHead = 0;
@@ -242,6 +252,7 @@ export class TimerQueue {
       })
       .finally(() => {
         this.inFlight -= 1;
+        this.completedSincePump += 1;
         if (held.state === 'firing' && this.held.isHeld(held))
           held.state = 'recording';
         this.pump();

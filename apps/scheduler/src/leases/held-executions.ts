@@ -143,6 +143,25 @@ export class HeldExecutions implements HeldLeases {
     this.byId.delete(executionId);
   }
 
+  /** The executions not fired yet, earliest due first. */
+  waitingByDue(): HeldExecution[] {
+    return [...this.byId.values()]
+      .filter((h) => h.state === 'waiting')
+      .sort((a, b) => a.dueAtMs - b.dueAtMs);
+  }
+
+  /**
+   * Stops holding these waiting executions, to give them back (RELEASE_CLAIMS): the queue
+   * skips them from now on, and no renewal extends their leases. Returns those taken.
+   */
+  takeBack(executions: readonly HeldExecution[]): HeldExecution[] {
+    const taken = executions.filter(
+      (h) => h.state === 'waiting' && this.isHeld(h),
+    );
+    for (const held of taken) this.byId.delete(held.claim.executionId);
+    return taken;
+  }
+
   /** Shutdown: stops holding every execution not fired yet and returns them (to release). */
   takeWaiting(): HeldExecution[] {
     const waiting = [...this.byId.values()].filter(

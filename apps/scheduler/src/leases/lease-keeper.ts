@@ -30,6 +30,11 @@ export interface LeaseKeeperOptions {
   clock: Clock;
   leaseDurationMs: number;
   intervalMs?: number;
+  /**
+   * Runs before each renewal pass (giving back work the scheduler is behind on, so it is
+   * not renewed); a failure is logged and the renewal goes ahead.
+   */
+  beforeRenew?: () => Promise<void>;
   timers?: Timers;
   logger?: LoggerService;
   metrics?: SchedulerMetrics;
@@ -79,6 +84,14 @@ export class LeaseKeeper {
 
   /** One renewal pass; returns how many leases were renewed and which were lost. */
   async renewOnce(): Promise<{ renewed: number; lost: HeldLease[] }> {
+    if (this.options.beforeRenew) {
+      await this.options.beforeRenew().catch((error: unknown) => {
+        this.options.logger?.warn(
+          { msg: 'before renewal', error: String(error) },
+          'LeaseKeeper',
+        );
+      });
+    }
     const due = this.options.held.leasesEndingWithin(
       this.options.leaseDurationMs - this.intervalMs,
     );

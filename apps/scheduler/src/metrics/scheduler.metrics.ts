@@ -33,6 +33,12 @@ export class SchedulerMetrics {
   readonly leasesRecoveredTotal: Counter;
   /** Held executions not fired because their lease ran out or was taken over. */
   readonly droppedTotal: Counter<'reason'>;
+  /** Overdue waiting executions given back because this scheduler was behind. */
+  readonly releasedTotal: Counter;
+  /** The measured fire rate (fires per busy second) the cap on held work is derived from. */
+  readonly fireRatePerSecond: Gauge;
+  /** Most executions this scheduler holds at once at its measured fire rate. */
+  readonly heldCap: Gauge;
   /** Outcomes whose fenced write found the lease gone (taken over, cancelled, deleted). */
   readonly outcomesDiscardedTotal: Counter;
   /** Delivered executions whose target reported no result within the schedule's resultTimeout. */
@@ -99,6 +105,21 @@ export class SchedulerMetrics {
       name: 'scheduleman_held_dropped_total',
       help: 'Held executions not fired because the lease expired locally or was lost; another scheduler fires them.',
       labelNames: ['reason'],
+      registers,
+    });
+    this.releasedTotal = new Counter({
+      name: 'scheduleman_held_released_total',
+      help: 'Overdue executions given back (unleased) because this scheduler would not fire them within a lease at its measured rate; others claim them.',
+      registers,
+    });
+    this.fireRatePerSecond = new Gauge({
+      name: 'scheduleman_fire_rate_per_second',
+      help: 'Fires completed per second while due work waited for a slot (moving average): the measured capacity.',
+      registers,
+    });
+    this.heldCap = new Gauge({
+      name: 'scheduleman_held_cap',
+      help: 'Most executions held at once: measured fire rate times the lease horizon (the lease minus the safety margin).',
       registers,
     });
     this.outcomesDiscardedTotal = new Counter({
