@@ -117,9 +117,9 @@ describe('PrimaryLocator', () => {
 
   function locatorWith(primary: () => DatabaseEndpoint | undefined) {
     const probes: string[] = [];
-    const locator = new PrimaryLocator([a, b, c], async (endpoint) => {
+    const locator = new PrimaryLocator([a, b, c], (endpoint) => {
       probes.push(endpoint.host);
-      return primary()?.host === endpoint.host;
+      return Promise.resolve(primary()?.host === endpoint.host);
     });
     return { locator, probes };
   }
@@ -158,14 +158,14 @@ describe('PrimaryLocator', () => {
 
   it('rejects with a retryable connection error when every host is down or a standby', async () => {
     const { locator } = locatorWith(() => undefined);
-    await expect(locator.locate()).rejects.toMatchObject({
-      code: '08001',
-      message: expect.stringContaining('no acceptable database host among 3'),
-    });
+    await expect(locator.locate()).rejects.toMatchObject({ code: '08001' });
+    await expect(locator.locate()).rejects.toThrow(
+      'no acceptable database host among 3',
+    );
   });
 
   it('probes again after a round that found nothing', async () => {
-    let primary: DatabaseEndpoint | undefined;
+    let primary: DatabaseEndpoint | undefined = undefined;
     const { locator } = locatorWith(() => primary);
     await expect(locator.locate()).rejects.toThrow();
     primary = b;
@@ -173,7 +173,7 @@ describe('PrimaryLocator', () => {
   });
 
   it('does not probe a lone host: it is the one to use', async () => {
-    const probe = jest.fn(async () => false);
+    const probe = jest.fn(() => Promise.resolve(false));
     const locator = new PrimaryLocator([a], probe);
     await expect(locator.locate()).resolves.toEqual(a);
     expect(probe).not.toHaveBeenCalled();
