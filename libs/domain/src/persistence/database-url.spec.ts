@@ -53,6 +53,13 @@ describe('parseDatabaseUrl', () => {
     expect(url.endpoints).toEqual([{ host: 'db', port: 5432 }]);
   });
 
+  it('leaves a URL without a host (a socket folder) to node-postgres', () => {
+    const raw = 'postgres:///x?host=/var/run/postgresql';
+    const url = parseDatabaseUrl(raw);
+    expect(url).toMatchObject({ needsFailover: false, endpoints: [] });
+    expect(url.urlFor({ host: 'ignored', port: 1 })).toBe(raw);
+  });
+
   it('fails over for a single host with read-write, so a standby is refused', () => {
     expect(
       parseDatabaseUrl('postgres://u@db/x?target_session_attrs=read-write')
@@ -62,7 +69,7 @@ describe('parseDatabaseUrl', () => {
 
   it.each([
     ['mysql://u@db/x', 'must be a URL of the form'],
-    ['postgres://u@/x', 'has no host'],
+    ['postgres:///x?target_session_attrs=read-write', 'lists no host'],
     ['postgres://u@a,,b/x', 'empty host'],
     ['postgres://u@a:0/x', 'port that is not a number'],
     ['postgres://u@a:99999/x', 'port that is not a number'],

@@ -190,8 +190,9 @@ export function createDatabaseClient(
   config: Omit<ClientConfig, 'connectionString'> = {},
 ): Client {
   const url = parseDatabaseUrl(raw);
-  const ClientClass = databaseClientClass(raw);
-  return new ClientClass({
+  if (!url.needsFailover)
+    return new Client({ ...config, connectionString: raw });
+  return new (databaseClientClass(raw))({
     ...config,
     connectionString: url.urlFor(url.endpoints[0]),
   });
