@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { SystemClock } from '@scheduleman/domain';
 import { createDatabaseClient } from '@scheduleman/domain/persistence';
 import {
   ApiClient,
@@ -186,7 +187,10 @@ export async function runFailoverCommand(
   options: HarnessOptions,
 ): Promise<number> {
   const plan = options.smoke ? SMOKE_FAILOVER : FULL_FAILOVER;
-  const logRoot = resultsDir('logs', `failover-${Date.now()}`);
+  const logRoot = resultsDir(
+    'logs',
+    `failover-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`,
+  );
   const started = monotonicMs();
   const say = (line: string) =>
     console.log(
@@ -331,8 +335,8 @@ export async function runFailoverCommand(
     healthyAfterMs,
     probeGapMs: prober.longestGapMs(),
     acknowledgedCreations: acknowledged,
-    refusedCreations: creator?.refused.length ?? 0,
-    creationRetries: creator?.retries ?? 0,
+    refusedCreations: creator.refused.length,
+    creationRetries: creator.retries,
     cronSchedules: plan.everySecondCrons,
     lostSchedules: lost.length,
     expected: evaluation.expected,

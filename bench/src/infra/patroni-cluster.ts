@@ -284,8 +284,8 @@ export class PatroniCluster {
       ...(this.account ? { uid: this.account.uid, gid: this.account.gid } : {}),
     });
     trackChild(child);
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     child.once('exit', () => log.end());
     return child;
   }
@@ -483,7 +483,8 @@ export class PatroniCluster {
       const { rows } = await client.query<{ standby: boolean }>(
         'select pg_is_in_recovery() as standby',
       );
-      if (rows[0]?.standby !== false) return false;
+      const row = rows.at(0);
+      if (!row || row.standby) return false;
       await client.query('select txid_current()');
       return true;
     } catch {

@@ -91,8 +91,22 @@ export function parseDatabaseUrl(raw: string): DatabaseUrl {
   const at = authority.lastIndexOf('@');
   const userInfo = at === -1 ? '' : authority.slice(0, at + 1);
   const hostList = authority.slice(at + 1);
-  if (hostList === '')
-    throw new Error('has no host (a socket folder is not supported here)');
+  if (hostList === '') {
+    // No host in the authority (a socket folder in `?host=`): node-postgres's own reading.
+    try {
+      new URL(text);
+    } catch {
+      throw new Error('must be an absolute URL');
+    }
+    if (/[?&]target_session_attrs=/.test(tail))
+      throw new Error('lists no host for target_session_attrs to choose from');
+    return {
+      endpoints: [],
+      targetSessionAttrs: 'any',
+      needsFailover: false,
+      urlFor: () => text,
+    };
+  }
   const endpoints = hostList.split(',').map((part) => {
     if (part === '') throw new Error('has an empty host in its host list');
     return splitEndpoint(part);

@@ -49,9 +49,10 @@ async function readSession(
   const { rows } = await client.query<{ standby: boolean; read_only: string }>(
     `select pg_is_in_recovery() as standby, current_setting('transaction_read_only') as read_only`,
   );
+  const row = rows.at(0);
   return {
-    inHotStandby: rows[0]?.standby === true,
-    defaultReadOnly: rows[0]?.read_only === 'on',
+    inHotStandby: row?.standby === true,
+    defaultReadOnly: row?.read_only === 'on',
   };
 }
 
@@ -128,7 +129,10 @@ function failoverClientClass(url: DatabaseUrl): ClientClass {
       if (!callback) return connecting;
       connecting.then(
         (client) => (callback as (err: null, c: Client) => void)(null, client),
-        (error: Error) => (callback as (err: Error) => void)(error),
+        (error: unknown) =>
+          (callback as (err: Error) => void)(
+            error instanceof Error ? error : new Error(String(error)),
+          ),
       );
     }
 
@@ -186,8 +190,9 @@ export function createDatabaseClient(
   config: Omit<ClientConfig, 'connectionString'> = {},
 ): Client {
   const url = parseDatabaseUrl(raw);
-  const ClientClass = databaseClientClass(raw);
-  return new ClientClass({
+  if (!url.needsFailover)
+    return new Client({ ...config, connectionString: raw });
+  return new (databaseClientClass(raw))({
     ...config,
     connectionString: url.urlFor(url.endpoints[0]),
   });
