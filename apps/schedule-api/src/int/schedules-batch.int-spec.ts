@@ -117,13 +117,13 @@ describe('schedule API: bulk creation', () => {
   });
 
   it('refuses a batch with bad items, naming every one by index and field, and stores nothing', async () => {
-    const sent = items(1000, 'refused-owner');
+    const sent = items(200, 'refused-owner');
     sent[3] = cronBody({
       owner: 'refused-owner',
       schedule: { type: 'cron', expression: '61 * * * *' },
     });
-    sent[500] = { ...cronBody({ owner: 'refused-owner' }), colour: 'red' };
-    sent[998] = 'not an object';
+    sent[100] = { ...cronBody({ owner: 'refused-owner' }), colour: 'red' };
+    sent[198] = 'not an object';
     const before = await api.count('schedules');
     const res = await batch(sent);
     expect(res.status).toBe(400);
@@ -133,8 +133,8 @@ describe('schedule API: bulk creation', () => {
       res.body.errors.map(({ index, field }) => ({ index, field })),
     ).toEqual([
       { index: 3, field: 'schedules[3].schedule.expression' },
-      { index: 500, field: 'schedules[500].colour' },
-      { index: 998, field: 'schedules[998]' },
+      { index: 100, field: 'schedules[100].colour' },
+      { index: 198, field: 'schedules[198]' },
     ]);
     expect(res.body.errors[0].message).toMatch(/61/);
     expect(await api.count('schedules')).toBe(before);
@@ -225,18 +225,27 @@ describe('schedule API: bulk creation', () => {
   });
 
   it('counts every item against its owner quota, all or none', async () => {
-    const first = await batch(items(600, 'quota-owner'));
-    expect(first.status).toBe(201);
-    const over = await batch(items(600, 'quota-owner', 'more'));
+    // 1000 schedules of the owner, copied in SQL (the first test's), and its totals.
+    await api.sql.query(
+      `insert into schedules (id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour)
+select gen_random_uuid(), name, 'quota-owner', metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour
+from schedules where owner = 'bulk-owner'`,
+    );
+    await api.sql.query(
+      `insert into owner_usage (owner, schedules, fires_per_hour)
+select 'quota-owner', count(*), sum(fires_per_hour) from schedules where owner = 'quota-owner'`,
+    );
+    expect(await countOf('quota-owner')).toBe(1000);
+    const over = await batch(items(101, 'quota-owner', 'more'));
     expect(over.status).toBe(409);
     expect(over.body.code).toBe('QUOTA_EXCEEDED');
     expect(over.body.errors[0].field).toBe('owner');
     expect(over.body.errors[0].message).toMatch(
       /QUOTA_MAX_SCHEDULES_PER_OWNER/,
     );
-    expect(await countOf('quota-owner')).toBe(600);
-    expect(await usageOf('quota-owner')).toBe(600);
-    const fits = await batch(items(500, 'quota-owner', 'fits'));
+    expect(await countOf('quota-owner')).toBe(1000);
+    expect(await usageOf('quota-owner')).toBe(1000);
+    const fits = await batch(items(100, 'quota-owner', 'fits'));
     expect(fits.status).toBe(201);
     expect(await usageOf('quota-owner')).toBe(1100);
   });
@@ -261,6 +270,19 @@ describe('schedule API: bulk creation', () => {
       'schedules[1].maxAttempts',
     ]);
     expect(await countOf('interval-owner')).toBe(0);
+  });
+
+  it('refuses items naming a calendar their owner does not have, by index, in the transaction', async () => {
+    const before = await api.count('schedules');
+    const res = await batch([
+      cronBody(),
+      cronBody({ calendarIds: ['00000000-0000-4000-8000-000000000001'] }),
+    ]);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e) => [e.index, e.field])).toEqual([
+      [1, 'schedules[1].calendarIds[0]'],
+    ]);
+    expect(await api.count('schedules')).toBe(before);
   });
 
   it('wakes the schedulers once for a batch due soon, not once per item', async () => {

@@ -55,17 +55,19 @@ export class ScheduleBatchService {
     }
     refusals.throwIfAny();
     const rows = await this.repo.transaction(async (tx) => {
+      // Per attempt: a transaction retried after a transient failure checks afresh.
+      const unowned = new BatchRefusals();
       for (const [index, { state, connectionId }] of prepared.entries()) {
         if (
           connectionId === undefined &&
           state.policies.calendarIds.length === 0
         )
           continue;
-        await refusals.attempt(index, () =>
+        await unowned.attempt(index, () =>
           this.schedules.requireReferences(tx, state, connectionId),
         );
       }
-      refusals.throwIfAny();
+      unowned.throwIfAny();
       await this.quotas.addBatch(
         tx,
         prepared.map(({ state }) => state),
