@@ -87,6 +87,7 @@ export class SchedulesRepository {
       ...auditEventParams(audit),
       ...resultTimeoutParams(state),
       ...policyParams(state),
+      ...silentAfterParams(state),
     ]);
     return rows[0];
   }
@@ -125,6 +126,7 @@ export class SchedulesRepository {
         ...auditEventParams(audit),
         ...resultTimeoutParams(state),
         ...policyParams(state),
+        ...silentAfterParams(state),
       ],
     );
     return rows[0];
@@ -165,6 +167,7 @@ export class SchedulesRepository {
       ...auditEventParams(audit),
       ...resultTimeoutParams(state),
       ...policyParams(state),
+      ...silentAfterParams(state),
     ]);
     return firstResult(result)[0] as ScheduleRow;
   }
@@ -290,6 +293,11 @@ function stateParams(state: ScheduleState): unknown[] {
 /** The last two parameters of the schedule writes (see insertValues in schedules.sql.ts). */
 function resultTimeoutParams(state: ScheduleState): unknown[] {
   return [state.resultTimeout, state.resultTimeoutMs];
+}
+
+/** silentAfter as given and in ms: the last two parameters of the schedule writes. */
+function silentAfterParams(state: ScheduleState): unknown[] {
+  return [state.silentAfter, state.silentAfterMs];
 }
 
 /** The parameters of schedules.sql.ts policyValues, in POLICY_COLUMNS order. */

@@ -6,3 +6,4 @@ export * from './migrations';
 export * from './rows';
 export * from './notify';
 export * from './claims.sql';
+export * from './schedule-upkeep.sql';

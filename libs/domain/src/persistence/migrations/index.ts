@@ -7,6 +7,7 @@ import { AuditEvents1733700000000 } from './1733700000000-audit-events';
 import { OccurrenceLedger1733800000000 } from './1733800000000-occurrence-ledger';
 import { ResultsAndAttempts1733900000000 } from './1733900000000-results-and-attempts';
 import { SchedulePolicies1734000000000 } from './1734000000000-schedule-policies';
+import { ScheduleUpkeep1734200000000 } from './1734200000000-schedule-upkeep';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   OccurrenceLedger1733800000000,
   ResultsAndAttempts1733900000000,
   SchedulePolicies1734000000000,
+  ScheduleUpkeep1734200000000,
 ];
