@@ -98,14 +98,12 @@ export class ExecutionsRepository {
       [null],
       [true],
     ]);
-    const released: unknown[] = await tx.query(RELEASE_BUFFERED, [
+    // An UPDATE answers [rows, affected] through query().
+    const [rows]: [unknown[], number] = await tx.query(RELEASE_BUFFERED, [
       null,
       1,
       target.scheduleId,
     ]);
-    const rows = Array.isArray(released[0])
-      ? (released[0] as unknown[])
-      : released;
     if (rows.length > 0)
       await tx.query(NOTIFY, [
         WAKEUP_CHANNEL,

@@ -84,11 +84,11 @@ export class ScheduleUpkeepRepository {
    * previous execution finished; returns how many.
    */
   async releaseBuffered(now: Date, limit: number): Promise<number> {
-    const rows: unknown[] = await this.dataSource.query(RELEASE_BUFFERED, [
-      now,
-      limit,
-      null,
-    ]);
+    // An UPDATE answers [rows, affected] through DataSource.query.
+    const [rows]: [unknown[], number] = await this.dataSource.query(
+      RELEASE_BUFFERED,
+      [now, limit, null],
+    );
     return rows.length;
   }
 

@@ -189,7 +189,7 @@ from (
 select
 (status = 'active' and silent_after_ms is not null
 and coalesce(last_success_at, created_at) < $1::timestamptz - silent_after_ms * interval '1 millisecond') as silent,
-(last_outcome in ('failed', 'result_timeout')) as failing,
+coalesce(last_outcome in ('failed', 'result_timeout'), false) as failing,
 (status = 'active' and next_run_at < $1::timestamptz - $3::int * interval '1 millisecond') as late
 from schedules
 where silent_after_ms is not null
