@@ -153,7 +153,9 @@ describe('the result loop, end to end', () => {
       body: JSON.stringify(body),
     }).then(async (res) => ({
       status: res.status,
-      body: (await res.json()) as ExecutionResponse & { field?: string },
+      body: (await res.json()) as ExecutionResponse & {
+        errors?: { field: string }[];
+      },
     }));
   }
 
@@ -194,7 +196,7 @@ describe('the result loop, end to end', () => {
       expect(again).toEqual(first);
       const different = await report(resultUrl, token, { status: 'failed' });
       expect(different.status).toBe(409);
-      expect(different.body.field).toBe('status');
+      expect(different.body.errors?.[0].field).toBe('status');
       const forged = await report(resultUrl, testResultToken(schedule.id), {
         status: 'failed',
       });
