@@ -96,12 +96,15 @@ describe('the result loop, end to end', () => {
     120_000,
   );
   afterAll(async () => {
-    await sql?.end();
+    // Each may be missing when beforeAll failed half way.
+    await (sql as Client | undefined)?.end();
     await cluster.stopAll();
-    await new Promise((resolve) => receiver?.close(resolve));
-    await db?.drop();
+    const server = receiver as Server | undefined;
+    if (server) await new Promise((resolve) => server.close(resolve));
+    await (db as TestDatabase | undefined)?.drop();
   }, 30_000);
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the answer's type is the caller's to name, as in ApiHarness.request
   async function call<T>(
     method: string,
     path: string,

@@ -290,13 +290,16 @@ describe('schedule upkeep', () => {
         { executionId: e1, outcome: 'succeeded', at },
         { executionId: e2, outcome: 'succeeded', at },
       ]);
-      const facts = async (id: string) =>
-        (
-          (await ds.query(
-            `select last_outcome, last_success_at from schedules where id = $1::uuid`,
-            [id],
-          )) as { last_outcome: string | null; last_success_at: Date | null }[]
-        )[0];
+      const facts = async (id: string) => {
+        const rows: {
+          last_outcome: string | null;
+          last_success_at: Date | null;
+        }[] = await ds.query(
+          `select last_outcome, last_success_at from schedules where id = $1::uuid`,
+          [id],
+        );
+        return rows[0];
+      };
       expect(await facts(plain)).toEqual({
         last_outcome: 'succeeded',
         last_success_at: at,

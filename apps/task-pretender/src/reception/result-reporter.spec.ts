@@ -3,14 +3,17 @@ import { ResultReporter } from './result-reporter';
 /** A fetch that answers the given statuses in turn (a thrown Error for 'reset'). */
 function scriptedFetch(answers: (number | 'reset')[]) {
   const calls: { url: string; init: RequestInit }[] = [];
-  const fake = (url: string | URL | Request, init?: RequestInit) => {
-    calls.push({ url: String(url), init: init ?? {} });
+  const fake: typeof fetch = (url, init) => {
+    calls.push({
+      url: url instanceof Request ? url.url : url.toString(),
+      init: init ?? {},
+    });
     const next = answers.shift();
     if (next === undefined || next === 'reset')
       return Promise.reject(new Error('socket hang up'));
     return Promise.resolve(new Response(null, { status: next }));
   };
-  return { calls, fetch: fake as typeof fetch };
+  return { calls, fetch: fake };
 }
 
 describe('ResultReporter', () => {

@@ -70,7 +70,7 @@ export class ResultReporter {
         await response.body?.cancel();
         if (response.ok) return report.status;
         if (response.status !== 429 && response.status < 500) {
-          this.options.logger?.warn?.(
+          this.options.logger?.warn(
             { msg: 'result report refused', url, status: response.status },
             'ResultReporter',
           );
@@ -85,7 +85,7 @@ export class ResultReporter {
           backoffDelayMs(attempt, REPORT_BACKOFF, this.options.random),
         );
       else
-        this.options.logger?.warn?.(
+        this.options.logger?.warn(
           { msg: 'result report gave up', url, attempts: attempt, retry },
           'ResultReporter',
         );
