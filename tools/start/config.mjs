@@ -85,6 +85,9 @@ export function readConfig(env) {
         ...outbound,
         SCHEDULER_ID: `scheduler-${i + 1}`,
         WEBHOOK_SIGNING_SECRETS: signingSecrets,
+        // Deliveries name where to report their result, so the task-pretender closes
+        // the loop (it reports how its pretended work ended): the API on this machine.
+        PUBLIC_API_URL: env.PUBLIC_API_URL || `http://127.0.0.1:${config.apiPort}`,
       },
     })),
     {

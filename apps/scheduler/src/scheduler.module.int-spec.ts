@@ -27,6 +27,7 @@ import {
   type SchedulerConfig,
 } from './config/scheduler.config';
 import { HousekeepingService } from './housekeeping/housekeeping.service';
+import { ScheduleUpkeepRepository } from './housekeeping/schedule-upkeep.repository';
 import { SchedulerMetrics } from './metrics/scheduler.metrics';
 import { SchedulerModule } from './scheduler.module';
 
@@ -239,6 +240,7 @@ where schedule_id = any ($1::uuid[]) and status in ('succeeded', 'failed')`,
       }),
       new SystemClock(),
       new SchedulerMetrics(registry),
+      new ScheduleUpkeepRepository(ds, 'housekeeping-test'),
     );
     await insertOneShots(ds, 2, () => -60_000);
     await housekeeping.refreshDueBacklog();

@@ -13,6 +13,7 @@ import { CLAIMS_PROVIDERS } from './claims/claims.providers';
 import type { SchedulerConfig } from './config/scheduler.config';
 import { SchedulerConfigModule } from './config/scheduler-config.module';
 import { HousekeepingService } from './housekeeping/housekeeping.service';
+import { ScheduleUpkeepService } from './housekeeping/schedule-upkeep.service';
 import { SchedulerMetrics } from './metrics/scheduler.metrics';
 import { TriggersModule } from './triggers';
 
@@ -54,6 +55,7 @@ export class SchedulerModule {
         },
         SchedulerService,
         HousekeepingService,
+        ScheduleUpkeepService,
       ],
       exports: [SchedulerService],
     };

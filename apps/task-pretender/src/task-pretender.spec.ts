@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import type { PretenderStatsResponse } from '@scheduleman/domain';
 import { PretenderClient, waitFor } from '@scheduleman/testkit';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { loadPretenderConfig } from './config/pretender.config';
@@ -162,6 +163,55 @@ describe('task-pretender over HTTP', () => {
     expect((await fetch(`${base}/stats/keys/nope`)).status).toBe(404);
   });
 
+  it('reports the result of the work to X-Scheduleman-Result-Url with its token', async () => {
+    const reports: { path: string; token: unknown; body: unknown }[] = [];
+    const api = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        reports.push({
+          path: req.url ?? '',
+          token: req.headers['x-scheduleman-result-token'],
+          body: JSON.parse(body),
+        });
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      const resultUrl = `http://127.0.0.1:${port}/executions/e-1/result`;
+      const res = await fetch(`${base}/tasks?work=20`, {
+        method: 'POST',
+        headers: {
+          'idempotency-key': 'e-1',
+          'x-scheduleman-result-url': resultUrl,
+          'x-scheduleman-result-token': 'rt1_token',
+        },
+        body: '{}',
+      });
+      expect(res.status).toBe(202);
+      // Without the headers nothing is reported.
+      expect((await webhook('/tasks?work=0', 'e-2')).status).toBe(202);
+      await waitFor('the report', () => reports.length === 1, {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
+      expect(reports[0]).toMatchObject({
+        path: '/executions/e-1/result',
+        token: 'rt1_token',
+        body: { status: 'succeeded', output: { pretendedMs: 20 } },
+      });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(
+        /^pretender_results_reported_total\{outcome="succeeded"\} 1$/m,
+      );
+      expect(reports).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
+    }
+  });
+
   it('reports pretended work finishing in the background', async () => {
     await webhook('/tasks?work=1', 'w');
 
@@ -177,7 +227,8 @@ describe('task-pretender over HTTP', () => {
   });
 
   it('serves /stats over HTTP exactly as the controller returns it', async () => {
-    await webhook('/tasks', 'shape');
+    // Work long enough not to finish between the two reads (10 ms raced them).
+    await webhook('/tasks?work=60000', 'shape');
 
     // The controller and the test kit's client share one type (pretender.contract.ts in
     // libs/domain), so the compiler keeps their shapes equal. What remains to check is

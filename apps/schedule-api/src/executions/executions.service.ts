@@ -117,6 +117,11 @@ export class ExecutionsService {
           'this occurrence was skipped, never delivered: there is no result to report',
         );
       await this.repo.storeResult(tx, executionId, stored);
+      await this.repo.afterResult(tx, {
+        executionId,
+        scheduleId: target.schedule_id,
+        status: report.status,
+      });
     });
     const row = await this.repo.find(executionId);
     if (!row) throw new NotFoundError('execution', executionId);

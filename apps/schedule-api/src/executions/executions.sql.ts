@@ -26,7 +26,7 @@ where e.id = $1::uuid
  * $4 error.
  */
 export const LOCK_EXECUTION_FOR_RESULT = `
-select e.id, e.status, e.result_status, s.owner,
+select e.id, e.schedule_id, e.status, e.result_status, s.owner,
 (e.result_status = $2::text
 and e.result_output is not distinct from $3::jsonb
 and e.result_error is not distinct from $4::text) as same_report

@@ -104,6 +104,10 @@ describe('schedule API: create, read, update, delete', () => {
       skipNextAt: null,
       dstGapPolicy: 'shift',
       dstOverlapPolicy: 'first',
+      // Alerting on silence: none asked for, nothing has run yet.
+      silentAfter: null,
+      health: 'healthy',
+      lastSuccessAt: null,
     });
     expect(id).toMatch(UUID);
     // 09:00 in Berlin is 07:00 or 08:00 UTC depending on daylight saving time.

@@ -42,6 +42,13 @@ class ScheduleHistoryActorDto implements ScheduleHistoryActor {
 
   @ApiProperty({ nullable: true, type: String })
   owner: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    description:
+      'Only when no key made the change: the scheduler that did (the end of a pausedUntil).',
+  })
+  scheduler?: string;
 }
 
 class ScheduleHistoryEntryDto implements ScheduleHistoryEntry {

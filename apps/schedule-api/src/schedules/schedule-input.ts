@@ -3,6 +3,7 @@ import {
   firstRunAt,
   parseResultTimeout,
   parseSchedulePolicies,
+  parseSilentAfter,
   parseScheduleSpec,
   parseTriggerSpec,
   type SchedulePolicies,
@@ -31,6 +32,8 @@ export interface ParsedInput {
   trigger?: TriggerSpec;
   /** `resultTimeout` in ms: null to clear, undefined when not given. */
   resultTimeoutMs?: number | null;
+  /** `silentAfter` in ms: null to clear, undefined when not given. */
+  silentAfterMs?: number | null;
   /** The time-policy fields that were sent, validated (schedule-policies.ts). */
   policies: Partial<SchedulePolicies>;
 }
@@ -41,6 +44,7 @@ export function parseScheduleInput(
     trigger?: unknown;
     metadata?: Record<string, unknown> | null;
     resultTimeout?: unknown;
+    silentAfter?: unknown;
   } & SchedulePolicyInput,
   clock: Clock,
   triggerContext: TriggerParseContext,
@@ -72,6 +76,10 @@ export function parseScheduleInput(
   if (input.resultTimeout !== undefined) {
     const resultTimeout = input.resultTimeout;
     result.resultTimeoutMs = attempt(() => parseResultTimeout(resultTimeout));
+  }
+  if (input.silentAfter !== undefined) {
+    const silentAfter = input.silentAfter;
+    result.silentAfterMs = attempt(() => parseSilentAfter(silentAfter));
   }
   if (input.trigger !== undefined)
     result.trigger = attempt(() =>

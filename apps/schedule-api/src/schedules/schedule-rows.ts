@@ -1,6 +1,8 @@
 import {
   describeSchedule,
   type ExecutionResponse,
+  type HealthFacts,
+  scheduleHealth,
   type RecentExecution,
   type ScheduleListItem,
   maskTriggerSecrets,
@@ -44,7 +46,13 @@ export type ScheduleRow = Pick<
   | 'skip_next_at'
   | 'dst_gap_policy'
   | 'dst_overlap_policy'
+  | 'silent_after'
+  | 'silent_after_ms'
+  | 'last_success_at'
+  | 'last_outcome'
 > & {
+  /** The statement's time (database clock): the `now` of the row's health. */
+  read_at: Date;
   /** created_at as UTC text with microseconds, the keyset of the list. */
   created_at_key: string;
   /** next_run_at as UTC text with microseconds (null when there is none): the nextRunAt cursor. */
@@ -90,6 +98,9 @@ export interface ScheduleState {
   /** As given (ISO-8601) and in ms; both null for none. */
   resultTimeout: string | null;
   resultTimeoutMs: number | null;
+  /** silentAfter as given (ISO-8601) and in ms; both null for none. */
+  silentAfter: string | null;
+  silentAfterMs: number | null;
   status: ScheduleStatus;
   nextRunAt: Date | null;
   /** ScheduleRate.firesPerHour of `schedule`, computed when the schedule is set, never again. */
@@ -116,6 +127,9 @@ export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
     maxAttempts: row.max_attempts,
     resultTimeout: row.result_timeout,
     ...policiesResponseOf(row),
+    silentAfter: row.silent_after,
+    health: scheduleHealth(healthFactsOf(row), row.read_at).state,
+    lastSuccessAt: row.last_success_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -193,11 +207,29 @@ export function stateOf(row: ScheduleRow): ScheduleState {
     maxAttempts: row.max_attempts,
     resultTimeout: row.result_timeout,
     resultTimeoutMs: row.result_timeout_ms,
+    silentAfter: row.silent_after,
+    silentAfterMs: row.silent_after_ms,
     status: row.status,
     nextRunAt: row.next_run_at,
     firesPerHour: row.fires_per_hour,
     policies: policiesOf(row),
     skipNextAt: row.skip_next_at,
+  };
+}
+
+/**
+ * The facts of scheduleHealth, from the row alone (no execution is read): the latest
+ * outcome and success the schedulers keep, and the unplanned next run as what may be
+ * overdue.
+ */
+export function healthFactsOf(row: ScheduleRow): HealthFacts {
+  return {
+    status: row.status,
+    createdAt: row.created_at,
+    silentAfterMs: row.silent_after_ms,
+    lastSuccessAt: row.last_success_at,
+    lastFinishedStatus: row.last_outcome,
+    overdueSince: row.status === 'active' ? row.next_run_at : null,
   };
 }
 

@@ -90,6 +90,7 @@ export class SchedulesRepository {
       ...auditEventParams(audit),
       ...resultTimeoutParams(state),
       ...policyParams(state),
+      ...silentAfterParams(state),
     ]);
     return rows[0];
   }
@@ -128,6 +129,7 @@ export class SchedulesRepository {
         ...auditEventParams(audit),
         ...resultTimeoutParams(state),
         ...policyParams(state),
+        ...silentAfterParams(state),
       ],
     );
     return rows[0];
@@ -189,6 +191,7 @@ export class SchedulesRepository {
       ...auditEventParams(audit),
       ...resultTimeoutParams(state),
       ...policyParams(state),
+      ...silentAfterParams(state),
     ]);
     return firstResult(result)[0] as ScheduleRow;
   }
@@ -341,12 +344,21 @@ function batchRow(id: string, state: ScheduleState): Record<string, unknown> {
     paused_until: p.pausedUntil,
     overlap_policy: p.overlapPolicy,
     skip_next_at: state.skipNextAt,
+    dst_gap_policy: p.dstGapPolicy,
+    dst_overlap_policy: p.dstOverlapPolicy,
+    silent_after: state.silentAfter,
+    silent_after_ms: state.silentAfterMs,
   };
 }
 
 /** The last two parameters of the schedule writes (see insertValues in schedules.sql.ts). */
 function resultTimeoutParams(state: ScheduleState): unknown[] {
   return [state.resultTimeout, state.resultTimeoutMs];
+}
+
+/** silentAfter as given and in ms: the last two parameters of the schedule writes. */
+function silentAfterParams(state: ScheduleState): unknown[] {
+  return [state.silentAfter, state.silentAfterMs];
 }
 
 /** The parameters of schedules.sql.ts policyValues, in POLICY_COLUMNS order. */

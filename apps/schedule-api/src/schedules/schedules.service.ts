@@ -183,6 +183,9 @@ export class SchedulesService {
       resultTimeout:
         parsed.resultTimeoutMs == null ? null : (dto.resultTimeout ?? null),
       resultTimeoutMs: parsed.resultTimeoutMs ?? null,
+      silentAfter:
+        parsed.silentAfterMs == null ? null : (dto.silentAfter ?? null),
+      silentAfterMs: parsed.silentAfterMs ?? null,
       status: paused ? 'paused' : 'active',
       nextRunAt: paused ? null : parsed.firstRunAt,
       firesPerHour: this.quotas.firesPerHourOf(parsed.schedule),
@@ -289,6 +292,11 @@ export class SchedulesService {
         next.resultTimeoutMs = parsed.resultTimeoutMs;
         next.resultTimeout =
           parsed.resultTimeoutMs === null ? null : (dto.resultTimeout ?? null);
+      }
+      if (parsed.silentAfterMs !== undefined) {
+        next.silentAfterMs = parsed.silentAfterMs;
+        next.silentAfter =
+          parsed.silentAfterMs === null ? null : (dto.silentAfter ?? null);
       }
       // A secret header sent back as the mask keeps the value stored in this row.
       if (parsed.trigger)
@@ -646,6 +654,7 @@ export class SchedulesService {
       trigger?: unknown;
       metadata?: Record<string, unknown> | null;
       resultTimeout?: unknown;
+      silentAfter?: unknown;
     } & SchedulePolicyInput,
   ): ParsedInput {
     return parseScheduleInput(

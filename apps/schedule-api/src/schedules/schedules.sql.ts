@@ -31,9 +31,17 @@ function policyValues(first: number): string {
     .join(', ');
 }
 
+/**
+ * Silence alerting and health (migration 1734200000000): silentAfter as given, the facts
+ * the schedulers keep (last_success_at, last_outcome), and the statement's time, so the
+ * health of every row of an answer is computed on the database clock (scheduleHealth).
+ */
+const HEALTH_COLUMNS = `silent_after, silent_after_ms::float8 as silent_after_ms, last_success_at, last_outcome,
+statement_timestamp() as read_at`;
+
 const SCHEDULE_COLUMNS = `id, name, owner, metadata, schedule, trigger, status, next_run_at, misfire_policy, max_attempts,
 result_timeout, result_timeout_ms::float8 as result_timeout_ms, fires_per_hour, created_at, updated_at, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_at_key, to_char(next_run_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as next_run_at_key,
-${POLICY_COLUMNS}`;
+${POLICY_COLUMNS}, ${HEALTH_COLUMNS}`;
 
 const EXECUTION_COLUMNS = `id, schedule_id, scheduled_at, due_at, fired_at, finished_at, status, attempts, max_attempts,
 scheduler_id, response_status, error, reason, occurrence_count, last_scheduled_at,
@@ -41,7 +49,8 @@ result_status, result_output, result_error, result_reported_at,
 to_char(scheduled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as scheduled_at_key`;
 
 const INSERT_COLUMNS = `id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger,
-misfire_policy, max_attempts, status, next_run_at, fires_per_hour, result_timeout, result_timeout_ms, ${POLICY_COLUMNS}`;
+misfire_policy, max_attempts, status, next_run_at, fires_per_hour, result_timeout, result_timeout_ms, ${POLICY_COLUMNS},
+silent_after, silent_after_ms`;
 
 /**
  * The values of INSERT_COLUMNS; the result timeout (text, ms) comes last in the
@@ -66,12 +75,12 @@ function scheduleEvent(from: string, first: number): string {
  * Creates a schedule without a quota check (an owner-less one, which no quota counts,
  * or the slow path of OwnerQuotas), with its `schedule.created` event.
  * jsonb values arrive as JSON text. $14..$18 the event (auditEventParams), $19..$20
- * the result timeout, $21..$29 the policies.
+ * the result timeout, $21..$29 the policies, $30..$31 silentAfter (text, ms).
  */
 export const INSERT_SCHEDULE = `
 with inserted as (
 insert into schedules (${INSERT_COLUMNS})
-values (${insertValues(19)}, ${policyValues(21)})
+values (${insertValues(19)}, ${policyValues(21)}, $30::text, $31::bigint)
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 14)}
 select * from inserted
@@ -88,7 +97,7 @@ select * from inserted
  * $1..$13 as INSERT_SCHEDULE ($3 the owner, $13 its fires per hour; it is created
  * active), $14 max schedules, $15 max fires per hour; 0 = unlimited; $16..$20 the
  * `schedule.created` event, written only with the schedule; $21..$22 the result
- * timeout; $23..$31 the policies.
+ * timeout; $23..$31 the policies; $32..$33 silentAfter (text, ms).
  */
 export const INSERT_SCHEDULE_WITHIN_QUOTA = `
 with usage as (
@@ -103,7 +112,7 @@ and ($15::bigint = 0 or excluded.fires_per_hour = 0 or u.fires_per_hour + exclud
 returning owner
 ), inserted as (
 insert into schedules (${INSERT_COLUMNS})
-select ${insertValues(21)}, ${policyValues(23)}
+select ${insertValues(21)}, ${policyValues(23)}, $32::text, $33::bigint
 from usage
 returning ${SCHEDULE_COLUMNS}
 ), ${scheduleEvent('inserted', 16)}
@@ -117,7 +126,8 @@ select * from inserted
  */
 const BATCH_ROW_TYPES = `id uuid, name text, owner text, metadata jsonb, schedule_type text, schedule jsonb, trigger_type text, trigger jsonb,
 misfire_policy text, max_attempts int, status text, next_run_at timestamptz, fires_per_hour int, result_timeout text, result_timeout_ms bigint,
-catch_up_window text, exclusions jsonb, calendar_ids uuid[], flexible_window text, paused_until timestamptz, overlap_policy text, skip_next_at timestamptz`;
+catch_up_window text, exclusions jsonb, calendar_ids uuid[], flexible_window text, paused_until timestamptz, overlap_policy text, skip_next_at timestamptz,
+dst_gap_policy text, dst_overlap_policy text, silent_after text, silent_after_ms bigint`;
 
 /**
  * Creates many schedules in one statement (POST /schedules/batch): $1 a JSON array of
@@ -163,7 +173,7 @@ for update
 /**
  * Writes the new state of a schedule locked by LOCK_SCHEDULE, with the event of the
  * change (an edit, a pause, a resume: $14..$18), the result timeout $19..$20, the
- * policies $21..$29; `version`
+ * policies $21..$29, silentAfter $30..$31; `version`
  * counts user edits.
  */
 export const UPDATE_SCHEDULE = `
@@ -184,6 +194,8 @@ fires_per_hour = $13::int,
 result_timeout = $19::text,
 result_timeout_ms = $20::bigint,
 (${POLICY_COLUMNS}) = (${policyValues(21)}),
+silent_after = $30::text,
+silent_after_ms = $31::bigint,
 version = version + 1,
 updated_at = now()
 where id = $1::uuid

@@ -5,6 +5,7 @@ import { CLOCK } from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
 import type { SchedulerConfig } from '../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../config/scheduler-config.token';
+import { ScheduleUpkeepRepository } from '../housekeeping/schedule-upkeep.repository';
 import { ClaimsRepository } from './claims.repository';
 
 /**
@@ -14,7 +15,7 @@ import { ClaimsRepository } from './claims.repository';
  */
 export const DATABASE_CLOCK = Symbol('DATABASE_CLOCK');
 
-/** The claim statements, leasing as this scheduler, and the database clock. */
+/** The claim statements, leasing as this scheduler, the upkeep statements, and the database clock. */
 export const CLAIMS_PROVIDERS: Provider[] = [
   {
     provide: ClaimsRepository,
@@ -24,6 +25,12 @@ export const CLAIMS_PROVIDERS: Provider[] = [
         owner: config.schedulerId,
         leaseDurationMs: config.leaseDurationMs,
       }),
+  },
+  {
+    provide: ScheduleUpkeepRepository,
+    inject: [getDataSourceToken(), SCHEDULER_CONFIG],
+    useFactory: (dataSource: DataSource, config: SchedulerConfig) =>
+      new ScheduleUpkeepRepository(dataSource, config.schedulerId),
   },
   {
     provide: DATABASE_CLOCK,

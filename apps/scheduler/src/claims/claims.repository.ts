@@ -469,14 +469,14 @@ export class ClaimsRepository {
 
   /**
    * Marks at most `limit` delivered executions whose result deadline passed as
-   * 'result_timeout'; returns how many timed out.
+   * 'result_timeout'; returns the ids of those that timed out.
    */
-  async expireResultDeadlines(now: Date, limit: number): Promise<number> {
+  async expireResultDeadlines(now: Date, limit: number): Promise<string[]> {
     const { rows } = await this.run<{ id: string; status: string }>(
       EXPIRE_RESULT_DEADLINES,
       [now, limit],
     );
-    return rows.filter((r) => r.status === 'result_timeout').length;
+    return rows.filter((r) => r.status === 'result_timeout').map((r) => r.id);
   }
 
   /** The due backlog, each count capped at `cap`. */

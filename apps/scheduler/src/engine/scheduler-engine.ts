@@ -18,6 +18,7 @@ import type { SchedulerConfig } from '../config/scheduler.config';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { ClaimLoop, type RoundResult } from '../claim-loop/claim-loop';
 import type { EngineStats } from './engine-readiness';
+import type { FinishedOutcome } from '../housekeeping/schedule-upkeep.repository';
 import { FireExecutor, type TriggerLookup } from '../firing/fire-executor';
 import type { HeldExecution } from '../leases/held-execution';
 import { type DropReason, HeldExecutions } from '../leases/held-executions';
@@ -76,6 +77,13 @@ export interface SchedulerEngineOptions {
   metrics?: SchedulerMetrics;
   logger?: LoggerService;
   random?: () => number;
+  /**
+   * Stores how executions ended in their schedules' health facts, after each batch of
+   * outcomes is written (ScheduleUpkeepRepository.recordOutcomes); none: not kept.
+   */
+  recordScheduleOutcomes?: (
+    outcomes: readonly FinishedOutcome[],
+  ) => Promise<void>;
 }
 
 /**
@@ -319,8 +327,36 @@ export class SchedulerEngine {
   }
 
   /** OutcomeRecorder → database: a batch fenced on each lease (COMPLETE_FIRES). */
-  private writeOutcomes(records: readonly FireRecord[]): Promise<Set<string>> {
-    return this.options.repository.completeFires(records);
+  private async writeOutcomes(
+    records: readonly FireRecord[],
+  ): Promise<Set<string>> {
+    const written = await this.options.repository.completeFires(records);
+    const record = this.options.recordScheduleOutcomes;
+    if (record) {
+      const finished: FinishedOutcome[] = [];
+      for (const r of records)
+        if (r.status !== 'pending' && written.has(r.executionId))
+          finished.push({
+            executionId: r.executionId,
+            outcome: r.status,
+            at: r.finishedAt ?? r.attempt.finishedAt,
+          });
+      // The outcomes are written; a failure here only leaves health facts stale until
+      // the schedule's next outcome, so it is logged, never retried with the batch.
+      await record(finished).catch((error: unknown) => {
+        this.options.metrics?.databaseErrorsTotal.inc({
+          operation: 'schedule_outcomes',
+        });
+        this.options.logger?.warn(
+          {
+            msg: 'could not record schedule health facts',
+            error: errorMessage(error),
+          },
+          'SchedulerEngine',
+        );
+      });
+    }
+    return written;
   }
 
   /** OutcomeRecorder → HeldExecutions: the execution is no longer held, written or not. */

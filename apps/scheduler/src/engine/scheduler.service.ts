@@ -15,6 +15,7 @@ import { DATABASE_CLOCK } from '../claims/claims.providers';
 import { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerConfig } from '../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../config/scheduler-config.token';
+import { ScheduleUpkeepRepository } from '../housekeeping/schedule-upkeep.repository';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { TriggerRegistry } from '../triggers';
 import { type EngineStats, engineReadiness } from './engine-readiness';
@@ -39,6 +40,7 @@ export class SchedulerService
     triggers: TriggerRegistry,
     metrics: SchedulerMetrics,
     readiness: ReadinessRegistry,
+    upkeep: ScheduleUpkeepRepository,
   ) {
     this.engine = new SchedulerEngine({
       // Without a listen URL the engine opens no LISTEN connection and relies on
@@ -57,6 +59,7 @@ export class SchedulerService
       publicApiUrl: config.publicApiUrl,
       metrics,
       logger: new Logger(),
+      recordScheduleOutcomes: (outcomes) => upkeep.recordOutcomes(outcomes),
     });
     metrics.bindState(() => this.engine.stats());
     readiness.register('claimLoop', () =>

@@ -4,6 +4,7 @@ import type { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerConfig } from '../config/scheduler.config';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { HousekeepingService, PRUNE_BATCH_SIZE } from './housekeeping.service';
+import type { ScheduleUpkeepRepository } from './schedule-upkeep.repository';
 
 /** A repository whose prune answers the given batch sizes, then full batches forever. */
 function housekeeping(batches: number[]) {
@@ -20,6 +21,8 @@ function housekeeping(batches: number[]) {
     repository,
     new FakeClock(new Date('2026-12-03T00:00:00Z')),
     new SchedulerMetrics(new Registry()),
+    // Pruning never touches the schedule upkeep (pauses, buffered rows, health).
+    {} as ScheduleUpkeepRepository,
   );
   return { service, calls };
 }

@@ -6,6 +6,7 @@ import { ClaimsRepository } from '../claims/claims.repository';
 import type { SchedulerConfig } from '../config/scheduler.config';
 import { SCHEDULER_CONFIG } from '../config/scheduler-config.token';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
+import { ScheduleUpkeepRepository } from './schedule-upkeep.repository';
 
 /** How often finished executions past the retention are pruned, ms. */
 export const PRUNE_INTERVAL_MS = 5 * 60_000;
@@ -47,6 +48,7 @@ export class HousekeepingService {
     /** Database time (the engine's calibrated clock): retention and ages are measured on it. */
     @Inject(DATABASE_CLOCK) private readonly clock: Clock,
     private readonly metrics: SchedulerMetrics,
+    private readonly upkeep: ScheduleUpkeepRepository,
   ) {}
 
   /** Deletes full batches until one comes back short or `budgetMs` (host time) is spent. */
@@ -98,13 +100,22 @@ export class HousekeepingService {
     let timedOut = 0;
     try {
       for (let batch = 0; batch < RESULT_TIMEOUT_MAX_BATCHES_PER_RUN; batch++) {
-        const n = await this.repository.expireResultDeadlines(
-          this.clock.now(),
+        const now = this.clock.now();
+        const ids = await this.repository.expireResultDeadlines(
+          now,
           RESULT_TIMEOUT_BATCH_SIZE,
         );
-        timedOut += n;
-        this.metrics.resultTimeoutsTotal.inc(n);
-        if (n < RESULT_TIMEOUT_BATCH_SIZE) break;
+        timedOut += ids.length;
+        this.metrics.resultTimeoutsTotal.inc(ids.length);
+        // The schedules' health: their latest outcome is now a result_timeout.
+        await this.upkeep.recordOutcomes(
+          ids.map((executionId) => ({
+            executionId,
+            outcome: 'result_timeout',
+            at: now,
+          })),
+        );
+        if (ids.length < RESULT_TIMEOUT_BATCH_SIZE) break;
       }
     } catch (error) {
       this.metrics.databaseErrorsTotal.inc({ operation: 'result_timeouts' });

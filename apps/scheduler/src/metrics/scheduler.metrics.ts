@@ -55,6 +55,15 @@ export class SchedulerMetrics {
   /** Database clock minus host clock, as last measured. */
   readonly clockOffsetSeconds: Gauge;
   readonly databaseErrorsTotal: Counter<'operation'>;
+  /**
+   * Schedules by health (silent, failing, late), counted by the housekeeping of each
+   * scheduler with one bounded query: a count, never a label per schedule.
+   */
+  readonly schedulesByHealth: Gauge<'health'>;
+  /** Schedules whose pausedUntil ended and that this scheduler resumed. */
+  readonly pausesEndedTotal: Counter;
+  /** Buffered occurrences (overlapPolicy buffer_one) this scheduler made due. */
+  readonly bufferedReleasedTotal: Counter;
   private state: (() => SchedulerState) | undefined;
 
   constructor(registry: Registry) {
@@ -173,6 +182,22 @@ export class SchedulerMetrics {
       name: 'scheduleman_database_errors_total',
       help: 'Failed database calls by operation; each is retried with backoff.',
       labelNames: ['operation'],
+      registers,
+    });
+    this.schedulesByHealth = new Gauge({
+      name: 'scheduleman_schedules',
+      help: 'Schedules by health: silent (no success within silentAfter), failing (latest outcome failed or result_timeout), late (next run overdue by more than 10 s); worst state only, counts capped.',
+      labelNames: ['health'],
+      registers,
+    });
+    this.pausesEndedTotal = new Counter({
+      name: 'scheduleman_pauses_ended_total',
+      help: 'Schedules resumed because their pausedUntil passed.',
+      registers,
+    });
+    this.bufferedReleasedTotal = new Counter({
+      name: 'scheduleman_buffered_released_total',
+      help: 'Buffered occurrences (overlapPolicy buffer_one) made due after the previous execution finished.',
       registers,
     });
   }

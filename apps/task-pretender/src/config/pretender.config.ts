@@ -12,6 +12,7 @@ export const DEFAULT_RESPONSE_STATUS = 202;
 export const DEFAULT_MAX_TRACKED_KEYS = 1_000_000;
 export const DEFAULT_MAX_LATENESS_SAMPLES = 1_000_000;
 export const DEFAULT_RECENT_REQUESTS = 1_000;
+export const DEFAULT_RESULT_REPORT_ATTEMPTS = 3;
 
 /** task-pretender's settings, all from the environment (see docs in README of the app). */
 export interface PretenderConfig {
@@ -35,6 +36,16 @@ export interface PretenderConfig {
   maxLatenessSamples: number;
   /** `RECENT_REQUESTS`: webhooks kept in full (headers, body) for `GET /stats/requests`. Default 1000. */
   recentRequests: number;
+  /**
+   * `REPORT_RESULTS`: when a webhook carries X-Scheduleman-Result-Url and
+   * X-Scheduleman-Result-Token, report how the pretended work ended (POST that URL with
+   * `{ status, output }` once PRETEND_DELAY_MS has passed). Default true.
+   */
+  reportResults: boolean;
+  /** `RESULT_FAILURE_RATE`: share (0..1) of accepted work reported as `failed`. Default 0. */
+  resultFailureRate: number;
+  /** `RESULT_REPORT_ATTEMPTS`: attempts per report (network errors, 429 and 5xx are retried with backoff). Default 3. */
+  resultReportAttempts: number;
 }
 
 function rate(env: EnvReader, vars: Env, name: string): number {
@@ -88,6 +99,13 @@ export function loadPretenderConfig(vars: Env): PretenderConfig {
       default: DEFAULT_RECENT_REQUESTS,
       min: 0,
       max: 100_000,
+    }),
+    reportResults: env.bool('REPORT_RESULTS', { default: true }),
+    resultFailureRate: rate(env, vars, 'RESULT_FAILURE_RATE'),
+    resultReportAttempts: env.int('RESULT_REPORT_ATTEMPTS', {
+      default: DEFAULT_RESULT_REPORT_ATTEMPTS,
+      min: 1,
+      max: 10,
     }),
   });
 }

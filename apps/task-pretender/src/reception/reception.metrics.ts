@@ -9,6 +9,7 @@ export class ReceptionMetrics {
   readonly redelivered: Counter;
   readonly lateness: Histogram;
   readonly workInFlight: Gauge;
+  readonly resultsReported: Counter<'outcome'>;
 
   constructor(@Inject(Registry) registry: Registry) {
     this.received = new Counter({
@@ -39,6 +40,12 @@ export class ReceptionMetrics {
     this.workInFlight = new Gauge({
       name: 'pretender_work_in_flight',
       help: 'Accepted webhooks whose pretended background work has not finished yet.',
+      registers: [registry],
+    });
+    this.resultsReported = new Counter({
+      name: 'pretender_results_reported_total',
+      help: 'Result reports sent to X-Scheduleman-Result-Url, by outcome: succeeded or failed (the status reported, answered 2xx), rejected (a 4xx), gave_up (every attempt failed).',
+      labelNames: ['outcome'],
       registers: [registry],
     });
   }

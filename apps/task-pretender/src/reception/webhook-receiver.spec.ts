@@ -21,6 +21,9 @@ const config: PretenderConfig = {
   maxTrackedKeys: 10,
   maxLatenessSamples: 10,
   recentRequests: 10,
+  reportResults: true,
+  resultFailureRate: 0,
+  resultReportAttempts: 3,
 };
 
 describe('decideBehaviour', () => {

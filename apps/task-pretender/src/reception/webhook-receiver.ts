@@ -9,6 +9,11 @@ import {
 import { ReceptionMetrics } from './reception.metrics';
 import { ReceptionStats } from './reception-stats';
 import { RecentRequests } from './recent-requests';
+import {
+  RESULT_TOKEN_HEADER,
+  RESULT_URL_HEADER,
+  ResultReporter,
+} from './result-reporter';
 
 /** Injection token of the `() => number` in [0, 1) that draws the configured failure and stall shares. */
 export const PRETENDER_RANDOM = Symbol('PRETENDER_RANDOM');
@@ -111,6 +116,7 @@ export class WebhookReceiver {
   readonly stats: ReceptionStats;
   private workInFlight = 0;
   private workCompleted = 0;
+  private readonly reporter: ResultReporter;
 
   constructor(
     @Inject(PRETENDER_CONFIG) private readonly config: PretenderConfig,
@@ -120,6 +126,11 @@ export class WebhookReceiver {
   ) {
     this.stats = new ReceptionStats(config, clock.now().getTime());
     this.recent = new RecentRequests(config.recentRequests);
+    this.reporter = new ResultReporter({
+      attempts: config.resultReportAttempts,
+      random,
+      logger: this.logger,
+    });
   }
 
   /** Express-style middleware: webhooks are answered here, reserved paths go on to Nest. */
@@ -255,18 +266,63 @@ export class WebhookReceiver {
         duplicate: !first,
       });
     }
-    if (accepted) this.pretendToWork(behaviour.workMs);
+    if (accepted) this.pretendToWork(behaviour.workMs, resultTarget(req));
   }
 
-  private pretendToWork(ms: number): void {
+  /**
+   * The background "work" of an accepted webhook; when the delivery named where to
+   * report its result (and REPORT_RESULTS is on), the result is reported once it ends:
+   * `failed` for a RESULT_FAILURE_RATE share, else `succeeded`.
+   */
+  private pretendToWork(
+    ms: number,
+    target: { url: string; token: string } | undefined,
+  ): void {
     this.workInFlight++;
     this.metrics.workInFlight.inc();
+    const startedMs = this.clock.now().getTime();
     setTimeout(() => {
       this.workInFlight--;
       this.workCompleted++;
       this.metrics.workInFlight.dec();
+      if (target && this.config.reportResults)
+        this.reportResult(target, ms, startedMs);
     }, ms).unref();
   }
+
+  private reportResult(
+    target: { url: string; token: string },
+    workMs: number,
+    startedMs: number,
+  ): void {
+    const failed =
+      this.config.resultFailureRate > 0 &&
+      this.random() < this.config.resultFailureRate;
+    const output = {
+      pretendedMs: workMs,
+      startedAt: new Date(startedMs).toISOString(),
+    };
+    void this.reporter
+      .report(
+        target.url,
+        target.token,
+        failed
+          ? { status: 'failed', output, error: 'pretended failure' }
+          : { status: 'succeeded', output },
+      )
+      .then((outcome) => this.metrics.resultsReported.inc({ outcome }));
+  }
+}
+
+/** Where and with which token the delivery asks for its result; undefined when it does not. */
+function resultTarget(
+  req: IncomingMessage,
+): { url: string; token: string } | undefined {
+  const url = req.headers[RESULT_URL_HEADER];
+  const token = req.headers[RESULT_TOKEN_HEADER];
+  if (typeof url !== 'string' || typeof token !== 'string') return undefined;
+  if (url === '' || token === '') return undefined;
+  return { url, token };
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -38,6 +38,28 @@ describe('historyEntryOf', () => {
     });
   });
 
+  it('names the scheduler that resumed a schedule whose pausedUntil ended', () => {
+    expect(
+      historyEntryOf({
+        ...base,
+        actorKeyId: null,
+        actorOwner: null,
+        action: 'schedule.resumed',
+        details: {
+          by: 'scheduler',
+          schedulerId: 'scheduler-2',
+          status: 'active',
+          note: 'pause ended (pausedUntil 2030-01-01T00:00:00.000Z)',
+        },
+      }),
+    ).toEqual({
+      at: base.at,
+      action: 'resumed',
+      actor: { keyId: null, owner: null, scheduler: 'scheduler-2' },
+      note: 'pause ended (pausedUntil 2030-01-01T00:00:00.000Z)',
+    });
+  });
+
   it('leaves out events that are not part of a schedule history', () => {
     expect(
       historyEntryOf({ ...base, action: 'schedule.deleted', details: {} }),

@@ -24,6 +24,11 @@ export interface ScheduleHistoryActor {
   keyId: string | null;
   /** That key's owner; null for ADMIN_API_KEY or with AUTH_DISABLED. */
   owner: string | null;
+  /**
+   * Only on a change no key made: the scheduler that made it (a pausedUntil that ended
+   * resumes the schedule by itself, recorded by the scheduler that resumed it).
+   */
+  scheduler?: string;
 }
 
 export interface ScheduleHistoryEntry {
@@ -58,7 +63,14 @@ export function historyEntryOf(
   return {
     at: event.at,
     action: action as ScheduleHistoryAction,
-    actor: { keyId: event.actorKeyId, owner: event.actorOwner },
+    actor: {
+      keyId: event.actorKeyId,
+      owner: event.actorOwner,
+      ...(event.details.by === 'scheduler' &&
+      typeof event.details.schedulerId === 'string'
+        ? { scheduler: event.details.schedulerId }
+        : {}),
+    },
     note: typeof note === 'string' ? note : null,
     ...(action === 'updated' && Array.isArray(fields)
       ? { changes: [...(fields as readonly string[])] }

@@ -7,6 +7,7 @@ import type {
   ScheduleSpec,
   ScheduleSpecInput,
 } from '../schedule/schedule-spec';
+import type { ScheduleHealthState } from '../schedule/schedule-health';
 import type { ScheduleStatus } from '../schedule/schedule-status';
 import type { ExecutionStatus } from '../execution/execution-status';
 import type { TriggerSpec } from '../trigger/trigger-spec';
@@ -34,6 +35,11 @@ export interface CreateScheduleRequest extends SchedulePoliciesRequest {
    * report before it becomes `result_timeout`; null (the default): no wait.
    */
   resultTimeout?: string | null;
+  /**
+   * ISO-8601 duration (PT10S..P366D): the schedule is `silent` (health) when no
+   * occurrence succeeded for that long while it was active; null (the default): never.
+   */
+  silentAfter?: string | null;
 }
 
 /**
@@ -108,6 +114,12 @@ export interface ScheduleResponse extends SchedulePoliciesResponse {
   misfirePolicy: MisfirePolicy;
   maxAttempts: number;
   resultTimeout: string | null;
+  /** As sent on create or PATCH; null: no silence alert. */
+  silentAfter: string | null;
+  /** healthy, late, failing or silent (scheduleHealth, docs/api.md "Health"), as of the answer. */
+  health: ScheduleHealthState;
+  /** When an occurrence last succeeded (about a minute's precision); null when none has. */
+  lastSuccessAt: string | null;
   createdAt: string;
   updatedAt: string;
 }

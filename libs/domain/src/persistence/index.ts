@@ -10,3 +10,4 @@ export * from './rows';
 export * from './notify';
 export * from './reply-watchdog';
 export * from './claims.sql';
+export * from './schedule-upkeep.sql';

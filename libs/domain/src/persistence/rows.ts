@@ -52,6 +52,13 @@ export interface ScheduleTableRow {
   /** DST policies (migration 1734100000000; dst-policy.ts). */
   dst_gap_policy: DstGapPolicy;
   dst_overlap_policy: DstOverlapPolicy;
+  /** Alerting on silence (migration 1734200000000): silentAfter as given, and in ms (bigint: read it cast to float8). */
+  silent_after: string | null;
+  silent_after_ms: number | null;
+  /** When an occurrence last succeeded (schedule-upkeep.sql.ts RECORD_SCHEDULE_OUTCOMES); null when none has. */
+  last_success_at: Date | null;
+  /** How the latest finished occurrence ended: succeeded, failed or result_timeout; null when none has. */
+  last_outcome: 'succeeded' | 'failed' | 'result_timeout' | null;
 }
 
 /** A row of `calendars` (migration 1734000000000): a named list of exclusions of an owner. */

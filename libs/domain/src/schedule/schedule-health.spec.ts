@@ -1,4 +1,9 @@
-import { type HealthFacts, scheduleHealth } from './schedule-health';
+import { ValidationError } from '../errors';
+import {
+  type HealthFacts,
+  parseSilentAfter,
+  scheduleHealth,
+} from './schedule-health';
 
 const now = new Date('2027-01-10T12:00:00Z');
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
@@ -100,5 +105,22 @@ describe('scheduleHealth', () => {
         now,
       ).state,
     ).toBe('late');
+  });
+});
+
+describe('parseSilentAfter', () => {
+  it('reads an ISO duration from PT10S to P366D into ms, and null as none', () => {
+    expect(parseSilentAfter('PT10S')).toBe(10_000);
+    expect(parseSilentAfter('PT1H30M')).toBe(5_400_000);
+    expect(parseSilentAfter('P366D')).toBe(366 * 86_400_000);
+    expect(parseSilentAfter(null)).toBeNull();
+  });
+
+  it('refuses what is out of range or not a duration, naming the field', () => {
+    for (const bad of ['PT9S', 'P367D', 'P1M', 'soon', 60, ''])
+      expect(() => parseSilentAfter(bad)).toThrow(ValidationError);
+    expect(() => parseSilentAfter('PT1S')).toThrow(
+      'silentAfter: must be from PT10S to P366D (got "PT1S")',
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { ValidationError } from '../errors';
+import { parseIsoDuration } from './iso-time';
 import { MISFIRE_THRESHOLD_MS } from './misfire-policy';
 import type { ScheduleStatus } from './schedule-status';
 
@@ -29,6 +31,28 @@ export const FAILING_EXECUTION_STATUSES: readonly string[] = [
 
 /** How late an unfired occurrence may be before the schedule is `late`: the promise. */
 export const LATE_AFTER_MS = MISFIRE_THRESHOLD_MS;
+
+/** Shortest and longest `silentAfter`: above the ±10 s promise, and a year and a day. */
+export const MIN_SILENT_AFTER_MS = 10_000;
+export const MAX_SILENT_AFTER_MS = 366 * 86_400_000;
+
+/**
+ * A schedule's `silentAfter`: an ISO-8601 duration from PT10S to P366D (no years or
+ * months), or null for none. Returns it in ms (null for none).
+ */
+export function parseSilentAfter(
+  input: unknown,
+  field = 'silentAfter',
+): number | null {
+  if (input === null) return null;
+  const ms = parseIsoDuration(input, field);
+  if (ms < MIN_SILENT_AFTER_MS || ms > MAX_SILENT_AFTER_MS)
+    throw new ValidationError(
+      field,
+      `must be from PT10S to P366D (got ${JSON.stringify(input)})`,
+    );
+  return ms;
+}
 
 export interface HealthFacts {
   status: ScheduleStatus;

@@ -150,4 +150,14 @@ export class CreateScheduleDto
   })
   @Allow()
   resultTimeout?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: 'PT2H',
+    description:
+      "ISO-8601 duration, PT10S to P366D: the schedule's `health` is `silent` when no occurrence succeeded for that long while it was active (alerting on silence). Null or absent: never silent.",
+  })
+  @Allow()
+  silentAfter?: string | null;
 }

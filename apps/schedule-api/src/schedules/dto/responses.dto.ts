@@ -19,6 +19,8 @@ import {
   type FieldProblem,
   MISFIRE_POLICIES,
   type MisfirePolicy,
+  SCHEDULE_HEALTH_STATES,
+  type ScheduleHealthState,
   SCHEDULE_STATUSES,
   RECENT_EXECUTIONS_COUNT,
   type RecentExecution,
@@ -90,6 +92,30 @@ export class ScheduleResponseDto implements ScheduleResponse {
     description: 'ISO-8601 duration to wait for a result report; null: none.',
   })
   resultTimeout: string | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description:
+      'ISO-8601 duration: no success for that long makes the schedule silent; null: none.',
+  })
+  silentAfter: string | null;
+
+  @ApiProperty({
+    enum: SCHEDULE_HEALTH_STATES,
+    description:
+      'silent (no success within silentAfter), failing (latest finished occurrence failed or got no result in time), late (next run overdue by more than 10 s), else healthy; worst first.',
+  })
+  health: ScheduleHealthState;
+
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When an occurrence last succeeded (kept to about a minute); null when none has.',
+  })
+  lastSuccessAt: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'PT10M' })
   catchUpWindow: string | null;
 

@@ -107,4 +107,13 @@ export class UpdateScheduleDto
   })
   @Allow()
   resultTimeout?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: 'PT2H',
+    description: 'As on create; null clears it.',
+  })
+  @Allow()
+  silentAfter?: string | null;
 }
