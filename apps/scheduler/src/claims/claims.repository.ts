@@ -22,7 +22,9 @@ import {
   EXPIRE_RESULT_DEADLINES,
   INSERT_PLANNED_EXECUTIONS,
   PLAN_DUE_SCHEDULES,
+  PLAN_POLICY_STATE,
   type PlanDueScheduleRow,
+  type PlanPolicyStateRow,
   type PlannedExecutionRow,
   PRUNE_EXECUTIONS,
   READ_DATABASE_CLOCK,
@@ -72,6 +74,7 @@ export const MAX_SKIPPED_WALK_PER_BATCH = 2 * MAX_SKIPPED_WALK;
  */
 function policyContext(
   schedule: PlanDueScheduleRow,
+  state: PlanPolicyStateRow | undefined,
   now: Date,
   horizon: Date,
 ): PlanPolicyContext | null {
@@ -79,9 +82,9 @@ function policyContext(
     catchUpWindow: schedule.catch_up_window,
     flexibleWindow: schedule.flexible_window,
     exclusions: schedule.exclusions,
-    calendars: schedule.calendars ?? [],
+    calendars: state?.calendars ?? [],
     overlapPolicy: schedule.overlap_policy,
-    overlap: schedule.overlap_state ?? 'finished',
+    overlap: state?.overlap_state ?? 'finished',
     skipNextAt: schedule.skip_next_at,
   };
   if (hasNoPlanPolicy(policies)) return null;
@@ -126,12 +129,13 @@ export class ClaimsRepository {
   }
 
   /**
-   * Plan stage, one short transaction: lock due schedules (with their calendars and
-   * overlap state, same statement), compute their occurrences in JS (planOccurrences,
+   * Plan stage, one short transaction: lock due schedules (and, for a batch with
+   * schedules that need them, read their calendars and overlap state in one more
+   * statement), compute their occurrences in JS (planOccurrences,
    * with the misfire and DST policies; then decideOccurrences, with skip-next,
    * exclusions, catch-up window, overlap policy and flexible window), insert the
    * executions (leased to us when due within the horizon) and the skipped ones (the
-   * ledger), advance the schedules. Three statements whatever the batch; nothing slow
+   * ledger), advance the schedules. Three or four statements whatever the batch; nothing slow
    * happens while the locks are held.
    */
   async planDue(window: ClaimWindow): Promise<PlanResult> {
@@ -172,6 +176,18 @@ export class ClaimsRepository {
       };
 
     const horizon = new Date(now.getTime() + lookaheadMs);
+    const needState = schedules.filter(
+      (s) => s.calendar_ids.length > 0 || s.overlap_policy !== 'allow',
+    );
+    const state = new Map<string, PlanPolicyStateRow>();
+    if (needState.length > 0) {
+      const { rows } = await this.run<PlanPolicyStateRow>(
+        PLAN_POLICY_STATE,
+        [needState.map((s) => s.id)],
+        runner,
+      );
+      for (const row of rows) state.set(row.id, row);
+    }
     const occurrences = {
       id: [] as string[],
       scheduleId: [] as string[],
@@ -231,7 +247,12 @@ export class ClaimsRepository {
         pushOccurrence(schedule, skipped.at, skipped);
         if (skipped.count > 1) walkBudget -= skipped.count;
       }
-      const context = policyContext(schedule, now, horizon);
+      const context = policyContext(
+        schedule,
+        state.get(schedule.id),
+        now,
+        horizon,
+      );
       if (context === null)
         for (const at of plan.fire) pushOccurrence(schedule, at, null);
       else

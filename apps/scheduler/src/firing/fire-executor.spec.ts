@@ -168,11 +168,19 @@ describe('FireExecutor', () => {
     ]);
   });
 
-  it('measures the lateness of first attempts against the scheduled time', async () => {
+  it('measures the lateness of first attempts against the due time (a flexible window moves it past the scheduled time)', async () => {
     const { executor, registry } = setup(() =>
       Promise.resolve({ kind: 'delivered' }),
     );
-    await executor.fire(heldOf('webhook'));
+    const held = heldOf('webhook');
+    await executor.fire({
+      ...held,
+      claim: {
+        ...held.claim,
+        scheduledAt: new Date(T0.getTime() - 60_000),
+        dueAt: new Date(T0.getTime() - 20),
+      },
+    });
     await executor.fire(heldOf('webhook', 1));
     const text = await registry.metrics();
     expect(text).toMatch(/^scheduleman_fire_lateness_seconds_count 1$/m);

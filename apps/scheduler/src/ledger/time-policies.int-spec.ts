@@ -229,8 +229,8 @@ describe('time policies enforced by the scheduler', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await t?.engine.stop();
-    await db?.drop();
+    await t.engine.stop();
+    await db.drop();
   });
 
   it('records a DST gap occurrence skipped by dstGapPolicy skip as dst_policy', async () => {

@@ -13,6 +13,7 @@ describe('claims.sql', () => {
         'EXPIRE_RESULT_DEADLINES',
         'INSERT_PLANNED_EXECUTIONS',
         'PLAN_DUE_SCHEDULES',
+        'PLAN_POLICY_STATE',
         'PRUNE_EXECUTIONS',
         'READ_DATABASE_CLOCK',
         'RELEASE_CLAIMS',

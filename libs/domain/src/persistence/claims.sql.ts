@@ -26,22 +26,60 @@ import type {
  * falls within the look-ahead, oldest first. SKIP LOCKED: a schedule another scheduler
  * is planning, or the API is editing, is simply left for the next round, so no two
  * schedulers ever plan the same occurrence, and nobody waits. Uses schedules_due_idx.
- * With each schedule come its time policies and, only when it uses them (CASE: a
- * schedule without them reads nothing more):
- * - `calendars`: the calendars its calendar_ids name, with their exclusions, in that
- *   order (primary-key lookups, in this same statement: no round trip per schedule);
- * - `overlap_state` (plan-policies.ts OverlapState) when overlap_policy is not `allow`:
- *   its most recent execution that was not skipped, read backwards on the
- *   (schedule_id, scheduled_at) unique index, past the skipped rows since it.
- *   `buffered`: pending at due_at infinity (held by buffer_one); `running`: pending
- *   (not delivered yet, or retrying), or delivered (`succeeded`) without a result report
- *   while it still waits for one (a result deadline is set) or waits without end (the
- *   schedule has no resultTimeout); `finished` otherwise; null when there is none.
+ * With each schedule come its time policies (plain columns); what they need from other
+ * rows is PLAN_POLICY_STATE's, run only for a batch with schedules that use it.
  * $1 now, $2 look-ahead ms, $3 batch size.
  */
 export const PLAN_DUE_SCHEDULES = `
-select s.id, s.name, s.owner, s.metadata, s.schedule, s.trigger, s.misfire_policy, s.max_attempts, s.next_run_at,
-s.dst_gap_policy, s.dst_overlap_policy, s.catch_up_window, s.exclusions, s.flexible_window, s.overlap_policy, s.skip_next_at,
+select id, name, owner, metadata, schedule, trigger, misfire_policy, max_attempts, next_run_at,
+dst_gap_policy, dst_overlap_policy, catch_up_window, exclusions, calendar_ids, flexible_window, overlap_policy, skip_next_at
+from schedules
+where status = 'active'
+and next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
+order by next_run_at
+limit $3::int
+for update skip locked
+`;
+
+/** A row of PLAN_DUE_SCHEDULES: next_run_at is set, the schedule is due. */
+export type PlanDueScheduleRow = Pick<
+  ScheduleTableRow,
+  | 'id'
+  | 'name'
+  | 'owner'
+  | 'metadata'
+  | 'schedule'
+  | 'trigger'
+  | 'misfire_policy'
+  | 'max_attempts'
+  | 'dst_gap_policy'
+  | 'dst_overlap_policy'
+  | 'catch_up_window'
+  | 'exclusions'
+  | 'calendar_ids'
+  | 'flexible_window'
+  | 'overlap_policy'
+  | 'skip_next_at'
+> & { next_run_at: Date };
+
+/**
+ * Plan stage, step 1b, same transaction, only when the batch has schedules that name
+ * calendars or whose overlap policy is not `allow` (so a batch without them costs what
+ * it did before the policies existed). For those schedules ($1; locked by step 1), in
+ * one statement:
+ * - `calendars`: the calendars calendar_ids names, with their exclusions, in that order
+ *   (primary-key lookups), or null when it names none;
+ * - `overlap_state` (plan-policies.ts OverlapState), or null when the policy is `allow`
+ *   or there is no previous execution: the most recent execution that was not skipped,
+ *   read backwards on the (schedule_id, scheduled_at) unique index, past the skipped
+ *   rows since it. `buffered`: pending at due_at infinity (held by buffer_one);
+ *   `running`: pending (not delivered yet, or retrying), or delivered (`succeeded`)
+ *   without a result report while it still waits for one (a result deadline is set) or
+ *   waits without end (the schedule has no resultTimeout); `finished` otherwise.
+ * $1 schedule ids.
+ */
+export const PLAN_POLICY_STATE = `
+select s.id,
 case when s.calendar_ids <> '{}' then (
 select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'exclusions', c.exclusions)
 order by array_position(s.calendar_ids, c.id)), '[]'::jsonb)
@@ -63,38 +101,17 @@ order by p.scheduled_at desc
 limit 1
 ) end as overlap_state
 from schedules s
-where s.status = 'active'
-and s.next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
-order by s.next_run_at
-limit $3::int
-for update of s skip locked
+where s.id = any($1::uuid[])
 `;
 
-/** A row of PLAN_DUE_SCHEDULES: next_run_at is set, the schedule is due. */
-export type PlanDueScheduleRow = Pick<
-  ScheduleTableRow,
-  | 'id'
-  | 'name'
-  | 'owner'
-  | 'metadata'
-  | 'schedule'
-  | 'trigger'
-  | 'misfire_policy'
-  | 'max_attempts'
-  | 'dst_gap_policy'
-  | 'dst_overlap_policy'
-  | 'catch_up_window'
-  | 'exclusions'
-  | 'flexible_window'
-  | 'overlap_policy'
-  | 'skip_next_at'
-> & {
-  next_run_at: Date;
+/** A row of PLAN_POLICY_STATE. */
+export interface PlanPolicyStateRow {
+  id: string;
   /** Null unless the schedule names calendars. */
   calendars: Pick<CalendarTableRow, 'id' | 'name' | 'exclusions'>[] | null;
-  /** Null unless overlap_policy is not `allow`, or when there is no previous execution. */
+  /** Null when overlap_policy is `allow`, or when there is no previous execution. */
   overlap_state: OverlapState | null;
-};
+}
 
 /**
  * Plan stage, step 2. One row per planned occurrence: 'pending' rows due within the
