@@ -2,6 +2,8 @@ import { runBenchCommand } from './bench-command';
 import { runBrokersCommand } from './brokers/brokers-command';
 import { runChaosCommand } from './chaos/chaos-command';
 import { parseOptions } from './options';
+import { runPeersCommand } from './peers/peers-command';
+import { runPeerWorker } from './peers/peer-worker-main';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
 
@@ -10,7 +12,9 @@ import { runSecurityCostCommand } from './security-cost/security-cost';
  *   node dist/bench/main.js bench [--smoke] [...]   (npm run bench)
  *   node dist/bench/main.js bench --security-cost [--smoke]   (authentication and signing, on against off)
  *   node dist/bench/main.js bench --brokers [--smoke]   (broker triggers against their bare clients)
+ *   node dist/bench/main.js bench --peers [--smoke]   (scheduleman beside graphile-worker, pg-boss, BullMQ)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
+ *   node dist/bench/main.js peer-worker --system=...  (one peer's worker process, started by --peers)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  * See options.ts for the flags.
  */
@@ -29,9 +33,14 @@ async function main(): Promise<number> {
     }, 1_000).unref();
     return -1;
   }
+  if (command === 'peer-worker') {
+    await runPeerWorker(args);
+    return -1;
+  }
   if (command === 'bench') {
     const options = parseOptions(args);
     if (options.brokers) return runBrokersCommand(options);
+    if (options.peers) return runPeersCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);

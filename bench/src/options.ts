@@ -13,6 +13,9 @@
  *                          on, and a burst's fires/s unsigned against signed, alternated in one run
  *   --brokers              (bench) instead of the workloads: each broker trigger's fires/s and initiation
  *                          latency against the broker's bare client, in one run (src/brokers/)
+ *   --peers                (bench) instead of the workloads: burst and spread on scheduleman, graphile-worker,
+ *                          pg-boss and BullMQ side by side, on a durable PostgreSQL of its own (src/peers/);
+ *                          takes --only=burst|spread and --schedulers (worker processes of every system)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -32,6 +35,8 @@ export interface HarnessOptions {
   securityCost: boolean;
   /** Measure the broker triggers against their bare clients instead (brokers/brokers-command.ts). */
   brokers: boolean;
+  /** Run scheduleman beside graphile-worker, pg-boss and BullMQ instead (peers/peers-command.ts). */
+  peers: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -62,6 +67,7 @@ export function parseOptions(
     'scheduler-main',
     'security-cost',
     'brokers',
+    'peers',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -75,9 +81,22 @@ export function parseOptions(
         `--${mode} runs its own measurements: it takes no --only or --schedulers`,
       );
   }
-  if (flags.has('security-cost') && flags.has('brokers'))
+  const modes = ['security-cost', 'brokers', 'peers'].filter((m) =>
+    flags.has(m),
+  );
+  if (modes.length > 1)
     throw new Error(
-      '--security-cost and --brokers are separate runs: pick one',
+      `${modes.map((m) => `--${m}`).join(' and ')} are separate runs: pick one`,
+    );
+  if (
+    flags.has('peers') &&
+    flags
+      .get('only')
+      ?.split(',')
+      .some((w) => w !== 'burst' && w !== 'spread')
+  )
+    throw new Error(
+      '--peers runs the burst and spread workloads: --only=burst|spread',
     );
   const schedulerCounts = (flags.get('schedulers') ?? '1,3')
     .split(',')
@@ -102,6 +121,7 @@ export function parseOptions(
     burstWarmUp: Number(flags.get('burst-warm-up') ?? 2_000),
     securityCost: flags.has('security-cost'),
     brokers: flags.has('brokers'),
+    peers: flags.has('peers'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,

@@ -41,9 +41,11 @@ export class Harness {
     readonly logRoot: string,
   ) {}
 
+  /** `durable`: an embedded server keeps fsync and synchronous_commit on (see startDatabaseServer). */
   static async start(
     name: string,
     externalDatabaseUrl: string | undefined,
+    durable = false,
   ): Promise<Harness> {
     const started = monotonicMs();
     exitOnSignals();
@@ -51,7 +53,7 @@ export class Harness {
       'logs',
       `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`,
     );
-    const server = await startDatabaseServer(externalDatabaseUrl);
+    const server = await startDatabaseServer(externalDatabaseUrl, durable);
     const port = await freePort();
     const receiver = new AppProcess({
       name: 'receiver',
@@ -93,10 +95,17 @@ export class Harness {
     const client = new Client({ connectionString: this.server.url });
     await client.connect();
     let pg = 'unknown';
+    let durability = '';
     try {
       pg = (
         await client.query<{ v: string }>('select version() as v')
       ).rows[0].v.split(' on ')[0];
+      // Read from the server rather than assumed: the figures depend on them.
+      const { rows } = await client.query<{ name: string; setting: string }>(
+        `select name, setting from pg_settings
+where name in ('fsync', 'synchronous_commit', 'full_page_writes') order by name`,
+      );
+      durability = rows.map((r) => `${r.name} ${r.setting}`).join(', ');
     } finally {
       await client.end();
     }
@@ -108,7 +117,7 @@ export class Harness {
       'load average at start (1/5/15 min)': loadavg()
         .map((l) => l.toFixed(2))
         .join(' / '),
-      postgres: `${pg}${this.server.embedded ? ' (embedded, fsync off)' : ' (TEST_DATABASE_URL)'}`,
+      postgres: `${pg} (${this.server.embedded ? 'embedded' : 'TEST_DATABASE_URL'}; ${durability})`,
     };
   }
 
