@@ -1,4 +1,5 @@
-import { Queue, Worker } from 'bullmq';
+import { createNodeRedisClient, Queue, Worker } from 'bullmq';
+import { createClient } from 'redis';
 import { SystemClock } from '@scheduleman/domain';
 import { IN_FLIGHT_PER_PROCESS, type PeerJob } from './peer-job';
 import { enqueueInBatches, type PeerSystem } from './peer-system';
@@ -6,14 +7,22 @@ import { enqueueInBatches, type PeerSystem } from './peer-system';
 const JOB_NAME = 'post';
 const clock = new SystemClock();
 
-/** ioredis options from a redis:// URL; BullMQ's workers need maxRetriesPerRequest null. */
+/**
+ * A node-redis client in BullMQ's adapter: ioredis, its default client, is an optional
+ * package not installed here, and BullMQ documents node-redis (`redis` ≥ 5) as the
+ * alternative. Workers duplicate it for their blocking connection.
+ */
 function connection(redisUrl: string) {
-  const url = new URL(redisUrl);
+  const raw = createClient({ url: redisUrl });
+  raw.on('error', (error: Error) => {
+    console.error(`[bullmq] redis: ${error.message}`);
+  });
+  // BullMQ leaves a client it was given open: `close` ends it once BullMQ is done.
   return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    db: Number(url.pathname.slice(1) || 0),
-    maxRetriesPerRequest: null,
+    client: createNodeRedisClient(raw),
+    close: async () => {
+      if (raw.isOpen) await raw.quit();
+    },
   };
 }
 
@@ -26,11 +35,12 @@ export const bullmqPeer: PeerSystem = {
   name: 'bullmq',
   packageName: 'bullmq',
   store: 'redis',
-  settings: `addBulk() in batches of 1,000 with delay; per process new Worker({ concurrency: ${String(IN_FLIGHT_PER_PROCESS)} }); removeOnComplete`,
+  settings: `addBulk() in batches of 1,000 with delay; per process new Worker({ concurrency: ${String(IN_FLIGHT_PER_PROCESS)} }); removeOnComplete; node-redis client`,
 
   openQueue(target) {
+    const redis = connection(target.redisUrl);
     const queue = new Queue<PeerJob>(target.queue, {
-      connection: connection(target.redisUrl),
+      connection: redis.client,
     });
     return Promise.resolve({
       enqueue: (jobs) =>
@@ -49,16 +59,20 @@ export const bullmqPeer: PeerSystem = {
             })),
           );
         }),
-      close: () => queue.close(),
+      close: async () => {
+        await queue.close();
+        await redis.close();
+      },
     });
   },
 
   async startWorker(target, delivery) {
+    const redis = connection(target.redisUrl);
     const worker = new Worker<PeerJob>(
       target.queue,
       (job) => delivery.deliver(job.data),
       {
-        connection: connection(target.redisUrl),
+        connection: redis.client,
         concurrency: IN_FLIGHT_PER_PROCESS,
       },
     );
@@ -66,6 +80,11 @@ export const bullmqPeer: PeerSystem = {
       console.error(`[bullmq] ${error.message}`);
     });
     await worker.waitUntilReady();
-    return { stop: () => worker.close() };
+    return {
+      stop: async () => {
+        await worker.close();
+        await redis.close();
+      },
+    };
   },
 };
