@@ -17,7 +17,9 @@ const TASK = 'post';
 
 /** Warnings and errors only: its info line per job would cost more than the job here. */
 const quiet = new Logger(() => (level, message) => {
-  if (level === 'error' || level === 'warning')
+  // LogLevel is a const enum of these strings.
+  const name: string = level;
+  if (name === 'error' || name === 'warning')
     console.error(`[graphile-worker] ${message}`);
 });
 

@@ -303,6 +303,40 @@ async function runPeer(
   }
 }
 
+/** A peer's run, or a row saying why it stopped (the other systems still run). */
+async function runPeerOrRecord(
+  shared: PeerShared,
+  system: PeerSystem,
+  workload: PeerWorkload,
+  processes: number,
+): Promise<PeerRun> {
+  try {
+    return await runPeer(shared, system, workload, processes);
+  } catch (error) {
+    shared.env.log(`${system.name}: ${errorMessage(error)}`);
+    return {
+      system: system.name,
+      workload: workload.name,
+      processes,
+      evaluation: {
+        expected: workload.count,
+        received: 0,
+        missing: workload.count,
+        missingSample: [],
+        unexpected: 0,
+        foreign: 0,
+        duplicateDeliveries: 0,
+        duplicatesWithDifferentKeys: 0,
+        latenessMs: { count: 0 },
+        outsideBound: 0,
+      },
+      enqueueMethod: '-',
+      workerCpuSeconds: 0,
+      errors: [`stopped: ${errorMessage(error)}`],
+    };
+  }
+}
+
 /**
  * `npm run bench -- --peers [--smoke]` (issue 14): scheduleman and each peer on the same
  * workloads, the same PostgreSQL (durable: fsync and synchronous_commit on), the same
@@ -329,6 +363,18 @@ export async function runPeersCommand(
     creations: [],
   };
   harness.log(`peers; logs in ${harness.logRoot}`);
+  const name = `peers${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
+  // Written after every run too, so that an interrupted run leaves what it measured.
+  const writePartial = () => {
+    const problems = report.runs.flatMap(peerProblems);
+    report.wallSeconds = harness.elapsedSeconds();
+    return writeReport(
+      resultsDir(),
+      name,
+      { ...report, problems },
+      renderPeersReport(report, problems),
+    );
+  };
   let redis: RedisServer | undefined;
   try {
     redis = await RedisServer.start();
@@ -345,34 +391,13 @@ export async function runPeersCommand(
     for (const workload of workloads) {
       for (const n of counts) {
         harness.log(`${workload.name} with ${String(n)} process(es)`);
-        report.runs.push(await runScheduleman(env, workload, n));
+        // The peers first: on a machine this shared, a run cut short keeps their figures.
         for (const system of PEER_SYSTEMS) {
-          try {
-            report.runs.push(await runPeer(shared, system, workload, n));
-          } catch (error) {
-            harness.log(`${system.name}: ${errorMessage(error)}`);
-            report.runs.push({
-              system: system.name,
-              workload: workload.name,
-              processes: n,
-              evaluation: {
-                expected: workload.count,
-                received: 0,
-                missing: workload.count,
-                missingSample: [],
-                unexpected: 0,
-                foreign: 0,
-                duplicateDeliveries: 0,
-                duplicatesWithDifferentKeys: 0,
-                latenessMs: { count: 0 },
-                outsideBound: 0,
-              },
-              enqueueMethod: '-',
-              workerCpuSeconds: 0,
-              errors: [`stopped: ${errorMessage(error)}`],
-            });
-          }
+          report.runs.push(await runPeerOrRecord(shared, system, workload, n));
+          writePartial();
         }
+        report.runs.push(await runScheduleman(env, workload, n));
+        writePartial();
       }
     }
   } finally {
@@ -381,18 +406,11 @@ export async function runPeersCommand(
     await redis?.stop();
     await harness.close();
   }
-  report.wallSeconds = harness.elapsedSeconds();
   report.machine['load average at end (1/5/15 min)'] = loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
   const problems = report.runs.flatMap(peerProblems);
-  const name = `peers${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
-  const files = writeReport(
-    resultsDir(),
-    name,
-    { ...report, problems },
-    renderPeersReport(report, problems),
-  );
+  const files = writePartial();
   console.log(
     `\n${peersTable(report.runs)}\n\n${verdictsTable(report.runs)}\n\n${creationTable(report)}\n`,
   );
