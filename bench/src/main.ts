@@ -10,6 +10,8 @@ import {
 } from './creation/framework-server';
 import { parseOptions } from './options';
 import { runPressureCommand } from './pressure/pressure-command';
+import { runPeersCommand } from './peers/peers-command';
+import { runPeerWorker } from './peers/peer-worker-main';
 import { startReceiverServer } from './receiver/receiver-server';
 import { runSecurityCostCommand } from './security-cost/security-cost';
 import { runTableScaleCommand } from './table-scale/table-scale-command';
@@ -22,9 +24,11 @@ import { runTableScaleCommand } from './table-scale/table-scale-command';
  *   node dist/bench/main.js bench --creation [--smoke]   (creation throughput against its targets)
  *   node dist/bench/main.js bench --table-scale [--rows=N,M]   (hot statements on big executions tables)
  *   node dist/bench/main.js bench --herd [--schedulers=1,3] [--smoke]   (a herd due in one second)
+ *   node dist/bench/main.js bench --peers [--smoke]   (scheduleman beside graphile-worker, pg-boss, BullMQ)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js chaos --failover [--smoke]   (the Patroni cluster loses its primary)
  *   node dist/bench/main.js chaos --overload [--smoke]   (3 schedulers, an oversized burst, a CPU hog)
+ *   node dist/bench/main.js peer-worker --system=...  (one peer's worker process, started by --peers)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  *   node dist/bench/main.js framework --platform=express|fastify --port=N   (the framework ceiling's child)
  * See options.ts for the flags.
@@ -57,12 +61,17 @@ async function main(): Promise<number> {
     exitWithParent();
     return -1;
   }
+  if (command === 'peer-worker') {
+    await runPeerWorker(args);
+    return -1;
+  }
   if (command === 'bench') {
     const options = parseOptions(args);
     if (options.brokers) return runBrokersCommand(options);
     if (options.creation) return runCreationCommand(options);
     if (options.tableScale) return runTableScaleCommand(options);
     if (options.herd) return runPressureCommand(options, 'herd');
+    if (options.peers) return runPeersCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
       : runBenchCommand(options);

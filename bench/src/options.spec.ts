@@ -103,6 +103,19 @@ describe('parseOptions', () => {
     );
   });
 
+  it('reads --peers with a workload and process selection, and refuses it with another mode', () => {
+    expect(
+      parseOptions(['--peers', '--only=burst', '--schedulers=3'], {}),
+    ).toMatchObject({ peers: true, only: ['burst'], schedulerCounts: [3] });
+    expect(parseOptions([], {})).toMatchObject({ peers: false });
+    expect(() => parseOptions(['--peers', '--only=cron'], {})).toThrow(
+      /--peers runs the burst and spread workloads/,
+    );
+    expect(() => parseOptions(['--peers', '--brokers'], {})).toThrow(
+      /--brokers and --peers are separate runs: pick one/,
+    );
+  });
+
   it('names the known options when given an unknown one', () => {
     expect(() => parseOptions(['--security'], {})).toThrow(
       /unknown option --security; known: .*--security-cost/,

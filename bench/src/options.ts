@@ -28,6 +28,9 @@
  *                          the same second, bulk-inserted, drained with each --schedulers count (src/pressure/)
  *   --overload             (chaos) instead of the kills: 3 schedulers, a burst larger than one fires within
  *                          its lease, and a CPU hog; checks misses, keys and lateness (src/pressure/)
+ *   --peers                (bench) instead of the workloads: burst and spread on scheduleman, graphile-worker,
+ *                          pg-boss and BullMQ side by side, on a durable PostgreSQL of its own (src/peers/);
+ *                          takes --only=burst|spread and --schedulers (worker processes of every system)
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -63,6 +66,8 @@ export interface HarnessOptions {
   herd: boolean;
   /** The overload run instead of the chaos events (pressure/pressure-command.ts). */
   overload: boolean;
+  /** Run scheduleman beside graphile-worker, pg-boss and BullMQ instead (peers/peers-command.ts). */
+  peers: boolean;
   /** The server to use instead of an embedded one, if any. */
   externalDatabaseUrl: string | undefined;
   /** Extra environment for every scheduler. */
@@ -101,6 +106,7 @@ export function parseOptions(
     'keep-db',
     'herd',
     'overload',
+    'peers',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -110,9 +116,22 @@ export function parseOptions(
   }
   if (flags.has('overload') && flags.has('schedulers'))
     throw new Error('--overload always runs three schedulers: no --schedulers');
-  const modes = ['security-cost', 'brokers', 'creation', 'table-scale', 'herd'];
+  const modes = [
+    'security-cost',
+    'brokers',
+    'creation',
+    'table-scale',
+    'herd',
+    'peers',
+  ];
   for (const mode of modes) {
-    const own = mode === 'herd' ? ['only'] : ['only', 'schedulers'];
+    // --herd takes --schedulers, --peers both (its workloads and worker processes).
+    const own =
+      mode === 'peers'
+        ? []
+        : mode === 'herd'
+          ? ['only']
+          : ['only', 'schedulers'];
     if (flags.has(mode) && own.some((flag) => flags.has(flag)))
       throw new Error(
         `--${mode} runs its own measurements: it takes no ${own.map((f) => `--${f}`).join(' or ')}`,
@@ -122,6 +141,16 @@ export function parseOptions(
   if (chosen.length > 1)
     throw new Error(
       `${chosen.map((mode) => `--${mode}`).join(' and ')} are separate runs: pick one`,
+    );
+  if (
+    flags.has('peers') &&
+    flags
+      .get('only')
+      ?.split(',')
+      .some((w) => w !== 'burst' && w !== 'spread')
+  )
+    throw new Error(
+      '--peers runs the burst and spread workloads: --only=burst|spread',
     );
   if ((flags.has('rows') || flags.has('keep-db')) && !flags.has('table-scale'))
     throw new Error('--rows and --keep-db go with --table-scale');
@@ -176,6 +205,7 @@ export function parseOptions(
     keepDatabase: flags.has('keep-db'),
     herd: flags.has('herd'),
     overload: flags.has('overload'),
+    peers: flags.has('peers'),
     externalDatabaseUrl: flags.has('own-db')
       ? undefined
       : env['TEST_DATABASE_URL'] || undefined,

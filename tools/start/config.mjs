@@ -87,7 +87,8 @@ export function readConfig(env) {
         WEBHOOK_SIGNING_SECRETS: signingSecrets,
         // Deliveries name where to report their result, so the task-pretender closes
         // the loop (it reports how its pretended work ended): the API on this machine.
-        PUBLIC_API_URL: env.PUBLIC_API_URL || `http://127.0.0.1:${config.apiPort}`,
+        PUBLIC_API_URL:
+          env.PUBLIC_API_URL || `http://127.0.0.1:${config.apiPort}`,
       },
     })),
     {

@@ -202,11 +202,9 @@ export async function runFailoverCommand(
     log: say,
   });
   say(`Patroni cluster ready: ${patroni.url}`);
-  const harness = await Harness.start(
-    'failover',
-    undefined,
-    new PatroniServer(patroni),
-  );
+  const harness = await Harness.start('failover', undefined, {
+    server: new PatroniServer(patroni),
+  });
   const { log, clock } = harness;
   const nowMs = () => clock.now().getTime();
   let cluster: BenchCluster | undefined;

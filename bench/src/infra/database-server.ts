@@ -72,9 +72,13 @@ class EmbeddedServer implements DatabaseServer {
   }
 }
 
-/** `externalUrl` (TEST_DATABASE_URL) when given, else an embedded server of our own. */
+/**
+ * `externalUrl` (TEST_DATABASE_URL) when given, else an embedded server of our own: with
+ * durability off (fsync, synchronous_commit), unless `durable`, as a user would run it.
+ */
 export async function startDatabaseServer(
   externalUrl: string | undefined,
+  durable = false,
 ): Promise<DatabaseServer> {
   if (externalUrl) return new ExternalServer(externalUrl);
   const port = await freePort();
@@ -84,6 +88,7 @@ export async function startDatabaseServer(
     join(tmpdir(), `scheduleman-bench-pg-${port}`),
     {
       statStatements: true,
+      durable,
       disposable: true,
       onOutput: (text) => process.stderr.write(text),
     },

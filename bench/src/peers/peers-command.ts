@@ -1,0 +1,425 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { errorMessage } from '@scheduleman/domain';
+import {
+  AppProcess,
+  freePort,
+  sleep,
+  workspaceRoot,
+} from '@scheduleman/testkit';
+import { benchCommandLine, runEnvironment } from '../bench-command';
+import { cpuSeconds, treeCpuSeconds } from '../infra/proc-stats';
+import { RedisServer } from '../infra/redis-server';
+import { UsageMeter } from '../infra/usage-meter';
+import { monotonicMs } from '../infra/wait';
+import { benchMain, resultsDir } from '../infra/workspace';
+import type { HarnessOptions } from '../options';
+import { writeReport } from '../report/bench-report';
+import { Harness } from '../runner/harness';
+import {
+  awaitArrivals,
+  deliveryRates,
+  type RunEnvironment,
+  runWorkload,
+} from '../runner/run-workload';
+import type { Expectation } from '../stats/evaluate';
+import {
+  burstDueTimes,
+  burstWorkload,
+  spreadDueTimes,
+  spreadWorkload,
+} from '../workloads/one-shots';
+import type { Workload } from '../workloads/workload';
+import { peerJobs } from './peer-job';
+import type { PeerSystem, PeerTarget } from './peer-system';
+import { PEER_SYSTEMS } from './peer-systems';
+import {
+  creationTable,
+  type PeerRun,
+  peerProblems,
+  type PeersReport,
+  peersTable,
+  renderPeersReport,
+  SCHEDULEMAN,
+  verdictsTable,
+} from './peers-report';
+
+/** One workload as both sides run it: scheduleman through its API, a peer through its bulk API. */
+interface PeerWorkload {
+  name: 'burst' | 'spread';
+  count: number;
+  dueTimes: (firstDueMs: number) => number[];
+  /** Fires before the measured ones, so they meet warm processes (see burstWorkload). */
+  warmUp: number;
+  scheduleman: Workload;
+}
+
+/**
+ * The issue's sizes; the smoke run (npm test) only checks that every system delivers
+ * every job of a small burst with two processes each (several workers sharing one queue),
+ * the spread differing only in its instants.
+ */
+function peerWorkloads(smoke: boolean, burstWarmUp: number): PeerWorkload[] {
+  if (smoke)
+    return [
+      {
+        name: 'burst',
+        count: 100,
+        dueTimes: burstDueTimes(100),
+        warmUp: 20,
+        scheduleman: burstWorkload(100, 20),
+      },
+    ];
+  const burstCount = 10_000;
+  const spreadCount = 10_000;
+  const spreadMs = 60_000;
+  return [
+    {
+      name: 'burst',
+      count: burstCount,
+      dueTimes: burstDueTimes(burstCount),
+      warmUp: burstWarmUp,
+      scheduleman: burstWorkload(burstCount, burstWarmUp),
+    },
+    {
+      name: 'spread',
+      count: spreadCount,
+      dueTimes: spreadDueTimes(spreadCount, spreadMs),
+      // scheduleman's spread has none either: at 167 fires/s a cold process keeps up.
+      warmUp: 0,
+      scheduleman: spreadWorkload(spreadCount, spreadMs),
+    },
+  ];
+}
+
+function installedVersion(packageName: string): string {
+  const file = join(
+    workspaceRoot(),
+    'node_modules',
+    packageName,
+    'package.json',
+  );
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string })
+    .version;
+}
+
+/** scheduleman's run of the workload, as `npm run bench` runs it, in the peers' terms. */
+async function runScheduleman(
+  env: RunEnvironment,
+  workload: PeerWorkload,
+  processes: number,
+): Promise<PeerRun> {
+  const run = await runWorkload(env, workload.scheduleman, processes);
+  const count = await env.receiverClient.count();
+  const cpu = (name: RegExp) =>
+    run.processes
+      .filter((p) => name.test(p.name))
+      .reduce((sum, p) => sum + p.cpuSeconds, 0);
+  return {
+    system: SCHEDULEMAN,
+    workload: workload.name,
+    processes,
+    evaluation: run.evaluation,
+    firesPerSecond: run.firesPerSecond,
+    drainMs: run.drainMs,
+    enqueuePerSecond: run.creation.perSecond,
+    enqueueMethod: 'POST /schedules, one per schedule, 50 in flight',
+    workerCpuSeconds: cpu(/^scheduler/),
+    postgresCpuSeconds: run.processes.find((p) => p.name === 'postgres')
+      ?.cpuSeconds,
+    bodyBytesPerDelivery: count.requests
+      ? count.bodyBytes / count.requests
+      : undefined,
+    errors: [
+      ...run.unexpectedExits,
+      ...(run.creation.failures
+        ? [
+            `${String(run.creation.failures)} creations failed: ${run.creation.firstFailure ?? ''}`,
+          ]
+        : []),
+      ...(run.creation.overranDue
+        ? ['creation overran the first due time']
+        : []),
+    ],
+  };
+}
+
+interface PeerShared {
+  env: RunEnvironment;
+  redis: RedisServer;
+  stamp: string;
+  creationSafety: number;
+}
+
+/** Waits until `expected` deliveries arrived at the receiver, at most `timeoutMs`. */
+async function awaitRequests(
+  env: RunEnvironment,
+  expected: number,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = monotonicMs() + timeoutMs;
+  for (;;) {
+    const { occurrences } = await env.receiverClient.count();
+    if (occurrences >= expected || monotonicMs() > deadline) return occurrences;
+    await sleep(100);
+  }
+}
+
+/**
+ * One peer on one workload with N worker processes: a fresh database (or queue), the
+ * schema installed by the peer itself, the workers started as separate processes, the
+ * warm-up delivered, then the workload enqueued through the bulk API at instants chosen
+ * so that enqueueing ends before the first is due, and measured as scheduleman is.
+ */
+async function runPeer(
+  shared: PeerShared,
+  system: PeerSystem,
+  workload: PeerWorkload,
+  processes: number,
+): Promise<PeerRun> {
+  const { env, redis } = shared;
+  const runName = `${system.name}-${workload.name}-${String(processes)}`;
+  const log = (line: string) => {
+    env.log(`${runName}: ${line}`);
+  };
+  const databaseUrl = await env.server.createDatabase(`bench_${system.name}`);
+  const target: PeerTarget = {
+    databaseUrl,
+    redisUrl: redis.url,
+    queue: `bench-${shared.stamp}-${runName}`,
+  };
+  const errors: string[] = [];
+  const workers: AppProcess[] = [];
+  mkdirSync(join(env.logRoot, runName), { recursive: true });
+  const queue = await system.openQueue(target);
+  try {
+    for (let i = 1; i <= processes; i++) {
+      const port = await freePort();
+      workers.push(
+        new AppProcess({
+          name: `${system.name}-worker-${String(i)}`,
+          main: benchMain(),
+          args: [
+            'peer-worker',
+            `--system=${system.name}`,
+            `--port=${String(port)}`,
+            `--database-url=${target.databaseUrl}`,
+            `--redis-url=${target.redisUrl}`,
+            `--queue=${target.queue}`,
+            `--hook-url=${env.receiverClient.hookUrl}`,
+          ],
+          port,
+          readyPath: '/health',
+          logFile: join(env.logRoot, runName, `worker-${String(i)}.log`),
+        }).start(),
+      );
+    }
+    await Promise.all(workers.map((w) => w.waitReady()));
+    const meters = workers.map((w) => new UsageMeter(w));
+    await env.receiverClient.reset();
+    const nowMs = () => env.clock.now().getTime();
+    // Enqueue speed from the warm-up (or a first guess), to place the first due time.
+    let perSecond = 2_000;
+    if (workload.warmUp) {
+      const start = nowMs() + 500;
+      const warm = peerJobs(
+        'warm-up',
+        Array.from({ length: workload.warmUp }, (_, i) => start + (i % 1000)),
+      );
+      const began = monotonicMs();
+      await queue.enqueue(warm);
+      perSecond = (warm.length * 1000) / Math.max(1, monotonicMs() - began);
+      const arrived = await awaitRequests(env, warm.length, 30_000);
+      if (arrived < warm.length)
+        errors.push(
+          `${String(warm.length - arrived)} warm-up jobs never arrived`,
+        );
+      await env.receiverClient.reset();
+    }
+    const creationMs =
+      (workload.count / perSecond) * 1000 * shared.creationSafety;
+    const firstDueMs = Math.ceil((nowMs() + creationMs + 2_000) / 1000) * 1000;
+    const jobs = peerJobs(workload.name, workload.dueTimes(firstDueMs));
+    const began = monotonicMs();
+    await queue.enqueue(jobs);
+    const enqueuePerSecond =
+      (jobs.length * 1000) / Math.max(1, monotonicMs() - began);
+    if (nowMs() > firstDueMs)
+      errors.push('enqueueing overran the first due time');
+    log(`enqueued ${String(jobs.length)} at ${enqueuePerSecond.toFixed(0)}/s`);
+    // The measured interval starts here, as scheduleman's does once creation ends.
+    for (const meter of meters) meter.mark();
+    const postmaster = env.server.postmasterPid();
+    const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
+    const redisBefore = redis.pid ? cpuSeconds(redis.pid) : undefined;
+    const expectation: Expectation = {
+      occurrences: new Map(jobs.map((j) => [j.id, [j.scheduledAtMs]])),
+    };
+    const evaluation = await awaitArrivals(env, {
+      lastDueMs: Math.max(...jobs.map((j) => j.scheduledAtMs)),
+      expectation,
+    });
+    const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
+    const redisAfter = redis.pid ? cpuSeconds(redis.pid) : undefined;
+    const workerCpuSeconds = meters
+      .map((m) => m.usage().cpuSeconds)
+      .reduce((a, b) => a + b, 0);
+    const count = await env.receiverClient.count();
+    log(
+      `${String(evaluation.received)}/${String(evaluation.expected)} received, p99 ${String(evaluation.latenessMs.p99)} ms`,
+    );
+    return {
+      system: system.name,
+      workload: workload.name,
+      processes,
+      evaluation,
+      ...deliveryRates(evaluation),
+      enqueuePerSecond,
+      enqueueMethod: `${system.name} bulk API, batches of 1,000`,
+      workerCpuSeconds,
+      postgresCpuSeconds:
+        pgBefore !== undefined && pgAfter !== undefined
+          ? pgAfter - pgBefore
+          : undefined,
+      redisCpuSeconds:
+        system.store === 'redis' &&
+        redisBefore !== undefined &&
+        redisAfter !== undefined
+          ? redisAfter - redisBefore
+          : undefined,
+      bodyBytesPerDelivery: count.requests
+        ? count.bodyBytes / count.requests
+        : undefined,
+      errors: [...errors, ...workers.flatMap((w) => w.unexpectedExits)],
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    for (const w of workers) w.log.close();
+    await queue.close().catch((error: unknown) => {
+      log(`closing the queue: ${errorMessage(error)}`);
+    });
+    await env.server.dropDatabase(databaseUrl).catch(() => undefined);
+  }
+}
+
+/** A peer's run, or a row saying why it stopped (the other systems still run). */
+async function runPeerOrRecord(
+  shared: PeerShared,
+  system: PeerSystem,
+  workload: PeerWorkload,
+  processes: number,
+): Promise<PeerRun> {
+  try {
+    return await runPeer(shared, system, workload, processes);
+  } catch (error) {
+    shared.env.log(`${system.name}: ${errorMessage(error)}`);
+    return {
+      system: system.name,
+      workload: workload.name,
+      processes,
+      evaluation: {
+        expected: workload.count,
+        received: 0,
+        missing: workload.count,
+        missingSample: [],
+        unexpected: 0,
+        foreign: 0,
+        duplicateDeliveries: 0,
+        duplicatesWithDifferentKeys: 0,
+        latenessMs: { count: 0 },
+        outsideBound: 0,
+      },
+      enqueueMethod: '-',
+      workerCpuSeconds: 0,
+      errors: [`stopped: ${errorMessage(error)}`],
+    };
+  }
+}
+
+/**
+ * `npm run bench -- --peers [--smoke]` (issue 14): scheduleman and each peer on the same
+ * workloads, the same PostgreSQL (durable: fsync and synchronous_commit on), the same
+ * receiver and machine, one after the other in one run, each with 1 and 3 processes.
+ * Prints every figure as a ratio to the best peer's in the same configuration.
+ */
+export async function runPeersCommand(
+  options: HarnessOptions,
+): Promise<number> {
+  // Always a server of our own: its durability is known and its CPU can be read.
+  const harness = await Harness.start('bench', undefined, { durable: true });
+  const env = runEnvironment(harness, options);
+  const report: PeersReport = {
+    startedAt: harness.startedAt,
+    machine: await harness.machine(),
+    command: benchCommandLine(),
+    wallSeconds: 0,
+    peers: PEER_SYSTEMS.map((s) => ({
+      name: s.name,
+      version: installedVersion(s.packageName),
+      settings: s.settings,
+    })),
+    runs: [],
+    creations: [],
+  };
+  harness.log(`peers; logs in ${harness.logRoot}`);
+  const name = `peers${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
+  // Written after every run too, so that an interrupted run leaves what it measured.
+  const writePartial = () => {
+    const problems = report.runs.flatMap(peerProblems);
+    report.wallSeconds = harness.elapsedSeconds();
+    return writeReport(
+      resultsDir(),
+      name,
+      { ...report, problems },
+      renderPeersReport(report, problems),
+    );
+  };
+  let redis: RedisServer | undefined;
+  try {
+    redis = await RedisServer.start();
+    const shared: PeerShared = {
+      env,
+      redis,
+      stamp: harness.stamp.slice(11, 19).toLowerCase(),
+      creationSafety: env.creationSafety,
+    };
+    const workloads = peerWorkloads(options.smoke, options.burstWarmUp).filter(
+      (w) => !options.only || options.only.includes(w.name),
+    );
+    const counts = options.smoke ? [2] : options.schedulerCounts;
+    for (const workload of workloads) {
+      for (const n of counts) {
+        harness.log(`${workload.name} with ${String(n)} process(es)`);
+        // The peers first: on a machine this shared, a run cut short keeps their figures.
+        for (const system of PEER_SYSTEMS) {
+          report.runs.push(await runPeerOrRecord(shared, system, workload, n));
+          writePartial();
+        }
+        report.runs.push(await runScheduleman(env, workload, n));
+        writePartial();
+      }
+    }
+  } finally {
+    for (const url of env.preparedDatabases.values())
+      await harness.server.dropDatabase(url).catch(() => undefined);
+    await redis?.stop();
+    await harness.close();
+  }
+  report.machine['load average at end (1/5/15 min)'] = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+  const problems = report.runs.flatMap(peerProblems);
+  const files = writePartial();
+  console.log(
+    `\n${peersTable(report.runs)}\n\n${verdictsTable(report.runs)}\n\n${creationTable(report)}\n`,
+  );
+  for (const problem of problems) console.log(`BROKEN: ${problem}`);
+  console.log(`written: ${files.join(', ')}`);
+  console.log(
+    problems.length
+      ? `bench: ${String(problems.length)} problem(s), the figures are not to be trusted`
+      : 'bench: every system delivered every job',
+  );
+  return problems.length ? 1 : 0;
+}
