@@ -8,8 +8,8 @@ import { OccurrenceLedger1733800000000 } from './1733800000000-occurrence-ledger
 import { ResultsAndAttempts1733900000000 } from './1733900000000-results-and-attempts';
 import { SchedulePolicies1734000000000 } from './1734000000000-schedule-policies';
 import { DstPolicies1734100000000 } from './1734100000000-dst-policies';
-import { NamedLocks1734500000000 } from './1734500000000-named-locks';
 import { ScheduleUpkeep1734200000000 } from './1734200000000-schedule-upkeep';
+import { NamedLocks1734500000000 } from './1734500000000-named-locks';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -23,6 +23,6 @@ export const MIGRATIONS = [
   ResultsAndAttempts1733900000000,
   SchedulePolicies1734000000000,
   DstPolicies1734100000000,
-  NamedLocks1734500000000,
   ScheduleUpkeep1734200000000,
+  NamedLocks1734500000000,
 ];
