@@ -153,6 +153,9 @@ function probes(now: Date, rows: number): Probe[] {
           Array<null>(n).fill(null),
           Array<number>(n).fill(1),
           Array<null>(n).fill(null),
+          // due_at: the scheduled time (no flexible window); born leased, as planned.
+          Array<null>(n).fill(null),
+          Array<boolean>(n).fill(true),
         ];
       },
     },

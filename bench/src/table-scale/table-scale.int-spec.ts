@@ -37,6 +37,7 @@ describe('table-scale on 4,000 executions', () => {
     // Every fired history row has its attempt: all but the 1 % skipped.
     expect(attempts?.rows).toBe(rows - rows / 100);
     expect(executions?.indexes.map((i) => i.name).sort()).toEqual([
+      'executions_buffered_idx',
       'executions_finished_idx',
       'executions_lease_expiry_idx',
       'executions_occurrence_key',
