@@ -196,7 +196,11 @@ describe('the result loop, end to end', () => {
         output: { rows: 3 },
         status: 'succeeded',
       });
-      expect(again).toEqual(first);
+      // The repeat answers with the first report. The rest of the execution may have
+      // moved on in between: the target can report before the scheduler has recorded
+      // the delivery's own outcome.
+      expect(again.status).toBe(200);
+      expect(again.body.result).toEqual(first.body.result);
       const different = await report(resultUrl, token, { status: 'failed' });
       expect(different.status).toBe(409);
       expect(different.body.errors?.[0].field).toBe('status');
