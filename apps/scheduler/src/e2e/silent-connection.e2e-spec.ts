@@ -135,6 +135,22 @@ describe('a database connection that goes silent', () => {
         { timeoutMs: 20_000, intervalMs: 200 },
       );
 
+      // Scheduler 1 must hold work when its network goes silent: wait until it holds an
+      // execution due at least 0.5 s later, which cannot be fired and recorded before the
+      // silence begins (SKIP LOCKED may hand a whole plan round to scheduler 2).
+      await waitFor(
+        'scheduler 1 holding an execution due later',
+        async () => {
+          const { rows } = await sql.query<{ n: number }>(
+            `select count(*)::int as n from executions
+             where status = 'pending' and lease_owner = $1
+             and due_at > now() + interval '500 milliseconds'`,
+            [SILENT],
+          );
+          return rows[0].n > 0;
+        },
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
       const logLinesBefore = silent.output().split('\n').length;
       proxy.silence();
       const silencedAt = performance.now();
