@@ -24,6 +24,25 @@ function Lateness({ e }: { e: Execution }) {
   );
 }
 
+/**
+ * When the next attempt is due. A null dueAt is an occurrence buffer_one holds back until
+ * the previous execution finishes: "buffered" while it waits, "—" on a row that no
+ * longer waits for anything.
+ */
+export function Due({ e, zone }: { e: Execution; zone: string }) {
+  if (e.dueAt !== null) return <Instant at={e.dueAt} zone={zone} />;
+  if (e.status === 'pending')
+    return (
+      <span
+        className="muted"
+        title="held by overlap policy buffer_one until the previous execution finishes"
+      >
+        buffered
+      </span>
+    );
+  return <span className="muted">—</span>;
+}
+
 function Response({ e }: { e: Execution }) {
   return (
     <>
@@ -102,6 +121,7 @@ export function ExecutionHistory({
             <th scope="col">Fired</th>
             <th scope="col">Status</th>
             <th scope="col">Attempts</th>
+            <th scope="col">Due</th>
             <th scope="col">Scheduler</th>
             <th scope="col">Lateness</th>
             <th scope="col">Response / error</th>
@@ -128,6 +148,9 @@ export function ExecutionHistory({
               <td>
                 {e.attempts} / {e.maxAttempts}
               </td>
+              <td>
+                <Due e={e} zone={zone} />
+              </td>
               <td>{e.schedulerId ?? ''}</td>
               <td>
                 <Lateness e={e} />
@@ -139,7 +162,7 @@ export function ExecutionHistory({
           ))}
           {page !== null && executions.length === 0 && (
             <tr>
-              <td colSpan={7} className="muted">
+              <td colSpan={8} className="muted">
                 No executions {cursors.length > 1 ? 'on this page' : 'yet'}.
               </td>
             </tr>

@@ -30,7 +30,11 @@ export interface Schedule {
 export interface Execution {
   id: string;
   scheduledAt: string;
-  dueAt: string;
+  /**
+   * When the next attempt is due (the scheduled time, its instant in a flexible window, or
+   * a retry time); null while overlap policy buffer_one holds the occurrence back.
+   */
+  dueAt: string | null;
   firedAt: string | null;
   finishedAt: string | null;
   status: string;

@@ -113,6 +113,9 @@ describeIfAvailable(
           expect(await cell('Scheduler').textContent()).toBe(
             e.schedulerId ?? '',
           );
+          expect(
+            await cell('Due').locator('time').getAttribute('datetime'),
+          ).toBe(e.dueAt);
           if (e.firedAt === null) continue;
           expect(
             await cell('Fired').locator('time').getAttribute('datetime'),
