@@ -1,49 +1,18 @@
 import {
+  type CreateScheduleRequest,
   type ExecutionResponse,
   flexibleOffsetMs,
-  iterateOccurrences,
   type ScheduleResponse,
   type ScheduleSpecInput,
   type SkipReason,
 } from '@scheduleman/domain';
 import { waitFor } from '@scheduleman/testkit';
-import { databaseNow, useStack } from './stack';
-
-const ALL_WEEK = [{ daysOfWeek: [0, 1, 2, 3, 4, 5, 6] }];
-const EVERY_SECOND: ScheduleSpecInput = {
-  type: 'cron',
-  expression: '* * * * * *',
-};
-/** Sundays 02:30: EU, US, AU and NZ clocks change on a Sunday, so one is in each gap. */
-const SUNDAY_0230 = '30 2 * * 0';
-const GAP_ZONES = [
-  'Europe/Berlin',
-  'America/New_York',
-  'Australia/Sydney',
-  'Pacific/Auckland',
-];
-
-/** The most recent gap instant of SUNDAY_0230 before `before`, over GAP_ZONES. */
-function latestGap(before: Date): { zone: string; at: Date } {
-  let best: { zone: string; at: Date } | null = null;
-  for (const zone of GAP_ZONES) {
-    const spec = {
-      type: 'cron' as const,
-      expression: SUNDAY_0230,
-      timezone: zone,
-    };
-    const from = new Date(before.getTime() - 400 * 86_400_000);
-    for (const event of iterateOccurrences(spec, from, {
-      dstGapPolicy: 'skip',
-    })) {
-      if (event.at.getTime() >= before.getTime()) break;
-      if (event.skipped && (!best || event.at > best.at))
-        best = { zone, at: event.at };
-    }
-  }
-  if (!best) throw new Error('no DST gap found in a year');
-  return best;
-}
+import {
+  ALL_WEEK,
+  latestGap,
+  SUNDAY_0230,
+} from '../testing/time-policy-fixtures';
+import { databaseNow, EVERY_SECOND, useStack, webhookSchedule } from './stack';
 
 /**
  * The time policies end to end, through the built apps: schedules created through the
@@ -66,15 +35,12 @@ describe('time policies end to end', () => {
       const create = (
         name: string,
         schedule: ScheduleSpecInput,
-        extra: Record<string, unknown> = {},
+        extra: Partial<CreateScheduleRequest> = {},
         query?: string,
       ): Promise<ScheduleResponse> =>
-        stack.api.createSchedule({
-          name,
-          schedule,
-          trigger: { type: 'webhook', url: hook(query) },
-          ...extra,
-        });
+        stack.api.createSchedule(
+          webhookSchedule(name, schedule, hook(query), extra),
+        );
 
       const calendar = await stack.api.createCalendar({
         name: 'always',

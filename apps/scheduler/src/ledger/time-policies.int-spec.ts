@@ -1,7 +1,6 @@
 import {
   executionIdFor,
   flexibleOffsetMs,
-  iterateOccurrences,
   type ScheduleSpec,
   SKIP_REASONS,
 } from '@scheduleman/domain';
@@ -17,6 +16,11 @@ import {
   RecordingProvider,
   type TestEngine,
 } from '../testing/engine-fixtures';
+import {
+  ALL_WEEK,
+  latestGap,
+  SUNDAY_0230,
+} from '../testing/time-policy-fixtures';
 
 const WAIT = { timeoutMs: 30_000, intervalMs: 100 };
 const EVERY_SECOND: ScheduleSpec = {
@@ -29,16 +33,6 @@ const EVERY_MINUTE: ScheduleSpec = {
   expression: '* * * * *',
   timezone: 'UTC',
 };
-const ALL_WEEK = [{ daysOfWeek: [0, 1, 2, 3, 4, 5, 6] }];
-/** Sundays 02:30: EU, US, AU and NZ clocks change on a Sunday, so one is in each gap. */
-const SUNDAY_0230 = '30 2 * * 0';
-const GAP_ZONES = [
-  'Europe/Berlin',
-  'America/New_York',
-  'Australia/Sydney',
-  'Pacific/Auckland',
-];
-
 interface Row {
   scheduled_at: Date;
   /** Null for due_at infinity (held by buffer_one). */
@@ -109,28 +103,6 @@ describe('time policies enforced by the scheduler', () => {
 
   const deliveriesOf = (name: string) =>
     provider.calls.filter((c) => c.scheduleId === ids[name]);
-
-  /** The most recent gap instant of SUNDAY_0230 before `before`, over GAP_ZONES. */
-  function latestGap(before: Date): { zone: string; at: Date } {
-    let best: { zone: string; at: Date } | null = null;
-    for (const zone of GAP_ZONES) {
-      const spec: ScheduleSpec = {
-        type: 'cron',
-        expression: SUNDAY_0230,
-        timezone: zone,
-      };
-      const from = new Date(before.getTime() - 400 * 86_400_000);
-      for (const event of iterateOccurrences(spec, from, {
-        dstGapPolicy: 'skip',
-      })) {
-        if (event.at.getTime() >= before.getTime()) break;
-        if (event.skipped && (!best || event.at > best.at))
-          best = { zone, at: event.at };
-      }
-    }
-    if (!best) throw new Error('no DST gap found in a year');
-    return best;
-  }
 
   beforeAll(async () => {
     db = await createTestDatabase('time_policies');
