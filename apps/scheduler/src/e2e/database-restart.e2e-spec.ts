@@ -3,23 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import {
-  ApiClient,
   Cluster,
   freePort,
-  PretenderClient,
   RestartablePostgres,
   sleep,
-  TEST_ADMIN_API_KEY,
-  TEST_AUTH_ENV,
   waitFor,
 } from '@scheduleman/testkit';
 import {
+  type Apps,
   connectSql,
   databaseNow,
   EVERY_SECOND,
-  LOOPBACK_ALLOWED,
-  PRETENDER,
   schedulerSpec,
+  startApps,
   webhookSchedule,
 } from './stack';
 import { everySecond, reportDeliveries } from './deliveries';
@@ -43,8 +39,7 @@ async function postmasterStart(sql: Client): Promise<string> {
 describe('a database restart in the middle of a run', () => {
   const cluster = new Cluster();
   let pg: RestartablePostgres;
-  let api: ApiClient;
-  let pretender: PretenderClient;
+  let apps: Apps;
 
   const withSql = async <T>(use: (sql: Client) => Promise<T>): Promise<T> => {
     const sql = await connectSql(pg.url);
@@ -61,23 +56,20 @@ describe('a database restart in the middle of a run', () => {
         await freePort(),
         join(tmpdir(), `scheduleman-e2e-pg-${randomBytes(4).toString('hex')}`),
       );
-      const env = { ...LOOPBACK_ALLOWED, DATABASE_URL: pg.url };
       // The apps retry their first connection, so they boot while PostgreSQL initialises.
-      const [, [apiProcess, pretenderProcess]] = await Promise.all([
+      [, apps] = await Promise.all([
         pg.start(true),
-        cluster.startReady(
-          ['schedule-api', { env: { ...env, ...TEST_AUTH_ENV } }],
-          PRETENDER,
-          ...SCHEDULER_IDS.map((id) => schedulerSpec(id, pg.url)),
+        startApps(
+          cluster,
+          pg.url,
+          SCHEDULER_IDS.map((id) => schedulerSpec(id, pg.url)),
         ),
       ]);
-      api = new ApiClient(apiProcess.url(), { apiKey: TEST_ADMIN_API_KEY });
-      pretender = new PretenderClient(pretenderProcess.url());
     }),
     120_000,
   );
 
-  afterAll(() => api.close());
+  afterAll(() => apps.api.close());
 
   afterAll(async () => {
     await cluster.stopAll();
@@ -87,6 +79,7 @@ describe('a database restart in the middle of a run', () => {
   it(
     'delivers every occurrence of a one-second cron across the restart',
     cluster.withLogs(async () => {
+      const { api, pretender, schedulers } = apps;
       const cron = await api.createSchedule(
         webhookSchedule(
           'every-second',
@@ -114,9 +107,6 @@ describe('a database restart in the middle of a run', () => {
       await waitFor(
         'the schedulers to be ready again',
         async () => {
-          const schedulers = cluster
-            .all()
-            .filter((p) => SCHEDULER_IDS.includes(p.name));
           for (const p of schedulers) {
             if ((await fetch(p.url('/health/ready'))).status !== 200)
               return false;

@@ -1,4 +1,8 @@
-import { executionIdFor, type ReceivedKeyResponse } from '@scheduleman/domain';
+import {
+  executionIdFor,
+  type ExecutionResponse,
+  type ReceivedKeyResponse,
+} from '@scheduleman/domain';
 import type { PretenderClient } from '@scheduleman/testkit';
 
 /** The promise (docs/architecture.md, promise 2): every occurrence within ±10 s of its time. */
@@ -29,6 +33,24 @@ export function everySecond(
   for (let t = first.getTime(); t <= last.getTime(); t += 1_000)
     out.push(occurrence(scheduleId, new Date(t)));
   return out;
+}
+
+/**
+ * The occurrences of the every-second cron `scheduleId` from the first to the last
+ * succeeded execution of its `history`: what the receiver must have seen once it settled.
+ */
+export function everySecondFired(
+  scheduleId: string,
+  history: readonly ExecutionResponse[],
+): Occurrence[] {
+  const fires = history
+    .filter((e) => e.status === 'succeeded')
+    .map((e) => Date.parse(e.scheduledAt));
+  return everySecond(
+    scheduleId,
+    new Date(Math.min(...fires)),
+    new Date(Math.max(...fires)),
+  );
 }
 
 export interface DeliveryReport {

@@ -1,27 +1,22 @@
 import { MIGRATIONS } from '@scheduleman/domain/persistence';
 import type { Client } from 'pg';
 import {
-  ApiClient,
-  type AppProcess,
   Cluster,
   createTestDatabase,
   PgBouncer,
-  PretenderClient,
-  TEST_ADMIN_API_KEY,
-  TEST_AUTH_ENV,
   type TestDatabase,
   waitFor,
 } from '@scheduleman/testkit';
 import {
+  type Apps,
   connectSql,
   databaseNow,
   EVERY_SECOND,
-  LOOPBACK_ALLOWED,
-  PRETENDER,
   schedulerSpec,
+  startApps,
   webhookSchedule,
 } from './stack';
-import { everySecond, occurrence, reportDeliveries } from './deliveries';
+import { everySecondFired, occurrence, reportDeliveries } from './deliveries';
 
 const ONE_SHOTS = 5;
 
@@ -48,9 +43,7 @@ describe('through PgBouncer in transaction pooling mode', () => {
   let db: TestDatabase;
   let bouncer: PgBouncer;
   let sql: Client;
-  let api: ApiClient;
-  let pretender: PretenderClient;
-  let listening: AppProcess;
+  let apps: Apps;
 
   beforeAll(
     cluster.withLogs(async () => {
@@ -65,31 +58,17 @@ describe('through PgBouncer in transaction pooling mode', () => {
       );
       bouncer = await PgBouncer.start({ serverUrl: db.url, poolSize: 3 });
       const pooled = bouncer.urlFor(db.url);
-      const [apiProcess, pretenderProcess, s1] = await cluster.startReady(
-        [
-          'schedule-api',
-          {
-            env: {
-              ...LOOPBACK_ALLOWED,
-              ...TEST_AUTH_ENV,
-              DATABASE_URL: pooled,
-            },
-          },
-        ],
-        PRETENDER,
+      apps = await startApps(cluster, pooled, [
         schedulerSpec('bouncer-s1', pooled, { DATABASE_LISTEN_URL: db.url }),
         schedulerSpec('bouncer-s2', pooled, { DATABASE_LISTEN_URL: 'off' }),
-      );
-      listening = s1;
-      api = new ApiClient(apiProcess.url(), { apiKey: TEST_ADMIN_API_KEY });
-      pretender = new PretenderClient(pretenderProcess.url());
+      ]);
     }),
     120_000,
   );
 
   afterAll(async () => {
     await sql.end().catch(() => undefined);
-    await api.close();
+    await apps.api.close();
     await cluster.stopAll();
     await bouncer.stop();
     await db.drop();
@@ -98,6 +77,8 @@ describe('through PgBouncer in transaction pooling mode', () => {
   it(
     'migrates, creates schedules and fires them on time',
     cluster.withLogs(async () => {
+      const { api, pretender, schedulers } = apps;
+      const [listening] = schedulers;
       const pools = await bouncer.admin<PoolRow>('show pools');
       expect(pools.find((p) => p.database === db.name)?.pool_mode).toBe(
         'transaction',
@@ -156,16 +137,9 @@ describe('through PgBouncer in transaction pooling mode', () => {
         { timeoutMs: 20_000, intervalMs: 200 },
       );
       const history = await api.pauseAndSettle(cron.id, 20_000);
-      const fires = history
-        .filter((e) => e.status === 'succeeded')
-        .map((e) => Date.parse(e.scheduledAt));
       expect(history.filter((e) => e.status === 'failed')).toEqual([]);
       const expected = [
-        ...everySecond(
-          cron.id,
-          new Date(Math.min(...fires)),
-          new Date(Math.max(...fires)),
-        ),
+        ...everySecondFired(cron.id, history),
         ...expectedOneShots,
       ];
       const report = await reportDeliveries(pretender, expected);

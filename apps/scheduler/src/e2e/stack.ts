@@ -70,6 +70,56 @@ export function schedulerSpec(
   ];
 }
 
+/** The API on `databaseUrl` as the e2e tests run it: authentication on, loopback webhooks allowed. */
+export function apiSpec(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): [AppName, StartOptions] {
+  return [
+    'schedule-api',
+    {
+      env: {
+        ...LOOPBACK_ALLOWED,
+        ...TEST_AUTH_ENV,
+        ...env,
+        DATABASE_URL: databaseUrl,
+      },
+    },
+  ];
+}
+
+/** The started apps of one test file, as its tests drive them. */
+export interface Apps {
+  /** The API with the admin key. */
+  api: ApiClient;
+  pretender: PretenderClient;
+  schedulers: AppProcess[];
+}
+
+/**
+ * Starts the API on `apiDatabaseUrl` (plus `apiEnv`), the pretender and `schedulers` in
+ * `cluster`, at once, and waits until every one is ready. Tests that put something
+ * between an app and PostgreSQL (a proxy, a pooler, a server they restart) call it with
+ * their own URLs; `useStack` calls it for everyone else. The caller closes `api`.
+ */
+export async function startApps(
+  cluster: Cluster,
+  apiDatabaseUrl: string,
+  schedulers: readonly [AppName, StartOptions][],
+  apiEnv: Record<string, string> = {},
+): Promise<Apps> {
+  const [api, pretender, ...started] = await cluster.startReady(
+    apiSpec(apiDatabaseUrl, apiEnv),
+    PRETENDER,
+    ...schedulers,
+  );
+  return {
+    api: new ApiClient(api.url(), { apiKey: TEST_ADMIN_API_KEY }),
+    pretender: new PretenderClient(pretender.url()),
+    schedulers: started,
+  };
+}
+
 /** What a test file may add to the stack `useStack` starts. */
 export interface StackOptions {
   /** More environment for every scheduler, e.g. WEBHOOK_SIGNING_SECRETS. */
@@ -86,13 +136,10 @@ export interface StackOptions {
   afterDrop?: () => Promise<void>;
 }
 
-interface Parts {
+interface Parts extends Apps {
   db: TestDatabase;
   /** A plain connection, for rows the API does not show (leases). */
   sql: Client;
-  api: ApiClient;
-  pretender: PretenderClient;
-  schedulers: AppProcess[];
 }
 
 /** What a test file of this folder drives; filled in by the beforeAll of `useStack`. */
@@ -128,29 +175,20 @@ export class Stack {
     const appUrl = options.prepareDatabase
       ? await options.prepareDatabase(db)
       : db.url;
-    const [api, pretender, ...schedulers] = await this.cluster.startReady(
-      [
-        'schedule-api',
-        {
-          env: {
-            ...LOOPBACK_ALLOWED,
-            ...TEST_AUTH_ENV,
+    Object.assign(
+      this.parts,
+      await startApps(
+        this.cluster,
+        appUrl,
+        schedulerIds.map((id) =>
+          schedulerSpec(id, appUrl, {
             ...options.appEnv,
-            DATABASE_URL: appUrl,
-          },
-        },
-      ],
-      PRETENDER,
-      ...schedulerIds.map((id) =>
-        schedulerSpec(id, appUrl, {
-          ...options.appEnv,
-          ...options.schedulerEnv,
-        }),
+            ...options.schedulerEnv,
+          }),
+        ),
+        options.appEnv,
       ),
     );
-    this.parts.api = new ApiClient(api.url(), { apiKey: TEST_ADMIN_API_KEY });
-    this.parts.pretender = new PretenderClient(pretender.url());
-    this.parts.schedulers = schedulers;
     this.parts.sql = await connectSql(db.url);
   }
 
