@@ -19,7 +19,7 @@ import { writeReport } from '../report/bench-report';
 import { Harness } from '../runner/harness';
 import { createMigratedDatabase, RunEnvironment } from '../runner/run-workload';
 import { rotated } from '../security-cost/security-cost-report';
-import { iso, webhookTrigger } from '../workloads/workload';
+import { dueTomorrow } from '../workloads/workload';
 import {
   type CreationReport,
   type CreationRound,
@@ -86,12 +86,7 @@ function bodies(
   label: string,
   count: number,
 ): CreateScheduleRequest[] {
-  const tomorrow = iso(env.clock.now().getTime() + 86_400_000);
-  return Array.from({ length: count }, (_, i) => ({
-    name: `${label}-${i}`,
-    schedule: { type: 'at', at: tomorrow },
-    trigger: webhookTrigger(env.receiverClient.hookUrl),
-  }));
+  return dueTomorrow(env.clock, env.receiverClient.hookUrl, label, count);
 }
 
 /** CPU of the API and of PostgreSQL around `work`, per schedule it created. */

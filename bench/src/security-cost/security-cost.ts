@@ -16,7 +16,7 @@ import {
   runWorkload,
 } from '../runner/run-workload';
 import { burstWorkload } from '../workloads/one-shots';
-import { iso, webhookTrigger } from '../workloads/workload';
+import { dueTomorrow } from '../workloads/workload';
 import {
   CreationSample,
   creationTable,
@@ -113,14 +113,14 @@ async function createBatch(
   const postmaster = env.server.postmasterPid();
   const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
   variant.cluster.markCpu();
-  const tomorrow = iso(env.clock.now().getTime() + 86_400_000);
   const result = await variant.client.createMany(
-    Array.from({ length: count }, (_, i) => i),
-    (i) => ({
-      name: `${variant.name}-${round}-${i}`,
-      schedule: { type: 'at', at: tomorrow },
-      trigger: webhookTrigger(env.receiverClient.hookUrl),
-    }),
+    dueTomorrow(
+      env.clock,
+      env.receiverClient.hookUrl,
+      `${variant.name}-${round}`,
+      count,
+    ),
+    (body) => body,
   );
   const [api] = variant.cluster.usage();
   const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;

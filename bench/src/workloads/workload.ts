@@ -1,4 +1,4 @@
-import type { Clock } from '@scheduleman/domain';
+import type { Clock, CreateScheduleRequest } from '@scheduleman/domain';
 import type { ApiClient, CreationResult } from '@scheduleman/testkit';
 import type { Expectation } from '../stats/evaluate';
 
@@ -57,6 +57,24 @@ export function webhookTrigger(hookUrl: string) {
 }
 
 /**
+ * `count` one-shots named `<label>-<i>`, due a day from now: they never fire during a
+ * run, so creating them measures the API alone (pilots, creation benchmarks).
+ */
+export function dueTomorrow(
+  clock: Clock,
+  hookUrl: string,
+  label: string,
+  count: number,
+): CreateScheduleRequest[] {
+  const tomorrow = iso(clock.now().getTime() + 86_400_000);
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${label}-${i}`,
+    schedule: { type: 'at', at: tomorrow },
+    trigger: webhookTrigger(hookUrl),
+  }));
+}
+
+/**
  * The first due time for `count` schedules about to be created: far enough ahead that
  * creation finishes before anything is due, so lateness measures the scheduler and not
  * the harness. The API's rate is the previous run's; for the first run it is measured with
@@ -88,15 +106,10 @@ export async function measurePilotRate(
   apiIsWarm = false,
 ): Promise<number> {
   const pilotCount = Math.min(500, Math.max(100, Math.round(count / 20)));
-  const tomorrow = iso(ctx.clock.now().getTime() + 86_400_000);
   const pilot = (n: number) =>
     ctx.api.createMany(
-      Array.from({ length: n }, (_, i) => i),
-      (i) => ({
-        name: `pilot-${i}`,
-        schedule: { type: 'at', at: tomorrow },
-        trigger: webhookTrigger(ctx.hookUrl),
-      }),
+      dueTomorrow(ctx.clock, ctx.hookUrl, 'pilot', n),
+      (body) => body,
     );
   // A fresh API is slow for its first thousand requests or so (connections, JIT): warm
   // it up first, or the estimate, and with it the wait before the first due time, doubles.
