@@ -10,12 +10,12 @@ import { Pool } from 'undici';
 import { benchCommandLine, runEnvironment } from '../bench-command';
 import { closedLoop } from '../ceilings/closed-loop';
 import { BenchCluster } from '../infra/bench-cluster';
-import { treeCpuSeconds } from '../infra/proc-stats';
 import { UsageMeter } from '../infra/usage-meter';
 import { monotonicMs } from '../infra/wait';
 import { benchMain, resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
+import { meterApiCpu, ownerKeyClient, startApiOnly } from '../runner/api-only';
 import { Harness } from '../runner/harness';
 import { createMigratedDatabase, RunEnvironment } from '../runner/run-workload';
 import { rotated } from '../security-cost/security-cost-report';
@@ -95,23 +95,20 @@ async function metered(
   cluster: BenchCluster,
   work: () => Promise<{ created: number; failures: string[]; ms: number }>,
 ): Promise<Omit<CreationRound, 'kind' | 'round'>> {
-  const postmaster = env.server.postmasterPid();
-  const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
-  cluster.markCpu();
-  const { created, failures, ms } = await work();
-  const [api] = cluster.usage();
-  const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
-  const per = Math.max(1, created);
+  const { result, cpu } = await meterApiCpu(
+    env,
+    cluster,
+    work,
+    (r) => r.created,
+  );
+  const { created, failures, ms } = result;
   return {
     created,
     failures: failures.length,
     firstFailure: failures[0],
     perSecond: created / (ms / 1000),
-    apiCpuMsPerSchedule: (api.cpuSeconds * 1000) / per,
-    pgCpuMsPerSchedule:
-      pgBefore !== undefined && pgAfter !== undefined
-        ? ((pgAfter - pgBefore) * 1000) / per
-        : undefined,
+    apiCpuMsPerSchedule: cpu.apiCpuMs,
+    pgCpuMsPerSchedule: cpu.pgCpuMs,
   };
 }
 
@@ -160,23 +157,16 @@ async function measureCreation(
   rounds: CreationRound[],
 ): Promise<void> {
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_create');
-  const cluster = await BenchCluster.start({
-    databaseUrl,
-    schedulerCount: 0,
-    logDir: join(env.logRoot, 'creation'),
-    logLevel: env.logLevel,
-    schedulerEnv: {},
-    cpuProfile: env.cpuProfile,
-  });
+  const cluster = await startApiOnly(env, databaseUrl, 'creation');
   const admin = new ApiClient(cluster.apiUrl, { apiKey: TEST_ADMIN_API_KEY });
   let client: ApiClient | undefined;
   try {
-    const key = await admin.createApiKey({
-      owner: OWNER,
-      scopes: ['schedules:write'],
-      name: 'bench creation',
-    });
-    client = new ApiClient(cluster.apiUrl, { apiKey: key.key });
+    client = await ownerKeyClient(
+      admin,
+      cluster.apiUrl,
+      OWNER,
+      'bench creation',
+    );
     const owned = client;
     await createSingles(env, owned, 'warm', size.warmUpSingles);
     await createBatches(env, owned, 'warm', size.warmUpBatches, size.batchSize);

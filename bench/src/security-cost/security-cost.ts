@@ -1,14 +1,13 @@
-import { join } from 'node:path';
 import { generateSigningSecret, parseSigningSecret } from '@scheduleman/domain';
 import { ApiClient, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
 import { benchCommandLine, failed, runEnvironment } from '../bench-command';
 import { measureFirePath } from '../ceilings/http-ceiling';
 import { BenchCluster } from '../infra/bench-cluster';
-import { treeCpuSeconds } from '../infra/proc-stats';
 import { StatementStats } from '../infra/statement-stats';
 import { resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
+import { meterApiCpu, ownerKeyClient, startApiOnly } from '../runner/api-only';
 import { Harness } from '../runner/harness';
 import {
   createMigratedDatabase,
@@ -110,20 +109,21 @@ async function createBatch(
   count: number,
 ): Promise<CreationSample> {
   await statements?.reset();
-  const postmaster = env.server.postmasterPid();
-  const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
-  variant.cluster.markCpu();
-  const result = await variant.client.createMany(
-    dueTomorrow(
-      env.clock,
-      env.receiverClient.hookUrl,
-      `${variant.name}-${round}`,
-      count,
-    ),
-    (body) => body,
+  const { result, cpu } = await meterApiCpu(
+    env,
+    variant.cluster,
+    () =>
+      variant.client.createMany(
+        dueTomorrow(
+          env.clock,
+          env.receiverClient.hookUrl,
+          `${variant.name}-${round}`,
+          count,
+        ),
+        (body) => body,
+      ),
+    (r) => r.created.length,
   );
-  const [api] = variant.cluster.usage();
-  const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
   const summary = await statements?.summary();
   const created = Math.max(1, result.created.length);
   return {
@@ -133,11 +133,8 @@ async function createBatch(
     perSecond: result.perSecond,
     failures: result.failures.length,
     firstFailure: result.failures[0],
-    apiCpuMsPerCreation: (api.cpuSeconds * 1000) / created,
-    pgCpuMsPerCreation:
-      pgBefore !== undefined && pgAfter !== undefined
-        ? ((pgAfter - pgBefore) * 1000) / created
-        : undefined,
+    apiCpuMsPerCreation: cpu.apiCpuMs,
+    pgCpuMsPerCreation: cpu.pgCpuMs,
     statementsPerCreation: summary && summary.calls / created,
     statementMsPerCreation: summary && summary.totalMs / created,
     owners: [...new Set(result.created.map((c) => c.schedule.owner))],
@@ -152,15 +149,7 @@ async function measureCreations(
 ): Promise<void> {
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_auth');
   const start = (name: string, apiEnv: Record<string, string>) =>
-    BenchCluster.start({
-      databaseUrl,
-      schedulerCount: 0,
-      logDir: join(env.logRoot, name),
-      logLevel: env.logLevel,
-      schedulerEnv: {},
-      apiEnv,
-      cpuProfile: env.cpuProfile,
-    });
+    startApiOnly(env, databaseUrl, name, apiEnv);
   const statements = await StatementStats.open(databaseUrl);
   const clusters: BenchCluster[] = [];
   const clients: ApiClient[] = [];
@@ -172,12 +161,9 @@ async function measureCreations(
       new ApiClient(off.apiUrl),
       new ApiClient(on.apiUrl, { apiKey: TEST_ADMIN_API_KEY }),
     );
-    const created = await clients[1].createApiKey({
-      owner: OWNER,
-      scopes: ['schedules:write'],
-      name: 'bench security cost',
-    });
-    clients.push(new ApiClient(on.apiUrl, { apiKey: created.key }));
+    clients.push(
+      await ownerKeyClient(clients[1], on.apiUrl, OWNER, 'bench security cost'),
+    );
     const variants: CreationVariant[] = [
       { name: 'auth off', client: clients[0], cluster: off },
       { name: 'admin key', client: clients[1], cluster: on },
