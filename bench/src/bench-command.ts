@@ -125,6 +125,27 @@ export function failed(run: RunResult): boolean {
   );
 }
 
+/**
+ * Runs `measure`, then closes the harness whatever happened. A failure does not escape:
+ * it comes back as the problem "stopped early: …", so that a command still writes what
+ * it measured before it (e.g. before a workload the API refused) and exits non-zero.
+ */
+export async function measureThenClose(
+  harness: Harness,
+  measure: () => Promise<void>,
+): Promise<string[]> {
+  try {
+    await measure();
+    return [];
+  } catch (error) {
+    return [
+      `stopped early: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    ];
+  } finally {
+    await harness.close();
+  }
+}
+
 export async function runBenchCommand(
   options: HarnessOptions,
 ): Promise<number> {

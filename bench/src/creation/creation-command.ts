@@ -7,7 +7,11 @@ import {
   TEST_ADMIN_API_KEY,
 } from '@scheduleman/testkit';
 import { Pool } from 'undici';
-import { benchCommandLine, runEnvironment } from '../bench-command';
+import {
+  benchCommandLine,
+  measureThenClose,
+  runEnvironment,
+} from '../bench-command';
 import { closedLoop } from '../ceilings/closed-loop';
 import { BenchCluster } from '../infra/bench-cluster';
 import { UsageMeter } from '../infra/usage-meter';
@@ -293,21 +297,12 @@ export async function runCreationCommand(
     framework: [],
   };
   harness.log(`creation; logs in ${harness.logRoot}`);
-  let stoppedBy: string | undefined;
-  try {
+  const stopped = await measureThenClose(harness, async () => {
     await measureCreation(env, size, report.creation);
     await measureFrameworks(env, size, report.framework);
-  } catch (error) {
-    stoppedBy =
-      error instanceof Error ? (error.stack ?? error.message) : String(error);
-  } finally {
-    await harness.close();
-  }
+  });
   report.wallSeconds = harness.elapsedSeconds();
-  const problems = [
-    ...(stoppedBy ? [`stopped early: ${stoppedBy}`] : []),
-    ...creationProblems(report),
-  ];
+  const problems = [...stopped, ...creationProblems(report)];
   const name = `creation${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
   const files = writeReport(
     resultsDir(),

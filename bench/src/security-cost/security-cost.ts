@@ -1,6 +1,11 @@
 import { generateSigningSecret, parseSigningSecret } from '@scheduleman/domain';
 import { ApiClient, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
-import { benchCommandLine, failed, runEnvironment } from '../bench-command';
+import {
+  benchCommandLine,
+  failed,
+  measureThenClose,
+  runEnvironment,
+} from '../bench-command';
 import { measureFirePath } from '../ceilings/http-ceiling';
 import { BenchCluster } from '../infra/bench-cluster';
 import { StatementStats } from '../infra/statement-stats';
@@ -302,21 +307,14 @@ export async function runSecurityCostCommand(
     signing: [],
   };
   harness.log(`security cost; logs in ${harness.logRoot}`);
-  // A failure (e.g. a workload the API refused) still writes what was measured before it.
-  let stoppedBy: string | undefined;
-  try {
+  const stopped = await measureThenClose(harness, async () => {
     await measureCreations(env, size, report.creation);
     await measureFirePaths(env, size, report.firePath);
     await measureSigning(env, size, report.signing);
-  } catch (error) {
-    stoppedBy =
-      error instanceof Error ? (error.stack ?? error.message) : String(error);
-  } finally {
-    await harness.close();
-  }
+  });
   report.wallSeconds = harness.elapsedSeconds();
   const problems = [
-    ...(stoppedBy ? [`stopped early: ${stoppedBy}`] : []),
+    ...stopped,
     ...securityCostProblems(report, OWNER_KEY_VARIANT, OWNER),
     ...report.signing
       .filter((s) => failed(s.run))
