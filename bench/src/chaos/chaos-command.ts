@@ -11,21 +11,19 @@ import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
 import { fmtMs, markdownTable } from '../report/table';
 import { Harness } from '../runner/harness';
-import {
-  everyNSecondsCron,
-  everyNSecondsOccurrences,
-} from '../stats/cron-occurrences';
-import {
-  brokePromise,
-  Evaluation,
-  evaluate,
-  Expectation,
-} from '../stats/evaluate';
+import { brokePromise, Evaluation, Expectation } from '../stats/evaluate';
 import { iso, webhookTrigger } from '../workloads/workload';
 import { checkLedger, ledgerBroken, type LedgerCheck } from '../stats/ledger';
 import { ChaosEvent, runChaosEvents } from './chaos-events';
 import { readLedger } from './ledger-read';
 import { ChaosPlan, FULL_CHAOS, SMOKE_CHAOS } from './chaos-plan';
+import {
+  awaitStragglers,
+  createEverySecondCrons,
+  CREATION_LEAD_MS,
+  renderRunMarkdown,
+  windowStartMs,
+} from './chaos-run';
 
 /** The issue's target for a run with kills: no occurrence later than this. */
 const KILL_MAX_LATENESS_TARGET_MS = 6_000;
@@ -68,9 +66,6 @@ function summaryTable(e: Evaluation, requests: number): string {
   );
 }
 
-/** Lead of the window over the end of cron creation, and of the first one-shot over the window. */
-const CREATION_LEAD_MS = 3_000;
-
 interface ChaosWorkload {
   expectation: Expectation;
   /** One-shots whose 201 came after their due time (their lateness includes the API's delay). */
@@ -91,21 +86,18 @@ async function createWorkload(
   clock: Clock,
 ): Promise<ChaosWorkload> {
   const nowMs = () => clock.now().getTime();
-  const fromMs = Math.ceil((nowMs() + CREATION_LEAD_MS + 1_000) / 1000) * 1000;
+  const fromMs = windowStartMs(clock);
   const toMs = fromMs + plan.windowMs;
-  const occurrences = new Map<string, number[]>();
-  const crons = await api.createMany(
-    Array.from({ length: plan.everySecondCrons }, (_, i) => i),
-    (i) => ({
-      name: `chaos-cron-${i}`,
-      schedule: { type: 'cron', expression: everyNSecondsCron(1) },
-      trigger: webhookTrigger(hookUrl),
-    }),
-  );
+  const crons = await createEverySecondCrons(api, hookUrl, {
+    count: plan.everySecondCrons,
+    label: 'chaos-cron',
+    fromMs,
+    toMs,
+  });
   if (nowMs() > fromMs)
     throw new Error('creating the crons overran the start of the window');
-  for (const { schedule } of crons.created)
-    occurrences.set(schedule.id, everyNSecondsOccurrences(1, fromMs, toMs));
+  const occurrences = new Map(crons.occurrences);
+  // The first one-shot leads the window as the window leads cron creation.
   const firstShotMs = fromMs + CREATION_LEAD_MS;
   const times = Array.from(
     { length: plan.oneShots },
@@ -125,7 +117,7 @@ async function createWorkload(
   return {
     expectation: { occurrences, window: { fromMs, toMs } },
     acceptedLate: shots.created.filter((c) => c.acceptedAtMs > c.input).length,
-    retried: crons.retried.length + shots.retried.length,
+    retried: crons.retried + shots.retried.length,
   };
 }
 
@@ -199,18 +191,15 @@ export async function runChaosCommand(
       clearInterval(progress);
     }
     if (nowMs() < window.toMs) await sleep(window.toMs - nowMs());
-    let stats;
-    for (;;) {
-      stats = await harness.receiverClient.stats();
-      evaluation = evaluate(expectation, stats);
-      requests = stats.requests;
-      if (
-        evaluation.missing === 0 ||
-        nowMs() > window.toMs + plan.stragglerWaitMs
-      )
-        break;
-      await sleep(1_000);
-    }
+    const judged = await awaitStragglers(
+      harness.receiverClient,
+      expectation,
+      clock,
+      window.toMs + plan.stragglerWaitMs,
+    );
+    const { stats } = judged;
+    evaluation = judged.evaluation;
+    requests = stats.requests;
     // The ledger's promise: every due occurrence has a delivery or a skipped row with a reason.
     ledger = checkLedger(
       expectation,
@@ -237,18 +226,14 @@ export async function runChaosCommand(
     `crashes (exits nobody asked for): ${crashes.length ? crashes.join('; ') : 'none'}`,
   ];
   const table = summaryTable(evaluation, requests);
-  const eventsText = events
-    .map((e) => `- t=${e.atSeconds}s ${e.what}`)
-    .join('\n');
-  const markdown = [
-    `# scheduleman chaos run, ${harness.startedAt}`,
-    Object.entries(machine)
-      .map(([k, v]) => `- ${k}: ${v}`)
-      .join('\n'),
-    `Plan: ${JSON.stringify(plan)}`,
-    `## Result\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`,
-    `## Events\n\n${eventsText}`,
-  ].join('\n\n');
+  const markdown = renderRunMarkdown({
+    title: 'scheduleman chaos run',
+    startedAt: harness.startedAt,
+    machine,
+    plan,
+    result: `${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`,
+    events: events.map((e) => `t=${e.atSeconds}s ${e.what}`),
+  });
   const files = writeReport(
     resultsDir(),
     `chaos${options.smoke ? '-smoke' : ''}-${harness.stamp}`,

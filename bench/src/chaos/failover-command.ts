@@ -16,18 +16,20 @@ import type { HarnessOptions } from '../options';
 import { writeReport } from '../report/bench-report';
 import { fmtMs } from '../report/table';
 import { Harness } from '../runner/harness';
-import {
-  everyNSecondsCron,
-  everyNSecondsOccurrences,
-} from '../stats/cron-occurrences';
-import { evaluate, type Evaluation } from '../stats/evaluate';
+import type { Evaluation } from '../stats/evaluate';
 import { checkLedger, ledgerBroken, type LedgerCheck } from '../stats/ledger';
-import { iso, webhookTrigger } from '../workloads/workload';
+import { iso } from '../workloads/workload';
 import {
   type FailoverLateness,
   judgeFailoverLateness,
   lostSchedules,
 } from './failover-judge';
+import {
+  awaitStragglers,
+  createEverySecondCrons,
+  renderRunMarkdown,
+  windowStartMs,
+} from './chaos-run';
 import { readLedger } from './ledger-read';
 import { SteadyCreator } from './steady-creator';
 import { WriteProber } from './write-prober';
@@ -69,8 +71,6 @@ export const SMOKE_FAILOVER: FailoverPlan = {
   schedulers: 2,
   stragglerWaitMs: 15_000,
 };
-
-const CREATION_LEAD_MS = 3_000;
 
 /** The cluster as the harness's database server: one fresh cluster per run. */
 class PatroniServer implements DatabaseServer {
@@ -142,36 +142,6 @@ async function storedSchedules(
   }
 }
 
-interface Crons {
-  ids: string[];
-  occurrences: Map<string, number[]>;
-}
-
-async function createCrons(
-  api: ApiClient,
-  hookUrl: string,
-  plan: FailoverPlan,
-  fromMs: number,
-  toMs: number,
-): Promise<Crons> {
-  const created = await api.createMany(
-    Array.from({ length: plan.everySecondCrons }, (_, i) => i),
-    (i) => ({
-      name: `failover-cron-${i}`,
-      schedule: { type: 'cron', expression: everyNSecondsCron(1) },
-      trigger: webhookTrigger(hookUrl),
-      // Every occurrence must fire, however long the database was away.
-      misfirePolicy: 'fire_all',
-    }),
-  );
-  if (created.failures.length)
-    throw new Error(`creating the crons failed: ${created.failures[0]}`);
-  const occurrences = new Map<string, number[]>();
-  for (const { schedule } of created.created)
-    occurrences.set(schedule.id, everyNSecondsOccurrences(1, fromMs, toMs));
-  return { ids: [...occurrences.keys()], occurrences };
-}
-
 /**
  * `npm run chaos -- --failover`: the API, two schedulers and the receiver on a fresh
  * three-node Patroni cluster, every-second crons and a steady stream of one-shots created
@@ -234,16 +204,22 @@ export async function runFailoverCommand(
     log(`API and ${plan.schedulers} schedulers ready on the cluster URL`);
     await prober.start();
     api = new ApiClient(cluster.apiUrl, { apiKey: TEST_ADMIN_API_KEY });
-    const fromMs =
-      Math.ceil((nowMs() + CREATION_LEAD_MS + 1_000) / 1000) * 1000;
+    const fromMs = windowStartMs(clock);
     const toMs = fromMs + plan.windowMs;
-    const crons = await createCrons(
+    const crons = await createEverySecondCrons(
       api,
       harness.receiverClient.hookUrl,
-      plan,
-      fromMs,
-      toMs,
+      {
+        count: plan.everySecondCrons,
+        label: 'failover-cron',
+        fromMs,
+        toMs,
+        // Every occurrence must fire, however long the database was away.
+        misfirePolicy: 'fire_all',
+      },
     );
+    if (crons.failures.length)
+      throw new Error(`creating the crons failed: ${crons.failures[0]}`);
     if (nowMs() < fromMs) await sleep(fromMs - nowMs());
     log(
       `window ${iso(fromMs)} .. ${iso(toMs)}: ${plan.everySecondCrons} every-second crons, ${plan.creationsPerSecond} one-shots created per second`,
@@ -292,14 +268,14 @@ export async function runFailoverCommand(
       occurrences.set(id, [dueMs]);
     const expectation = { occurrences, window: { fromMs, toMs } };
     if (nowMs() < toMs) await sleep(toMs - nowMs());
-    let stats;
-    for (;;) {
-      stats = await harness.receiverClient.stats();
-      evaluation = evaluate(expectation, stats);
-      if (evaluation.missing === 0 || nowMs() > toMs + plan.stragglerWaitMs)
-        break;
-      await sleep(1_000);
-    }
+    const judged = await awaitStragglers(
+      harness.receiverClient,
+      expectation,
+      clock,
+      toMs + plan.stragglerWaitMs,
+    );
+    const { stats } = judged;
+    evaluation = judged.evaluation;
     const ids = [...crons.ids, ...creator.acknowledged.map((a) => a.id)];
     lost = lostSchedules(ids, await storedSchedules(patroni.url, ids));
     lateness = judgeFailoverLateness(expectation, stats, {
@@ -362,15 +338,14 @@ export async function runFailoverCommand(
     `ledger: ${ledger.due} due, ${ledger.delivered} delivered, ${ledger.skipped} skipped, ${ledger.unaccounted} unaccounted (must be 0)`,
     `app processes that exited or were restarted: ${crashes.length ? crashes.join('; ') : 'none'} (no restart by hand)`,
   ];
-  const markdown = [
-    `# scheduleman failover run, ${harness.startedAt}`,
-    Object.entries(machine)
-      .map(([k, v]) => `- ${k}: ${v}`)
-      .join('\n'),
-    `Plan: ${JSON.stringify(plan)}`,
-    `## Result\n\n${verdict.map((v) => `- ${v}`).join('\n')}`,
-    `## Events\n\n${events.map((e) => `- ${e}`).join('\n')}`,
-  ].join('\n\n');
+  const markdown = renderRunMarkdown({
+    title: 'scheduleman failover run',
+    startedAt: harness.startedAt,
+    machine,
+    plan,
+    result: verdict.map((v) => `- ${v}`).join('\n'),
+    events,
+  });
   const files = writeReport(
     resultsDir(),
     `failover${options.smoke ? '-smoke' : ''}-${harness.stamp}`,
