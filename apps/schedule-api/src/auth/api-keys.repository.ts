@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuditEntry, Scope } from '@scheduleman/domain';
+import {
+  type PreparedStatement,
+  preparedStatementsOf,
+  queryPrepared,
+} from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
 import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey } from '../schedules/cursor';
@@ -29,9 +34,19 @@ export interface KeyLookup {
   expired: boolean;
 }
 
+/** Once per request that is not served from the key cache: parsed and planned once per connection. */
+const AUTHENTICATE_API_KEY: PreparedStatement = {
+  name: 'authenticate_api_key',
+  text: sql.AUTHENTICATE_API_KEY,
+};
+
 @Injectable()
 export class ApiKeysRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly prepared: boolean;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.prepared = preparedStatementsOf(dataSource);
+  }
 
   /** With its event (INSERT_API_KEY). */
   async insert(
@@ -60,9 +75,11 @@ export class ApiKeysRepository {
   }
 
   async findByHash(hash: Buffer): Promise<KeyLookup | undefined> {
-    const rows: KeyLookup[] = await this.dataSource.query(
-      sql.AUTHENTICATE_API_KEY,
+    const rows = await queryPrepared<KeyLookup[]>(
+      this.dataSource,
+      AUTHENTICATE_API_KEY,
       [hash],
+      this.prepared,
     );
     return rows[0];
   }
