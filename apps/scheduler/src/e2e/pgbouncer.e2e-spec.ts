@@ -73,6 +73,8 @@ describe('through PgBouncer in transaction pooling mode', () => {
               ...LOOPBACK_ALLOWED,
               ...TEST_AUTH_ENV,
               DATABASE_URL: pooled,
+              // PgBouncer 1.18 keeps no named statements across server connections.
+              DB_PREPARED_STATEMENTS: 'false',
             },
           },
         ],
