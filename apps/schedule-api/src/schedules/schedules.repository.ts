@@ -104,14 +104,7 @@ export class SchedulesRepository {
     const rows = await queryPrepared<ScheduleRow[]>(
       tx,
       INSERT_SCHEDULE,
-      [
-        id,
-        ...stateParams(state),
-        ...auditEventParams(audit),
-        ...resultTimeoutParams(state),
-        ...policyParams(state),
-        ...silentAfterParams(state),
-      ],
+      rowParams(id, state, audit),
       this.prepared,
     );
     return rows[0];
@@ -209,14 +202,10 @@ export class SchedulesRepository {
     state: ScheduleState,
     audit: AuditEntry,
   ): Promise<ScheduleRow> {
-    const result: unknown[] = await tx.query(sql.UPDATE_SCHEDULE, [
-      id,
-      ...stateParams(state),
-      ...auditEventParams(audit),
-      ...resultTimeoutParams(state),
-      ...policyParams(state),
-      ...silentAfterParams(state),
-    ]);
+    const result: unknown[] = await tx.query(
+      sql.UPDATE_SCHEDULE,
+      rowParams(id, state, audit),
+    );
     return firstResult(result)[0] as ScheduleRow;
   }
 
@@ -323,6 +312,22 @@ export class SchedulesRepository {
       params,
     );
   }
+}
+
+/** The parameters of INSERT_SCHEDULE and UPDATE_SCHEDULE, in their order. */
+function rowParams(
+  id: string,
+  state: ScheduleState,
+  audit: AuditEntry,
+): unknown[] {
+  return [
+    id,
+    ...stateParams(state),
+    ...auditEventParams(audit),
+    ...resultTimeoutParams(state),
+    ...policyParams(state),
+    ...silentAfterParams(state),
+  ];
 }
 
 function stateParams(state: ScheduleState): unknown[] {
