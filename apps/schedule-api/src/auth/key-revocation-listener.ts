@@ -52,11 +52,10 @@ export class KeyRevocationListener {
       try {
         await this.listenUntilBroken();
       } catch (error) {
-        if (!this.stopped)
-          this.logger.warn({
-            msg: 'API key revocation listener lost its connection; cached keys expire by their TTL meanwhile',
-            error: errorMessage(error),
-          });
+        this.logger.warn({
+          msg: 'API key revocation listener lost its connection; cached keys expire by their TTL meanwhile',
+          error: errorMessage(error),
+        });
       }
       this.onRevoked();
       await sleep(RECONNECT_DELAY_MS, undefined, {

@@ -28,8 +28,8 @@ describe('the API key cache', () => {
   });
 
   afterAll(async () => {
-    await second?.close();
-    await first?.close();
+    await second.close();
+    await first.close();
   });
 
   async function cachedKey(): Promise<CreatedApiKeyResponse> {
