@@ -53,6 +53,7 @@ export class AppModule {
             idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
             startupRetryMs: config.dbStartupRetryMs,
             features: config.databaseFeatures,
+            preparedStatements: config.dbPreparedStatements,
           }),
         }),
         HealthModule,
@@ -63,6 +64,12 @@ export class AppModule {
             disabled: config.authDisabled,
             adminApiKey: config.adminApiKey,
             metricsRequireKey: config.metricsRequireKey,
+            keyCacheTtlMs: config.apiKeyCacheTtlMs,
+            revocationListenUrl:
+              config.databaseFeatures === 'portable' ||
+              config.apiKeyCacheTtlMs === 0
+                ? null
+                : config.databaseUrl,
           },
           KeyRateLimiter.factory(config.rateLimit),
         ),

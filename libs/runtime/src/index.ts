@@ -7,6 +7,7 @@ export * from './database/connect-with-retry';
 export * from './database/database-errors';
 export * from './database/database.module';
 export * from './database/database-timeouts';
+export * from './database/prepared-statements';
 export * from './health/health.module';
 export * from './health/readiness-registry';
 export * from './metrics/metrics.module';

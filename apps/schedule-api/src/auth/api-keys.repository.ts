@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuditEntry, Scope } from '@scheduleman/domain';
+import { API_KEY_REVOKED_CHANNEL } from '@scheduleman/domain/persistence';
+import {
+  databaseFeaturesOf,
+  type PreparedStatement,
+  preparedStatementsOf,
+  queryPrepared,
+} from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
 import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey } from '../schedules/cursor';
+import { NOTIFY } from '../schedules/schedules.sql';
 import * as sql from './api-keys.sql';
 
 /** An api_keys row as api-keys.sql.ts selects it (never the hash). */
@@ -29,9 +37,19 @@ export interface KeyLookup {
   expired: boolean;
 }
 
+/** Once per request that is not served from the key cache: parsed and planned once per connection. */
+const AUTHENTICATE_API_KEY: PreparedStatement = {
+  name: 'authenticate_api_key',
+  text: sql.AUTHENTICATE_API_KEY,
+};
+
 @Injectable()
 export class ApiKeysRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly prepared: boolean;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.prepared = preparedStatementsOf(dataSource);
+  }
 
   /** With its event (INSERT_API_KEY). */
   async insert(
@@ -60,9 +78,11 @@ export class ApiKeysRepository {
   }
 
   async findByHash(hash: Buffer): Promise<KeyLookup | undefined> {
-    const rows: KeyLookup[] = await this.dataSource.query(
-      sql.AUTHENTICATE_API_KEY,
+    const rows = await queryPrepared<KeyLookup[]>(
+      this.dataSource,
+      AUTHENTICATE_API_KEY,
       [hash],
+      this.prepared,
     );
     return rows[0];
   }
@@ -74,13 +94,21 @@ export class ApiKeysRepository {
     return rows[0];
   }
 
-  /** The key after the revoke (REVOKE_API_KEY: the first one records the event). */
+  /**
+   * The key after the revoke (REVOKE_API_KEY: the first one records the event), and a
+   * NOTIFY on API_KEY_REVOKED_CHANNEL delivered at its commit, so every API process
+   * drops its cached keys; none with DATABASE_FEATURES=portable (the cache's TTL bounds it).
+   */
   async revoke(id: string, audit: AuditEntry): Promise<ApiKeyRow | undefined> {
-    const rows: ApiKeyRow[] = await this.dataSource.query(sql.REVOKE_API_KEY, [
-      id,
-      ...auditEventParams(audit),
-    ]);
-    return rows[0];
+    return this.dataSource.transaction('READ COMMITTED', async (tx) => {
+      const rows: ApiKeyRow[] = await tx.query(sql.REVOKE_API_KEY, [
+        id,
+        ...auditEventParams(audit),
+      ]);
+      if (rows[0] && databaseFeaturesOf(this.dataSource) !== 'portable')
+        await tx.query(NOTIFY, [API_KEY_REVOKED_CHANNEL, id]);
+      return rows[0];
+    });
   }
 
   async list(query: {

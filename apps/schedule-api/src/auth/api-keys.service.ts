@@ -1,6 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   ADMIN_PRINCIPAL,
+  ApiKeyCache,
+  type CachedApiKey,
   auditEntry,
   type ApiKeyListResponse,
   type ApiKeyResponse,
@@ -24,17 +32,24 @@ import { DEFAULT_PAGE_LIMIT } from '../schedules/dto/queries.dto';
 import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import type { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/api-key.dto';
+import { KeyRevocationListener } from './key-revocation-listener';
 
 /**
  * API keys: creation (the key is returned once and only its hash is stored), listing,
  * revocation, and `authenticate`, which turns a presented key into a Principal on every
- * request. There is no cache: a revoked key is refused by the very next request, on
- * every API process (one indexed lookup, measured in docs/performance.md).
+ * request. Keys that authenticated are remembered for API_KEY_CACHE_TTL_MS (ApiKeyCache);
+ * a revoked key is still refused by the very next request: this process forgets it
+ * before the revocation answers, the others on the revocation's NOTIFY
+ * (KeyRevocationListener), and the TTL bounds a missed notification (docs/security.md).
  */
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly adminKeyHash: Buffer | null;
+  private readonly cache: ApiKeyCache;
+  private readonly listener: KeyRevocationListener | undefined;
 
   constructor(
     private readonly repo: ApiKeysRepository,
@@ -43,6 +58,21 @@ export class ApiKeysService {
   ) {
     this.adminKeyHash =
       settings.adminApiKey === null ? null : hashApiKey(settings.adminApiKey);
+    this.cache = new ApiKeyCache(settings.keyCacheTtlMs, clock);
+    this.listener =
+      this.cache.enabled && settings.revocationListenUrl !== null
+        ? new KeyRevocationListener(settings.revocationListenUrl, () => {
+            this.cache.clear();
+          })
+        : undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    this.listener?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.listener?.stop();
   }
 
   /** The principal of a presented key; UnauthenticatedError when it does not authenticate. */
@@ -51,17 +81,35 @@ export class ApiKeysService {
     if (this.adminKeyHash && timingSafeEqual(hash, this.adminKeyHash))
       return ADMIN_PRINCIPAL;
     // Only generated keys are stored: anything else is unknown without a query.
-    const found = isApiKeyShaped(key)
-      ? await this.repo.findByHash(hash)
-      : undefined;
+    if (!isApiKeyShaped(key))
+      throw new UnauthenticatedError('the API key is not known');
+    const cacheKey = hash.toString('base64');
+    const cached = this.cache.lookup(cacheKey);
+    if (cached) return this.usable(cached);
+    const ticket = this.cache.ticket();
+    const found = await this.repo.findByHash(hash);
     if (!found) throw new UnauthenticatedError('the API key is not known');
     if (found.revoked)
       throw new UnauthenticatedError('the API key has been revoked');
-    if (found.expired)
-      throw new UnauthenticatedError(
-        `the API key expired at ${found.expires_at?.toISOString() ?? 'an earlier time'}`,
-      );
-    return keyPrincipal(found);
+    if (found.expired) throw expiredError(found.expires_at);
+    const usable: CachedApiKey = {
+      id: found.id,
+      owner: found.owner,
+      scopes: found.scopes,
+      expiresAt: found.expires_at,
+    };
+    this.cache.remember(cacheKey, usable, ticket);
+    return keyPrincipal(usable);
+  }
+
+  /** A cached key, refused once its expiry has passed (by this process's clock). */
+  private usable(key: CachedApiKey): Principal {
+    if (
+      key.expiresAt !== null &&
+      key.expiresAt.getTime() <= this.clock.now().getTime()
+    )
+      throw expiredError(key.expiresAt);
+    return keyPrincipal(key);
   }
 
   async create(
@@ -122,9 +170,17 @@ export class ApiKeysService {
       auditEntry(principal, 'api_key.revoked'),
     );
     if (!row) throw new NotFoundError('API key', id);
+    // Before the answer: from the 204 on, no request on this process gets the key in.
+    this.cache.forget(id);
     this.logger.log({ msg: 'API key revoked', keyId: id, owner: row.owner });
     return toApiKeyResponse(row);
   }
+}
+
+function expiredError(expiresAt: Date | null): UnauthenticatedError {
+  return new UnauthenticatedError(
+    `the API key expired at ${expiresAt?.toISOString() ?? 'an earlier time'}`,
+  );
 }
 
 export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_API_KEY_CACHE_TTL_MS,
   DEFAULT_SCHEDULE_QUOTAS,
   MIN_ADMIN_API_KEY_LENGTH,
   type NetworkPolicy,
@@ -43,6 +44,18 @@ export interface ApiConfig extends DatabaseTimeouts {
    * no advisory locks, for servers without them (docs/scaling.md). Same value on all apps.
    */
   databaseFeatures: DatabaseFeatures;
+  /**
+   * `DB_PREPARED_STATEMENTS`: the hot statements (a creation, a key lookup) as named
+   * prepared statements, parsed and planned once per connection. Default true; false
+   * behind a transaction-mode PgBouncer older than 1.21 (docs/reliability.md).
+   */
+  dbPreparedStatements: boolean;
+  /**
+   * `API_KEY_CACHE_TTL_MS`: how long an authenticated key is remembered by this process,
+   * in ms; 0 disables the cache. Default 1000. Revocation still refuses the key at once
+   * (docs/security.md "API keys").
+   */
+  apiKeyCacheTtlMs: number;
   /** `REQUEST_BODY_LIMIT_BYTES`: largest accepted request body, in bytes; larger ones get 413. Default 262 144 (256 KiB). */
   requestBodyLimitBytes: number;
   /**
@@ -124,6 +137,14 @@ export function loadApiConfig(env: Env): ApiConfig {
     }),
     databaseFeatures: reader.oneOf('DATABASE_FEATURES', DATABASE_FEATURES, {
       default: DEFAULT_DATABASE_FEATURES,
+    }),
+    dbPreparedStatements: reader.bool('DB_PREPARED_STATEMENTS', {
+      default: true,
+    }),
+    apiKeyCacheTtlMs: reader.durationMs('API_KEY_CACHE_TTL_MS', {
+      default: DEFAULT_API_KEY_CACHE_TTL_MS,
+      min: 0,
+      max: 60_000,
     }),
     requestBodyLimitBytes: reader.int('REQUEST_BODY_LIMIT_BYTES', {
       default: DEFAULT_REQUEST_BODY_LIMIT_BYTES,

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { join } from 'node:path';
 import {
   type Clock,
+  DEFAULT_API_KEY_CACHE_TTL_MS,
   DEFAULT_SCHEDULE_QUOTAS,
   type ErrorResponse,
   LOOPBACK_NETWORKS,
@@ -111,6 +112,8 @@ export async function startApi(
     quotas?: Partial<ScheduleQuotas>;
     /** SECRETS_KEY (and SECRETS_KEY_PREVIOUS) as a box; null: none. Default TEST_SECRETS_KEY. */
     secretBox?: SecretBox | null;
+    /** API_KEY_CACHE_TTL_MS. Default DEFAULT_API_KEY_CACHE_TTL_MS. */
+    apiKeyCacheTtlMs?: number;
     /** An existing database (another harness's): not dropped by `close`. Default a fresh one. */
     database?: TestDatabase;
     /** The built web UI's folder. Default TEST_UI_DIR, a one-page stand-in. */
@@ -128,6 +131,8 @@ export async function startApi(
     dbIdleInTransactionTimeoutMs: 5_000,
     dbStartupRetryMs: 5_000,
     databaseFeatures: 'full',
+    dbPreparedStatements: true,
+    apiKeyCacheTtlMs: options.apiKeyCacheTtlMs ?? DEFAULT_API_KEY_CACHE_TTL_MS,
     requestBodyLimitBytes: TEST_BODY_LIMIT_BYTES,
     webhookNetworkPolicy: networkPolicyOf(
       options.allowedNetworks ?? LOOPBACK_NETWORKS,

@@ -10,6 +10,9 @@ import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
 import {
   databaseFeaturesOf,
   isTransientDatabaseError,
+  type PreparedStatement,
+  preparedStatementsOf,
+  queryPrepared,
 } from '@scheduleman/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -34,6 +37,16 @@ export type Queryable = Pick<EntityManager, 'query'>;
 const MAX_TRANSACTION_ATTEMPTS = 3;
 const TRANSACTION_RETRY_BACKOFF: BackoffOptions = { initialMs: 40, maxMs: 200 };
 
+/** The creation statements, parsed and planned once per connection (prepared-statements.ts). */
+const INSERT_SCHEDULE: PreparedStatement = {
+  name: 'insert_schedule',
+  text: sql.INSERT_SCHEDULE,
+};
+const INSERT_SCHEDULE_WITHIN_QUOTA: PreparedStatement = {
+  name: 'insert_schedule_within_quota',
+  text: sql.INSERT_SCHEDULE_WITHIN_QUOTA,
+};
+
 export interface ListSchedulesQuery {
   owner?: string;
   status?: string;
@@ -54,7 +67,11 @@ export interface ListSchedulesQuery {
  */
 @Injectable()
 export class SchedulesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly prepared: boolean;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.prepared = preparedStatementsOf(dataSource);
+  }
 
   /**
    * Runs `work` in one transaction, retrying it from the start on a serialization
@@ -84,14 +101,12 @@ export class SchedulesRepository {
     state: ScheduleState,
     audit: AuditEntry,
   ): Promise<ScheduleRow> {
-    const rows: ScheduleRow[] = await tx.query(sql.INSERT_SCHEDULE, [
-      id,
-      ...stateParams(state),
-      ...auditEventParams(audit),
-      ...resultTimeoutParams(state),
-      ...policyParams(state),
-      ...silentAfterParams(state),
-    ]);
+    const rows = await queryPrepared<ScheduleRow[]>(
+      tx,
+      INSERT_SCHEDULE,
+      rowParams(id, state, audit),
+      this.prepared,
+    );
     return rows[0];
   }
 
@@ -119,8 +134,9 @@ export class SchedulesRepository {
     audit: AuditEntry,
     db: Queryable = this.dataSource,
   ): Promise<ScheduleRow | undefined> {
-    const rows: ScheduleRow[] = await db.query(
-      sql.INSERT_SCHEDULE_WITHIN_QUOTA,
+    const rows = await queryPrepared<ScheduleRow[]>(
+      db,
+      INSERT_SCHEDULE_WITHIN_QUOTA,
       [
         id,
         ...stateParams(state),
@@ -131,6 +147,7 @@ export class SchedulesRepository {
         ...policyParams(state),
         ...silentAfterParams(state),
       ],
+      this.prepared,
     );
     return rows[0];
   }
@@ -185,14 +202,10 @@ export class SchedulesRepository {
     state: ScheduleState,
     audit: AuditEntry,
   ): Promise<ScheduleRow> {
-    const result: unknown[] = await tx.query(sql.UPDATE_SCHEDULE, [
-      id,
-      ...stateParams(state),
-      ...auditEventParams(audit),
-      ...resultTimeoutParams(state),
-      ...policyParams(state),
-      ...silentAfterParams(state),
-    ]);
+    const result: unknown[] = await tx.query(
+      sql.UPDATE_SCHEDULE,
+      rowParams(id, state, audit),
+    );
     return firstResult(result)[0] as ScheduleRow;
   }
 
@@ -299,6 +312,22 @@ export class SchedulesRepository {
       params,
     );
   }
+}
+
+/** The parameters of INSERT_SCHEDULE and UPDATE_SCHEDULE, in their order. */
+function rowParams(
+  id: string,
+  state: ScheduleState,
+  audit: AuditEntry,
+): unknown[] {
+  return [
+    id,
+    ...stateParams(state),
+    ...auditEventParams(audit),
+    ...resultTimeoutParams(state),
+    ...policyParams(state),
+    ...silentAfterParams(state),
+  ];
 }
 
 function stateParams(state: ScheduleState): unknown[] {

@@ -138,7 +138,10 @@ export class SchedulesService {
         ? undefined
         : (tx) => this.requireReferences(tx, state, connectionId),
     );
-    this.logger.log({
+    // Debug, not info: at thousands of creations a second the line was a stdout write
+    // per request; every creation is counted in http_request_duration_seconds_count
+    // (route /schedules, 201) and recorded durably as its `schedule.created` event.
+    this.logger.debug({
       msg: 'schedule created',
       scheduleId: row.id,
       type: row.schedule.type,

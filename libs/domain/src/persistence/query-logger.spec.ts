@@ -22,6 +22,22 @@ describe('ParameterFreeQueryLogger', () => {
     });
   });
 
+  it('logs the text of a named prepared statement, which arrives as a QueryConfig', () => {
+    const lines: string[] = [];
+    const logger = new ParameterFreeQueryLogger((line) => lines.push(line));
+    const config = {
+      name: 'authenticate_api_key',
+      text: 'select 1\nfrom api_keys',
+    };
+    logger.logQueryError(new Error('boom'), config as unknown as string, [
+      'secret',
+    ]);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      query: 'select 1 from api_keys',
+      parameterCount: 1,
+    });
+  });
+
   it('logs nothing else', () => {
     const lines: string[] = [];
     const logger = new ParameterFreeQueryLogger((line) => lines.push(line));

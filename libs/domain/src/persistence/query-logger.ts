@@ -25,7 +25,7 @@ export class ParameterFreeQueryLogger implements TypeOrmLogger {
         context: 'TypeORM',
         msg: 'query failed',
         error: typeof error === 'string' ? error : error.message,
-        query: query.replace(/\s+/g, ' ').trim().slice(0, 300),
+        query: textOf(query).replace(/\s+/g, ' ').trim().slice(0, 300),
         parameterCount: Array.isArray(parameters) ? parameters.length : 0,
       }),
     );
@@ -50,4 +50,11 @@ export class ParameterFreeQueryLogger implements TypeOrmLogger {
   log(): void {
     // Off.
   }
+}
+
+/** A named prepared statement reaches the logger as node-postgres's QueryConfig, not text. */
+function textOf(query: unknown): string {
+  if (typeof query === 'string') return query;
+  const text = (query as { text?: unknown } | null)?.text;
+  return typeof text === 'string' ? text : String(query);
 }

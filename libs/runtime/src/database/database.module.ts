@@ -17,12 +17,15 @@ import {
   connectWithRetry,
   DEFAULT_STARTUP_RETRY_MS,
 } from './connect-with-retry';
+import { setPreparedStatements } from './prepared-statements';
 
 export interface DatabaseModuleOptions extends DatabaseOptions {
   /** How long to keep retrying the first connection, in milliseconds. Default 60 000. */
   startupRetryMs?: number;
   /** `DATABASE_FEATURES`: what the server must offer beyond plain SQL. Default 'full'. */
   features?: DatabaseFeatures;
+  /** `DB_PREPARED_STATEMENTS`: hot statements as named prepared statements (prepared-statements.ts). Default true. */
+  preparedStatements?: boolean;
 }
 
 /** The features each DataSource made by DatabaseModule was configured with. */
@@ -64,6 +67,7 @@ export class DatabaseModule {
     let startupRetryMs = DEFAULT_STARTUP_RETRY_MS;
     let migrationOptions: DatabaseOptions | undefined;
     let features = DEFAULT_DATABASE_FEATURES;
+    let preparedStatements = true;
     return {
       module: DatabaseModule,
       imports: [
@@ -81,6 +85,7 @@ export class DatabaseModule {
               readTimeoutMs: 0,
             };
             features = resolved.features ?? DEFAULT_DATABASE_FEATURES;
+            preparedStatements = resolved.preparedStatements ?? true;
             // Our own bounded retry replaces TypeOrmModule's, which logs a stack per attempt.
             return {
               ...buildDataSourceOptions({
@@ -100,6 +105,7 @@ export class DatabaseModule {
               startupRetryMs,
             );
             FEATURES.set(dataSource, features);
+            setPreparedStatements(dataSource, preparedStatements);
             const applied = await migrate(migrationOptions, features);
             logger.log({
               msg: 'schema up to date',
