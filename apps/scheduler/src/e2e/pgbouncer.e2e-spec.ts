@@ -58,10 +58,16 @@ describe('through PgBouncer in transaction pooling mode', () => {
       );
       bouncer = await PgBouncer.start({ serverUrl: db.url, poolSize: 3 });
       const pooled = bouncer.urlFor(db.url);
-      apps = await startApps(cluster, pooled, [
-        schedulerSpec('bouncer-s1', pooled, { DATABASE_LISTEN_URL: db.url }),
-        schedulerSpec('bouncer-s2', pooled, { DATABASE_LISTEN_URL: 'off' }),
-      ]);
+      apps = await startApps(
+        cluster,
+        pooled,
+        [
+          schedulerSpec('bouncer-s1', pooled, { DATABASE_LISTEN_URL: db.url }),
+          schedulerSpec('bouncer-s2', pooled, { DATABASE_LISTEN_URL: 'off' }),
+        ],
+        // PgBouncer 1.18 keeps no named statements across server connections.
+        { DB_PREPARED_STATEMENTS: 'false' },
+      );
     }),
     120_000,
   );
