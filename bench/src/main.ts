@@ -10,6 +10,7 @@ import {
 } from './creation/framework-server';
 import { parseOptions } from './options';
 import { runPressureCommand } from './pressure/pressure-command';
+import { runOverloadCommand } from './pressure/overload-command';
 import { runPeersCommand } from './peers/peers-command';
 import { runPeerWorker } from './peers/peer-worker-main';
 import { startReceiverServer } from './receiver/receiver-server';
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
     if (options.brokers) return runBrokersCommand(options);
     if (options.creation) return runCreationCommand(options);
     if (options.tableScale) return runTableScaleCommand(options);
-    if (options.herd) return runPressureCommand(options, 'herd');
+    if (options.herd) return runPressureCommand(options);
     if (options.peers) return runPeersCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
   }
   if (command === 'chaos') {
     const options = parseOptions(args);
-    if (options.overload) return runPressureCommand(options, 'overload');
+    if (options.overload) return runOverloadCommand(options);
     return options.failover
       ? runFailoverCommand(options)
       : runChaosCommand(options);

@@ -32,6 +32,7 @@ export class Receiver {
   private signed = 0;
   private signatures = 0;
   private bodyBytes = 0;
+  private retries = 0;
 
   constructor(private readonly clock: Clock = new SystemClock()) {}
 
@@ -41,9 +42,11 @@ export class Receiver {
     scheduledAt: string | undefined,
     signature?: string,
     bodyBytes = 0,
+    attempt?: string,
   ): void {
     const arrivalMs = this.clock.now().getTime();
     this.requests++;
+    if (attempt !== undefined && attempt !== '1') this.retries++;
     this.bodyBytes += bodyBytes;
     if (signature) {
       this.signed++;
@@ -77,6 +80,7 @@ export class Receiver {
       signed: this.signed,
       signatures: this.signatures,
       bodyBytes: this.bodyBytes,
+      retries: this.retries,
     };
   }
 
@@ -101,6 +105,7 @@ export class Receiver {
     this.signed = 0;
     this.signatures = 0;
     this.bodyBytes = 0;
+    this.retries = 0;
   }
 }
 
@@ -144,6 +149,7 @@ export function startReceiverServer(
       header(req, 'x-scheduleman-scheduled-at'),
       header(req, 'webhook-signature'),
       Number(header(req, 'content-length') ?? 0),
+      header(req, 'x-scheduleman-attempt'),
     );
     // The body is not needed, but it must be read for the connection to be reused.
     req.resume();
