@@ -130,6 +130,9 @@ function controlAnswer(url: string, receiver: Receiver): unknown {
   return { status: 'ok' };
 }
 
+/** Pending connections the receiver's socket queues before the kernel drops handshakes. */
+const LISTEN_BACKLOG = 4_096;
+
 /** Control paths start with `/__`; every other path is a webhook delivery. */
 export function startReceiverServer(
   port: number,
@@ -161,6 +164,12 @@ export function startReceiverServer(
   server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    // Three cold schedulers open up to 3 × WEBHOOK_MAX_SOCKETS connections at once: with
+    // Node's default backlog (511) the accept queue overflowed (TcpExt ListenOverflows),
+    // handshakes waited 1-3 s for a SYN retransmit, and calls timed out and were retried
+    // although the receiver answered at once. The kernel caps it at net.core.somaxconn.
+    server.listen({ port, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () =>
+      resolve(server),
+    );
   });
 }
