@@ -28,7 +28,7 @@ import { runTableScaleCommand } from './table-scale/table-scale-command';
  *   node dist/bench/main.js bench --peers [--smoke]   (scheduleman beside graphile-worker, pg-boss, BullMQ)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js chaos --failover [--smoke]   (the Patroni cluster loses its primary)
- *   node dist/bench/main.js chaos --overload [--smoke]   (3 schedulers, an oversized burst, a CPU hog)
+ *   node dist/bench/main.js chaos --overload [--smoke]   (3 schedulers, a CPU hog, a probe burst, 8 s of its rate)
  *   node dist/bench/main.js peer-worker --system=...  (one peer's worker process, started by --peers)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  *   node dist/bench/main.js framework --platform=express|fastify --port=N   (the framework ceiling's child)

@@ -21,7 +21,7 @@ export const HERD: PressurePlan = {
   oneShots: 100_000,
   crons: 10_000,
   leadMs: 4_000,
-  drainLimitMs: 180_000,
+  drainLimitMs: 300_000,
 };
 
 export const HERD_SMOKE: PressurePlan = {
