@@ -259,7 +259,9 @@ export async function readCounters(
       const match = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
       if (!match || !(COUNTERS as readonly string[]).includes(match[1]))
         continue;
-      const outcome = /outcome="([^"]+)"/.exec(match[2] ?? '')?.[1];
+      // The label group is absent from counters without labels.
+      const labels = match[2] as string | undefined;
+      const outcome = /outcome="([^"]+)"/.exec(labels ?? '')?.[1];
       const key = GAUGES.includes(match[1])
         ? `${match[1]} (${scheduler.name})`
         : outcome

@@ -126,9 +126,11 @@ async function runBursts(
       leadMs: plan.leadMs,
       drainLimitMs: plan.drainLimitMs,
     });
-    const leaseDurationMs = Number(
-      options.schedulerEnv.LEASE_DURATION_MS ?? DEFAULT_LEASE_DURATION_MS,
-    );
+    // BENCH_SCHEDULER_LEASE_DURATION_MS, when the run sets a shorter lease.
+    const leaseSetting = options.schedulerEnv.LEASE_DURATION_MS as
+      | string
+      | undefined;
+    const leaseDurationMs = Number(leaseSetting ?? DEFAULT_LEASE_DURATION_MS);
     const withinCapacity = Math.round(
       Math.min(
         plan.withinCapacityMax,
