@@ -1,18 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { BenchCluster } from '../infra/bench-cluster';
-import { resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
-import { writeReport } from '../report/bench-report';
 import { Harness } from '../runner/harness';
 import { createMigratedDatabase } from '../runner/run-workload';
 import { ON_TIME_BOUND_MS } from '../stats/evaluate';
 import { drainHerd, type HerdDrain } from './herd-drain';
-import {
-  countersTable,
-  pressureTable,
-  topStatements,
-} from './pressure-command';
 import { OVERLOAD, OVERLOAD_SMOKE, type OverloadPlan } from './pressure-plan';
+import { writePressureReport } from './pressure-report';
 
 /** The scheduler's default LEASE_DURATION_MS (apps/scheduler/src/config). */
 const DEFAULT_LEASE_DURATION_MS = 4_000;
@@ -62,27 +56,15 @@ export async function runOverloadCommand(
   } finally {
     await harness.close();
   }
-  const summary = verdictLines(verdict);
-  const markdown = [
-    `# scheduleman ${plan.name} run, ${harness.startedAt}`,
-    Object.entries(machine)
-      .map(([k, v]) => `- ${k}: ${v}`)
-      .join('\n'),
-    `Plan: ${JSON.stringify(plan)}`,
-    `## Result\n\n${pressureTable(drains)}`,
-    `## Verdict\n\n${summary}`,
-    `## Scheduler counters (summed over the three, per burst)\n\n${countersTable(drains)}`,
-    `## Top statements\n\n${topStatements(drains)}`,
-  ].join('\n\n');
-  const files = writeReport(
-    resultsDir(),
-    `${plan.name}${options.smoke ? '-smoke' : ''}-${harness.stamp}`,
-    { startedAt: harness.startedAt, machine, plan, drains, verdict },
-    markdown,
-  );
-  console.log(
-    `\n${pressureTable(drains)}\n\n${countersTable(drains)}\n\n${summary}\nwritten: ${files.join(', ')}`,
-  );
+  writePressureReport({
+    harness,
+    machine,
+    plan,
+    smoke: options.smoke,
+    drains,
+    sections: [`## Verdict\n\n${verdictLines(verdict)}`],
+    json: { drains, verdict },
+  });
   console.log(
     verdict.kept
       ? `${plan.name}: every promise kept`

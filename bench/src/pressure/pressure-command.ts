@@ -1,12 +1,10 @@
 import { BenchCluster } from '../infra/bench-cluster';
-import { resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
-import { writeReport } from '../report/bench-report';
-import { fmt, fmtMs, markdownTable } from '../report/table';
 import { Harness } from '../runner/harness';
 import { createMigratedDatabase } from '../runner/run-workload';
 import { drainHerd, type HerdDrain } from './herd-drain';
 import { HERD, HERD_SMOKE } from './pressure-plan';
+import { writePressureReport } from './pressure-report';
 
 /** One herd drained with one scheduler count, and the processes that exited unasked. */
 export interface PressureRun extends HerdDrain {
@@ -44,25 +42,14 @@ export async function runPressureCommand(
     await harness.close();
   }
   const broken = [...runs.filter((r) => brokeHerdPromise(r)), ...failed];
-  const markdown = [
-    `# scheduleman ${plan.name} run, ${harness.startedAt}`,
-    Object.entries(machine)
-      .map(([k, v]) => `- ${k}: ${v}`)
-      .join('\n'),
-    `Plan: ${JSON.stringify(plan)}`,
-    `## Result\n\n${pressureTable(runs)}`,
-    `## Scheduler counters (summed)\n\n${countersTable(runs)}`,
-    `## Top statements\n\n${topStatements(runs)}`,
-  ].join('\n\n');
-  const files = writeReport(
-    resultsDir(),
-    `${plan.name}${options.smoke ? '-smoke' : ''}-${harness.stamp}`,
-    { startedAt: harness.startedAt, machine, plan, runs },
-    markdown,
-  );
-  console.log(
-    `\n${pressureTable(runs)}\n\n${countersTable(runs)}\nwritten: ${files.join(', ')}`,
-  );
+  writePressureReport({
+    harness,
+    machine,
+    plan,
+    smoke: options.smoke,
+    drains: runs,
+    json: { runs },
+  });
   console.log(
     broken.length
       ? `${plan.name}: a promise was BROKEN`
@@ -110,75 +97,4 @@ async function runOnce(
     await cluster.stop();
     await harness.server.dropDatabase(databaseUrl).catch(() => undefined);
   }
-}
-
-/** One row per drain: correctness, lateness, rate, cost. */
-export function pressureTable(drains: readonly HerdDrain[]): string {
-  return markdownTable(
-    [
-      'sched',
-      'burst',
-      'expected',
-      'missed',
-      'under two keys',
-      'repeats (same key)',
-      'of which retries',
-      'p50',
-      'p99',
-      'max',
-      'late > 10 s',
-      'drain',
-      'fires/s',
-      'work at that rate',
-      'stmts/fire',
-      'sched CPU ms/fire',
-      'CPU s sched/pg',
-    ],
-    drains.map((r) => {
-      const e = r.evaluation;
-      const l = e.latenessMs;
-      return [
-        String(r.schedulers),
-        r.phase,
-        String(r.expected),
-        String(e.missing),
-        String(e.duplicatesWithDifferentKeys),
-        String(e.duplicateDeliveries),
-        String(r.retryDeliveries),
-        fmtMs(l.p50),
-        fmtMs(l.p99),
-        fmtMs(l.max),
-        String(e.outsideBound),
-        `${(r.drainMs / 1000).toFixed(2)} s`,
-        fmt(r.firesPerSecond),
-        `${r.workSeconds.toFixed(1)} s`,
-        r.statementsPerFire === undefined
-          ? '-'
-          : r.statementsPerFire.toFixed(3),
-        r.schedulerCpuMsPerFire.toFixed(3),
-        `${r.schedulerCpuSeconds.toFixed(1)}/${r.postgresCpuSeconds === undefined ? '-' : r.postgresCpuSeconds.toFixed(1)}`,
-      ];
-    }),
-  );
-}
-
-export function countersTable(drains: readonly HerdDrain[]): string {
-  const names = [...new Set(drains.flatMap((r) => Object.keys(r.counters)))];
-  return markdownTable(
-    ['sched', 'burst', ...names.map((n) => n.replace('scheduleman_', ''))],
-    drains.map((r) => [
-      String(r.schedulers),
-      r.phase,
-      ...names.map((n) => fmt(r.counters[n])),
-    ]),
-  );
-}
-
-export function topStatements(drains: readonly HerdDrain[]): string {
-  return drains
-    .map(
-      (r) =>
-        `- ${r.schedulers} scheduler(s), ${r.phase}: ${r.topStatements.map((s) => `${s.name} ${s.calls} calls ${s.totalMs.toFixed(0)} ms`).join('; ')}`,
-    )
-    .join('\n');
 }
