@@ -10,6 +10,7 @@ import {
 } from './creation/framework-server';
 import { parseOptions } from './options';
 import { runPressureCommand } from './pressure/pressure-command';
+import { runOverloadCommand } from './pressure/overload-command';
 import { runPeersCommand } from './peers/peers-command';
 import { runPeerWorker } from './peers/peer-worker-main';
 import { startReceiverServer } from './receiver/receiver-server';
@@ -27,7 +28,7 @@ import { runTableScaleCommand } from './table-scale/table-scale-command';
  *   node dist/bench/main.js bench --peers [--smoke]   (scheduleman beside graphile-worker, pg-boss, BullMQ)
  *   node dist/bench/main.js chaos [--smoke] [...]   (npm run chaos)
  *   node dist/bench/main.js chaos --failover [--smoke]   (the Patroni cluster loses its primary)
- *   node dist/bench/main.js chaos --overload [--smoke]   (3 schedulers, an oversized burst, a CPU hog)
+ *   node dist/bench/main.js chaos --overload [--smoke]   (3 schedulers, a CPU hog, a probe burst, 8 s of its rate)
  *   node dist/bench/main.js peer-worker --system=...  (one peer's worker process, started by --peers)
  *   node dist/bench/main.js receiver --port=N       (the webhook receiver child)
  *   node dist/bench/main.js framework --platform=express|fastify --port=N   (the framework ceiling's child)
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
     if (options.brokers) return runBrokersCommand(options);
     if (options.creation) return runCreationCommand(options);
     if (options.tableScale) return runTableScaleCommand(options);
-    if (options.herd) return runPressureCommand(options, 'herd');
+    if (options.herd) return runPressureCommand(options);
     if (options.peers) return runPeersCommand(options);
     return options.securityCost
       ? runSecurityCostCommand(options)
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
   }
   if (command === 'chaos') {
     const options = parseOptions(args);
-    if (options.overload) return runPressureCommand(options, 'overload');
+    if (options.overload) return runOverloadCommand(options);
     return options.failover
       ? runFailoverCommand(options)
       : runChaosCommand(options);

@@ -26,8 +26,9 @@
  *   --keep-db              (--table-scale) keep each filled database instead of dropping it
  *   --herd                 (bench) instead of the workloads: 100,000 one-shots + 10,000 second-crons due in
  *                          the same second, bulk-inserted, drained with each --schedulers count (src/pressure/)
- *   --overload             (chaos) instead of the kills: 3 schedulers, a burst larger than one fires within
- *                          its lease, and a CPU hog; checks misses, keys and lateness (src/pressure/)
+ *   --overload             (chaos) instead of the kills: 3 schedulers and a CPU hog, a probe burst that
+ *                          measures their fire rate, then 8 s of that rate; checks misses, keys and lateness
+ *                          (src/pressure/)
  *   --peers                (bench) instead of the workloads: burst and spread on scheduleman, graphile-worker,
  *                          pg-boss and BullMQ side by side, on a durable PostgreSQL of its own (src/peers/);
  *                          takes --only=burst|spread and --schedulers (worker processes of every system)
@@ -64,7 +65,7 @@ export interface HarnessOptions {
   keepDatabase: boolean;
   /** Drain a herd instead of the workloads (pressure/pressure-command.ts). */
   herd: boolean;
-  /** The overload run instead of the chaos events (pressure/pressure-command.ts). */
+  /** The overload run instead of the chaos events (pressure/overload-command.ts). */
   overload: boolean;
   /** Run scheduleman beside graphile-worker, pg-boss and BullMQ instead (peers/peers-command.ts). */
   peers: boolean;

@@ -32,6 +32,7 @@ export class Receiver {
   private signed = 0;
   private signatures = 0;
   private bodyBytes = 0;
+  private retries = 0;
 
   constructor(private readonly clock: Clock = new SystemClock()) {}
 
@@ -41,9 +42,11 @@ export class Receiver {
     scheduledAt: string | undefined,
     signature?: string,
     bodyBytes = 0,
+    attempt?: string,
   ): void {
     const arrivalMs = this.clock.now().getTime();
     this.requests++;
+    if (attempt !== undefined && attempt !== '1') this.retries++;
     this.bodyBytes += bodyBytes;
     if (signature) {
       this.signed++;
@@ -77,6 +80,7 @@ export class Receiver {
       signed: this.signed,
       signatures: this.signatures,
       bodyBytes: this.bodyBytes,
+      retries: this.retries,
     };
   }
 
@@ -101,6 +105,7 @@ export class Receiver {
     this.signed = 0;
     this.signatures = 0;
     this.bodyBytes = 0;
+    this.retries = 0;
   }
 }
 
@@ -125,6 +130,9 @@ function controlAnswer(url: string, receiver: Receiver): unknown {
   return { status: 'ok' };
 }
 
+/** Pending connections the receiver's socket queues before the kernel drops handshakes. */
+const LISTEN_BACKLOG = 4_096;
+
 /** Control paths start with `/__`; every other path is a webhook delivery. */
 export function startReceiverServer(
   port: number,
@@ -144,6 +152,7 @@ export function startReceiverServer(
       header(req, 'x-scheduleman-scheduled-at'),
       header(req, 'webhook-signature'),
       Number(header(req, 'content-length') ?? 0),
+      header(req, 'x-scheduleman-attempt'),
     );
     // The body is not needed, but it must be read for the connection to be reused.
     req.resume();
@@ -155,6 +164,12 @@ export function startReceiverServer(
   server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    // Three cold schedulers open up to 3 × WEBHOOK_MAX_SOCKETS connections at once: with
+    // Node's default backlog (511) the accept queue overflowed (TcpExt ListenOverflows),
+    // handshakes waited 1-3 s for a SYN retransmit, and calls timed out and were retried
+    // although the receiver answered at once. The kernel caps it at net.core.somaxconn.
+    server.listen({ port, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () =>
+      resolve(server),
+    );
   });
 }

@@ -26,4 +26,6 @@ export interface ReceiverCount {
   signatures: number;
   /** Sum of the deliveries' Content-Length: the same body size is compared across systems. */
   bodyBytes: number;
+  /** Requests whose X-Scheduleman-Attempt is above 1: retries, not re-fires of a lease. */
+  retries: number;
 }

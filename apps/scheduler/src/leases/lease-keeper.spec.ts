@@ -26,7 +26,7 @@ function claimOf(id: string, dueInMs: number): Claim {
   };
 }
 
-function setup() {
+function setup(beforeRenew?: () => Promise<void>) {
   const clock = new FakeClock(T0);
   const timers = new ManualTimers(clock);
   const fired: string[] = [];
@@ -50,6 +50,7 @@ function setup() {
     clock,
     timers,
     leaseDurationMs: 4_000,
+    beforeRenew,
     renew: (leases: readonly HeldLease[], now: Date) => {
       if (down)
         return Promise.reject(
@@ -126,6 +127,19 @@ describe('LeaseKeeper', () => {
     setDown(false);
     queue.add([claimOf('y', 5_500)]);
     await timers.advance(1_000);
+    await keeper.stop();
+  });
+
+  it('renews without waiting for the give-back round trip that runs before it', async () => {
+    let finishRelease: () => void = () => undefined;
+    const release = new Promise<void>((resolve) => (finishRelease = resolve));
+    const { timers, queue, keeper, renewals } = setup(() => release);
+    queue.add([claimOf('x', 6_000)]);
+    keeper.start();
+    await timers.advance(1_000);
+    // The release is still waiting for a connection; the renewal went ahead.
+    expect(renewals).toEqual([['x']]);
+    finishRelease();
     await keeper.stop();
   });
 });

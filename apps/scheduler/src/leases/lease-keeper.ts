@@ -31,8 +31,10 @@ export interface LeaseKeeperOptions {
   leaseDurationMs: number;
   intervalMs?: number;
   /**
-   * Runs before each renewal pass (giving back work the scheduler is behind on, so it is
-   * not renewed); a failure is logged and the renewal goes ahead.
+   * Runs at the start of each renewal pass (giving back work the scheduler is behind on,
+   * so it is not renewed): what it takes out of `held` synchronously is not renewed; its
+   * round trip (on the shared pool) runs alongside the renewal, never ahead of it. A
+   * failure is logged.
    */
   beforeRenew?: () => Promise<void>;
   timers?: Timers;
@@ -84,14 +86,23 @@ export class LeaseKeeper {
 
   /** One renewal pass; returns how many leases were renewed and which were lost. */
   async renewOnce(): Promise<{ renewed: number; lost: HeldLease[] }> {
-    if (this.options.beforeRenew) {
-      await this.options.beforeRenew().catch((error: unknown) => {
-        this.options.logger?.warn(
-          { msg: 'before renewal', error: String(error) },
-          'LeaseKeeper',
-        );
-      });
+    // Not awaited before renewing: the release waits for a pooled connection behind
+    // planning and outcome writes, and under overload that wait (seconds, measured) let
+    // the leases of everything else held run out, to be fired again by another scheduler.
+    const before = this.options.beforeRenew?.().catch((error: unknown) => {
+      this.options.logger?.warn(
+        { msg: 'before renewal', error: String(error) },
+        'LeaseKeeper',
+      );
+    });
+    try {
+      return await this.renewDue();
+    } finally {
+      await before;
     }
+  }
+
+  private async renewDue(): Promise<{ renewed: number; lost: HeldLease[] }> {
     const due = this.options.held.leasesEndingWithin(
       this.options.leaseDurationMs - this.intervalMs,
     );
