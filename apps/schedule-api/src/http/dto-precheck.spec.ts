@@ -7,7 +7,7 @@ import { RequestValidationPipe } from './request-validation.pipe';
 const pipe = new RequestValidationPipe();
 
 async function pipeAccepts(
-  metatype: abstract new () => object,
+  metatype: new () => object,
   value: unknown,
 ): Promise<boolean> {
   try {
