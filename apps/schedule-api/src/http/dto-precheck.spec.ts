@@ -1,4 +1,10 @@
-import { Allow, IsDefined, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  Allow,
+  IsDefined,
+  IsOptional,
+  IsString,
+  ValidateNested,
+} from 'class-validator';
 import { CreateScheduleBatchDto } from '../schedules/dto/create-schedule-batch.dto';
 import { CreateScheduleDto } from '../schedules/dto/create-schedule.dto';
 import { compileDtoPrecheck } from './dto-precheck';
