@@ -137,7 +137,10 @@ async function createBatches(
   const send = async () => {
     for (let schedules = all.shift(); schedules; schedules = all.shift()) {
       try {
-        created += (await client.createScheduleBatch(schedules)).items.length;
+        // Awaited first: `created += await …` would read `created` before the wait
+        // and lose the other senders' counts.
+        const { items } = await client.createScheduleBatch(schedules);
+        created += items.length;
       } catch (error) {
         failures.push(String(error));
       }
