@@ -33,9 +33,10 @@ const SUPPORTED_TYPES = new Set<string>([
 /**
  * The DTO's own class-validator rules, read once from its metadata and run straight on
  * the parsed JSON: no class-transformer copy, no ValidationError objects. Used where
- * many bodies are checked at once (POST /schedules/batch): the pipe costs about
- * 20 µs a body, this about 1 µs, and a body it does not accept goes to the pipe, so
- * the answer to a bad one is the pipe's, word for word.
+ * many bodies are checked at once (POST /schedules/batch, where the pipe was about half
+ * of the API's CPU per schedule: docs/performance.md "Creation throughput"), and a body
+ * it does not accept goes to the pipe, so the answer to a bad one is the pipe's, word
+ * for word.
  *
  * It follows class-validator's executor as RequestValidationPipe configures it
  * (whitelist with forbidNonWhitelisted, no groups): an unknown property, a false
