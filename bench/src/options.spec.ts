@@ -80,6 +80,29 @@ describe('parseOptions', () => {
     );
   });
 
+  it('reads --batches-in-flight and --api-main with --creation only', () => {
+    expect(parseOptions(['--creation'], {})).toMatchObject({
+      batchesInFlight: 1,
+      apiMain: undefined,
+    });
+    expect(
+      parseOptions(
+        ['--creation', '--batches-in-flight=4', '--api-main=/tmp/a.js'],
+        {},
+      ),
+    ).toMatchObject({ batchesInFlight: 4, apiMain: '/tmp/a.js' });
+    for (const bad of ['0', '9', '1.5', 'two'])
+      expect(() =>
+        parseOptions(['--creation', `--batches-in-flight=${bad}`], {}),
+      ).toThrow(/--batches-in-flight must be an integer from 1 to 8/);
+    expect(() => parseOptions(['--batches-in-flight=2'], {})).toThrow(
+      /go with --creation/,
+    );
+    expect(() => parseOptions(['--api-main=/tmp/a.js'], {})).toThrow(
+      /go with --creation/,
+    );
+  });
+
   it('reads --table-scale with its sizes, and refuses --rows without it', () => {
     expect(parseOptions(['--table-scale'], {})).toMatchObject({
       tableScale: true,

@@ -20,6 +20,8 @@
  *   --creation             (bench) instead of the workloads: bulk creation (POST /schedules/batch) and single
  *                          creation (50 in flight) against their targets, and the HTTP platform's ceiling,
  *                          Express against Fastify, in one run (src/creation/)
+ *   --batches-in-flight=N  (--creation) bulk batches sent at once (default 1: a client importing a list; 1..8)
+ *   --api-main=PATH        (--creation) run this API bundle instead of dist/apps/schedule-api/main.js (A/B)
  *   --table-scale          (bench) instead of the workloads: the hot statements under EXPLAIN ANALYZE on an
  *                          executions table of each size in --rows (src/table-scale/)
  *   --rows=1000000,10000000  (--table-scale) the sizes, executions per fresh database (default 1M,10M)
@@ -57,6 +59,10 @@ export interface HarnessOptions {
   basePort: number | undefined;
   /** Measure creation throughput against its targets instead (creation/creation-command.ts). */
   creation: boolean;
+  /** --creation: bulk requests in flight at once (default 1). */
+  batchesInFlight: number;
+  /** --creation: an API bundle to run instead of the built one, for A/B experiments. */
+  apiMain: string | undefined;
   /** Measure the hot statements on big executions tables instead (table-scale/). */
   tableScale: boolean;
   /** --table-scale: executions per size, one fresh database each. */
@@ -102,6 +108,8 @@ export function parseOptions(
     'failover',
     'base-port',
     'creation',
+    'batches-in-flight',
+    'api-main',
     'table-scale',
     'rows',
     'keep-db',
@@ -183,6 +191,20 @@ export function parseOptions(
     );
   if (basePort !== undefined && !flags.has('failover'))
     throw new Error('--base-port goes with --failover');
+  if (
+    (flags.has('batches-in-flight') || flags.has('api-main')) &&
+    !flags.has('creation')
+  )
+    throw new Error('--batches-in-flight and --api-main go with --creation');
+  const batchesInFlight = Number(flags.get('batches-in-flight') ?? 1);
+  if (
+    !Number.isInteger(batchesInFlight) ||
+    batchesInFlight < 1 ||
+    batchesInFlight > 8
+  )
+    throw new Error(
+      `--batches-in-flight must be an integer from 1 to 8, got '${flags.get('batches-in-flight')}'`,
+    );
   const schedulerEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (name.startsWith(SCHEDULER_ENV_PREFIX) && value !== undefined)
@@ -201,6 +223,8 @@ export function parseOptions(
     failover: flags.has('failover'),
     basePort,
     creation: flags.has('creation'),
+    batchesInFlight,
+    apiMain: flags.get('api-main'),
     tableScale: flags.has('table-scale'),
     tableScaleRows,
     keepDatabase: flags.has('keep-db'),

@@ -74,7 +74,7 @@ function sizes(options: HarnessOptions): Sizes {
     : {
         rounds: 4,
         batchSize: 1_000,
-        batchesPerRound: 5,
+        batchesPerRound: 8,
         singlesPerRound: 3_000,
         warmUpSingles: 1_000,
         warmUpBatches: 2,
@@ -116,13 +116,17 @@ async function metered(
   };
 }
 
-/** `count` batches, one request in flight (a client importing a list does that). */
+/**
+ * `count` batches, `inFlight` requests at a time (1: a client importing a list; more:
+ * what the API and PostgreSQL do once neither waits for the other).
+ */
 async function createBatches(
   env: RunEnvironment,
   client: ApiClient,
   label: string,
   count: number,
   size: number,
+  inFlight: number,
 ): Promise<{ created: number; failures: string[]; ms: number }> {
   const all = Array.from({ length: count }, (_, b) =>
     bodies(env, `${label}-${b}`, size),
@@ -130,13 +134,19 @@ async function createBatches(
   const failures: string[] = [];
   let created = 0;
   const started = monotonicMs();
-  for (const schedules of all) {
-    try {
-      created += (await client.createScheduleBatch(schedules)).items.length;
-    } catch (error) {
-      failures.push(String(error));
+  const send = async () => {
+    for (let schedules = all.shift(); schedules; schedules = all.shift()) {
+      try {
+        // Awaited first: `created += await …` would read `created` before the wait
+        // and lose the other senders' counts.
+        const { items } = await client.createScheduleBatch(schedules);
+        created += items.length;
+      } catch (error) {
+        failures.push(String(error));
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: inFlight }, send));
   return { created, failures, ms: monotonicMs() - started };
 }
 
@@ -158,10 +168,17 @@ async function createSingles(
 async function measureCreation(
   env: RunEnvironment,
   size: Sizes,
+  options: HarnessOptions,
   rounds: CreationRound[],
 ): Promise<void> {
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_create');
-  const cluster = await startApiOnly(env, databaseUrl, 'creation');
+  const cluster = await startApiOnly(
+    env,
+    databaseUrl,
+    'creation',
+    {},
+    options.apiMain,
+  );
   const admin = new ApiClient(cluster.apiUrl, { apiKey: TEST_ADMIN_API_KEY });
   let client: ApiClient | undefined;
   try {
@@ -173,7 +190,14 @@ async function measureCreation(
     );
     const owned = client;
     await createSingles(env, owned, 'warm', size.warmUpSingles);
-    await createBatches(env, owned, 'warm', size.warmUpBatches, size.batchSize);
+    await createBatches(
+      env,
+      owned,
+      'warm',
+      size.warmUpBatches,
+      size.batchSize,
+      options.batchesInFlight,
+    );
     const kinds = [
       {
         kind: 'bulk' as const,
@@ -184,6 +208,7 @@ async function measureCreation(
             `bulk-${round}`,
             size.batchesPerRound,
             size.batchSize,
+            options.batchesInFlight,
           ),
       },
       {
@@ -293,12 +318,13 @@ export async function runCreationCommand(
     command: benchCommandLine(),
     wallSeconds: 0,
     batchSize: size.batchSize,
+    batchesInFlight: options.batchesInFlight,
     creation: [],
     framework: [],
   };
   harness.log(`creation; logs in ${harness.logRoot}`);
   const stopped = await measureThenClose(harness, async () => {
-    await measureCreation(env, size, report.creation);
+    await measureCreation(env, size, options, report.creation);
     await measureFrameworks(env, size, report.framework);
   });
   report.wallSeconds = harness.elapsedSeconds();

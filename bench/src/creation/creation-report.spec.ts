@@ -12,6 +12,7 @@ function report(overrides: Partial<CreationReport> = {}): CreationReport {
     command: 'npm run bench -- --creation',
     wallSeconds: 60,
     batchSize: 1000,
+    batchesInFlight: 1,
     creation: [
       {
         kind: 'bulk',
@@ -97,7 +98,10 @@ function report(overrides: Partial<CreationReport> = {}): CreationReport {
 describe('creation report', () => {
   it('takes the median round of each kind and platform', () => {
     expect(summarizeCreation(report())).toEqual({
+      batchesInFlight: 1,
       bulkPerSecond: 12_000,
+      bulkApiCpuMs: 0.05,
+      bulkPgCpuMs: undefined,
       singlePerSecond: 1_500,
       expressPerSecond: 6_000,
       fastifyPerSecond: 7_200,

@@ -39,12 +39,19 @@ export interface CreationReport {
   command: string;
   wallSeconds: number;
   batchSize: number;
+  /** Bulk requests in flight at once (--batches-in-flight). */
+  batchesInFlight: number;
   creation: CreationRound[];
   framework: FrameworkRound[];
 }
 
 export interface CreationSummary {
+  /** Bulk requests in flight at once; 1 when not given. */
+  batchesInFlight?: number;
   bulkPerSecond?: number;
+  /** Median CPU ms per schedule of the API and of PostgreSQL in the bulk rounds. */
+  bulkApiCpuMs?: number;
+  bulkPgCpuMs?: number;
   singlePerSecond?: number;
   expressPerSecond?: number;
   fastifyPerSecond?: number;
@@ -82,8 +89,16 @@ export function summarizeCreation(report: CreationReport): CreationSummary {
       ? [fastify.perSecond / express.perSecond]
       : [];
   });
+  const bulk = report.creation.filter((r) => r.kind === 'bulk');
   return {
+    batchesInFlight: report.batchesInFlight,
     bulkPerSecond: of('bulk'),
+    bulkApiCpuMs: median(bulk.map((r) => r.apiCpuMsPerSchedule)),
+    bulkPgCpuMs: median(
+      bulk.flatMap((r) =>
+        r.pgCpuMsPerSchedule === undefined ? [] : [r.pgCpuMsPerSchedule],
+      ),
+    ),
     singlePerSecond: of('single'),
     expressPerSecond: on('express'),
     fastifyPerSecond: on('fastify'),
@@ -113,7 +128,7 @@ export function creationVerdict(summary: CreationSummary): string[] {
   const met = (value: number | undefined, target: number) =>
     value !== undefined && value >= target ? 'met' : 'missed';
   return [
-    `bulk creation (POST /schedules/batch, 1000 per request): ${fmt(bulkPerSecond)} schedules/s = ${ratio(bulkPerSecond, BULK_TARGET_PER_SECOND)} the ${fmt(BULK_TARGET_PER_SECOND)}/s target (${met(bulkPerSecond, BULK_TARGET_PER_SECOND)})`,
+    `bulk creation (POST /schedules/batch, 1000 per request, ${String(summary.batchesInFlight ?? 1)} in flight): ${fmt(bulkPerSecond)} schedules/s = ${ratio(bulkPerSecond, BULK_TARGET_PER_SECOND)} the ${fmt(BULK_TARGET_PER_SECOND)}/s target (${met(bulkPerSecond, BULK_TARGET_PER_SECOND)}); CPU per schedule: API ${fmt(summary.bulkApiCpuMs, 3)} ms, PostgreSQL ${fmt(summary.bulkPgCpuMs, 3)} ms`,
     `single creation (POST /schedules, ${SINGLE_IN_FLIGHT} in flight): ${fmt(singlePerSecond)}/s = ${ratio(singlePerSecond, SINGLE_TARGET_PER_SECOND)} the ${fmt(SINGLE_TARGET_PER_SECOND)}/s target (${met(singlePerSecond, SINGLE_TARGET_PER_SECOND)})`,
     `framework ceiling (bare Nest, one POST route, ${SINGLE_IN_FLIGHT} in flight): Express ${fmt(expressPerSecond)}/s, Fastify ${fmt(fastifyPerSecond)}/s (paired by round: Fastify = ${summary.fastifyToExpressPaired === undefined ? '-' : summary.fastifyToExpressPaired.toFixed(2)} × Express); single creation = ${ratio(singlePerSecond, expressPerSecond)} the Express ceiling`,
     `CPU per request: Express ${fmt(summary.expressCpuMs, 3)} ms, Fastify ${fmt(summary.fastifyCpuMs, 3)} ms (${ratio(summary.fastifyCpuMs, summary.expressCpuMs)} Express); the API per single creation ${fmt(summary.singleCpuMs, 3)} ms (${ratio(summary.singleCpuMs, summary.expressCpuMs)} the bare Express request)`,

@@ -20,6 +20,8 @@ export interface BenchClusterOptions {
   apiEnv?: Record<string, string>;
   /** Run the API and the schedulers under `node --cpu-prof`, writing .cpuprofile files into logDir. */
   cpuProfile?: boolean;
+  /** The API bundle; defaults to dist/apps/schedule-api/main.js. */
+  apiMain?: string;
   /** The scheduler bundle; defaults to dist/apps/scheduler/main.js. */
   schedulerMain?: string;
   /** Extra node arguments and environment for the i-th scheduler (1-based), e.g. a skewed clock. */
@@ -70,6 +72,7 @@ export class BenchCluster {
     try {
       const api = await group.start('schedule-api', {
         name: 'api',
+        main: options.apiMain,
         nodeArgs: profile('api'),
         env: { ...common, ...options.apiEnv },
         logFile: logFile('api'),

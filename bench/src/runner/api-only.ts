@@ -11,12 +11,16 @@ import type { RunEnvironment } from './run-workload';
  * (workloads/workload.ts `dueTomorrow`), so no scheduler need run.
  */
 
-/** The API alone on `databaseUrl`, its logs in `<logRoot>/<name>`, plus `apiEnv`. */
+/**
+ * The API alone on `databaseUrl`, its logs in `<logRoot>/<name>`, plus `apiEnv`;
+ * `apiMain` another API bundle (A/B), else the built one.
+ */
 export function startApiOnly(
   env: RunEnvironment,
   databaseUrl: string,
   name: string,
   apiEnv: Record<string, string> = {},
+  apiMain?: string,
 ): Promise<BenchCluster> {
   return BenchCluster.start({
     databaseUrl,
@@ -26,6 +30,7 @@ export function startApiOnly(
     schedulerEnv: {},
     apiEnv,
     cpuProfile: env.cpuProfile,
+    apiMain,
   });
 }
 

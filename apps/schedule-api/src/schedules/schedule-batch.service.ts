@@ -10,25 +10,31 @@ import {
   type ScheduleBatchResponse,
 } from '@scheduleman/domain';
 import { InvalidRequestError, RefusedFieldsError } from '@scheduleman/runtime';
+import { compileDtoPrecheck } from '../http/dto-precheck';
 import { RequestValidationPipe } from '../http/request-validation.pipe';
-import type { CreateScheduleBatchDto } from './dto/create-schedule-batch.dto';
+import { CreateScheduleBatchDto } from './dto/create-schedule-batch.dto';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { OwnerQuotas } from './owner-quotas';
 import { toScheduleResponse } from './schedule-rows';
 import { SchedulesRepository } from './schedules.repository';
 import { type PreparedCreate, SchedulesService } from './schedules.service';
 
-const ITEM_METADATA = {
+const BATCH_METADATA = {
   type: 'body',
-  metatype: CreateScheduleDto,
+  metatype: CreateScheduleBatchDto,
   data: undefined,
 } as const;
+const ITEM_METADATA = { ...BATCH_METADATA, metatype: CreateScheduleDto };
+const BATCH_PRECHECK = compileDtoPrecheck(CreateScheduleBatchDto);
+const ITEM_PRECHECK = compileDtoPrecheck(CreateScheduleDto);
 
 /**
  * POST /schedules/batch (docs/api.md "Bulk creation"): each item is checked as
- * POST /schedules checks its body (the same ValidationPipe and DTO, then
- * SchedulesService.prepareCreate), and every item's problems are reported by index
- * before anything is written. Then one transaction: the connections and calendars the
+ * POST /schedules checks its body (the DTO's rules, then SchedulesService.prepareCreate),
+ * and every item's problems are reported by index before anything is written. The
+ * body and its items are checked by their DTOs' rules straight on the parsed JSON
+ * (compileDtoPrecheck); only what that does not accept goes through the ValidationPipe,
+ * whose answer names the problems. Then one transaction: the connections and calendars the
  * items name (a statement for each such item), the owners' totals (one statement per
  * owner), one INSERT of every schedule with its events, and at most one NOTIFY.
  */
@@ -43,14 +49,25 @@ export class ScheduleBatchService {
     private readonly repo: SchedulesRepository,
   ) {}
 
+  /** `body` as parsed from JSON, not yet validated (the controller leaves that to us). */
   async create(
     principal: Principal,
-    dto: CreateScheduleBatchDto,
+    body: unknown,
   ): Promise<ScheduleBatchResponse> {
+    const dto = BATCH_PRECHECK?.(body)
+      ? (body as CreateScheduleBatchDto)
+      : ((await this.validation.transform(
+          body,
+          BATCH_METADATA,
+        )) as CreateScheduleBatchDto);
     const refusals = new BatchRefusals();
     const prepared: PreparedCreate[] = [];
     for (const [index, item] of dto.schedules.entries()) {
-      const one = await this.prepareItem(principal, item, index, refusals);
+      const one = ITEM_PRECHECK?.(item)
+        ? refusals.attemptNow(index, () =>
+            this.schedules.prepareCreate(principal, item as CreateScheduleDto),
+          )
+        : await this.prepareItem(principal, item, index, refusals);
       if (one) prepared.push(one);
     }
     refusals.throwIfAny();
@@ -112,8 +129,8 @@ export class ScheduleBatchService {
       refusals.add('invalid', indexProblems(index, error.errors));
       return undefined;
     }
-    return refusals.attempt(index, () =>
-      Promise.resolve(this.schedules.prepareCreate(principal, dto)),
+    return refusals.attemptNow(index, () =>
+      this.schedules.prepareCreate(principal, dto),
     );
   }
 }
@@ -136,15 +153,30 @@ class BatchRefusals {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof InvalidRequestError) {
-        this.add('invalid', indexProblems(index, error.errors));
-        return undefined;
-      }
-      const refused = itemRefusal(error);
-      if (!refused) throw error;
-      this.add(refused.refusal, indexProblems(index, [refused.problem]));
+      this.refuse(index, error);
       return undefined;
     }
+  }
+
+  /** attempt, for work that does not wait. */
+  attemptNow<T>(index: number, work: () => T): T | undefined {
+    try {
+      return work();
+    } catch (error) {
+      this.refuse(index, error);
+      return undefined;
+    }
+  }
+
+  /** Records `error` as item `index`'s refusal, or throws it when it is not one. */
+  private refuse(index: number, error: unknown): void {
+    if (error instanceof InvalidRequestError) {
+      this.add('invalid', indexProblems(index, error.errors));
+      return;
+    }
+    const refused = itemRefusal(error);
+    if (!refused) throw error;
+    this.add(refused.refusal, indexProblems(index, [refused.problem]));
   }
 
   throwIfAny(): void {
