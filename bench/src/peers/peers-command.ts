@@ -457,6 +457,12 @@ async function runPeerOrRecord(
 export async function runPeersCommand(
   options: HarnessOptions,
 ): Promise<number> {
+  const names = [SCHEDULEMAN, ...PEER_SYSTEMS.map((s) => s.name)];
+  const unknown = options.systems?.filter((n) => !names.includes(n)) ?? [];
+  if (unknown.length)
+    throw new Error(
+      `--systems: unknown ${unknown.join(', ')}; known: ${names.join(', ')}`,
+    );
   // Always a server of our own: its durability is known and its CPU can be read.
   const harness = await Harness.start('bench', undefined, { durable: true });
   const env = runEnvironment(harness, options);
@@ -499,16 +505,21 @@ export async function runPeersCommand(
       (w) => !options.only || options.only.includes(w.name),
     );
     const counts = options.smoke ? [2] : options.schedulerCounts;
+    const runs = (name: string) =>
+      !options.systems || options.systems.includes(name);
+    const peers = PEER_SYSTEMS.filter((s) => runs(s.name));
     for (const workload of workloads) {
       for (const n of counts) {
         harness.log(`${workload.name} with ${String(n)} process(es)`);
         // The peers first: on a machine this shared, a run cut short keeps their figures.
-        for (const system of PEER_SYSTEMS) {
+        for (const system of peers) {
           report.runs.push(await runPeerOrRecord(shared, system, workload, n));
           writePartial();
         }
-        report.runs.push(await runScheduleman(shared, workload, n));
-        writePartial();
+        if (runs(SCHEDULEMAN)) {
+          report.runs.push(await runScheduleman(shared, workload, n));
+          writePartial();
+        }
       }
     }
   } finally {
