@@ -31,10 +31,13 @@ export interface LeaseKeeperOptions {
   leaseDurationMs: number;
   intervalMs?: number;
   /**
-   * Runs before each renewal pass (giving back work the scheduler is behind on, so it is
-   * not renewed); a failure is logged and the renewal goes ahead.
+   * Runs before each renewal pass (taking back work the scheduler is behind on, so it is
+   * not renewed). Synchronous on purpose: a renewal must never queue behind a statement
+   * on the main pool (the burst runs of docs/performance.md: renewals waiting behind a
+   * release let leases run out and be taken over); a throw is logged and the renewal
+   * goes ahead.
    */
-  beforeRenew?: () => Promise<void>;
+  beforeRenew?: () => void;
   timers?: Timers;
   logger?: LoggerService;
   metrics?: SchedulerMetrics;
@@ -84,13 +87,13 @@ export class LeaseKeeper {
 
   /** One renewal pass; returns how many leases were renewed and which were lost. */
   async renewOnce(): Promise<{ renewed: number; lost: HeldLease[] }> {
-    if (this.options.beforeRenew) {
-      await this.options.beforeRenew().catch((error: unknown) => {
-        this.options.logger?.warn(
-          { msg: 'before renewal', error: String(error) },
-          'LeaseKeeper',
-        );
-      });
+    try {
+      this.options.beforeRenew?.();
+    } catch (error) {
+      this.options.logger?.warn(
+        { msg: 'before renewal', error: String(error) },
+        'LeaseKeeper',
+      );
     }
     const due = this.options.held.leasesEndingWithin(
       this.options.leaseDurationMs - this.intervalMs,
