@@ -1,7 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { errorMessage, MAX_BATCH_SCHEDULES } from '@scheduleman/domain';
+import {
+  type Clock,
+  errorMessage,
+  MAX_BATCH_SCHEDULES,
+} from '@scheduleman/domain';
 import {
   ApiClient,
   AppProcess,
@@ -180,17 +184,28 @@ async function measureDeliveries(
   };
 }
 
-/** `times` as one-shot schedules through POST /schedules/batch, MAX_BATCH_SCHEDULES a request. */
+/**
+ * `times` as one-shot schedules through POST /schedules/batch, MAX_BATCH_SCHEDULES a
+ * request. With `notBefore` (the warm-up, which is not judged), each batch's instants are
+ * moved to at least that long after it is sent: the API refuses an `at` more than 5 s
+ * past, which a batch sent late on a loaded machine would otherwise be.
+ */
 async function createInBatches(
   api: ApiClient,
   hookUrl: string,
   name: string,
   times: readonly number[],
+  notBefore?: { clock: Clock; leadMs: number },
 ): Promise<{ occurrences: Map<string, number[]>; perSecond: number }> {
   const occurrences = new Map<string, number[]>();
   const began = monotonicMs();
   for (let i = 0; i < times.length; i += MAX_BATCH_SCHEDULES) {
-    const slice = times.slice(i, i + MAX_BATCH_SCHEDULES);
+    const earliest = notBefore
+      ? notBefore.clock.now().getTime() + notBefore.leadMs
+      : Number.NEGATIVE_INFINITY;
+    const slice = times
+      .slice(i, i + MAX_BATCH_SCHEDULES)
+      .map((at) => Math.max(at, earliest));
     const { items } = await api.createScheduleBatch(
       slice.map((at) => ({
         name: `${name}-${String(at)}`,
@@ -243,6 +258,7 @@ async function runScheduleman(
         env.receiverClient.hookUrl,
         'warm-up',
         Array.from({ length: workload.warmUp }, (_, i) => start + (i % 1000)),
+        { clock: env.clock, leadMs: 500 },
       );
       perSecond = warm.perSecond;
       const arrived = await awaitRequests(env, workload.warmUp, 30_000);
@@ -415,18 +431,19 @@ async function runPeer(
 }
 
 /** A peer's run, or a row saying why it stopped (the other systems still run). */
-async function runPeerOrRecord(
+async function runOrRecord(
   shared: PeerShared,
-  system: PeerSystem,
+  system: string,
   workload: PeerWorkload,
   processes: number,
+  run: () => Promise<PeerRun>,
 ): Promise<PeerRun> {
   try {
-    return await runPeer(shared, system, workload, processes);
+    return await run();
   } catch (error) {
-    shared.env.log(`${system.name}: ${errorMessage(error)}`);
+    shared.env.log(`${system}: ${errorMessage(error)}`);
     return {
-      system: system.name,
+      system,
       workload: workload.name,
       processes,
       evaluation: {
@@ -513,11 +530,19 @@ export async function runPeersCommand(
         harness.log(`${workload.name} with ${String(n)} process(es)`);
         // The peers first: on a machine this shared, a run cut short keeps their figures.
         for (const system of peers) {
-          report.runs.push(await runPeerOrRecord(shared, system, workload, n));
+          report.runs.push(
+            await runOrRecord(shared, system.name, workload, n, () =>
+              runPeer(shared, system, workload, n),
+            ),
+          );
           writePartial();
         }
         if (runs(SCHEDULEMAN)) {
-          report.runs.push(await runScheduleman(shared, workload, n));
+          report.runs.push(
+            await runOrRecord(shared, SCHEDULEMAN, workload, n, () =>
+              runScheduleman(shared, workload, n),
+            ),
+          );
           writePartial();
         }
       }
