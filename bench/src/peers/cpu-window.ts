@@ -105,7 +105,7 @@ export class CpuSampler {
   private async run(): Promise<void> {
     while (this.running) {
       await sleep(CPU_SAMPLE_INTERVAL_MS);
-      if (this.running) this.sample();
+      this.sample();
     }
   }
 
