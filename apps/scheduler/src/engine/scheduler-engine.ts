@@ -37,8 +37,6 @@ export const DEFAULT_MAX_HELD = 50_000;
 const ABORT_SETTLE_MS = 1_000;
 /** Floor for writing the last outcomes on shutdown, ms. */
 const MIN_FINAL_FLUSH_MS = 2_000;
-/** A cold scheduler holds at most this many executions per in-flight slot (HeldCapacity.unmeasuredMaxHeld). */
-const COLD_HELD_PER_SLOT = 2;
 /** Outcomes that cannot be written mean the database is struggling: take no more work. */
 const BACKPRESSURE_QUEUED_OUTCOMES = DEFAULT_MAX_QUEUED_OUTCOMES / 2;
 
@@ -424,10 +422,6 @@ export class SchedulerEngine {
       leaseDurationMs: settings.leaseDurationMs,
       safetyMarginMs: this.leaseSafetyMarginMs(),
       maxHeld: settings.maxHeld ?? DEFAULT_MAX_HELD,
-      // Enough to fill every in-flight slot twice over: the meter sees it saturated.
-      unmeasuredMaxHeld: this.fireRate.measured
-        ? undefined
-        : COLD_HELD_PER_SLOT * settings.maxInFlight,
     };
   }
 

@@ -95,17 +95,6 @@ describe('heldCap and claimBudget', () => {
     expect(heldCap({ ...capacity, ratePerSecond: 1e6 })).toBe(50_000);
   });
 
-  it('holds no more than the cold bound while the rate is unmeasured', () => {
-    expect(heldCap({ ...capacity, unmeasuredMaxHeld: 512 })).toBe(512);
-    expect(claimBudget(500, { ...capacity, unmeasuredMaxHeld: 512 })).toBe(12);
-  });
-
-  it('lets the rate decide when it allows less than the cold bound', () => {
-    expect(
-      heldCap({ ...capacity, ratePerSecond: 100, unmeasuredMaxHeld: 512 }),
-    ).toBe(350);
-  });
-
   it('holds at least one execution', () => {
     expect(heldCap({ ...capacity, ratePerSecond: 0 })).toBe(1);
     expect(heldCap({ ...capacity, safetyMarginMs: 10_000 })).toBe(1);

@@ -107,14 +107,6 @@ export interface HeldCapacity {
   safetyMarginMs: number;
   /** Hard bound regardless of the rate (memory), executions. */
   maxHeld: number;
-  /**
-   * Bound while the rate is not measured yet (a cold scheduler), executions; none when
-   * absent. The initial rate is a guess: N cold schedulers each holding what the guess
-   * fires in a lease claimed N × 1,750 of a burst they then could not fire in time
-   * (leases expired, taken over). A small cold bound fills the in-flight slots, the
-   * meter measures the real rate within a few hundred ms, and the cap follows it.
-   */
-  unmeasuredMaxHeld?: number;
 }
 
 /** Most executions to hold at once: rate × (lease − margin), within [1, maxHeld]. */
@@ -124,11 +116,7 @@ export function heldCap(capacity: HeldCapacity): number {
     capacity.leaseDurationMs - capacity.safetyMarginMs,
   );
   const byRate = Math.floor((capacity.ratePerSecond * horizonMs) / 1_000);
-  const bound = Math.min(
-    capacity.maxHeld,
-    capacity.unmeasuredMaxHeld ?? Number.POSITIVE_INFINITY,
-  );
-  return Math.max(1, Math.min(bound, byRate));
+  return Math.max(1, Math.min(capacity.maxHeld, byRate));
 }
 
 /** How many more executions may be planned or claimed now (0 when at the cap). */
