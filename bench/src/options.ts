@@ -34,6 +34,7 @@
  *   --peers                (bench) instead of the workloads: burst and spread on scheduleman, graphile-worker,
  *                          pg-boss and BullMQ side by side, on a durable PostgreSQL of its own (src/peers/);
  *                          takes --only=burst|spread and --schedulers (worker processes of every system)
+ *   --systems=scheduleman,pg-boss  (--peers) run only these systems (default all four), e.g. to iterate on one
  * Environment: TEST_DATABASE_URL (use that server, one fresh database per run);
  * BENCH_SCHEDULER_<VAR>=value passes <VAR>=value to every scheduler (e.g. to try
  * BENCH_SCHEDULER_WEBHOOK_MAX_SOCKETS=64). This is the only module that reads
@@ -63,6 +64,8 @@ export interface HarnessOptions {
   batchesInFlight: number;
   /** --creation: an API bundle to run instead of the built one, for A/B experiments. */
   apiMain: string | undefined;
+  /** --peers: the systems to run (scheduleman and peer names); all when undefined. */
+  systems: string[] | undefined;
   /** Measure the hot statements on big executions tables instead (table-scale/). */
   tableScale: boolean;
   /** --table-scale: executions per size, one fresh database each. */
@@ -116,6 +119,7 @@ export function parseOptions(
     'herd',
     'overload',
     'peers',
+    'systems',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name))
@@ -161,6 +165,8 @@ export function parseOptions(
     throw new Error(
       '--peers runs the burst and spread workloads: --only=burst|spread',
     );
+  if (flags.has('systems') && !flags.has('peers'))
+    throw new Error('--systems goes with --peers');
   if ((flags.has('rows') || flags.has('keep-db')) && !flags.has('table-scale'))
     throw new Error('--rows and --keep-db go with --table-scale');
   const tableScaleRows = (flags.get('rows') ?? '1000000,10000000')
@@ -213,6 +219,7 @@ export function parseOptions(
   return {
     smoke: flags.has('smoke'),
     only: flags.get('only')?.split(','),
+    systems: flags.get('systems')?.split(','),
     schedulerCounts,
     logLevel: flags.get('log-level') ?? 'info',
     cpuProfile: flags.has('cpu-prof'),

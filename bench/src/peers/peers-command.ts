@@ -1,17 +1,23 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { errorMessage } from '@scheduleman/domain';
 import {
+  type Clock,
+  errorMessage,
+  MAX_BATCH_SCHEDULES,
+} from '@scheduleman/domain';
+import {
+  ApiClient,
   AppProcess,
   freePort,
   sleep,
+  TEST_ADMIN_API_KEY,
   workspaceRoot,
 } from '@scheduleman/testkit';
 import { benchCommandLine, runEnvironment } from '../bench-command';
 import { cpuSeconds, treeCpuSeconds } from '../infra/proc-stats';
 import { RedisServer } from '../infra/redis-server';
-import { UsageMeter } from '../infra/usage-meter';
+import { BenchCluster } from '../infra/bench-cluster';
 import { monotonicMs } from '../infra/wait';
 import { benchMain, resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
@@ -19,18 +25,15 @@ import { writeReport } from '../report/bench-report';
 import { Harness } from '../runner/harness';
 import {
   awaitArrivals,
+  createMigratedDatabase,
   deliveryRates,
   type RunEnvironment,
-  runWorkload,
+  saveRawData,
 } from '../runner/run-workload';
-import type { Expectation } from '../stats/evaluate';
-import {
-  burstDueTimes,
-  burstWorkload,
-  spreadDueTimes,
-  spreadWorkload,
-} from '../workloads/one-shots';
-import type { Workload } from '../workloads/workload';
+import type { Evaluation, Expectation } from '../stats/evaluate';
+import { burstDueTimes, spreadDueTimes } from '../workloads/one-shots';
+import { iso, webhookTrigger } from '../workloads/workload';
+import { cpuBetween, CpuSampler, measuredWindow } from './cpu-window';
 import { peerJobs } from './peer-job';
 import type { PeerSystem, PeerTarget } from './peer-system';
 import { PEER_SYSTEMS } from './peer-systems';
@@ -45,14 +48,13 @@ import {
   verdictsTable,
 } from './peers-report';
 
-/** One workload as both sides run it: scheduleman through its API, a peer through its bulk API. */
+/** One workload as every system runs it, each through its bulk API. */
 interface PeerWorkload {
   name: 'burst' | 'spread';
   count: number;
   dueTimes: (firstDueMs: number) => number[];
   /** Fires before the measured ones, so they meet warm processes (see burstWorkload). */
   warmUp: number;
-  scheduleman: Workload;
 }
 
 /**
@@ -68,7 +70,6 @@ function peerWorkloads(smoke: boolean, burstWarmUp: number): PeerWorkload[] {
         count: 100,
         dueTimes: burstDueTimes(100),
         warmUp: 20,
-        scheduleman: burstWorkload(100, 20),
       },
     ];
   const burstCount = 10_000;
@@ -80,15 +81,13 @@ function peerWorkloads(smoke: boolean, burstWarmUp: number): PeerWorkload[] {
       count: burstCount,
       dueTimes: burstDueTimes(burstCount),
       warmUp: burstWarmUp,
-      scheduleman: burstWorkload(burstCount, burstWarmUp),
     },
     {
       name: 'spread',
       count: spreadCount,
       dueTimes: spreadDueTimes(spreadCount, spreadMs),
-      // scheduleman's spread has none either: at 167 fires/s a cold process keeps up.
+      // At 167 fires/s a cold process keeps up.
       warmUp: 0,
-      scheduleman: spreadWorkload(spreadCount, spreadMs),
     },
   ];
 }
@@ -102,47 +101,6 @@ function installedVersion(packageName: string): string {
   );
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string })
     .version;
-}
-
-/** scheduleman's run of the workload, as `npm run bench` runs it, in the peers' terms. */
-async function runScheduleman(
-  env: RunEnvironment,
-  workload: PeerWorkload,
-  processes: number,
-): Promise<PeerRun> {
-  const run = await runWorkload(env, workload.scheduleman, processes);
-  const count = await env.receiverClient.count();
-  const cpu = (name: RegExp) =>
-    run.processes
-      .filter((p) => name.test(p.name))
-      .reduce((sum, p) => sum + p.cpuSeconds, 0);
-  return {
-    system: SCHEDULEMAN,
-    workload: workload.name,
-    processes,
-    evaluation: run.evaluation,
-    firesPerSecond: run.firesPerSecond,
-    drainMs: run.drainMs,
-    enqueuePerSecond: run.creation.perSecond,
-    enqueueMethod: 'POST /schedules, one per schedule, 50 in flight',
-    workerCpuSeconds: cpu(/^scheduler/),
-    postgresCpuSeconds: run.processes.find((p) => p.name === 'postgres')
-      ?.cpuSeconds,
-    bodyBytesPerDelivery: count.requests
-      ? count.bodyBytes / count.requests
-      : undefined,
-    errors: [
-      ...run.unexpectedExits,
-      ...(run.creation.failures
-        ? [
-            `${String(run.creation.failures)} creations failed: ${run.creation.firstFailure ?? ''}`,
-          ]
-        : []),
-      ...(run.creation.overranDue
-        ? ['creation overran the first due time']
-        : []),
-    ],
-  };
 }
 
 interface PeerShared {
@@ -163,6 +121,201 @@ async function awaitRequests(
     const { occurrences } = await env.receiverClient.count();
     if (occurrences >= expected || monotonicMs() > deadline) return occurrences;
     await sleep(100);
+  }
+}
+
+/** The first due time once `count` jobs are enqueued at `perSecond` (with the run's safety factor), on a whole second. */
+function firstDueAfterEnqueue(
+  shared: PeerShared,
+  count: number,
+  perSecond: number,
+): number {
+  const creationMs = (count / perSecond) * 1000 * shared.creationSafety;
+  return (
+    Math.ceil((shared.env.clock.now().getTime() + creationMs + 2_000) / 1000) *
+    1000
+  );
+}
+
+interface MeasuredDeliveries {
+  evaluation: Evaluation;
+  workerCpuSeconds: number;
+  postgresCpuSeconds?: number;
+  redisCpuSeconds?: number;
+}
+
+/**
+ * Waits for the deliveries of an enqueued workload and counts the CPU of the worker (or
+ * scheduler) processes, PostgreSQL and Redis over the same window for every system:
+ * from the first due time to the last arrival, plus a fixed margin each side (see
+ * measuredWindow), whatever each spent before (enqueueing, idle polling) or after.
+ */
+async function measureDeliveries(
+  shared: PeerShared,
+  workers: readonly AppProcess[],
+  workload: { expectation: Expectation; lastDueMs: number },
+): Promise<MeasuredDeliveries> {
+  const { env, redis } = shared;
+  const postmaster = env.server.postmasterPid();
+  const pidCpu = (pid: number | undefined) =>
+    pid === undefined ? undefined : cpuSeconds(pid);
+  const sampler = new CpuSampler(
+    [
+      ...workers.map((w) => () => pidCpu(w.pid)),
+      () => (postmaster ? treeCpuSeconds(postmaster) : undefined),
+      () => pidCpu(redis.pid),
+    ],
+    env.clock,
+  );
+  const evaluation = await awaitArrivals(env, workload);
+  const window = measuredWindow(evaluation, env.clock.now().getTime());
+  const samples = await sampler.stopAfter(
+    window?.toMs ?? env.clock.now().getTime(),
+  );
+  const over = (index: number) =>
+    window ? cpuBetween(samples, index, window.fromMs, window.toMs) : undefined;
+  return {
+    evaluation,
+    workerCpuSeconds: workers
+      .map((_, i) => over(i) ?? 0)
+      .reduce((a, b) => a + b, 0),
+    postgresCpuSeconds: over(workers.length),
+    redisCpuSeconds: over(workers.length + 1),
+  };
+}
+
+/**
+ * scheduleman's warm-up instants are at least this long after their batch is sent: with
+ * the API's 5 s of accepted past, a batch may take 10 s to be validated (it took over 5 s
+ * at load 30 on the 2-core machine).
+ */
+const WARM_UP_LEAD_MS = 5_000;
+
+/**
+ * `times` as one-shot schedules through POST /schedules/batch, MAX_BATCH_SCHEDULES a
+ * request. With `notBefore` (the warm-up, which is not judged), each batch's instants are
+ * moved to at least that long after it is sent: the API refuses an `at` more than 5 s
+ * past, which a batch validated late on a loaded machine would otherwise be.
+ */
+async function createInBatches(
+  api: ApiClient,
+  hookUrl: string,
+  name: string,
+  times: readonly number[],
+  notBefore?: { clock: Clock; leadMs: number },
+): Promise<{ occurrences: Map<string, number[]>; perSecond: number }> {
+  const occurrences = new Map<string, number[]>();
+  const began = monotonicMs();
+  for (let i = 0; i < times.length; i += MAX_BATCH_SCHEDULES) {
+    const earliest = notBefore
+      ? notBefore.clock.now().getTime() + notBefore.leadMs
+      : Number.NEGATIVE_INFINITY;
+    const slice = times
+      .slice(i, i + MAX_BATCH_SCHEDULES)
+      .map((at) => Math.max(at, earliest));
+    const { items } = await api.createScheduleBatch(
+      slice.map((at) => ({
+        name: `${name}-${String(at)}`,
+        schedule: { type: 'at', at: iso(at) },
+        trigger: webhookTrigger(hookUrl),
+      })),
+    );
+    items.forEach((schedule, j) => occurrences.set(schedule.id, [slice[j]]));
+  }
+  const perSecond = (times.length * 1000) / Math.max(1, monotonicMs() - began);
+  return { occurrences, perSecond };
+}
+
+/**
+ * scheduleman on one workload with N schedulers, in the peers' terms: a fresh database
+ * and cluster, the warm-up delivered, the workload created through POST /schedules/batch
+ * (as the peers use their bulk APIs) with the first due time placed the same way, and
+ * measured over the same window.
+ */
+async function runScheduleman(
+  shared: PeerShared,
+  workload: PeerWorkload,
+  processes: number,
+): Promise<PeerRun> {
+  const { env } = shared;
+  const runName = `scheduleman-${workload.name}-${String(processes)}`;
+  const databaseUrl = await createMigratedDatabase(
+    env.server,
+    'bench_scheduleman',
+  );
+  const errors: string[] = [];
+  const cluster = await BenchCluster.start({
+    databaseUrl,
+    schedulerCount: processes,
+    logDir: join(env.logRoot, runName),
+    logLevel: env.logLevel,
+    schedulerEnv: env.schedulerEnv,
+    cpuProfile: env.cpuProfile,
+    schedulerMain: env.schedulerMain,
+  });
+  const api = new ApiClient(cluster.apiUrl, { apiKey: TEST_ADMIN_API_KEY });
+  try {
+    await env.receiverClient.reset();
+    const nowMs = () => env.clock.now().getTime();
+    let perSecond = 2_000;
+    if (workload.warmUp) {
+      const start = nowMs() + 500;
+      const warm = await createInBatches(
+        api,
+        env.receiverClient.hookUrl,
+        'warm-up',
+        Array.from({ length: workload.warmUp }, (_, i) => start + (i % 1000)),
+        { clock: env.clock, leadMs: WARM_UP_LEAD_MS },
+      );
+      perSecond = warm.perSecond;
+      const arrived = await awaitRequests(env, workload.warmUp, 30_000);
+      if (arrived < workload.warmUp)
+        errors.push(
+          `${String(workload.warmUp - arrived)} warm-up schedules never fired`,
+        );
+      await env.receiverClient.reset();
+    }
+    const firstDueMs = firstDueAfterEnqueue(shared, workload.count, perSecond);
+    const times = workload.dueTimes(firstDueMs);
+    const created = await createInBatches(
+      api,
+      env.receiverClient.hookUrl,
+      workload.name,
+      times,
+    );
+    if (nowMs() > firstDueMs)
+      errors.push('creation overran the first due time');
+    env.log(
+      `${runName}: created ${String(times.length)} at ${created.perSecond.toFixed(0)}/s`,
+    );
+    const measured = await measureDeliveries(shared, cluster.schedulers, {
+      expectation: { occurrences: created.occurrences },
+      lastDueMs: Math.max(...times),
+    });
+    await saveRawData(env, cluster, runName);
+    const count = await env.receiverClient.count();
+    env.log(
+      `${runName}: ${String(measured.evaluation.received)}/${String(measured.evaluation.expected)} received, p99 ${String(measured.evaluation.latenessMs.p99)} ms`,
+    );
+    return {
+      system: SCHEDULEMAN,
+      workload: workload.name,
+      processes,
+      evaluation: measured.evaluation,
+      ...deliveryRates(measured.evaluation),
+      enqueuePerSecond: created.perSecond,
+      enqueueMethod: `POST /schedules/batch, ${String(MAX_BATCH_SCHEDULES)} per request`,
+      workerCpuSeconds: measured.workerCpuSeconds,
+      postgresCpuSeconds: measured.postgresCpuSeconds,
+      bodyBytesPerDelivery: count.requests
+        ? count.bodyBytes / count.requests
+        : undefined,
+      errors: [...errors, ...cluster.unexpectedExits()],
+    };
+  } finally {
+    await api.close();
+    await cluster.stop();
+    await env.server.dropDatabase(databaseUrl).catch(() => undefined);
   }
 }
 
@@ -216,7 +369,6 @@ async function runPeer(
       );
     }
     await Promise.all(workers.map((w) => w.waitReady()));
-    const meters = workers.map((w) => new UsageMeter(w));
     await env.receiverClient.reset();
     const nowMs = () => env.clock.now().getTime();
     // Enqueue speed from the warm-up (or a first guess), to place the first due time.
@@ -237,9 +389,7 @@ async function runPeer(
         );
       await env.receiverClient.reset();
     }
-    const creationMs =
-      (workload.count / perSecond) * 1000 * shared.creationSafety;
-    const firstDueMs = Math.ceil((nowMs() + creationMs + 2_000) / 1000) * 1000;
+    const firstDueMs = firstDueAfterEnqueue(shared, workload.count, perSecond);
     const jobs = peerJobs(workload.name, workload.dueTimes(firstDueMs));
     const began = monotonicMs();
     await queue.enqueue(jobs);
@@ -248,23 +398,14 @@ async function runPeer(
     if (nowMs() > firstDueMs)
       errors.push('enqueueing overran the first due time');
     log(`enqueued ${String(jobs.length)} at ${enqueuePerSecond.toFixed(0)}/s`);
-    // The measured interval starts here, as scheduleman's does once creation ends.
-    for (const meter of meters) meter.mark();
-    const postmaster = env.server.postmasterPid();
-    const pgBefore = postmaster ? treeCpuSeconds(postmaster) : undefined;
-    const redisBefore = redis.pid ? cpuSeconds(redis.pid) : undefined;
     const expectation: Expectation = {
       occurrences: new Map(jobs.map((j) => [j.id, [j.scheduledAtMs]])),
     };
-    const evaluation = await awaitArrivals(env, {
-      lastDueMs: Math.max(...jobs.map((j) => j.scheduledAtMs)),
+    const measured = await measureDeliveries(shared, workers, {
       expectation,
+      lastDueMs: Math.max(...jobs.map((j) => j.scheduledAtMs)),
     });
-    const pgAfter = postmaster ? treeCpuSeconds(postmaster) : undefined;
-    const redisAfter = redis.pid ? cpuSeconds(redis.pid) : undefined;
-    const workerCpuSeconds = meters
-      .map((m) => m.usage().cpuSeconds)
-      .reduce((a, b) => a + b, 0);
+    const { evaluation } = measured;
     const count = await env.receiverClient.count();
     log(
       `${String(evaluation.received)}/${String(evaluation.expected)} received, p99 ${String(evaluation.latenessMs.p99)} ms`,
@@ -277,17 +418,10 @@ async function runPeer(
       ...deliveryRates(evaluation),
       enqueuePerSecond,
       enqueueMethod: `${system.name} bulk API, batches of 1,000`,
-      workerCpuSeconds,
-      postgresCpuSeconds:
-        pgBefore !== undefined && pgAfter !== undefined
-          ? pgAfter - pgBefore
-          : undefined,
+      workerCpuSeconds: measured.workerCpuSeconds,
+      postgresCpuSeconds: measured.postgresCpuSeconds,
       redisCpuSeconds:
-        system.store === 'redis' &&
-        redisBefore !== undefined &&
-        redisAfter !== undefined
-          ? redisAfter - redisBefore
-          : undefined,
+        system.store === 'redis' ? measured.redisCpuSeconds : undefined,
       bodyBytesPerDelivery: count.requests
         ? count.bodyBytes / count.requests
         : undefined,
@@ -304,18 +438,19 @@ async function runPeer(
 }
 
 /** A peer's run, or a row saying why it stopped (the other systems still run). */
-async function runPeerOrRecord(
+async function runOrRecord(
   shared: PeerShared,
-  system: PeerSystem,
+  system: string,
   workload: PeerWorkload,
   processes: number,
+  run: () => Promise<PeerRun>,
 ): Promise<PeerRun> {
   try {
-    return await runPeer(shared, system, workload, processes);
+    return await run();
   } catch (error) {
-    shared.env.log(`${system.name}: ${errorMessage(error)}`);
+    shared.env.log(`${system}: ${errorMessage(error)}`);
     return {
-      system: system.name,
+      system,
       workload: workload.name,
       processes,
       evaluation: {
@@ -346,6 +481,12 @@ async function runPeerOrRecord(
 export async function runPeersCommand(
   options: HarnessOptions,
 ): Promise<number> {
+  const names = [SCHEDULEMAN, ...PEER_SYSTEMS.map((s) => s.name)];
+  const unknown = options.systems?.filter((n) => !names.includes(n)) ?? [];
+  if (unknown.length)
+    throw new Error(
+      `--systems: unknown ${unknown.join(', ')}; known: ${names.join(', ')}`,
+    );
   // Always a server of our own: its durability is known and its CPU can be read.
   const harness = await Harness.start('bench', undefined, { durable: true });
   const env = runEnvironment(harness, options);
@@ -388,16 +529,29 @@ export async function runPeersCommand(
       (w) => !options.only || options.only.includes(w.name),
     );
     const counts = options.smoke ? [2] : options.schedulerCounts;
+    const runs = (name: string) =>
+      !options.systems || options.systems.includes(name);
+    const peers = PEER_SYSTEMS.filter((s) => runs(s.name));
     for (const workload of workloads) {
       for (const n of counts) {
         harness.log(`${workload.name} with ${String(n)} process(es)`);
         // The peers first: on a machine this shared, a run cut short keeps their figures.
-        for (const system of PEER_SYSTEMS) {
-          report.runs.push(await runPeerOrRecord(shared, system, workload, n));
+        for (const system of peers) {
+          report.runs.push(
+            await runOrRecord(shared, system.name, workload, n, () =>
+              runPeer(shared, system, workload, n),
+            ),
+          );
           writePartial();
         }
-        report.runs.push(await runScheduleman(env, workload, n));
-        writePartial();
+        if (runs(SCHEDULEMAN)) {
+          report.runs.push(
+            await runOrRecord(shared, SCHEDULEMAN, workload, n, () =>
+              runScheduleman(shared, workload, n),
+            ),
+          );
+          writePartial();
+        }
       }
     }
   } finally {

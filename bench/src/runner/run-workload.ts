@@ -63,7 +63,7 @@ export interface RunResult {
  * next to the run's logs, for analysis after the fact (lateness over time, which
  * scheduler held what, leases recovered, outcomes discarded).
  */
-async function saveRawData(
+export async function saveRawData(
   env: RunEnvironment,
   cluster: BenchCluster,
   runName: string,

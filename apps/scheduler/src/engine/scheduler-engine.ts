@@ -111,6 +111,8 @@ export class SchedulerEngine {
   private readonly fireRate: FireRateMeter;
   private started = false;
   private stopping: Promise<void> | undefined;
+  /** A RELEASE_CLAIMS of surplus work in progress (releaseSurplus). */
+  private releasing: Promise<void> | undefined;
 
   constructor(private readonly options: SchedulerEngineOptions) {
     const { fireRateFloor, fireRateInitial } = options.settings;
@@ -263,7 +265,9 @@ export class SchedulerEngine {
       renew: (leases, now) => repository.renewLeases(leases, now),
       clock,
       leaseDurationMs: settings.leaseDurationMs,
-      beforeRenew: () => this.releaseSurplus(),
+      beforeRenew: () => {
+        this.releaseSurplus();
+      },
       logger,
       metrics,
     });
@@ -435,8 +439,10 @@ export class SchedulerEngine {
    * renewing them and firing them late. Others (or this one, once it has room) claim them
    * from the unleased due rows, oldest first.
    */
-  private async releaseSurplus(): Promise<void> {
+  private releaseSurplus(): void {
     if (this.options.settings.backpressure === false) return;
+    // One release at a time: the next pass looks again once this one is written.
+    if (this.releasing) return;
     const nowMs = this.options.clock.now().getTime();
     const waiting = this.held.waitingByDue();
     const surplus = surplusToRelease(
@@ -446,18 +452,25 @@ export class SchedulerEngine {
       this.capacity(),
     );
     if (surplus.length === 0) return;
+    // Taken back now (no renewal extends them), written in the background on the main
+    // pool, so that the renewal this runs before never waits for it.
     const taken = this.held.takeBack(surplus.map((i) => waiting[i]));
-    const released = await this.release(taken);
-    this.options.metrics?.releasedTotal.inc(released);
-    this.options.logger?.log(
-      {
-        msg: 'behind: gave back executions it would not fire within a lease',
-        released,
-        held: this.held.count,
-        fireRatePerSecond: Math.round(this.fireRate.ratePerSecond),
-      },
-      'SchedulerEngine',
-    );
+    this.releasing = this.release(taken)
+      .then((released) => {
+        this.options.metrics?.releasedTotal.inc(released);
+        this.options.logger?.log(
+          {
+            msg: 'behind: gave back executions it would not fire within a lease',
+            released,
+            held: this.held.count,
+            fireRatePerSecond: Math.round(this.fireRate.ratePerSecond),
+          },
+          'SchedulerEngine',
+        );
+      })
+      .finally(() => {
+        this.releasing = undefined;
+      });
   }
 
   private isBackpressured(): boolean {
@@ -470,6 +483,7 @@ export class SchedulerEngine {
     const elapsed = () => hostClock.now().getTime() - startedAt;
     await this.loop.stop();
     await this.listener?.stop();
+    await this.releasing;
 
     const unfired = this.queue.takeUnfired();
     const released = await this.release(unfired);

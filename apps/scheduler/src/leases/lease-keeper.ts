@@ -31,12 +31,13 @@ export interface LeaseKeeperOptions {
   leaseDurationMs: number;
   intervalMs?: number;
   /**
-   * Runs at the start of each renewal pass (giving back work the scheduler is behind on,
-   * so it is not renewed): what it takes out of `held` synchronously is not renewed; its
-   * round trip (on the shared pool) runs alongside the renewal, never ahead of it. A
-   * failure is logged.
+   * Runs before each renewal pass (taking back work the scheduler is behind on, so it is
+   * not renewed). Synchronous on purpose: a renewal must never queue behind a statement
+   * on the main pool (the burst runs of docs/performance.md: renewals waiting behind a
+   * release let leases run out and be taken over); a throw is logged and the renewal
+   * goes ahead.
    */
-  beforeRenew?: () => Promise<void>;
+  beforeRenew?: () => void;
   timers?: Timers;
   logger?: LoggerService;
   metrics?: SchedulerMetrics;
@@ -86,23 +87,14 @@ export class LeaseKeeper {
 
   /** One renewal pass; returns how many leases were renewed and which were lost. */
   async renewOnce(): Promise<{ renewed: number; lost: HeldLease[] }> {
-    // Not awaited before renewing: the release waits for a pooled connection behind
-    // planning and outcome writes, and under overload that wait (seconds, measured) let
-    // the leases of everything else held run out, to be fired again by another scheduler.
-    const before = this.options.beforeRenew?.().catch((error: unknown) => {
+    try {
+      this.options.beforeRenew?.();
+    } catch (error) {
       this.options.logger?.warn(
         { msg: 'before renewal', error: String(error) },
         'LeaseKeeper',
       );
-    });
-    try {
-      return await this.renewDue();
-    } finally {
-      await before;
     }
-  }
-
-  private async renewDue(): Promise<{ renewed: number; lost: HeldLease[] }> {
     const due = this.options.held.leasesEndingWithin(
       this.options.leaseDurationMs - this.intervalMs,
     );
