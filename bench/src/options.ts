@@ -29,7 +29,7 @@
  *   --herd                 (bench) instead of the workloads: 100,000 one-shots + 10,000 second-crons due in
  *                          the same second, bulk-inserted, drained with each --schedulers count (src/pressure/)
  *   --overload             (chaos) instead of the kills: 3 schedulers and a CPU hog, a probe burst that
- *                          measures their fire rate, then 8 s of that rate; checks misses, keys and lateness
+ *                          measures their fire rate, then 5 s of that rate; checks misses, keys and lateness
  *                          (src/pressure/)
  *   --peers                (bench) instead of the workloads: burst and spread on scheduleman, graphile-worker,
  *                          pg-boss and BullMQ side by side, on a durable PostgreSQL of its own (src/peers/);

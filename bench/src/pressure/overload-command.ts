@@ -36,7 +36,7 @@ export interface OverloadVerdict {
  * per `hogs`, for the whole run), then two bursts of one-shots on the same cluster:
  *   1. the probe, `aboveCapacity` one-shots: more than the cluster fires in 10 s under
  *      the hog on this machine; its drain measures the cluster's fire rate;
- *   2. `withinCapacityMs` of that rate (8 s): larger than any one scheduler fires within
+ *   2. `withinCapacityMs` of that rate (5 s): larger than any one scheduler fires within
  *      its lease (each one's `scheduleman_fire_rate_per_second` × LEASE_DURATION_MS),
  *      below what the cluster fires in 10 s, so every occurrence must arrive within 10 s.
  * Exits non-zero on a miss or an occurrence under two keys in either burst, a crash, a
