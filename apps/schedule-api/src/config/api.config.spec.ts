@@ -22,6 +22,8 @@ describe('loadApiConfig', () => {
       dbIdleInTransactionTimeoutMs: 5_000,
       dbStartupRetryMs: 60_000,
       databaseFeatures: 'full',
+      dbPreparedStatements: true,
+      apiKeyCacheTtlMs: 1_000,
       requestBodyLimitBytes: 262_144,
       webhookNetworkPolicy: { allowedNetworks: [] },
       host: '0.0.0.0',
@@ -35,6 +37,24 @@ describe('loadApiConfig', () => {
         maxFiresPerMinutePerOwner: 1_000_000,
       },
     });
+  });
+
+  it('reads the prepared-statement switch and the key cache; 0 turns the cache off', () => {
+    const config = loadApiConfig({
+      DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+      SECRETS_KEY,
+      DB_PREPARED_STATEMENTS: 'false',
+      API_KEY_CACHE_TTL_MS: '0',
+    });
+    expect(config.dbPreparedStatements).toBe(false);
+    expect(config.apiKeyCacheTtlMs).toBe(0);
+    expect(() =>
+      loadApiConfig({
+        DATABASE_URL: 'postgres://u@db:5432/scheduleman',
+        SECRETS_KEY,
+        API_KEY_CACHE_TTL_MS: '2m',
+      }),
+    ).toThrow(/API_KEY_CACHE_TTL_MS/);
   });
 
   it('reads the rate limit and the quotas; 0 turns each off', () => {
