@@ -1,11 +1,13 @@
 import { sleep } from '@scheduleman/testkit';
 import { Client } from 'pg';
 import { request } from 'undici';
-import type { BenchCluster } from '../infra/bench-cluster';
+import { BenchCluster } from '../infra/bench-cluster';
 import { treeCpuSeconds } from '../infra/proc-stats';
 import { StatementStats } from '../infra/statement-stats';
 import { fmtMs } from '../report/table';
+import type { HarnessOptions } from '../options';
 import type { Harness } from '../runner/harness';
+import { createMigratedDatabase } from '../runner/run-workload';
 import { evaluate, type Evaluation, type Expectation } from '../stats/evaluate';
 import { insertParkedHerd, moveHerd } from './herd-insert';
 
@@ -24,6 +26,36 @@ const GAUGES: readonly string[] = ['scheduleman_fire_rate_per_second'];
 
 /** After the last first arrival, how long to wait for the herd's retries to end, ms. */
 const SETTLE_LIMIT_MS = 15_000;
+
+/**
+ * A fresh migrated database (`bench_<database>`) and `schedulers` scheduler processes on
+ * it, logging under `<logRoot>/<name>`, with the receiver's counts reset: what the herd
+ * and the overload runs drain their bursts on. The caller stops the cluster and drops
+ * the database.
+ */
+export async function startDrainCluster(
+  harness: Harness,
+  database: string,
+  name: string,
+  schedulers: number,
+  options: HarnessOptions,
+): Promise<{ cluster: BenchCluster; databaseUrl: string }> {
+  const databaseUrl = await createMigratedDatabase(
+    harness.server,
+    `bench_${database}`,
+  );
+  await harness.receiverClient.reset();
+  const cluster = await BenchCluster.start({
+    databaseUrl,
+    schedulerCount: schedulers,
+    logDir: `${harness.logRoot}/${name}`,
+    logLevel: options.logLevel,
+    schedulerEnv: options.schedulerEnv,
+    schedulerMain: options.schedulerMain,
+    cpuProfile: options.cpuProfile,
+  });
+  return { cluster, databaseUrl };
+}
 
 /** One herd drained by a running cluster: what arrived, how fast, at what cost. */
 export interface HerdDrain {

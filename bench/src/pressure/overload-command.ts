@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { BenchCluster } from '../infra/bench-cluster';
 import type { HarnessOptions } from '../options';
 import { Harness } from '../runner/harness';
-import { createMigratedDatabase } from '../runner/run-workload';
 import { ON_TIME_BOUND_MS } from '../stats/evaluate';
-import { drainHerd, type HerdDrain } from './herd-drain';
+import { drainHerd, type HerdDrain, startDrainCluster } from './herd-drain';
 import { OVERLOAD, OVERLOAD_SMOKE, type OverloadPlan } from './pressure-plan';
 import { writePressureReport } from './pressure-report';
 
@@ -79,20 +77,13 @@ async function runBursts(
   options: HarnessOptions,
 ): Promise<{ drains: HerdDrain[]; verdict: OverloadVerdict }> {
   const name = `${plan.name}-${plan.schedulers}`;
-  const databaseUrl = await createMigratedDatabase(
-    harness.server,
-    `bench_${plan.name}`,
+  const { cluster, databaseUrl } = await startDrainCluster(
+    harness,
+    plan.name,
+    name,
+    plan.schedulers,
+    options,
   );
-  await harness.receiverClient.reset();
-  const cluster = await BenchCluster.start({
-    databaseUrl,
-    schedulerCount: plan.schedulers,
-    logDir: `${harness.logRoot}/${name}`,
-    logLevel: options.logLevel,
-    schedulerEnv: options.schedulerEnv,
-    schedulerMain: options.schedulerMain,
-    cpuProfile: options.cpuProfile,
-  });
   // Ends by itself after the longest the run can last, and is killed when it ends.
   const hogMs = 2 * (plan.drainLimitMs + 60_000);
   const hogs: ChildProcess[] = [];

@@ -1,8 +1,6 @@
-import { BenchCluster } from '../infra/bench-cluster';
 import type { HarnessOptions } from '../options';
 import { Harness } from '../runner/harness';
-import { createMigratedDatabase } from '../runner/run-workload';
-import { drainHerd, type HerdDrain } from './herd-drain';
+import { drainHerd, type HerdDrain, startDrainCluster } from './herd-drain';
 import { HERD, HERD_SMOKE } from './pressure-plan';
 import { writePressureReport } from './pressure-report';
 
@@ -73,20 +71,13 @@ async function runOnce(
 ): Promise<PressureRun> {
   const plan = options.smoke ? HERD_SMOKE : HERD;
   const name = `${plan.name}-${schedulers}`;
-  const databaseUrl = await createMigratedDatabase(
-    harness.server,
-    `bench_${plan.name}`,
+  const { cluster, databaseUrl } = await startDrainCluster(
+    harness,
+    plan.name,
+    name,
+    schedulers,
+    options,
   );
-  await harness.receiverClient.reset();
-  const cluster = await BenchCluster.start({
-    databaseUrl,
-    schedulerCount: schedulers,
-    logDir: `${harness.logRoot}/${name}`,
-    logLevel: options.logLevel,
-    schedulerEnv: options.schedulerEnv,
-    schedulerMain: options.schedulerMain,
-    cpuProfile: options.cpuProfile,
-  });
   try {
     const drain = await drainHerd(
       { harness, cluster, databaseUrl, name },
