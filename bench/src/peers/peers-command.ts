@@ -111,6 +111,22 @@ interface PeerShared {
 }
 
 /** Waits until `expected` deliveries arrived at the receiver, at most `timeoutMs`. */
+/**
+ * Waits (up to 30 s) for `count` warm-up deliveries, records a shortfall in `errors` as
+ * "<n> warm-up <missing>", and resets the receiver for the measured workload.
+ */
+async function settleWarmUp(
+  env: RunEnvironment,
+  count: number,
+  missing: string,
+  errors: string[],
+): Promise<void> {
+  const arrived = await awaitRequests(env, count, 30_000);
+  if (arrived < count)
+    errors.push(`${String(count - arrived)} warm-up ${missing}`);
+  await env.receiverClient.reset();
+}
+
 async function awaitRequests(
   env: RunEnvironment,
   expected: number,
@@ -268,12 +284,7 @@ async function runScheduleman(
         { clock: env.clock, leadMs: WARM_UP_LEAD_MS },
       );
       perSecond = warm.perSecond;
-      const arrived = await awaitRequests(env, workload.warmUp, 30_000);
-      if (arrived < workload.warmUp)
-        errors.push(
-          `${String(workload.warmUp - arrived)} warm-up schedules never fired`,
-        );
-      await env.receiverClient.reset();
+      await settleWarmUp(env, workload.warmUp, 'schedules never fired', errors);
     }
     const firstDueMs = firstDueAfterEnqueue(shared, workload.count, perSecond);
     const times = workload.dueTimes(firstDueMs);
@@ -382,12 +393,7 @@ async function runPeer(
       const began = monotonicMs();
       await queue.enqueue(warm);
       perSecond = (warm.length * 1000) / Math.max(1, monotonicMs() - began);
-      const arrived = await awaitRequests(env, warm.length, 30_000);
-      if (arrived < warm.length)
-        errors.push(
-          `${String(warm.length - arrived)} warm-up jobs never arrived`,
-        );
-      await env.receiverClient.reset();
+      await settleWarmUp(env, warm.length, 'jobs never arrived', errors);
     }
     const firstDueMs = firstDueAfterEnqueue(shared, workload.count, perSecond);
     const jobs = peerJobs(workload.name, workload.dueTimes(firstDueMs));
