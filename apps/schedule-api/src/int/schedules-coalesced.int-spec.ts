@@ -66,7 +66,7 @@ describe('concurrent single creations written together', () => {
     stored: { schedules: number; firesPerHour: number } | null;
     counted: { schedules: number; firesPerHour: number };
   }> {
-    const [stored] = await api.sql.query<
+    const usage = await api.sql.query<
       { schedules: number; fires_per_hour: number }[]
     >(
       `select schedules, fires_per_hour::float8 as fires_per_hour from owner_usage where owner = $1`,
@@ -78,6 +78,7 @@ describe('concurrent single creations written together', () => {
       `select count(*)::int as schedules, coalesce(sum(fires_per_hour), 0)::float8 as fires_per_hour from schedules where owner = $1`,
       [owner],
     );
+    const stored = usage.at(0);
     return {
       stored: stored
         ? { schedules: stored.schedules, firesPerHour: stored.fires_per_hour }
