@@ -8,6 +8,7 @@ export * from './database/database-errors';
 export * from './database/database.module';
 export * from './database/database-timeouts';
 export * from './database/prepared-statements';
+export * from './database/write-coalescer';
 export * from './health/health.module';
 export * from './health/readiness-registry';
 export * from './metrics/metrics.module';

@@ -7,7 +7,7 @@ import {
 } from 'class-validator';
 import { CreateScheduleBatchDto } from '../schedules/dto/create-schedule-batch.dto';
 import { CreateScheduleDto } from '../schedules/dto/create-schedule.dto';
-import { compileDtoPrecheck } from './dto-precheck';
+import { compileBodyCheck, compileDtoPrecheck } from './dto-precheck';
 import { RequestValidationPipe } from './request-validation.pipe';
 
 const pipe = new RequestValidationPipe();
@@ -117,5 +117,32 @@ describe('compileDtoPrecheck', () => {
     expect(compileDtoPrecheck(Each)).toBeUndefined();
     expect(compileDtoPrecheck(Unchecked)?.({ anything: 1 })).toBe(true);
     expect(compileDtoPrecheck(Unchecked)?.({ other: 1 })).toBe(false);
+  });
+});
+
+describe('compileBodyCheck', () => {
+  const check = compileBodyCheck(CreateScheduleDto);
+  const refusal = (error: unknown) =>
+    error instanceof Error
+      ? { type: error.constructor.name, message: error.message, error }
+      : error;
+
+  it('passes an accepted body on as it is, without the pipe copy', async () => {
+    const body = { ...item, owner: 'team-a' };
+    await expect(check(body)).resolves.toBe(body);
+  });
+
+  it("answers a refused body with the pipe's own error, word for word", async () => {
+    for (const value of ITEMS) {
+      const ours = await check(value).then(() => undefined, refusal);
+      const theirs = await pipe
+        .transform(value, {
+          type: 'body',
+          metatype: CreateScheduleDto,
+          data: undefined,
+        })
+        .then(() => undefined, refusal);
+      expect({ value, error: ours }).toEqual({ value, error: theirs });
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   type TriggerParseContext,
   UNLIMITED_SCHEDULE_QUOTAS,
 } from '@scheduleman/domain';
+import { CoalescedCreations } from './coalesced-creations';
 import { OwnerQuotas, SCHEDULE_QUOTAS } from './owner-quotas';
 import { TriggerResealer } from '../secrets/trigger-resealer';
 import { AuditEventsRepository } from '../audit/audit-events.repository';
@@ -51,6 +52,7 @@ export class SchedulesModule {
         SchedulesRepository,
         AuditEventsRepository,
         OwnerQuotas,
+        CoalescedCreations,
         TriggerResealer,
         { provide: TRIGGER_PARSE_CONTEXT, useValue: context },
         { provide: SCHEDULE_TRIGGER_DEFINITIONS, useValue: definitions },

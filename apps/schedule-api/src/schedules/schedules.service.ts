@@ -41,6 +41,7 @@ import { CLOCK, SECRET_BOX } from '@scheduleman/runtime';
 import { randomUUID } from 'node:crypto';
 import { CalendarUsage } from '../calendars/calendar-usage';
 import { ConnectionUsage } from '../connections/connection-usage';
+import { CoalescedCreations } from './coalesced-creations';
 import {
   decodeCursor,
   decodeNextRunCursor,
@@ -104,6 +105,7 @@ export class SchedulesService {
   constructor(
     private readonly repo: SchedulesRepository,
     private readonly quotas: OwnerQuotas,
+    private readonly creations: CoalescedCreations,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TRIGGER_PARSE_CONTEXT)
     private readonly triggerContext: TriggerParseContext,
@@ -121,23 +123,26 @@ export class SchedulesService {
   ): Promise<ScheduleResponse> {
     const { id, state, connectionId } = this.prepareCreate(principal, dto);
     const { calendarIds } = state.policies;
+    const audit = auditEntry(principal, 'schedule.created', {
+      scheduleType: state.schedule.type,
+      triggerType: state.trigger.type,
+    });
     // Only a schedule due soon needs the NOTIFY, delivered at the commit of its insert,
     // and one on a connection the share lock of its connection; every other creation is
-    // a single statement (quotas included: OwnerQuotas.insert).
-    const row = await this.quotas.insert(
-      id,
-      state,
-      auditEntry(principal, 'schedule.created', {
-        scheduleType: state.schedule.type,
-        triggerType: state.trigger.type,
-      }),
-      this.isDueSoon(state)
-        ? (tx, inserted) => this.wakeIfDueSoon(tx, inserted, 'created')
-        : undefined,
+    // a single statement (quotas included: OwnerQuotas.insert), and an owner's active
+    // one is written together with those arriving at the same time (CoalescedCreations).
+    const then = this.isDueSoon(state)
+      ? (tx: Queryable, inserted: ScheduleRow) =>
+          this.wakeIfDueSoon(tx, inserted, 'created')
+      : undefined;
+    const before =
       connectionId === undefined && calendarIds.length === 0
         ? undefined
-        : (tx) => this.requireReferences(tx, state, connectionId),
-    );
+        : (tx: Queryable) => this.requireReferences(tx, state, connectionId);
+    const row =
+      !then && !before && state.owner !== null && state.status === 'active'
+        ? await this.creations.insert({ id, state, audit })
+        : await this.quotas.insert(id, state, audit, then, before);
     // Debug, not info: at thousands of creations a second the line was a stdout write
     // per request; every creation is counted in http_request_duration_seconds_count
     // (route /schedules, 201) and recorded durably as its `schedule.created` event.
