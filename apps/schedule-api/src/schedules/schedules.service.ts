@@ -13,7 +13,7 @@ import {
   type ExecutionListResponse,
   type ExecutionResponse,
   firstRunAt,
-  newScheduleId,
+  newTimeOrderedId,
   NotFoundError,
   noteDetails,
   occurrenceToSkip,
@@ -171,7 +171,7 @@ export class SchedulesService {
     // With pausedUntil it is created paused, to resume by itself then (pause-until.ts).
     const paused = policies.pausedUntil !== null;
     // The id first: secret header values are sealed for this row (their context names it).
-    const id = newScheduleId(this.clock.now());
+    const id = newTimeOrderedId(this.clock.now());
     const state: ScheduleState = {
       name: dto.name ?? null,
       owner,

@@ -35,19 +35,20 @@ function hex(bytes: ArrayLike<number>, from: number, to: number): string {
 }
 
 /**
- * A new schedule id: a UUIDv7 (RFC 9562), the Unix time in ms of `now` in its first 48
- * bits, then a 12-bit counter and 62 random bits. Ids made one after the other in a
- * process sort in the order they were made, also within one millisecond (the counter
- * starts at a random value below 2048 each millisecond; past 4095 the time is moved on
- * by 1 ms, as §6.2 allows), so PostgreSQL appends them to the right end of the primary
- * key instead of touching a random page for each (docs/performance.md "Bulk creation:
- * … evening"). The order is not a contract: ids are opaque strings (docs/api.md), and
- * listings order by created_at first.
+ * A new id for a row that many are created of at once (a schedule, its `schedule.created`
+ * audit event): a UUIDv7 (RFC 9562), the Unix time in ms of `now` in its first 48 bits,
+ * then a 12-bit counter and 62 random bits. Ids made one after the other in a process
+ * sort in the order they were made, also within one millisecond (the counter starts at
+ * a random value below 2048 each millisecond; past 4095 the time is moved on by 1 ms,
+ * as §6.2 allows), so PostgreSQL appends them to the right end of the primary key
+ * instead of touching a random page for each (docs/performance.md "Bulk creation: …
+ * evening"). The order is not a contract: ids are opaque strings (docs/api.md), and
+ * listings order by their time column first.
  */
-export function newScheduleId(now: Date): string {
+export function newTimeOrderedId(now: Date): string {
   const nowMs = now.getTime();
   if (!Number.isFinite(nowMs))
-    throw new RangeError('newScheduleId: now is an invalid date');
+    throw new RangeError('newTimeOrderedId: now is an invalid date');
   const random = idRandomBytes();
   if (nowMs > lastMs) {
     lastMs = nowMs;
