@@ -261,15 +261,16 @@ async function measureCreation(
 export async function creationPhase(
   env: RunEnvironment,
   smoke: boolean,
-): Promise<CreationRound[]> {
+): Promise<{ rounds: CreationRound[]; batchSize: number }> {
   const rounds: CreationRound[] = [];
+  const size = peersSizes(smoke);
   await measureCreation(
     env,
-    peersSizes(smoke),
+    size,
     { apiMain: undefined, batchesInFlight: 1 },
     rounds,
   );
-  return rounds;
+  return { rounds, batchSize: size.batchSize };
 }
 
 /** The bare Nest app on each platform, in its own process, alternated round by round. */

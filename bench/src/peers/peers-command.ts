@@ -571,8 +571,8 @@ export async function runPeersCommand(
     if (runs(SCHEDULEMAN)) {
       harness.log('creation: bulk and single, alternated');
       try {
-        const rounds = await creationPhase(env, options.smoke);
-        report.creations.push(...creationFigures(rounds));
+        const { rounds, batchSize } = await creationPhase(env, options.smoke);
+        report.creations.push(...creationFigures(rounds, batchSize));
         creationFailures.push(...creationRoundProblems(rounds));
       } catch (error) {
         creationFailures.push(`stopped: ${errorMessage(error)}`);

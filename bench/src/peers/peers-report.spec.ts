@@ -93,12 +93,15 @@ describe('the peers report', () => {
     apiCpuMsPerSchedule,
     pgCpuMsPerSchedule: apiCpuMsPerSchedule / 2,
   });
-  const creations = creationFigures([
-    round('bulk', 8_000, 0.05),
-    round('single', 900, 0.7),
-    round('bulk', 12_000, 0.03),
-    round('single', 1_100, 0.5),
-  ]);
+  const creations = creationFigures(
+    [
+      round('bulk', 8_000, 0.05),
+      round('single', 900, 0.7),
+      round('bulk', 12_000, 0.03),
+      round('single', 1_100, 0.5),
+    ],
+    1_000,
+  );
 
   it('prints bulk and single creation as medians against their targets, with their CPU', () => {
     expect(creations.map((c) => [c.perSecond, c.target])).toEqual([
@@ -116,7 +119,7 @@ describe('the peers report', () => {
     };
     const table = creationTable(report);
     expect(table).toMatch(
-      /scheduleman +\| bulk \(POST \/schedules\/batch.* +\| 10000\/s \(0\.50 × target\) +\| 0\.040 \/ 0\.020 +\|/,
+      /scheduleman +\| bulk \(POST \/schedules\/batch, 1000 per request, 1 in flight\) +\| 10000\/s \(0\.50 × target\) +\| 0\.040 \/ 0\.020 +\|/,
     );
     expect(table).toMatch(
       /single \(POST \/schedules, 50 in flight\) +\| 1000\/s \(0\.33 × target\) +\| 0\.600 \/ 0\.300/,
@@ -130,7 +133,7 @@ describe('the peers report', () => {
     expect(verdicts).toMatch(
       /bulk \(POST \/schedules\/batch.*creation\/s +\| 10000 +\| 20000 \(target\) +\| 0\.50 × +\| missed/,
     );
-    const met = creationFigures([round('single', 3_000, 0.3)]);
+    const met = creationFigures([round('single', 3_000, 0.3)], 1_000);
     expect(verdictsTable(runs, met)).toMatch(
       /3000 +\| 3000 \(target\) +\| 1\.00 × +\| met/,
     );

@@ -303,11 +303,12 @@ export function creationTable(report: PeersReport): string {
  */
 export function creationFigures(
   rounds: readonly CreationRound[],
+  batchSize: number,
 ): CreationFigure[] {
   const kinds = [
     {
       kind: 'bulk' as const,
-      method: 'bulk (POST /schedules/batch, 1,000 per request, 1 in flight)',
+      method: `bulk (POST /schedules/batch, ${String(batchSize)} per request, 1 in flight)`,
       target: BULK_TARGET_PER_SECOND,
     },
     {
@@ -328,7 +329,7 @@ export function creationFigures(
         target,
         apiCpuMsPerSchedule: m.apiCpuMs,
         pgCpuMsPerSchedule: m.pgCpuMs,
-        detail: `creation phase, median of ${String(of.length)} rounds of ${String(of[0]?.created ?? 0)}, API alone, due tomorrow`,
+        detail: `creation phase, median of ${String(of.length)} round(s) of ${String(of[0]?.created ?? 0)}, API alone, due tomorrow`,
       },
     ];
   });
