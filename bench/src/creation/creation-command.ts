@@ -59,8 +59,8 @@ interface Sizes {
   frameworkMs: number;
 }
 
-function sizes(options: HarnessOptions): Sizes {
-  return options.smoke
+function sizes(smoke: boolean): Sizes {
+  return smoke
     ? {
         rounds: 1,
         batchSize: 200,
@@ -80,6 +80,25 @@ function sizes(options: HarnessOptions): Sizes {
         warmUpBatches: 2,
         frameworkRounds: 4,
         frameworkMs: 3_000,
+      };
+}
+
+/**
+ * The creation phase of `--peers` (creationPhase): two rounds of each kind, half the
+ * size of `--creation`'s, about 20 s on a quiet machine; no framework ceiling.
+ */
+function peersSizes(smoke: boolean): Sizes {
+  return smoke
+    ? { ...sizes(true), frameworkRounds: 0 }
+    : {
+        rounds: 2,
+        batchSize: 1_000,
+        batchesPerRound: 5,
+        singlesPerRound: 2_000,
+        warmUpSingles: 500,
+        warmUpBatches: 1,
+        frameworkRounds: 0,
+        frameworkMs: 0,
       };
 }
 
@@ -168,7 +187,7 @@ async function createSingles(
 async function measureCreation(
   env: RunEnvironment,
   size: Sizes,
-  options: HarnessOptions,
+  options: Pick<HarnessOptions, 'apiMain' | 'batchesInFlight'>,
   rounds: CreationRound[],
 ): Promise<void> {
   const databaseUrl = await createMigratedDatabase(env.server, 'bench_create');
@@ -232,6 +251,26 @@ async function measureCreation(
     await cluster.stop();
     await env.server.dropDatabase(databaseUrl).catch(() => undefined);
   }
+}
+
+/**
+ * The creation figures of `--peers` (issue 14's Done-when prints them in that run): the
+ * same measurement as `--creation`, bulk (one batch of 1,000 in flight) and single (50 in
+ * flight) alternated, on the run's own PostgreSQL (durable there), smaller (peersSizes).
+ */
+export async function creationPhase(
+  env: RunEnvironment,
+  smoke: boolean,
+): Promise<{ rounds: CreationRound[]; batchSize: number }> {
+  const rounds: CreationRound[] = [];
+  const size = peersSizes(smoke);
+  await measureCreation(
+    env,
+    size,
+    { apiMain: undefined, batchesInFlight: 1 },
+    rounds,
+  );
+  return { rounds, batchSize: size.batchSize };
 }
 
 /** The bare Nest app on each platform, in its own process, alternated round by round. */
@@ -311,7 +350,7 @@ export async function runCreationCommand(
 ): Promise<number> {
   const harness = await Harness.start('bench', options.externalDatabaseUrl);
   const env = runEnvironment(harness, options);
-  const size = sizes(options);
+  const size = sizes(options.smoke);
   const report: CreationReport = {
     startedAt: harness.startedAt,
     machine: await harness.machine(),

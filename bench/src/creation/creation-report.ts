@@ -63,12 +63,33 @@ export interface CreationSummary {
   singleCpuMs?: number;
 }
 
+/** Medians over the rounds of one kind: schedules/s, and API / PostgreSQL CPU ms per schedule. */
+export interface CreationMedians {
+  perSecond?: number;
+  apiCpuMs?: number;
+  pgCpuMs?: number;
+}
+
+export function creationMedians(
+  rounds: readonly CreationRound[],
+  kind: CreationRound['kind'],
+): CreationMedians {
+  const of = rounds.filter((r) => r.kind === kind);
+  return {
+    perSecond: median(of.map((r) => r.perSecond)),
+    apiCpuMs: median(of.map((r) => r.apiCpuMsPerSchedule)),
+    pgCpuMs: median(
+      of.flatMap((r) =>
+        r.pgCpuMsPerSchedule === undefined ? [] : [r.pgCpuMsPerSchedule],
+      ),
+    ),
+  };
+}
+
 /** Medians over the rounds of each kind and platform. */
 export function summarizeCreation(report: CreationReport): CreationSummary {
-  const of = (kind: CreationRound['kind']) =>
-    median(
-      report.creation.filter((r) => r.kind === kind).map((r) => r.perSecond),
-    );
+  const bulk = creationMedians(report.creation, 'bulk');
+  const single = creationMedians(report.creation, 'single');
   const on = (platform: FrameworkRound['platform']) =>
     median(
       report.framework
@@ -89,27 +110,18 @@ export function summarizeCreation(report: CreationReport): CreationSummary {
       ? [fastify.perSecond / express.perSecond]
       : [];
   });
-  const bulk = report.creation.filter((r) => r.kind === 'bulk');
   return {
     batchesInFlight: report.batchesInFlight,
-    bulkPerSecond: of('bulk'),
-    bulkApiCpuMs: median(bulk.map((r) => r.apiCpuMsPerSchedule)),
-    bulkPgCpuMs: median(
-      bulk.flatMap((r) =>
-        r.pgCpuMsPerSchedule === undefined ? [] : [r.pgCpuMsPerSchedule],
-      ),
-    ),
-    singlePerSecond: of('single'),
+    bulkPerSecond: bulk.perSecond,
+    bulkApiCpuMs: bulk.apiCpuMs,
+    bulkPgCpuMs: bulk.pgCpuMs,
+    singlePerSecond: single.perSecond,
     expressPerSecond: on('express'),
     fastifyPerSecond: on('fastify'),
     fastifyToExpressPaired: median(paired),
     expressCpuMs: cpuOn('express'),
     fastifyCpuMs: cpuOn('fastify'),
-    singleCpuMs: median(
-      report.creation
-        .filter((r) => r.kind === 'single')
-        .map((r) => r.apiCpuMsPerSchedule),
-    ),
+    singleCpuMs: single.apiCpuMs,
   };
 }
 
@@ -135,15 +147,22 @@ export function creationVerdict(summary: CreationSummary): string[] {
   ];
 }
 
+/** The rounds whose creations failed. */
+export function creationRoundProblems(
+  rounds: readonly CreationRound[],
+): string[] {
+  return rounds
+    .filter((r) => r.failures > 0)
+    .map(
+      (r) =>
+        `${r.kind} round ${r.round}: ${r.failures} failed (${r.firstFailure ?? ''})`,
+    );
+}
+
 /** Problems that make the figures untrustworthy: failed creations or calls. */
 export function creationProblems(report: CreationReport): string[] {
   return [
-    ...report.creation
-      .filter((r) => r.failures > 0)
-      .map(
-        (r) =>
-          `${r.kind} round ${r.round}: ${r.failures} failed (${r.firstFailure ?? ''})`,
-      ),
+    ...creationRoundProblems(report.creation),
     ...report.framework
       .filter((r) => r.failed > 0)
       .map(

@@ -15,6 +15,8 @@ import {
   workspaceRoot,
 } from '@scheduleman/testkit';
 import { benchCommandLine, runEnvironment } from '../bench-command';
+import { creationPhase } from '../creation/creation-command';
+import { creationRoundProblems } from '../creation/creation-report';
 import { cpuSeconds, treeCpuSeconds } from '../infra/proc-stats';
 import { RedisServer } from '../infra/redis-server';
 import { BenchCluster } from '../infra/bench-cluster';
@@ -38,6 +40,7 @@ import { peerJobs } from './peer-job';
 import type { PeerSystem, PeerTarget } from './peer-system';
 import { PEER_SYSTEMS } from './peer-systems';
 import {
+  creationFigures,
   creationTable,
   type PeerRun,
   peerProblems,
@@ -511,9 +514,14 @@ export async function runPeersCommand(
   };
   harness.log(`peers; logs in ${harness.logRoot}`);
   const name = `peers${options.smoke ? '-smoke' : ''}-${harness.stamp}`;
+  const creationFailures: string[] = [];
+  const allProblems = () => [
+    ...report.runs.flatMap(peerProblems),
+    ...creationFailures.map((p) => `scheduleman creation: ${p}`),
+  ];
   // Written after every run too, so that an interrupted run leaves what it measured.
   const writePartial = () => {
-    const problems = report.runs.flatMap(peerProblems);
+    const problems = allProblems();
     report.wallSeconds = harness.elapsedSeconds();
     return writeReport(
       resultsDir(),
@@ -560,6 +568,17 @@ export async function runPeersCommand(
         }
       }
     }
+    if (runs(SCHEDULEMAN)) {
+      harness.log('creation: bulk and single, alternated');
+      try {
+        const { rounds, batchSize } = await creationPhase(env, options.smoke);
+        report.creations.push(...creationFigures(rounds, batchSize));
+        creationFailures.push(...creationRoundProblems(rounds));
+      } catch (error) {
+        creationFailures.push(`stopped: ${errorMessage(error)}`);
+      }
+      writePartial();
+    }
   } finally {
     for (const url of env.preparedDatabases.values())
       await harness.server.dropDatabase(url).catch(() => undefined);
@@ -569,10 +588,10 @@ export async function runPeersCommand(
   report.machine['load average at end (1/5/15 min)'] = loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
-  const problems = report.runs.flatMap(peerProblems);
+  const problems = allProblems();
   const files = writePartial();
   console.log(
-    `\n${peersTable(report.runs)}\n\n${verdictsTable(report.runs)}\n\n${creationTable(report)}\n`,
+    `\n${peersTable(report.runs)}\n\n${verdictsTable(report.runs, report.creations)}\n\n${creationTable(report)}\n`,
   );
   for (const problem of problems) console.log(`BROKEN: ${problem}`);
   console.log(`written: ${files.join(', ')}`);

@@ -1,6 +1,10 @@
+import type { CreationRound } from '../creation/creation-report';
 import {
   bestPeer,
+  creationFigures,
+  creationTable,
   type PeerRun,
+  type PeersReport,
   peerProblems,
   peersTable,
   SCHEDULEMAN,
@@ -74,6 +78,66 @@ describe('the peers report', () => {
     );
     const behind = verdictsTable([run(SCHEDULEMAN, 4_000), ...runs.slice(1)]);
     expect(behind).toMatch(/4000 ms .*2\.00 × +\| behind/);
+  });
+
+  const round = (
+    kind: CreationRound['kind'],
+    perSecond: number,
+    apiCpuMsPerSchedule: number,
+  ): CreationRound => ({
+    kind,
+    round: 1,
+    created: 1_000,
+    failures: 0,
+    perSecond,
+    apiCpuMsPerSchedule,
+    pgCpuMsPerSchedule: apiCpuMsPerSchedule / 2,
+  });
+  const creations = creationFigures(
+    [
+      round('bulk', 8_000, 0.05),
+      round('single', 900, 0.7),
+      round('bulk', 12_000, 0.03),
+      round('single', 1_100, 0.5),
+    ],
+    1_000,
+  );
+
+  it('prints bulk and single creation as medians against their targets, with their CPU', () => {
+    expect(creations.map((c) => [c.perSecond, c.target])).toEqual([
+      [10_000, 20_000],
+      [1_000, 3_000],
+    ]);
+    const report: PeersReport = {
+      startedAt: '',
+      machine: {},
+      command: '',
+      wallSeconds: 0,
+      peers: [],
+      runs,
+      creations,
+    };
+    const table = creationTable(report);
+    expect(table).toMatch(
+      /scheduleman +\| bulk \(POST \/schedules\/batch, 1000 per request, 1 in flight\) +\| 10000\/s \(0\.50 × target\) +\| 0\.040 \/ 0\.020 +\|/,
+    );
+    expect(table).toMatch(
+      /single \(POST \/schedules, 50 in flight\) +\| 1000\/s \(0\.33 × target\) +\| 0\.600 \/ 0\.300/,
+    );
+    // The workloads' enqueue rates stay in the table, with no target.
+    expect(table).toMatch(/pg-boss +\| bulk +\| 1000\/s +\| - +\|/);
+  });
+
+  it('gives creation a verdict against its target in the summary', () => {
+    const verdicts = verdictsTable(runs, creations);
+    expect(verdicts).toMatch(
+      /bulk \(POST \/schedules\/batch.*creation\/s +\| 10000 +\| 20000 \(target\) +\| 0\.50 × +\| missed/,
+    );
+    const met = creationFigures([round('single', 3_000, 0.3)], 1_000);
+    expect(verdictsTable(runs, met)).toMatch(
+      /3000 +\| 3000 \(target\) +\| 1\.00 × +\| met/,
+    );
+    expect(verdictsTable(runs)).not.toMatch(/creation/);
   });
 
   it('counts Redis as the store of a peer without PostgreSQL', () => {

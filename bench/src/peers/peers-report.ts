@@ -1,3 +1,10 @@
+import {
+  BULK_TARGET_PER_SECOND,
+  type CreationRound,
+  creationMedians,
+  SINGLE_IN_FLIGHT,
+  SINGLE_TARGET_PER_SECOND,
+} from '../creation/creation-report';
 import { fmt, fmtMs, markdownTable } from '../report/table';
 import type { Evaluation } from '../stats/evaluate';
 
@@ -34,6 +41,11 @@ export interface CreationFigure {
   method: string;
   perSecond: number;
   detail: string;
+  /** The rate issue 14 asks of it (schedules/s): printed as a ratio, with a verdict. */
+  target?: number;
+  /** CPU per schedule created, of the API and of PostgreSQL. */
+  apiCpuMsPerSchedule?: number;
+  pgCpuMsPerSchedule?: number;
 }
 
 export interface PeersReport {
@@ -44,7 +56,7 @@ export interface PeersReport {
   /** Package → version, and the settings each peer ran with. */
   peers: { name: string; version: string; settings: string }[];
   runs: PeerRun[];
-  /** More creation figures for the creation table (none from this command itself). */
+  /** The creation phase's figures (scheduleman's bulk and single creation against their targets). */
   creations: CreationFigure[];
 }
 
@@ -188,8 +200,23 @@ export function peersTable(runs: readonly PeerRun[]): string {
   );
 }
 
-/** scheduleman against the best peer, per figure the issue names; a verdict each. */
-export function verdictsTable(runs: readonly PeerRun[]): string {
+/** "4,163/s (0.21 × target)", or the rate alone when it has no target. */
+function rateToTarget(c: CreationFigure): string {
+  const rate = `${fmt(c.perSecond)}/s`;
+  return c.target
+    ? `${rate} (${(c.perSecond / c.target).toFixed(2)} × target)`
+    : rate;
+}
+
+/**
+ * scheduleman against the best peer, per figure the issue names; a verdict each. The
+ * creation figures with a target follow, against it (issue 14: bulk ≥ 20,000/s, single
+ * ≥ 3,000/s with 50 in flight).
+ */
+export function verdictsTable(
+  runs: readonly PeerRun[],
+  creations: readonly CreationFigure[] = [],
+): string {
   const rows: string[][] = [];
   const verdict = (
     label: string,
@@ -226,13 +253,26 @@ export function verdictsTable(runs: readonly PeerRun[]): string {
       workerCpu,
     );
   }
+  for (const c of creations) {
+    if (!c.target || c.system !== SCHEDULEMAN) continue;
+    rows.push([
+      `${c.method} creation/s`,
+      fmt(c.perSecond),
+      `${fmt(c.target)} (target)`,
+      `${(c.perSecond / c.target).toFixed(2)} ×`,
+      c.perSecond >= c.target ? 'met' : 'missed',
+    ]);
+  }
   return markdownTable(
     ['figure', 'scheduleman', 'best peer', 'ratio', 'verdict'],
     rows,
   );
 }
 
-/** Creation rates: each workload's enqueue, and figures measured elsewhere (a bulk API). */
+/**
+ * Creation rates: each workload's enqueue, then the creation phase's figures, as a ratio
+ * to their targets, with the API's and PostgreSQL's CPU per schedule.
+ */
 export function creationTable(report: PeersReport): string {
   const rows = report.runs
     .filter((r) => r.enqueuePerSecond !== undefined)
@@ -240,11 +280,59 @@ export function creationTable(report: PeersReport): string {
       r.system,
       r.enqueueMethod,
       `${fmt(r.enqueuePerSecond)}/s`,
+      '-',
       `${r.workload}, ${String(r.evaluation.expected)} jobs, ${String(r.processes)} process(es) running`,
     ]);
   for (const c of report.creations)
-    rows.push([c.system, c.method, `${fmt(c.perSecond)}/s`, c.detail]);
-  return markdownTable(['system', 'how', 'rate', 'measured on'], rows);
+    rows.push([
+      c.system,
+      c.method,
+      rateToTarget(c),
+      `${fmt(c.apiCpuMsPerSchedule, 3)} / ${fmt(c.pgCpuMsPerSchedule, 3)}`,
+      c.detail,
+    ]);
+  return markdownTable(
+    ['system', 'how', 'rate', 'API / PG CPU ms per schedule', 'measured on'],
+    rows,
+  );
+}
+
+/**
+ * scheduleman's bulk and single creation against their targets, from the creation
+ * phase's rounds (medians), as the peers report prints them.
+ */
+export function creationFigures(
+  rounds: readonly CreationRound[],
+  batchSize: number,
+): CreationFigure[] {
+  const kinds = [
+    {
+      kind: 'bulk' as const,
+      method: `bulk (POST /schedules/batch, ${String(batchSize)} per request, 1 in flight)`,
+      target: BULK_TARGET_PER_SECOND,
+    },
+    {
+      kind: 'single' as const,
+      method: `single (POST /schedules, ${String(SINGLE_IN_FLIGHT)} in flight)`,
+      target: SINGLE_TARGET_PER_SECOND,
+    },
+  ];
+  return kinds.flatMap(({ kind, method, target }) => {
+    const of = rounds.filter((r) => r.kind === kind);
+    const m = creationMedians(rounds, kind);
+    if (m.perSecond === undefined) return [];
+    return [
+      {
+        system: SCHEDULEMAN,
+        method,
+        perSecond: m.perSecond,
+        target,
+        apiCpuMsPerSchedule: m.apiCpuMs,
+        pgCpuMsPerSchedule: m.pgCpuMs,
+        detail: `creation phase, median of ${String(of.length)} round(s) of ${String(of[0]?.created ?? 0)}, API alone, due tomorrow`,
+      },
+    ];
+  });
 }
 
 /** What makes a run's figures untrustworthy: missing deliveries, duplicates under two keys, errors. */
@@ -280,7 +368,7 @@ export function renderPeersReport(
     `\`${report.command}\`, ${report.wallSeconds.toFixed(0)} s wall\n\n${machine}`,
     `## Peers and their settings\n\n${peers}`,
     `## Every figure, with its ratio to the best peer's in the same configuration\n\n${peersTable(report.runs)}`,
-    `## scheduleman against the best peer\n\n${verdictsTable(report.runs)}`,
+    `## scheduleman against the best peer\n\n${verdictsTable(report.runs, report.creations)}`,
     `## Creation\n\n${creationTable(report)}`,
     `## Problems seen\n\n${problems.map((p) => `- ${p}`).join('\n') || 'none'}`,
   ].join('\n\n');

@@ -49,6 +49,18 @@ describe('npm run bench -- --peers, smoke sized', () => {
         ).toBeLessThan((ours?.bodyBytesPerDelivery ?? 0) * 0.1);
       }
       expect(output).toMatch(/p99 \(÷ best peer\)/);
+      // The creation phase: scheduleman's bulk and single creation against their targets.
+      expect(
+        report.creations.map((c) => ({ target: c.target, system: c.system })),
+      ).toEqual([
+        { target: 20_000, system: 'scheduleman' },
+        { target: 3_000, system: 'scheduleman' },
+      ]);
+      for (const c of report.creations) {
+        expect(c.perSecond).toBeGreaterThan(0);
+        expect(c.apiCpuMsPerSchedule).toBeGreaterThan(0);
+      }
+      expect(output).toMatch(/creation\/s +\| \d+ +\| 20000 \(target\)/);
       expect({ code, output }).toMatchObject({ code: 0 });
     },
     SMOKE_TIMEOUT_MS,

@@ -14,6 +14,7 @@ export * from './schedule/plan-policies';
 export * from './schedule/schedule-rate';
 export * from './schedule/schedule-quotas';
 export * from './schedule/schedule-batch';
+export * from './schedule/time-ordered-id';
 // Time policies (issue 13): one file per policy.
 export * from './schedule/catch-up-window';
 export * from './schedule/exclusions';

@@ -14,8 +14,8 @@ import { ownedPageSql } from '../http/owned-page.sql';
  * statement holding the changed rows, with a `where` when only some of them count).
  * $first..$first+4 are auditEventParams(entry); `row` gives the SQL of the changed
  * row's owner, id and schedule id, read from `from` (or a parameter, when the row
- * holds no owner). `id` and `at` take their defaults: gen_random_uuid() and the
- * transaction's now().
+ * holds no owner). `at` takes its default, the transaction's now(); `id` too
+ * (gen_random_uuid()) unless `row.id` gives it (a batch's time-ordered ids).
  */
 export function auditEventCte(
   from: string,
@@ -26,12 +26,18 @@ export function auditEventCte(
     scheduleId?: string;
     /** SQL of the details when they differ per row; default the entry's (`$first+4`). */
     details?: string;
+    /** SQL of the event's id; default the column's, gen_random_uuid(). */
+    id?: string;
   },
 ): string {
   const p = (n: number) => `$${first + n}`;
+  const id =
+    row.id === undefined
+      ? { column: '', value: '' }
+      : { column: 'id, ', value: `${row.id}, ` };
   return `audit as (
-insert into audit_events (action, actor_key_id, actor_owner, resource_type, details, owner, resource_id, schedule_id)
-select ${p(0)}::text, ${p(1)}::uuid, ${p(2)}::text, ${p(3)}::text, ${row.details ?? `${p(4)}::jsonb`}, ${row.owner}, ${row.resourceId}, ${row.scheduleId ?? 'null::uuid'}
+insert into audit_events (${id.column}action, actor_key_id, actor_owner, resource_type, details, owner, resource_id, schedule_id)
+select ${id.value}${p(0)}::text, ${p(1)}::uuid, ${p(2)}::text, ${p(3)}::text, ${row.details ?? `${p(4)}::jsonb`}, ${row.owner}, ${row.resourceId}, ${row.scheduleId ?? 'null::uuid'}
 from ${from}
 )`;
 }

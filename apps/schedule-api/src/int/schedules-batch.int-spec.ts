@@ -116,6 +116,65 @@ describe('schedule API: bulk creation', () => {
     });
   });
 
+  it('answers each item as GET returns it, whatever fields it sets, with time-ordered ids', async () => {
+    const sent = [
+      cronBody({
+        owner: 'rich-owner',
+        name: 'rich',
+        metadata: { z: 1, a: { nested: [1, 'two', null] }, ticket: 'OPS-1' },
+        misfirePolicy: 'skip',
+        maxAttempts: 5,
+        resultTimeout: 'PT30S',
+        silentAfter: 'P2D',
+        exclusions: [{ date: '2030-12-25' }],
+        overlapPolicy: 'skip',
+        trigger: {
+          type: 'webhook',
+          url: 'http://127.0.0.1:3100/tasks',
+          method: 'PUT',
+          headers: { 'X-Api-Token': 'secret-value', 'X-Plain': 'plain' },
+          secretHeaders: ['X-Api-Token'],
+          body: { report: 'nightly' },
+        },
+      }),
+      cronBody({
+        owner: 'rich-owner',
+        name: 'paused',
+        pausedUntil: '2027-06-01T00:00:00.000Z',
+      }),
+      {
+        owner: 'rich-owner',
+        schedule: { type: 'at', at: '2027-06-01T12:00:00.000Z' },
+        trigger: { type: 'webhook', url: 'http://127.0.0.1:3100/once' },
+      },
+    ];
+    const res = await batch(sent);
+    expect({ status: res.status, errors: res.body.errors }).toEqual({
+      status: 201,
+      errors: undefined,
+    });
+    for (const item of res.body.items) {
+      const one = await api.request<ScheduleResponse>(
+        'GET',
+        `/schedules/${item.id}`,
+      );
+      expect(item).toEqual(one.body);
+    }
+    expect(res.body.items[0].trigger).toMatchObject({
+      headers: { 'X-Api-Token': '********', 'X-Plain': 'plain' },
+    });
+    expect(res.body.items[1].status).toBe('paused');
+    const ids = res.body.items.map((item) => item.id);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+    expect([...ids].sort()).toEqual(ids);
+    const events = await api.sql.query<{ id: string; resource_id: string }[]>(
+      `select id, resource_id from audit_events where action = 'schedule.created' and owner = 'rich-owner' order by id`,
+    );
+    expect(events.map((e) => e.resource_id)).toEqual(ids);
+    for (const e of events) expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+  });
+
   it('refuses a batch with bad items, naming every one by index and field, and stores nothing', async () => {
     const sent = items(200, 'refused-owner');
     sent[3] = cronBody({

@@ -1,15 +1,21 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   auditEntry,
   type BatchItemProblem,
+  type Clock,
   type BatchRefusal,
   decisiveRefusal,
   indexProblems,
   itemRefusal,
+  newTimeOrderedId,
   type Principal,
   type ScheduleBatchResponse,
 } from '@scheduleman/domain';
-import { InvalidRequestError, RefusedFieldsError } from '@scheduleman/runtime';
+import {
+  CLOCK,
+  InvalidRequestError,
+  RefusedFieldsError,
+} from '@scheduleman/runtime';
 import { compileDtoPrecheck } from '../http/dto-precheck';
 import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { CreateScheduleBatchDto } from './dto/create-schedule-batch.dto';
@@ -47,6 +53,7 @@ export class ScheduleBatchService {
     private readonly schedules: SchedulesService,
     private readonly quotas: OwnerQuotas,
     private readonly repo: SchedulesRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `body` as parsed from JSON, not yet validated (the controller leaves that to us). */
@@ -71,6 +78,13 @@ export class ScheduleBatchService {
       if (one) prepared.push(one);
     }
     refusals.throwIfAny();
+    // The events' ids, time-ordered as the schedules' (prepareCreate), made once: a
+    // transaction retried uses the same.
+    const now = this.clock.now();
+    const withAuditIds = prepared.map((one) => ({
+      ...one,
+      auditId: newTimeOrderedId(now),
+    }));
     const rows = await this.repo.transaction(async (tx) => {
       // Per attempt: a transaction retried after a transient failure checks afresh.
       const unowned = new BatchRefusals();
@@ -91,14 +105,11 @@ export class ScheduleBatchService {
       );
       const inserted = await this.repo.insertMany(
         tx,
-        prepared,
+        withAuditIds,
         auditEntry(principal, 'schedule.created'),
       );
-      const dueSoon = inserted.filter((row) =>
-        this.schedules.isDueSoon({
-          status: row.status,
-          nextRunAt: row.next_run_at,
-        }),
+      const dueSoon = prepared.filter(({ state }) =>
+        this.schedules.isDueSoon(state),
       );
       if (dueSoon.length > 0)
         await this.repo.notifyWakeup(tx, {

@@ -59,6 +59,64 @@ export type ScheduleRow = Pick<
   next_run_at_key: string | null;
 };
 
+/** What an answer holding a schedule is built from (toScheduleResponse): a row without its keysets. */
+export type ScheduleAnswerRow = Omit<
+  ScheduleRow,
+  'created_at_key' | 'next_run_at_key'
+>;
+
+/** What INSERT_SCHEDULES returns of each row: the database's times. */
+export interface InsertedTimes {
+  id: string;
+  created_at: Date;
+  updated_at: Date;
+  read_at: Date;
+}
+
+/**
+ * The row INSERT_SCHEDULES wrote for `state`, from what the API sent and the times the
+ * database gave it, as SELECT_SCHEDULE would read it back: a new row has no success or
+ * outcome yet. (jsonb may order an object's keys differently when read back; JSON
+ * objects are unordered.)
+ */
+export function insertedRow(
+  state: ScheduleState,
+  written: InsertedTimes,
+): ScheduleAnswerRow {
+  const p = state.policies;
+  return {
+    id: written.id,
+    name: state.name,
+    owner: state.owner,
+    metadata: state.metadata,
+    schedule: state.schedule,
+    trigger: state.trigger,
+    status: state.status,
+    next_run_at: state.nextRunAt,
+    misfire_policy: state.misfirePolicy,
+    max_attempts: state.maxAttempts,
+    result_timeout: state.resultTimeout,
+    result_timeout_ms: state.resultTimeoutMs,
+    fires_per_hour: state.firesPerHour,
+    created_at: written.created_at,
+    updated_at: written.updated_at,
+    catch_up_window: p.catchUpWindow,
+    exclusions: p.exclusions,
+    calendar_ids: p.calendarIds,
+    flexible_window: p.flexibleWindow,
+    paused_until: p.pausedUntil,
+    overlap_policy: p.overlapPolicy,
+    skip_next_at: state.skipNextAt,
+    dst_gap_policy: p.dstGapPolicy,
+    dst_overlap_policy: p.dstOverlapPolicy,
+    silent_after: state.silentAfter,
+    silent_after_ms: state.silentAfterMs,
+    last_success_at: null,
+    last_outcome: null,
+    read_at: written.read_at,
+  };
+}
+
 /** An `executions` row as schedules.sql.ts selects it (EXECUTION_COLUMNS). */
 export type ExecutionRow = Pick<
   ExecutionTableRow,
@@ -112,7 +170,7 @@ export interface ScheduleState {
 }
 
 /** Every answer that holds a schedule is built here: secret header values are masked. */
-export function toScheduleResponse(row: ScheduleRow): ScheduleResponse {
+export function toScheduleResponse(row: ScheduleAnswerRow): ScheduleResponse {
   return {
     id: row.id,
     name: row.name,
@@ -222,7 +280,7 @@ export function stateOf(row: ScheduleRow): ScheduleState {
  * outcome and success the schedulers keep, and the unplanned next run as what may be
  * overdue.
  */
-export function healthFactsOf(row: ScheduleRow): HealthFacts {
+export function healthFactsOf(row: ScheduleAnswerRow): HealthFacts {
   return {
     status: row.status,
     createdAt: row.created_at,
@@ -246,7 +304,7 @@ export function policiesOf(row: ScheduleRow): SchedulePolicies {
   };
 }
 
-function policiesResponseOf(row: ScheduleRow): SchedulePoliciesResponse {
+function policiesResponseOf(row: ScheduleAnswerRow): SchedulePoliciesResponse {
   return {
     catchUpWindow: row.catch_up_window,
     exclusions: row.exclusions,

@@ -18,11 +18,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey, NextRunCursorKey } from './cursor';
-import type {
-  ExecutionRow,
-  ScheduleRow,
-  ScheduleState,
-  ScheduleWithRecentRow,
+import {
+  type ExecutionRow,
+  type InsertedTimes,
+  insertedRow,
+  type ScheduleAnswerRow,
+  type ScheduleRow,
+  type ScheduleState,
+  type ScheduleWithRecentRow,
 } from './schedule-rows';
 import * as sql from './schedules.sql';
 
@@ -156,20 +159,29 @@ export class SchedulesRepository {
    * INSERT_SCHEDULES: every schedule of a batch in one statement, with their events;
    * the rows in the order of `schedules`. Quotas are the caller's (OwnerQuotas.addBatch).
    */
+  /**
+   * INSERT_SCHEDULES: every schedule with its `schedule.created` event (`auditId`), the
+   * rows as written, in the order given, built from the input and the times returned.
+   */
   async insertMany(
     tx: Queryable,
-    schedules: readonly { id: string; state: ScheduleState }[],
+    schedules: readonly { id: string; auditId: string; state: ScheduleState }[],
     audit: AuditEntry,
-  ): Promise<ScheduleRow[]> {
-    const rows: ScheduleRow[] = await tx.query(sql.INSERT_SCHEDULES, [
-      JSON.stringify(schedules.map(({ id, state }) => batchRow(id, state))),
+  ): Promise<ScheduleAnswerRow[]> {
+    const written: InsertedTimes[] = await tx.query(sql.INSERT_SCHEDULES, [
+      JSON.stringify(
+        schedules.map(({ id, auditId, state }) => ({
+          ...batchRow(id, state),
+          audit_id: auditId,
+        })),
+      ),
       ...auditEventParams(audit),
     ]);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return schedules.map(({ id }) => {
+    const byId = new Map(written.map((row) => [row.id, row]));
+    return schedules.map(({ id, state }) => {
       const row = byId.get(id);
       if (!row) throw new Error(`INSERT_SCHEDULES returned no row for ${id}`);
-      return row;
+      return insertedRow(state, row);
     });
   }
 

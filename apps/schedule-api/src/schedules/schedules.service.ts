@@ -13,6 +13,7 @@ import {
   type ExecutionListResponse,
   type ExecutionResponse,
   firstRunAt,
+  newTimeOrderedId,
   NotFoundError,
   noteDetails,
   occurrenceToSkip,
@@ -38,7 +39,6 @@ import {
   upcomingOccurrences,
 } from '@scheduleman/domain';
 import { CLOCK, SECRET_BOX } from '@scheduleman/runtime';
-import { randomUUID } from 'node:crypto';
 import { CalendarUsage } from '../calendars/calendar-usage';
 import { ConnectionUsage } from '../connections/connection-usage';
 import { CoalescedCreations } from './coalesced-creations';
@@ -176,7 +176,7 @@ export class SchedulesService {
     // With pausedUntil it is created paused, to resume by itself then (pause-until.ts).
     const paused = policies.pausedUntil !== null;
     // The id first: secret header values are sealed for this row (their context names it).
-    const id = randomUUID();
+    const id = newTimeOrderedId(this.clock.now());
     const state: ScheduleState = {
       name: dto.name ?? null,
       owner,

@@ -121,34 +121,42 @@ select * from inserted
 
 /**
  * The rows of INSERT_SCHEDULES: one JSON object per schedule, keys the column names
- * (repository: batchRow). jsonb_to_recordset casts each to its column's type; a JSON
- * null is SQL null.
+ * (repository: batchRow), plus `audit_id`, the id of its `schedule.created` event.
+ * jsonb_to_recordset casts each to its column's type; a JSON null is SQL null.
  */
 const BATCH_ROW_TYPES = `id uuid, name text, owner text, metadata jsonb, schedule_type text, schedule jsonb, trigger_type text, trigger jsonb,
 misfire_policy text, max_attempts int, status text, next_run_at timestamptz, fires_per_hour int, result_timeout text, result_timeout_ms bigint,
 catch_up_window text, exclusions jsonb, calendar_ids uuid[], flexible_window text, paused_until timestamptz, overlap_policy text, skip_next_at timestamptz,
-dst_gap_policy text, dst_overlap_policy text, silent_after text, silent_after_ms bigint`;
+dst_gap_policy text, dst_overlap_policy text, silent_after text, silent_after_ms bigint, audit_id uuid`;
 
 /**
  * Creates many schedules in one statement (POST /schedules/batch): $1 a JSON array of
  * rows (BATCH_ROW_TYPES), each with its `schedule.created` event ($2..$6, whose details
  * get each row's schedule and trigger type, as a single creation's). No quota check:
  * the caller has added the batch to its owners' totals in the same transaction
- * (OwnerQuotas.addBatch). Rows come back in no promised order.
+ * (OwnerQuotas.addBatch). The events are written from the input rows, not from
+ * `inserted`: the statement has no ON CONFLICT, so every row is inserted or the
+ * statement fails. Only what the caller does not hold comes back (the row's times and
+ * the statement's, for its health: batchRowOf), in no promised order; the ids are
+ * time-ordered (newTimeOrderedId), so both primary keys are appended to, not written
+ * at random pages (docs/performance.md "Bulk creation: … evening").
  */
 export const INSERT_SCHEDULES = `
-with inserted as (
+with r as materialized (
+select * from jsonb_to_recordset($1::jsonb) as r(${BATCH_ROW_TYPES})
+), inserted as (
 insert into schedules (${INSERT_COLUMNS})
 select ${INSERT_COLUMNS}
-from jsonb_to_recordset($1::jsonb) as r(${BATCH_ROW_TYPES})
-returning ${SCHEDULE_COLUMNS}
-), ${auditEventCte('inserted', 2, {
-  owner: 'inserted.owner',
-  resourceId: 'inserted.id',
-  scheduleId: 'inserted.id',
-  details: `$6::jsonb || jsonb_build_object('scheduleType', inserted.schedule->>'type', 'triggerType', inserted.trigger->>'type')`,
+from r
+returning id, created_at, updated_at
+), ${auditEventCte('r', 2, {
+  id: 'r.audit_id',
+  owner: 'r.owner',
+  resourceId: 'r.id',
+  scheduleId: 'r.id',
+  details: `$6::jsonb || jsonb_build_object('scheduleType', r.schedule_type, 'triggerType', r.trigger_type)`,
 })}
-select * from inserted
+select id, created_at, updated_at, statement_timestamp() as read_at from inserted
 `;
 
 export const SELECT_SCHEDULE = `

@@ -109,6 +109,15 @@ describe('WEBHOOK_TRIGGER', () => {
       ).toThrow('trigger.url: destination not allowed');
     });
 
+    it('remembers an accepted URL for its own network policy only', () => {
+      const url = 'http://127.0.0.1:4100/remembered';
+      for (let i = 0; i < 3; i++)
+        expect(parse({ url }, loopbackAllowed).url).toBe(url);
+      expect(errorOf({ url }).message).toContain('destination not allowed');
+      expect(parse({ url: `  ${url} ` }, loopbackAllowed).url).toBe(url);
+      expect(errorOf({ url: ` ${url}` }).field).toBe('trigger.url');
+    });
+
     it('leaves host names to the connect-time check', () => {
       expect(parse({ url: 'http://localhost:3100/tasks' }).url).toBe(
         'http://localhost:3100/tasks',
