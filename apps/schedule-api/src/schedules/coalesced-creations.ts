@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AuditEntry } from '@scheduleman/domain';
 import { WriteCoalescer } from '@scheduleman/runtime';
 import { OwnerQuotas } from './owner-quotas';
-import type { ScheduleRow, ScheduleState } from './schedule-rows';
+import type { ScheduleAnswerRow, ScheduleState } from './schedule-rows';
 import { SchedulesRepository } from './schedules.repository';
 
 /** The most creations one group statement writes. */
@@ -11,6 +11,8 @@ export const MAX_CREATION_GROUP = 100;
 /** One POST /schedules ready to write: an owner's active schedule needing nothing else in its transaction. */
 export interface Creation {
   id: string;
+  /** The id of its `schedule.created` event when written in a group (time-ordered, as the batch's). */
+  auditId: string;
   state: ScheduleState;
   audit: AuditEntry;
 }
@@ -29,7 +31,7 @@ export interface Creation {
 @Injectable()
 export class CoalescedCreations {
   private readonly logger = new Logger(CoalescedCreations.name);
-  private readonly coalescer = new WriteCoalescer<Creation, ScheduleRow>(
+  private readonly coalescer = new WriteCoalescer<Creation, ScheduleAnswerRow>(
     (creations) => this.writeGroup(creations),
     { maxGroup: MAX_CREATION_GROUP },
   );
@@ -40,13 +42,13 @@ export class CoalescedCreations {
   ) {}
 
   /** The inserted row, or the error that creation alone gets (QuotaExceededError …). */
-  insert(creation: Creation): Promise<ScheduleRow> {
+  insert(creation: Creation): Promise<ScheduleAnswerRow> {
     return this.coalescer.submit(creation);
   }
 
   private async writeGroup(
     creations: readonly Creation[],
-  ): Promise<PromiseSettledResult<ScheduleRow>[]> {
+  ): Promise<PromiseSettledResult<ScheduleAnswerRow>[]> {
     if (creations.length > 1) {
       try {
         const rows = await this.insertTogether(creations);
@@ -70,13 +72,13 @@ export class CoalescedCreations {
   /** One transaction; the rows in the order of `creations`. */
   private insertTogether(
     creations: readonly Creation[],
-  ): Promise<ScheduleRow[]> {
+  ): Promise<ScheduleAnswerRow[]> {
     return this.repo.transaction(async (tx) => {
       await this.quotas.addBatch(
         tx,
         creations.map(({ state }) => state),
       );
-      const byId = new Map<string, ScheduleRow>();
+      const byId = new Map<string, ScheduleAnswerRow>();
       // INSERT_SCHEDULES takes one actor per statement; its details add each row's
       // schedule and trigger type, as a lone creation's event has them.
       for (const group of byActor(creations)) {
@@ -86,7 +88,7 @@ export class CoalescedCreations {
         });
         for (const row of rows) byId.set(row.id, row);
       }
-      return creations.map(({ id }) => byId.get(id) as ScheduleRow);
+      return creations.map(({ id }) => byId.get(id) as ScheduleAnswerRow);
     });
   }
 }

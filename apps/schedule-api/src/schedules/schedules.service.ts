@@ -141,7 +141,12 @@ export class SchedulesService {
         : (tx: Queryable) => this.requireReferences(tx, state, connectionId);
     const row =
       !then && !before && state.owner !== null && state.status === 'active'
-        ? await this.creations.insert({ id, state, audit })
+        ? await this.creations.insert({
+            id,
+            auditId: newTimeOrderedId(this.clock.now()),
+            state,
+            audit,
+          })
         : await this.quotas.insert(id, state, audit, then, before);
     // Debug, not info: at thousands of creations a second the line was a stdout write
     // per request; every creation is counted in http_request_duration_seconds_count
