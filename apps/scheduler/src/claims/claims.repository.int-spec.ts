@@ -341,9 +341,9 @@ describe('ClaimsRepository.planDue', () => {
       expect(transactions).toBe(2);
       // Due within the look-ahead counts as due, as in PLAN_DUE_SCHEDULES.
       const soon = { ...WINDOW, now: new Date(minutes(1).getTime() - 1_000) };
-      expect((await idle.planDue(soon)).claims.map((c) => c.scheduleId)).toEqual(
-        [later],
-      );
+      expect(
+        (await idle.planDue(soon)).claims.map((c) => c.scheduleId),
+      ).toEqual([later]);
     } finally {
       spy.mockRestore();
     }
