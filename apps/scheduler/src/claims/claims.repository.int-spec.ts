@@ -304,4 +304,48 @@ describe('ClaimsRepository.planDue', () => {
       next_run_at: null,
     });
   });
+
+  it('opens no plan transaction while nothing is due, and plans as soon as something is', async () => {
+    const idle = new ClaimsRepository(ds, {
+      owner: 'planner',
+      leaseDurationMs: 4_000,
+    });
+    const later = await insertSchedule({
+      schedule: { type: 'at', at: minutes(1).toISOString() },
+      nextRunAt: minutes(1),
+      misfirePolicy: 'fire_once',
+    });
+    let transactions = 0;
+    const createQueryRunner = ds.createQueryRunner.bind(ds);
+    const spy = jest.spyOn(ds, 'createQueryRunner').mockImplementation(() => {
+      const runner = createQueryRunner();
+      const start = runner.startTransaction.bind(runner);
+      runner.startTransaction = (level) => {
+        transactions++;
+        return start(level);
+      };
+      return runner;
+    });
+    try {
+      // The first batch looks (a transaction, empty); the next ones only ask.
+      for (let i = 0; i < 3; i++)
+        expect((await idle.planDue(WINDOW)).schedules).toBe(0);
+      expect(transactions).toBe(1);
+      const due = await insertSchedule({
+        schedule: { type: 'at', at: NOW.toISOString() },
+        nextRunAt: NOW,
+        misfirePolicy: 'fire_once',
+      });
+      const result = await idle.planDue(WINDOW);
+      expect(result.claims.map((c) => c.scheduleId)).toEqual([due]);
+      expect(transactions).toBe(2);
+      // Due within the look-ahead counts as due, as in PLAN_DUE_SCHEDULES.
+      const soon = { ...WINDOW, now: new Date(minutes(1).getTime() - 1_000) };
+      expect(
+        (await idle.planDue(soon)).claims.map((c) => c.scheduleId),
+      ).toEqual([later]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

@@ -14,6 +14,7 @@ import {
 } from '@scheduleman/domain';
 import {
   ADVANCE_SCHEDULES,
+  ANY_SCHEDULE_DUE,
   CLAIM_DUE,
   type ClaimDueRow,
   COMPLETE_FIRES,
@@ -98,6 +99,18 @@ function policyContext(
   };
 }
 
+/** A plan batch that found nothing due. */
+function emptyPlan(): PlanResult {
+  return {
+    schedules: 0,
+    claims: [],
+    skippedExecutions: 0,
+    skippedOccurrences: 0,
+    skippedByReason: new Map(),
+    unfinished: 0,
+  };
+}
+
 interface Outcome<T> {
   rows: T[];
   rowCount: number;
@@ -116,6 +129,12 @@ export class ClaimsRepository {
    * not wait behind them until the leases it renews have run out.
    */
   private renewalRunner: QueryRunner | undefined;
+  /**
+   * The last plan batch found nothing due: the next one asks ANY_SCHEDULE_DUE first, so
+   * an idle scheduler's poll costs one plain statement instead of a plan transaction of
+   * three (and a pooled connection held across them).
+   */
+  private planIdle = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -136,9 +155,29 @@ export class ClaimsRepository {
    * exclusions, catch-up window, overlap policy and flexible window), insert the
    * executions (leased to us when due within the horizon) and the skipped ones (the
    * ledger), advance the schedules. Three or four statements whatever the batch; nothing slow
-   * happens while the locks are held.
+   * happens while the locks are held. After a batch that found nothing, the next one
+   * starts with ANY_SCHEDULE_DUE and opens the transaction only when something is due.
    */
   async planDue(window: ClaimWindow): Promise<PlanResult> {
+    if (this.planIdle && !(await this.anyScheduleDue(window)))
+      return emptyPlan();
+    const result = await this.planLocked(window);
+    this.planIdle = result.schedules === 0;
+    return result;
+  }
+
+  private async anyScheduleDue({
+    now,
+    lookaheadMs,
+  }: ClaimWindow): Promise<boolean> {
+    const { rows } = await this.run<{ due: boolean }>(ANY_SCHEDULE_DUE, [
+      now,
+      lookaheadMs,
+    ]);
+    return rows[0].due;
+  }
+
+  private async planLocked(window: ClaimWindow): Promise<PlanResult> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -165,15 +204,7 @@ export class ClaimsRepository {
       [now, lookaheadMs, limit],
       runner,
     );
-    if (schedules.length === 0)
-      return {
-        schedules: 0,
-        claims: [],
-        skippedExecutions: 0,
-        skippedOccurrences: 0,
-        skippedByReason: new Map(),
-        unfinished: 0,
-      };
+    if (schedules.length === 0) return emptyPlan();
 
     const horizon = new Date(now.getTime() + lookaheadMs);
     const needState = schedules.filter(

@@ -24,7 +24,13 @@ function recordOf(id: string): FireRecord {
   };
 }
 
-function setup(options: { maxBatchSize?: number; maxQueued?: number } = {}) {
+function setup(
+  options: {
+    maxBatchSize?: number;
+    maxQueued?: number;
+    trickleWindowMs?: number;
+  } = {},
+) {
   const clock = new FakeClock();
   const timers = new ManualTimers(clock);
   const batches: string[][] = [];
@@ -84,8 +90,45 @@ describe('OutcomeRecorder', () => {
     ['a', 'b', 'c'].forEach((id) => recorder.enqueue(recordOf(id)));
     await timers.advance(0);
     expect(batches).toEqual([['a', 'b']]);
-    await timers.advance(25);
+    await timers.advance(199);
+    expect(batches).toEqual([['a', 'b']]);
+    await timers.advance(1);
     expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('writes a trickle of outcomes once per trickle window after the first write', async () => {
+    const { timers, recorder, batches } = setup({ trickleWindowMs: 200 });
+    recorder.enqueue(recordOf('a'));
+    await timers.advance(25);
+    expect(batches).toEqual([['a']]);
+    // One outcome every 20 ms: they wait for the window that the write opened.
+    for (const id of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']) {
+      recorder.enqueue(recordOf(id));
+      await timers.advance(20);
+    }
+    expect(batches).toEqual([['a']]);
+    await timers.advance(20); // 200 ms after the first write
+    expect(batches).toEqual([
+      ['a'],
+      ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'],
+    ]);
+    // Nothing came during the next window: it closes, and a lone outcome waits 25 ms again.
+    await timers.advance(200);
+    recorder.enqueue(recordOf('k'));
+    await timers.advance(25);
+    expect(batches.at(-1)).toEqual(['k']);
+  });
+
+  it('does not hold a full batch for the trickle window', async () => {
+    const { timers, recorder, batches } = setup({
+      maxBatchSize: 3,
+      trickleWindowMs: 200,
+    });
+    recorder.enqueue(recordOf('a'));
+    await timers.advance(25);
+    ['b', 'c', 'd'].forEach((id) => recorder.enqueue(recordOf(id)));
+    await timers.advance(0);
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
   it('reports outcomes the fence rejected as not written', async () => {

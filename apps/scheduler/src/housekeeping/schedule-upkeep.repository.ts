@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { firstRunAfterPause } from '@scheduleman/domain';
 import {
+  ANY_ENDED_PAUSE,
   COUNT_SCHEDULE_HEALTH,
   type EndedPauseRow,
   LOCK_ENDED_PAUSES,
@@ -32,12 +33,18 @@ export class ScheduleUpkeepRepository {
   ) {}
 
   /**
-   * Resumes at most `limit` schedules whose pause ended by `now`, in one short
-   * transaction: lock them (SKIP LOCKED), compute each next run in JS
+   * Resumes at most `limit` schedules whose pause ended by `now` (when any did,
+   * ANY_ENDED_PAUSE), in one short transaction: lock them (SKIP LOCKED), compute each next run in JS
    * (firstRunAfterPause, the first occurrence at or after the pause's end), write them
    * with their history entries. Returns how many resumed (active or completed).
    */
   async resumeEndedPauses(now: Date, limit: number): Promise<number> {
+    // Nearly always nothing: one statement instead of a transaction of three.
+    const [{ ended }]: { ended: boolean }[] = await this.dataSource.query(
+      ANY_ENDED_PAUSE,
+      [now],
+    );
+    if (!ended) return 0;
     return this.dataSource.transaction(async (tx) => {
       const rows: EndedPauseRow[] = await tx.query(LOCK_ENDED_PAUSES, [
         now,

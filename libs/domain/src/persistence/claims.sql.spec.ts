@@ -7,6 +7,7 @@ describe('claims.sql', () => {
     expect(entries.map(([name]) => name).sort()).toEqual(
       [
         'ADVANCE_SCHEDULES',
+        'ANY_SCHEDULE_DUE',
         'CLAIM_DUE',
         'COMPLETE_FIRES',
         'COUNT_DUE_BACKLOG',

@@ -41,6 +41,20 @@ limit $3::int
 for update skip locked
 `;
 
+/**
+ * Plan stage, step 0 (no transaction): whether PLAN_DUE_SCHEDULES would find anything,
+ * on the same index (schedules_due_idx). An idle scheduler runs this instead of a plan
+ * transaction of three statements (ClaimsRepository.planDue). $1 now, $2 look-ahead ms.
+ */
+export const ANY_SCHEDULE_DUE = `
+select exists (
+select 1
+from schedules
+where status = 'active'
+and next_run_at <= $1::timestamptz + $2::int * interval '1 millisecond'
+) as due
+`;
+
 /** A row of PLAN_DUE_SCHEDULES: next_run_at is set, the schedule is due. */
 export type PlanDueScheduleRow = Pick<
   ScheduleTableRow,

@@ -9,6 +9,21 @@ import type { ScheduleTableRow } from './rows';
  */
 
 /**
+ * Pause-until, step 0 (no transaction): whether any pause has ended, on the same index
+ * as LOCK_ENDED_PAUSES, so that the once-a-second sweep costs one statement, not a
+ * transaction of three, while nothing is to be resumed. $1 now.
+ */
+export const ANY_ENDED_PAUSE = `
+select exists (
+select 1
+from schedules
+where status = 'paused'
+and paused_until is not null
+and paused_until <= $1::timestamptz
+) as ended
+`;
+
+/**
  * Pause-until, step 1 (inside a transaction): locks paused schedules whose pause has
  * ended, oldest end first (schedules_paused_until_idx). SKIP LOCKED: a schedule the API
  * is editing (or another scheduler resuming) is left for the next sweep. The caller
