@@ -119,10 +119,12 @@ export interface WebhookSigning {
  * With format cloudevents the same request is a CloudEvent in HTTP binary mode: the
  * body is its data, the ce-* headers its attributes; every other header stays.
  */
-export function buildWebhookCall(
+export function buildWebhookCall<S extends AbortSignal | undefined = undefined>(
   request: FireRequest,
   signing: WebhookSigning,
-): WebhookCall | { invalid: string } {
+  /** Carried on the call for the client (HttpRequest), so no copy is made to add it. */
+  signal?: S,
+): (WebhookCall & { signal: S }) | { invalid: string } {
   const trigger = request.trigger;
   if (!isWebhookTrigger(trigger))
     return { invalid: 'invalid webhook trigger: url is missing' };
@@ -193,5 +195,6 @@ export function buildWebhookCall(
     method,
     headers,
     body,
+    signal: signal as S,
   };
 }
