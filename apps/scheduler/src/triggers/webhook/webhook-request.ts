@@ -10,6 +10,7 @@ import {
   renderUrlTemplate,
   type TemplateVars,
   templateVarsOf,
+  scheduledAtText,
   type SigningSecret,
   signWebhook,
   WEBHOOK_ID_HEADER,
@@ -171,7 +172,7 @@ export function buildWebhookCall<S extends AbortSignal | undefined = undefined>(
   headers['idempotency-key'] = request.executionId;
   headers['x-scheduleman-schedule-id'] = request.scheduleId;
   headers['x-scheduleman-execution-id'] = request.executionId;
-  headers['x-scheduleman-scheduled-at'] = request.scheduledAt.toISOString();
+  headers['x-scheduleman-scheduled-at'] = scheduledAtText(request);
   headers['x-scheduleman-attempt'] = String(request.attempt);
   if (request.resultToken !== undefined)
     headers['x-scheduleman-result-token'] = request.resultToken;
