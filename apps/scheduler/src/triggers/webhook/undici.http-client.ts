@@ -63,7 +63,7 @@ export class UndiciHttpClient implements HttpClient {
         {
           origin: request.origin,
           path: request.path,
-          method: request.method as Dispatcher.HttpMethod,
+          method: request.method,
           headers: request.headers,
           body: request.body,
         },
