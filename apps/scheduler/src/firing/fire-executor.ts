@@ -66,8 +66,15 @@ export class FireExecutor {
   private readonly deadlines: CallDeadlines;
   private readonly random: () => number;
 
+  /** PUBLIC_API_URL without its trailing slashes, trimmed once rather than per fire. */
+  private readonly resultUrlBase: string | undefined;
+
   constructor(private readonly options: FireExecutorOptions) {
     this.random = options.random ?? Math.random;
+    this.resultUrlBase =
+      options.publicApiUrl === undefined
+        ? undefined
+        : resultUrlOf(options.publicApiUrl, '').slice(0, -'/result'.length);
     this.deadlines = new CallDeadlines({
       clock: options.clock,
       timers: options.timers ?? REAL_TIMERS,
@@ -154,9 +161,9 @@ export class FireExecutor {
         trigger: claim.trigger,
         resultToken: this.options.resultTokens?.tokenFor(claim.executionId),
         resultUrl:
-          this.options.publicApiUrl === undefined
+          this.resultUrlBase === undefined
             ? undefined
-            : resultUrlOf(this.options.publicApiUrl, claim.executionId),
+            : `${this.resultUrlBase}${claim.executionId}/result`,
       };
       const callStartedMs = performance.now();
       outcome = await this.call(provider, request);

@@ -243,24 +243,34 @@ export class TimerQueue {
         error instanceof Error ? error : new Error(String(error)),
       );
     }
-    void fired
-      .catch((error: unknown) => {
-        // No outcome will come for it: stop holding (and renewing) it, so the lease runs
-        // out and the execution is claimed and fired again.
-        this.held.forget(held);
-        this.options.onError?.(error);
-      })
-      .finally(() => {
-        this.inFlight -= 1;
-        this.completedSincePump += 1;
-        if (held.state === 'firing' && this.held.isHeld(held))
-          held.state = 'recording';
-        this.pump();
-        if (this.inFlight === 0) {
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          for (const resolve of waiters) resolve();
+    // One reaction, not .catch().finally(): two promises and closures fewer per fire.
+    void fired.then(
+      () => {
+        this.settled(held);
+      },
+      (error: unknown) => {
+        try {
+          // No outcome will come for it: stop holding (and renewing) it, so the lease
+          // runs out and the execution is claimed and fired again.
+          this.held.forget(held);
+          this.options.onError?.(error);
+        } finally {
+          this.settled(held);
         }
-      });
+      },
+    );
+  }
+
+  private settled(held: HeldExecution): void {
+    this.inFlight -= 1;
+    this.completedSincePump += 1;
+    if (held.state === 'firing' && this.held.isHeld(held))
+      held.state = 'recording';
+    this.pump();
+    if (this.inFlight === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
   }
 }

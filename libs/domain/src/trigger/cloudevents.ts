@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import type { FireRequest } from './trigger-provider';
+import { type FireRequest, scheduledAtText } from './trigger-provider';
 
 /*
  * CloudEvents 1.0 (docs/triggers.md, "CloudEvents"): with `"format": "cloudevents"` a
@@ -92,7 +92,7 @@ export function cloudEventOf(
     id: request.executionId,
     source: cloudEventSource(request.scheduleId),
     type: CLOUDEVENT_TYPE,
-    time: request.scheduledAt.toISOString(),
+    time: scheduledAtText(request),
   };
   if (request.scheduleName !== null) attributes.subject = request.scheduleName;
   if (data !== undefined) attributes.datacontenttype = CLOUDEVENT_JSON;

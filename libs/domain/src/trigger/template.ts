@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import type { FireRequest } from './trigger-provider';
+import { type FireRequest, scheduledAtText } from './trigger-provider';
 
 /*
  * Trigger templates (docs/triggers.md, "Templates"): `{{name}}` placeholders in the
@@ -53,7 +53,7 @@ export function templateVarsOf(request: FireRequest): TemplateVars {
   return {
     scheduleId: request.scheduleId,
     executionId: request.executionId,
-    scheduledAt: request.scheduledAt.toISOString(),
+    scheduledAt: scheduledAtText(request),
     attempt: request.attempt,
     name: request.scheduleName,
     owner: request.scheduleOwner,

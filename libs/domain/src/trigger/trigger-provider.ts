@@ -31,6 +31,26 @@ export interface FireRequest {
   resultUrl?: string;
 }
 
+/*
+ * The last instant formatted, and its text: a burst or a cron minute fires thousands of
+ * occurrences of one instant, and each names it twice (header and body).
+ */
+let lastScheduledAtMs = Number.NaN;
+let lastScheduledAtText = '';
+
+/** `request.scheduledAt` in ISO 8601 (UTC, milliseconds), as every delivery sends it. */
+export function scheduledAtText(
+  request: Pick<FireRequest, 'scheduledAt'>,
+): string {
+  const ms = request.scheduledAt.getTime();
+  if (ms !== lastScheduledAtMs) {
+    // toISOString first: it throws on an invalid date, which must not be remembered.
+    lastScheduledAtText = request.scheduledAt.toISOString();
+    lastScheduledAtMs = ms;
+  }
+  return lastScheduledAtText;
+}
+
 /**
  * The result of one attempt. `retryable` failures go through the retry policy;
  * `permanent` ones end the execution as failed at once.

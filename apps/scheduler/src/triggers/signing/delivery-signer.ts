@@ -39,6 +39,19 @@ export interface DeliverySignerOptions {
 export class DeliverySigner {
   constructor(private readonly options: DeliverySignerOptions) {}
 
+  /**
+   * The signing of an attempt that needs no owner lookup (no owner, or no owner
+   * secrets configured), without a promise; undefined when signingFor must look up.
+   */
+  withoutLookup(owner: string | null): DeliverySigning | undefined {
+    if (owner !== null && this.options.ownerSecrets !== undefined)
+      return undefined;
+    return {
+      timestampSeconds: Math.floor(this.options.clock.now().getTime() / 1000),
+      secrets: this.options.installationSecrets,
+    };
+  }
+
   async signingFor(
     owner: string | null,
   ): Promise<DeliverySigning | { error: string }> {

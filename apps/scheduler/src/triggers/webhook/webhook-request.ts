@@ -10,6 +10,7 @@ import {
   renderUrlTemplate,
   type TemplateVars,
   templateVarsOf,
+  scheduledAtText,
   type SigningSecret,
   signWebhook,
   WEBHOOK_ID_HEADER,
@@ -119,10 +120,12 @@ export interface WebhookSigning {
  * With format cloudevents the same request is a CloudEvent in HTTP binary mode: the
  * body is its data, the ce-* headers its attributes; every other header stays.
  */
-export function buildWebhookCall(
+export function buildWebhookCall<S extends AbortSignal | undefined = undefined>(
   request: FireRequest,
   signing: WebhookSigning,
-): WebhookCall | { invalid: string } {
+  /** Carried on the call for the client (HttpRequest), so no copy is made to add it. */
+  signal?: S,
+): (WebhookCall & { signal: S }) | { invalid: string } {
   const trigger = request.trigger;
   if (!isWebhookTrigger(trigger))
     return { invalid: 'invalid webhook trigger: url is missing' };
@@ -169,7 +172,7 @@ export function buildWebhookCall(
   headers['idempotency-key'] = request.executionId;
   headers['x-scheduleman-schedule-id'] = request.scheduleId;
   headers['x-scheduleman-execution-id'] = request.executionId;
-  headers['x-scheduleman-scheduled-at'] = request.scheduledAt.toISOString();
+  headers['x-scheduleman-scheduled-at'] = scheduledAtText(request);
   headers['x-scheduleman-attempt'] = String(request.attempt);
   if (request.resultToken !== undefined)
     headers['x-scheduleman-result-token'] = request.resultToken;
@@ -193,5 +196,6 @@ export function buildWebhookCall(
     method,
     headers,
     body,
+    signal: signal as S,
   };
 }

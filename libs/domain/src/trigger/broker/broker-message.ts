@@ -11,7 +11,7 @@ import {
 } from '../cloudevents';
 import { renderTemplateString, type TemplateVars } from '../template';
 import { renderBodyJson, renderHeaderTemplate } from '../template-fields';
-import type { FireRequest } from '../trigger-provider';
+import { type FireRequest, scheduledAtText } from '../trigger-provider';
 import type { SigningSecret } from '../webhook-signature';
 import {
   signWebhook,
@@ -73,7 +73,7 @@ export function defaultDeliveryBody(
   const body: Record<string, unknown> = {
     scheduleId: request.scheduleId,
     executionId: request.executionId,
-    scheduledAt: request.scheduledAt.toISOString(),
+    scheduledAt: scheduledAtText(request),
     attempt: request.attempt,
     name: request.scheduleName,
   };
@@ -129,7 +129,7 @@ export function buildBrokerMessage(
   headers[DELIVERY_HEADERS.idempotencyKey] = request.executionId;
   headers[DELIVERY_HEADERS.scheduleId] = request.scheduleId;
   headers[DELIVERY_HEADERS.executionId] = request.executionId;
-  headers[DELIVERY_HEADERS.scheduledAt] = request.scheduledAt.toISOString();
+  headers[DELIVERY_HEADERS.scheduledAt] = scheduledAtText(request);
   headers[DELIVERY_HEADERS.attempt] = String(request.attempt);
   if (request.resultToken !== undefined)
     headers[DELIVERY_HEADERS.resultToken] = request.resultToken;
