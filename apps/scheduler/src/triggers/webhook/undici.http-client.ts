@@ -136,6 +136,9 @@ class Delivery implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number): boolean {
+    // A 1xx (103 Early Hints, an unasked 100 Continue) comes before the answer, as
+    // undici's own request handler treats it.
+    if (statusCode < 200) return true;
     this.settle(() => {
       this.resolve({ status: statusCode });
     });

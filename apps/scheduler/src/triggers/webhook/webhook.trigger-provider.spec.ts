@@ -171,6 +171,21 @@ describe.each(clients)(
       expect(receiver.seen).toHaveLength(1);
     });
 
+    it('answers with the final status, not an informational 1xx before it', async () => {
+      receiver.handler = (_req, res) => {
+        res.writeEarlyHints({ link: '</style.css>; rel=preload' }, () =>
+          res.writeHead(503).end('busy'),
+        );
+      };
+
+      const outcome = await provider.fire(
+        fireRequest({ url: receiver.url() }),
+        { signal: signal() },
+      );
+
+      expect(outcome).toMatchObject({ kind: 'retryable', responseStatus: 503 });
+    });
+
     it('gives up when the signal fires and reports a retryable timeout', async () => {
       receiver.handler = () => undefined; // never answers
 
