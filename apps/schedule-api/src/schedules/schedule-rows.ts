@@ -73,19 +73,21 @@ export interface InsertedTimes {
   read_at: Date;
 }
 
-/**
- * The row INSERT_SCHEDULES wrote for `state`, from what the API sent and the times the
- * database gave it, as SELECT_SCHEDULE would read it back: a new row has no success or
- * outcome yet. (jsonb may order an object's keys differently when read back; JSON
- * objects are unordered.)
- */
-export function insertedRow(
-  state: ScheduleState,
-  written: InsertedTimes,
-): ScheduleAnswerRow {
+/** The columns of a schedule row that come from its state alone (what a creation writes). */
+export type ScheduleStateColumns = Omit<
+  ScheduleAnswerRow,
+  | 'id'
+  | 'created_at'
+  | 'updated_at'
+  | 'last_success_at'
+  | 'last_outcome'
+  | 'read_at'
+>;
+
+/** `state` as the columns of its row: INSERT_SCHEDULES writes them, insertedRow answers with them. */
+export function stateColumns(state: ScheduleState): ScheduleStateColumns {
   const p = state.policies;
   return {
-    id: written.id,
     name: state.name,
     owner: state.owner,
     metadata: state.metadata,
@@ -98,8 +100,6 @@ export function insertedRow(
     result_timeout: state.resultTimeout,
     result_timeout_ms: state.resultTimeoutMs,
     fires_per_hour: state.firesPerHour,
-    created_at: written.created_at,
-    updated_at: written.updated_at,
     catch_up_window: p.catchUpWindow,
     exclusions: p.exclusions,
     calendar_ids: p.calendarIds,
@@ -111,6 +111,24 @@ export function insertedRow(
     dst_overlap_policy: p.dstOverlapPolicy,
     silent_after: state.silentAfter,
     silent_after_ms: state.silentAfterMs,
+  };
+}
+
+/**
+ * The row INSERT_SCHEDULES wrote for `state`, from what the API sent and the times the
+ * database gave it, as SELECT_SCHEDULE would read it back: a new row has no success or
+ * outcome yet. (jsonb may order an object's keys differently when read back; JSON
+ * objects are unordered.)
+ */
+export function insertedRow(
+  state: ScheduleState,
+  written: InsertedTimes,
+): ScheduleAnswerRow {
+  return {
+    id: written.id,
+    ...stateColumns(state),
+    created_at: written.created_at,
+    updated_at: written.updated_at,
     last_success_at: null,
     last_outcome: null,
     read_at: written.read_at,

@@ -22,6 +22,7 @@ import {
   type ExecutionRow,
   type InsertedTimes,
   insertedRow,
+  stateColumns,
   type ScheduleAnswerRow,
   type ScheduleRow,
   type ScheduleState,
@@ -361,34 +362,11 @@ function stateParams(state: ScheduleState): unknown[] {
 
 /** One row of INSERT_SCHEDULES, keyed by column (BATCH_ROW_TYPES), values as stateParams and policyParams give them. */
 function batchRow(id: string, state: ScheduleState): Record<string, unknown> {
-  const p = state.policies;
   return {
     id,
-    name: state.name,
-    owner: state.owner,
-    metadata: state.metadata,
+    ...stateColumns(state),
     schedule_type: state.schedule.type,
-    schedule: state.schedule,
     trigger_type: state.trigger.type,
-    trigger: state.trigger,
-    misfire_policy: state.misfirePolicy,
-    max_attempts: state.maxAttempts,
-    status: state.status,
-    next_run_at: state.nextRunAt,
-    fires_per_hour: state.firesPerHour,
-    result_timeout: state.resultTimeout,
-    result_timeout_ms: state.resultTimeoutMs,
-    catch_up_window: p.catchUpWindow,
-    exclusions: p.exclusions,
-    calendar_ids: p.calendarIds,
-    flexible_window: p.flexibleWindow,
-    paused_until: p.pausedUntil,
-    overlap_policy: p.overlapPolicy,
-    skip_next_at: state.skipNextAt,
-    dst_gap_policy: p.dstGapPolicy,
-    dst_overlap_policy: p.dstOverlapPolicy,
-    silent_after: state.silentAfter,
-    silent_after_ms: state.silentAfterMs,
   };
 }
 
