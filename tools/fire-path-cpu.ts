@@ -21,6 +21,7 @@ import { FireExecutor } from '../apps/scheduler/src/firing/fire-executor';
 import { WebhookTriggerProvider } from '../apps/scheduler/src/triggers/webhook/webhook.trigger-provider';
 import { UndiciHttpClient } from '../apps/scheduler/src/triggers/webhook/undici.http-client';
 import { SchedulerMetrics } from '../apps/scheduler/src/metrics/scheduler.metrics';
+import { firingExecution } from '../apps/scheduler/src/testing/held-execution-fixtures';
 
 const RECEIVER = `
 const http = require('node:http');
@@ -69,29 +70,16 @@ async function main() {
   });
   const fireOne = (seq: number) => {
     const scheduledAt = new Date(1_700_000_000_000 + seq);
-    return executor.fire({
-      claim: {
+    return executor.fire(
+      firingExecution({
         executionId: randomUUID(),
         scheduleId: randomUUID(),
         scheduleName: `burst-${seq}`,
-        scheduleOwner: null,
-        scheduleMetadata: null,
         scheduledAt,
-        dueAt: scheduledAt,
-        attempts: 0,
-        maxAttempts: 3,
-        leaseVersion: 1,
-        leaseExpiresAt: scheduledAt,
         trigger,
-        recoveredFrom: null,
-      },
-      leaseVersion: 1,
-      leaseExpiresAtMs: scheduledAt.getTime(),
-      dueAtMs: scheduledAt.getTime(),
-      state: 'firing',
-      lost: false,
-      generation: 1,
-    } as never);
+        maxAttempts: 3,
+      }),
+    );
   };
   const run = async (n: number) => {
     let next = 0;

@@ -21,6 +21,8 @@ import type { HttpClient } from '../../../apps/scheduler/src/triggers/webhook/ht
 import { UndiciHttpClient } from '../../../apps/scheduler/src/triggers/webhook/undici.http-client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { WebhookTriggerProvider } from '../../../apps/scheduler/src/triggers/webhook/webhook.trigger-provider';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { firingExecution } from '../../../apps/scheduler/src/testing/held-execution-fixtures';
 import { AxiosHttpClient } from './axios.http-client';
 import { closedLoop, LoopResult } from './closed-loop';
 
@@ -122,29 +124,16 @@ async function measureProvider(
       async (sequence) => {
         const scheduledAt = new Date(1_700_000_000_000 + sequence);
         const executionId = randomUUID();
-        await executor.fire({
-          claim: {
+        await executor.fire(
+          firingExecution({
             executionId,
             scheduleId: 'ceiling',
             scheduleName: null,
-            scheduleOwner: null,
-            scheduleMetadata: null,
             scheduledAt,
-            dueAt: scheduledAt,
-            attempts: 0,
-            maxAttempts: 1,
-            leaseVersion: 1,
-            leaseExpiresAt: scheduledAt,
             trigger,
-            recoveredFrom: null,
-          },
-          leaseVersion: 1,
-          leaseExpiresAtMs: scheduledAt.getTime(),
-          dueAtMs: scheduledAt.getTime(),
-          state: 'firing',
-          lost: false,
-          generation: 1,
-        });
+            maxAttempts: 1,
+          }),
+        );
         const failure = failures.get(executionId);
         if (failure !== undefined) {
           failures.delete(executionId);
