@@ -28,18 +28,57 @@ let server;
 let current;
 let interrupted = false;
 
-/** Runs a step in the foreground; resolves its exit status. */
-function run(title, command, args) {
+/** How long a step may go on after writing its complete JSON report (see run). */
+const EXIT_GRACE_MS = 60_000;
+
+/** A Jest-style JSON report, once it is completely written; else undefined. */
+function finishedReport(file) {
+  if (!file || !existsSync(file)) return undefined;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof r.success === 'boolean' ? r : undefined;
+  } catch {
+    return undefined; // still being written
+  }
+}
+
+/**
+ * Runs a step in the foreground; resolves its exit status. With `report` (the step's
+ * JSON report file): a step still running EXIT_GRACE_MS after its report is complete is
+ * killed, loudly, and its status is the report's. Jest has been seen to hang forever
+ * after its report, inside Node's exit (FreeEnvironment / CleanupHandles spinning at
+ * 100 % CPU with every test done: 3 December 2026, docs/workspace.md "npm test").
+ */
+function run(title, command, args, report) {
   console.log(`[test] ${title}`);
   return new Promise((resolve) => {
-    current = spawn(command, args, { cwd: root, stdio: 'inherit', env });
-    current.once('error', (error) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+    current = child;
+    let doneAt;
+    let hung;
+    const watch = report
+      ? setInterval(() => {
+          const r = finishedReport(report);
+          if (!r) return;
+          doneAt ??= Date.now();
+          if (Date.now() - doneAt < EXIT_GRACE_MS) return;
+          hung = r;
+          console.error(
+            `[test] *** ${command} wrote its report but did not exit within ${EXIT_GRACE_MS / 1000} s: killed; its status is the report's (success: ${String(r.success)}) ***`,
+          );
+          child.kill('SIGKILL');
+        }, 2_000)
+      : undefined;
+    child.once('error', (error) => {
+      clearInterval(watch);
       console.error(`[test] cannot run ${command}: ${error.message}`);
       resolve(1);
     });
-    current.once('exit', (code, signal) => {
+    child.once('exit', (code, signal) => {
+      clearInterval(watch);
       current = undefined;
-      resolve(code ?? (signal ? 1 : 0));
+      if (hung) resolve(hung.success ? 0 : 1);
+      else resolve(code ?? (signal ? 1 : 0));
     });
   });
 }
@@ -112,14 +151,19 @@ async function main() {
     console.log(`[test] embedded PostgreSQL on port ${port}`);
   }
   const report = join(tmpdir(), `scheduleman-jest-${process.pid}.json`);
-  status = await run('jest', 'npx', [
+  status = await run(
     'jest',
-    '--config',
-    'jest.config.ts',
-    '--json',
-    `--outputFile=${report}`,
-    ...jestArgs,
-  ]);
+    'npx',
+    [
+      'jest',
+      '--config',
+      'jest.config.ts',
+      '--json',
+      `--outputFile=${report}`,
+      ...jestArgs,
+    ],
+    report,
+  );
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     rmSync(report, { force: true });
