@@ -1,15 +1,14 @@
 import { join } from 'node:path';
 import { SystemClock } from '@scheduleman/domain';
 import { createDatabaseClient } from '@scheduleman/domain/persistence';
-import {
-  ApiClient,
-  freePort,
-  sleep,
-  TEST_ADMIN_API_KEY,
-} from '@scheduleman/testkit';
+import { ApiClient, sleep, TEST_ADMIN_API_KEY } from '@scheduleman/testkit';
 import { BenchCluster } from '../infra/bench-cluster';
 import type { DatabaseServer } from '../infra/database-server';
-import { PatroniCluster, PATRONI_TTL_S } from '../infra/patroni-cluster';
+import {
+  PatroniCluster,
+  type PatroniClusterOptions,
+  PATRONI_TTL_S,
+} from '../infra/patroni-cluster';
 import { monotonicMs } from '../infra/wait';
 import { resultsDir } from '../infra/workspace';
 import type { HarnessOptions } from '../options';
@@ -100,26 +99,21 @@ class PatroniServer implements DatabaseServer {
   }
 }
 
-async function clusterPorts(basePort: number | undefined) {
-  if (basePort !== undefined)
-    return {
-      etcdPort: basePort,
-      etcdPeerPort: basePort + 1,
-      nodes: [0, 1, 2].map((i) => ({
-        pgPort: basePort + 10 + i,
-        restPort: basePort + 20 + i,
-      })),
-    };
-  const next = () => freePort();
-  return {
-    etcdPort: await next(),
-    etcdPeerPort: await next(),
-    nodes: [
-      { pgPort: await next(), restPort: await next() },
-      { pgPort: await next(), restPort: await next() },
-      { pgPort: await next(), restPort: await next() },
-    ],
-  };
+/** The cluster on `--base-port`'s fixed ports when given, else on ports picked for it. */
+function startPatroni(
+  basePort: number | undefined,
+  options: Pick<PatroniClusterOptions, 'logDir' | 'log'>,
+): Promise<PatroniCluster> {
+  if (basePort === undefined) return PatroniCluster.startOnFreePorts(options);
+  return PatroniCluster.start({
+    ...options,
+    etcdPort: basePort,
+    etcdPeerPort: basePort + 1,
+    nodes: [0, 1, 2].map((i) => ({
+      pgPort: basePort + 10 + i,
+      restPort: basePort + 20 + i,
+    })),
+  });
 }
 
 /** The schedules of `ids` that the database has, read through the cluster's URL. */
@@ -166,8 +160,7 @@ export async function runFailoverCommand(
     console.log(
       `[failover +${((monotonicMs() - started) / 1000).toFixed(0).padStart(3)}s] ${line}`,
     );
-  const patroni = await PatroniCluster.start({
-    ...(await clusterPorts(options.basePort)),
+  const patroni = await startPatroni(options.basePort, {
     logDir: join(logRoot, 'patroni'),
     log: say,
   });

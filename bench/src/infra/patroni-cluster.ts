@@ -8,11 +8,12 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trackChild } from '@scheduleman/testkit';
+import { freeStablePorts, trackChild } from '@scheduleman/testkit';
 import { Client } from 'pg';
 import { monotonicMs } from './wait';
 
@@ -180,6 +181,34 @@ async function getJson(url: string, timeoutMs = 1_000): Promise<unknown> {
   return response.json();
 }
 
+/** A start that failed because a port picked for it was taken before its server bound it. */
+export class PortTakenError extends Error {}
+
+/** The size of each log in `logDir`, so that a later look reads only what was added. */
+function logSizes(logDir: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const entry of readdirSync(logDir))
+    if (entry.endsWith('.log'))
+      sizes.set(entry, statSync(join(logDir, entry)).size);
+  return sizes;
+}
+
+/** The log that says, past `from`, that a port was already in use, if any. */
+function portTakenIn(
+  logDir: string,
+  from: Map<string, number>,
+): string | undefined {
+  for (const entry of readdirSync(logDir)) {
+    if (!entry.endsWith('.log')) continue;
+    const added = readFileSync(join(logDir, entry)).subarray(
+      from.get(entry) ?? 0,
+    );
+    if (/address already in use/i.test(added.toString('utf8')))
+      return `${entry} says a port was already in use`;
+  }
+  return undefined;
+}
+
 export class PatroniCluster {
   private etcd: ChildProcess | undefined;
   private stopped = false;
@@ -204,6 +233,37 @@ export class PatroniCluster {
     return `postgres://postgres@127.0.0.1:${node.pgPort}/postgres`;
   }
 
+  /**
+   * A cluster on ports picked here (below the ephemeral range: `freeStablePorts`). A
+   * server binds its port seconds after the pick, so another process can still take one
+   * first: when a log says so ("Address already in use"), the start is tried again on a
+   * fresh set, at most `attempts` times in all.
+   */
+  static async startOnFreePorts(
+    options: Omit<PatroniClusterOptions, 'etcdPort' | 'etcdPeerPort' | 'nodes'>,
+    attempts = 3,
+  ): Promise<PatroniCluster> {
+    for (let attempt = 1; ; attempt += 1) {
+      const [etcdPort, etcdPeerPort, ...nodePorts] = await freeStablePorts(8);
+      const nodes = [0, 1, 2].map((i) => ({
+        pgPort: nodePorts[2 * i],
+        restPort: nodePorts[2 * i + 1],
+      }));
+      try {
+        return await PatroniCluster.start({
+          ...options,
+          etcdPort,
+          etcdPeerPort,
+          nodes,
+        });
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || attempt >= attempts)
+          throw error;
+        options.log?.(`[patroni] ${error.message}; again on fresh ports`);
+      }
+    }
+  }
+
   static async start(options: PatroniClusterOptions): Promise<PatroniCluster> {
     const missing = patroniMissing();
     if (missing) throw new Error(missing);
@@ -219,6 +279,7 @@ export class PatroniCluster {
     chmodSync(root, 0o700);
     const logDir = options.logDir ?? root;
     mkdirSync(logDir, { recursive: true });
+    const logStarts = logSizes(logDir);
     const nodes = options.nodes.map(
       (n, i) =>
         new PatroniNode(
@@ -236,11 +297,17 @@ export class PatroniCluster {
       cluster.startEtcd();
       await cluster.waitForEtcd();
       for (const node of nodes) cluster.startNode(node);
-      await cluster.waitHealthy(READY_TIMEOUT_MS);
+      // A node whose port was taken may retry for ever: no use waiting it out.
+      await cluster.waitHealthy(READY_TIMEOUT_MS, undefined, () =>
+        portTakenIn(logDir, logStarts),
+      );
       return cluster;
     } catch (error) {
       await cluster.stop();
-      throw error;
+      const taken = portTakenIn(logDir, logStarts);
+      throw taken
+        ? new PortTakenError(`${taken}: ${String(error)}`, { cause: error })
+        : error;
     }
   }
 
@@ -429,15 +496,19 @@ export class PatroniCluster {
 
   /**
    * Waits until a leader runs and `standbys` other nodes stream from it, one of them the
-   * synchronous standby: only then is an acknowledged commit on two nodes.
+   * synchronous standby: only then is an acknowledged commit on two nodes. Stops early
+   * with `giveUp`'s reason when it gives one.
    */
   async waitHealthy(
     timeoutMs: number,
     standbys = this.nodes.length - 1,
+    giveUp: () => string | undefined = () => undefined,
   ): Promise<PatroniNode> {
     const deadline = monotonicMs() + timeoutMs;
     let last = '';
     for (;;) {
+      const reason = giveUp();
+      if (reason) throw new Error(reason);
       const members = await this.members();
       const summary = members.map((m) => `${m.name}:${m.role}/${m.state}`);
       if (summary.join(' ') !== last) {

@@ -2,9 +2,14 @@ import {
   createDatabaseClient,
   databaseClientClass,
 } from '@scheduleman/domain/persistence';
-import { freePort, waitFor } from '@scheduleman/testkit';
+import { createServer } from 'node:net';
+import { freeStablePorts, waitFor } from '@scheduleman/testkit';
 import { Pool } from 'pg';
-import { PatroniCluster, type PatroniNode } from './patroni-cluster';
+import {
+  PatroniCluster,
+  type PatroniNode,
+  PortTakenError,
+} from './patroni-cluster';
 import { ensurePatroni } from './patroni-install';
 
 /**
@@ -18,16 +23,7 @@ describe('the multi-host DATABASE_URL on a Patroni cluster', () => {
   beforeAll(async () => {
     // Fails (never skips) when Patroni cannot be had: apt-get as root, else a clear error.
     ensurePatroni();
-    const port = () => freePort();
-    cluster = await PatroniCluster.start({
-      etcdPort: await port(),
-      etcdPeerPort: await port(),
-      nodes: [
-        { pgPort: await port(), restPort: await port() },
-        { pgPort: await port(), restPort: await port() },
-        { pgPort: await port(), restPort: await port() },
-      ],
-    });
+    cluster = await PatroniCluster.startOnFreePorts({});
   }, 300_000);
 
   afterAll(async () => {
@@ -118,5 +114,35 @@ describe('the multi-host DATABASE_URL on a Patroni cluster', () => {
     } finally {
       await pool.end();
     }
+  }, 120_000);
+});
+
+describe('a Patroni cluster whose port was taken before it bound', () => {
+  it('fails as PortTakenError, which startOnFreePorts starts again on fresh ports', async () => {
+    ensurePatroni();
+    const [etcdPort, etcdPeerPort, ...nodePorts] = await freeStablePorts(8);
+    const squatter = createServer();
+    await new Promise<void>((resolve) =>
+      squatter.listen(nodePorts[4], '127.0.0.1', resolve),
+    );
+    let failure: unknown;
+    try {
+      const cluster = await PatroniCluster.start({
+        etcdPort,
+        etcdPeerPort,
+        nodes: [0, 1, 2].map((i) => ({
+          pgPort: nodePorts[2 * i],
+          restPort: nodePorts[2 * i + 1],
+        })),
+      });
+      await cluster.stop();
+      cluster.removeData();
+    } catch (error) {
+      failure = error;
+    } finally {
+      squatter.close();
+    }
+    expect(failure).toBeInstanceOf(PortTakenError);
+    expect(String(failure)).toMatch(/pg3\.log says a port was already in use/);
   }, 120_000);
 });
