@@ -30,7 +30,9 @@ function claimOf(
   };
 }
 
-function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
+function setup(
+  options: { maxInFlight?: number; hold?: boolean; coalesceMs?: number } = {},
+) {
   const clock = new FakeClock(T0);
   const timers = new ManualTimers(clock);
   const fired: { id: string; atMs: number; version: number }[] = [];
@@ -45,6 +47,7 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
     timers,
     held,
     maxInFlight: options.maxInFlight ?? 256,
+    coalesceMs: options.coalesceMs,
     leaseSafetyMarginMs: 100,
     fire: (held: HeldExecution) => {
       fired.push({
@@ -76,6 +79,73 @@ describe('TimerQueue', () => {
       ['b', 200],
       ['c', 300],
     ]);
+  });
+
+  describe('with a coalescing window', () => {
+    it('fires those due within the window with the one due now, the rest at their time', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 10 });
+      queue.add([
+        claimOf('a', 100),
+        claimOf('b', 104),
+        claimOf('c', 110),
+        claimOf('d', 111),
+        claimOf('e', 125),
+      ]);
+
+      await timers.advance(99);
+      expect(fired).toEqual([]);
+      await timers.advance(1);
+      expect(fired.map((f) => [f.id, f.atMs])).toEqual([
+        ['a', 100],
+        ['b', 100],
+        ['c', 100],
+      ]);
+      await timers.advance(10);
+      expect(fired.map((f) => f.id)).toEqual(['a', 'b', 'c']);
+      await timers.advance(1);
+      expect(fired.map((f) => [f.id, f.atMs]).slice(3)).toEqual([['d', 111]]);
+      await timers.advance(14);
+      expect(fired.map((f) => [f.id, f.atMs]).slice(4)).toEqual([['e', 125]]);
+    });
+
+    it('never fires an execution more than the window before it is due', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 10 });
+      queue.add([claimOf('a', 100), claimOf('b', 111)]);
+      await timers.advance(100);
+      expect(fired.map((f) => f.id)).toEqual(['a']);
+      await timers.advance(10);
+      expect(fired).toHaveLength(1);
+      await timers.advance(1);
+      expect(fired.map((f) => [f.id, f.atMs])).toEqual([
+        ['a', 100],
+        ['b', 111],
+      ]);
+    });
+
+    it('takes along, when it wakes for a new arrival, those due within the window', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 10 });
+      queue.add([claimOf('b', 111)]);
+      queue.add([claimOf('soon', 103)]);
+      await timers.advance(102);
+      expect(fired).toEqual([]);
+      await timers.advance(1);
+      expect(fired.map((f) => [f.id, f.atMs])).toEqual([
+        ['soon', 103],
+        ['b', 103],
+      ]);
+    });
+
+    it('without a window (0) fires each at its own time', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 0 });
+      queue.add([claimOf('a', 100), claimOf('b', 101)]);
+      await timers.advance(100);
+      expect(fired.map((f) => f.id)).toEqual(['a']);
+      await timers.advance(1);
+      expect(fired.map((f) => [f.id, f.atMs])).toEqual([
+        ['a', 100],
+        ['b', 101],
+      ]);
+    });
   });
 
   it('fires executions that are already overdue at once', async () => {
