@@ -34,7 +34,7 @@ describe('loadSchedulerConfig', () => {
       claimBatchSize: 500,
       maxInFlight: 256,
       triggerTimeoutMs: 3_000,
-      fireCoalesceMs: 10,
+      fireCoalesceMs: 25,
       executionRetentionMs: DEFAULT_EXECUTION_RETENTION_MS,
       shutdownGraceMs: 5_000,
       dbPoolSize: 10,

@@ -46,7 +46,7 @@ export const DEFAULT_MAX_IN_FLIGHT = 256;
  * Executions due within this many ms of the one the timer woke for fire with it (early by
  * at most this much, never late): a trickle goes out in clumps. See docs/design.md.
  */
-export const DEFAULT_FIRE_COALESCE_MS = 10;
+export const DEFAULT_FIRE_COALESCE_MS = 25;
 /** Upper bound of FIRE_COALESCE_MS: early by more would stop being "at its time". */
 export const MAX_FIRE_COALESCE_MS = 100;
 /** Longest a trigger call may take, ms. */
@@ -102,7 +102,7 @@ export interface SchedulerConfig extends DatabaseTimeouts {
   triggerTimeoutMs: number;
   /**
    * `FIRE_COALESCE_MS`: executions due within this many ms after the one being fired go
-   * out with it (up to this much early), 0..100; 0 fires each at its own time. Default 10.
+   * out with it (up to this much early), 0..100; 0 fires each at its own time. Default 25.
    */
   fireCoalesceMs: number;
   /** `EXECUTION_RETENTION_MS`: keep finished executions this long, ms (≥ 1 minute). Default 7 days. */
