@@ -192,4 +192,18 @@ describe('FireExecutor', () => {
       /^scheduleman_fire_lateness_seconds_bucket\{le="0\.025"\} 1$/m,
     );
   });
+
+  it('counts a fire a few ms early (the coalescing window) as on time, 0 s late', async () => {
+    const { executor, registry } = setup(() =>
+      Promise.resolve({ kind: 'delivered' }),
+    );
+    const held = heldOf('webhook');
+    await executor.fire({
+      ...held,
+      claim: { ...held.claim, dueAt: new Date(T0.getTime() + 20) },
+    });
+    const text = await registry.metrics();
+    expect(text).toMatch(/^scheduleman_fire_lateness_seconds_count 1$/m);
+    expect(text).toMatch(/^scheduleman_fire_lateness_seconds_sum 0$/m);
+  });
 });
