@@ -30,7 +30,9 @@ function claimOf(
   };
 }
 
-function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
+function setup(
+  options: { maxInFlight?: number; hold?: boolean; coalesceMs?: number } = {},
+) {
   const clock = new FakeClock(T0);
   const timers = new ManualTimers(clock);
   const fired: { id: string; atMs: number; version: number }[] = [];
@@ -45,6 +47,7 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
     timers,
     held,
     maxInFlight: options.maxInFlight ?? 256,
+    coalesceMs: options.coalesceMs,
     leaseSafetyMarginMs: 100,
     fire: (held: HeldExecution) => {
       fired.push({
@@ -59,6 +62,11 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
     },
   });
   return { clock, timers, held, queue, fired, dropped, inFlight };
+}
+
+/** What fired and when (ms after T0), in order. */
+function firedAt(fired: { id: string; atMs: number }[]): [string, number][] {
+  return fired.map((f) => [f.id, f.atMs]);
 }
 
 describe('TimerQueue', () => {
@@ -76,6 +84,66 @@ describe('TimerQueue', () => {
       ['b', 200],
       ['c', 300],
     ]);
+  });
+
+  describe('with a coalescing window', () => {
+    it('fires those due within the window with the one due now, the rest at their time', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 10 });
+      queue.add([
+        claimOf('a', 100),
+        claimOf('b', 104),
+        claimOf('c', 110),
+        claimOf('d', 111),
+        claimOf('e', 125),
+      ]);
+
+      await timers.advance(99);
+      expect(fired).toHaveLength(0);
+      await timers.advance(1);
+      expect(firedAt(fired)).toEqual([
+        ['a', 100],
+        ['b', 100],
+        ['c', 100],
+      ]);
+      await timers.advance(10);
+      expect(fired.map((f) => f.id)).toEqual(['a', 'b', 'c']);
+      await timers.advance(1);
+      expect(firedAt(fired).slice(3)).toEqual([['d', 111]]);
+      await timers.advance(14);
+      expect(firedAt(fired).slice(4)).toEqual([['e', 125]]);
+    });
+
+    it.each([
+      ['more than the window (10 ms) before it is due', 10, 111],
+      ['before it is due without a window (0)', 0, 101],
+    ])(
+      'never fires an execution %s',
+      async (_label, coalesceMs, secondDueMs) => {
+        const { timers, queue, fired } = setup({ coalesceMs });
+        queue.add([claimOf('a', 100), claimOf('b', secondDueMs)]);
+        await timers.advance(secondDueMs - 1);
+        expect(firedAt(fired)).toEqual([['a', 100]]);
+        await timers.advance(1);
+        expect(firedAt(fired)).toEqual([
+          ['a', 100],
+          ['b', secondDueMs],
+        ]);
+      },
+    );
+
+    it('takes along, when it wakes for a new arrival, those due within the window', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 10 });
+      queue.add([claimOf('b', 111)]);
+      queue.add([claimOf('soon', 103)]);
+      await timers.advance(102);
+      expect(firedAt(fired)).toEqual([]);
+      await timers.advance(1);
+      // Both at 103: b, due 8 ms later, went with it.
+      expect(firedAt(fired)).toEqual([
+        ['soon', 103],
+        ['b', 103],
+      ]);
+    });
   });
 
   it('fires executions that are already overdue at once', async () => {

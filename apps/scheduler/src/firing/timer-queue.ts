@@ -16,6 +16,13 @@ export interface TimerQueueOptions {
    */
   leaseSafetyMarginMs: number;
   /**
+   * FIRE_COALESCE_MS: when the timer wakes for a due execution, executions due within
+   * this many ms after now fire with it, up to this much early (never late). A trickle
+   * then goes out a few requests at a time, and the sockets and the receiver wake once
+   * per clump instead of once per request. 0 (the default here) fires each at its time.
+   */
+  coalesceMs?: number;
+  /**
    * The registry of held executions, shared with the LeaseKeeper (renewals, lost leases)
    * and the outcome recorder (settle). Drops are reported through its onDrop.
    */
@@ -53,6 +60,10 @@ interface HeapEntry {
  * a VM pause) for longer than its lease wakes up to find its work already taken over by
  * a survivor, and firing it too would be a needless duplicate.
  *
+ * With a coalescing window (`coalesceMs`), the timer still wakes at the earliest due
+ * time, and takes along every execution due within the window after it: they fire up to
+ * the window early, in one clump, and none fires later than without the window.
+ *
  * Concurrency is bounded by `maxInFlight`; due executions beyond it wait in a FIFO
  * "ready" line and fire as slots free up (lease re-checked then).
  *
@@ -75,9 +86,11 @@ export class TimerQueue {
   private firingEnabled = true;
   private idleWaiters: (() => void)[] = [];
   private readonly timers: Timers;
+  private readonly coalesceMs: number;
 
   constructor(private readonly options: TimerQueueOptions) {
     this.timers = options.timers ?? REAL_TIMERS;
+    this.coalesceMs = options.coalesceMs ?? 0;
     this.held = options.held;
   }
 
@@ -181,10 +194,11 @@ export class TimerQueue {
     this.timer = undefined;
     this.timerDueAtMs = Number.POSITIVE_INFINITY;
     try {
-      const nowMs = this.options.clock.now().getTime();
+      // Due now, or within the coalescing window: they go out together.
+      const untilMs = this.options.clock.now().getTime() + this.coalesceMs;
       for (
         let top = this.peekCurrent();
-        top && top.dueAtMs <= nowMs;
+        top && top.dueAtMs <= untilMs;
         top = this.peekCurrent()
       ) {
         this.heap.pop();
