@@ -87,7 +87,7 @@ describe('TimerQueue', () => {
   });
 
   describe('with a coalescing window', () => {
-    it('fires those due within the window with the one due now, the rest at their time', async () => {
+    it("holds a due execution back for those due within the window, and fires the clump at the last one's time", async () => {
       const { timers, queue, fired } = setup({ coalesceMs: 10 });
       queue.add([
         claimOf('a', 100),
@@ -97,52 +97,74 @@ describe('TimerQueue', () => {
         claimOf('e', 125),
       ]);
 
-      await timers.advance(99);
+      await timers.advance(109);
       expect(fired).toHaveLength(0);
       await timers.advance(1);
       expect(firedAt(fired)).toEqual([
-        ['a', 100],
-        ['b', 100],
-        ['c', 100],
+        ['a', 110],
+        ['b', 110],
+        ['c', 110],
       ]);
-      await timers.advance(10);
-      expect(fired.map((f) => f.id)).toEqual(['a', 'b', 'c']);
+      // d is 11 ms after a, outside a's clump; nothing is due within 10 ms after it.
       await timers.advance(1);
       expect(firedAt(fired).slice(3)).toEqual([['d', 111]]);
-      await timers.advance(14);
+      await timers.advance(13);
+      expect(fired).toHaveLength(4);
+      await timers.advance(1);
       expect(firedAt(fired).slice(4)).toEqual([['e', 125]]);
     });
 
     it.each([
-      ['more than the window (10 ms) before it is due', 10, 111],
-      ['before it is due without a window (0)', 0, 101],
+      ['with a window of 10 ms', 10],
+      ['without a window (0)', 0],
     ])(
-      'never fires an execution %s',
-      async (_label, coalesceMs, secondDueMs) => {
+      'fires a lone execution at its due time %s',
+      async (_label, coalesceMs) => {
         const { timers, queue, fired } = setup({ coalesceMs });
-        queue.add([claimOf('a', 100), claimOf('b', secondDueMs)]);
-        await timers.advance(secondDueMs - 1);
+        queue.add([claimOf('a', 100), claimOf('b', 111)]);
+        await timers.advance(100);
         expect(firedAt(fired)).toEqual([['a', 100]]);
-        await timers.advance(1);
+        await timers.advance(11);
         expect(firedAt(fired)).toEqual([
           ['a', 100],
-          ['b', secondDueMs],
+          ['b', 111],
         ]);
       },
     );
 
-    it('takes along, when it wakes for a new arrival, those due within the window', async () => {
-      const { timers, queue, fired } = setup({ coalesceMs: 10 });
-      queue.add([claimOf('b', 111)]);
-      queue.add([claimOf('soon', 103)]);
+    it('never fires before the due time, nor more than the window after it', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 25 });
+      // A trickle with gaps: due times from a fixed pseudo-random sequence.
+      const due = new Map<string, number>();
+      let x = 7;
+      for (let i = 0, at = 50; i < 300; i += 1) {
+        x = (x * 48_271) % 2_147_483_647;
+        at += x % 40;
+        due.set(`e${i}`, at);
+      }
+      queue.add([...due].map(([id, at]) => claimOf(id, at, 60_000)));
+      await timers.advance(20_000);
+      expect(fired).toHaveLength(due.size);
+      const clumped = fired.filter((f) => f.atMs > (due.get(f.id) ?? 0));
+      expect(clumped.length).toBeGreaterThan(0);
+      for (const f of fired) {
+        expect(f.atMs).toBeGreaterThanOrEqual(due.get(f.id) ?? Infinity);
+        expect(f.atMs).toBeLessThanOrEqual((due.get(f.id) ?? 0) + 25);
+      }
+    });
+
+    it("fires a clump at its window's end when what it waited for was taken back", async () => {
+      const { timers, queue, fired, held } = setup({ coalesceMs: 10 });
+      queue.add([claimOf('a', 100), claimOf('b', 105)]);
       await timers.advance(102);
-      expect(firedAt(fired)).toEqual([]);
-      await timers.advance(1);
-      // Both at 103: b, due 8 ms later, went with it.
-      expect(firedAt(fired)).toEqual([
-        ['soon', 103],
-        ['b', 103],
-      ]);
+      expect(fired).toHaveLength(0);
+      held.takeBack(
+        held.waitingByDue().filter((h) => h.claim.executionId === 'b'),
+      );
+      // A clock-offset change re-arms the timer: it must still come for a.
+      queue.reschedule();
+      await timers.advance(8);
+      expect(firedAt(fired)).toEqual([['a', 110]]);
     });
   });
 

@@ -16,10 +16,11 @@ export interface TimerQueueOptions {
    */
   leaseSafetyMarginMs: number;
   /**
-   * FIRE_COALESCE_MS: when the timer wakes for a due execution, executions due within
-   * this many ms after now fire with it, up to this much early (never late). A trickle
-   * then goes out a few requests at a time, and the sockets and the receiver wake once
-   * per clump instead of once per request. 0 (the default here) fires each at its time.
+   * FIRE_COALESCE_MS: a due execution waits, at most this many ms, for the executions
+   * due within that window after it, and they fire together at the last one's due time:
+   * never early, the first of a clump late by at most the window. A trickle then goes out
+   * a few requests at a time, and the sockets and the receiver wake once per clump
+   * instead of once per request. 0 (the default here) fires each at its time.
    */
   coalesceMs?: number;
   /**
@@ -60,9 +61,11 @@ interface HeapEntry {
  * a VM pause) for longer than its lease wakes up to find its work already taken over by
  * a survivor, and firing it too would be a needless duplicate.
  *
- * With a coalescing window (`coalesceMs`), the timer still wakes at the earliest due
- * time, and takes along every execution due within the window after it: they fire up to
- * the window early, in one clump, and none fires later than without the window.
+ * With a coalescing window (`coalesceMs`), an execution that comes due is held back
+ * while another is due within the window after the first of its clump; the clump fires
+ * at the due time of its last member. Nothing fires before it is due; the first of a
+ * clump fires at most the window late; a lone execution, or a burst due at one
+ * instant, fires at once, as without the window.
  *
  * Concurrency is bounded by `maxInFlight`; due executions beyond it wait in a FIFO
  * "ready" line and fire as slots free up (lease re-checked then).
@@ -87,6 +90,10 @@ export class TimerQueue {
   private idleWaiters: (() => void)[] = [];
   private readonly timers: Timers;
   private readonly coalesceMs: number;
+  /** Due executions held back for the rest of their clump (coalesceMs), in due order. */
+  private gathering: HeldExecution[] = [];
+  /** The due time of the first of `gathering`. */
+  private clumpStartMs = 0;
 
   constructor(private readonly options: TimerQueueOptions) {
     this.timers = options.timers ?? REAL_TIMERS;
@@ -121,6 +128,7 @@ export class TimerQueue {
     this.firingEnabled = false;
     this.disarm();
     this.heap.drain();
+    this.gathering = [];
     this.ready = [];
     this.readyHead = 0;
     return this.held.takeWaiting();
@@ -173,11 +181,15 @@ export class TimerQueue {
 
   private arm(): void {
     if (!this.firingEnabled) return;
-    const top = this.peekCurrent();
-    if (!top || top.dueAtMs >= this.timerDueAtMs) return;
+    let dueAtMs = this.peekCurrent()?.dueAtMs ?? Number.POSITIVE_INFINITY;
+    // A clump fires at its window's end at the latest, even if what it waits for is gone.
+    if (this.gathering.length > 0)
+      dueAtMs = Math.min(dueAtMs, this.clumpStartMs + this.coalesceMs);
+    if (dueAtMs === Number.POSITIVE_INFINITY || dueAtMs >= this.timerDueAtMs)
+      return;
     this.disarm();
-    this.timerDueAtMs = top.dueAtMs;
-    const delayMs = top.dueAtMs - this.options.clock.now().getTime();
+    this.timerDueAtMs = dueAtMs;
+    const delayMs = dueAtMs - this.options.clock.now().getTime();
     this.timer = this.timers.setTimeout(
       () => this.onTimer(),
       Math.max(0, delayMs),
@@ -194,18 +206,23 @@ export class TimerQueue {
     this.timer = undefined;
     this.timerDueAtMs = Number.POSITIVE_INFINITY;
     try {
-      // Due now, or within the coalescing window: they go out together.
-      const untilMs = this.options.clock.now().getTime() + this.coalesceMs;
+      const nowMs = this.options.clock.now().getTime();
       for (
         let top = this.peekCurrent();
-        top && top.dueAtMs <= untilMs;
+        top && top.dueAtMs <= nowMs;
         top = this.peekCurrent()
       ) {
         this.heap.pop();
         // Out of the heap but still 'waiting': a stale heap entry for it is now ignored.
         top.held.generation += 1;
-        this.ready.push(top.held);
+        if (this.gathering.length === 0) this.clumpStartMs = top.dueAtMs;
+        this.gathering.push(top.held);
       }
+      // Another is due within the clump's window: wait for it (the timer is armed for it).
+      const next = this.peekCurrent();
+      if (next && next.dueAtMs <= this.clumpStartMs + this.coalesceMs) return;
+      for (const held of this.gathering) this.ready.push(held);
+      this.gathering = [];
       this.pump();
     } catch (error) {
       this.options.onError?.(error);
