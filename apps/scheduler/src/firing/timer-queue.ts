@@ -16,9 +16,9 @@ export interface TimerQueueOptions {
    */
   leaseSafetyMarginMs: number;
   /**
-   * FIRE_COALESCE_MS: a due execution waits, at most this many ms, for the executions
-   * due within that window after it, and they fire together at the last one's due time:
-   * never early, the first of a clump late by at most the window. A trickle then goes out
+   * FIRE_COALESCE_MS: a due execution with others due within this many ms after it
+   * waits for them, and they fire together at the window's end: never early, none late
+   * by more than the window. A trickle then goes out
    * a few requests at a time, and the sockets and the receiver wake once per clump
    * instead of once per request. 0 (the default here) fires each at its time.
    */
@@ -61,11 +61,11 @@ interface HeapEntry {
  * a VM pause) for longer than its lease wakes up to find its work already taken over by
  * a survivor, and firing it too would be a needless duplicate.
  *
- * With a coalescing window (`coalesceMs`), an execution that comes due is held back
- * while another is due within the window after the first of its clump; the clump fires
- * at the due time of its last member. Nothing fires before it is due; the first of a
- * clump fires at most the window late; a lone execution, or a burst due at one
- * instant, fires at once, as without the window.
+ * With a coalescing window (`coalesceMs`), an execution that comes due while another is
+ * due within the window after it is held back, and the clump fires at the window's end
+ * with everything due by then (the timer wakes twice per clump, not once per member).
+ * Nothing fires before it is due, nor more than the window late; a lone execution, or
+ * a burst due at one instant, fires at once, as without the window.
  *
  * Concurrency is bounded by `maxInFlight`; due executions beyond it wait in a FIFO
  * "ready" line and fire as slots free up (lease re-checked then).
@@ -181,10 +181,12 @@ export class TimerQueue {
 
   private arm(): void {
     if (!this.firingEnabled) return;
-    let dueAtMs = this.peekCurrent()?.dueAtMs ?? Number.POSITIVE_INFINITY;
-    // A clump fires at its window's end at the latest, even if what it waits for is gone.
-    if (this.gathering.length > 0)
-      dueAtMs = Math.min(dueAtMs, this.clumpStartMs + this.coalesceMs);
+    // A clump being gathered wakes the timer once, at its window's end (even if what it
+    // waited for is gone); otherwise the earliest due execution does.
+    const dueAtMs =
+      this.gathering.length > 0
+        ? this.clumpStartMs + this.coalesceMs
+        : (this.peekCurrent()?.dueAtMs ?? Number.POSITIVE_INFINITY);
     if (dueAtMs === Number.POSITIVE_INFINITY || dueAtMs >= this.timerDueAtMs)
       return;
     this.disarm();
@@ -218,9 +220,11 @@ export class TimerQueue {
         if (this.gathering.length === 0) this.clumpStartMs = top.dueAtMs;
         this.gathering.push(top.held);
       }
-      // Another is due within the clump's window: wait for it (the timer is armed for it).
+      // Another is due within the clump's window: the clump waits for the window's end
+      // (arm() sets the timer for it), when everything due by then goes with it.
+      const clumpEndMs = this.clumpStartMs + this.coalesceMs;
       const next = this.peekCurrent();
-      if (next && next.dueAtMs <= this.clumpStartMs + this.coalesceMs) return;
+      if (nowMs < clumpEndMs && next && next.dueAtMs <= clumpEndMs) return;
       for (const held of this.gathering) this.ready.push(held);
       this.gathering = [];
       this.pump();
