@@ -43,11 +43,12 @@ export const DEFAULT_CLAIM_BATCH_SIZE = 500;
 /** Trigger calls in flight at once per scheduler. */
 export const DEFAULT_MAX_IN_FLIGHT = 256;
 /**
- * Executions due within this many ms of the one the timer woke for fire with it (early by
- * at most this much, never late): a trickle goes out in clumps. See docs/design.md.
+ * An execution due with others due within this many ms after it waits for them, and the
+ * clump fires at the window's end (never early, at most this late): a trickle goes out
+ * in clumps. See docs/design.md.
  */
 export const DEFAULT_FIRE_COALESCE_MS = 25;
-/** Upper bound of FIRE_COALESCE_MS: early by more would stop being "at its time". */
+/** Upper bound of FIRE_COALESCE_MS: later by more would stop being "at its time". */
 export const MAX_FIRE_COALESCE_MS = 100;
 /** Longest a trigger call may take, ms. */
 export const DEFAULT_TRIGGER_TIMEOUT_MS = 3_000;
@@ -101,8 +102,8 @@ export interface SchedulerConfig extends DatabaseTimeouts {
   /** `TRIGGER_TIMEOUT_MS`: per-call timeout in ms, 100..3000. Default 3000. */
   triggerTimeoutMs: number;
   /**
-   * `FIRE_COALESCE_MS`: executions due within this many ms after the one being fired go
-   * out with it (up to this much early), 0..100; 0 fires each at its own time. Default 25.
+   * `FIRE_COALESCE_MS`: executions due within this many ms of each other fire together at
+   * the window's end (never early), 0..100; 0 fires each at its own time. Default 25.
    */
   fireCoalesceMs: number;
   /** `EXECUTION_RETENTION_MS`: keep finished executions this long, ms (≥ 1 minute). Default 7 days. */
