@@ -11,6 +11,7 @@ import {
   newTimeOrderedId,
   type Principal,
   type ScheduleBatchResponse,
+  type ScheduleResponse,
 } from '@scheduleman/domain';
 import {
   CLOCK,
@@ -87,7 +88,7 @@ export class ScheduleBatchService {
           : this.prepareItem(principal, item, index, refusals),
     );
     const audit = auditEntry(principal, 'schedule.created');
-    const rows = await this.repo.transaction(async (tx) => {
+    const answers = await this.repo.transaction(async (tx) => {
       // Per attempt: a transaction retried after a transient failure checks afresh.
       const unowned = new BatchRefusals();
       const written = new PendingInserts();
@@ -131,8 +132,8 @@ export class ScheduleBatchService {
         });
       return inserted;
     });
-    this.logger.log({ msg: 'schedules created', count: rows.length });
-    return { items: rows.map(toScheduleResponse) };
+    this.logger.log({ msg: 'schedules created', count: answers.length });
+    return { items: answers };
   }
 
   /** One item as POST /schedules would take it, or undefined with its problems recorded. */
@@ -284,17 +285,19 @@ class PreparedItems {
 
 /**
  * INSERTs sent on one transaction's connection without waiting for each: node-postgres
- * runs them in order. A failure is kept for `all`, not left unhandled meanwhile.
+ * runs them in order. Each chunk's answers are made as its rows come back, while
+ * PostgreSQL writes the next. A failure is kept for `all`, not left unhandled meanwhile.
  */
 class PendingInserts {
-  private readonly pending: Promise<ScheduleAnswerRow[]>[] = [];
+  private readonly pending: Promise<ScheduleResponse[]>[] = [];
 
   add(insert: Promise<ScheduleAnswerRow[]>): void {
-    insert.catch(() => undefined);
-    this.pending.push(insert);
+    const answers = insert.then((rows) => rows.map(toScheduleResponse));
+    answers.catch(() => undefined);
+    this.pending.push(answers);
   }
 
-  async all(): Promise<ScheduleAnswerRow[]> {
+  async all(): Promise<ScheduleResponse[]> {
     return (await Promise.all(this.pending)).flat();
   }
 }
