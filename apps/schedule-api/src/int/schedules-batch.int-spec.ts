@@ -78,6 +78,27 @@ describe('schedule API: bulk creation', () => {
     return rows[0]?.schedules ?? null;
   }
 
+  /**
+   * 1000 schedules of `owner`, copied in SQL from the first test's, and its totals:
+   * their count, or `schedules` when given (totals that have drifted).
+   */
+  async function ownerOfThousand(
+    owner: string,
+    schedules?: number,
+  ): Promise<void> {
+    await api.sql.query(
+      `insert into schedules (id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour)
+select gen_random_uuid(), name, $1, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour
+from schedules where owner = 'bulk-owner'`,
+      [owner],
+    );
+    await api.sql.query(
+      `insert into owner_usage (owner, schedules, fires_per_hour)
+select $1, coalesce($2::int, count(*)), sum(fires_per_hour) from schedules where owner = $1`,
+      [owner, schedules ?? null],
+    );
+  }
+
   const items = (n: number, owner: string, name = 'item'): unknown[] =>
     Array.from({ length: n }, (_, i) =>
       cronBody({ owner, name: `${name} ${i}` }),
@@ -308,16 +329,7 @@ describe('schedule API: bulk creation', () => {
   });
 
   it('counts every item against its owner quota, all or none', async () => {
-    // 1000 schedules of the owner, copied in SQL (the first test's), and its totals.
-    await api.sql.query(
-      `insert into schedules (id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour)
-select gen_random_uuid(), name, 'quota-owner', metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour
-from schedules where owner = 'bulk-owner'`,
-    );
-    await api.sql.query(
-      `insert into owner_usage (owner, schedules, fires_per_hour)
-select 'quota-owner', count(*), sum(fires_per_hour) from schedules where owner = 'quota-owner'`,
-    );
+    await ownerOfThousand('quota-owner');
     expect(await countOf('quota-owner')).toBe(1000);
     const over = await batch(items(101, 'quota-owner', 'more'));
     expect(over.status).toBe(409);
@@ -334,16 +346,7 @@ select 'quota-owner', count(*), sum(fires_per_hour) from schedules where owner =
   });
 
   it('recounts drifted totals with the batch counted once, then stores them', async () => {
-    // 1000 schedules of the owner, copied in SQL, and totals that say 1090.
-    await api.sql.query(
-      `insert into schedules (id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour)
-select gen_random_uuid(), name, 'drift-owner', metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour
-from schedules where owner = 'bulk-owner'`,
-    );
-    await api.sql.query(
-      `insert into owner_usage (owner, schedules, fires_per_hour)
-select 'drift-owner', 1090, sum(fires_per_hour) from schedules where owner = 'drift-owner'`,
-    );
+    await ownerOfThousand('drift-owner', 1090);
     // The totals refuse 100 more (1190); the exact count, 1000 + 100, takes them.
     const fits = await batch(items(100, 'drift-owner', 'fits'));
     expect(fits.status).toBe(201);
