@@ -371,19 +371,29 @@ function stateParams(state: ScheduleState): unknown[] {
   ];
 }
 
-/** One row of INSERT_SCHEDULES, keyed by column (BATCH_ROW_TYPES), values as stateParams and policyParams give them. */
+/**
+ * One row of INSERT_SCHEDULES, keyed by column (BATCH_ROW_TYPES), values as stateParams
+ * and policyParams give them. Null columns are left out: jsonb_to_recordset reads a
+ * missing key as null, as it reads a JSON null, and the statement costs ~14 % less
+ * (docs/performance.md "Bulk creation: PostgreSQL's floor, chunks in flight").
+ */
 function batchRow(
   id: string,
   auditId: string,
   state: ScheduleState,
 ): Record<string, unknown> {
-  return {
+  const row: Record<string, unknown> = {
     id,
-    ...stateColumns(state),
     schedule_type: state.schedule.type,
     trigger_type: state.trigger.type,
     audit_id: auditId,
   };
+  const columns: Record<string, unknown> = stateColumns(state);
+  for (const column in columns) {
+    const value = columns[column];
+    if (value !== null) row[column] = value;
+  }
+  return row;
 }
 
 /** The last two parameters of the schedule writes (see insertValues in schedules.sql.ts). */
