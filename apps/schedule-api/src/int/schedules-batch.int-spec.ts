@@ -78,6 +78,27 @@ describe('schedule API: bulk creation', () => {
     return rows[0]?.schedules ?? null;
   }
 
+  /**
+   * 1000 schedules of `owner`, copied in SQL from the first test's, and its totals:
+   * their count, or `schedules` when given (totals that have drifted).
+   */
+  async function ownerOfThousand(
+    owner: string,
+    schedules?: number,
+  ): Promise<void> {
+    await api.sql.query(
+      `insert into schedules (id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour)
+select gen_random_uuid(), name, $1, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour
+from schedules where owner = 'bulk-owner'`,
+      [owner],
+    );
+    await api.sql.query(
+      `insert into owner_usage (owner, schedules, fires_per_hour)
+select $1, coalesce($2::int, count(*)), sum(fires_per_hour) from schedules where owner = $1`,
+      [owner, schedules ?? null],
+    );
+  }
+
   const items = (n: number, owner: string, name = 'item'): unknown[] =>
     Array.from({ length: n }, (_, i) =>
       cronBody({ owner, name: `${name} ${i}` }),
@@ -200,6 +221,30 @@ describe('schedule API: bulk creation', () => {
     expect(await usageOf('refused-owner')).toBeNull();
   });
 
+  it('stores nothing when only the last item of 1000 is bad, after earlier chunks were inserted', async () => {
+    const sent = items(1000, 'late-refusal-owner');
+    sent[999] = cronBody({
+      owner: 'late-refusal-owner',
+      schedule: { type: 'cron', expression: '61 * * * *' },
+    });
+    const schedules = await api.count('schedules');
+    const eventsOf = async () =>
+      (
+        await api.sql.query<{ n: number }[]>(
+          `select count(*)::int as n from audit_events`,
+        )
+      )[0].n;
+    const events = await eventsOf();
+    const res = await batch(sent);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map(({ field }) => field)).toEqual([
+      'schedules[999].schedule.expression',
+    ]);
+    expect(await api.count('schedules')).toBe(schedules);
+    expect(await eventsOf()).toBe(events);
+    expect(await usageOf('late-refusal-owner')).toBeNull();
+  });
+
   it('reports all the problems of one item, as POST /schedules would', async () => {
     const res = await batch([
       cronBody(),
@@ -284,16 +329,7 @@ describe('schedule API: bulk creation', () => {
   });
 
   it('counts every item against its owner quota, all or none', async () => {
-    // 1000 schedules of the owner, copied in SQL (the first test's), and its totals.
-    await api.sql.query(
-      `insert into schedules (id, name, owner, metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour)
-select gen_random_uuid(), name, 'quota-owner', metadata, schedule_type, schedule, trigger_type, trigger, misfire_policy, max_attempts, status, next_run_at, fires_per_hour
-from schedules where owner = 'bulk-owner'`,
-    );
-    await api.sql.query(
-      `insert into owner_usage (owner, schedules, fires_per_hour)
-select 'quota-owner', count(*), sum(fires_per_hour) from schedules where owner = 'quota-owner'`,
-    );
+    await ownerOfThousand('quota-owner');
     expect(await countOf('quota-owner')).toBe(1000);
     const over = await batch(items(101, 'quota-owner', 'more'));
     expect(over.status).toBe(409);
@@ -307,6 +343,18 @@ select 'quota-owner', count(*), sum(fires_per_hour) from schedules where owner =
     const fits = await batch(items(100, 'quota-owner', 'fits'));
     expect(fits.status).toBe(201);
     expect(await usageOf('quota-owner')).toBe(1100);
+  });
+
+  it('recounts drifted totals with the batch counted once, then stores them', async () => {
+    await ownerOfThousand('drift-owner', 1090);
+    // The totals refuse 100 more (1190); the exact count, 1000 + 100, takes them.
+    const fits = await batch(items(100, 'drift-owner', 'fits'));
+    expect(fits.status).toBe(201);
+    expect(await countOf('drift-owner')).toBe(1100);
+    expect(await usageOf('drift-owner')).toBe(1100);
+    const over = await batch(items(1, 'drift-owner', 'over'));
+    expect(over.status).toBe(409);
+    expect(await countOf('drift-owner')).toBe(1100);
   });
 
   it('refuses items that fire more often than QUOTA_MIN_CRON_INTERVAL by index; invalid input outranks them', async () => {

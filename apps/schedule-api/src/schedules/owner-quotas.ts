@@ -101,6 +101,8 @@ export class OwnerQuotas {
    * statement per owner in name order (sumOwnerUsage), so two batches of the same
    * owners cannot deadlock. Throws QuotaExceededError when an owner would go over a
    * quota; the caller's transaction then rolls back, and nothing is written.
+   * `written`: the transaction has already inserted them, so the exact recount of the
+   * slow path finds them and does not add them again.
    */
   async addBatch(
     tx: Queryable,
@@ -109,6 +111,7 @@ export class OwnerQuotas {
       status: ScheduleStatus;
       firesPerHour: number;
     }>,
+    { written = false }: { written?: boolean } = {},
   ): Promise<void> {
     const totals = sumOwnerUsage(
       [...schedules].map((state) => ({
@@ -116,7 +119,8 @@ export class OwnerQuotas {
         usage: contribution(state.status, state.firesPerHour),
       })),
     );
-    for (const [owner, amount] of totals) await this.add(tx, owner, amount);
+    for (const [owner, amount] of totals)
+      await this.add(tx, owner, amount, written);
   }
 
   /**
@@ -158,6 +162,7 @@ export class OwnerQuotas {
     tx: Queryable,
     owner: string,
     amount: OwnerUsage,
+    written = false,
   ): Promise<void> {
     const rows: unknown[] = await tx.query(sql.ADD_OWNER_USAGE, [
       owner,
@@ -166,7 +171,7 @@ export class OwnerQuotas {
       this.limits.schedules,
       this.limits.firesPerHour,
     ]);
-    if (rows.length === 0) await this.addSlowly(tx, owner, amount);
+    if (rows.length === 0) await this.addSlowly(tx, owner, amount, written);
   }
 
   private async subtract(
@@ -185,20 +190,24 @@ export class OwnerQuotas {
   /**
    * The fast path refused: lock the owner's totals, recount them from its schedules,
    * and refuse only if the exact count is over; otherwise store the count plus
-   * `amount` (repairing totals that had drifted). Runs in the caller's transaction.
+   * `amount` (repairing totals that had drifted), or the count alone when it already
+   * holds `amount` (`written`: inserted by this transaction). Runs in the caller's
+   * transaction.
    */
   private async addSlowly(
     tx: Queryable,
     owner: string,
     amount: OwnerUsage,
+    written = false,
   ): Promise<void> {
     await tx.query(sql.LOCK_OWNER_USAGE, [owner]);
     const [counted] = await tx.query<
       { schedules: number; fires_per_hour: number }[]
     >(sql.COUNT_OWNER_USAGE, [owner]);
+    const added = written ? NOTHING : amount;
     const total: OwnerUsage = {
-      schedules: counted.schedules + amount.schedules,
-      firesPerHour: counted.fires_per_hour + amount.firesPerHour,
+      schedules: counted.schedules + added.schedules,
+      firesPerHour: counted.fires_per_hour + added.firesPerHour,
     };
     checkOwnerUsage(owner, total, amount, this.quotas);
     await tx.query(sql.SET_OWNER_USAGE, [

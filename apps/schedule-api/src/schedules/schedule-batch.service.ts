@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import {
   auditEntry,
   type BatchItemProblem,
@@ -10,6 +11,7 @@ import {
   newTimeOrderedId,
   type Principal,
   type ScheduleBatchResponse,
+  type ScheduleResponse,
 } from '@scheduleman/domain';
 import {
   CLOCK,
@@ -21,7 +23,7 @@ import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { CreateScheduleBatchDto } from './dto/create-schedule-batch.dto';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { OwnerQuotas } from './owner-quotas';
-import { toScheduleResponse } from './schedule-rows';
+import { type ScheduleAnswerRow, toScheduleResponse } from './schedule-rows';
 import { SchedulesRepository } from './schedules.repository';
 import { type PreparedCreate, SchedulesService } from './schedules.service';
 
@@ -40,9 +42,13 @@ const ITEM_PRECHECK = compileDtoPrecheck(CreateScheduleDto);
  * and every item's problems are reported by index before anything is written. The
  * body and its items are checked by their DTOs' rules straight on the parsed JSON
  * (compileDtoPrecheck); only what that does not accept goes through the ValidationPipe,
- * whose answer names the problems. Then one transaction: the connections and calendars the
- * items name (a statement for each such item), the owners' totals (one statement per
- * owner), one INSERT of every schedule with its events, and at most one NOTIFY.
+ * whose answer names the problems. All in one transaction, chunk by chunk of
+ * INSERT_CHUNK items: a chunk is checked and parsed, the connections and calendars its
+ * items name are checked (a statement for each such item), and its INSERT (the schedules
+ * with their events) is sent without waiting, so PostgreSQL writes one chunk while the
+ * next is parsed. Once any item is refused nothing more is inserted, the rest is still
+ * checked, and the refusal rolls the transaction back: nothing is stored. Then the
+ * owners' totals (one statement per owner, after the INSERTs) and at most one NOTIFY.
  */
 @Injectable()
 export class ScheduleBatchService {
@@ -67,50 +73,58 @@ export class ScheduleBatchService {
           body,
           BATCH_METADATA,
         )) as CreateScheduleBatchDto);
-    const refusals = new BatchRefusals();
-    const prepared: PreparedCreate[] = [];
-    for (const [index, item] of dto.schedules.entries()) {
-      const one = ITEM_PRECHECK?.(item)
-        ? refusals.attemptNow(index, () =>
-            this.schedules.prepareCreate(principal, item as CreateScheduleDto),
-          )
-        : await this.prepareItem(principal, item, index, refusals);
-      if (one) prepared.push(one);
-    }
-    refusals.throwIfAny();
-    // The events' ids, time-ordered as the schedules' (prepareCreate), made once: a
-    // transaction retried uses the same.
-    const now = this.clock.now();
-    const withAuditIds = prepared.map((one) => ({
-      ...one,
-      auditId: newTimeOrderedId(now),
-    }));
-    const rows = await this.repo.transaction(async (tx) => {
+    // The events' ids, time-ordered as the schedules' (prepareCreate).
+    const items = new PreparedItems(
+      this.clock.now(),
+      dto.schedules,
+      (item, index, refusals) =>
+        ITEM_PRECHECK?.(item)
+          ? refusals.attemptNow(index, () =>
+              this.schedules.prepareCreate(
+                principal,
+                item as CreateScheduleDto,
+              ),
+            )
+          : this.prepareItem(principal, item, index, refusals),
+    );
+    const audit = auditEntry(principal, 'schedule.created');
+    const answers = await this.repo.transaction(async (tx) => {
       // Per attempt: a transaction retried after a transient failure checks afresh.
       const unowned = new BatchRefusals();
-      for (const [index, { state, connectionId }] of prepared.entries()) {
-        if (
-          connectionId === undefined &&
-          state.policies.calendarIds.length === 0
-        )
-          continue;
-        await unowned.attempt(index, () =>
-          this.schedules.requireReferences(tx, state, connectionId),
+      const written = new PendingInserts();
+      for (const chunk of chunksOf(dto.schedules.length, INSERT_CHUNK)) {
+        // Parsed while PostgreSQL inserts the chunk before; once, even if retried.
+        const prepared = await items.prepare(chunk);
+        if (items.refusals.any()) continue;
+        for (const [index, one] of prepared) {
+          const { state, connectionId } = one;
+          if (
+            connectionId === undefined &&
+            state.policies.calendarIds.length === 0
+          )
+            continue;
+          await unowned.attempt(index, () =>
+            this.schedules.requireReferences(tx, state, connectionId),
+          );
+        }
+        if (unowned.any()) continue;
+        written.add(
+          this.repo.insertMany(
+            tx,
+            prepared.map(([, one]) => one),
+            audit,
+          ),
         );
+        // Lets node-postgres send the INSERT before the next chunk is parsed.
+        await setImmediatePromise();
       }
+      items.refusals.throwIfAny();
       unowned.throwIfAny();
-      await this.quotas.addBatch(
-        tx,
-        prepared.map(({ state }) => state),
-      );
-      const inserted = await this.repo.insertMany(
-        tx,
-        withAuditIds,
-        auditEntry(principal, 'schedule.created'),
-      );
-      const dueSoon = prepared.filter(({ state }) =>
-        this.schedules.isDueSoon(state),
-      );
+      const inserted = await written.all();
+      const states = items.all().map(({ state }) => state);
+      // After the INSERTs, which the owners' exact recount then finds (written: true).
+      await this.quotas.addBatch(tx, states, { written: true });
+      const dueSoon = states.filter((state) => this.schedules.isDueSoon(state));
       if (dueSoon.length > 0)
         await this.repo.notifyWakeup(tx, {
           reason: 'created',
@@ -118,8 +132,8 @@ export class ScheduleBatchService {
         });
       return inserted;
     });
-    this.logger.log({ msg: 'schedules created', count: rows.length });
-    return { items: rows.map(toScheduleResponse) };
+    this.logger.log({ msg: 'schedules created', count: answers.length });
+    return { items: answers };
   }
 
   /** One item as POST /schedules would take it, or undefined with its problems recorded. */
@@ -190,6 +204,10 @@ class BatchRefusals {
     this.add(refused.refusal, indexProblems(index, [refused.problem]));
   }
 
+  any(): boolean {
+    return this.kinds.size > 0;
+  }
+
   throwIfAny(): void {
     const kind = decisiveRefusal(this.kinds);
     if (kind === undefined) return;
@@ -200,5 +218,86 @@ class BatchRefusals {
       kind === 'forbidden' ? 'FORBIDDEN' : 'QUOTA_EXCEEDED',
       problems,
     );
+  }
+}
+
+/** Items per INSERT of a batch: the next chunk is parsed while one is inserted. */
+const INSERT_CHUNK = 200;
+
+/** [from, to) ranges of `size` covering 0..length. */
+function chunksOf(length: number, size: number): [number, number][] {
+  const chunks: [number, number][] = [];
+  for (let from = 0; from < length; from += size)
+    chunks.push([from, Math.min(length, from + size)]);
+  return chunks;
+}
+
+type Prepared = PreparedCreate & { auditId: string };
+
+/**
+ * A batch's items, each prepared (validated, parsed, given its ids) the first time a
+ * range is asked for, and kept: a transaction retried uses the same ids. The refused
+ * ones are in `refusals`.
+ */
+class PreparedItems {
+  readonly refusals = new BatchRefusals();
+  private readonly prepared: (Prepared | undefined)[] = [];
+  private done = 0;
+
+  constructor(
+    private readonly now: Date,
+    private readonly items: readonly unknown[],
+    private readonly prepareOne: (
+      item: unknown,
+      index: number,
+      refusals: BatchRefusals,
+    ) => PreparedCreate | undefined | Promise<PreparedCreate | undefined>,
+  ) {}
+
+  /** The accepted items of [from, to), with their indexes. */
+  async prepare([from, to]: [number, number]): Promise<[number, Prepared][]> {
+    for (; this.done < to; this.done++) {
+      const one = await this.prepareOne(
+        this.items[this.done],
+        this.done,
+        this.refusals,
+      );
+      this.prepared[this.done] = one && {
+        id: one.id,
+        state: one.state,
+        connectionId: one.connectionId,
+        auditId: newTimeOrderedId(this.now),
+      };
+    }
+    const accepted: [number, Prepared][] = [];
+    for (let index = from; index < to; index++) {
+      const one = this.prepared[index];
+      if (one) accepted.push([index, one]);
+    }
+    return accepted;
+  }
+
+  /** Every accepted item, once all are prepared. */
+  all(): Prepared[] {
+    return this.prepared.filter((one): one is Prepared => one !== undefined);
+  }
+}
+
+/**
+ * INSERTs sent on one transaction's connection without waiting for each: node-postgres
+ * runs them in order. Each chunk's answers are made as its rows come back, while
+ * PostgreSQL writes the next. A failure is kept for `all`, not left unhandled meanwhile.
+ */
+class PendingInserts {
+  private readonly pending: Promise<ScheduleResponse[]>[] = [];
+
+  add(insert: Promise<ScheduleAnswerRow[]>): void {
+    const answers = insert.then((rows) => rows.map(toScheduleResponse));
+    answers.catch(() => undefined);
+    this.pending.push(answers);
+  }
+
+  async all(): Promise<ScheduleResponse[]> {
+    return (await Promise.all(this.pending)).flat();
   }
 }

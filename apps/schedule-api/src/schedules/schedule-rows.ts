@@ -65,12 +65,19 @@ export type ScheduleAnswerRow = Omit<
   'created_at_key' | 'next_run_at_key'
 >;
 
-/** What INSERT_SCHEDULES returns of each row: the database's times. */
+/** The database's times of an inserted row. */
 export interface InsertedTimes {
   id: string;
   created_at: Date;
   updated_at: Date;
   read_at: Date;
+}
+
+/** What INSERT_SCHEDULES returns: one row for all it inserted, their times shared. */
+export interface InsertedBatch extends Omit<InsertedTimes, 'id'> {
+  inserted: number;
+  /** Equal to created_at: every row of a transaction takes now(). */
+  last_created_at: Date;
 }
 
 /** The columns of a schedule row that come from its state alone (what a creation writes). */

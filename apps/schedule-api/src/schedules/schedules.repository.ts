@@ -20,7 +20,7 @@ import { auditEventParams } from '../audit/audit-events.sql';
 import type { CursorKey, NextRunCursorKey } from './cursor';
 import {
   type ExecutionRow,
-  type InsertedTimes,
+  type InsertedBatch,
   insertedRow,
   stateColumns,
   type ScheduleAnswerRow,
@@ -45,6 +45,10 @@ const TRANSACTION_RETRY_BACKOFF: BackoffOptions = { initialMs: 40, maxMs: 200 };
 const INSERT_SCHEDULE: PreparedStatement = {
   name: 'insert_schedule',
   text: sql.INSERT_SCHEDULE,
+};
+const INSERT_SCHEDULES: PreparedStatement = {
+  name: 'insert_schedules',
+  text: sql.INSERT_SCHEDULES,
 };
 const INSERT_SCHEDULE_WITHIN_QUOTA: PreparedStatement = {
   name: 'insert_schedule_within_quota',
@@ -157,33 +161,40 @@ export class SchedulesRepository {
   }
 
   /**
-   * INSERT_SCHEDULES: every schedule of a batch in one statement, with their events;
-   * the rows in the order of `schedules`. Quotas are the caller's (OwnerQuotas.addBatch).
-   */
-  /**
    * INSERT_SCHEDULES: every schedule with its `schedule.created` event (`auditId`), the
    * rows as written, in the order given, built from the input and the times returned.
+   * Quotas are the caller's (OwnerQuotas.addBatch). Named and prepared like the single
+   * creations: a batch sends it once per chunk (ScheduleBatchService).
    */
   async insertMany(
     tx: Queryable,
     schedules: readonly { id: string; auditId: string; state: ScheduleState }[],
     audit: AuditEntry,
   ): Promise<ScheduleAnswerRow[]> {
-    const written: InsertedTimes[] = await tx.query(sql.INSERT_SCHEDULES, [
-      JSON.stringify(
-        schedules.map(({ id, auditId, state }) => ({
-          ...batchRow(id, state),
-          audit_id: auditId,
-        })),
-      ),
-      ...auditEventParams(audit),
-    ]);
-    const byId = new Map(written.map((row) => [row.id, row]));
-    return schedules.map(({ id, state }) => {
-      const row = byId.get(id);
-      if (!row) throw new Error(`INSERT_SCHEDULES returned no row for ${id}`);
-      return insertedRow(state, row);
-    });
+    const [written] = await queryPrepared<InsertedBatch[]>(
+      tx,
+      INSERT_SCHEDULES,
+      [
+        JSON.stringify(
+          schedules.map(({ id, auditId, state }) =>
+            batchRow(id, auditId, state),
+          ),
+        ),
+        ...auditEventParams(audit),
+      ],
+      this.prepared,
+    );
+    if (
+      written.inserted !== schedules.length ||
+      written.last_created_at.getTime() !== written.created_at.getTime()
+    )
+      throw new Error(
+        `INSERT_SCHEDULES wrote ${String(written.inserted)} rows of ${String(schedules.length)}, or not at one time`,
+      );
+    const { created_at, updated_at, read_at } = written;
+    return schedules.map(({ id, state }) =>
+      insertedRow(state, { id, created_at, updated_at, read_at }),
+    );
   }
 
   async find(
@@ -360,14 +371,29 @@ function stateParams(state: ScheduleState): unknown[] {
   ];
 }
 
-/** One row of INSERT_SCHEDULES, keyed by column (BATCH_ROW_TYPES), values as stateParams and policyParams give them. */
-function batchRow(id: string, state: ScheduleState): Record<string, unknown> {
-  return {
+/**
+ * One row of INSERT_SCHEDULES, keyed by column (BATCH_ROW_TYPES), values as stateParams
+ * and policyParams give them. Null columns are left out: jsonb_to_recordset reads a
+ * missing key as null, as it reads a JSON null, and the statement costs ~14 % less
+ * (docs/performance.md "Bulk creation: PostgreSQL's floor, chunks in flight").
+ */
+function batchRow(
+  id: string,
+  auditId: string,
+  state: ScheduleState,
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {
     id,
-    ...stateColumns(state),
     schedule_type: state.schedule.type,
     trigger_type: state.trigger.type,
+    audit_id: auditId,
   };
+  const columns: Record<string, unknown> = stateColumns(state);
+  for (const column in columns) {
+    const value = columns[column];
+    if (value !== null) row[column] = value;
+  }
+  return row;
 }
 
 /** The last two parameters of the schedule writes (see insertValues in schedules.sql.ts). */

@@ -136,8 +136,10 @@ dst_gap_policy text, dst_overlap_policy text, silent_after text, silent_after_ms
  * the caller has added the batch to its owners' totals in the same transaction
  * (OwnerQuotas.addBatch). The events are written from the input rows, not from
  * `inserted`: the statement has no ON CONFLICT, so every row is inserted or the
- * statement fails. Only what the caller does not hold comes back (the row's times and
- * the statement's, for its health: batchRowOf), in no promised order; the ids are
+ * statement fails. Only what the caller does not hold comes back, as one row: how many
+ * were inserted, their times (every row takes the columns' default, now(), the
+ * transaction's start, so one value holds for all) and the statement's, for their
+ * health (insertedRow); not a row per schedule for node-postgres to parse. The ids are
  * time-ordered (newTimeOrderedId), so both primary keys are appended to, not written
  * at random pages (docs/performance.md "Bulk creation: … evening").
  */
@@ -148,7 +150,7 @@ select * from jsonb_to_recordset($1::jsonb) as r(${BATCH_ROW_TYPES})
 insert into schedules (${INSERT_COLUMNS})
 select ${INSERT_COLUMNS}
 from r
-returning id, created_at, updated_at
+returning created_at, updated_at
 ), ${auditEventCte('r', 2, {
   id: 'r.audit_id',
   owner: 'r.owner',
@@ -156,7 +158,9 @@ returning id, created_at, updated_at
   scheduleId: 'r.id',
   details: `$6::jsonb || jsonb_build_object('scheduleType', r.schedule_type, 'triggerType', r.trigger_type)`,
 })}
-select id, created_at, updated_at, statement_timestamp() as read_at from inserted
+select count(*)::int as inserted, min(created_at) as created_at, max(created_at) as last_created_at,
+min(updated_at) as updated_at, statement_timestamp() as read_at
+from inserted
 `;
 
 export const SELECT_SCHEDULE = `
