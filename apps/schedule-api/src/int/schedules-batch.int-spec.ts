@@ -392,6 +392,46 @@ select $1, coalesce($2::int, count(*)), sum(fires_per_hour) from schedules where
     expect(await api.count('schedules')).toBe(before);
   });
 
+  it('retries a batch whose first INSERT hit a deadlock, not hidden by the statements sent after it', async () => {
+    // The first INSERT of this owner's rows fails once with 40P01 (a sequence, outside
+    // the transaction, counts the tries); the second chunk's calendar check was sent
+    // behind it and fails only as "transaction is aborted" (25P02).
+    await api.sql.query(`create sequence batch_deadlock_tries`);
+    await api.sql
+      .query(`create function batch_deadlock_once() returns trigger language plpgsql as $$
+begin
+  if new.owner = 'deadlock-owner' and nextval('batch_deadlock_tries') = 1 then
+    raise exception 'deadlock detected (test)' using errcode = '40P01';
+  end if;
+  return new;
+end $$`);
+    await api.sql.query(
+      `create trigger batch_deadlock_once before insert on schedules for each row execute function batch_deadlock_once()`,
+    );
+    try {
+      const sent = items(400, 'deadlock-owner');
+      sent[300] = cronBody({
+        owner: 'deadlock-owner',
+        calendarIds: ['00000000-0000-4000-8000-000000000002'],
+      });
+      const res = await batch(sent);
+      // Retried, then refused for the calendar: a 400 naming it, not a 500.
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e) => [e.index, e.field])).toEqual([
+        [300, 'schedules[300].calendarIds[0]'],
+      ]);
+      const [{ tries }] = await api.sql.query<{ tries: string }[]>(
+        `select last_value as tries from batch_deadlock_tries`,
+      );
+      expect(Number(tries)).toBeGreaterThan(1);
+      expect(await countOf('deadlock-owner')).toBe(0);
+    } finally {
+      await api.sql.query(`drop trigger batch_deadlock_once on schedules`);
+      await api.sql.query(`drop function batch_deadlock_once()`);
+      await api.sql.query(`drop sequence batch_deadlock_tries`);
+    }
+  });
+
   it('wakes the schedulers once for a batch due soon, not once per item', async () => {
     notifications.length = 0;
     const res = await batch(

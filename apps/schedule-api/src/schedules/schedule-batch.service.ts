@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import {
   auditEntry,
+  type AuditEntry,
   type BatchItemProblem,
   type Clock,
   type BatchRefusal,
@@ -24,7 +25,7 @@ import { CreateScheduleBatchDto } from './dto/create-schedule-batch.dto';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { OwnerQuotas } from './owner-quotas';
 import { type ScheduleAnswerRow, toScheduleResponse } from './schedule-rows';
-import { SchedulesRepository } from './schedules.repository';
+import { type Queryable, SchedulesRepository } from './schedules.repository';
 import { type PreparedCreate, SchedulesService } from './schedules.service';
 
 const BATCH_METADATA = {
@@ -92,48 +93,63 @@ export class ScheduleBatchService {
       // Per attempt: a transaction retried after a transient failure checks afresh.
       const unowned = new BatchRefusals();
       const written = new PendingInserts();
-      for (const chunk of chunksOf(dto.schedules.length, INSERT_CHUNK)) {
-        // Parsed while PostgreSQL inserts the chunk before; once, even if retried.
-        const prepared = await items.prepare(chunk);
-        if (items.refusals.any()) continue;
-        for (const [index, one] of prepared) {
-          const { state, connectionId } = one;
-          if (
-            connectionId === undefined &&
-            state.policies.calendarIds.length === 0
-          )
-            continue;
-          await unowned.attempt(index, () =>
-            this.schedules.requireReferences(tx, state, connectionId),
-          );
-        }
-        if (unowned.any()) continue;
-        written.add(
-          this.repo.insertMany(
-            tx,
-            prepared.map(([, one]) => one),
-            audit,
-          ),
-        );
-        // Lets node-postgres send the INSERT before the next chunk is parsed.
-        await setImmediatePromise();
+      try {
+        return await this.insertChunks(tx, items, unowned, written, audit);
+      } catch (error) {
+        throw await written.cause(error);
       }
-      items.refusals.throwIfAny();
-      unowned.throwIfAny();
-      const inserted = await written.all();
-      const states = items.all().map(({ state }) => state);
-      // After the INSERTs, which the owners' exact recount then finds (written: true).
-      await this.quotas.addBatch(tx, states, { written: true });
-      const dueSoon = states.filter((state) => this.schedules.isDueSoon(state));
-      if (dueSoon.length > 0)
-        await this.repo.notifyWakeup(tx, {
-          reason: 'created',
-          schedules: dueSoon.length,
-        });
-      return inserted;
     });
     this.logger.log({ msg: 'schedules created', count: answers.length });
     return { items: answers };
+  }
+
+  /** The transaction's work: each chunk checked, then sent, then totals and NOTIFY. */
+  private async insertChunks(
+    tx: Queryable,
+    items: PreparedItems,
+    unowned: BatchRefusals,
+    written: PendingInserts,
+    audit: AuditEntry,
+  ): Promise<ScheduleResponse[]> {
+    for (const chunk of chunksOf(items.length, INSERT_CHUNK)) {
+      // Parsed while PostgreSQL inserts the chunk before; once, even if retried.
+      const prepared = await items.prepare(chunk);
+      if (items.refusals.any()) continue;
+      for (const [index, one] of prepared) {
+        const { state, connectionId } = one;
+        if (
+          connectionId === undefined &&
+          state.policies.calendarIds.length === 0
+        )
+          continue;
+        await unowned.attempt(index, () =>
+          this.schedules.requireReferences(tx, state, connectionId),
+        );
+      }
+      if (unowned.any()) continue;
+      written.add(
+        this.repo.insertMany(
+          tx,
+          prepared.map(([, one]) => one),
+          audit,
+        ),
+      );
+      // Lets node-postgres send the INSERT before the next chunk is parsed.
+      await setImmediatePromise();
+    }
+    items.refusals.throwIfAny();
+    unowned.throwIfAny();
+    const inserted = await written.all();
+    const states = items.all().map(({ state }) => state);
+    // After the INSERTs, which the owners' exact recount then finds (written: true).
+    await this.quotas.addBatch(tx, states, { written: true });
+    const dueSoon = states.filter((state) => this.schedules.isDueSoon(state));
+    if (dueSoon.length > 0)
+      await this.repo.notifyWakeup(tx, {
+        reason: 'created',
+        schedules: dueSoon.length,
+      });
+    return inserted;
   }
 
   /** One item as POST /schedules would take it, or undefined with its problems recorded. */
@@ -277,6 +293,10 @@ class PreparedItems {
     return accepted;
   }
 
+  get length(): number {
+    return this.items.length;
+  }
+
   /** Every accepted item, once all are prepared. */
   all(): Prepared[] {
     return this.prepared.filter((one): one is Prepared => one !== undefined);
@@ -290,14 +310,28 @@ class PreparedItems {
  */
 class PendingInserts {
   private readonly pending: Promise<ScheduleResponse[]>[] = [];
+  private failure: { error: unknown } | undefined;
 
   add(insert: Promise<ScheduleAnswerRow[]>): void {
     const answers = insert.then((rows) => rows.map(toScheduleResponse));
-    answers.catch(() => undefined);
+    answers.catch((error: unknown) => {
+      this.failure ??= { error };
+    });
     this.pending.push(answers);
   }
 
   async all(): Promise<ScheduleResponse[]> {
     return (await Promise.all(this.pending)).flat();
+  }
+
+  /**
+   * What to throw for `error`, raised by a statement sent after some INSERTs: the first
+   * INSERT's own failure when there was one. Every later statement of the transaction
+   * then fails only with "current transaction is aborted" (25P02), which would hide it
+   * (a deadlock that a retry cures, say, would become a 500).
+   */
+  async cause(error: unknown): Promise<unknown> {
+    await Promise.allSettled(this.pending);
+    return this.failure ? this.failure.error : error;
   }
 }
