@@ -115,19 +115,17 @@ export class ScheduleBatchService {
       // Parsed while PostgreSQL inserts the chunk before; once, even if retried.
       const prepared = await items.prepare(chunk);
       if (items.refusals.any()) continue;
-      for (const [index, one] of prepared) {
-        const { state, connectionId } = one;
-        if (
-          connectionId === undefined &&
-          state.policies.calendarIds.length === 0
-        )
-          continue;
+      const referring = prepared.filter(
+        ([, { state, connectionId }]) =>
+          connectionId !== undefined || state.policies.calendarIds.length > 0,
+      );
+      if (referring.length > 0) await written.idle();
+      for (const [index, { state, connectionId }] of referring)
         await unowned.attempt(index, () =>
           this.schedules.requireReferences(tx, state, connectionId),
         );
-      }
       if (unowned.any()) continue;
-      written.add(
+      written.add(() =>
         this.repo.insertMany(
           tx,
           prepared.map(([, one]) => one),
@@ -304,20 +302,36 @@ class PreparedItems {
 }
 
 /**
- * INSERTs sent on one transaction's connection without waiting for each: node-postgres
- * runs them in order. Each chunk's answers are made as its rows come back, while
- * PostgreSQL writes the next. A failure is kept for `all`, not left unhandled meanwhile.
+ * A transaction's INSERTs, each sent as soon as the one before it is done (never queued
+ * behind it in node-postgres, which pg@9 drops and pg 8 warns about), so PostgreSQL
+ * writes one chunk while the next is parsed. Each chunk's answers are made as its rows
+ * come back. After a failure nothing more is sent; the failure is kept for `all` and
+ * `cause`, not left unhandled meanwhile.
  */
 class PendingInserts {
   private readonly pending: Promise<ScheduleResponse[]>[] = [];
+  private tail: Promise<unknown> = Promise.resolve();
   private failure: { error: unknown } | undefined;
 
-  add(insert: Promise<ScheduleAnswerRow[]>): void {
-    const answers = insert.then((rows) => rows.map(toScheduleResponse));
+  add(send: () => Promise<ScheduleAnswerRow[]>): void {
+    const answers = this.tail
+      .then(() => {
+        // The first failure is `cause`'s: a later chunk's answer is only its echo.
+        if (this.failure)
+          throw new Error('an earlier INSERT of the batch failed');
+        return send();
+      })
+      .then((rows) => rows.map(toScheduleResponse));
     answers.catch((error: unknown) => {
       this.failure ??= { error };
     });
+    this.tail = answers.catch(() => undefined);
     this.pending.push(answers);
+  }
+
+  /** Resolves once no INSERT is running: another statement may be sent. */
+  idle(): Promise<unknown> {
+    return this.tail;
   }
 
   async all(): Promise<ScheduleResponse[]> {
