@@ -7,6 +7,7 @@ export * from './database-features';
 export * from './migrate';
 export * from './migrations';
 export * from './rows';
+export * from './array-literal';
 export * from './notify';
 export * from './reply-watchdog';
 export * from './claims.sql';
