@@ -14,6 +14,8 @@ import {
 } from '@scheduleman/domain';
 import {
   ADVANCE_SCHEDULES,
+  arrayLiteral,
+  columnLiteral,
   ANY_SCHEDULE_DUE,
   CLAIM_DUE,
   type ClaimDueRow,
@@ -32,6 +34,12 @@ import {
   RELEASE_CLAIMS,
   RENEW_LEASES,
 } from '@scheduleman/domain/persistence';
+import {
+  namedStatements,
+  type PreparedStatement,
+  preparedQuery,
+  preparedStatementsOf,
+} from '@scheduleman/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ClaimResult, DueBacklog, FireRecord, PlanResult } from './claim';
 import {
@@ -41,6 +49,27 @@ import {
   isClaimedRow,
   isLeasedPlannedRow,
 } from './claims.rows';
+
+/**
+ * The statements of claims.sql.ts under their names: named prepared statements unless
+ * DB_PREPARED_STATEMENTS=false (prepared-statements.ts), so PostgreSQL parses and plans
+ * each once per connection instead of on every poll, claim and outcome batch.
+ */
+const SQL = namedStatements('scheduler', {
+  ADVANCE_SCHEDULES,
+  ANY_SCHEDULE_DUE,
+  CLAIM_DUE,
+  COMPLETE_FIRES,
+  COUNT_DUE_BACKLOG,
+  EXPIRE_RESULT_DEADLINES,
+  INSERT_PLANNED_EXECUTIONS,
+  PLAN_DUE_SCHEDULES,
+  PLAN_POLICY_STATE,
+  PRUNE_EXECUTIONS,
+  READ_DATABASE_CLOCK,
+  RELEASE_CLAIMS,
+  RENEW_LEASES,
+});
 
 /** Who claims and for how long: the same for every claim a scheduler makes. */
 export interface LeaseTerms {
@@ -135,15 +164,21 @@ export class ClaimsRepository {
    * three (and a pooled connection held across them).
    */
   private planIdle = false;
+  private readonly prepared: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly terms: LeaseTerms,
-  ) {}
+  ) {
+    this.prepared = preparedStatementsOf(dataSource);
+  }
 
   /** The database clock (OffsetClock calibration before the first round). */
   async readDatabaseClock(): Promise<Date> {
-    const { rows } = await this.run<{ db_now: Date }>(READ_DATABASE_CLOCK, []);
+    const { rows } = await this.run<{ db_now: Date }>(
+      SQL.READ_DATABASE_CLOCK,
+      [],
+    );
     return rows[0].db_now;
   }
 
@@ -170,7 +205,7 @@ export class ClaimsRepository {
     now,
     lookaheadMs,
   }: ClaimWindow): Promise<boolean> {
-    const { rows } = await this.run<{ due: boolean }>(ANY_SCHEDULE_DUE, [
+    const { rows } = await this.run<{ due: boolean }>(SQL.ANY_SCHEDULE_DUE, [
       now,
       lookaheadMs,
     ]);
@@ -200,7 +235,7 @@ export class ClaimsRepository {
     { now, lookaheadMs, limit }: ClaimWindow,
   ): Promise<PlanResult> {
     const { rows: schedules } = await this.run<PlanDueScheduleRow>(
-      PLAN_DUE_SCHEDULES,
+      SQL.PLAN_DUE_SCHEDULES,
       [now, lookaheadMs, limit],
       runner,
     );
@@ -213,8 +248,8 @@ export class ClaimsRepository {
     const state = new Map<string, PlanPolicyStateRow>();
     if (needState.length > 0) {
       const { rows } = await this.run<PlanPolicyStateRow>(
-        PLAN_POLICY_STATE,
-        [needState.map((s) => s.id)],
+        SQL.PLAN_POLICY_STATE,
+        [columnLiteral(needState, (s) => s.id)],
         runner,
       );
       for (const row of rows) state.set(row.id, row);
@@ -348,28 +383,33 @@ export class ClaimsRepository {
     if (occurrences.id.length > 0) {
       const { owner, leaseDurationMs } = this.terms;
       ({ rows: inserted } = await this.run<PlannedExecutionRow>(
-        INSERT_PLANNED_EXECUTIONS,
+        SQL.INSERT_PLANNED_EXECUTIONS,
         [
-          occurrences.id,
-          occurrences.scheduleId,
-          occurrences.scheduledAt,
-          occurrences.status,
-          occurrences.maxAttempts,
+          arrayLiteral(occurrences.id),
+          arrayLiteral(occurrences.scheduleId),
+          arrayLiteral(occurrences.scheduledAt),
+          arrayLiteral(occurrences.status),
+          arrayLiteral(occurrences.maxAttempts),
           owner,
           now,
           leaseDurationMs,
-          occurrences.reason,
-          occurrences.count,
-          occurrences.lastAt,
-          occurrences.dueAt,
-          occurrences.leased,
+          arrayLiteral(occurrences.reason),
+          arrayLiteral(occurrences.count),
+          arrayLiteral(occurrences.lastAt),
+          arrayLiteral(occurrences.dueAt),
+          arrayLiteral(occurrences.leased),
         ],
         runner,
       ));
     }
     const advanced = await this.run(
-      ADVANCE_SCHEDULES,
-      [advance.id, advance.nextRunAt, advance.status, advance.clearSkipNext],
+      SQL.ADVANCE_SCHEDULES,
+      [
+        arrayLiteral(advance.id),
+        arrayLiteral(advance.nextRunAt),
+        arrayLiteral(advance.status),
+        arrayLiteral(advance.clearSkipNext),
+      ],
       runner,
     );
     if (advanced.rowCount !== advance.id.length) {
@@ -418,7 +458,7 @@ export class ClaimsRepository {
     limit,
   }: ClaimWindow): Promise<ClaimResult> {
     const { owner, leaseDurationMs } = this.terms;
-    const { rows } = await this.run<ClaimDueRow>(CLAIM_DUE, [
+    const { rows } = await this.run<ClaimDueRow>(SQL.CLAIM_DUE, [
       now,
       lookaheadMs,
       limit,
@@ -441,10 +481,10 @@ export class ClaimsRepository {
     const runner = this.renewalRunner;
     try {
       const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(
-        RENEW_LEASES,
+        SQL.RENEW_LEASES,
         [
-          leases.map((l) => l.executionId),
-          leases.map((l) => l.leaseVersion),
+          columnLiteral(leases, (l) => l.executionId),
+          columnLiteral(leases, (l) => l.leaseVersion),
           owner,
           now,
           leaseDurationMs,
@@ -474,22 +514,22 @@ export class ClaimsRepository {
    */
   async completeFires(records: readonly FireRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
-    const { rows } = await this.run<{ id: string }>(COMPLETE_FIRES, [
-      records.map((r) => r.executionId),
-      records.map((r) => r.leaseVersion),
-      records.map((r) => r.status),
-      records.map((r) => r.attempts),
-      records.map((r) => r.retryAt),
-      records.map((r) => r.firedAt),
-      records.map((r) => r.finishedAt),
-      records.map((r) => r.responseStatus),
-      records.map((r) => r.error),
+    const { rows } = await this.run<{ id: string }>(SQL.COMPLETE_FIRES, [
+      columnLiteral(records, (r) => r.executionId),
+      columnLiteral(records, (r) => r.leaseVersion),
+      columnLiteral(records, (r) => r.status),
+      columnLiteral(records, (r) => r.attempts),
+      columnLiteral(records, (r) => r.retryAt),
+      columnLiteral(records, (r) => r.firedAt),
+      columnLiteral(records, (r) => r.finishedAt),
+      columnLiteral(records, (r) => r.responseStatus),
+      columnLiteral(records, (r) => r.error),
       this.terms.owner,
-      records.map((r) => r.attempt.finishedAt),
-      records.map((r) => r.attempt.outcome),
-      records.map((r) => r.attempt.response),
-      records.map((r) => r.attempt.initiationLatencyMs),
-      records.map((r) => r.attempt.errorClass),
+      columnLiteral(records, (r) => r.attempt.finishedAt),
+      columnLiteral(records, (r) => r.attempt.outcome),
+      columnLiteral(records, (r) => r.attempt.response),
+      columnLiteral(records, (r) => r.attempt.initiationLatencyMs),
+      columnLiteral(records, (r) => r.attempt.errorClass),
     ]);
     return new Set(rows.map((r) => r.id));
   }
@@ -497,9 +537,9 @@ export class ClaimsRepository {
   /** Gives back unfired executions (shutdown); returns the ids released. */
   async releaseClaims(leases: readonly HeldLease[]): Promise<Set<string>> {
     if (leases.length === 0) return new Set();
-    const { rows } = await this.run<{ id: string }>(RELEASE_CLAIMS, [
-      leases.map((l) => l.executionId),
-      leases.map((l) => l.leaseVersion),
+    const { rows } = await this.run<{ id: string }>(SQL.RELEASE_CLAIMS, [
+      columnLiteral(leases, (l) => l.executionId),
+      columnLiteral(leases, (l) => l.leaseVersion),
       this.terms.owner,
     ]);
     return new Set(rows.map((r) => r.id));
@@ -511,7 +551,7 @@ export class ClaimsRepository {
     retentionMs: number,
     limit: number,
   ): Promise<number> {
-    const { rowCount } = await this.run(PRUNE_EXECUTIONS, [
+    const { rowCount } = await this.run(SQL.PRUNE_EXECUTIONS, [
       now,
       retentionMs,
       limit,
@@ -525,7 +565,7 @@ export class ClaimsRepository {
    */
   async expireResultDeadlines(now: Date, limit: number): Promise<string[]> {
     const { rows } = await this.run<{ id: string; status: string }>(
-      EXPIRE_RESULT_DEADLINES,
+      SQL.EXPIRE_RESULT_DEADLINES,
       [now, limit],
     );
     return rows.filter((r) => r.status === 'result_timeout').map((r) => r.id);
@@ -533,7 +573,7 @@ export class ClaimsRepository {
 
   /** The due backlog, each count capped at `cap`. */
   async countDueBacklog(now: Date, cap: number): Promise<DueBacklog> {
-    const { rows } = await this.run<DueBacklogRow>(COUNT_DUE_BACKLOG, [
+    const { rows } = await this.run<DueBacklogRow>(SQL.COUNT_DUE_BACKLOG, [
       now,
       cap,
     ]);
@@ -543,13 +583,17 @@ export class ClaimsRepository {
   // TypeORM's plain query() returns [rows, count] for UPDATE/DELETE and rows otherwise;
   // the structured result gives both shapes the same fields.
   private async run<T>(
-    sql: string,
+    statement: PreparedStatement,
     params: unknown[],
     runner?: QueryRunner,
   ): Promise<Outcome<T>> {
     const queryRunner = runner ?? this.dataSource.createQueryRunner();
     try {
-      const result = await queryRunner.query(sql, params, true);
+      const result = await queryRunner.query(
+        preparedQuery(statement, this.prepared),
+        params,
+        true,
+      );
       const rows = result.records as T[];
       return { rows, rowCount: result.affected ?? rows.length };
     } finally {

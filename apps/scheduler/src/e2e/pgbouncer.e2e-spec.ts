@@ -62,8 +62,14 @@ describe('through PgBouncer in transaction pooling mode', () => {
         cluster,
         pooled,
         [
-          schedulerSpec('bouncer-s1', pooled, { DATABASE_LISTEN_URL: db.url }),
-          schedulerSpec('bouncer-s2', pooled, { DATABASE_LISTEN_URL: 'off' }),
+          schedulerSpec('bouncer-s1', pooled, {
+            DATABASE_LISTEN_URL: db.url,
+            DB_PREPARED_STATEMENTS: 'false',
+          }),
+          schedulerSpec('bouncer-s2', pooled, {
+            DATABASE_LISTEN_URL: 'off',
+            DB_PREPARED_STATEMENTS: 'false',
+          }),
         ],
         // PgBouncer 1.18 keeps no named statements across server connections.
         { DB_PREPARED_STATEMENTS: 'false' },
