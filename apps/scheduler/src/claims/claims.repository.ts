@@ -14,8 +14,6 @@ import {
 } from '@scheduleman/domain';
 import {
   ADVANCE_SCHEDULES,
-  arrayLiteral,
-  columnLiteral,
   ANY_SCHEDULE_DUE,
   CLAIM_DUE,
   type ClaimDueRow,
@@ -249,7 +247,7 @@ export class ClaimsRepository {
     if (needState.length > 0) {
       const { rows } = await this.run<PlanPolicyStateRow>(
         SQL.PLAN_POLICY_STATE,
-        [columnLiteral(needState, (s) => s.id)],
+        [needState.map((s) => s.id)],
         runner,
       );
       for (const row of rows) state.set(row.id, row);
@@ -385,31 +383,26 @@ export class ClaimsRepository {
       ({ rows: inserted } = await this.run<PlannedExecutionRow>(
         SQL.INSERT_PLANNED_EXECUTIONS,
         [
-          arrayLiteral(occurrences.id),
-          arrayLiteral(occurrences.scheduleId),
-          arrayLiteral(occurrences.scheduledAt),
-          arrayLiteral(occurrences.status),
-          arrayLiteral(occurrences.maxAttempts),
+          occurrences.id,
+          occurrences.scheduleId,
+          occurrences.scheduledAt,
+          occurrences.status,
+          occurrences.maxAttempts,
           owner,
           now,
           leaseDurationMs,
-          arrayLiteral(occurrences.reason),
-          arrayLiteral(occurrences.count),
-          arrayLiteral(occurrences.lastAt),
-          arrayLiteral(occurrences.dueAt),
-          arrayLiteral(occurrences.leased),
+          occurrences.reason,
+          occurrences.count,
+          occurrences.lastAt,
+          occurrences.dueAt,
+          occurrences.leased,
         ],
         runner,
       ));
     }
     const advanced = await this.run(
       SQL.ADVANCE_SCHEDULES,
-      [
-        arrayLiteral(advance.id),
-        arrayLiteral(advance.nextRunAt),
-        arrayLiteral(advance.status),
-        arrayLiteral(advance.clearSkipNext),
-      ],
+      [advance.id, advance.nextRunAt, advance.status, advance.clearSkipNext],
       runner,
     );
     if (advanced.rowCount !== advance.id.length) {
@@ -483,8 +476,8 @@ export class ClaimsRepository {
       const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(
         SQL.RENEW_LEASES,
         [
-          columnLiteral(leases, (l) => l.executionId),
-          columnLiteral(leases, (l) => l.leaseVersion),
+          leases.map((l) => l.executionId),
+          leases.map((l) => l.leaseVersion),
           owner,
           now,
           leaseDurationMs,
@@ -515,21 +508,21 @@ export class ClaimsRepository {
   async completeFires(records: readonly FireRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
     const { rows } = await this.run<{ id: string }>(SQL.COMPLETE_FIRES, [
-      columnLiteral(records, (r) => r.executionId),
-      columnLiteral(records, (r) => r.leaseVersion),
-      columnLiteral(records, (r) => r.status),
-      columnLiteral(records, (r) => r.attempts),
-      columnLiteral(records, (r) => r.retryAt),
-      columnLiteral(records, (r) => r.firedAt),
-      columnLiteral(records, (r) => r.finishedAt),
-      columnLiteral(records, (r) => r.responseStatus),
-      columnLiteral(records, (r) => r.error),
+      records.map((r) => r.executionId),
+      records.map((r) => r.leaseVersion),
+      records.map((r) => r.status),
+      records.map((r) => r.attempts),
+      records.map((r) => r.retryAt),
+      records.map((r) => r.firedAt),
+      records.map((r) => r.finishedAt),
+      records.map((r) => r.responseStatus),
+      records.map((r) => r.error),
       this.terms.owner,
-      columnLiteral(records, (r) => r.attempt.finishedAt),
-      columnLiteral(records, (r) => r.attempt.outcome),
-      columnLiteral(records, (r) => r.attempt.response),
-      columnLiteral(records, (r) => r.attempt.initiationLatencyMs),
-      columnLiteral(records, (r) => r.attempt.errorClass),
+      records.map((r) => r.attempt.finishedAt),
+      records.map((r) => r.attempt.outcome),
+      records.map((r) => r.attempt.response),
+      records.map((r) => r.attempt.initiationLatencyMs),
+      records.map((r) => r.attempt.errorClass),
     ]);
     return new Set(rows.map((r) => r.id));
   }
@@ -538,8 +531,8 @@ export class ClaimsRepository {
   async releaseClaims(leases: readonly HeldLease[]): Promise<Set<string>> {
     if (leases.length === 0) return new Set();
     const { rows } = await this.run<{ id: string }>(SQL.RELEASE_CLAIMS, [
-      columnLiteral(leases, (l) => l.executionId),
-      columnLiteral(leases, (l) => l.leaseVersion),
+      leases.map((l) => l.executionId),
+      leases.map((l) => l.leaseVersion),
       this.terms.owner,
     ]);
     return new Set(rows.map((r) => r.id));

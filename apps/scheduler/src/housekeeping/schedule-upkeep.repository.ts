@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { firstRunAfterPause } from '@scheduleman/domain';
 import {
   ANY_ENDED_PAUSE,
-  columnLiteral,
   COUNT_SCHEDULE_HEALTH,
   type EndedPauseRow,
   LOCK_ENDED_PAUSES,
@@ -127,10 +126,10 @@ export class ScheduleUpkeepRepository {
       this.dataSource,
       SQL.RECORD_SCHEDULE_OUTCOMES,
       [
-        columnLiteral(outcomes, (o) => o.executionId),
-        columnLiteral(outcomes, (o) => o.outcome),
-        columnLiteral(outcomes, (o) => o.at),
-        columnLiteral(outcomes, () => false),
+        outcomes.map((o) => o.executionId),
+        outcomes.map((o) => o.outcome),
+        outcomes.map((o) => o.at),
+        outcomes.map(() => false),
       ],
       this.prepared,
     );

@@ -7,7 +7,6 @@ export * from './database-features';
 export * from './migrate';
 export * from './migrations';
 export * from './rows';
-export * from './array-literal';
 export * from './notify';
 export * from './reply-watchdog';
 export * from './claims.sql';
