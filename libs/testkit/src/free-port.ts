@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /**
- * A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick for port 0).
- * Another process may take it before the caller binds it; callers that start a server
- * on it treat "address in use" as a reason to pick again.
+ * A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (see
+ * `freeStablePorts`). Another process may still bind it before the caller does; callers
+ * that start a server on it treat "address in use" as a reason to pick again.
  */
-export function freePort(): Promise<number> {
-  return listenOnce(0);
+export async function freePort(): Promise<number> {
+  const [port] = await freeStablePorts(1);
+  return port;
 }
 
 /**

@@ -34,6 +34,7 @@ describe('loadSchedulerConfig', () => {
       claimBatchSize: 500,
       maxInFlight: 256,
       triggerTimeoutMs: 3_000,
+      fireCoalesceMs: 25,
       executionRetentionMs: DEFAULT_EXECUTION_RETENTION_MS,
       shutdownGraceMs: 5_000,
       dbPoolSize: 10,
@@ -80,6 +81,26 @@ describe('loadSchedulerConfig', () => {
         WEBHOOK_MAX_SOCKETS: '0',
       }),
     ).toEqual([expect.stringMatching(/^WEBHOOK_MAX_SOCKETS: /)]);
+  });
+
+  it('reads FIRE_COALESCE_MS (0 fires each at its own time) and names it out of 0..100', () => {
+    expect(
+      loadSchedulerConfig({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        FIRE_COALESCE_MS: '0',
+      }).fireCoalesceMs,
+    ).toBe(0);
+    expect(
+      loadSchedulerConfig({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        FIRE_COALESCE_MS: '25',
+      }).fireCoalesceMs,
+    ).toBe(25);
+    expect(
+      problemsOf({ DATABASE_URL: URL, SECRETS_KEY, FIRE_COALESCE_MS: '101' }),
+    ).toEqual([expect.stringMatching(/^FIRE_COALESCE_MS: /)]);
   });
 
   it('reads DB_PREPARED_STATEMENTS, and names it when it is not a boolean', () => {

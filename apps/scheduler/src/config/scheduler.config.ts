@@ -42,6 +42,13 @@ export const MAX_LOOKAHEAD_MS = 2_000;
 export const DEFAULT_CLAIM_BATCH_SIZE = 500;
 /** Trigger calls in flight at once per scheduler. */
 export const DEFAULT_MAX_IN_FLIGHT = 256;
+/**
+ * Executions due within this many ms of the one the timer woke for fire with it (early by
+ * at most this much, never late): a trickle goes out in clumps. See docs/design.md.
+ */
+export const DEFAULT_FIRE_COALESCE_MS = 25;
+/** Upper bound of FIRE_COALESCE_MS: early by more would stop being "at its time". */
+export const MAX_FIRE_COALESCE_MS = 100;
 /** Longest a trigger call may take, ms. */
 export const DEFAULT_TRIGGER_TIMEOUT_MS = 3_000;
 /** Initiating a task may take at most 3 s (the seed's constraint). */
@@ -93,6 +100,11 @@ export interface SchedulerConfig extends DatabaseTimeouts {
   maxInFlight: number;
   /** `TRIGGER_TIMEOUT_MS`: per-call timeout in ms, 100..3000. Default 3000. */
   triggerTimeoutMs: number;
+  /**
+   * `FIRE_COALESCE_MS`: executions due within this many ms after the one being fired go
+   * out with it (up to this much early), 0..100; 0 fires each at its own time. Default 25.
+   */
+  fireCoalesceMs: number;
   /** `EXECUTION_RETENTION_MS`: keep finished executions this long, ms (≥ 1 minute). Default 7 days. */
   executionRetentionMs: number;
   /** `SHUTDOWN_GRACE_MS`: wait this long for calls in flight on SIGTERM, ms, 0..60000. Default 5000. */
@@ -195,6 +207,11 @@ export function loadSchedulerConfig(
       default: DEFAULT_TRIGGER_TIMEOUT_MS,
       min: 100,
       max: MAX_TRIGGER_TIMEOUT_MS,
+    }),
+    fireCoalesceMs: read.durationMs('FIRE_COALESCE_MS', {
+      default: DEFAULT_FIRE_COALESCE_MS,
+      min: 0,
+      max: MAX_FIRE_COALESCE_MS,
     }),
     executionRetentionMs: read.durationMs('EXECUTION_RETENTION_MS', {
       default: DEFAULT_EXECUTION_RETENTION_MS,

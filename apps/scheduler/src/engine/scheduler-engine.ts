@@ -53,7 +53,10 @@ export type EngineSettings = Pick<
   | 'shutdownGraceMs'
 > &
   Partial<
-    Pick<SchedulerConfig, 'backpressure' | 'fireRateFloor' | 'fireRateInitial'>
+    Pick<
+      SchedulerConfig,
+      'backpressure' | 'fireRateFloor' | 'fireRateInitial' | 'fireCoalesceMs'
+    >
   > & {
     /** Connection URL for the LISTEN connection (DATABASE_LISTEN_URL); no listener when absent (polling only). */
     databaseListenUrl?: string;
@@ -201,6 +204,8 @@ export class SchedulerEngine {
       clock,
       held: this.held,
       maxInFlight: settings.maxInFlight,
+      // Absent (the engine tests): each execution fires at its own time.
+      coalesceMs: settings.fireCoalesceMs,
       // Generous against clock-offset error, small against the 2 s+ left in normal operation.
       leaseSafetyMarginMs: this.leaseSafetyMarginMs(),
       fire: (held) => this.fireHeld(held),

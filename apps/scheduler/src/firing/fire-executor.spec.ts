@@ -168,7 +168,7 @@ describe('FireExecutor', () => {
     ]);
   });
 
-  it('measures the lateness of first attempts against the due time (a flexible window moves it past the scheduled time)', async () => {
+  it('measures the lateness of first attempts against the due time (a flexible window moves it past the scheduled time), a fire taken along early as 0', async () => {
     const { executor, registry } = setup(() =>
       Promise.resolve({ kind: 'delivered' }),
     );
@@ -182,14 +182,23 @@ describe('FireExecutor', () => {
       },
     });
     await executor.fire(heldOf('webhook', 1));
+    // Taken along by the timer queue's coalescing window, 5 ms before it was due.
+    const early = heldOf('webhook');
+    await executor.fire({
+      ...early,
+      claim: { ...early.claim, dueAt: new Date(T0.getTime() + 5) },
+    });
     const text = await registry.metrics();
-    expect(text).toMatch(/^scheduleman_fire_lateness_seconds_count 1$/m);
+    expect(text).toMatch(/^scheduleman_fire_lateness_seconds_count 2$/m);
     expect(text).toMatch(/^scheduleman_fire_lateness_seconds_sum 0\.02$/m);
     expect(text).toMatch(
-      /^scheduleman_fire_lateness_seconds_bucket\{le="0\.01"\} 0$/m,
+      /^scheduleman_fire_lateness_seconds_bucket\{le="0\.001"\} 1$/m,
     );
     expect(text).toMatch(
-      /^scheduleman_fire_lateness_seconds_bucket\{le="0\.025"\} 1$/m,
+      /^scheduleman_fire_lateness_seconds_bucket\{le="0\.01"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^scheduleman_fire_lateness_seconds_bucket\{le="0\.025"\} 2$/m,
     );
   });
 });

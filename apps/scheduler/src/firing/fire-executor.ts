@@ -142,8 +142,10 @@ export class FireExecutor {
     if (attempt === 1) {
       // From due_at, the instant promised: the scheduled time, or with a flexible
       // window the fire time inside it (before any attempt, due_at is not a retry's).
+      // Fired early inside the FIRE_COALESCE_MS window counts as on time (0), as the
+      // attempt's initiation latency does: the histogram's sum never goes down.
       this.options.metrics?.fireLatenessSeconds.observe(
-        (startedAt.getTime() - claim.dueAt.getTime()) / 1_000,
+        Math.max(0, startedAt.getTime() - claim.dueAt.getTime()) / 1_000,
       );
     }
     const type = claim.trigger.type;

@@ -30,7 +30,9 @@ function claimOf(
   };
 }
 
-function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
+function setup(
+  options: { maxInFlight?: number; hold?: boolean; coalesceMs?: number } = {},
+) {
   const clock = new FakeClock(T0);
   const timers = new ManualTimers(clock);
   const fired: { id: string; atMs: number; version: number }[] = [];
@@ -45,6 +47,7 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
     timers,
     held,
     maxInFlight: options.maxInFlight ?? 256,
+    coalesceMs: options.coalesceMs,
     leaseSafetyMarginMs: 100,
     fire: (held: HeldExecution) => {
       fired.push({
@@ -59,6 +62,11 @@ function setup(options: { maxInFlight?: number; hold?: boolean } = {}) {
     },
   });
   return { clock, timers, held, queue, fired, dropped, inFlight };
+}
+
+/** What fired and when (ms after T0), in order. */
+function firedAt(fired: { id: string; atMs: number }[]): [string, number][] {
+  return fired.map((f) => [f.id, f.atMs]);
 }
 
 describe('TimerQueue', () => {
@@ -76,6 +84,88 @@ describe('TimerQueue', () => {
       ['b', 200],
       ['c', 300],
     ]);
+  });
+
+  describe('with a coalescing window', () => {
+    it("holds a due execution back for those due within the window, and fires the clump at the window's end", async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 10 });
+      queue.add([
+        claimOf('a', 100),
+        claimOf('b', 104),
+        claimOf('c', 108),
+        claimOf('d', 111),
+        claimOf('e', 125),
+      ]);
+
+      await timers.advance(109);
+      expect(fired).toHaveLength(0);
+      await timers.advance(1);
+      expect(firedAt(fired)).toEqual([
+        ['a', 110],
+        ['b', 110],
+        ['c', 110],
+      ]);
+      // d is 11 ms after a, outside a's clump; nothing is due within 10 ms after it.
+      await timers.advance(1);
+      expect(firedAt(fired).slice(3)).toEqual([['d', 111]]);
+      await timers.advance(13);
+      expect(fired).toHaveLength(4);
+      await timers.advance(1);
+      expect(firedAt(fired).slice(4)).toEqual([['e', 125]]);
+    });
+
+    it.each([
+      ['with a window of 10 ms', 10],
+      ['without a window (0)', 0],
+    ])(
+      'fires a lone execution at its due time %s',
+      async (_label, coalesceMs) => {
+        const { timers, queue, fired } = setup({ coalesceMs });
+        queue.add([claimOf('a', 100), claimOf('b', 111)]);
+        await timers.advance(100);
+        expect(firedAt(fired)).toEqual([['a', 100]]);
+        await timers.advance(11);
+        expect(firedAt(fired)).toEqual([
+          ['a', 100],
+          ['b', 111],
+        ]);
+      },
+    );
+
+    it('never fires before the due time, nor more than the window after it', async () => {
+      const { timers, queue, fired } = setup({ coalesceMs: 25 });
+      // A trickle with gaps: due times from a fixed pseudo-random sequence.
+      const due = new Map<string, number>();
+      let x = 7;
+      for (let i = 0, at = 50; i < 300; i += 1) {
+        x = (x * 48_271) % 2_147_483_647;
+        at += x % 40;
+        due.set(`e${i}`, at);
+      }
+      queue.add([...due].map(([id, at]) => claimOf(id, at, 60_000)));
+      await timers.advance(20_000);
+      expect(fired).toHaveLength(due.size);
+      const clumped = fired.filter((f) => f.atMs > (due.get(f.id) ?? 0));
+      expect(clumped.length).toBeGreaterThan(0);
+      for (const f of fired) {
+        expect(f.atMs).toBeGreaterThanOrEqual(due.get(f.id) ?? Infinity);
+        expect(f.atMs).toBeLessThanOrEqual((due.get(f.id) ?? 0) + 25);
+      }
+    });
+
+    it("fires a clump at its window's end when what it waited for was taken back", async () => {
+      const { timers, queue, fired, held } = setup({ coalesceMs: 10 });
+      queue.add([claimOf('a', 100), claimOf('b', 105)]);
+      await timers.advance(102);
+      expect(fired).toHaveLength(0);
+      held.takeBack(
+        held.waitingByDue().filter((h) => h.claim.executionId === 'b'),
+      );
+      // A clock-offset change re-arms the timer: it must still come for a.
+      queue.reschedule();
+      await timers.advance(8);
+      expect(firedAt(fired)).toEqual([['a', 110]]);
+    });
   });
 
   it('fires executions that are already overdue at once', async () => {

@@ -16,6 +16,14 @@ export interface TimerQueueOptions {
    */
   leaseSafetyMarginMs: number;
   /**
+   * FIRE_COALESCE_MS: a due execution with others due within this many ms after it
+   * waits for them, and they fire together at the window's end: never early, none late
+   * by more than the window. A trickle then goes out
+   * a few requests at a time, and the sockets and the receiver wake once per clump
+   * instead of once per request. 0 (the default here) fires each at its time.
+   */
+  coalesceMs?: number;
+  /**
    * The registry of held executions, shared with the LeaseKeeper (renewals, lost leases)
    * and the outcome recorder (settle). Drops are reported through its onDrop.
    */
@@ -53,6 +61,12 @@ interface HeapEntry {
  * a VM pause) for longer than its lease wakes up to find its work already taken over by
  * a survivor, and firing it too would be a needless duplicate.
  *
+ * With a coalescing window (`coalesceMs`), an execution that comes due while another is
+ * due within the window after it is held back, and the clump fires at the window's end
+ * with everything due by then (the timer wakes twice per clump, not once per member).
+ * Nothing fires before it is due, nor more than the window late; a lone execution, or
+ * a burst due at one instant, fires at once, as without the window.
+ *
  * Concurrency is bounded by `maxInFlight`; due executions beyond it wait in a FIFO
  * "ready" line and fire as slots free up (lease re-checked then).
  *
@@ -75,9 +89,15 @@ export class TimerQueue {
   private firingEnabled = true;
   private idleWaiters: (() => void)[] = [];
   private readonly timers: Timers;
+  private readonly coalesceMs: number;
+  /** Due executions held back for the rest of their clump (coalesceMs), in due order. */
+  private gathering: HeldExecution[] = [];
+  /** The due time of the first of `gathering`. */
+  private clumpStartMs = 0;
 
   constructor(private readonly options: TimerQueueOptions) {
     this.timers = options.timers ?? REAL_TIMERS;
+    this.coalesceMs = options.coalesceMs ?? 0;
     this.held = options.held;
   }
 
@@ -108,6 +128,7 @@ export class TimerQueue {
     this.firingEnabled = false;
     this.disarm();
     this.heap.drain();
+    this.gathering = [];
     this.ready = [];
     this.readyHead = 0;
     return this.held.takeWaiting();
@@ -160,11 +181,17 @@ export class TimerQueue {
 
   private arm(): void {
     if (!this.firingEnabled) return;
-    const top = this.peekCurrent();
-    if (!top || top.dueAtMs >= this.timerDueAtMs) return;
+    // A clump being gathered wakes the timer once, at its window's end (even if what it
+    // waited for is gone); otherwise the earliest due execution does.
+    const dueAtMs =
+      this.gathering.length > 0
+        ? this.clumpStartMs + this.coalesceMs
+        : (this.peekCurrent()?.dueAtMs ?? Number.POSITIVE_INFINITY);
+    if (dueAtMs === Number.POSITIVE_INFINITY || dueAtMs >= this.timerDueAtMs)
+      return;
     this.disarm();
-    this.timerDueAtMs = top.dueAtMs;
-    const delayMs = top.dueAtMs - this.options.clock.now().getTime();
+    this.timerDueAtMs = dueAtMs;
+    const delayMs = dueAtMs - this.options.clock.now().getTime();
     this.timer = this.timers.setTimeout(
       () => this.onTimer(),
       Math.max(0, delayMs),
@@ -190,8 +217,16 @@ export class TimerQueue {
         this.heap.pop();
         // Out of the heap but still 'waiting': a stale heap entry for it is now ignored.
         top.held.generation += 1;
-        this.ready.push(top.held);
+        if (this.gathering.length === 0) this.clumpStartMs = top.dueAtMs;
+        this.gathering.push(top.held);
       }
+      // Another is due within the clump's window: the clump waits for the window's end
+      // (arm() sets the timer for it), when everything due by then goes with it.
+      const clumpEndMs = this.clumpStartMs + this.coalesceMs;
+      const next = this.peekCurrent();
+      if (nowMs < clumpEndMs && next && next.dueAtMs <= clumpEndMs) return;
+      for (const held of this.gathering) this.ready.push(held);
+      this.gathering = [];
       this.pump();
     } catch (error) {
       this.options.onError?.(error);
