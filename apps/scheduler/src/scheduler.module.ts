@@ -39,6 +39,7 @@ export class SchedulerModule {
             readTimeoutMs: config.dbReadTimeoutMs,
             idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
             features: config.databaseFeatures,
+            preparedStatements: config.dbPreparedStatements,
           }),
         }),
         HealthModule,

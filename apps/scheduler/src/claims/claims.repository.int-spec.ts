@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { executionIdFor } from '@scheduleman/domain';
+import { createDataSource } from '@scheduleman/domain/persistence';
+import { setPreparedStatements } from '@scheduleman/runtime';
 import { createTestDatabase, type TestDatabase } from '@scheduleman/testkit';
 import type { DataSource } from 'typeorm';
 import { ClaimsRepository } from './claims.repository';
@@ -347,5 +349,57 @@ describe('ClaimsRepository.planDue', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+// DB_PREPARED_STATEMENTS: on a pool of one connection, the session that ran the
+// statements is the one whose pg_prepared_statements is read.
+describe('ClaimsRepository statements', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('claims_prepared');
+    await db.dataSource(); // migrated
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  async function namesAfterAPoll(prepared: boolean): Promise<string[]> {
+    const ds = createDataSource({
+      url: db.url,
+      applicationName: 'claims-prepared-test',
+      poolSize: 1,
+    });
+    await ds.initialize();
+    try {
+      setPreparedStatements(ds, prepared);
+      const repository = new ClaimsRepository(ds, {
+        owner: 'prepared',
+        leaseDurationMs: 4_000,
+      });
+      await repository.planDue(WINDOW);
+      await repository.planDue(WINDOW);
+      await repository.claimDue(WINDOW);
+      const rows: { name: string }[] = await ds.query(
+        'select name from pg_prepared_statements order by name',
+      );
+      return rows.map((row) => row.name);
+    } finally {
+      await ds.destroy();
+    }
+  }
+
+  it('are named prepared statements by default, each parsed once per connection', async () => {
+    expect(await namesAfterAPoll(true)).toEqual([
+      'scheduler_any_schedule_due',
+      'scheduler_claim_due',
+      'scheduler_plan_due_schedules',
+    ]);
+  });
+
+  it('are plain text with DB_PREPARED_STATEMENTS=false', async () => {
+    expect(await namesAfterAPoll(false)).toEqual([]);
   });
 });

@@ -32,6 +32,12 @@ import {
   RELEASE_CLAIMS,
   RENEW_LEASES,
 } from '@scheduleman/domain/persistence';
+import {
+  namedStatements,
+  type PreparedStatement,
+  preparedQuery,
+  preparedStatementsOf,
+} from '@scheduleman/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ClaimResult, DueBacklog, FireRecord, PlanResult } from './claim';
 import {
@@ -41,6 +47,27 @@ import {
   isClaimedRow,
   isLeasedPlannedRow,
 } from './claims.rows';
+
+/**
+ * The statements of claims.sql.ts under their names: named prepared statements unless
+ * DB_PREPARED_STATEMENTS=false (prepared-statements.ts), so PostgreSQL parses and plans
+ * each once per connection instead of on every poll, claim and outcome batch.
+ */
+const SQL = namedStatements('scheduler', {
+  ADVANCE_SCHEDULES,
+  ANY_SCHEDULE_DUE,
+  CLAIM_DUE,
+  COMPLETE_FIRES,
+  COUNT_DUE_BACKLOG,
+  EXPIRE_RESULT_DEADLINES,
+  INSERT_PLANNED_EXECUTIONS,
+  PLAN_DUE_SCHEDULES,
+  PLAN_POLICY_STATE,
+  PRUNE_EXECUTIONS,
+  READ_DATABASE_CLOCK,
+  RELEASE_CLAIMS,
+  RENEW_LEASES,
+});
 
 /** Who claims and for how long: the same for every claim a scheduler makes. */
 export interface LeaseTerms {
@@ -135,15 +162,21 @@ export class ClaimsRepository {
    * three (and a pooled connection held across them).
    */
   private planIdle = false;
+  private readonly prepared: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly terms: LeaseTerms,
-  ) {}
+  ) {
+    this.prepared = preparedStatementsOf(dataSource);
+  }
 
   /** The database clock (OffsetClock calibration before the first round). */
   async readDatabaseClock(): Promise<Date> {
-    const { rows } = await this.run<{ db_now: Date }>(READ_DATABASE_CLOCK, []);
+    const { rows } = await this.run<{ db_now: Date }>(
+      SQL.READ_DATABASE_CLOCK,
+      [],
+    );
     return rows[0].db_now;
   }
 
@@ -170,7 +203,7 @@ export class ClaimsRepository {
     now,
     lookaheadMs,
   }: ClaimWindow): Promise<boolean> {
-    const { rows } = await this.run<{ due: boolean }>(ANY_SCHEDULE_DUE, [
+    const { rows } = await this.run<{ due: boolean }>(SQL.ANY_SCHEDULE_DUE, [
       now,
       lookaheadMs,
     ]);
@@ -200,7 +233,7 @@ export class ClaimsRepository {
     { now, lookaheadMs, limit }: ClaimWindow,
   ): Promise<PlanResult> {
     const { rows: schedules } = await this.run<PlanDueScheduleRow>(
-      PLAN_DUE_SCHEDULES,
+      SQL.PLAN_DUE_SCHEDULES,
       [now, lookaheadMs, limit],
       runner,
     );
@@ -213,7 +246,7 @@ export class ClaimsRepository {
     const state = new Map<string, PlanPolicyStateRow>();
     if (needState.length > 0) {
       const { rows } = await this.run<PlanPolicyStateRow>(
-        PLAN_POLICY_STATE,
+        SQL.PLAN_POLICY_STATE,
         [needState.map((s) => s.id)],
         runner,
       );
@@ -348,7 +381,7 @@ export class ClaimsRepository {
     if (occurrences.id.length > 0) {
       const { owner, leaseDurationMs } = this.terms;
       ({ rows: inserted } = await this.run<PlannedExecutionRow>(
-        INSERT_PLANNED_EXECUTIONS,
+        SQL.INSERT_PLANNED_EXECUTIONS,
         [
           occurrences.id,
           occurrences.scheduleId,
@@ -368,7 +401,7 @@ export class ClaimsRepository {
       ));
     }
     const advanced = await this.run(
-      ADVANCE_SCHEDULES,
+      SQL.ADVANCE_SCHEDULES,
       [advance.id, advance.nextRunAt, advance.status, advance.clearSkipNext],
       runner,
     );
@@ -418,7 +451,7 @@ export class ClaimsRepository {
     limit,
   }: ClaimWindow): Promise<ClaimResult> {
     const { owner, leaseDurationMs } = this.terms;
-    const { rows } = await this.run<ClaimDueRow>(CLAIM_DUE, [
+    const { rows } = await this.run<ClaimDueRow>(SQL.CLAIM_DUE, [
       now,
       lookaheadMs,
       limit,
@@ -441,7 +474,7 @@ export class ClaimsRepository {
     const runner = this.renewalRunner;
     try {
       const { rows } = await this.run<{ id: string; lease_expires_at: Date }>(
-        RENEW_LEASES,
+        SQL.RENEW_LEASES,
         [
           leases.map((l) => l.executionId),
           leases.map((l) => l.leaseVersion),
@@ -474,7 +507,7 @@ export class ClaimsRepository {
    */
   async completeFires(records: readonly FireRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
-    const { rows } = await this.run<{ id: string }>(COMPLETE_FIRES, [
+    const { rows } = await this.run<{ id: string }>(SQL.COMPLETE_FIRES, [
       records.map((r) => r.executionId),
       records.map((r) => r.leaseVersion),
       records.map((r) => r.status),
@@ -497,7 +530,7 @@ export class ClaimsRepository {
   /** Gives back unfired executions (shutdown); returns the ids released. */
   async releaseClaims(leases: readonly HeldLease[]): Promise<Set<string>> {
     if (leases.length === 0) return new Set();
-    const { rows } = await this.run<{ id: string }>(RELEASE_CLAIMS, [
+    const { rows } = await this.run<{ id: string }>(SQL.RELEASE_CLAIMS, [
       leases.map((l) => l.executionId),
       leases.map((l) => l.leaseVersion),
       this.terms.owner,
@@ -511,7 +544,7 @@ export class ClaimsRepository {
     retentionMs: number,
     limit: number,
   ): Promise<number> {
-    const { rowCount } = await this.run(PRUNE_EXECUTIONS, [
+    const { rowCount } = await this.run(SQL.PRUNE_EXECUTIONS, [
       now,
       retentionMs,
       limit,
@@ -525,7 +558,7 @@ export class ClaimsRepository {
    */
   async expireResultDeadlines(now: Date, limit: number): Promise<string[]> {
     const { rows } = await this.run<{ id: string; status: string }>(
-      EXPIRE_RESULT_DEADLINES,
+      SQL.EXPIRE_RESULT_DEADLINES,
       [now, limit],
     );
     return rows.filter((r) => r.status === 'result_timeout').map((r) => r.id);
@@ -533,7 +566,7 @@ export class ClaimsRepository {
 
   /** The due backlog, each count capped at `cap`. */
   async countDueBacklog(now: Date, cap: number): Promise<DueBacklog> {
-    const { rows } = await this.run<DueBacklogRow>(COUNT_DUE_BACKLOG, [
+    const { rows } = await this.run<DueBacklogRow>(SQL.COUNT_DUE_BACKLOG, [
       now,
       cap,
     ]);
@@ -543,13 +576,17 @@ export class ClaimsRepository {
   // TypeORM's plain query() returns [rows, count] for UPDATE/DELETE and rows otherwise;
   // the structured result gives both shapes the same fields.
   private async run<T>(
-    sql: string,
+    statement: PreparedStatement,
     params: unknown[],
     runner?: QueryRunner,
   ): Promise<Outcome<T>> {
     const queryRunner = runner ?? this.dataSource.createQueryRunner();
     try {
-      const result = await queryRunner.query(sql, params, true);
+      const result = await queryRunner.query(
+        preparedQuery(statement, this.prepared),
+        params,
+        true,
+      );
       const rows = result.records as T[];
       return { rows, rowCount: result.affected ?? rows.length };
     } finally {

@@ -39,6 +39,7 @@ describe('loadSchedulerConfig', () => {
       shutdownGraceMs: 5_000,
       dbPoolSize: 10,
       databaseFeatures: 'full',
+      dbPreparedStatements: true,
       webhookMaxSockets: 256,
       webhookKeepAliveMs: 30_000,
       webhookSigningSecrets: [],
@@ -100,6 +101,23 @@ describe('loadSchedulerConfig', () => {
     expect(
       problemsOf({ DATABASE_URL: URL, SECRETS_KEY, FIRE_COALESCE_MS: '101' }),
     ).toEqual([expect.stringMatching(/^FIRE_COALESCE_MS: /)]);
+  });
+
+  it('reads DB_PREPARED_STATEMENTS, and names it when it is not a boolean', () => {
+    expect(
+      loadSchedulerConfig({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        DB_PREPARED_STATEMENTS: 'false',
+      }).dbPreparedStatements,
+    ).toBe(false);
+    expect(
+      problemsOf({
+        DATABASE_URL: URL,
+        SECRETS_KEY,
+        DB_PREPARED_STATEMENTS: 'sometimes',
+      }),
+    ).toEqual([expect.stringMatching(/^DB_PREPARED_STATEMENTS: /)]);
   });
 
   it('reads DATABASE_FEATURES: full or portable, and names it when it is neither', () => {

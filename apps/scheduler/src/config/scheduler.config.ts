@@ -127,6 +127,12 @@ export interface SchedulerConfig extends DatabaseTimeouts {
    * (docs/scaling.md). Same value on all apps.
    */
   databaseFeatures: DatabaseFeatures;
+  /**
+   * `DB_PREPARED_STATEMENTS`: the hot statements (plan, claim, outcomes, renewals, idle
+   * probes) as named prepared statements, parsed and planned once per connection.
+   * Default true; false behind a transaction-mode PgBouncer older than 1.21.
+   */
+  dbPreparedStatements: boolean;
   /** `WEBHOOK_MAX_SOCKETS`: webhook connections per target origin, 1..100000. Default 256. */
   webhookMaxSockets: number;
   /** `WEBHOOK_KEEP_ALIVE_MS`: keep an idle webhook connection for reuse this long, ms, 1..600000. Default 30000. */
@@ -235,6 +241,9 @@ export function loadSchedulerConfig(
     }),
     databaseFeatures: read.oneOf('DATABASE_FEATURES', DATABASE_FEATURES, {
       default: DEFAULT_DATABASE_FEATURES,
+    }),
+    dbPreparedStatements: read.bool('DB_PREPARED_STATEMENTS', {
+      default: true,
     }),
     webhookMaxSockets: read.int('WEBHOOK_MAX_SOCKETS', {
       default: DEFAULT_WEBHOOK_MAX_SOCKETS,

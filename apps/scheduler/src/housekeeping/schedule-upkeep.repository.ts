@@ -10,7 +10,20 @@ import {
   RESUME_ENDED_PAUSES,
   type ScheduleHealthCountRow,
 } from '@scheduleman/domain/persistence';
+import {
+  namedStatements,
+  preparedStatementsOf,
+  queryPrepared,
+} from '@scheduleman/runtime';
 import type { DataSource } from 'typeorm';
+
+/** The statements run every second or per outcome batch, named (claims.repository.ts). */
+const SQL = namedStatements('scheduler', {
+  ANY_ENDED_PAUSE,
+  COUNT_SCHEDULE_HEALTH,
+  RECORD_SCHEDULE_OUTCOMES,
+  RELEASE_BUFFERED,
+});
 
 /** How an execution ended, for the schedule's health facts. */
 export interface FinishedOutcome {
@@ -25,12 +38,15 @@ export interface FinishedOutcome {
  */
 export class ScheduleUpkeepRepository {
   private readonly logger = new Logger(ScheduleUpkeepRepository.name);
+  private readonly prepared: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     /** Named in the history entry of every pause this scheduler ends. */
     private readonly schedulerId: string,
-  ) {}
+  ) {
+    this.prepared = preparedStatementsOf(dataSource);
+  }
 
   /**
    * Resumes at most `limit` schedules whose pause ended by `now` (when any did,
@@ -40,9 +56,11 @@ export class ScheduleUpkeepRepository {
    */
   async resumeEndedPauses(now: Date, limit: number): Promise<number> {
     // Nearly always nothing: one statement instead of a transaction of three.
-    const [{ ended }]: { ended: boolean }[] = await this.dataSource.query(
-      ANY_ENDED_PAUSE,
+    const [{ ended }] = await queryPrepared<{ ended: boolean }[]>(
+      this.dataSource,
+      SQL.ANY_ENDED_PAUSE,
       [now],
+      this.prepared,
     );
     if (!ended) return 0;
     return this.dataSource.transaction(async (tx) => {
@@ -92,9 +110,11 @@ export class ScheduleUpkeepRepository {
    */
   async releaseBuffered(now: Date, limit: number): Promise<number> {
     // An UPDATE answers [rows, affected] through DataSource.query.
-    const [rows]: [unknown[], number] = await this.dataSource.query(
-      RELEASE_BUFFERED,
+    const [rows] = await queryPrepared<[unknown[], number]>(
+      this.dataSource,
+      SQL.RELEASE_BUFFERED,
       [now, limit, null],
+      this.prepared,
     );
     return rows.length;
   }
@@ -102,12 +122,17 @@ export class ScheduleUpkeepRepository {
   /** Stores how the given executions ended in their schedules' health facts. */
   async recordOutcomes(outcomes: readonly FinishedOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.dataSource.query(RECORD_SCHEDULE_OUTCOMES, [
-      outcomes.map((o) => o.executionId),
-      outcomes.map((o) => o.outcome),
-      outcomes.map((o) => o.at),
-      outcomes.map(() => false),
-    ]);
+    await queryPrepared(
+      this.dataSource,
+      SQL.RECORD_SCHEDULE_OUTCOMES,
+      [
+        outcomes.map((o) => o.executionId),
+        outcomes.map((o) => o.outcome),
+        outcomes.map((o) => o.at),
+        outcomes.map(() => false),
+      ],
+      this.prepared,
+    );
   }
 
   /** Schedules silent, failing and late (each state counted once, worst first), capped. */
@@ -116,9 +141,11 @@ export class ScheduleUpkeepRepository {
     cap: number,
     lateAfterMs: number,
   ): Promise<ScheduleHealthCountRow> {
-    const rows: ScheduleHealthCountRow[] = await this.dataSource.query(
-      COUNT_SCHEDULE_HEALTH,
+    const rows = await queryPrepared<ScheduleHealthCountRow[]>(
+      this.dataSource,
+      SQL.COUNT_SCHEDULE_HEALTH,
       [now, cap, lateAfterMs],
+      this.prepared,
     );
     return rows[0];
   }

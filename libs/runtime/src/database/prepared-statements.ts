@@ -37,18 +37,41 @@ export function preparedStatementsOf(dataSource: DataSource): boolean {
 }
 
 /**
- * Runs `statement` on `db` with `params`: named when `prepared`, else as plain text
- * (a fresh parse and plan, as every other statement).
+ * Named statements for a set of texts: `{ CLAIM_DUE: text }` with prefix `scheduler`
+ * names CLAIM_DUE's `scheduler_claim_due`, so a repository keeps its statements under
+ * the names of their texts and no two texts share a name.
  */
+export function namedStatements<K extends string>(
+  prefix: string,
+  texts: Record<K, string>,
+): Record<K, PreparedStatement> {
+  const named = {} as Record<K, PreparedStatement>;
+  for (const key of Object.keys(texts) as K[])
+    named[key] = { name: `${prefix}_${key.toLowerCase()}`, text: texts[key] };
+  return named;
+}
+
+/**
+ * What to hand to a TypeORM or node-postgres `query()`: the statement as a named
+ * QueryConfig when `prepared`, else its plain text (a fresh parse and plan, as every
+ * other statement). TypeORM types the query as a string; node-postgres also takes a
+ * QueryConfig, and the parameters given beside it become its values.
+ */
+export function preparedQuery(
+  statement: PreparedStatement,
+  prepared: boolean,
+): string {
+  if (!prepared) return statement.text;
+  const config = { name: statement.name, text: statement.text };
+  return config as unknown as string;
+}
+
+/** Runs `statement` on `db` with `params`: named when `prepared`, else as plain text. */
 export function queryPrepared<T>(
   db: SqlRunner,
   statement: PreparedStatement,
   params: unknown[],
   prepared: boolean,
 ): Promise<T> {
-  if (!prepared) return db.query(statement.text, params);
-  // TypeORM types the query as a string; node-postgres also takes a QueryConfig, and
-  // the parameters given beside it become its values.
-  const config = { name: statement.name, text: statement.text };
-  return db.query(config as unknown as string, params);
+  return db.query(preparedQuery(statement, prepared), params);
 }
