@@ -4,7 +4,7 @@ import type { AuditEntry, Scope } from '@scheduleman/domain';
 import { API_KEY_REVOKED_CHANNEL } from '@scheduleman/domain/persistence';
 import {
   databaseFeaturesOf,
-  type PreparedStatement,
+  namedStatements,
   preparedStatementsOf,
   queryPrepared,
 } from '@scheduleman/runtime';
@@ -38,10 +38,9 @@ export interface KeyLookup {
 }
 
 /** Once per request that is not served from the key cache: parsed and planned once per connection. */
-const AUTHENTICATE_API_KEY: PreparedStatement = {
-  name: 'authenticate_api_key',
-  text: sql.AUTHENTICATE_API_KEY,
-};
+const NAMED = namedStatements('api', {
+  AUTHENTICATE_API_KEY: sql.AUTHENTICATE_API_KEY,
+});
 
 @Injectable()
 export class ApiKeysRepository {
@@ -80,7 +79,7 @@ export class ApiKeysRepository {
   async findByHash(hash: Buffer): Promise<KeyLookup | undefined> {
     const rows = await queryPrepared<KeyLookup[]>(
       this.dataSource,
-      AUTHENTICATE_API_KEY,
+      NAMED.AUTHENTICATE_API_KEY,
       [hash],
       this.prepared,
     );

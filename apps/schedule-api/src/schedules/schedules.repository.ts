@@ -10,7 +10,7 @@ import { WAKEUP_CHANNEL } from '@scheduleman/domain/persistence';
 import {
   databaseFeaturesOf,
   isTransientDatabaseError,
-  type PreparedStatement,
+  namedStatements,
   preparedStatementsOf,
   queryPrepared,
 } from '@scheduleman/runtime';
@@ -42,18 +42,11 @@ const MAX_TRANSACTION_ATTEMPTS = 3;
 const TRANSACTION_RETRY_BACKOFF: BackoffOptions = { initialMs: 40, maxMs: 200 };
 
 /** The creation statements, parsed and planned once per connection (prepared-statements.ts). */
-const INSERT_SCHEDULE: PreparedStatement = {
-  name: 'insert_schedule',
-  text: sql.INSERT_SCHEDULE,
-};
-const INSERT_SCHEDULES: PreparedStatement = {
-  name: 'insert_schedules',
-  text: sql.INSERT_SCHEDULES,
-};
-const INSERT_SCHEDULE_WITHIN_QUOTA: PreparedStatement = {
-  name: 'insert_schedule_within_quota',
-  text: sql.INSERT_SCHEDULE_WITHIN_QUOTA,
-};
+const NAMED = namedStatements('api', {
+  INSERT_SCHEDULE: sql.INSERT_SCHEDULE,
+  INSERT_SCHEDULES: sql.INSERT_SCHEDULES,
+  INSERT_SCHEDULE_WITHIN_QUOTA: sql.INSERT_SCHEDULE_WITHIN_QUOTA,
+});
 
 export interface ListSchedulesQuery {
   owner?: string;
@@ -111,7 +104,7 @@ export class SchedulesRepository {
   ): Promise<ScheduleRow> {
     const rows = await queryPrepared<ScheduleRow[]>(
       tx,
-      INSERT_SCHEDULE,
+      NAMED.INSERT_SCHEDULE,
       rowParams(id, state, audit),
       this.prepared,
     );
@@ -144,7 +137,7 @@ export class SchedulesRepository {
   ): Promise<ScheduleRow | undefined> {
     const rows = await queryPrepared<ScheduleRow[]>(
       db,
-      INSERT_SCHEDULE_WITHIN_QUOTA,
+      NAMED.INSERT_SCHEDULE_WITHIN_QUOTA,
       [
         id,
         ...stateParams(state),
@@ -173,7 +166,7 @@ export class SchedulesRepository {
   ): Promise<ScheduleAnswerRow[]> {
     const [written] = await queryPrepared<InsertedBatch[]>(
       tx,
-      INSERT_SCHEDULES,
+      NAMED.INSERT_SCHEDULES,
       [
         JSON.stringify(
           schedules.map(({ id, auditId, state }) =>
