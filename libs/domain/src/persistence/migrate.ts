@@ -11,9 +11,6 @@ export const MIGRATION_LOCK_KEY = 7_312_504_118;
 /** The scheduleman_locks row that serialises migrations in the portable mode. */
 export const MIGRATION_LOCK_NAME = 'migrations';
 
-/** SQLSTATEs of a `create table if not exists` that lost a race with another one. */
-const CREATE_RACE_CODES = new Set(['23505', '42P07']);
-
 /**
  * Applies pending migrations exactly once even when many processes start at the same
  * moment: all of them in one transaction that first takes a lock, so the first process
@@ -62,13 +59,26 @@ export async function runMigrations(
   }
 }
 
-/** The table of the portable lock, before any migration (which also creates it). */
-async function createLocksTable(runner: QueryRunner): Promise<void> {
+/**
+ * The table of the portable lock, before any migration (which also creates it). Two
+ * processes creating it at the same moment race inside PostgreSQL's catalog, and the
+ * loser's `if not exists` fails with one of several errors (23505 on pg_type, 42710
+ * "type already exists", 42P07) depending on where the race fell; so any failure is
+ * judged by its outcome: if the table now exists, this process's work is done.
+ */
+export async function createLocksTable(runner: QueryRunner): Promise<void> {
+  // Looked up first, so that an ordinary restart neither races nor logs a failed query.
+  if (await locksTablePresent(runner)) return;
   try {
     await runner.query(CREATE_LOCKS_TABLE);
   } catch (error) {
-    // Two processes creating it at the same moment: one wins, the table exists.
-    const code = (error as { code?: string }).code;
-    if (!code || !CREATE_RACE_CODES.has(code)) throw error;
+    if (!(await locksTablePresent(runner))) throw error;
   }
+}
+
+async function locksTablePresent(runner: QueryRunner): Promise<boolean> {
+  const rows = (await runner.query(
+    `select to_regclass('scheduleman_locks') is not null as present`,
+  )) as { present: boolean }[];
+  return rows[0]?.present ?? false;
 }

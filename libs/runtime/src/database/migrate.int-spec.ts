@@ -1,5 +1,6 @@
 import {
   createDataSource,
+  createLocksTable,
   MIGRATIONS,
   runMigrations,
 } from '@scheduleman/domain/persistence';
@@ -61,6 +62,32 @@ describe('runMigrations', () => {
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));
       await portable.drop();
+    }
+  });
+
+  it('survives five processes creating the lock table at once, round after round', async () => {
+    // The catalog race behind "type scheduleman_locks already exists" (CI, 4 December)
+    // falls differently from round to round; forty rounds make a loser near-certain.
+    const race = await createTestDatabase('migrate_locks_race');
+    const sources = Array.from({ length: 5 }, (_, i) =>
+      createDataSource({ url: race.url, applicationName: `locks-${i}` }),
+    );
+    await Promise.all(sources.map((s) => s.initialize()));
+    const runners = sources.map((s) => s.createQueryRunner());
+    try {
+      for (let round = 0; round < 40; round++) {
+        await runners[0].query('drop table if exists scheduleman_locks');
+        await Promise.all(runners.map((r) => createLocksTable(r)));
+      }
+      expect(
+        await runners[0].query(
+          `select to_regclass('scheduleman_locks') is not null as present`,
+        ),
+      ).toEqual([{ present: true }]);
+    } finally {
+      await Promise.all(runners.map((r) => r.release()));
+      await Promise.all(sources.map((s) => s.destroy()));
+      await race.drop();
     }
   });
 });
