@@ -605,4 +605,79 @@ from execution_attempts where execution_id = $1 order by number`,
       expect(text).not.toMatch(/Seq Scan/);
     });
   });
+
+  describe('fenced batch writes when the statistics saw no leases', () => {
+    // Between bursts almost nothing is leased, so ANALYZE records executions_lease_expiry_idx's
+    // subset as near empty; in a burst it holds thousands. A fence written as constants on
+    // executions then let the generic plan drive a nested loop from that index, rescanning
+    // the batch for every held row (375–800 ms per batch of 500–1,000, 4 December). The
+    // statements must reach executions by primary key whatever the statistics say.
+    const FENCED: [string, string, number][] = [
+      ['RENEW_LEASES', RENEW_LEASES, 5],
+      ['COMPLETE_FIRES', COMPLETE_FIRES, 15],
+      ['RELEASE_CLAIMS', RELEASE_CLAIMS, 3],
+    ];
+
+    // After the outer beforeEach has emptied the tables.
+    beforeEach(async () => {
+      const scheduleId = await insertSchedule(null);
+      await pool.query(
+        `insert into executions (id, schedule_id, scheduled_at, due_at, status, finished_at)
+         select gen_random_uuid(), $1, $2::timestamptz + g * interval '1 second', $2, 'succeeded', $2
+         from generate_series(1, 20000) g`,
+        [scheduleId, T0],
+      );
+      await pool.query('analyze executions');
+      await pool.query(
+        `insert into executions (id, schedule_id, scheduled_at, due_at, status, lease_owner, lease_expires_at, lease_version)
+         select gen_random_uuid(), $1, $2::timestamptz - g * interval '1 second', $2, 'pending', 'me', $2, 1
+         from generate_series(1, 3000) g`,
+        [scheduleId, T0],
+      );
+    });
+
+    interface PlanNode {
+      'Node Type': string;
+      'Relation Name'?: string;
+      'Index Name'?: string;
+      Plans?: PlanNode[];
+    }
+
+    function scansOf(node: PlanNode, relation: string): PlanNode[] {
+      const own =
+        node['Relation Name'] === relation &&
+        node['Node Type'] !== 'ModifyTable'
+          ? [node]
+          : [];
+      return [
+        ...own,
+        ...(node.Plans ?? []).flatMap((child) => scansOf(child, relation)),
+      ];
+    }
+
+    async function genericPlan(sql: string, params: number): Promise<PlanNode> {
+      const client = await pool.connect();
+      try {
+        await client.query('set plan_cache_mode = force_generic_plan');
+        await client.query(`prepare fenced as ${sql}`);
+        const nulls = Array.from({ length: params }, () => 'null').join(', ');
+        const { rows } = await client.query<{
+          'QUERY PLAN': [{ Plan: PlanNode }];
+        }>(`explain (format json) execute fenced(${nulls})`);
+        return rows[0]['QUERY PLAN'][0].Plan;
+      } finally {
+        await client.query('deallocate all');
+        await client.query('reset plan_cache_mode');
+        client.release();
+      }
+    }
+
+    it.each(FENCED)(
+      '%s reaches executions by its primary key only',
+      async (_name, sql, params) => {
+        const scans = scansOf(await genericPlan(sql, params), 'executions');
+        expect(scans.map((n) => n['Index Name'])).toEqual(['executions_pkey']);
+      },
+    );
+  });
 });

@@ -285,6 +285,34 @@ export type ClaimDueRow = Pick<
 };
 
 /**
+ * The held batch of a fenced write ($1 ids, $2 lease versions, parallel arrays) as rows
+ * `h (id, lease_version, owner, status)`, each carrying the fence's owner ($owner) and
+ * status ('pending'). The fence is compared through these columns, never as constants
+ * on `executions`, on purpose: a constant condition (`e.lease_owner = $3 and e.status =
+ * 'pending'`) lets the planner estimate the held rows from statistics taken when
+ * almost nothing was leased (the executions_lease_expiry_idx subset is near empty
+ * between bursts), guess one row, and drive a nested loop from executions that rescans
+ * the whole batch for each held row: O(held × batch), 375–800 ms for a batch of 500–
+ * 1,000 in a burst once the prepared statement went generic (docs/performance.md, "The
+ * fence that made PostgreSQL scan"). With no condition of its own on executions, the
+ * only cheap way in is the primary key, one lookup per batch row, whatever the
+ * statistics say.
+ */
+function heldBatch(owner: string): string {
+  return `unnest(
+$1::uuid[], $2::int[],
+array_fill(${owner}::text, array[cardinality($1::uuid[])]),
+array_fill('pending'::text, array[cardinality($1::uuid[])])
+) as h (id, lease_version, owner, status)`;
+}
+
+/** The fence of a write by the holder of `h` (heldBatch) on execution `e`. */
+const HELD_FENCE = `e.id = h.id
+and e.lease_owner = h.owner
+and e.lease_version = h.lease_version
+and e.status = h.status`;
+
+/**
  * Extends the leases this scheduler still holds, fenced: a row another scheduler has
  * claimed since (version bumped), or that the API cancelled or deleted, is not returned,
  * and the caller stops holding it (drops it before firing, ignores its outcome).
@@ -293,11 +321,8 @@ export type ClaimDueRow = Pick<
 export const RENEW_LEASES = `
 update executions e
 set lease_expires_at = $4::timestamptz + $5::int * interval '1 millisecond'
-from unnest($1::uuid[], $2::int[]) as h (id, lease_version)
-where e.id = h.id
-and e.lease_owner = $3::text
-and e.lease_version = h.lease_version
-and e.status = 'pending'
+from ${heldBatch('$3')}
+where ${HELD_FENCE}
 returning e.id, e.lease_expires_at
 `;
 
@@ -317,7 +342,7 @@ returning e.id, e.lease_expires_at
  * pending), $6 attempt start times, $7 finished_at (null when pending), $8 response
  * statuses, $9 errors, $11 attempt end times, $12 attempt outcomes, $13 the broker's
  * answers, $14 initiation latencies ms, $15 error classes (all parallel arrays),
- * $10 owner.
+ * $10 owner. The fence goes through r's held_by and held_status, as heldBatch's does.
  */
 export const COMPLETE_FIRES = `
 with r as (
@@ -325,10 +350,12 @@ select *
 from unnest(
 $1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[],
 $6::timestamptz[], $7::timestamptz[], $8::int[], $9::text[],
-$11::timestamptz[], $12::text[], $13::text[], $14::int[], $15::text[]
+$11::timestamptz[], $12::text[], $13::text[], $14::int[], $15::text[],
+array_fill($10::text, array[cardinality($1::uuid[])]),
+array_fill('pending'::text, array[cardinality($1::uuid[])])
 ) as r (
 id, lease_version, status, attempts, retry_at, fired_at, finished_at, response_status, error,
-attempt_finished_at, outcome, response, initiation_latency_ms, error_class
+attempt_finished_at, outcome, response, initiation_latency_ms, error_class, held_by, held_status
 )
 ), done as (
 update executions e
@@ -349,9 +376,9 @@ end
 from r, schedules s
 where e.id = r.id
 and s.id = e.schedule_id
-and e.lease_owner = $10::text
+and e.lease_owner = r.held_by
 and e.lease_version = r.lease_version
-and e.status = 'pending'
+and e.status = r.held_status
 returning e.id
 ), attempts as (
 insert into execution_attempts (
@@ -405,11 +432,8 @@ export const RELEASE_CLAIMS = `
 update executions e
 set lease_owner = null,
 lease_expires_at = null
-from unnest($1::uuid[], $2::int[]) as h (id, lease_version)
-where e.id = h.id
-and e.lease_owner = $3::text
-and e.lease_version = h.lease_version
-and e.status = 'pending'
+from ${heldBatch('$3')}
+where ${HELD_FENCE}
 returning e.id
 `;
 
