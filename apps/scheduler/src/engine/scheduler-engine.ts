@@ -251,12 +251,15 @@ export class SchedulerEngine {
   }
 
   private buildRecorder(): OutcomeRecorder {
-    const { metrics, logger, random } = this.options;
+    const { metrics, logger, random, hostClock } = this.options;
     return new OutcomeRecorder({
       write: (records) => this.writeOutcomes(records),
       onSettled: (record, written) => {
         this.settleOutcome(record, written);
       },
+      // A burst drains first; its outcomes follow (at most DEFAULT_MAX_DEFER_MS later).
+      deferWhile: () => this.queue.readyCount > 0,
+      clock: hostClock,
       logger,
       metrics,
       random,

@@ -29,6 +29,8 @@ function setup(
     maxBatchSize?: number;
     maxQueued?: number;
     trickleWindowMs?: number;
+    deferWhile?: () => boolean;
+    maxDeferMs?: number;
   } = {},
 ) {
   const clock = new FakeClock();
@@ -57,6 +59,7 @@ function setup(
     onSettled: (record, written) => settled.push([record.executionId, written]),
     flushIntervalMs: 25,
     timers,
+    clock,
     random: () => 0,
     ...options,
   });
@@ -129,6 +132,43 @@ describe('OutcomeRecorder', () => {
     ['b', 'c', 'd'].forEach((id) => recorder.enqueue(recordOf(id)));
     await timers.advance(0);
     expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('holds its writes while due work waits to start, then writes at once', async () => {
+    let busy = true;
+    const { timers, recorder, batches } = setup({
+      maxBatchSize: 2,
+      deferWhile: () => busy,
+    });
+    ['a', 'b', 'c'].forEach((id) => recorder.enqueue(recordOf(id)));
+    await timers.advance(0);
+    await timers.advance(300);
+    expect(batches).toEqual([]);
+    busy = false;
+    await timers.advance(25);
+    expect(batches).toEqual([['a', 'b']]);
+    // The rest follows the full batch at once (a second full one would too).
+    await timers.advance(200);
+    expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('never holds an outcome for due work longer than maxDeferMs', async () => {
+    const { timers, recorder, batches } = setup({
+      deferWhile: () => true,
+      maxDeferMs: 1_000,
+    });
+    recorder.enqueue(recordOf('a'));
+    await timers.advance(990);
+    expect(batches).toEqual([]);
+    await timers.advance(10);
+    expect(batches).toEqual([['a']]);
+  });
+
+  it('does not hold the writes of a shutdown for due work', async () => {
+    const { recorder, batches } = setup({ deferWhile: () => true });
+    recorder.enqueue(recordOf('a'));
+    expect(await recorder.drain(1_000)).toBe(true);
+    expect(batches).toEqual([['a']]);
   });
 
   it('reports outcomes the fence rejected as not written', async () => {

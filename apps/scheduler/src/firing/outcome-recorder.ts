@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { type Clock, SystemClock } from '@scheduleman/domain';
 import type { FireRecord } from '../claims/claim';
 import type { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { FailureLog } from '../support/failure-log';
@@ -13,6 +14,12 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 25;
  */
 export const DEFAULT_TRICKLE_WINDOW_MS = 200;
 export const DEFAULT_MAX_BATCH_SIZE = 500;
+/**
+ * Longest an outcome waits while `deferWhile` holds, ms: the writes step aside while a
+ * burst drains (docs/performance.md, "Burst: outcomes after the drain"), for at most
+ * this long, well inside the lease (renewed meanwhile: the execution is still held).
+ */
+export const DEFAULT_MAX_DEFER_MS = 1_000;
 export const DEFAULT_MAX_QUEUED_OUTCOMES = 50_000;
 
 export interface OutcomeRecorderOptions {
@@ -25,6 +32,14 @@ export interface OutcomeRecorderOptions {
   /** After a write, how long the next one waits unless a full batch is waiting, ms. */
   trickleWindowMs?: number;
   maxBatchSize?: number;
+  /**
+   * True while due work waits to start (the timer queue's ready line): writes then wait,
+   * so PostgreSQL's CPU and this process's go to firing, until it is false or the
+   * oldest queued outcome has waited `maxDeferMs`.
+   */
+  deferWhile?: () => boolean;
+  maxDeferMs?: number;
+  clock?: Clock;
   /** Most outcomes kept in memory while the database is away. */
   maxQueued?: number;
   timers?: Timers;
@@ -47,6 +62,8 @@ export interface OutcomeRecorderOptions {
  */
 export class OutcomeRecorder {
   private queue: FireRecord[] = [];
+  /** When each queued outcome was enqueued (ms, the clock's), parallel to queue. */
+  private queuedAtMs: number[] = [];
   private timer: unknown;
   private flushing: Promise<void> | undefined;
   private readonly failures: FailureLog;
@@ -55,6 +72,8 @@ export class OutcomeRecorder {
   private readonly trickleWindowMs: number;
   private readonly maxBatchSize: number;
   private readonly maxQueued: number;
+  private readonly maxDeferMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: OutcomeRecorderOptions) {
     this.timers = options.timers ?? REAL_TIMERS;
@@ -65,6 +84,8 @@ export class OutcomeRecorder {
     );
     this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED_OUTCOMES;
+    this.maxDeferMs = options.maxDeferMs ?? DEFAULT_MAX_DEFER_MS;
+    this.clock = options.clock ?? new SystemClock();
     this.failures = new FailureLog({
       operation: 'recording outcomes',
       context: 'OutcomeRecorder',
@@ -86,6 +107,7 @@ export class OutcomeRecorder {
   enqueue(record: FireRecord): void {
     if (this.queue.length >= this.maxQueued) {
       const dropped = this.queue.shift() as FireRecord;
+      this.queuedAtMs.shift();
       this.options.logger?.error(
         {
           msg: 'outcome queue full; dropping the oldest outcome (it will be fired again)',
@@ -96,6 +118,7 @@ export class OutcomeRecorder {
       this.options.onSettled(dropped, false);
     }
     this.queue.push(record);
+    this.queuedAtMs.push(this.clock.now().getTime());
     if (this.flushing !== undefined) return; // its completion schedules the next write
     if (this.timer === undefined)
       this.schedule(
@@ -139,8 +162,19 @@ export class OutcomeRecorder {
     this.cancelTimer();
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
-      void this.flushOnce(true);
+      const deferMs = this.deferralMs();
+      if (deferMs > 0) this.schedule(deferMs);
+      else void this.flushOnce(true);
     }, delayMs);
+  }
+
+  /** How much longer the next write steps aside for due work (0: write now). */
+  private deferralMs(): number {
+    if (this.queue.length === 0 || !this.options.deferWhile?.()) return 0;
+    const waitedMs = this.clock.now().getTime() - this.queuedAtMs[0];
+    const leftMs = this.maxDeferMs - waitedMs;
+    // Re-asked every flush interval: the ready line may empty at any moment.
+    return leftMs > 0 ? Math.min(leftMs, this.flushIntervalMs) : 0;
   }
 
   private cancelTimer(): void {
@@ -151,8 +185,9 @@ export class OutcomeRecorder {
   private flushOnce(scheduleNext: boolean): Promise<void> {
     if (this.flushing) return this.flushing;
     const batch = this.queue.splice(0, this.maxBatchSize);
+    const batchQueuedAtMs = this.queuedAtMs.splice(0, batch.length);
     if (batch.length === 0) return Promise.resolve();
-    this.flushing = this.write(batch).finally(() => {
+    this.flushing = this.write(batch, batchQueuedAtMs).finally(() => {
       this.flushing = undefined;
       if (!scheduleNext) return;
       // Even with nothing queued: outcomes enqueued within the window wait for its end
@@ -168,7 +203,10 @@ export class OutcomeRecorder {
     return this.flushing;
   }
 
-  private async write(batch: FireRecord[]): Promise<void> {
+  private async write(
+    batch: FireRecord[],
+    batchQueuedAtMs: number[],
+  ): Promise<void> {
     let written: Set<string>;
     try {
       written = await this.options.write(batch);
@@ -176,8 +214,11 @@ export class OutcomeRecorder {
       this.failures.failed(error, { queued: this.queue.length + batch.length });
       // Back to the front, oldest first, unless newer outcomes already filled the queue.
       this.queue = [...batch, ...this.queue];
-      while (this.queue.length > this.maxQueued)
+      this.queuedAtMs = [...batchQueuedAtMs, ...this.queuedAtMs];
+      while (this.queue.length > this.maxQueued) {
+        this.queuedAtMs.shift();
         this.options.onSettled(this.queue.shift() as FireRecord, false);
+      }
       return;
     }
     this.failures.succeeded();

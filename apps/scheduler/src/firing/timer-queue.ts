@@ -110,6 +110,11 @@ export class TimerQueue {
     return this.inFlight;
   }
 
+  /** Due executions waiting for an in-flight slot (a burst draining). */
+  get readyCount(): number {
+    return this.ready.length - this.readyHead;
+  }
+
   /** Takes new claims. A claim for an execution already held updates its lease in place. */
   add(claims: readonly Claim[]): void {
     for (const claim of claims) {
