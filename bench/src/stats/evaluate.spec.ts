@@ -78,6 +78,25 @@ describe('evaluate', () => {
     });
   });
 
+  it('judges an expected occurrence even when it falls outside the window', () => {
+    // A one-shot acknowledged at the end of a chaos run, due just after the window.
+    const e = evaluate(
+      {
+        occurrences: new Map([
+          ['a', [at(10)]],
+          ['b', [at(21)]],
+        ]),
+        window: { fromMs: at(10), toMs: at(20) },
+      },
+      stats([
+        ['a', at(10), at(10), 1, 1],
+        ['b', at(21), at(21) + 40, 1, 1],
+      ]),
+    );
+    expect(e).toMatchObject({ expected: 2, received: 2, missing: 0 });
+    expect(e.latenessMs).toMatchObject({ max: 40 });
+  });
+
   it('counts occurrences of schedules it did not create as foreign', () => {
     const e = evaluate(
       { occurrences: new Map([['a', [at(0)]]]) },

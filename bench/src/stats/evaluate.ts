@@ -9,9 +9,11 @@ export interface Expectation {
   /** Schedule id → the scheduled times (epoch ms) that must each arrive. */
   occurrences: Map<string, number[]>;
   /**
-   * Only occurrences scheduled inside this window are judged: a cron keeps producing
-   * occurrences before and after the measured window, and those are neither expected
-   * nor unexpected. One-shot workloads leave it undefined.
+   * Occurrences scheduled outside this window are not judged unless expected: a cron
+   * keeps producing occurrences before and after the measured window, and those are
+   * neither expected nor unexpected. An occurrence listed in `occurrences` is judged
+   * wherever it falls (a one-shot acknowledged late in a chaos run may be due just
+   * after the window). One-shot workloads leave it undefined.
    */
   window?: { fromMs: number; toMs: number };
 }
@@ -82,12 +84,13 @@ export function evaluate(
       foreign++;
       continue;
     }
+    const id = `${scheduleId}|${scheduledAtMs}`;
     if (
       window &&
-      (scheduledAtMs < window.fromMs || scheduledAtMs > window.toMs)
+      (scheduledAtMs < window.fromMs || scheduledAtMs > window.toMs) &&
+      !wanted.has(id)
     )
       continue;
-    const id = `${scheduleId}|${scheduledAtMs}`;
     duplicateDeliveries += deliveries - 1;
     if (keys > 1) duplicatesWithDifferentKeys++;
     if (!wanted.has(id)) {
