@@ -301,9 +301,14 @@ export type ClaimDueRow = Pick<
 function heldBatch(owner: string): string {
   return `unnest(
 $1::uuid[], $2::int[],
-array_fill(${owner}::text, array[cardinality($1::uuid[])]),
-array_fill('pending'::text, array[cardinality($1::uuid[])])
+${fenceArrays(owner)}
 ) as h (id, lease_version, owner, status)`;
+}
+
+/** The fence's owner and status as two arrays as long as the batch's ids ($1). */
+function fenceArrays(owner: string): string {
+  return `array_fill(${owner}::text, array[cardinality($1::uuid[])]),
+array_fill('pending'::text, array[cardinality($1::uuid[])])`;
 }
 
 /** The fence of a write by the holder of `h` (heldBatch) on execution `e`. */
@@ -342,7 +347,7 @@ returning e.id, e.lease_expires_at
  * pending), $6 attempt start times, $7 finished_at (null when pending), $8 response
  * statuses, $9 errors, $11 attempt end times, $12 attempt outcomes, $13 the broker's
  * answers, $14 initiation latencies ms, $15 error classes (all parallel arrays),
- * $10 owner. The fence goes through r's held_by and held_status, as heldBatch's does.
+ * $10 owner. The fence goes through r's held_by and held_status (fenceArrays), as heldBatch's does.
  */
 export const COMPLETE_FIRES = `
 with r as (
@@ -351,8 +356,7 @@ from unnest(
 $1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[],
 $6::timestamptz[], $7::timestamptz[], $8::int[], $9::text[],
 $11::timestamptz[], $12::text[], $13::text[], $14::int[], $15::text[],
-array_fill($10::text, array[cardinality($1::uuid[])]),
-array_fill('pending'::text, array[cardinality($1::uuid[])])
+${fenceArrays('$10')}
 ) as r (
 id, lease_version, status, attempts, retry_at, fired_at, finished_at, response_status, error,
 attempt_finished_at, outcome, response, initiation_latency_ms, error_class, held_by, held_status
